@@ -1,0 +1,183 @@
+//! Hashes, HMAC and HKDF (RFC 5869) over SHA-256 and SHA-384.
+
+use hkdf::Hkdf;
+use hmac::{KeyInit, Mac};
+use sha2::{Digest as _, Sha256, Sha384};
+use zeroize::Zeroize;
+
+/// The longest hash output used (SHA-384).
+pub const MAX_HASH_LEN: usize = 48;
+
+/// A hash function of a cipher suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashAlg {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+}
+
+impl HashAlg {
+    /// Output length in bytes.
+    pub const fn len(self) -> usize {
+        match self {
+            HashAlg::Sha256 => 32,
+            HashAlg::Sha384 => 48,
+        }
+    }
+
+    /// Hash of `data` in one call.
+    pub fn hash(self, data: &[u8]) -> Digest {
+        let mut t = Transcript::new(self);
+        t.update(data);
+        t.current()
+    }
+}
+
+/// A hash value (not secret).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Digest {
+    buf: [u8; MAX_HASH_LEN],
+    len: u8,
+}
+
+impl Digest {
+    fn from_slice(s: &[u8]) -> Self {
+        let mut buf = [0u8; MAX_HASH_LEN];
+        buf[..s.len()].copy_from_slice(s);
+        Digest { buf, len: s.len() as u8 }
+    }
+    /// The bytes of the hash.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len as usize]
+    }
+}
+
+impl core::fmt::Debug for Digest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for b in self.as_bytes() {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Secret keying material of up to 48 bytes, zeroized on drop.
+#[derive(Clone)]
+pub struct Secret {
+    buf: [u8; MAX_HASH_LEN],
+    len: u8,
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.buf.zeroize();
+    }
+}
+
+impl Secret {
+    /// A copy of `s` (at most 48 bytes).
+    pub fn from_slice(s: &[u8]) -> Self {
+        let mut buf = [0u8; MAX_HASH_LEN];
+        let n = s.len().min(MAX_HASH_LEN);
+        buf[..n].copy_from_slice(&s[..n]);
+        Secret { buf, len: n as u8 }
+    }
+    /// `len` zero bytes.
+    pub fn zero(len: usize) -> Self {
+        Secret { buf: [0u8; MAX_HASH_LEN], len: len.min(MAX_HASH_LEN) as u8 }
+    }
+    /// The secret bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len as usize]
+    }
+}
+
+impl core::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// A running hash of handshake messages (RFC 8446 §4.4.1).
+#[derive(Clone)]
+pub enum Transcript {
+    /// SHA-256 state.
+    Sha256(Sha256),
+    /// SHA-384 state.
+    Sha384(Sha384),
+}
+
+impl Transcript {
+    /// An empty transcript for `alg`.
+    pub fn new(alg: HashAlg) -> Self {
+        match alg {
+            HashAlg::Sha256 => Transcript::Sha256(Sha256::new()),
+            HashAlg::Sha384 => Transcript::Sha384(Sha384::new()),
+        }
+    }
+    /// The hash function.
+    pub fn alg(&self) -> HashAlg {
+        match self {
+            Transcript::Sha256(_) => HashAlg::Sha256,
+            Transcript::Sha384(_) => HashAlg::Sha384,
+        }
+    }
+    /// Adds bytes.
+    pub fn update(&mut self, data: &[u8]) {
+        match self {
+            Transcript::Sha256(h) => h.update(data),
+            Transcript::Sha384(h) => h.update(data),
+        }
+    }
+    /// The hash of everything added so far; the transcript goes on.
+    pub fn current(&self) -> Digest {
+        match self {
+            Transcript::Sha256(h) => Digest::from_slice(&h.clone().finalize()),
+            Transcript::Sha384(h) => Digest::from_slice(&h.clone().finalize()),
+        }
+    }
+}
+
+/// HMAC(key, data) (RFC 2104).
+pub fn hmac(alg: HashAlg, key: &[u8], data: &[u8]) -> Digest {
+    fn run<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Digest {
+        // HMAC takes keys of any length: new_from_slice cannot fail.
+        let mut m = match <M as KeyInit>::new_from_slice(key) {
+            Ok(m) => m,
+            Err(_) => return Digest::from_slice(&[]),
+        };
+        m.update(data);
+        Digest::from_slice(&m.finalize().into_bytes())
+    }
+    match alg {
+        HashAlg::Sha256 => run::<hmac::Hmac<Sha256>>(key, data),
+        HashAlg::Sha384 => run::<hmac::Hmac<Sha384>>(key, data),
+    }
+}
+
+/// HKDF-Extract(salt, IKM) (RFC 5869 §2.2).
+pub fn hkdf_extract(alg: HashAlg, salt: &[u8], ikm: &[u8]) -> Secret {
+    match alg {
+        HashAlg::Sha256 => Secret::from_slice(&Hkdf::<Sha256>::extract(Some(salt), ikm).0),
+        HashAlg::Sha384 => Secret::from_slice(&Hkdf::<Sha384>::extract(Some(salt), ikm).0),
+    }
+}
+
+/// HKDF-Expand(PRK, info, L) with `info` given in parts (RFC 5869 §2.3).
+///
+/// `out.len()` must be at most 255 hash lengths; every caller asks for at
+/// most one hash length, so the call cannot fail.
+pub fn hkdf_expand(alg: HashAlg, prk: &Secret, info: &[&[u8]], out: &mut [u8]) {
+    let ok = match alg {
+        HashAlg::Sha256 => Hkdf::<Sha256>::from_prk(prk.as_bytes())
+            .map(|h| h.expand_multi_info(info, out).is_ok())
+            .unwrap_or(false),
+        HashAlg::Sha384 => Hkdf::<Sha384>::from_prk(prk.as_bytes())
+            .map(|h| h.expand_multi_info(info, out).is_ok())
+            .unwrap_or(false),
+    };
+    if !ok {
+        out.zeroize();
+    }
+}

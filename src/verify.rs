@@ -1,0 +1,124 @@
+//! The seam between the handshake and server authentication.
+//!
+//! The handshake hands the server's certificate chain, the name the caller
+//! asked for and the caller's time to a [`ServerVerifier`]. Whatever the
+//! verifier decides, the handshake itself always checks the server's
+//! CertificateVerify signature against the leaf key (RFC 8446 §4.4.3), so a
+//! server must hold the private key of the certificate it sends.
+
+use core::net::IpAddr;
+
+use crate::msgs::certificate::CertificateChain;
+use crate::x509::CertError;
+
+/// Seconds since 1970-01-01T00:00:00Z, supplied by the caller (the engine has no clock).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnixTime(pub u64);
+
+/// The identity the client expects the server to prove (RFC 6125 §6.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerName<'a> {
+    /// A DNS host name, e.g. `broker.example.com`. Sent as SNI.
+    Dns(&'a str),
+    /// An IP address. Never sent as SNI (RFC 6066 §3).
+    Ip(IpAddr),
+}
+
+impl<'a> ServerName<'a> {
+    /// An IP address if `host` parses as one, else a DNS name.
+    ///
+    /// ```
+    /// use embertls::ServerName;
+    /// assert!(matches!(ServerName::parse("127.0.0.1"), ServerName::Ip(_)));
+    /// assert_eq!(ServerName::parse("example.com"), ServerName::Dns("example.com"));
+    /// ```
+    pub fn parse(host: &'a str) -> Self {
+        match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+            Ok(ip) => ServerName::Ip(ip),
+            Err(_) => ServerName::Dns(host),
+        }
+    }
+}
+
+impl core::fmt::Display for ServerName<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ServerName::Dns(d) => f.write_str(d),
+            ServerName::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+/// How the server's identity was established.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trust {
+    /// The chain was verified to a trust anchor or pin, for this server name.
+    Verified,
+    /// Not verified: [`DangerAcceptAnyServer`] was used. Still encrypted, but
+    /// anyone on the network path could have been the server.
+    NotVerified,
+}
+
+/// Decides whether a server's certificate chain proves the expected identity.
+///
+/// ```
+/// use embertls::{ServerVerifier, ServerName, Trust, UnixTime, CertificateChain, CertError};
+///
+/// /// Accepts only chains whose leaf is exactly this DER certificate.
+/// struct ExactLeaf<'a>(&'a [u8]);
+///
+/// impl ServerVerifier for ExactLeaf<'_> {
+///     fn verify_server(&self, chain: &CertificateChain<'_>, _name: &ServerName<'_>,
+///                      _now: Option<UnixTime>) -> Result<Trust, CertError> {
+///         match chain.leaf() {
+///             Some(leaf) if leaf == self.0 => Ok(Trust::Verified),
+///             _ => Err(CertError::NotTrusted { reason: "the leaf is not the expected certificate" }),
+///         }
+///     }
+/// }
+/// ```
+pub trait ServerVerifier {
+    /// Checks `chain` (leaf first, as sent; RFC 8446 §4.4.2) for `server_name` at `now`.
+    fn verify_server(
+        &self,
+        chain: &CertificateChain<'_>,
+        server_name: &ServerName<'_>,
+        now: Option<UnixTime>,
+    ) -> Result<Trust, CertError>;
+}
+
+/// **Danger**: accepts any server certificate, like Arduino's `setInsecure()`.
+///
+/// The connection is still encrypted and the server must still prove it
+/// holds the private key of the certificate it sent, but nothing ties that
+/// certificate to the server you meant to reach: anyone on the network path
+/// can impersonate it. Use it only for tests or first bring-up. The
+/// handshake summary reports `verified: false`.
+///
+/// ```
+/// use embertls::{ClientConfig, DangerAcceptAnyServer};
+/// let config = ClientConfig::new(&DangerAcceptAnyServer);
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DangerAcceptAnyServer;
+
+impl ServerVerifier for DangerAcceptAnyServer {
+    fn verify_server(&self, _: &CertificateChain<'_>, _: &ServerName<'_>, _: Option<UnixTime>) -> Result<Trust, CertError> {
+        Ok(Trust::NotVerified)
+    }
+}
+
+/// Named constructors for the ways of trusting a server.
+pub struct ServerVerification;
+
+impl ServerVerification {
+    /// **Danger**: see [`DangerAcceptAnyServer`].
+    ///
+    /// ```
+    /// let v = embertls::ServerVerification::danger_accept_any();
+    /// let config = embertls::ClientConfig::new(v);
+    /// ```
+    pub fn danger_accept_any() -> &'static DangerAcceptAnyServer {
+        &DangerAcceptAnyServer
+    }
+}
