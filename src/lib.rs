@@ -10,6 +10,9 @@ extern crate std;
 
 pub mod codec;
 pub mod crypto;
+mod error;
+pub mod record;
+pub mod key_schedule;
 pub mod msgs;
 mod verify;
 pub mod x509;
@@ -17,3 +20,4 @@ pub mod x509;
 pub use msgs::certificate::CertificateChain;
 pub use verify::{DangerAcceptAnyServer, ServerName, ServerVerification, ServerVerifier, Trust, UnixTime};
 pub use x509::CertError;
+pub use error::{Error, Incompatibility, Misbehavior, Received};

@@ -4,6 +4,7 @@
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes128Gcm, Aes256Gcm};
 use chacha20poly1305::ChaCha20Poly1305;
+use zeroize::Zeroize;
 
 /// Length of the authentication tag of every supported AEAD.
 pub const TAG_LEN: usize = 16;
@@ -44,15 +45,17 @@ pub enum AeadKey {
 pub struct AeadError;
 
 impl AeadKey {
-    /// Keys `alg` with `key` (which must be `alg.key_len()` bytes).
-    pub fn new(alg: AeadAlg, key: &[u8]) -> Option<Self> {
-        Some(match alg {
-            AeadAlg::Aes128Gcm => AeadKey::Aes128Gcm(Aes128Gcm::new_from_slice(key).ok()?),
-            AeadAlg::Aes256Gcm => AeadKey::Aes256Gcm(Aes256Gcm::new_from_slice(key).ok()?),
-            AeadAlg::Chacha20Poly1305 => {
-                AeadKey::Chacha20Poly1305(ChaCha20Poly1305::new_from_slice(key).ok()?)
-            }
-        })
+    /// Keys `alg` with the first `alg.key_len()` bytes of `key`.
+    pub fn new(alg: AeadAlg, key: &[u8; 32]) -> Self {
+        let mut k16 = [0u8; 16];
+        k16.copy_from_slice(&key[..16]);
+        let k = match alg {
+            AeadAlg::Aes128Gcm => AeadKey::Aes128Gcm(Aes128Gcm::new(&k16.into())),
+            AeadAlg::Aes256Gcm => AeadKey::Aes256Gcm(Aes256Gcm::new(&(*key).into())),
+            AeadAlg::Chacha20Poly1305 => AeadKey::Chacha20Poly1305(ChaCha20Poly1305::new(&(*key).into())),
+        };
+        k16.zeroize();
+        k
     }
 
     /// Encrypts `buf` in place and returns the tag.

@@ -1,7 +1,13 @@
 //! Wire formats of TLS handshake messages and extensions (RFC 8446 §4).
 //!
-//! Each message has `decode` (strict: unknown lengths, duplicates and
+//! Each message has `decode` (strict: bad lengths, duplicate extensions and
 //! trailing bytes are refused) and `encode`. No state lives here.
 
 pub mod certificate;
+pub mod certificate_verify;
+pub mod client_hello;
 pub mod enums;
+pub mod extensions;
+pub mod handshake;
+pub mod new_session_ticket;
+pub mod server_hello;

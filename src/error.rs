@@ -1,0 +1,343 @@
+//! Every way a connection can fail, each with the alert it sends
+//! (RFC 8446 §6) and a message that says what to do.
+
+use core::fmt;
+
+use crate::msgs::enums::{AlertDescription, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::x509::CertError;
+
+/// A connection error. After one is returned the connection is closed
+/// for good and returns the same error again; the alert it implies (see
+/// [`Error::alert`]) has been queued for sending.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The peer sent a message or field that does not parse (the field is named).
+    Decode {
+        /// The field or structure that failed.
+        what: &'static str,
+    },
+    /// A message arrived where the protocol does not allow it (RFC 8446 §4 message order).
+    UnexpectedMessage {
+        /// What the handshake was waiting for.
+        expected: &'static str,
+        /// What arrived.
+        got: Received,
+    },
+    /// The server broke a protocol rule; the text names the rule and its RFC section.
+    PeerMisbehaved(Misbehavior),
+    /// The server and this configuration share no version, suite, group or signature scheme.
+    Incompatible(Incompatibility),
+    /// The server's certificate chain was refused.
+    Certificate(CertError),
+    /// The server's CertificateVerify signature did not verify with its certificate's key.
+    BadSignature {
+        /// The scheme the server used.
+        scheme: SignatureScheme,
+        /// The key type in the server's certificate.
+        key: &'static str,
+    },
+    /// The server's Finished did not match: the handshake was altered or the keys differ.
+    BadFinished,
+    /// A protected record failed authentication (tampered, corrupted or wrong keys).
+    BadRecordMac,
+    /// A record longer than the protocol allows (RFC 8446 §5.1, §5.2).
+    RecordOverflow {
+        /// Size found.
+        size: usize,
+        /// Largest size allowed.
+        limit: usize,
+    },
+    /// A record does not fit the receive buffer the caller gave the engine.
+    ReceiveBufferTooSmall {
+        /// Bytes the record (plus buffered handshake data) needs.
+        needed: usize,
+        /// The receive buffer's capacity.
+        capacity: usize,
+    },
+    /// The send buffer cannot hold a handshake message the engine must send.
+    SendBufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+        /// The send buffer's capacity.
+        capacity: usize,
+    },
+    /// The server sent a fatal alert.
+    AlertReceived(AlertDescription),
+    /// The transport closed without a close_notify: the data may have been cut short.
+    Truncated,
+    /// The connection was already closed (by close_notify, by [`crate::Client::close`] or an error).
+    Closed,
+    /// Too many records under one key (sequence number exhausted, RFC 8446 §5.3).
+    SequenceExhausted,
+    /// The configuration cannot be used (the text says which setting).
+    Config(&'static str),
+    /// A `Client` method was called at a point where it is not allowed.
+    Api(&'static str),
+}
+
+/// What arrived, for [`Error::UnexpectedMessage`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Received {
+    /// A handshake message.
+    Handshake(HandshakeType),
+    /// A record of this content type.
+    Record(ContentType),
+}
+
+/// A broken protocol rule, named after the RFC text it breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Misbehavior {
+    /// §4.1.3: ServerHello.random carries the TLS 1.2/1.1 downgrade sentinel.
+    DowngradeSentinel,
+    /// §4.1.3: legacy_session_id_echo differs from the session id we sent.
+    SessionIdMismatch,
+    /// §4.1.3: the server chose a cipher suite we did not offer.
+    UnofferedCipherSuite(CipherSuite),
+    /// §4.1.4: ServerHello's cipher suite differs from the HelloRetryRequest's.
+    SuiteChangedAfterRetry,
+    /// §4.1.3: legacy_compression_method is not 0.
+    CompressionNotNull,
+    /// §4.2.1: supported_versions selected something other than TLS 1.3.
+    BadSelectedVersion(ProtocolVersion),
+    /// §4.2.8: the server's key share is for a group we did not offer, or no share was sent.
+    KeyShareGroupMismatch,
+    /// §4.2.8: the server's key share is not a valid public key for its group.
+    InvalidKeyShare,
+    /// §4.1.4: a second HelloRetryRequest.
+    SecondHelloRetry,
+    /// §4.1.4: a HelloRetryRequest that would not change the ClientHello.
+    UselessHelloRetry,
+    /// §4.1.4: HelloRetryRequest asked for a group we did not offer in supported_groups.
+    RetryGroupNotOffered(NamedGroup),
+    /// §4.2: an extension we did not offer (unsupported_extension).
+    UnsolicitedExtension(u16),
+    /// §4.2: an extension not allowed in this message (illegal_parameter).
+    ExtensionNotAllowedHere(u16),
+    /// §4.2: the same extension twice in one message.
+    DuplicateExtension(u16),
+    /// RFC 7301 §3.2: ALPN answer is not one protocol we offered.
+    BadAlpn,
+    /// §4.4.2: the server's certificate_request_context is not empty.
+    NonEmptyCertificateContext,
+    /// §4.4.3: CertificateVerify uses a scheme we did not offer or that does not fit the key.
+    BadSignatureScheme(SignatureScheme),
+    /// §5.1: a handshake message spans a key change.
+    DataBeforeKeyChange,
+    /// §5.1: a handshake record with zero length.
+    EmptyHandshakeRecord,
+    /// §5.4: a protected record with no non-zero content type (all padding).
+    NoContentType,
+    /// §5: change_cipher_spec with a body other than 0x01, or after the handshake.
+    BadChangeCipherSpec,
+    /// §5: a plaintext record after encryption started, or a bad record version.
+    UnprotectedRecord,
+    /// §5.1: an alert record that is not exactly two bytes, or an unknown content type.
+    BadRecord,
+    /// §4.6.3: a KeyUpdate with a value other than 0 or 1.
+    BadKeyUpdate,
+    /// §6.1: data after close_notify.
+    DataAfterClose,
+}
+
+/// Why the server and this client cannot agree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Incompatibility {
+    /// The server chose this protocol version, which this configuration does not allow.
+    Version(ProtocolVersion),
+    /// The server answered with handshake_failure or similar to our offer (no common suite/group).
+    NoCommonParameters,
+}
+
+impl Error {
+    /// The alert sent to the peer for this error, if any (RFC 8446 §6.2).
+    pub fn alert(&self) -> Option<AlertDescription> {
+        use AlertDescription as A;
+        Some(match self {
+            Error::Decode { .. } => A::DecodeError,
+            Error::UnexpectedMessage { .. } => A::UnexpectedMessage,
+            Error::PeerMisbehaved(m) => match m {
+                Misbehavior::UnsolicitedExtension(_) => A::UnsupportedExtension,
+                Misbehavior::DataBeforeKeyChange
+                | Misbehavior::EmptyHandshakeRecord
+                | Misbehavior::NoContentType
+                | Misbehavior::BadChangeCipherSpec
+                | Misbehavior::UnprotectedRecord
+                | Misbehavior::BadRecord
+                | Misbehavior::DataAfterClose => A::UnexpectedMessage,
+                Misbehavior::BadKeyUpdate => A::IllegalParameter,
+                Misbehavior::BadAlpn => A::NoApplicationProtocol,
+                _ => A::IllegalParameter,
+            },
+            Error::Incompatible(Incompatibility::Version(_)) => A::ProtocolVersion,
+            Error::Incompatible(Incompatibility::NoCommonParameters) => A::HandshakeFailure,
+            Error::Certificate(c) => c.alert(),
+            Error::BadSignature { .. } | Error::BadFinished => A::DecryptError,
+            Error::BadRecordMac => A::BadRecordMac,
+            Error::RecordOverflow { .. } => A::RecordOverflow,
+            Error::ReceiveBufferTooSmall { .. } | Error::SendBufferTooSmall { .. } => A::InternalError,
+            Error::SequenceExhausted | Error::Config(_) => A::InternalError,
+            Error::AlertReceived(_) | Error::Truncated | Error::Closed | Error::Api(_) => return None,
+        })
+    }
+}
+
+impl From<crate::codec::DecodeError> for Error {
+    fn from(e: crate::codec::DecodeError) -> Self {
+        Error::Decode { what: e.0 }
+    }
+}
+
+impl From<CertError> for Error {
+    fn from(e: CertError) -> Self {
+        Error::Certificate(e)
+    }
+}
+
+impl From<Misbehavior> for Error {
+    fn from(m: Misbehavior) -> Self {
+        Error::PeerMisbehaved(m)
+    }
+}
+
+impl fmt::Display for Received {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Received::Handshake(t) => write!(f, "a {t} message"),
+            Received::Record(t) => write!(f, "a {t} record"),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Decode { what } => write!(
+                f,
+                "the server sent a malformed {what}; this is a server bug or data corrupted in transit (alert decode_error sent)"
+            ),
+            Error::UnexpectedMessage { expected, got } => write!(
+                f,
+                "the server sent {got} while the handshake expected {expected} (RFC 8446 §4); the server may be misconfigured or not a TLS 1.3 server"
+            ),
+            Error::PeerMisbehaved(m) => write!(f, "the server broke a protocol rule: {m}"),
+            Error::Incompatible(i) => write!(f, "{i}"),
+            Error::Certificate(c) => write!(f, "server certificate refused: {c}"),
+            Error::BadSignature { scheme, key } => write!(
+                f,
+                "the server's CertificateVerify signature ({scheme}) does not verify with the {key} key in its certificate: the server does not hold that certificate's private key, or the handshake was tampered with"
+            ),
+            Error::BadFinished => f.write_str(
+                "the server's Finished message does not match the handshake (RFC 8446 §4.4.4): the handshake was tampered with, or client and server derived different keys",
+            ),
+            Error::BadRecordMac => f.write_str(
+                "a record from the server failed authentication (bad_record_mac): it was corrupted or tampered with in transit; no data from it was released",
+            ),
+            Error::RecordOverflow { size, limit } => write!(
+                f,
+                "the server sent a record of {size} bytes, more than the {limit} bytes allowed (RFC 8446 §5.1/§5.2)"
+            ),
+            Error::ReceiveBufferTooSmall { needed, capacity } => write!(
+                f,
+                "a record from the server needs {needed} bytes of receive buffer but the buffer has {capacity}; give the Client a larger receive buffer (16 709 bytes holds any TLS record) or negotiate a smaller fragment length"
+            ),
+            Error::SendBufferTooSmall { needed, capacity } => write!(
+                f,
+                "a handshake message needs {needed} bytes of send buffer but the buffer has {capacity}; give the Client a larger send buffer"
+            ),
+            Error::AlertReceived(a) => write!(f, "the server sent a fatal alert: {a}{}", alert_hint(*a)),
+            Error::Truncated => f.write_str(
+                "the connection was closed without a TLS close_notify: the data may be incomplete (truncation), or the server or a middlebox dropped the connection",
+            ),
+            Error::Closed => f.write_str("the connection is closed; open a new one"),
+            Error::SequenceExhausted => f.write_str("2^64 records were sent under one key; the connection must be re-established"),
+            Error::Config(s) => write!(f, "invalid configuration: {s}"),
+            Error::Api(s) => write!(f, "API misuse: {s}"),
+        }
+    }
+}
+
+fn alert_hint(a: AlertDescription) -> &'static str {
+    match a {
+        AlertDescription::HandshakeFailure => {
+            " (no cipher suite, group or signature scheme in common: check the server's TLS settings against ClientConfig's suites and groups)"
+        }
+        AlertDescription::ProtocolVersion => " (the server does not accept the offered TLS version)",
+        AlertDescription::UnrecognizedName => " (the server does not know the server name (SNI) sent; check the host name)",
+        AlertDescription::NoApplicationProtocol => " (none of the ALPN protocols offered is accepted by the server)",
+        AlertDescription::CertificateRequired => " (the server requires a client certificate)",
+        AlertDescription::DecryptError | AlertDescription::BadRecordMac => {
+            " (the server could not verify our handshake or records: keys differ, e.g. a wrong pre-shared key)"
+        }
+        AlertDescription::UnknownPskIdentity => " (the server does not know the PSK identity sent)",
+        _ => "",
+    }
+}
+
+impl fmt::Display for Misbehavior {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Misbehavior as M;
+        match self {
+            M::DowngradeSentinel => f.write_str(
+                "its ServerHello.random carries the downgrade sentinel although TLS 1.3 was offered (RFC 8446 §4.1.3): an attacker may be forcing an older version",
+            ),
+            M::SessionIdMismatch => f.write_str("legacy_session_id_echo differs from the session id sent (RFC 8446 §4.1.3)"),
+            M::UnofferedCipherSuite(s) => write!(f, "it chose cipher suite {s}, which was not offered (RFC 8446 §4.1.3)"),
+            M::SuiteChangedAfterRetry => f.write_str("ServerHello's cipher suite differs from HelloRetryRequest's (RFC 8446 §4.1.4)"),
+            M::CompressionNotNull => f.write_str("legacy_compression_method is not 0 (RFC 8446 §4.1.3)"),
+            M::BadSelectedVersion(v) => write!(f, "supported_versions selected {v}, not TLSv1.3 (RFC 8446 §4.2.1)"),
+            M::KeyShareGroupMismatch => f.write_str("its key share is missing or not for the group offered (RFC 8446 §4.2.8)"),
+            M::InvalidKeyShare => f.write_str("its key share is not a valid public key for the group (RFC 8446 §4.2.8)"),
+            M::SecondHelloRetry => f.write_str("it sent a second HelloRetryRequest (RFC 8446 §4.1.4)"),
+            M::UselessHelloRetry => f.write_str("its HelloRetryRequest would not change the ClientHello (RFC 8446 §4.1.4)"),
+            M::RetryGroupNotOffered(g) => write!(f, "its HelloRetryRequest asks for group {g}, which was not offered (RFC 8446 §4.1.4)"),
+            M::UnsolicitedExtension(t) => write!(
+                f,
+                "it sent extension {} which the client did not offer (RFC 8446 §4.2)",
+                crate::msgs::enums::ExtensionType::from_wire(*t)
+            ),
+            M::ExtensionNotAllowedHere(t) => write!(
+                f,
+                "extension {} is not allowed in that message (RFC 8446 §4.2)",
+                crate::msgs::enums::ExtensionType::from_wire(*t)
+            ),
+            M::DuplicateExtension(t) => write!(
+                f,
+                "extension {} appears twice in one message (RFC 8446 §4.2)",
+                crate::msgs::enums::ExtensionType::from_wire(*t)
+            ),
+            M::BadAlpn => f.write_str("its ALPN answer is not exactly one of the protocols offered (RFC 7301 §3.2)"),
+            M::NonEmptyCertificateContext => {
+                f.write_str("its Certificate has a non-empty certificate_request_context (RFC 8446 §4.4.2)")
+            }
+            M::BadSignatureScheme(s) => write!(
+                f,
+                "its CertificateVerify uses {s}, which was not offered or does not fit its certificate's key (RFC 8446 §4.4.3)"
+            ),
+            M::DataBeforeKeyChange => f.write_str("a handshake message is split across a key change (RFC 8446 §5.1)"),
+            M::EmptyHandshakeRecord => f.write_str("it sent an empty handshake record (RFC 8446 §5.1)"),
+            M::NoContentType => f.write_str("a protected record has no content type (RFC 8446 §5.4)"),
+            M::BadChangeCipherSpec => f.write_str("an invalid or late change_cipher_spec record (RFC 8446 §5)"),
+            M::UnprotectedRecord => f.write_str("an unprotected record after encryption started, or a bad record header (RFC 8446 §5)"),
+            M::BadRecord => f.write_str("a malformed record or unknown content type (RFC 8446 §5.1)"),
+            M::BadKeyUpdate => f.write_str("a KeyUpdate with an invalid request_update value (RFC 8446 §4.6.3)"),
+            M::DataAfterClose => f.write_str("data after its close_notify (RFC 8446 §6.1)"),
+        }
+    }
+}
+
+impl fmt::Display for Incompatibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Incompatibility::Version(v) => write!(
+                f,
+                "the server chose {v}, which this client configuration does not allow; this build speaks TLS 1.3 only, so the server must enable TLS 1.3"
+            ),
+            Incompatibility::NoCommonParameters => f.write_str(
+                "no cipher suite, group or signature scheme in common with the server; compare ClientConfig's suites and groups with the server's",
+            ),
+        }
+    }
+}

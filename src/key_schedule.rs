@@ -1,0 +1,185 @@
+//! TLS 1.3 key schedule (RFC 8446 §7.1), as typestates:
+//! [`EarlySecret`] → [`HandshakeSecret`] → [`MasterSecret`].
+//!
+//! A stage can only be reached from the one before it, so a traffic secret
+//! cannot be derived from the wrong stage. Every secret is zeroized on drop.
+
+use crate::crypto::{hkdf_expand, hkdf_extract, hmac, AeadAlg, AeadKey, Digest, HashAlg, Secret, MAX_HASH_LEN};
+use zeroize::Zeroize;
+
+/// HKDF-Expand-Label(Secret, Label, Context, Length) (RFC 8446 §7.1).
+pub fn expand_label(alg: HashAlg, secret: &Secret, label: &[u8], context: &[u8], out: &mut [u8]) {
+    let len = (out.len() as u16).to_be_bytes();
+    let label_len = [(6 + label.len()) as u8];
+    let ctx_len = [context.len() as u8];
+    hkdf_expand(alg, secret, &[&len, &label_len, b"tls13 ", label, &ctx_len, context], out);
+}
+
+/// HKDF-Expand-Label into a secret of one hash length.
+fn expand_secret(alg: HashAlg, secret: &Secret, label: &[u8], context: &[u8]) -> Secret {
+    let mut buf = [0u8; MAX_HASH_LEN];
+    let out = &mut buf[..alg.len()];
+    expand_label(alg, secret, label, context, out);
+    let s = Secret::from_slice(out);
+    buf.zeroize();
+    s
+}
+
+/// Derive-Secret(Secret, Label, Messages) with the transcript hash given (RFC 8446 §7.1).
+pub fn derive_secret(alg: HashAlg, secret: &Secret, label: &[u8], transcript_hash: &Digest) -> Secret {
+    expand_secret(alg, secret, label, transcript_hash.as_bytes())
+}
+
+fn derived_salt(alg: HashAlg, secret: &Secret) -> Secret {
+    derive_secret(alg, secret, b"derived", &alg.hash(&[]))
+}
+
+/// Early Secret = HKDF-Extract(0, PSK or 0).
+pub struct EarlySecret {
+    alg: HashAlg,
+    secret: Secret,
+}
+
+impl EarlySecret {
+    /// The early secret from a PSK, or from zeros when there is none.
+    pub fn new(alg: HashAlg, psk: Option<&[u8]>) -> Self {
+        let zeros = [0u8; MAX_HASH_LEN];
+        let ikm = psk.unwrap_or(&zeros[..alg.len()]);
+        EarlySecret { alg, secret: hkdf_extract(alg, &zeros[..alg.len()], ikm) }
+    }
+
+    /// The raw secret (tests compare it with RFC 8448).
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// binder_key: "ext binder" for external PSKs, "res binder" for tickets (§4.2.11.2).
+    pub fn binder_key(&self, resumption: bool) -> Secret {
+        let label: &[u8] = if resumption { b"res binder" } else { b"ext binder" };
+        derive_secret(self.alg, &self.secret, label, &self.alg.hash(&[]))
+    }
+
+    /// client_early_traffic_secret over Hash(ClientHello).
+    pub fn client_early_traffic_secret(&self, ch_hash: &Digest) -> Secret {
+        derive_secret(self.alg, &self.secret, b"c e traffic", ch_hash)
+    }
+
+    /// early_exporter_master_secret over Hash(ClientHello).
+    pub fn early_exporter_master_secret(&self, ch_hash: &Digest) -> Secret {
+        derive_secret(self.alg, &self.secret, b"e exp master", ch_hash)
+    }
+
+    /// Handshake Secret = HKDF-Extract(Derive-Secret(., "derived", ""), (EC)DHE or 0).
+    pub fn into_handshake(self, ecdhe: Option<&[u8]>) -> HandshakeSecret {
+        let zeros = [0u8; MAX_HASH_LEN];
+        let salt = derived_salt(self.alg, &self.secret);
+        let ikm = ecdhe.unwrap_or(&zeros[..self.alg.len()]);
+        HandshakeSecret { alg: self.alg, secret: hkdf_extract(self.alg, salt.as_bytes(), ikm) }
+    }
+}
+
+/// Handshake Secret stage.
+pub struct HandshakeSecret {
+    alg: HashAlg,
+    secret: Secret,
+}
+
+impl HandshakeSecret {
+    /// The raw secret (tests compare it with RFC 8448).
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// client_handshake_traffic_secret over Hash(ClientHello..ServerHello).
+    pub fn client_traffic_secret(&self, hash: &Digest) -> Secret {
+        derive_secret(self.alg, &self.secret, b"c hs traffic", hash)
+    }
+
+    /// server_handshake_traffic_secret over Hash(ClientHello..ServerHello).
+    pub fn server_traffic_secret(&self, hash: &Digest) -> Secret {
+        derive_secret(self.alg, &self.secret, b"s hs traffic", hash)
+    }
+
+    /// Master Secret = HKDF-Extract(Derive-Secret(., "derived", ""), 0).
+    pub fn into_master(self) -> MasterSecret {
+        let zeros = [0u8; MAX_HASH_LEN];
+        let salt = derived_salt(self.alg, &self.secret);
+        MasterSecret { alg: self.alg, secret: hkdf_extract(self.alg, salt.as_bytes(), &zeros[..self.alg.len()]) }
+    }
+}
+
+/// Master Secret stage.
+pub struct MasterSecret {
+    alg: HashAlg,
+    secret: Secret,
+}
+
+impl MasterSecret {
+    /// The raw secret (tests compare it with RFC 8448).
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// client_application_traffic_secret_0 over Hash(ClientHello..server Finished).
+    pub fn client_traffic_secret(&self, hash: &Digest) -> Secret {
+        derive_secret(self.alg, &self.secret, b"c ap traffic", hash)
+    }
+
+    /// server_application_traffic_secret_0 over Hash(ClientHello..server Finished).
+    pub fn server_traffic_secret(&self, hash: &Digest) -> Secret {
+        derive_secret(self.alg, &self.secret, b"s ap traffic", hash)
+    }
+
+    /// exporter_master_secret over Hash(ClientHello..server Finished).
+    pub fn exporter_master_secret(&self, hash: &Digest) -> Secret {
+        derive_secret(self.alg, &self.secret, b"exp master", hash)
+    }
+
+    /// resumption_master_secret over Hash(ClientHello..client Finished).
+    pub fn resumption_master_secret(&self, hash: &Digest) -> Secret {
+        derive_secret(self.alg, &self.secret, b"res master", hash)
+    }
+}
+
+/// application_traffic_secret_N+1 (RFC 8446 §7.2).
+pub fn next_traffic_secret(alg: HashAlg, secret: &Secret) -> Secret {
+    expand_secret(alg, secret, b"traffic upd", &[])
+}
+
+/// The PSK for a ticket: HKDF-Expand-Label(resumption_master_secret, "resumption", nonce) (§4.6.1).
+pub fn resumption_psk(alg: HashAlg, resumption_master_secret: &Secret, ticket_nonce: &[u8]) -> Secret {
+    expand_secret(alg, resumption_master_secret, b"resumption", ticket_nonce)
+}
+
+/// Finished verify_data = HMAC(finished_key, transcript hash) (§4.4.4).
+pub fn finished_verify_data(alg: HashAlg, base_key: &Secret, transcript_hash: &Digest) -> Digest {
+    let finished_key = expand_secret(alg, base_key, b"finished", &[]);
+    hmac(alg, finished_key.as_bytes(), transcript_hash.as_bytes())
+}
+
+/// TLS-Exporter(label, context, length) (RFC 8446 §7.5).
+pub fn export(alg: HashAlg, exporter_master_secret: &Secret, label: &[u8], context: &[u8], out: &mut [u8]) {
+    let tmp = derive_secret(alg, exporter_master_secret, label, &alg.hash(&[]));
+    expand_label(alg, &tmp, b"exporter", alg.hash(context).as_bytes(), out);
+}
+
+/// Record protection key and IV of a traffic secret (RFC 8446 §7.3).
+pub struct TrafficKeys {
+    /// The keyed AEAD.
+    pub key: AeadKey,
+    /// The 12-byte write IV.
+    pub iv: [u8; 12],
+}
+
+impl TrafficKeys {
+    /// `[sender]_write_key` and `[sender]_write_iv` from a traffic secret.
+    pub fn derive(alg: HashAlg, aead: AeadAlg, secret: &Secret) -> Self {
+        let mut key = [0u8; 32];
+        let mut iv = [0u8; 12];
+        expand_label(alg, secret, b"key", &[], &mut key[..aead.key_len()]);
+        expand_label(alg, secret, b"iv", &[], &mut iv);
+        let k = AeadKey::new(aead, &key);
+        key.zeroize();
+        TrafficKeys { key: k, iv }
+    }
+}

@@ -1,0 +1,155 @@
+//! ClientHello (RFC 8446 §4.1.2).
+
+use super::enums::{CipherSuite, ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
+use super::extensions::{write_extension, Extensions, ExtensionsError, U16List};
+use crate::codec::{DecodeError, Reader, WriteError, Writer};
+
+/// psk_dhe_ke (RFC 8446 §4.2.9).
+pub const PSK_DHE_KE: u8 = 1;
+/// psk_ke (RFC 8446 §4.2.9).
+pub const PSK_KE: u8 = 0;
+
+/// What the client offers; [`ClientHelloParams::encode`] writes the message body.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientHelloParams<'a> {
+    /// Client random.
+    pub random: &'a [u8; 32],
+    /// legacy_session_id (32 random bytes in compatibility mode, RFC 8446 App. D.4).
+    pub session_id: &'a [u8],
+    /// Cipher suites, preferred first.
+    pub cipher_suites: &'a [CipherSuite],
+    /// SNI host name (RFC 6066 §3); `None` for IP addresses.
+    pub server_name: Option<&'a str>,
+    /// supported_versions.
+    pub versions: &'a [ProtocolVersion],
+    /// supported_groups.
+    pub groups: &'a [NamedGroup],
+    /// signature_algorithms (and signature_algorithms_cert, the same list).
+    pub signature_schemes: &'a [SignatureScheme],
+    /// The one key share offered.
+    pub key_share: Option<(NamedGroup, &'a [u8])>,
+    /// ALPN ProtocolNameList body (RFC 7301 §3.1), empty for none.
+    pub alpn: &'a [u8],
+    /// Cookie from a HelloRetryRequest (RFC 8446 §4.2.2).
+    pub cookie: Option<&'a [u8]>,
+    /// psk_key_exchange_modes; empty to omit.
+    pub psk_modes: &'a [u8],
+}
+
+fn write_u16s(w: &mut Writer<'_>, width: usize, vals: impl Iterator<Item = u16>) -> Result<(), WriteError> {
+    let m = w.begin(width)?;
+    for v in vals {
+        w.u16(v)?;
+    }
+    w.end(m)
+}
+
+impl ClientHelloParams<'_> {
+    /// Writes the ClientHello body (without the handshake header).
+    pub fn encode(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
+        w.u16(ProtocolVersion::Tls12.to_wire())?;
+        w.bytes(self.random)?;
+        w.vec(1, self.session_id)?;
+        write_u16s(w, 2, self.cipher_suites.iter().map(|s| s.to_wire()))?;
+        w.vec(1, &[0])?; // legacy_compression_methods: null only
+        let exts = w.begin(2)?;
+        if let Some(name) = self.server_name {
+            write_extension(w, ExtensionType::ServerName.to_wire(), |w| {
+                let list = w.begin(2)?;
+                w.u8(0)?; // host_name
+                w.vec(2, name.as_bytes())?;
+                w.end(list)
+            })?;
+        }
+        write_extension(w, ExtensionType::SupportedGroups.to_wire(), |w| {
+            write_u16s(w, 2, self.groups.iter().map(|g| g.to_wire()))
+        })?;
+        for t in [ExtensionType::SignatureAlgorithms, ExtensionType::SignatureAlgorithmsCert] {
+            write_extension(w, t.to_wire(), |w| {
+                write_u16s(w, 2, self.signature_schemes.iter().map(|s| s.to_wire()))
+            })?;
+        }
+        if !self.alpn.is_empty() {
+            write_extension(w, ExtensionType::Alpn.to_wire(), |w| w.vec(2, self.alpn))?;
+        }
+        write_extension(w, ExtensionType::SupportedVersions.to_wire(), |w| {
+            let m = w.begin(1)?;
+            for v in self.versions {
+                w.u16(v.to_wire())?;
+            }
+            w.end(m)
+        })?;
+        if !self.psk_modes.is_empty() {
+            write_extension(w, ExtensionType::PskKeyExchangeModes.to_wire(), |w| w.vec(1, self.psk_modes))?;
+        }
+        if let Some((group, key)) = self.key_share {
+            write_extension(w, ExtensionType::KeyShare.to_wire(), |w| {
+                let m = w.begin(2)?;
+                w.u16(group.to_wire())?;
+                w.vec(2, key)?;
+                w.end(m)
+            })?;
+        }
+        if let Some(cookie) = self.cookie {
+            write_extension(w, ExtensionType::Cookie.to_wire(), |w| w.vec(2, cookie))?;
+        }
+        w.end(exts)
+    }
+}
+
+/// A parsed ClientHello (tests and fuzzing read back what the client wrote).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientHello<'a> {
+    /// legacy_version.
+    pub legacy_version: u16,
+    /// random.
+    pub random: [u8; 32],
+    /// legacy_session_id.
+    pub session_id: &'a [u8],
+    /// cipher_suites.
+    pub cipher_suites: U16List<'a>,
+    /// legacy_compression_methods.
+    pub compression_methods: &'a [u8],
+    /// extensions.
+    pub extensions: Extensions<'a>,
+}
+
+impl<'a> ClientHello<'a> {
+    /// Parses a ClientHello body.
+    pub fn decode(body: &'a [u8]) -> Result<Self, ExtensionsError> {
+        let mut r = Reader::new(body);
+        let legacy_version = r.u16("ClientHello.legacy_version")?;
+        let random = r.array("ClientHello.random")?;
+        let session_id = r.vec8_bounded(0, 32, "ClientHello.legacy_session_id")?;
+        let cipher_suites = U16List::read(&mut r, "ClientHello.cipher_suites")?;
+        let compression_methods = r.vec8_bounded(1, 255, "ClientHello.legacy_compression_methods")?;
+        let extensions = Extensions::read(&mut r)?;
+        r.finish("ClientHello (trailing bytes)").map_err(ExtensionsError::Decode)?;
+        Ok(ClientHello { legacy_version, random, session_id, cipher_suites, compression_methods, extensions })
+    }
+
+    /// Writes the body back.
+    pub fn encode(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
+        w.u16(self.legacy_version)?;
+        w.bytes(&self.random)?;
+        w.vec(1, self.session_id)?;
+        write_u16s(w, 2, self.cipher_suites.iter())?;
+        w.vec(1, self.compression_methods)?;
+        self.extensions.encode(w)
+    }
+}
+
+/// Iterates an ALPN ProtocolNameList body (RFC 7301 §3.1).
+pub fn alpn_protocols(list: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut r = Reader::new(list);
+    core::iter::from_fn(move || r.vec8("ProtocolName").ok())
+}
+
+/// Checks an ALPN ProtocolNameList body: each name 1 to 255 bytes.
+pub fn check_alpn_list(list: &[u8]) -> Result<(), DecodeError> {
+    let mut r = Reader::new(list);
+    while !r.is_empty() {
+        r.vec8_bounded(1, 255, "ProtocolName")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! Record layer (RFC 8446 §5): framing, protection, and the engine's
+//! receive and send buffers.
+
+mod inbound;
+mod outbound;
+mod protect;
+
+pub use inbound::{Inbound, RecordRange};
+pub use outbound::Outbound;
+pub use protect::Protection;
+
+use crate::codec::Reader;
+use crate::error::{Error, Misbehavior};
+use crate::msgs::enums::ContentType;
+
+/// Bytes of a record header.
+pub const HEADER_LEN: usize = 5;
+/// Largest TLSPlaintext.fragment (RFC 8446 §5.1).
+pub const MAX_PLAINTEXT: usize = 1 << 14;
+/// Largest TLSCiphertext.encrypted_record (RFC 8446 §5.2).
+pub const MAX_CIPHERTEXT: usize = MAX_PLAINTEXT + 256;
+/// A receive buffer of this size holds any record a server may send.
+pub const MAX_RECORD: usize = HEADER_LEN + MAX_CIPHERTEXT;
+/// Bytes protection adds to a record: inner content type and AEAD tag.
+pub const PROTECTION_OVERHEAD: usize = 1 + crate::crypto::TAG_LEN;
+
+/// A record header (RFC 8446 §5.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Outer content type.
+    pub typ: ContentType,
+    /// legacy_record_version.
+    pub version: u16,
+    /// Length of the fragment.
+    pub len: usize,
+}
+
+impl Header {
+    /// Parses the first five bytes of `buf`, `None` if fewer are there.
+    pub fn parse(buf: &[u8]) -> Option<Result<Self, Error>> {
+        let mut r = Reader::new(buf.get(..HEADER_LEN)?);
+        let (Ok(t), Ok(version), Ok(len)) = (r.u8(""), r.u16(""), r.u16("")) else {
+            return None;
+        };
+        let typ = ContentType::from_wire(t);
+        if matches!(typ, ContentType::Unknown(_)) || version >> 8 != 3 {
+            return Some(Err(Misbehavior::BadRecord.into()));
+        }
+        let len = len as usize;
+        if len > MAX_CIPHERTEXT {
+            return Some(Err(Error::RecordOverflow { size: len, limit: MAX_CIPHERTEXT }));
+        }
+        Some(Ok(Header { typ, version, len }))
+    }
+
+    /// Writes a header into `out[..5]`.
+    pub fn write(typ: ContentType, len: usize, out: &mut [u8]) {
+        out[0] = typ.to_wire();
+        out[1..3].copy_from_slice(&0x0303u16.to_be_bytes());
+        out[3..5].copy_from_slice(&(len as u16).to_be_bytes());
+    }
+}
