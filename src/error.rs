@@ -30,6 +30,8 @@ pub enum Error {
     Incompatible(Incompatibility),
     /// The server's certificate chain was refused.
     Certificate(CertError),
+    /// The server certificate's public key cannot be used (type, size or encoding).
+    ServerKey(crate::crypto::SignatureError),
     /// The server's CertificateVerify signature did not verify with its certificate's key.
     BadSignature {
         /// The scheme the server used.
@@ -175,6 +177,7 @@ impl Error {
             Error::Incompatible(Incompatibility::NoCommonParameters) => A::HandshakeFailure,
             Error::Certificate(c) => c.alert(),
             Error::BadSignature { .. } | Error::BadFinished => A::DecryptError,
+            Error::ServerKey(_) => A::UnsupportedCertificate,
             Error::BadRecordMac => A::BadRecordMac,
             Error::RecordOverflow { .. } => A::RecordOverflow,
             Error::ReceiveBufferTooSmall { .. } | Error::SendBufferTooSmall { .. } => A::InternalError,
@@ -225,6 +228,7 @@ impl fmt::Display for Error {
             Error::PeerMisbehaved(m) => write!(f, "the server broke a protocol rule: {m}"),
             Error::Incompatible(i) => write!(f, "{i}"),
             Error::Certificate(c) => write!(f, "server certificate refused: {c}"),
+            Error::ServerKey(e) => write!(f, "the server certificate's public key cannot be used: {e}"),
             Error::BadSignature { scheme, key } => write!(
                 f,
                 "the server's CertificateVerify signature ({scheme}) does not verify with the {key} key in its certificate: the server does not hold that certificate's private key, or the handshake was tampered with"
@@ -341,3 +345,5 @@ impl fmt::Display for Incompatibility {
         }
     }
 }
+
+impl core::error::Error for Error {}

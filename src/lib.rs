@@ -8,12 +8,17 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod client;
 pub mod codec;
+mod config;
 pub mod crypto;
 mod error;
+mod handshake;
 pub mod record;
 pub mod key_schedule;
 pub mod msgs;
+#[cfg(feature = "std")]
+mod stream;
 mod verify;
 pub mod x509;
 
@@ -21,3 +26,10 @@ pub use msgs::certificate::CertificateChain;
 pub use verify::{DangerAcceptAnyServer, ServerName, ServerVerification, ServerVerifier, Trust, UnixTime};
 pub use x509::CertError;
 pub use error::{Error, Incompatibility, Misbehavior, Received};
+pub use client::{Client, Event};
+pub use config::{ClientConfig, DEFAULT_CIPHER_SUITES, DEFAULT_GROUPS};
+pub use handshake::HandshakeSummary;
+pub use msgs::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
+pub use record::MAX_RECORD;
+#[cfg(feature = "std")]
+pub use stream::TlsStream;

@@ -29,6 +29,24 @@ pub enum SignatureError {
     BadSignature,
 }
 
+impl core::fmt::Display for SignatureError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SignatureError::MalformedKey => f.write_str("the public key or certificate is malformed"),
+            SignatureError::UnsupportedKey(k) => write!(
+                f,
+                "{k} keys are not supported; use a server certificate with an ECDSA P-256/P-384 or RSA (2048+ bit) key"
+            ),
+            SignatureError::RsaKeyTooSmall(bits, min) => write!(
+                f,
+                "the RSA key has {bits} bits, fewer than the {min} required; the server needs a larger key (or lower ClientConfig::with_min_rsa_bits, which weakens security)"
+            ),
+            SignatureError::WrongAlgorithmForKey => f.write_str("the signature algorithm does not fit the key type"),
+            SignatureError::BadSignature => f.write_str("the signature does not verify"),
+        }
+    }
+}
+
 /// The hash inside a signature algorithm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SigHash {

@@ -1,0 +1,150 @@
+//! An `openssl s_client`-like TLS client on embertls.
+//!
+//! ```text
+//! cargo run --release --example client -- [OPTIONS] HOST:PORT
+//!   --server-name NAME   name to verify and send as SNI (default: HOST)
+//!   --insecure           DANGER: do not verify the server (still encrypted)
+//!   --ca FILE            trust anchor PEM/DER (repeatable)
+//!   --tls1.3 | --tls1.2  protocol version (only TLS 1.3 in this build)
+//!   --group NAME         x25519 | secp256r1 (repeatable; first gets the key share)
+//!   --suite IANA_NAME    e.g. TLS_AES_128_GCM_SHA256 (repeatable)
+//!   --alpn PROTO         ALPN protocol (repeatable)
+//!   --request STRING     send STRING after the handshake (else stdin is sent)
+//! ```
+//! Prints `embertls: connected ...` to stderr, copies server data to stdout
+//! until the server closes, and exits 0 on a clean close.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::ExitCode;
+
+use embertls::{CipherSuite, ClientConfig, NamedGroup, ServerName, ServerVerification, ServerVerifier, TlsStream};
+
+struct Options {
+    addr: String,
+    server_name: Option<String>,
+    insecure: bool,
+    ca: Vec<String>,
+    groups: Vec<NamedGroup>,
+    suites: Vec<CipherSuite>,
+    alpn: Vec<Vec<u8>>,
+    request: Option<String>,
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut o = Options {
+        addr: String::new(),
+        server_name: None,
+        insecure: false,
+        ca: vec![],
+        groups: vec![],
+        suites: vec![],
+        alpn: vec![],
+        request: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match a.as_str() {
+            "--server-name" => o.server_name = Some(value("--server-name")?),
+            "--insecure" => o.insecure = true,
+            "--ca" => o.ca.push(value("--ca")?),
+            "--tls1.3" => {}
+            "--tls1.2" => return Err("--tls1.2: TLS 1.2 is not supported by this build yet (TLS 1.3 only)".into()),
+            "--group" => {
+                let g = value("--group")?;
+                o.groups.push(match g.as_str() {
+                    "x25519" => NamedGroup::X25519,
+                    "secp256r1" | "P-256" | "prime256v1" => NamedGroup::Secp256r1,
+                    _ => return Err(format!("--group {g}: supported groups are x25519, secp256r1")),
+                });
+            }
+            "--suite" => {
+                let s = value("--suite")?;
+                let suite = embertls::DEFAULT_CIPHER_SUITES
+                    .into_iter()
+                    .find(|c| c.name() == s)
+                    .ok_or(format!("--suite {s}: supported suites are TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256"))?;
+                o.suites.push(suite);
+            }
+            "--alpn" => o.alpn.push(value("--alpn")?.into_bytes()),
+            "--request" => o.request = Some(value("--request")?),
+            s if s.starts_with("--") => return Err(format!("unknown option {s}")),
+            s => o.addr = s.to_string(),
+        }
+    }
+    if o.addr.is_empty() {
+        return Err("usage: client [OPTIONS] HOST:PORT".into());
+    }
+    Ok(o)
+}
+
+fn run() -> Result<(), String> {
+    let o = parse_args()?;
+    let host = o.addr.rsplit_once(':').map(|(h, _)| h).ok_or("address must be HOST:PORT")?.to_string();
+    let name_text = o.server_name.clone().unwrap_or(host);
+    let verifier: &dyn ServerVerifier = if o.insecure {
+        ServerVerification::danger_accept_any()
+    } else if !o.ca.is_empty() {
+        return Err("--ca: certificate verification is not in this build yet; use --insecure for now".into());
+    } else {
+        return Err("no way to trust the server: give --ca FILE, or --insecure to skip verification (DANGER)".into());
+    };
+    let mut config = ClientConfig::new(verifier);
+    if !o.groups.is_empty() {
+        config = config.with_groups(&o.groups).map_err(|e| e.to_string())?;
+    }
+    if !o.suites.is_empty() {
+        config = config.with_cipher_suites(&o.suites).map_err(|e| e.to_string())?;
+    }
+    if !o.alpn.is_empty() {
+        let protos: Vec<&[u8]> = o.alpn.iter().map(|p| p.as_slice()).collect();
+        config = config.with_alpn(&protos).map_err(|e| e.to_string())?;
+    }
+    let tcp = TcpStream::connect(&o.addr).map_err(|e| format!("cannot connect to {}: {e}", o.addr))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| embertls::UnixTime(d.as_secs()));
+    let rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let mut tls = TlsStream::connect(&config, ServerName::parse(&name_text), now, rng, tcp).map_err(|e| e.to_string())?;
+    let s = tls.summary().ok_or("no handshake summary")?;
+    eprintln!(
+        "embertls: connected version={} suite={} group={} alpn={} verified={}{}",
+        s.version,
+        s.cipher_suite,
+        s.group.map_or("-".to_string(), |g| g.to_string()),
+        s.alpn.map_or("-".to_string(), |a| String::from_utf8_lossy(a).into_owned()),
+        if s.is_verified() { "yes" } else { "no" },
+        if s.hello_retry { " hrr=yes" } else { "" },
+    );
+    match &o.request {
+        Some(r) => tls.write_all(r.as_bytes()).map_err(|e| e.to_string())?,
+        None => {
+            let mut input = Vec::new();
+            std::io::stdin().read_to_end(&mut input).map_err(|e| e.to_string())?;
+            tls.write_all(&input).map_err(|e| e.to_string())?;
+        }
+    }
+    let mut out = std::io::stdout();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = tls.read(&mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        out.write_all(&buf[..n]).map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("embertls: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

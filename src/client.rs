@@ -1,0 +1,426 @@
+//! [`Client`]: one TLS connection as a sans-I/O state machine.
+
+use rand_core::CryptoRng;
+
+use crate::config::ClientConfig;
+use crate::error::{Error, Misbehavior, Received};
+use crate::handshake::tls13::{self, Ctx, Output, State};
+use crate::handshake::HandshakeSummary;
+use crate::msgs::enums::{AlertDescription, ContentType};
+use crate::record::{Inbound, Outbound, Protection, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
+use crate::verify::{ServerName, UnixTime};
+
+/// What [`Client::process`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// Nothing more can be done with the bytes received: read more from the
+    /// transport into [`Client::receive_buffer`] and call [`Client::received`].
+    NeedData,
+    /// The handshake finished; application data may be written.
+    HandshakeComplete(HandshakeSummary<'a>),
+    /// This many bytes of application data can be taken with [`Client::read`].
+    ApplicationData(usize),
+    /// The server sent a NewSessionTicket (RFC 8446 §4.6.1). Resumption
+    /// comes in a later release; the ticket is checked and dropped.
+    SessionTicket,
+    /// The server closed the connection cleanly (close_notify, RFC 8446 §6.1).
+    PeerClosed,
+}
+
+enum Phase {
+    Handshaking,
+    PeerClosed,
+    Failed(Error),
+}
+
+/// A TLS 1.3 client connection that never touches the network.
+///
+/// The caller moves bytes between the transport and the engine:
+///
+/// ```no_run
+/// use std::io::{Read, Write};
+/// use embertls::{Client, ClientConfig, Event, ServerName, ServerVerification};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = ClientConfig::new(ServerVerification::danger_accept_any());
+/// let mut sock = std::net::TcpStream::connect("127.0.0.1:4433")?;
+/// let rng = rand_core::UnwrapErr(getrandom::SysRng);
+/// let mut client = Client::new(&config, ServerName::parse("localhost"), None, rng,
+///                              vec![0u8; 16_709], vec![0u8; 16_709])?;
+/// let mut sent_request = false;
+/// loop {
+///     // 1. Send whatever the engine queued (handshake, records, alerts).
+///     let out = client.outgoing();
+///     if !out.is_empty() {
+///         sock.write_all(out)?;
+///         let n = out.len();
+///         client.sent(n);
+///     }
+///     // 2. Let the engine work on what it has received.
+///     match client.process()? {
+///         Event::NeedData => {
+///             let n = sock.read(client.receive_buffer())?;
+///             client.received(n); // 0 means the transport closed
+///         }
+///         Event::HandshakeComplete(summary) => {
+///             println!("connected: {} {}", summary.version, summary.cipher_suite);
+///             if !sent_request {
+///                 client.write(b"GET / HTTP/1.0\r\n\r\n")?;
+///                 sent_request = true;
+///             }
+///         }
+///         Event::ApplicationData(_) => {
+///             let mut buf = [0u8; 1024];
+///             let n = client.read(&mut buf);
+///             std::io::stdout().write_all(&buf[..n])?;
+///         }
+///         Event::PeerClosed => break,
+///         _ => {}
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// `B` is the buffer type (`[u8; N]`, `&mut [u8]`, `Vec<u8>`, ...). The
+/// receive buffer must hold the largest record the server sends plus any
+/// handshake message split across records; 16 709 bytes
+/// ([`crate::MAX_RECORD`]) hold any record.
+pub struct Client<'a, R, B> {
+    config: &'a ClientConfig<'a>,
+    server_name: ServerName<'a>,
+    now: Option<UnixTime>,
+    rng: R,
+    rx: B,
+    tx: B,
+    inbound: Inbound,
+    outbound: Outbound,
+    read_prot: Option<Protection>,
+    write_prot: Option<Protection>,
+    state: Option<State>,
+    phase: Phase,
+    eof: bool,
+    close_sent: bool,
+    pending_ticket: Option<usize>,
+}
+
+impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
+    /// Starts a connection to `server_name`: the ClientHello is queued in
+    /// [`Client::outgoing`] at once.
+    ///
+    /// `now` is the caller's time, used to check certificate validity
+    /// (`None` if the device has no clock yet; a verifier that needs time
+    /// then refuses with an error saying so). `rng` must be a
+    /// cryptographically secure generator.
+    pub fn new(
+        config: &'a ClientConfig<'a>,
+        server_name: ServerName<'a>,
+        now: Option<UnixTime>,
+        rng: R,
+        rx: B,
+        tx: B,
+    ) -> Result<Self, Error> {
+        let mut c = Client {
+            config,
+            server_name,
+            now,
+            rng,
+            rx,
+            tx,
+            inbound: Inbound::default(),
+            outbound: Outbound::default(),
+            read_prot: None,
+            write_prot: None,
+            state: None,
+            phase: Phase::Handshaking,
+            eof: false,
+            close_sent: false,
+            pending_ticket: None,
+        };
+        let min_rx = 512;
+        if c.rx.as_ref().len() < min_rx {
+            return Err(Error::Config("the receive buffer must be at least 512 bytes"));
+        }
+        let start = {
+            let mut ctx = c.ctx();
+            tls13::start(&mut ctx)
+        }?;
+        c.state = Some(State::ExpectServerHello(start));
+        Ok(c)
+    }
+
+    fn ctx(&mut self) -> Ctx<'_, 'a, R> {
+        Ctx {
+            config: self.config,
+            server_name: self.server_name,
+            now: self.now,
+            rng: &mut self.rng,
+            tx: self.tx.as_mut(),
+            out: &mut self.outbound,
+            read_prot: &mut self.read_prot,
+            write_prot: &mut self.write_prot,
+        }
+    }
+
+    /// Bytes to send to the server, oldest first. After sending some, call [`Client::sent`].
+    pub fn outgoing(&self) -> &[u8] {
+        self.outbound.pending(self.tx.as_ref())
+    }
+
+    /// The caller sent the first `n` bytes of [`Client::outgoing`].
+    pub fn sent(&mut self, n: usize) {
+        self.outbound.consumed(n);
+    }
+
+    /// The free part of the receive buffer: read transport bytes straight into it.
+    ///
+    /// It is empty only if buffered data must be processed first
+    /// (call [`Client::process`]); a record that can never fit is reported
+    /// by `process` as [`Error::ReceiveBufferTooSmall`].
+    pub fn receive_buffer(&mut self) -> &mut [u8] {
+        self.inbound.space(self.rx.as_mut())
+    }
+
+    /// `n` bytes were written into [`Client::receive_buffer`]; `0` means the
+    /// transport reached end of file.
+    pub fn received(&mut self, n: usize) {
+        if n == 0 {
+            self.eof = true;
+        }
+        let cap = self.rx.as_ref().len();
+        self.inbound.received(n, cap);
+    }
+
+    /// True once the handshake has completed (and the connection has not failed).
+    pub fn is_handshake_complete(&self) -> bool {
+        matches!(self.phase, Phase::Handshaking) && self.state.as_ref().is_some_and(State::is_connected)
+    }
+
+    /// Works on the received bytes until something happens; see [`Event`].
+    ///
+    /// After an error the connection is dead: the alert it implies is in
+    /// [`Client::outgoing`] and every later call returns the same error.
+    pub fn process(&mut self) -> Result<Event<'a>, Error> {
+        match &self.phase {
+            Phase::Failed(e) => return Err(e.clone()),
+            Phase::PeerClosed => return Ok(Event::PeerClosed),
+            Phase::Handshaking => {}
+        }
+        match self.step() {
+            Ok(ev) => Ok(ev),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        if let Some(alert) = e.alert() {
+            self.send_alert(alert);
+        }
+        self.state = None;
+        self.read_prot = None;
+        self.write_prot = None;
+        self.phase = Phase::Failed(e.clone());
+        e
+    }
+
+    fn send_alert(&mut self, alert: AlertDescription) {
+        let level = if alert == AlertDescription::CloseNotify { 1 } else { 2 };
+        let tx = self.tx.as_mut();
+        // Best effort: if the send buffer is full the alert is dropped.
+        let _ = self.outbound.write_record(tx, self.write_prot.as_mut(), ContentType::Alert, |w| {
+            w.u8(level)?;
+            w.u8(alert.to_wire())
+        });
+    }
+
+    fn step(&mut self) -> Result<Event<'a>, Error> {
+        if let Some(len) = self.pending_ticket.take() {
+            self.inbound.consume_handshake(len);
+        }
+        loop {
+            let n = self.inbound.application_data_len();
+            if n > 0 {
+                return Ok(Event::ApplicationData(n));
+            }
+            // Handshake messages already reassembled come first.
+            if let Some(range) = self.inbound.next_handshake(self.rx.as_ref())? {
+                let len = range.len();
+                let state = self.state.take().ok_or(Error::Closed)?;
+                let (next, out) = {
+                    let rx = self.rx.as_ref();
+                    let mut ctx = Ctx {
+                        config: self.config,
+                        server_name: self.server_name,
+                        now: self.now,
+                        rng: &mut self.rng,
+                        tx: self.tx.as_mut(),
+                        out: &mut self.outbound,
+                        read_prot: &mut self.read_prot,
+                        write_prot: &mut self.write_prot,
+                    };
+                    state.handle(&rx[range], &mut ctx)?
+                };
+                self.state = Some(next);
+                match out {
+                    Output::None => self.inbound.consume_handshake(len),
+                    Output::ReadKeyChanged => {
+                        self.inbound.consume_handshake(len);
+                        self.check_key_change_boundary()?;
+                    }
+                    Output::Complete(summary) => {
+                        self.inbound.consume_handshake(len);
+                        self.check_key_change_boundary()?;
+                        return Ok(Event::HandshakeComplete(summary));
+                    }
+                    Output::Ticket => {
+                        self.pending_ticket = Some(len);
+                        return Ok(Event::SessionTicket);
+                    }
+                }
+                continue;
+            }
+            let Some(rec) = self.inbound.next_record(self.rx.as_ref())? else {
+                if self.eof {
+                    return Err(Error::Truncated);
+                }
+                return Ok(Event::NeedData);
+            };
+            if let Some(ev) = self.on_record(rec)? {
+                return Ok(ev);
+            }
+        }
+    }
+
+    /// RFC 8446 §5.1: handshake messages must not span a key change.
+    fn check_key_change_boundary(&self) -> Result<(), Error> {
+        if self.inbound.handshake_len() > 0 {
+            return Err(Misbehavior::DataBeforeKeyChange.into());
+        }
+        Ok(())
+    }
+
+    fn on_record(&mut self, rec: RecordRange) -> Result<Option<Event<'a>>, Error> {
+        let connected = self.state.as_ref().is_some_and(State::is_connected);
+        let rx = self.rx.as_mut();
+        let body = &rx[rec.record.start + HEADER_LEN..rec.record.end];
+        // RFC 8446 §5: a change_cipher_spec of one 0x01 byte is dropped during the handshake.
+        if rec.header.typ == ContentType::ChangeCipherSpec {
+            if connected || body != [1] {
+                return Err(Misbehavior::BadChangeCipherSpec.into());
+            }
+            self.inbound.discard_record(rx, &rec);
+            return Ok(None);
+        }
+        let (typ, len) = match (&mut self.read_prot, rec.header.typ) {
+            (Some(p), ContentType::ApplicationData) => p.open(&mut rx[rec.record.clone()])?,
+            (Some(_), _) => return Err(Misbehavior::UnprotectedRecord.into()),
+            (None, t @ (ContentType::Handshake | ContentType::Alert)) => {
+                if rec.header.len > MAX_PLAINTEXT {
+                    return Err(Error::RecordOverflow { size: rec.header.len, limit: MAX_PLAINTEXT });
+                }
+                (t, rec.header.len)
+            }
+            (None, t) => {
+                return Err(Error::UnexpectedMessage { expected: "a handshake record", got: Received::Record(t) })
+            }
+        };
+        let plain = rec.record.start + HEADER_LEN..rec.record.start + HEADER_LEN + len;
+        match typ {
+            ContentType::Handshake => {
+                if len == 0 {
+                    return Err(Misbehavior::EmptyHandshakeRecord.into());
+                }
+                self.inbound.keep_handshake(rx, &rec, len);
+                Ok(None)
+            }
+            ContentType::Alert => {
+                let alert = match rx[plain] {
+                    [_, d] => AlertDescription::from_wire(d),
+                    _ => return Err(Misbehavior::BadRecord.into()),
+                };
+                self.inbound.discard_record(rx, &rec);
+                match alert {
+                    AlertDescription::CloseNotify if connected => {
+                        self.phase = Phase::PeerClosed;
+                        Ok(Some(Event::PeerClosed))
+                    }
+                    AlertDescription::UserCanceled => Ok(None),
+                    a => Err(Error::AlertReceived(a)),
+                }
+            }
+            ContentType::ApplicationData if connected => {
+                // §5.1: no interleaving with a partial handshake message.
+                if self.inbound.handshake_len() > 0 {
+                    return Err(Misbehavior::DataBeforeKeyChange.into());
+                }
+                if len == 0 {
+                    self.inbound.discard_record(rx, &rec);
+                } else {
+                    self.inbound.keep_application_data(&rec, len);
+                }
+                Ok(None)
+            }
+            t => Err(Error::UnexpectedMessage {
+                expected: self.state.as_ref().map_or("nothing", State::expecting),
+                got: Received::Record(t),
+            }),
+        }
+    }
+
+    /// Copies received application data into `out`; returns the byte count
+    /// (0 if none is waiting: call [`Client::process`]).
+    pub fn read(&mut self, out: &mut [u8]) -> usize {
+        self.inbound.read_application_data(self.rx.as_mut(), out)
+    }
+
+    /// Encrypts application data into the send buffer; returns how many
+    /// bytes of `data` were taken (fewer when the send buffer is full:
+    /// send [`Client::outgoing`] and call again).
+    pub fn write(&mut self, data: &[u8]) -> Result<usize, Error> {
+        if let Phase::Failed(e) = &self.phase {
+            return Err(e.clone());
+        }
+        if self.close_sent {
+            return Err(Error::Closed);
+        }
+        if !self.state.as_ref().is_some_and(State::is_connected) {
+            return Err(Error::Api("write() before the handshake completed; wait for Event::HandshakeComplete"));
+        }
+        let mut taken = 0;
+        while taken < data.len() {
+            let tx = self.tx.as_mut();
+            let free = self.outbound.free_len(tx);
+            let room = free.saturating_sub(HEADER_LEN + crate::record::PROTECTION_OVERHEAD);
+            let n = room.min(MAX_PLAINTEXT).min(data.len() - taken);
+            if n == 0 {
+                break;
+            }
+            let chunk = &data[taken..taken + n];
+            let r = self.outbound.write_record(tx, self.write_prot.as_mut(), ContentType::ApplicationData, |w| w.bytes(chunk));
+            if let Err(e) = r {
+                return Err(self.fail(e));
+            }
+            taken += n;
+        }
+        Ok(taken)
+    }
+
+    /// Queues a close_notify alert (RFC 8446 §6.1); no more data can be
+    /// written, but data the server still sends can be read.
+    pub fn close(&mut self) {
+        if !self.close_sent && !matches!(self.phase, Phase::Failed(_)) {
+            self.send_alert(AlertDescription::CloseNotify);
+            self.close_sent = true;
+        }
+    }
+}
+
+#[cfg(test)]
+impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
+    /// Test-only: see `ExpectServerHello::replace_client_hello`.
+    pub(crate) fn replace_client_hello(&mut self, ch: &[u8], key_share: crate::crypto::KeyShare) {
+        if let Some(State::ExpectServerHello(s)) = &mut self.state {
+            s.replace_client_hello(ch, key_share);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! [`ClientConfig`]: what a client offers and how it trusts servers.
+
+use crate::error::Error;
+use crate::msgs::client_hello::check_alpn_list;
+use crate::msgs::enums::{CipherSuite, NamedGroup, SignatureScheme};
+use crate::verify::ServerVerifier;
+
+/// Cipher suites supported, in the default order of preference.
+pub const DEFAULT_CIPHER_SUITES: [CipherSuite; 3] = [
+    CipherSuite::Tls13Aes128GcmSha256,
+    CipherSuite::Tls13Aes256GcmSha384,
+    CipherSuite::Tls13Chacha20Poly1305Sha256,
+];
+
+/// Groups supported, in the default order; the first gets the key share.
+pub const DEFAULT_GROUPS: [NamedGroup; 2] = [NamedGroup::X25519, NamedGroup::Secp256r1];
+
+/// Signature schemes offered (RFC 8446 §4.2.3). RSA PKCS#1 v1.5 is listed
+/// for certificate signatures only; a TLS 1.3 CertificateVerify using it is refused.
+pub(crate) const SIGNATURE_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::EcdsaSecp256r1Sha256,
+    SignatureScheme::EcdsaSecp384r1Sha384,
+    #[cfg(feature = "alloc")]
+    SignatureScheme::RsaPssRsaeSha256,
+    #[cfg(feature = "alloc")]
+    SignatureScheme::RsaPssRsaeSha384,
+    #[cfg(feature = "alloc")]
+    SignatureScheme::RsaPssRsaeSha512,
+    #[cfg(feature = "alloc")]
+    SignatureScheme::RsaPkcs1Sha256,
+    #[cfg(feature = "alloc")]
+    SignatureScheme::RsaPkcs1Sha384,
+    #[cfg(feature = "alloc")]
+    SignatureScheme::RsaPkcs1Sha512,
+];
+
+/// Bytes available for the ALPN protocol list on the wire.
+pub const MAX_ALPN_LIST: usize = 128;
+
+/// Client settings, built once and shared by many connections.
+///
+/// ```
+/// use embertls::{ClientConfig, CipherSuite, NamedGroup, ServerVerification};
+///
+/// let config = ClientConfig::new(ServerVerification::danger_accept_any())
+///     .with_cipher_suites(&[CipherSuite::Tls13Chacha20Poly1305Sha256])?
+///     .with_groups(&[NamedGroup::Secp256r1])?
+///     .with_alpn(&[b"mqtt"])?;
+/// # Ok::<(), embertls::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct ClientConfig<'a> {
+    pub(crate) verifier: &'a dyn ServerVerifier,
+    pub(crate) cipher_suites: heapless::Vec<CipherSuite, 3>,
+    pub(crate) groups: heapless::Vec<NamedGroup, 2>,
+    pub(crate) alpn: heapless::Vec<u8, MAX_ALPN_LIST>,
+    pub(crate) middlebox_compat: bool,
+    pub(crate) min_rsa_bits: u32,
+}
+
+impl core::fmt::Debug for ClientConfig<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("cipher_suites", &self.cipher_suites)
+            .field("groups", &self.groups)
+            .field("middlebox_compat", &self.middlebox_compat)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> ClientConfig<'a> {
+    /// A configuration with default suites and groups that trusts servers
+    /// through `verifier`.
+    pub fn new(verifier: &'a dyn ServerVerifier) -> Self {
+        ClientConfig {
+            verifier,
+            cipher_suites: heapless::Vec::from_slice(&DEFAULT_CIPHER_SUITES).unwrap_or_default(),
+            groups: heapless::Vec::from_slice(&DEFAULT_GROUPS).unwrap_or_default(),
+            alpn: heapless::Vec::new(),
+            middlebox_compat: true,
+            min_rsa_bits: 2048,
+        }
+    }
+
+    /// Offers these cipher suites, in this order of preference.
+    pub fn with_cipher_suites(mut self, suites: &[CipherSuite]) -> Result<Self, Error> {
+        if suites.is_empty() || suites.iter().any(|s| !DEFAULT_CIPHER_SUITES.contains(s)) {
+            return Err(Error::Config(
+                "cipher suites must be a non-empty list of TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256",
+            ));
+        }
+        self.cipher_suites.clear();
+        for s in suites {
+            if !self.cipher_suites.contains(s) {
+                let _ = self.cipher_suites.push(*s);
+            }
+        }
+        Ok(self)
+    }
+
+    /// Offers these groups; the first one gets the key share in the first
+    /// ClientHello, the others are reachable by HelloRetryRequest.
+    pub fn with_groups(mut self, groups: &[NamedGroup]) -> Result<Self, Error> {
+        if groups.is_empty() || groups.iter().any(|g| !DEFAULT_GROUPS.contains(g)) {
+            return Err(Error::Config("groups must be a non-empty list of x25519, secp256r1"));
+        }
+        self.groups.clear();
+        for g in groups {
+            if !self.groups.contains(g) {
+                let _ = self.groups.push(*g);
+            }
+        }
+        Ok(self)
+    }
+
+    /// Offers these ALPN protocols (RFC 7301), e.g. `b"mqtt"`, `b"http/1.1"`.
+    pub fn with_alpn(mut self, protocols: &[&[u8]]) -> Result<Self, Error> {
+        self.alpn.clear();
+        for p in protocols {
+            let ok = !p.is_empty() && p.len() <= 255 && self.alpn.push(p.len() as u8).is_ok();
+            if !ok || self.alpn.extend_from_slice(p).is_err() {
+                return Err(Error::Config(
+                    "ALPN protocols must be 1 to 255 bytes each and 128 bytes in all (with one length byte each)",
+                ));
+            }
+        }
+        check_alpn_list(&self.alpn).map_err(|_| Error::Config("invalid ALPN list"))?;
+        Ok(self)
+    }
+
+    /// Middlebox compatibility mode (RFC 8446 Appendix D.4), on by default:
+    /// a 32-byte legacy_session_id and a dummy change_cipher_spec record.
+    pub fn with_middlebox_compat(mut self, on: bool) -> Self {
+        self.middlebox_compat = on;
+        self
+    }
+
+    /// Smallest RSA modulus accepted in server keys (default 2048 bits).
+    pub fn with_min_rsa_bits(mut self, bits: u32) -> Self {
+        self.min_rsa_bits = bits;
+        self
+    }
+}

@@ -1,0 +1,36 @@
+//! What a finished handshake negotiated.
+
+use crate::msgs::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::verify::{ServerName, Trust};
+
+/// The outcome of a completed handshake, for logs and decisions.
+///
+/// ```
+/// # fn show(s: embertls::HandshakeSummary<'_>) {
+/// println!("{} {} verified={}", s.version, s.cipher_suite, s.is_verified());
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HandshakeSummary<'a> {
+    /// The protocol version.
+    pub version: ProtocolVersion,
+    /// The cipher suite.
+    pub cipher_suite: CipherSuite,
+    /// The key exchange group (`None` for a PSK-only handshake).
+    pub group: Option<NamedGroup>,
+    /// The ALPN protocol the server selected.
+    pub alpn: Option<&'a [u8]>,
+    /// The server name the client asked for.
+    pub server_name: ServerName<'a>,
+    /// How the server was authenticated.
+    pub trust: Trust,
+    /// Whether a HelloRetryRequest was needed.
+    pub hello_retry: bool,
+}
+
+impl HandshakeSummary<'_> {
+    /// True when the server's certificate was verified (not the insecure mode).
+    pub fn is_verified(&self) -> bool {
+        self.trust == Trust::Verified
+    }
+}

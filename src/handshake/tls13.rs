@@ -1,0 +1,586 @@
+//! TLS 1.3 client states and transitions (RFC 8446 §2, §4).
+//!
+//! ```text
+//!  start ─► ExpectServerHello ─(HRR, once)─► ExpectServerHello
+//!                  │ ServerHello
+//!                  ▼
+//!        ExpectEncryptedExtensions ─► ExpectCertificate ─► ExpectCertificateVerify
+//!                                                                 │
+//!                               Connected ◄─ ExpectFinished ◄─────┘
+//! ```
+
+use rand_core::CryptoRng;
+use subtle::ConstantTimeEq;
+
+use super::offered::single_u16;
+use super::{HandshakeSummary, Offered, Suite};
+use crate::codec::Reader;
+use crate::config::{ClientConfig, SIGNATURE_SCHEMES};
+use crate::crypto::{Digest, HashAlg, KeyShare, PeerKey, Secret, Transcript};
+use crate::error::{Error, Incompatibility, Misbehavior, Received};
+use crate::key_schedule::{finished_verify_data, next_traffic_secret, EarlySecret, HandshakeSecret, TrafficKeys};
+use crate::msgs::certificate::Certificate;
+use crate::msgs::certificate_verify::{signed_content, CertificateVerify};
+use crate::msgs::client_hello::{alpn_protocols, ClientHelloParams, PSK_DHE_KE};
+use crate::msgs::enums::{ContentType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion};
+use crate::msgs::extensions::Extensions;
+use crate::msgs::handshake::{write_handshake, HandshakeMessage, KeyUpdateRequest};
+use crate::msgs::new_session_ticket::NewSessionTicket;
+use crate::msgs::server_hello::ServerHello;
+use crate::record::{Outbound, Protection};
+use crate::verify::{ServerName, Trust, UnixTime};
+
+/// Everything a transition may touch besides its own state.
+pub(crate) struct Ctx<'x, 'a, R> {
+    pub config: &'a ClientConfig<'a>,
+    pub server_name: ServerName<'a>,
+    pub now: Option<UnixTime>,
+    pub rng: &'x mut R,
+    pub tx: &'x mut [u8],
+    pub out: &'x mut Outbound,
+    pub read_prot: &'x mut Option<Protection>,
+    pub write_prot: &'x mut Option<Protection>,
+}
+
+/// What a transition tells the connection besides the next state.
+pub(crate) enum Output<'a> {
+    /// Nothing to report.
+    None,
+    /// Read keys changed: no handshake bytes may remain buffered (§5.1).
+    ReadKeyChanged,
+    /// The handshake completed (read keys changed too).
+    Complete(HandshakeSummary<'a>),
+    /// A NewSessionTicket arrived.
+    Ticket,
+}
+
+/// The transcript before the cipher suite (and so the hash) is known.
+#[derive(Clone)]
+enum HelloTranscript {
+    Unknown { sha256: Transcript, sha384: Transcript },
+    Known(Transcript),
+}
+
+impl HelloTranscript {
+    fn update(&mut self, msg: &[u8]) {
+        match self {
+            HelloTranscript::Unknown { sha256, sha384 } => {
+                sha256.update(msg);
+                sha384.update(msg);
+            }
+            HelloTranscript::Known(t) => t.update(msg),
+        }
+    }
+
+    fn select(self, alg: HashAlg) -> Transcript {
+        match self {
+            HelloTranscript::Unknown { sha256, sha384 } => match alg {
+                HashAlg::Sha256 => sha256,
+                HashAlg::Sha384 => sha384,
+            },
+            HelloTranscript::Known(t) => t,
+        }
+    }
+}
+
+/// Waiting for ServerHello (or one HelloRetryRequest).
+pub(crate) struct ExpectServerHello {
+    random: [u8; 32],
+    session_id: [u8; 32],
+    session_id_len: u8,
+    key_share: KeyShare,
+    transcript: HelloTranscript,
+    offered: Offered,
+    /// The suite a HelloRetryRequest chose, once one was received.
+    retry_suite: Option<Suite>,
+    sent_ccs: bool,
+}
+
+/// Keys and transcript shared by the states between ServerHello and Finished.
+pub(crate) struct Handshaking {
+    suite: Suite,
+    group: NamedGroup,
+    transcript: Transcript,
+    secret: HandshakeSecret,
+    client_secret: Secret,
+    server_secret: Secret,
+    offered: Offered,
+    hello_retry: bool,
+    sent_ccs: bool,
+}
+
+/// Waiting for EncryptedExtensions.
+pub(crate) struct ExpectEncryptedExtensions(Handshaking);
+
+/// Waiting for the server's Certificate.
+pub(crate) struct ExpectCertificate {
+    hs: Handshaking,
+    alpn: Option<(u8, u8)>,
+}
+
+/// Waiting for CertificateVerify; holds the leaf key it must verify with.
+pub(crate) struct ExpectCertificateVerify {
+    hs: Handshaking,
+    alpn: Option<(u8, u8)>,
+    trust: Trust,
+    leaf_key: PeerKey,
+}
+
+/// Waiting for the server's Finished.
+pub(crate) struct ExpectFinished {
+    hs: Handshaking,
+    alpn: Option<(u8, u8)>,
+    trust: Trust,
+}
+
+/// The handshake is complete; application traffic flows.
+pub(crate) struct Connected {
+    suite: Suite,
+    server_app_secret: Secret,
+    client_app_secret: Secret,
+    resumption_master_secret: Secret,
+}
+
+/// The state of the handshake.
+pub(crate) enum State {
+    ExpectServerHello(ExpectServerHello),
+    ExpectEncryptedExtensions(ExpectEncryptedExtensions),
+    ExpectCertificate(ExpectCertificate),
+    ExpectCertificateVerify(ExpectCertificateVerify),
+    ExpectFinished(ExpectFinished),
+    Connected(Connected),
+}
+
+impl State {
+    /// The message the state waits for, for error messages.
+    pub fn expecting(&self) -> &'static str {
+        match self {
+            State::ExpectServerHello(_) => "ServerHello",
+            State::ExpectEncryptedExtensions(_) => "EncryptedExtensions",
+            State::ExpectCertificate(_) => "Certificate",
+            State::ExpectCertificateVerify(_) => "CertificateVerify",
+            State::ExpectFinished(_) => "Finished",
+            State::Connected(_) => "NewSessionTicket or KeyUpdate",
+        }
+    }
+
+    /// True once the handshake completed.
+    pub fn is_connected(&self) -> bool {
+        matches!(self, State::Connected(_))
+    }
+
+    /// Handles one complete handshake message (`raw` includes its header).
+    pub fn handle<'a, R: CryptoRng>(self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State, Output<'a>), Error> {
+        let msg = HandshakeMessage::decode(raw)?;
+        let unexpected = |s: &State| Error::UnexpectedMessage {
+            expected: s.expecting(),
+            got: Received::Handshake(msg.typ),
+        };
+        match (self, msg.typ) {
+            (State::ExpectServerHello(s), HandshakeType::ServerHello) => s.handle(msg.body, raw, ctx),
+            (State::ExpectEncryptedExtensions(s), HandshakeType::EncryptedExtensions) => s.handle(msg.body, raw, ctx),
+            (State::ExpectCertificate(s), HandshakeType::Certificate) => s.handle(msg.body, raw, ctx),
+            (State::ExpectCertificateVerify(s), HandshakeType::CertificateVerify) => s.handle(msg.body, raw),
+            (State::ExpectFinished(s), HandshakeType::Finished) => s.handle(msg.body, raw, ctx),
+            (State::Connected(s), HandshakeType::NewSessionTicket) => {
+                NewSessionTicket::decode(msg.body)?;
+                Ok((State::Connected(s), Output::Ticket))
+            }
+            (State::Connected(s), HandshakeType::KeyUpdate) => s.key_update(msg.body, ctx),
+            (s, _) => Err(unexpected(&s)),
+        }
+    }
+}
+
+/// Sends the first ClientHello and returns the state awaiting ServerHello.
+pub(crate) fn start<R: CryptoRng>(ctx: &mut Ctx<'_, '_, R>) -> Result<ExpectServerHello, Error> {
+    let mut random = [0u8; 32];
+    ctx.rng.fill_bytes(&mut random);
+    let mut session_id = [0u8; 32];
+    let session_id_len = if ctx.config.middlebox_compat {
+        ctx.rng.fill_bytes(&mut session_id);
+        32
+    } else {
+        0
+    };
+    let group = ctx.config.groups.first().copied().unwrap_or(NamedGroup::X25519);
+    let key_share = KeyShare::generate(group, ctx.rng).ok_or(Error::Config("no supported group configured"))?;
+    let mut state = ExpectServerHello {
+        random,
+        session_id,
+        session_id_len,
+        key_share,
+        transcript: HelloTranscript::Unknown {
+            sha256: Transcript::new(HashAlg::Sha256),
+            sha384: Transcript::new(HashAlg::Sha384),
+        },
+        offered: Offered::default(),
+        retry_suite: None,
+        sent_ccs: false,
+    };
+    state.send_client_hello(None, ctx)?;
+    Ok(state)
+}
+
+fn send_handshake<R>(
+    ctx: &mut Ctx<'_, '_, R>,
+    typ: HandshakeType,
+    body: impl FnOnce(&mut crate::codec::Writer<'_>) -> Result<(), crate::codec::WriteError>,
+) -> Result<usize, Error> {
+    ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| write_handshake(w, typ, body))
+}
+
+fn send_ccs<R>(ctx: &mut Ctx<'_, '_, R>) -> Result<(), Error> {
+    ctx.out.write_record(ctx.tx, None, ContentType::ChangeCipherSpec, |w| w.u8(1)).map(|_| ())
+}
+
+impl ExpectServerHello {
+    fn send_client_hello<R>(&mut self, cookie: Option<&[u8]>, ctx: &mut Ctx<'_, '_, R>) -> Result<(), Error> {
+        let mut pk = [0u8; 65];
+        let pk_len = self.key_share.public_key(&mut pk);
+        let host = match ctx.server_name {
+            ServerName::Dns(d) => Some(d.trim_end_matches('.')),
+            ServerName::Ip(_) => None,
+        };
+        let params = ClientHelloParams {
+            random: &self.random,
+            session_id: &self.session_id[..self.session_id_len as usize],
+            cipher_suites: &ctx.config.cipher_suites,
+            server_name: host,
+            versions: &[ProtocolVersion::Tls13],
+            groups: &ctx.config.groups,
+            signature_schemes: SIGNATURE_SCHEMES,
+            key_share: Some((self.key_share.group(), &pk[..pk_len])),
+            alpn: &ctx.config.alpn,
+            cookie,
+            psk_modes: &[PSK_DHE_KE],
+        };
+        let len = send_handshake(ctx, HandshakeType::ClientHello, |w| params.encode(w))?;
+        let pending = ctx.out.pending(ctx.tx);
+        let msg = &pending[pending.len() - len..];
+        self.transcript.update(msg);
+        self.offered = Offered::from_client_hello(&msg[4..])?;
+        Ok(())
+    }
+
+    fn handle<'a, R: CryptoRng>(
+        self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(State, Output<'a>), Error> {
+        let sh = ServerHello::decode(body)?;
+        // §4.1.3 / §4.2.1: without supported_versions the server chose TLS 1.2 or older.
+        let version = match sh.extensions.get(ExtensionType::SupportedVersions.to_wire()) {
+            Some(v) => ProtocolVersion::from_wire(single_u16(v, "supported_versions.selected_version")?),
+            None => {
+                if sh.has_downgrade_sentinel() {
+                    return Err(Misbehavior::DowngradeSentinel.into());
+                }
+                return Err(Error::Incompatible(Incompatibility::Version(ProtocolVersion::from_wire(
+                    sh.legacy_version,
+                ))));
+            }
+        };
+        if version != ProtocolVersion::Tls13 {
+            return Err(Misbehavior::BadSelectedVersion(version).into());
+        }
+        if sh.legacy_version != ProtocolVersion::Tls12.to_wire() {
+            return Err(Error::Decode { what: "ServerHello.legacy_version" });
+        }
+        if sh.session_id != &self.session_id[..self.session_id_len as usize] {
+            return Err(Misbehavior::SessionIdMismatch.into());
+        }
+        if !ctx.config.cipher_suites.contains(&sh.cipher_suite) {
+            return Err(Misbehavior::UnofferedCipherSuite(sh.cipher_suite).into());
+        }
+        let suite = Suite::tls13(sh.cipher_suite).ok_or(Misbehavior::UnofferedCipherSuite(sh.cipher_suite))?;
+        if sh.compression != 0 {
+            return Err(Misbehavior::CompressionNotNull.into());
+        }
+        if sh.is_hello_retry_request() {
+            return self.hello_retry(&sh, suite, raw, ctx);
+        }
+        if self.retry_suite.is_some_and(|s| s != suite) {
+            return Err(Misbehavior::SuiteChangedAfterRetry.into());
+        }
+        self.offered.check(&sh.extensions, &[ExtensionType::SupportedVersions, ExtensionType::KeyShare])?;
+        let share = sh.extensions.get(ExtensionType::KeyShare.to_wire()).ok_or(Misbehavior::KeyShareGroupMismatch)?;
+        let mut r = Reader::new(share);
+        let group = NamedGroup::from_wire(r.u16("KeyShareEntry.group")?);
+        let key = r.vec16_bounded(1, 0xffff, "KeyShareEntry.key_exchange")?;
+        r.finish("key_share (trailing bytes)")?;
+        if group != self.key_share.group() {
+            return Err(Misbehavior::KeyShareGroupMismatch.into());
+        }
+        let shared = self.key_share.agree(key).ok_or(Misbehavior::InvalidKeyShare)?;
+
+        let mut transcript = self.transcript.select(suite.hash);
+        transcript.update(raw);
+        let hash = transcript.current();
+        let secret = EarlySecret::new(suite.hash, None).into_handshake(Some(shared.as_bytes()));
+        let client_secret = secret.client_traffic_secret(&hash);
+        let server_secret = secret.server_traffic_secret(&hash);
+        *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(suite.hash, suite.aead, &server_secret)));
+        let hs = Handshaking {
+            suite,
+            group,
+            transcript,
+            secret,
+            client_secret,
+            server_secret,
+            offered: self.offered,
+            hello_retry: self.retry_suite.is_some(),
+            sent_ccs: self.sent_ccs,
+        };
+        Ok((State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs)), Output::ReadKeyChanged))
+    }
+
+    /// §4.1.4: one HelloRetryRequest, answered by a second ClientHello.
+    fn hello_retry<'a, R: CryptoRng>(
+        mut self,
+        hrr: &ServerHello<'_>,
+        suite: Suite,
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(State, Output<'a>), Error> {
+        if self.retry_suite.is_some() {
+            return Err(Misbehavior::SecondHelloRetry.into());
+        }
+        self.offered.check(
+            &hrr.extensions,
+            &[ExtensionType::SupportedVersions, ExtensionType::KeyShare, ExtensionType::Cookie],
+        )?;
+        let cookie = match hrr.extensions.get(ExtensionType::Cookie.to_wire()) {
+            Some(c) => {
+                let mut r = Reader::new(c);
+                let v = r.vec16_bounded(1, 0xffff, "cookie")?;
+                r.finish("cookie (trailing bytes)")?;
+                Some(v)
+            }
+            None => None,
+        };
+        let requested = match hrr.extensions.get(ExtensionType::KeyShare.to_wire()) {
+            Some(d) => Some(NamedGroup::from_wire(single_u16(d, "key_share.selected_group")?)),
+            None => None,
+        };
+        if let Some(g) = requested {
+            if !ctx.config.groups.contains(&g) {
+                return Err(Misbehavior::RetryGroupNotOffered(g).into());
+            }
+            if g == self.key_share.group() {
+                return Err(Misbehavior::UselessHelloRetry.into());
+            }
+            self.key_share = KeyShare::generate(g, ctx.rng).ok_or(Misbehavior::RetryGroupNotOffered(g))?;
+        } else if cookie.is_none() {
+            return Err(Misbehavior::UselessHelloRetry.into());
+        }
+        // §4.4.1: the transcript restarts with message_hash(ClientHello1).
+        let ch1 = self.transcript.clone().select(suite.hash).current();
+        let mut t = Transcript::new(suite.hash);
+        t.update(&[HandshakeType::MessageHash.to_wire(), 0, 0, suite.hash.len() as u8]);
+        t.update(ch1.as_bytes());
+        t.update(raw);
+        self.transcript = HelloTranscript::Known(t);
+        self.retry_suite = Some(suite);
+        if ctx.config.middlebox_compat && !self.sent_ccs {
+            send_ccs(ctx)?;
+            self.sent_ccs = true;
+        }
+        self.send_client_hello(cookie, ctx)?;
+        Ok((State::ExpectServerHello(self), Output::None))
+    }
+}
+
+impl ExpectEncryptedExtensions {
+    fn handle<'a, R>(self, body: &[u8], raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State, Output<'a>), Error> {
+        let mut hs = self.0;
+        let mut r = Reader::new(body);
+        let exts = Extensions::check(r.vec16("EncryptedExtensions.extensions")?)?;
+        r.finish("EncryptedExtensions (trailing bytes)")?;
+        // §4.2 table: what may appear in EncryptedExtensions.
+        hs.offered.check(
+            &exts,
+            &[ExtensionType::ServerName, ExtensionType::SupportedGroups, ExtensionType::Alpn, ExtensionType::RecordSizeLimit, ExtensionType::MaxFragmentLength, ExtensionType::EarlyData],
+        )?;
+        if exts.get(ExtensionType::ServerName.to_wire()).is_some_and(|d| !d.is_empty()) {
+            return Err(Error::Decode { what: "EncryptedExtensions.server_name (must be empty)" });
+        }
+        let alpn = match exts.get(ExtensionType::Alpn.to_wire()) {
+            Some(d) => Some(select_alpn(d, &ctx.config.alpn)?),
+            None => None,
+        };
+        hs.transcript.update(raw);
+        Ok((State::ExpectCertificate(ExpectCertificate { hs, alpn }), Output::None))
+    }
+}
+
+/// RFC 7301 §3.1: the server's list holds exactly one protocol, one we offered.
+/// Returns its (offset, length) in our list.
+fn select_alpn(data: &[u8], ours: &[u8]) -> Result<(u8, u8), Error> {
+    let mut r = Reader::new(data);
+    let list = r.vec16("ALPN.protocol_name_list")?;
+    r.finish("ALPN (trailing bytes)")?;
+    let mut lr = Reader::new(list);
+    let chosen = lr.vec8_bounded(1, 255, "ALPN.ProtocolName")?;
+    if !lr.is_empty() {
+        return Err(Misbehavior::BadAlpn.into());
+    }
+    let mut offset = 0usize;
+    for p in alpn_protocols(ours) {
+        if p == chosen {
+            return Ok(((offset + 1) as u8, p.len() as u8));
+        }
+        offset += 1 + p.len();
+    }
+    Err(Misbehavior::BadAlpn.into())
+}
+
+impl ExpectCertificate {
+    fn handle<'a, R>(self, body: &[u8], raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State, Output<'a>), Error> {
+        let mut hs = self.hs;
+        let cert = Certificate::decode(body)?;
+        if !cert.context.is_empty() {
+            return Err(Misbehavior::NonEmptyCertificateContext.into());
+        }
+        // We request no per-certificate extensions (OCSP, SCT), so none may come (§4.4.2).
+        let mut entries = Reader::new(body);
+        entries.vec8("")?;
+        let mut list = Reader::new(entries.vec24("")?);
+        while !list.is_empty() {
+            list.vec24("")?;
+            let e = Extensions::check(list.vec16("CertificateEntry.extensions")?)?;
+            hs.offered.check(&e, &[])?;
+        }
+        let leaf = cert.chain.leaf().ok_or(crate::x509::CertError::NoCertificate)?;
+        let trust = ctx.config.verifier.verify_server(&cert.chain, &ctx.server_name, ctx.now)?;
+        let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
+        hs.transcript.update(raw);
+        Ok((
+            State::ExpectCertificateVerify(ExpectCertificateVerify { hs, alpn: self.alpn, trust, leaf_key }),
+            Output::None,
+        ))
+    }
+}
+
+impl ExpectCertificateVerify {
+    fn handle<'a>(self, body: &[u8], raw: &[u8]) -> Result<(State, Output<'a>), Error> {
+        let mut hs = self.hs;
+        let cv = CertificateVerify::decode(body)?;
+        let scheme = cv.scheme;
+        let (alg, curve) = scheme
+            .tls13_alg()
+            .filter(|_| SIGNATURE_SCHEMES.contains(&scheme))
+            .ok_or(Misbehavior::BadSignatureScheme(scheme))?;
+        let key_fits = match (&self.leaf_key, curve) {
+            (PeerKey::P256(_), Some(NamedGroup::Secp256r1)) | (PeerKey::P384(_), Some(NamedGroup::Secp384r1)) => true,
+            #[cfg(feature = "alloc")]
+            (PeerKey::Rsa(_), None) => true,
+            _ => false,
+        };
+        if !key_fits {
+            return Err(Misbehavior::BadSignatureScheme(scheme).into());
+        }
+        let mut content = [0u8; 64 + 34 + 64];
+        let n = signed_content(true, hs.transcript.current().as_bytes(), &mut content);
+        self.leaf_key
+            .verify(alg, &content[..n], cv.signature)
+            .map_err(|_| Error::BadSignature { scheme, key: self.leaf_key.describe() })?;
+        hs.transcript.update(raw);
+        Ok((State::ExpectFinished(ExpectFinished { hs, alpn: self.alpn, trust: self.trust }), Output::None))
+    }
+}
+
+impl ExpectFinished {
+    fn handle<'a, R>(self, body: &[u8], raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State, Output<'a>), Error> {
+        let mut hs = self.hs;
+        let alg = hs.suite.hash;
+        let expected = finished_verify_data(alg, &hs.server_secret, &hs.transcript.current());
+        if !bool::from(expected.as_bytes().ct_eq(body)) {
+            return Err(Error::BadFinished);
+        }
+        hs.transcript.update(raw);
+        let hash_sf = hs.transcript.current();
+        let master = hs.secret.into_master();
+        let server_app_secret = master.server_traffic_secret(&hash_sf);
+        let client_app_secret = master.client_traffic_secret(&hash_sf);
+        *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(alg, hs.suite.aead, &server_app_secret)));
+
+        // Client flight: [change_cipher_spec] Finished (§4.4.4, App. D.4).
+        if ctx.config.middlebox_compat && !hs.sent_ccs {
+            send_ccs(ctx)?;
+        }
+        *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(alg, hs.suite.aead, &hs.client_secret)));
+        let verify_data = finished_verify_data(alg, &hs.client_secret, &hash_sf);
+        send_handshake(ctx, HandshakeType::Finished, |w| w.bytes(verify_data.as_bytes()))?;
+        hs.transcript.update(&finished_header(&verify_data));
+        hs.transcript.update(verify_data.as_bytes());
+        let resumption_master_secret = master.resumption_master_secret(&hs.transcript.current());
+        *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(alg, hs.suite.aead, &client_app_secret)));
+
+        let alpn = self.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
+        let summary = HandshakeSummary {
+            version: ProtocolVersion::Tls13,
+            cipher_suite: hs.suite.id,
+            group: Some(hs.group),
+            alpn,
+            server_name: ctx.server_name,
+            trust: self.trust,
+            hello_retry: hs.hello_retry,
+        };
+        let connected = Connected { suite: hs.suite, server_app_secret, client_app_secret, resumption_master_secret };
+        Ok((State::Connected(connected), Output::Complete(summary)))
+    }
+}
+
+fn finished_header(verify_data: &Digest) -> [u8; 4] {
+    [HandshakeType::Finished.to_wire(), 0, 0, verify_data.as_bytes().len() as u8]
+}
+
+impl Connected {
+    /// §4.6.3: update the read key; answer update_requested with our own KeyUpdate.
+    fn key_update<'a, R>(mut self, body: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State, Output<'a>), Error> {
+        let req = KeyUpdateRequest::decode(body)?.ok_or(Misbehavior::BadKeyUpdate)?;
+        let alg = self.suite.hash;
+        self.server_app_secret = next_traffic_secret(alg, &self.server_app_secret);
+        *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(alg, self.suite.aead, &self.server_app_secret)));
+        if req == KeyUpdateRequest::Requested {
+            send_handshake(ctx, HandshakeType::KeyUpdate, |w| w.u8(KeyUpdateRequest::NotRequested.to_wire()))?;
+            self.client_app_secret = next_traffic_secret(alg, &self.client_app_secret);
+            *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(alg, self.suite.aead, &self.client_app_secret)));
+        }
+        Ok((State::Connected(self), Output::ReadKeyChanged))
+    }
+
+    /// The suite in use.
+    pub fn suite(&self) -> Suite {
+        self.suite
+    }
+
+    /// resumption_master_secret (RFC 8446 §7.1).
+    pub fn resumption_master_secret(&self) -> &Secret {
+        &self.resumption_master_secret
+    }
+}
+
+#[cfg(test)]
+impl ExpectServerHello {
+    /// Test-only: pretend the ClientHello sent was `ch` (a whole handshake
+    /// message) with private key `key_share`, as RFC 8448's traces need.
+    pub(crate) fn replace_client_hello(&mut self, ch: &[u8], key_share: KeyShare) {
+        let body = &ch[4..];
+        let parsed = crate::msgs::client_hello::ClientHello::decode(body).ok();
+        if let Some(p) = parsed {
+            self.random = p.random;
+            self.session_id_len = p.session_id.len() as u8;
+            self.session_id[..p.session_id.len()].copy_from_slice(p.session_id);
+            self.offered = Offered::from_extensions_for_test(&p.extensions);
+        }
+        self.key_share = key_share;
+        self.transcript = HelloTranscript::Unknown {
+            sha256: Transcript::new(HashAlg::Sha256),
+            sha384: Transcript::new(HashAlg::Sha384),
+        };
+        self.transcript.update(ch);
+    }
+}
