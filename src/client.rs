@@ -4,7 +4,7 @@ use rand_core::CryptoRng;
 
 use crate::config::ClientConfig;
 use crate::error::{Error, Misbehavior, Received};
-use crate::handshake::tls13::{self, Ctx, Output, State};
+use crate::handshake::tls13::{self, Ctx, Output, State, TicketCtx};
 use crate::handshake::HandshakeSummary;
 use crate::msgs::enums::{AlertDescription, ContentType};
 use crate::record::{Inbound, Outbound, Protection, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
@@ -21,8 +21,8 @@ pub enum Event<'a> {
     HandshakeComplete(HandshakeSummary<'a>),
     /// This many bytes of application data can be taken with [`Client::read`].
     ApplicationData(usize),
-    /// The server sent a NewSessionTicket (RFC 8446 §4.6.1). Resumption
-    /// comes in a later release; the ticket is checked and dropped.
+    /// The server sent a NewSessionTicket (RFC 8446 §4.6.1): call
+    /// [`Client::session_ticket`] before the next `process` to keep it.
     SessionTicket,
     /// The server closed the connection cleanly (close_notify, RFC 8446 §6.1).
     PeerClosed,
@@ -367,6 +367,25 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         }
     }
 
+    /// Serializes the ticket just announced by [`Event::SessionTicket`] into
+    /// `out` (a few hundred bytes; the server's ticket plus about 120) and
+    /// returns its length; read it back with [`crate::SessionTicket::decode`].
+    /// The bytes hold the resumption secret: keep them private.
+    pub fn session_ticket(&self, out: &mut [u8]) -> Result<usize, Error> {
+        let rx = self.rx.as_ref();
+        let (Some(_), Some(range), Some(c)) = (
+            self.pending_ticket,
+            self.inbound.next_handshake(rx).ok().flatten(),
+            self.state.as_ref().and_then(State::connected),
+        ) else {
+            return Err(Error::Api("session_ticket() is only valid right after Event::SessionTicket"));
+        };
+        let mut name = heapless::String::<255>::new();
+        let _ = core::fmt::write(&mut name, format_args!("{}", self.server_name));
+        let ctx = TicketCtx { issued_at: self.now.map_or(0, |t| t.0), server_name: name.as_bytes(), alpn: &self.config.alpn };
+        c.store_ticket(&rx[range.start + 4..range.end], &ctx, out)
+    }
+
     /// Copies received application data into `out`; returns the byte count
     /// (0 if none is waiting: call [`Client::process`]).
     pub fn read(&mut self, out: &mut [u8]) -> usize {
@@ -421,6 +440,19 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
     pub(crate) fn replace_client_hello(&mut self, ch: &[u8], key_share: crate::crypto::KeyShare) {
         if let Some(State::ExpectServerHello(s)) = &mut self.state {
             s.replace_client_hello(ch, key_share);
+        }
+    }
+
+    /// Test-only: see `ExpectServerHello::replace_client_hellos_after_retry`.
+    pub(crate) fn replace_client_hellos_after_retry(
+        &mut self,
+        ch1: &[u8],
+        hrr: &[u8],
+        ch2: &[u8],
+        key_share: crate::crypto::KeyShare,
+    ) {
+        if let Some(State::ExpectServerHello(s)) = &mut self.state {
+            s.replace_client_hellos_after_retry(ch1, hrr, ch2, key_share);
         }
     }
 }

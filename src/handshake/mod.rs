@@ -7,6 +7,8 @@
 
 mod offered;
 mod summary;
+#[cfg(test)]
+mod rfc8448_tests;
 pub(crate) mod tls13;
 
 pub(crate) use offered::Offered;

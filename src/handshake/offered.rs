@@ -47,6 +47,12 @@ impl Offered {
         Offered(e.iter().fold(0, |acc, (t, _)| acc | bit(t)))
     }
 
+    /// This set plus `t` (for extensions a server may send unasked, like
+    /// the HelloRetryRequest cookie, RFC 8446 §4.2.2).
+    pub fn with(self, t: ExtensionType) -> Self {
+        Offered(self.0 | bit(t.to_wire()))
+    }
+
     /// True if `t` was offered.
     pub fn contains(&self, t: ExtensionType) -> bool {
         let b = bit(t.to_wire());

@@ -18,7 +18,7 @@ use crate::codec::Reader;
 use crate::config::{ClientConfig, SIGNATURE_SCHEMES};
 use crate::crypto::{Digest, HashAlg, KeyShare, PeerKey, Secret, Transcript};
 use crate::error::{Error, Incompatibility, Misbehavior, Received};
-use crate::key_schedule::{finished_verify_data, next_traffic_secret, EarlySecret, HandshakeSecret, TrafficKeys};
+use crate::key_schedule::{finished_verify_data, next_traffic_secret, resumption_psk, EarlySecret, HandshakeSecret, TrafficKeys};
 use crate::msgs::certificate::Certificate;
 use crate::msgs::certificate_verify::{signed_content, CertificateVerify};
 use crate::msgs::client_hello::{alpn_protocols, ClientHelloParams, PSK_DHE_KE};
@@ -28,6 +28,7 @@ use crate::msgs::handshake::{write_handshake, HandshakeMessage, KeyUpdateRequest
 use crate::msgs::new_session_ticket::NewSessionTicket;
 use crate::msgs::server_hello::ServerHello;
 use crate::record::{Outbound, Protection};
+use crate::ticket::SessionTicket;
 use crate::verify::{ServerName, Trust, UnixTime};
 
 /// Everything a transition may touch besides its own state.
@@ -133,9 +134,17 @@ pub(crate) struct ExpectFinished {
     trust: Trust,
 }
 
+/// What storing a ticket needs from the connection.
+pub(crate) struct TicketCtx<'x> {
+    pub issued_at: u64,
+    pub server_name: &'x [u8],
+    pub alpn: &'x [u8],
+}
+
 /// The handshake is complete; application traffic flows.
 pub(crate) struct Connected {
     suite: Suite,
+    alpn: Option<(u8, u8)>,
     server_app_secret: Secret,
     client_app_secret: Secret,
     resumption_master_secret: Secret,
@@ -161,6 +170,14 @@ impl State {
             State::ExpectCertificateVerify(_) => "CertificateVerify",
             State::ExpectFinished(_) => "Finished",
             State::Connected(_) => "NewSessionTicket or KeyUpdate",
+        }
+    }
+
+    /// The connected state, if the handshake is complete.
+    pub fn connected(&self) -> Option<&Connected> {
+        match self {
+            State::Connected(c) => Some(c),
+            _ => None,
         }
     }
 
@@ -347,7 +364,8 @@ impl ExpectServerHello {
         if self.retry_suite.is_some() {
             return Err(Misbehavior::SecondHelloRetry.into());
         }
-        self.offered.check(
+        // §4.2.2: a cookie may come unasked.
+        self.offered.with(ExtensionType::Cookie).check(
             &hrr.extensions,
             &[ExtensionType::SupportedVersions, ExtensionType::KeyShare, ExtensionType::Cookie],
         )?;
@@ -528,7 +546,7 @@ impl ExpectFinished {
             trust: self.trust,
             hello_retry: hs.hello_retry,
         };
-        let connected = Connected { suite: hs.suite, server_app_secret, client_app_secret, resumption_master_secret };
+        let connected = Connected { suite: hs.suite, alpn: self.alpn, server_app_secret, client_app_secret, resumption_master_secret };
         Ok((State::Connected(connected), Output::Complete(summary)))
     }
 }
@@ -552,14 +570,15 @@ impl Connected {
         Ok((State::Connected(self), Output::ReadKeyChanged))
     }
 
-    /// The suite in use.
-    pub fn suite(&self) -> Suite {
-        self.suite
-    }
-
-    /// resumption_master_secret (RFC 8446 §7.1).
-    pub fn resumption_master_secret(&self) -> &Secret {
-        &self.resumption_master_secret
+    /// Serializes a NewSessionTicket (§4.6.1) with its resumption PSK into `out`.
+    pub fn store_ticket(&self, nst_body: &[u8], ctx: &TicketCtx<'_>, out: &mut [u8]) -> Result<usize, Error> {
+        let nst = NewSessionTicket::decode(nst_body)?;
+        let psk = resumption_psk(self.suite.hash, &self.resumption_master_secret, nst.nonce);
+        let alpn = self.alpn.and_then(|(o, l)| ctx.alpn.get(o as usize..o as usize + l as usize)).unwrap_or(&[]);
+        let t = SessionTicket::new(self.suite.id, &nst, ctx.issued_at, psk.as_bytes(), ctx.server_name, alpn);
+        let mut w = crate::codec::Writer::new(out);
+        t.encode(&mut w).map_err(|_| Error::Api("the buffer for the session ticket is too small"))?;
+        Ok(w.len())
     }
 }
 
@@ -582,5 +601,18 @@ impl ExpectServerHello {
             sha384: Transcript::new(HashAlg::Sha384),
         };
         self.transcript.update(ch);
+    }
+
+    /// Test-only: after a HelloRetryRequest, pretend the two ClientHellos
+    /// sent were `ch1` and `ch2`, with `key_share` in the second.
+    pub(crate) fn replace_client_hellos_after_retry(&mut self, ch1: &[u8], hrr: &[u8], ch2: &[u8], key_share: KeyShare) {
+        self.replace_client_hello(ch2, key_share);
+        let alg = self.retry_suite.map_or(HashAlg::Sha256, |s| s.hash);
+        let mut t = Transcript::new(alg);
+        t.update(&[HandshakeType::MessageHash.to_wire(), 0, 0, alg.len() as u8]);
+        t.update(alg.hash(ch1).as_bytes());
+        t.update(hrr);
+        t.update(ch2);
+        self.transcript = HelloTranscript::Known(t);
     }
 }

@@ -1,0 +1,158 @@
+//! The engine replays RFC 8448's traces: fed the server's records after a
+//! ClientHello whose transcript bytes are the trace's, it must emit the
+//! trace's client records byte for byte.
+
+#[path = "../../tests/common/vectors.rs"]
+mod vectors;
+
+use vectors::{Vectors, SECTION3, SECTION5, SECTION7};
+
+use crate::crypto::KeyShare;
+use crate::msgs::enums::NamedGroup;
+use crate::{Client, ClientConfig, Event, ServerName, ServerVerification, SessionTicket};
+
+/// A generator that is never meant to matter: the trace's key shares replace its output.
+struct FixedRng(u8);
+
+impl rand_core::TryRng for FixedRng {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(u32::from(self.0))
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(u64::from(self.0))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        self.0 = self.0.wrapping_add(1);
+        dst.fill(self.0);
+        Ok(())
+    }
+}
+impl rand_core::TryCryptoRng for FixedRng {}
+
+fn key(v: &Vectors, label: &str, group: NamedGroup) -> KeyShare {
+    let k: [u8; 32] = v.get(label).try_into().unwrap();
+    KeyShare::from_private_bytes(group, &k).unwrap()
+}
+
+fn feed<R: rand_core::CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>>(c: &mut Client<'_, R, B>, bytes: &[u8]) {
+    let buf = c.receive_buffer();
+    buf[..bytes.len()].copy_from_slice(bytes);
+    c.received(bytes.len());
+}
+
+fn drain<R: rand_core::CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>>(c: &mut Client<'_, R, B>) -> Vec<u8> {
+    let out = c.outgoing().to_vec();
+    c.sent(out.len());
+    out
+}
+
+fn config(compat: bool) -> ClientConfig<'static> {
+    ClientConfig::new(ServerVerification::danger_accept_any())
+        .with_min_rsa_bits(1024) // RFC 8448's server key is RSA-1024
+        .with_middlebox_compat(compat)
+}
+
+#[test]
+fn section3_simple_1rtt() {
+    let v = Vectors::load(SECTION3);
+    let config = config(false);
+    let mut c = Client::new(&config, ServerName::parse("server"), None, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096]).unwrap();
+    drain(&mut c); // our own ClientHello; the trace's replaces it
+    c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
+    feed(&mut c, v.get("server_hello_record"));
+    feed(&mut c, v.get("server_flight_record"));
+    let Ok(Event::HandshakeComplete(summary)) = c.process() else { panic!("handshake did not complete") };
+    assert_eq!(summary.cipher_suite, crate::CipherSuite::Tls13Aes128GcmSha256);
+    assert_eq!(drain(&mut c), v.get("client_finished_record"), "client Finished record");
+
+    // NewSessionTicket: the stored ticket carries the trace's resumption PSK.
+    feed(&mut c, v.get("new_session_ticket_record"));
+    assert_eq!(c.process(), Ok(Event::SessionTicket));
+    let mut stored = [0u8; 512];
+    let n = c.session_ticket(&mut stored).unwrap();
+    let ticket = SessionTicket::decode(&stored[..n]).unwrap();
+    assert_eq!(ticket.psk(), v.get("resumption_psk"));
+    assert_eq!(ticket.server_name, b"server");
+
+    // Application data both ways, then close_notify both ways.
+    feed(&mut c, v.get("server_application_data_record"));
+    let payload = v.get("server_application_data_record_payload");
+    assert_eq!(c.process(), Ok(Event::ApplicationData(payload.len())));
+    let mut buf = [0u8; 64];
+    let n = c.read(&mut buf);
+    assert_eq!(&buf[..n], payload);
+    let client_data = v.get("client_application_data_record_payload");
+    assert_eq!(c.write(client_data), Ok(client_data.len()));
+    assert_eq!(drain(&mut c), v.get("client_application_data_record"));
+    c.close();
+    assert_eq!(drain(&mut c), v.get("client_alert_record"));
+    feed(&mut c, v.get("server_alert_record"));
+    assert_eq!(c.process(), Ok(Event::PeerClosed));
+}
+
+#[test]
+fn section5_hello_retry_request() {
+    let v = Vectors::load(SECTION5);
+    let config = config(false);
+    let mut c = Client::new(&config, ServerName::parse("server"), None, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096]).unwrap();
+    drain(&mut c);
+    c.replace_client_hello(v.get("client_hello_1"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
+    feed(&mut c, v.get("hello_retry_request_record"));
+    assert_eq!(c.process(), Ok(Event::NeedData));
+    drain(&mut c); // our own second ClientHello
+    c.replace_client_hellos_after_retry(
+        v.get("client_hello_1"),
+        v.get("hello_retry_request"),
+        v.get("client_hello_2"),
+        key(&v, "client_p256_private_key", NamedGroup::Secp256r1),
+    );
+    feed(&mut c, v.get("server_hello_record"));
+    feed(&mut c, v.get("server_flight_record"));
+    let Ok(Event::HandshakeComplete(summary)) = c.process() else { panic!("handshake did not complete") };
+    assert!(summary.hello_retry);
+    assert_eq!(summary.group, Some(NamedGroup::Secp256r1));
+    assert_eq!(drain(&mut c), v.get("client_finished_record"), "client Finished record");
+    c.close();
+    assert_eq!(drain(&mut c), v.get("client_alert_record"));
+}
+
+#[test]
+fn section7_compatibility_mode() {
+    let v = Vectors::load(SECTION7);
+    let config = config(true);
+    let mut c = Client::new(&config, ServerName::parse("server"), None, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096]).unwrap();
+    drain(&mut c);
+    c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
+    feed(&mut c, v.get("server_hello_record"));
+    feed(&mut c, v.get("server_change_cipher_spec_record"));
+    feed(&mut c, v.get("server_flight_record"));
+    assert!(matches!(c.process(), Ok(Event::HandshakeComplete(_))));
+    let mut expected = v.get("client_change_cipher_spec_record").to_vec();
+    expected.extend_from_slice(v.get("client_finished_record"));
+    assert_eq!(drain(&mut c), expected, "client change_cipher_spec + Finished records");
+    c.close();
+    assert_eq!(drain(&mut c), v.get("client_alert_record"));
+    feed(&mut c, v.get("server_alert_record"));
+    assert_eq!(c.process(), Ok(Event::PeerClosed));
+}
+
+#[test]
+fn altered_client_hello_transcript_is_refused() {
+    let v = Vectors::load(SECTION3);
+    let config = config(false);
+    let mut c = Client::new(&config, ServerName::parse("server"), None, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096]).unwrap();
+    drain(&mut c);
+    // A different ClientHello transcript: the server's Finished no longer matches.
+    let mut ch = v.get("client_hello").to_vec();
+    let last = ch.len() - 1;
+    ch[last] ^= 1;
+    c.replace_client_hello(&ch, key(&v, "client_x25519_private_key", NamedGroup::X25519));
+    feed(&mut c, v.get("server_hello_record"));
+    feed(&mut c, v.get("server_flight_record"));
+    let err = c.process().unwrap_err();
+    // The handshake keys depend on the transcript too, so the flight fails to decrypt.
+    assert_eq!(err, crate::Error::BadRecordMac);
+    assert!(!c.outgoing().is_empty(), "an alert is queued");
+    assert_eq!(c.process(), Err(crate::Error::BadRecordMac), "errors are sticky");
+}

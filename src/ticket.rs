@@ -1,0 +1,117 @@
+//! Session tickets as values the caller owns (RFC 8446 §4.6.1), serialized
+//! to a compact byte form that can be kept in RTC memory or flash.
+//!
+//! The serialized ticket contains the resumption PSK: store it as you would
+//! a password. Resuming with it arrives with PSK support in a later release.
+
+use crate::codec::{Reader, WriteError, Writer};
+use crate::error::Error;
+use crate::msgs::enums::CipherSuite;
+
+const MAGIC: [u8; 4] = *b"ETK\x01";
+
+/// A stored session ticket, borrowed from its serialized bytes.
+///
+/// ```
+/// # use embertls::SessionTicket;
+/// // Bytes that are not a ticket are refused with a typed error.
+/// assert!(SessionTicket::decode(b"not a ticket").is_err());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SessionTicket<'b> {
+    /// Cipher suite of the connection that issued it.
+    pub cipher_suite: CipherSuite,
+    /// Lifetime in seconds from `issued_at`.
+    pub lifetime: u32,
+    /// ticket_age_add (obfuscates the ticket age, §4.2.11.1).
+    pub age_add: u32,
+    /// Caller time when the connection started (0 if it had no clock).
+    pub issued_at: u64,
+    /// max_early_data_size the server allows (0: no 0-RTT).
+    pub max_early_data: u32,
+    psk: &'b [u8],
+    /// The opaque ticket (the PSK identity).
+    pub ticket: &'b [u8],
+    /// The server name it was issued for.
+    pub server_name: &'b [u8],
+    /// The ALPN protocol of the issuing connection (empty if none).
+    pub alpn: &'b [u8],
+}
+
+impl core::fmt::Debug for SessionTicket<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SessionTicket")
+            .field("cipher_suite", &self.cipher_suite)
+            .field("lifetime", &self.lifetime)
+            .field("issued_at", &self.issued_at)
+            .field("ticket_len", &self.ticket.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'b> SessionTicket<'b> {
+    /// Parses bytes written by [`crate::Client::session_ticket`].
+    pub fn decode(bytes: &'b [u8]) -> Result<Self, Error> {
+        let bad = |_: crate::codec::DecodeError| Error::Config("not a valid serialized session ticket (truncated, corrupted or from another version)");
+        let mut r = Reader::new(bytes);
+        if r.array::<4>("magic").map_err(bad)? != MAGIC {
+            return Err(bad(crate::codec::DecodeError("magic")));
+        }
+        let t = SessionTicket {
+            cipher_suite: CipherSuite::from_wire(r.u16("suite").map_err(bad)?),
+            lifetime: r.u32("lifetime").map_err(bad)?,
+            age_add: r.u32("age_add").map_err(bad)?,
+            issued_at: u64::from_be_bytes(r.array("issued_at").map_err(bad)?),
+            max_early_data: r.u32("max_early_data").map_err(bad)?,
+            psk: r.vec8_bounded(32, 48, "psk").map_err(bad)?,
+            ticket: r.vec16_bounded(1, 0xffff, "ticket").map_err(bad)?,
+            server_name: r.vec8("server_name").map_err(bad)?,
+            alpn: r.vec8("alpn").map_err(bad)?,
+        };
+        r.finish("trailing").map_err(bad)?;
+        Ok(t)
+    }
+
+    /// The resumption PSK.
+    #[cfg_attr(not(test), allow(dead_code))] // resumption (PSK issue) reads it
+    pub(crate) fn psk(&self) -> &'b [u8] {
+        self.psk
+    }
+
+    /// Writes the serialized form.
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
+        w.bytes(&MAGIC)?;
+        w.u16(self.cipher_suite.to_wire())?;
+        w.u32(self.lifetime)?;
+        w.u32(self.age_add)?;
+        w.bytes(&self.issued_at.to_be_bytes())?;
+        w.u32(self.max_early_data)?;
+        w.vec(1, self.psk)?;
+        w.vec(2, self.ticket)?;
+        w.vec(1, self.server_name)?;
+        w.vec(1, self.alpn)
+    }
+
+    /// Builds a ticket view (used by the client when a ticket arrives).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        cipher_suite: CipherSuite,
+        nst: &crate::msgs::new_session_ticket::NewSessionTicket<'b>,
+        issued_at: u64,
+        psk: &'b [u8],
+        server_name: &'b [u8],
+        alpn: &'b [u8],
+    ) -> Self {
+        SessionTicket {
+            cipher_suite,
+            lifetime: nst.lifetime,
+            age_add: nst.age_add,
+            issued_at,
+            max_early_data: nst.max_early_data(),
+            psk,
+            ticket: nst.ticket,
+            server_name,
+            alpn,
+        }
+    }
+}
