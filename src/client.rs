@@ -47,7 +47,7 @@ enum Phase {
 /// let mut sock = std::net::TcpStream::connect("127.0.0.1:4433")?;
 /// let rng = rand_core::UnwrapErr(getrandom::SysRng);
 /// let mut client = Client::new(&config, ServerName::parse("localhost"), None, rng,
-///                              vec![0u8; 16_709], vec![0u8; 16_709])?;
+///                              vec![0u8; 16_645], vec![0u8; 16_645])?;
 /// let mut sent_request = false;
 /// loop {
 ///     // 1. Send whatever the engine queued (handshake, records, alerts).
@@ -84,7 +84,7 @@ enum Phase {
 ///
 /// `B` is the buffer type (`[u8; N]`, `&mut [u8]`, `Vec<u8>`, ...). The
 /// receive buffer must hold the largest record the server sends plus any
-/// handshake message split across records; 16 709 bytes
+/// handshake message split across records; 16 645 bytes
 /// ([`crate::MAX_RECORD`]) hold any record.
 pub struct Client<'a, R, B> {
     config: &'a ClientConfig<'a>,

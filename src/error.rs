@@ -170,6 +170,7 @@ impl Error {
                 | Misbehavior::BadRecord
                 | Misbehavior::DataAfterClose => A::UnexpectedMessage,
                 Misbehavior::BadKeyUpdate => A::IllegalParameter,
+                Misbehavior::DuplicateExtension(_) => A::DecodeError,
                 Misbehavior::BadAlpn => A::NoApplicationProtocol,
                 _ => A::IllegalParameter,
             },
@@ -245,7 +246,7 @@ impl fmt::Display for Error {
             ),
             Error::ReceiveBufferTooSmall { needed, capacity } => write!(
                 f,
-                "a record from the server needs {needed} bytes of receive buffer but the buffer has {capacity}; give the Client a larger receive buffer (16 709 bytes holds any TLS record) or negotiate a smaller fragment length"
+                "a record from the server needs {needed} bytes of receive buffer but the buffer has {capacity}; give the Client a larger receive buffer (16 645 bytes holds any TLS record) or negotiate a smaller fragment length"
             ),
             Error::SendBufferTooSmall { needed, capacity } => write!(
                 f,

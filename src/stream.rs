@@ -47,8 +47,9 @@ fn to_io(e: Error) -> io::Error {
 }
 
 impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
-    /// Runs the handshake over `io` with buffers that hold any record
-    /// (2 × 16 709 bytes) and returns the connected stream.
+    /// Runs the handshake over `io` with a receive buffer of two maximum
+    /// records (room for a certificate chain split across full records) and
+    /// a send buffer of one, and returns the connected stream.
     pub fn connect(
         config: &'a ClientConfig<'a>,
         server_name: ServerName<'a>,
@@ -56,7 +57,7 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
         rng: R,
         io: T,
     ) -> io::Result<Self> {
-        Self::connect_with_buffers(config, server_name, now, rng, io, vec![0; MAX_RECORD], vec![0; MAX_RECORD])
+        Self::connect_with_buffers(config, server_name, now, rng, io, vec![0; 2 * MAX_RECORD], vec![0; MAX_RECORD])
     }
 
     /// As [`TlsStream::connect`], with caller-sized buffers.

@@ -60,6 +60,10 @@ impl Protection {
         }
         let nonce = self.next_nonce()?;
         let ct_len = body.len() - TAG_LEN;
+        // §5.4: TLSInnerPlaintext (content, type and padding) is at most 2^14 + 1 bytes.
+        if ct_len > MAX_PLAINTEXT + 1 {
+            return Err(Error::RecordOverflow { size: ct_len, limit: MAX_PLAINTEXT + 1 });
+        }
         let (ct, tag) = body.split_at_mut(ct_len);
         let tag: [u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::BadRecordMac)?;
         self.keys.key.open(&nonce, header, ct, &tag).map_err(|_| Error::BadRecordMac)?;
@@ -67,9 +71,6 @@ impl Protection {
         let Some(pos) = ct.iter().rposition(|&b| b != 0) else {
             return Err(Misbehavior::NoContentType.into());
         };
-        if pos > MAX_PLAINTEXT {
-            return Err(Error::RecordOverflow { size: pos, limit: MAX_PLAINTEXT });
-        }
         Ok((ContentType::from_wire(ct[pos]), pos))
     }
 }
