@@ -386,6 +386,19 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         c.store_ticket(&rx[range.start + 4..range.end], &ctx, out)
     }
 
+    /// Keying material exported from the connection (RFC 8446 §7.5, RFC 5705),
+    /// e.g. for channel binding. `out.len()` bytes are filled, at most 255 hash lengths.
+    pub fn export_keying_material(&self, label: &[u8], context: &[u8], out: &mut [u8]) -> Result<(), Error> {
+        let c = self.state.as_ref().and_then(State::connected).ok_or(Error::Api(
+            "export_keying_material() needs a completed handshake (after Event::HandshakeComplete)",
+        ))?;
+        if label.len() > 249 || context.len() > 255 || out.len() > 255 * 32 {
+            return Err(Error::Api("exporter label must be at most 249 bytes, context 255, output 8160"));
+        }
+        c.export(label, context, out);
+        Ok(())
+    }
+
     /// Copies received application data into `out`; returns the byte count
     /// (0 if none is waiting: call [`Client::process`]).
     pub fn read(&mut self, out: &mut [u8]) -> usize {

@@ -133,6 +133,18 @@ impl PeerKey {
         Self::from_spki(spki, min_rsa_bits)
     }
 
+    /// The ECDSA curve of the key (`None` for RSA), as TLS 1.3 binds
+    /// ecdsa_secp256r1_sha256 to P-256 keys (RFC 8446 §4.2.3).
+    pub fn ecdsa_curve(&self) -> Option<crate::msgs::enums::NamedGroup> {
+        use crate::msgs::enums::NamedGroup;
+        match self {
+            PeerKey::P256(_) => Some(NamedGroup::Secp256r1),
+            PeerKey::P384(_) => Some(NamedGroup::Secp384r1),
+            #[cfg(feature = "alloc")]
+            PeerKey::Rsa(_) => None,
+        }
+    }
+
     /// A short description, e.g. "ECDSA P-256".
     pub fn describe(&self) -> &'static str {
         match self {

@@ -148,6 +148,7 @@ pub(crate) struct Connected {
     server_app_secret: Secret,
     client_app_secret: Secret,
     resumption_master_secret: Secret,
+    exporter_master_secret: Secret,
 }
 
 /// The state of the handshake.
@@ -490,13 +491,8 @@ impl ExpectCertificateVerify {
             .tls13_alg()
             .filter(|_| SIGNATURE_SCHEMES.contains(&scheme))
             .ok_or(Misbehavior::BadSignatureScheme(scheme))?;
-        let key_fits = match (&self.leaf_key, curve) {
-            (PeerKey::P256(_), Some(NamedGroup::Secp256r1)) | (PeerKey::P384(_), Some(NamedGroup::Secp384r1)) => true,
-            #[cfg(feature = "alloc")]
-            (PeerKey::Rsa(_), None) => true,
-            _ => false,
-        };
-        if !key_fits {
+        // The scheme must fit the key: ECDSA on the same curve, or RSA-PSS on an RSA key.
+        if self.leaf_key.ecdsa_curve() != curve {
             return Err(Misbehavior::BadSignatureScheme(scheme).into());
         }
         let mut content = [0u8; 64 + 34 + 64];
@@ -521,6 +517,7 @@ impl ExpectFinished {
         let hash_sf = hs.transcript.current();
         let master = hs.secret.into_master();
         let server_app_secret = master.server_traffic_secret(&hash_sf);
+        let exporter_master_secret = master.exporter_master_secret(&hash_sf);
         let client_app_secret = master.client_traffic_secret(&hash_sf);
         *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(alg, hs.suite.aead, &server_app_secret)));
 
@@ -546,7 +543,11 @@ impl ExpectFinished {
             trust: self.trust,
             hello_retry: hs.hello_retry,
         };
-        let connected = Connected { suite: hs.suite, alpn: self.alpn, server_app_secret, client_app_secret, resumption_master_secret };
+        let connected = Connected { suite: hs.suite, alpn: self.alpn, server_app_secret,
+            client_app_secret,
+            resumption_master_secret,
+            exporter_master_secret,
+        };
         Ok((State::Connected(connected), Output::Complete(summary)))
     }
 }
@@ -568,6 +569,11 @@ impl Connected {
             *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(alg, self.suite.aead, &self.client_app_secret)));
         }
         Ok((State::Connected(self), Output::ReadKeyChanged))
+    }
+
+    /// TLS-Exporter (RFC 8446 §7.5).
+    pub fn export(&self, label: &[u8], context: &[u8], out: &mut [u8]) {
+        crate::key_schedule::export(self.suite.hash, &self.exporter_master_secret, label, context, out);
     }
 
     /// Serializes a NewSessionTicket (§4.6.1) with its resumption PSK into `out`.

@@ -151,3 +151,36 @@ impl Inbound {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_larger_than_the_buffer_is_a_clear_error() {
+        let mut buf = [0u8; 600];
+        let mut inb = Inbound::default();
+        let space = inb.space(&mut buf);
+        space[..5].copy_from_slice(&[23, 3, 3, 0x04, 0x00]); // 1024-byte record
+        inb.received(5, 600);
+        assert_eq!(inb.next_record(&buf), Err(Error::ReceiveBufferTooSmall { needed: 1029, capacity: 600 }));
+        let msg = Error::ReceiveBufferTooSmall { needed: 1029, capacity: 600 }.to_string();
+        assert!(msg.contains("1029") && msg.contains("600") && msg.contains("larger receive buffer"), "{msg}");
+    }
+
+    #[test]
+    fn records_arrive_one_byte_at_a_time() {
+        let mut buf = [0u8; 64];
+        let mut inb = Inbound::default();
+        let rec = [22u8, 3, 3, 0, 4, 20, 0, 0, 0];
+        for (i, b) in rec.iter().enumerate() {
+            assert_eq!(inb.next_record(&buf), Ok(None), "incomplete after {i} bytes");
+            inb.space(&mut buf)[0] = *b;
+            inb.received(1, 64);
+        }
+        let r = inb.next_record(&buf).unwrap().unwrap();
+        assert_eq!(r.header.len, 4);
+        inb.keep_handshake(&mut buf, &r, 4);
+        assert_eq!(inb.next_handshake(&buf), Ok(Some(0..4)));
+    }
+}

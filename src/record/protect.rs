@@ -74,3 +74,36 @@ impl Protection {
         Ok((ContentType::from_wire(ct[pos]), pos))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{AeadAlg, AeadKey};
+
+    fn keys() -> TrafficKeys {
+        TrafficKeys { key: AeadKey::new(AeadAlg::Aes128Gcm, &[7; 32]), iv: [1; 12] }
+    }
+
+    #[test]
+    fn sequence_number_exhaustion_is_an_error_not_a_wrap() {
+        let mut p = Protection { keys: keys(), seq: u64::MAX - 1 };
+        let mut rec = [0u8; HEADER_LEN + 4 + 1 + TAG_LEN];
+        assert!(p.seal(ContentType::ApplicationData, &mut rec, 4).is_ok(), "the last usable number");
+        assert_eq!(p.seal(ContentType::ApplicationData, &mut rec, 4), Err(Error::SequenceExhausted));
+        let mut q = Protection { keys: keys(), seq: u64::MAX };
+        assert_eq!(q.open(&mut rec), Err(Error::SequenceExhausted));
+    }
+
+    #[test]
+    fn inner_plaintext_over_the_limit_is_record_overflow() {
+        let mut seal = Protection::new(keys());
+        let mut open = Protection::new(keys());
+        let len = MAX_PLAINTEXT + 1; // content of 2^14 + 1, plus the type byte: 2 over
+        let mut rec = std::vec![0u8; HEADER_LEN + len + 1 + TAG_LEN];
+        let n = seal.seal(ContentType::ApplicationData, &mut rec, len).unwrap();
+        assert_eq!(
+            open.open(&mut rec[..n]),
+            Err(Error::RecordOverflow { size: MAX_PLAINTEXT + 2, limit: MAX_PLAINTEXT + 1 })
+        );
+    }
+}
