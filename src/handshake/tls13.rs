@@ -57,6 +57,7 @@ pub(crate) enum Output<'a> {
 
 /// The transcript before the cipher suite (and so the hash) is known.
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // no heap: both hashes run until ServerHello names one
 enum HelloTranscript {
     Unknown { sha256: Transcript, sha384: Transcript },
     Known(Transcript),
