@@ -341,6 +341,9 @@ impl ExpectServerHello {
         let client_secret = secret.client_traffic_secret(&hash);
         let server_secret = secret.server_traffic_secret(&hash);
         *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(suite.hash, suite.aead, &server_secret)));
+        // From here on alerts go out under the client handshake key (§6); the
+        // compatibility change_cipher_spec stays plaintext.
+        *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(suite.hash, suite.aead, &client_secret)));
         let hs = Handshaking {
             suite,
             group,
@@ -526,7 +529,6 @@ impl ExpectFinished {
         if ctx.config.middlebox_compat && !hs.sent_ccs {
             send_ccs(ctx)?;
         }
-        *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(alg, hs.suite.aead, &hs.client_secret)));
         let verify_data = finished_verify_data(alg, &hs.client_secret, &hash_sf);
         send_handshake(ctx, HandshakeType::Finished, |w| w.bytes(verify_data.as_bytes()))?;
         hs.transcript.update(&finished_header(&verify_data));

@@ -1,0 +1,2 @@
+pub mod peer;
+pub mod vectors;

@@ -1,0 +1,495 @@
+//! Real peers for the interoperability and bad-input tests: `openssl s_server`
+//! processes on loopback, and an in-process rustls server driven over an
+//! in-memory transport (no sockets).
+#![allow(dead_code)] // each test binary uses a different part of this module
+#![allow(clippy::result_large_err)] // embertls::Error is what the engine returns, whatever its size
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use embertls::{CipherSuite, Client, ClientConfig, Error, Event, HandshakeSummary, NamedGroup, ServerName, MAX_RECORD};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+/// The random generator every test client uses.
+pub type Rng = rand_core::UnwrapErr<getrandom::SysRng>;
+
+/// A fresh system random generator.
+pub fn rng() -> Rng {
+    rand_core::UnwrapErr(getrandom::SysRng)
+}
+
+/// Upper bound for any single wait on a peer (process start, socket read).
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A file of `vectors/peer/`.
+pub fn peer_file(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors/peer").join(name)
+}
+
+/// The two server identities of `vectors/peer/` (leaf for localhost / 127.0.0.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertKind {
+    /// ECDSA P-256 leaf.
+    Ecdsa,
+    /// RSA-2048 leaf.
+    Rsa,
+}
+
+impl CertKind {
+    /// Both kinds.
+    pub const ALL: [CertKind; 2] = [CertKind::Ecdsa, CertKind::Rsa];
+
+    fn stem(self) -> &'static str {
+        match self {
+            CertKind::Ecdsa => "ecdsa",
+            CertKind::Rsa => "rsa",
+        }
+    }
+
+    /// The leaf certificate (PEM).
+    pub fn cert_path(self) -> PathBuf {
+        peer_file(&format!("{}-leaf.pem", self.stem()))
+    }
+
+    /// The leaf's private key (PKCS#8 PEM).
+    pub fn key_path(self) -> PathBuf {
+        peer_file(&format!("{}-leaf.key", self.stem()))
+    }
+
+    /// The leaf certificate, DER.
+    pub fn cert_der(self) -> Vec<u8> {
+        CertificateDer::from_pem_file(self.cert_path()).expect("leaf certificate PEM").as_ref().to_vec()
+    }
+
+    /// The leaf's private key, PKCS#8 DER.
+    pub fn key_der(self) -> Vec<u8> {
+        let key = PrivateKeyDer::from_pem_file(self.key_path()).expect("leaf key PEM");
+        key.secret_der().to_vec()
+    }
+}
+
+/// The three TLS 1.3 suites with their OpenSSL names.
+pub const SUITES: [(CipherSuite, &str); 3] = [
+    (CipherSuite::Tls13Aes128GcmSha256, "TLS_AES_128_GCM_SHA256"),
+    (CipherSuite::Tls13Aes256GcmSha384, "TLS_AES_256_GCM_SHA384"),
+    (CipherSuite::Tls13Chacha20Poly1305Sha256, "TLS_CHACHA20_POLY1305_SHA256"),
+];
+
+/// The two groups with their OpenSSL names.
+pub const GROUPS: [(NamedGroup, &str); 2] = [(NamedGroup::X25519, "X25519"), (NamedGroup::Secp256r1, "P-256")];
+
+/// A port that was free a moment ago (bind to port 0, read it, release it).
+pub fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("local_addr").port()
+}
+
+/// Parses `bytes` as a sequence of TLS records: (content type, body).
+/// Panics on a partial record.
+pub fn records(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        assert!(bytes.len() >= 5, "partial record header: {bytes:02x?}");
+        let len = u16::from_be_bytes([bytes[3], bytes[4]]) as usize;
+        assert!(bytes.len() >= 5 + len, "partial record: {} of {} bytes", bytes.len(), 5 + len);
+        out.push((bytes[0], bytes[5..5 + len].to_vec()));
+        bytes = &bytes[5 + len..];
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// openssl s_server
+// ---------------------------------------------------------------------------
+
+static LOG_SEQ: AtomicUsize = AtomicUsize::new(0);
+
+/// A running `openssl s_server`, killed (and waited for) on drop. Its
+/// stdout and stderr go to a temporary file, shown by [`OpensslServer::log`]
+/// and printed if the test panics.
+pub struct OpensslServer {
+    child: Child,
+    _stdin: Option<ChildStdin>,
+    /// The loopback port it listens on.
+    pub port: u16,
+    log: PathBuf,
+    /// The command line, for failure messages.
+    pub args: String,
+}
+
+impl OpensslServer {
+    /// Starts `openssl s_server -tls1_3` with the `cert` identity and `extra`
+    /// arguments on a free loopback port, and waits (at most 5 s) until it
+    /// listens. It prints `ACCEPT` once its socket is listening; waiting for
+    /// that instead of probing with a connection keeps `-naccept 1` usable.
+    pub fn start(cert: CertKind, extra: &[&str]) -> Self {
+        let mut last_log = String::new();
+        for _attempt in 0..3 {
+            let port = free_port();
+            let log = std::env::temp_dir().join(format!(
+                "embertls-s_server-{}-{}-{}.log",
+                std::process::id(),
+                port,
+                LOG_SEQ.fetch_add(1, Ordering::Relaxed)
+            ));
+            let file = File::create(&log).expect("create s_server log file");
+            let mut args: Vec<String> = vec![
+                "s_server".into(),
+                "-accept".into(),
+                format!("127.0.0.1:{port}"),
+                "-cert".into(),
+                cert.cert_path().display().to_string(),
+                "-key".into(),
+                cert.key_path().display().to_string(),
+                "-tls1_3".into(),
+            ];
+            args.extend(extra.iter().map(|s| s.to_string()));
+            let mut child = Command::new("openssl")
+                .args(&args)
+                .stdin(Stdio::piped())
+                .stdout(file.try_clone().expect("clone log handle"))
+                .stderr(file)
+                .spawn()
+                .expect("spawn `openssl s_server` (is OpenSSL 3 installed?)");
+            let stdin = child.stdin.take();
+            let mut server =
+                OpensslServer { child, _stdin: stdin, port, log, args: format!("openssl {}", args.join(" ")) };
+            let deadline = Instant::now() + Duration::from_secs(5);
+            loop {
+                let text = server.log();
+                if text.contains("ACCEPT") {
+                    return server;
+                }
+                if let Ok(Some(status)) = server.child.try_wait() {
+                    last_log = format!("{} exited with {status}:\n{text}", server.args);
+                    break; // e.g. the port was taken in the meantime: try another
+                }
+                if Instant::now() > deadline {
+                    panic!("{} did not start listening within 5 s; output:\n{text}", server.args);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        panic!("openssl s_server failed to start three times; last attempt: {last_log}");
+    }
+
+    /// Everything the server printed so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// A TCP connection to the server with bounded read/write timeouts.
+    pub fn connect(&self) -> TcpStream {
+        let tcp = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to s_server");
+        tcp.set_read_timeout(Some(TIMEOUT)).expect("set_read_timeout");
+        tcp.set_write_timeout(Some(TIMEOUT)).expect("set_write_timeout");
+        tcp.set_nodelay(true).expect("set_nodelay");
+        tcp
+    }
+
+    /// Waits (bounded) for the server process to exit by itself, e.g. after
+    /// `-naccept 1`; returns whether it did.
+    pub fn wait_exit(&mut self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        false
+    }
+}
+
+impl Drop for OpensslServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- {} (port {}) output ---\n{}", self.args, self.port, self.log());
+        }
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// rustls server over an in-memory transport
+// ---------------------------------------------------------------------------
+
+fn rustls_suite(s: CipherSuite) -> rustls::SupportedCipherSuite {
+    use rustls::crypto::ring::cipher_suite as cs;
+    match s {
+        CipherSuite::Tls13Aes128GcmSha256 => cs::TLS13_AES_128_GCM_SHA256,
+        CipherSuite::Tls13Aes256GcmSha384 => cs::TLS13_AES_256_GCM_SHA384,
+        CipherSuite::Tls13Chacha20Poly1305Sha256 => cs::TLS13_CHACHA20_POLY1305_SHA256,
+        other => panic!("no rustls suite for {other}"),
+    }
+}
+
+fn rustls_group(g: NamedGroup) -> &'static dyn rustls::crypto::SupportedKxGroup {
+    use rustls::crypto::ring::kx_group as kx;
+    match g {
+        NamedGroup::X25519 => kx::X25519,
+        NamedGroup::Secp256r1 => kx::SECP256R1,
+        other => panic!("no rustls group for {other}"),
+    }
+}
+
+/// A TLS 1.3-only rustls server configuration restricted to `suites` and
+/// `groups` (empty = all of ours), with the `cert` identity.
+pub fn rustls_config(cert: CertKind, suites: &[CipherSuite], groups: &[NamedGroup]) -> rustls::ServerConfig {
+    let mut provider = rustls::crypto::ring::default_provider();
+    let suites: Vec<CipherSuite> =
+        if suites.is_empty() { SUITES.iter().map(|s| s.0).collect() } else { suites.to_vec() };
+    let groups: Vec<NamedGroup> =
+        if groups.is_empty() { GROUPS.iter().map(|g| g.0).collect() } else { groups.to_vec() };
+    provider.cipher_suites = suites.into_iter().map(rustls_suite).collect();
+    provider.kx_groups = groups.into_iter().map(rustls_group).collect();
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(cert.cert_path()).expect("cert PEM").collect::<Result<_, _>>().expect("cert PEM");
+    let key = PrivateKeyDer::from_pem_file(cert.key_path()).expect("key PEM");
+    rustls::ServerConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("TLS 1.3 with these suites")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server identity")
+}
+
+/// Rewrites one server→client record (header included) before the client
+/// sees it; the `usize` counts records from 0. Emptying the vector drops it.
+pub type Tamper = Box<dyn FnMut(usize, &mut Vec<u8>)>;
+
+/// Our [`Client`] and a rustls [`rustls::ServerConnection`] joined by two
+/// in-memory byte queues.
+pub struct MemPeer<'a> {
+    /// The engine under test.
+    pub client: Client<'a, Rng, Vec<u8>>,
+    /// The rustls server.
+    pub server: rustls::ServerConnection,
+    /// Server bytes not yet given to the client.
+    pub to_client: VecDeque<u8>,
+    /// Applied to every server record before it is queued for the client.
+    pub tamper: Option<Tamper>,
+    /// Server records queued so far.
+    pub records_to_client: usize,
+    /// Client records given to the server so far.
+    pub records_to_server: usize,
+    /// Largest number of bytes handed to the client per `received` call.
+    pub chunk: usize,
+    /// The first error rustls reported (e.g. on our alert).
+    pub server_error: Option<rustls::Error>,
+    /// `Event::SessionTicket`s seen by [`MemPeer::next_event`].
+    pub tickets: usize,
+    /// Application data the server received, not yet taken by [`MemPeer::server_read`].
+    pub server_plain: Vec<u8>,
+    /// An error from the server's plaintext reader (e.g. EOF without close_notify).
+    pub server_read_error: Option<std::io::Error>,
+    /// Server bytes written so far, for splitting into records.
+    raw: Vec<u8>,
+}
+
+impl<'a> MemPeer<'a> {
+    /// A client for "localhost" with 16 709-byte buffers, and a server.
+    pub fn new(config: &'a ClientConfig<'a>, server: rustls::ServerConfig) -> Self {
+        Self::with_buffers(config, server, MAX_RECORD, MAX_RECORD)
+    }
+
+    /// As [`MemPeer::new`] with client buffers of `rx` and `tx` bytes.
+    pub fn with_buffers(config: &'a ClientConfig<'a>, server: rustls::ServerConfig, rx: usize, tx: usize) -> Self {
+        let client = Client::new(config, ServerName::parse("localhost"), None, rng(), vec![0; rx], vec![0; tx])
+            .expect("Client::new");
+        let server = rustls::ServerConnection::new(Arc::new(server)).expect("ServerConnection::new");
+        MemPeer {
+            client,
+            server,
+            to_client: VecDeque::new(),
+            tamper: None,
+            records_to_client: 0,
+            records_to_server: 0,
+            chunk: usize::MAX,
+            server_error: None,
+            tickets: 0,
+            server_plain: Vec::new(),
+            server_read_error: None,
+            raw: Vec::new(),
+        }
+    }
+
+    /// Gives everything the client queued to the server, record by record,
+    /// and collects the application data it yields.
+    pub fn client_to_server(&mut self) {
+        loop {
+            let out = self.client.outgoing();
+            if out.len() < 5 {
+                break;
+            }
+            let n = out.len().min(5 + u16::from_be_bytes([out[3], out[4]]) as usize);
+            let mut rd = &out[..n];
+            let n = self.server.read_tls(&mut rd).expect("server read_tls");
+            self.client.sent(n);
+            self.records_to_server += 1;
+            self.server_process();
+        }
+        self.server_process();
+    }
+
+    fn server_process(&mut self) {
+        if let Err(e) = self.server.process_new_packets() {
+            self.server_error.get_or_insert(e);
+        }
+        let mut buf = [0u8; 4096];
+        loop {
+            match self.server.reader().read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => self.server_plain.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => {
+                    self.server_read_error.get_or_insert(e);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Queues everything the server wants to send, record by record
+    /// through the tamper hook.
+    pub fn server_to_client(&mut self) {
+        while self.server.wants_write() {
+            self.server.write_tls(&mut self.raw).expect("server write_tls");
+        }
+        loop {
+            if self.raw.len() < 5 {
+                break;
+            }
+            let len = 5 + u16::from_be_bytes([self.raw[3], self.raw[4]]) as usize;
+            if self.raw.len() < len {
+                break;
+            }
+            let mut rec: Vec<u8> = self.raw.drain(..len).collect();
+            if let Some(t) = self.tamper.as_mut() {
+                t(self.records_to_client, &mut rec);
+            }
+            self.records_to_client += 1;
+            self.to_client.extend(rec);
+        }
+    }
+
+    /// Both directions.
+    pub fn pump(&mut self) {
+        self.client_to_server();
+        self.server_to_client();
+    }
+
+    /// Moves up to `max` queued server bytes into the client's receive buffer;
+    /// returns how many.
+    pub fn deliver(&mut self, max: usize) -> usize {
+        let buf = self.client.receive_buffer();
+        let n = max.min(buf.len()).min(self.to_client.len());
+        for (dst, src) in buf[..n].iter_mut().zip(self.to_client.drain(..n)) {
+            *dst = src;
+        }
+        if n > 0 {
+            self.client.received(n);
+        }
+        n
+    }
+
+    /// Runs both sides until the client reports something other than
+    /// `NeedData`; returns `NeedData` only when no bytes are in flight.
+    /// On an error the client's alert stays in `client.outgoing()`.
+    pub fn next_event(&mut self) -> Result<Event<'a>, Error> {
+        loop {
+            self.pump();
+            match self.client.process()? {
+                Event::NeedData => {
+                    // What the client just queued may make the server answer.
+                    self.pump();
+                    if self.to_client.is_empty() {
+                        return Ok(Event::NeedData);
+                    }
+                    self.deliver(self.chunk);
+                }
+                Event::SessionTicket => {
+                    self.tickets += 1;
+                    return Ok(Event::SessionTicket);
+                }
+                ev => return Ok(ev),
+            }
+        }
+    }
+
+    /// Runs until the handshake completes (and the client's Finished has
+    /// reached the server), or returns the client's error.
+    pub fn try_handshake(&mut self) -> Result<HandshakeSummary<'a>, Error> {
+        match self.next_event()? {
+            Event::HandshakeComplete(s) => {
+                self.client_to_server();
+                Ok(s)
+            }
+            Event::NeedData => panic!("handshake stalled; server error: {:?}", self.server_error),
+            other => panic!("unexpected event during the handshake: {other:?}"),
+        }
+    }
+
+    /// Runs the handshake, panicking on failure.
+    pub fn handshake(&mut self) -> HandshakeSummary<'a> {
+        self.try_handshake().unwrap_or_else(|e| panic!("handshake failed: {e} (server error: {:?})", self.server_error))
+    }
+
+    /// Reads application data from the server until `n` bytes arrived.
+    pub fn client_read(&mut self, n: usize) -> Vec<u8> {
+        let mut got = Vec::with_capacity(n);
+        let mut buf = [0u8; 4096];
+        while got.len() < n {
+            let k = self.client.read(&mut buf);
+            if k > 0 {
+                got.extend_from_slice(&buf[..k]);
+                continue;
+            }
+            match self.next_event() {
+                Ok(Event::ApplicationData(_) | Event::SessionTicket) => {}
+                Ok(Event::NeedData) => panic!("stalled after {} of {n} bytes", got.len()),
+                Ok(other) => panic!("unexpected event while reading: {other:?}"),
+                Err(e) => panic!("client error while reading: {e}"),
+            }
+        }
+        got
+    }
+
+    /// Writes all of `data` through the client and hands it to the server.
+    pub fn client_write(&mut self, data: &[u8]) {
+        let mut off = 0;
+        while off < data.len() {
+            off += self.client.write(&data[off..]).expect("client write");
+            self.client_to_server();
+        }
+    }
+
+    /// Application data the server has received since the last call.
+    pub fn server_read(&mut self) -> Vec<u8> {
+        self.pump();
+        std::mem::take(&mut self.server_plain)
+    }
+
+    /// Queues application data at the server.
+    pub fn server_write(&mut self, data: &[u8]) {
+        let mut off = 0;
+        while off < data.len() {
+            // rustls limits its send buffer: write what fits, then drain it.
+            let n = self.server.writer().write(&data[off..]).expect("server write");
+            self.server_to_client();
+            assert!(n > 0, "server write stuck at {off} of {} bytes", data.len());
+            off += n;
+        }
+        self.server_to_client();
+    }
+}
