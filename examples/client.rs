@@ -10,6 +10,13 @@
 //!   --suite IANA_NAME    e.g. TLS_AES_128_GCM_SHA256 (repeatable)
 //!   --alpn PROTO         ALPN protocol (repeatable)
 //!   --request STRING     send STRING after the handshake (else stdin is sent)
+//!   --psk-identity ID    external PSK identity (with --psk)
+//!   --psk HEX            external PSK key in hex, as mosquitto's psk_file
+//!   --psk-mode dhe|ke    PSK with (EC)DHE (default) or alone (no forward secrecy)
+//!   --psk-sha384         the PSK's hash is SHA-384 (default SHA-256)
+//!   --resume             connect, keep the ticket, connect again resuming it
+//!   --sess-out FILE      write the newest session ticket to FILE
+//!   --sess-in FILE       resume with the ticket in FILE
 //! ```
 //! Prints `embertls: connected ...` to stderr, copies server data to stdout
 //! until the server closes, and exits 0 on a clean close.
@@ -18,7 +25,10 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::ExitCode;
 
-use embertls::{CipherSuite, ClientConfig, NamedGroup, ServerName, ServerVerification, ServerVerifier, TlsStream};
+use embertls::{
+    CipherSuite, ClientConfig, ExternalPsk, NamedGroup, PskMode, ServerName, ServerVerification, ServerVerifier,
+    SessionTicket, TlsStream,
+};
 
 struct Options {
     addr: String,
@@ -29,6 +39,13 @@ struct Options {
     suites: Vec<CipherSuite>,
     alpn: Vec<Vec<u8>>,
     request: Option<String>,
+    psk_identity: Option<String>,
+    psk: Option<String>,
+    psk_mode: PskMode,
+    psk_sha384: bool,
+    resume: bool,
+    sess_out: Option<String>,
+    sess_in: Option<String>,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -41,6 +58,13 @@ fn parse_args() -> Result<Options, String> {
         suites: vec![],
         alpn: vec![],
         request: None,
+        psk_identity: None,
+        psk: None,
+        psk_mode: PskMode::DheKe,
+        psk_sha384: false,
+        resume: false,
+        sess_out: None,
+        sess_in: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -69,6 +93,19 @@ fn parse_args() -> Result<Options, String> {
             }
             "--alpn" => o.alpn.push(value("--alpn")?.into_bytes()),
             "--request" => o.request = Some(value("--request")?),
+            "--psk-identity" => o.psk_identity = Some(value("--psk-identity")?),
+            "--psk" => o.psk = Some(value("--psk")?),
+            "--psk-mode" => {
+                o.psk_mode = match value("--psk-mode")?.as_str() {
+                    "dhe" => PskMode::DheKe,
+                    "ke" => PskMode::Ke,
+                    m => return Err(format!("--psk-mode {m}: use dhe (forward secrecy) or ke (no (EC)DHE)")),
+                }
+            }
+            "--psk-sha384" => o.psk_sha384 = true,
+            "--resume" => o.resume = true,
+            "--sess-out" => o.sess_out = Some(value("--sess-out")?),
+            "--sess-in" => o.sess_in = Some(value("--sess-in")?),
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             s => o.addr = s.to_string(),
         }
@@ -83,7 +120,15 @@ fn run() -> Result<(), String> {
     let o = parse_args()?;
     let host = o.addr.rsplit_once(':').map(|(h, _)| h).ok_or("address must be HOST:PORT")?.to_string();
     let name_text = o.server_name.clone().unwrap_or(host);
-    let verifier: &dyn ServerVerifier = if o.insecure {
+    let psk = match (&o.psk_identity, &o.psk) {
+        (Some(id), Some(key)) => {
+            let p = ExternalPsk::from_hex(id, key).map_err(|e| format!("--psk: {e}"))?.with_mode(o.psk_mode);
+            Some(if o.psk_sha384 { p.with_sha384() } else { p })
+        }
+        (None, None) => None,
+        _ => return Err("--psk-identity and --psk go together".into()),
+    };
+    let verifier: &dyn ServerVerifier = if o.insecure || psk.is_some() {
         ServerVerification::danger_accept_any()
     } else if !o.ca.is_empty() {
         return Err("--ca: certificate verification is not in this build yet; use --insecure for now".into());
@@ -91,6 +136,9 @@ fn run() -> Result<(), String> {
         return Err("no way to trust the server: give --ca FILE, or --insecure to skip verification (DANGER)".into());
     };
     let mut config = ClientConfig::new(verifier);
+    if let Some(p) = &psk {
+        config = config.with_psk(p);
+    }
     if !o.groups.is_empty() {
         config = config.with_groups(&o.groups).map_err(|e| e.to_string())?;
     }
@@ -101,22 +149,48 @@ fn run() -> Result<(), String> {
         let protos: Vec<&[u8]> = o.alpn.iter().map(|p| p.as_slice()).collect();
         config = config.with_alpn(&protos).map_err(|e| e.to_string())?;
     }
+    let ticket_in = match &o.sess_in {
+        Some(f) => Some(std::fs::read(f).map_err(|e| format!("--sess-in {f}: {e}"))?),
+        None => None,
+    };
+    let mut ticket = connect_once(&o, &config, &name_text, ticket_in.as_deref())?;
+    if o.resume {
+        let t = ticket.take().ok_or("--resume: the server sent no session ticket to resume with")?;
+        ticket = connect_once(&o, &config, &name_text, Some(&t))?.or(Some(t));
+    }
+    if let (Some(f), Some(t)) = (&o.sess_out, &ticket) {
+        std::fs::write(f, t).map_err(|e| format!("--sess-out {f}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// One connection; returns the newest session ticket the server sent.
+fn connect_once(o: &Options, config: &ClientConfig<'_>, name: &str, ticket: Option<&[u8]>) -> Result<Option<Vec<u8>>, String> {
     let tcp = TcpStream::connect(&o.addr).map_err(|e| format!("cannot connect to {}: {e}", o.addr))?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()
         .map(|d| embertls::UnixTime(d.as_secs()));
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
-    let mut tls = TlsStream::connect(&config, ServerName::parse(&name_text), now, rng, tcp).map_err(|e| e.to_string())?;
+    let name = ServerName::parse(name);
+    let mut tls = match ticket {
+        Some(t) => {
+            let t = SessionTicket::decode(t).map_err(|e| e.to_string())?;
+            TlsStream::connect_resuming(config, name, now, rng, tcp, t)
+        }
+        None => TlsStream::connect(config, name, now, rng, tcp),
+    }
+    .map_err(|e| e.to_string())?;
     let s = tls.summary().ok_or("no handshake summary")?;
     eprintln!(
-        "embertls: connected version={} suite={} group={} alpn={} verified={}{}",
+        "embertls: connected version={} suite={} group={} alpn={} verified={}{}{}",
         s.version,
         s.cipher_suite,
         s.group.map_or("-".to_string(), |g| g.to_string()),
         s.alpn.map_or("-".to_string(), |a| String::from_utf8_lossy(a).into_owned()),
         if s.is_verified() { "yes" } else { "no" },
         if s.hello_retry { " hrr=yes" } else { "" },
+        if s.resumed { " resumed=yes" } else { "" },
     );
     match &o.request {
         Some(r) => tls.write_all(r.as_bytes()).map_err(|e| e.to_string())?,
@@ -136,7 +210,7 @@ fn run() -> Result<(), String> {
         out.write_all(&buf[..n]).map_err(|e| e.to_string())?;
     }
     out.flush().map_err(|e| e.to_string())?;
-    Ok(())
+    Ok(tls.session_ticket().map(<[u8]>::to_vec))
 }
 
 fn main() -> ExitCode {

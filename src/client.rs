@@ -8,6 +8,7 @@ use crate::handshake::tls13::{self, Ctx, Output, State, TicketCtx};
 use crate::handshake::HandshakeSummary;
 use crate::msgs::enums::{AlertDescription, ContentType};
 use crate::record::{Inbound, Outbound, Protection, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
+use crate::ticket::SessionTicket;
 use crate::verify::{ServerName, UnixTime};
 
 /// What [`Client::process`] found.
@@ -97,7 +98,7 @@ pub struct Client<'a, R, B> {
     outbound: Outbound,
     read_prot: Option<Protection>,
     write_prot: Option<Protection>,
-    state: Option<State>,
+    state: Option<State<'a>>,
     phase: Phase,
     eof: bool,
     close_sent: bool,
@@ -119,6 +120,46 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         rng: R,
         rx: B,
         tx: B,
+    ) -> Result<Self, Error> {
+        Self::start(config, server_name, now, rng, rx, tx, None)
+    }
+
+    /// As [`Client::new`], offering a stored session ticket for resumption
+    /// (RFC 8446 §2.2). The ticket is offered only if it was issued for this
+    /// server name, fits a configured suite and is within its lifetime at
+    /// `now`; if the server declines it, a full handshake follows and
+    /// [`HandshakeSummary::resumed`] is false. Use each ticket once, and
+    /// keep the newest one the server sends.
+    ///
+    /// ```no_run
+    /// # use embertls::*;
+    /// # fn f(config: &ClientConfig<'_>, stored: &[u8]) -> Result<(), Error> {
+    /// let ticket = SessionTicket::decode(stored)?;
+    /// let rng = rand_core::UnwrapErr(getrandom::SysRng);
+    /// let client = Client::new_resuming(config, ServerName::parse("broker.example"), Some(UnixTime(1_790_000_000)),
+    ///                                   rng, vec![0u8; 16_645], vec![0u8; 4096], ticket)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn new_resuming(
+        config: &'a ClientConfig<'a>,
+        server_name: ServerName<'a>,
+        now: Option<UnixTime>,
+        rng: R,
+        rx: B,
+        tx: B,
+        ticket: SessionTicket<'a>,
+    ) -> Result<Self, Error> {
+        Self::start(config, server_name, now, rng, rx, tx, Some(ticket))
+    }
+
+    fn start(
+        config: &'a ClientConfig<'a>,
+        server_name: ServerName<'a>,
+        now: Option<UnixTime>,
+        rng: R,
+        rx: B,
+        tx: B,
+        ticket: Option<SessionTicket<'a>>,
     ) -> Result<Self, Error> {
         let mut c = Client {
             config,
@@ -143,7 +184,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         }
         let start = {
             let mut ctx = c.ctx();
-            tls13::start(&mut ctx)
+            tls13::start(&mut ctx, ticket)
         }?;
         c.state = Some(State::ExpectServerHello(start));
         Ok(c)
@@ -345,6 +386,9 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                         Ok(Some(Event::PeerClosed))
                     }
                     AlertDescription::UserCanceled => Ok(None),
+                    a if self.state.as_ref().is_some_and(State::offers_external_psk) => {
+                        Err(Error::PskRefused { alert: Some(a) })
+                    }
                     a => Err(Error::AlertReceived(a)),
                 }
             }

@@ -3,6 +3,7 @@
 use crate::error::Error;
 use crate::msgs::client_hello::check_alpn_list;
 use crate::msgs::enums::{CipherSuite, NamedGroup, SignatureScheme};
+use crate::psk::ExternalPsk;
 use crate::verify::ServerVerifier;
 
 /// Cipher suites supported, in the default order of preference.
@@ -56,6 +57,7 @@ pub struct ClientConfig<'a> {
     pub(crate) alpn: heapless::Vec<u8, MAX_ALPN_LIST>,
     pub(crate) middlebox_compat: bool,
     pub(crate) min_rsa_bits: u32,
+    pub(crate) psk: Option<&'a ExternalPsk>,
 }
 
 impl core::fmt::Debug for ClientConfig<'_> {
@@ -79,6 +81,7 @@ impl<'a> ClientConfig<'a> {
             alpn: heapless::Vec::new(),
             middlebox_compat: true,
             min_rsa_bits: 2048,
+            psk: None,
         }
     }
 
@@ -132,6 +135,14 @@ impl<'a> ClientConfig<'a> {
     /// a 32-byte legacy_session_id and a dummy change_cipher_spec record.
     pub fn with_middlebox_compat(mut self, on: bool) -> Self {
         self.middlebox_compat = on;
+        self
+    }
+
+    /// Connects with an external pre-shared key (RFC 8446 §2.2). The server
+    /// must accept it: no certificate is involved, and the verifier is not
+    /// consulted. Only suites whose hash matches the PSK's are offered.
+    pub fn with_psk(mut self, psk: &'a ExternalPsk) -> Self {
+        self.psk = Some(psk);
         self
     }
 

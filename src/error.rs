@@ -64,6 +64,11 @@ pub enum Error {
         /// The send buffer's capacity.
         capacity: usize,
     },
+    /// The server did not accept the configured pre-shared key.
+    PskRefused {
+        /// The alert the server sent, if it sent one instead of a ServerHello.
+        alert: Option<AlertDescription>,
+    },
     /// The server sent a fatal alert.
     AlertReceived(AlertDescription),
     /// The transport closed without a close_notify: the data may have been cut short.
@@ -113,6 +118,10 @@ pub enum Misbehavior {
     UselessHelloRetry,
     /// §4.1.4: HelloRetryRequest asked for a group we did not offer in supported_groups.
     RetryGroupNotOffered(NamedGroup),
+    /// §4.2.11: selected_identity is not an identity we offered.
+    PskIdentityOutOfRange(u16),
+    /// §4.2.11: the server selected our PSK with a suite of another hash.
+    PskSuiteMismatch,
     /// §4.2: an extension we did not offer (unsupported_extension).
     UnsolicitedExtension(u16),
     /// §4.2: an extension not allowed in this message (illegal_parameter).
@@ -183,7 +192,8 @@ impl Error {
             Error::RecordOverflow { .. } => A::RecordOverflow,
             Error::ReceiveBufferTooSmall { .. } | Error::SendBufferTooSmall { .. } => A::InternalError,
             Error::SequenceExhausted | Error::Config(_) => A::InternalError,
-            Error::AlertReceived(_) | Error::Truncated | Error::Closed | Error::Api(_) => return None,
+            Error::PskRefused { alert: None } => A::HandshakeFailure,
+            Error::PskRefused { alert: Some(_) } | Error::AlertReceived(_) | Error::Truncated | Error::Closed | Error::Api(_) => return None,
         })
     }
 }
@@ -252,6 +262,15 @@ impl fmt::Display for Error {
                 f,
                 "a handshake message needs {needed} bytes of send buffer but the buffer has {capacity}; give the Client a larger send buffer"
             ),
+            Error::PskRefused { alert } => {
+                f.write_str("the server did not accept the pre-shared key")?;
+                if let Some(a) = alert {
+                    write!(f, " (it answered with alert {a})")?;
+                }
+                f.write_str(
+                    ": check that the PSK identity and key match the server's (e.g. the line for this identity in mosquitto's psk_file), and that the server has PSK enabled for TLS 1.3",
+                )
+            }
             Error::AlertReceived(a) => write!(f, "the server sent a fatal alert: {a}{}", alert_hint(*a)),
             Error::Truncated => f.write_str(
                 "the connection was closed without a TLS close_notify: the data may be incomplete (truncation), or the server or a middlebox dropped the connection",
@@ -298,6 +317,12 @@ impl fmt::Display for Misbehavior {
             M::SecondHelloRetry => f.write_str("it sent a second HelloRetryRequest (RFC 8446 §4.1.4)"),
             M::UselessHelloRetry => f.write_str("its HelloRetryRequest would not change the ClientHello (RFC 8446 §4.1.4)"),
             M::RetryGroupNotOffered(g) => write!(f, "its HelloRetryRequest asks for group {g}, which was not offered (RFC 8446 §4.1.4)"),
+            M::PskIdentityOutOfRange(i) => {
+                write!(f, "it selected PSK identity {i}, but only one was offered (RFC 8446 §4.2.11)")
+            }
+            M::PskSuiteMismatch => {
+                f.write_str("it accepted the PSK with a cipher suite of a different hash (RFC 8446 §4.2.11)")
+            }
             M::UnsolicitedExtension(t) => write!(
                 f,
                 "it sent extension {} which the client did not offer (RFC 8446 §4.2)",

@@ -157,6 +157,13 @@ pub fn finished_verify_data(alg: HashAlg, base_key: &Secret, transcript_hash: &D
     hmac(alg, finished_key.as_bytes(), transcript_hash.as_bytes())
 }
 
+/// A PSK binder: HMAC over the transcript hash up to the truncated
+/// ClientHello, keyed from binder_key (RFC 8446 §4.2.11.2).
+pub fn psk_binder(alg: HashAlg, psk: &[u8], resumption: bool, truncated_transcript_hash: &Digest) -> Digest {
+    let binder_key = EarlySecret::new(alg, Some(psk)).binder_key(resumption);
+    finished_verify_data(alg, &binder_key, truncated_transcript_hash)
+}
+
 /// TLS-Exporter(label, context, length) (RFC 8446 §7.5).
 pub fn export(alg: HashAlg, exporter_master_secret: &Secret, label: &[u8], context: &[u8], out: &mut [u8]) {
     let tmp = derive_secret(alg, exporter_master_secret, label, &alg.hash(&[]));

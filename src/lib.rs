@@ -14,9 +14,12 @@ mod config;
 pub mod crypto;
 mod error;
 mod handshake;
+#[cfg(feature = "embedded-io")]
+pub mod io;
 pub mod record;
 pub mod key_schedule;
 pub mod msgs;
+mod psk;
 #[cfg(feature = "std")]
 mod stream;
 mod ticket;
@@ -35,3 +38,8 @@ pub use record::MAX_RECORD;
 #[cfg(feature = "std")]
 pub use stream::TlsStream;
 pub use ticket::SessionTicket;
+#[cfg(feature = "embedded-io-async")]
+pub use io::AsyncTlsStream;
+#[cfg(feature = "embedded-io")]
+pub use io::{EmbeddedTlsStream, TlsIoError};
+pub use psk::{ExternalPsk, PskMode};

@@ -35,6 +35,7 @@ pub struct TlsStream<'a, T, R> {
     io: T,
     summary: Option<HandshakeSummary<'a>>,
     closed: bool,
+    ticket: Vec<u8>,
 }
 
 fn to_io(e: Error) -> io::Error {
@@ -71,7 +72,26 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
         tx: Vec<u8>,
     ) -> io::Result<Self> {
         let client = Client::new(config, server_name, now, rng, rx, tx).map_err(to_io)?;
-        let mut s = TlsStream { client, io, summary: None, closed: false };
+        Self::handshake(client, io)
+    }
+
+    /// As [`TlsStream::connect`], offering a stored session ticket (see
+    /// [`Client::new_resuming`]); `summary().resumed` tells if it was accepted.
+    pub fn connect_resuming(
+        config: &'a ClientConfig<'a>,
+        server_name: ServerName<'a>,
+        now: Option<UnixTime>,
+        rng: R,
+        io: T,
+        ticket: crate::SessionTicket<'a>,
+    ) -> io::Result<Self> {
+        let client = Client::new_resuming(config, server_name, now, rng, vec![0; 2 * MAX_RECORD], vec![0; MAX_RECORD], ticket)
+            .map_err(to_io)?;
+        Self::handshake(client, io)
+    }
+
+    fn handshake(client: Client<'a, R, Vec<u8>>, io: T) -> io::Result<Self> {
+        let mut s = TlsStream { client, io, summary: None, closed: false, ticket: Vec::new() };
         while s.summary.is_none() {
             let ev = s.client.process();
             s.flush_outgoing()?;
@@ -89,6 +109,20 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
     /// What the handshake negotiated.
     pub fn summary(&self) -> Option<HandshakeSummary<'a>> {
         self.summary
+    }
+
+    /// The newest session ticket the server sent, serialized (see
+    /// [`crate::SessionTicket::decode`]); it arrives with the first reads after the handshake.
+    pub fn session_ticket(&self) -> Option<&[u8]> {
+        (!self.ticket.is_empty()).then_some(self.ticket.as_slice())
+    }
+
+    fn keep_ticket(&mut self) -> io::Result<()> {
+        let mut buf = vec![0u8; 70_000];
+        let n = self.client.session_ticket(&mut buf).map_err(to_io)?;
+        buf.truncate(n);
+        self.ticket = buf;
+        Ok(())
     }
 
     /// The transport.
@@ -144,6 +178,7 @@ impl<T: Read + Write, R: CryptoRng> Read for TlsStream<'_, T, R> {
                     self.closed = true;
                     return Ok(0);
                 }
+                Event::SessionTicket => self.keep_ticket()?,
                 _ => {}
             }
         }

@@ -2,7 +2,7 @@
 //! to a compact byte form that can be kept in RTC memory or flash.
 //!
 //! The serialized ticket contains the resumption PSK: store it as you would
-//! a password. Resuming with it arrives with PSK support in a later release.
+//! a password. Resume with [`crate::Client::new_resuming`].
 
 use crate::codec::{Reader, WriteError, Writer};
 use crate::error::Error;
@@ -29,6 +29,9 @@ pub struct SessionTicket<'b> {
     pub issued_at: u64,
     /// max_early_data_size the server allows (0: no 0-RTT).
     pub max_early_data: u32,
+    /// Whether the issuing connection authenticated the server; a resumed
+    /// connection inherits it.
+    pub verified: bool,
     psk: &'b [u8],
     /// The opaque ticket (the PSK identity).
     pub ticket: &'b [u8],
@@ -63,6 +66,11 @@ impl<'b> SessionTicket<'b> {
             age_add: r.u32("age_add").map_err(bad)?,
             issued_at: u64::from_be_bytes(r.array("issued_at").map_err(bad)?),
             max_early_data: r.u32("max_early_data").map_err(bad)?,
+            verified: match r.u8("verified").map_err(bad)? {
+                0 => false,
+                1 => true,
+                _ => return Err(bad(crate::codec::DecodeError("verified"))),
+            },
             psk: r.vec8_bounded(32, 48, "psk").map_err(bad)?,
             ticket: r.vec16_bounded(1, 0xffff, "ticket").map_err(bad)?,
             server_name: r.vec8("server_name").map_err(bad)?,
@@ -73,7 +81,6 @@ impl<'b> SessionTicket<'b> {
     }
 
     /// The resumption PSK.
-    #[cfg_attr(not(test), allow(dead_code))] // resumption (PSK issue) reads it
     pub(crate) fn psk(&self) -> &'b [u8] {
         self.psk
     }
@@ -86,6 +93,7 @@ impl<'b> SessionTicket<'b> {
         w.u32(self.age_add)?;
         w.bytes(&self.issued_at.to_be_bytes())?;
         w.u32(self.max_early_data)?;
+        w.u8(u8::from(self.verified))?;
         w.vec(1, self.psk)?;
         w.vec(2, self.ticket)?;
         w.vec(1, self.server_name)?;
@@ -98,6 +106,7 @@ impl<'b> SessionTicket<'b> {
         cipher_suite: CipherSuite,
         nst: &crate::msgs::new_session_ticket::NewSessionTicket<'b>,
         issued_at: u64,
+        verified: bool,
         psk: &'b [u8],
         server_name: &'b [u8],
         alpn: &'b [u8],
@@ -108,6 +117,7 @@ impl<'b> SessionTicket<'b> {
             age_add: nst.age_add,
             issued_at,
             max_early_data: nst.max_early_data(),
+            verified,
             psk,
             ticket: nst.ticket,
             server_name,

@@ -54,6 +54,8 @@ impl core::fmt::Display for ServerName<'_> {
 pub enum Trust {
     /// The chain was verified to a trust anchor or pin, for this server name.
     Verified,
+    /// Authenticated by an external pre-shared key (no certificate involved).
+    PreSharedKey,
     /// Not verified: [`DangerAcceptAnyServer`] was used. Still encrypted, but
     /// anyone on the network path could have been the server.
     NotVerified,

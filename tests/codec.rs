@@ -436,6 +436,7 @@ fn client_hello_params_encode_parses_back() {
         alpn,
         cookie: Some(&cookie),
         psk_modes: &[PSK_DHE_KE],
+        psk: None,
     };
     params_round_trip(&full);
     // P-256 share (65 bytes) after a HelloRetryRequest.
@@ -449,6 +450,7 @@ fn client_hello_params_encode_parses_back() {
         cookie: None,
         key_share: None,
         psk_modes: &[],
+        psk: None,
         ..full
     });
 }

@@ -5,7 +5,7 @@
 #[path = "../../tests/common/vectors.rs"]
 mod vectors;
 
-use vectors::{Vectors, SECTION3, SECTION5, SECTION7};
+use vectors::{Vectors, SECTION3, SECTION4, SECTION5, SECTION7};
 
 use crate::crypto::KeyShare;
 use crate::msgs::enums::NamedGroup;
@@ -155,4 +155,14 @@ fn altered_client_hello_transcript_is_refused() {
     assert_eq!(err, crate::Error::BadRecordMac);
     assert!(!c.outgoing().is_empty(), "an alert is queued");
     assert_eq!(c.process(), Err(crate::Error::BadRecordMac), "errors are sticky");
+}
+
+#[test]
+fn section4_binder_over_the_truncated_client_hello() {
+    let v = Vectors::load(SECTION4);
+    let hash = crate::crypto::HashAlg::Sha256.hash(v.get("client_hello_prefix"));
+    let binder = crate::key_schedule::psk_binder(crate::crypto::HashAlg::Sha256, v.get("psk"), true, &hash);
+    assert_eq!(binder.as_bytes(), v.get("psk_binder"));
+    // The full ClientHello ends with that binder.
+    assert!(v.get("client_hello").ends_with(binder.as_bytes()));
 }

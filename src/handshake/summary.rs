@@ -26,11 +26,14 @@ pub struct HandshakeSummary<'a> {
     pub trust: Trust,
     /// Whether a HelloRetryRequest was needed.
     pub hello_retry: bool,
+    /// Whether a session ticket was accepted (resumption, RFC 8446 §2.2).
+    pub resumed: bool,
 }
 
 impl HandshakeSummary<'_> {
-    /// True when the server's certificate was verified (not the insecure mode).
+    /// True when the server was authenticated: its certificate verified, or
+    /// it proved knowledge of the external PSK (not the insecure mode).
     pub fn is_verified(&self) -> bool {
-        self.trust == Trust::Verified
+        matches!(self.trust, Trust::Verified | Trust::PreSharedKey)
     }
 }

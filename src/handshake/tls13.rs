@@ -18,16 +18,17 @@ use crate::codec::Reader;
 use crate::config::{ClientConfig, SIGNATURE_SCHEMES};
 use crate::crypto::{Digest, HashAlg, KeyShare, PeerKey, Secret, Transcript};
 use crate::error::{Error, Incompatibility, Misbehavior, Received};
-use crate::key_schedule::{finished_verify_data, next_traffic_secret, resumption_psk, EarlySecret, HandshakeSecret, TrafficKeys};
+use crate::key_schedule::{finished_verify_data, next_traffic_secret, psk_binder, resumption_psk, EarlySecret, HandshakeSecret, TrafficKeys};
 use crate::msgs::certificate::Certificate;
 use crate::msgs::certificate_verify::{signed_content, CertificateVerify};
-use crate::msgs::client_hello::{alpn_protocols, ClientHelloParams, PSK_DHE_KE};
-use crate::msgs::enums::{ContentType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion};
+use crate::msgs::client_hello::{alpn_protocols, ClientHelloParams, PskIdentity, PSK_DHE_KE, PSK_KE};
+use crate::msgs::enums::{CipherSuite, ContentType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion};
 use crate::msgs::extensions::Extensions;
 use crate::msgs::handshake::{write_handshake, HandshakeMessage, KeyUpdateRequest};
 use crate::msgs::new_session_ticket::NewSessionTicket;
 use crate::msgs::server_hello::ServerHello;
 use crate::record::{Outbound, Protection};
+use crate::psk::PskMode;
 use crate::ticket::SessionTicket;
 use crate::verify::{ServerName, Trust, UnixTime};
 
@@ -85,12 +86,33 @@ impl HelloTranscript {
     }
 }
 
+/// Where an offered PSK comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PskSource {
+    /// An external PSK, with the mode offered.
+    External(PskMode),
+    /// A session ticket; `verified` says how the issuing connection trusted the server.
+    Resumption { verified: bool },
+}
+
+/// The one PSK a ClientHello offers (RFC 8446 §4.2.11).
+#[derive(Clone, Copy)]
+pub(crate) struct PskOffer<'a> {
+    identity: &'a [u8],
+    obfuscated_age: u32,
+    key: &'a [u8],
+    hash: HashAlg,
+    source: PskSource,
+}
+
 /// Waiting for ServerHello (or one HelloRetryRequest).
-pub(crate) struct ExpectServerHello {
+pub(crate) struct ExpectServerHello<'a> {
     random: [u8; 32],
     session_id: [u8; 32],
     session_id_len: u8,
-    key_share: KeyShare,
+    suites: heapless::Vec<CipherSuite, 3>,
+    key_share: Option<KeyShare>,
+    psk: Option<PskOffer<'a>>,
     transcript: HelloTranscript,
     offered: Offered,
     /// The suite a HelloRetryRequest chose, once one was received.
@@ -101,7 +123,7 @@ pub(crate) struct ExpectServerHello {
 /// Keys and transcript shared by the states between ServerHello and Finished.
 pub(crate) struct Handshaking {
     suite: Suite,
-    group: NamedGroup,
+    group: Option<NamedGroup>,
     transcript: Transcript,
     secret: HandshakeSecret,
     client_secret: Secret,
@@ -109,6 +131,7 @@ pub(crate) struct Handshaking {
     offered: Offered,
     hello_retry: bool,
     sent_ccs: bool,
+    psk: Option<PskSource>,
 }
 
 /// Waiting for EncryptedExtensions.
@@ -145,6 +168,7 @@ pub(crate) struct TicketCtx<'x> {
 /// The handshake is complete; application traffic flows.
 pub(crate) struct Connected {
     suite: Suite,
+    trust: Trust,
     alpn: Option<(u8, u8)>,
     server_app_secret: Secret,
     client_app_secret: Secret,
@@ -153,8 +177,8 @@ pub(crate) struct Connected {
 }
 
 /// The state of the handshake.
-pub(crate) enum State {
-    ExpectServerHello(ExpectServerHello),
+pub(crate) enum State<'a> {
+    ExpectServerHello(ExpectServerHello<'a>),
     ExpectEncryptedExtensions(ExpectEncryptedExtensions),
     ExpectCertificate(ExpectCertificate),
     ExpectCertificateVerify(ExpectCertificateVerify),
@@ -162,7 +186,7 @@ pub(crate) enum State {
     Connected(Connected),
 }
 
-impl State {
+impl<'a> State<'a> {
     /// The message the state waits for, for error messages.
     pub fn expecting(&self) -> &'static str {
         match self {
@@ -173,6 +197,11 @@ impl State {
             State::ExpectFinished(_) => "Finished",
             State::Connected(_) => "NewSessionTicket or KeyUpdate",
         }
+    }
+
+    /// True while an external PSK offer awaits the server's answer.
+    pub fn offers_external_psk(&self) -> bool {
+        matches!(self, State::ExpectServerHello(ExpectServerHello { psk: Some(PskOffer { source: PskSource::External(_), .. }), .. }))
     }
 
     /// The connected state, if the handshake is complete.
@@ -189,7 +218,7 @@ impl State {
     }
 
     /// Handles one complete handshake message (`raw` includes its header).
-    pub fn handle<'a, R: CryptoRng>(self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State, Output<'a>), Error> {
+    pub fn handle<R: CryptoRng>(self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State<'a>, Output<'a>), Error> {
         let msg = HandshakeMessage::decode(raw)?;
         let unexpected = |s: &State| Error::UnexpectedMessage {
             expected: s.expecting(),
@@ -211,8 +240,12 @@ impl State {
     }
 }
 
-/// Sends the first ClientHello and returns the state awaiting ServerHello.
-pub(crate) fn start<R: CryptoRng>(ctx: &mut Ctx<'_, '_, R>) -> Result<ExpectServerHello, Error> {
+/// Sends the first ClientHello, offering `ticket` if it may be used, and
+/// returns the state awaiting ServerHello.
+pub(crate) fn start<'a, R: CryptoRng>(
+    ctx: &mut Ctx<'_, 'a, R>,
+    ticket: Option<SessionTicket<'a>>,
+) -> Result<ExpectServerHello<'a>, Error> {
     let mut random = [0u8; 32];
     ctx.rng.fill_bytes(&mut random);
     let mut session_id = [0u8; 32];
@@ -222,13 +255,21 @@ pub(crate) fn start<R: CryptoRng>(ctx: &mut Ctx<'_, '_, R>) -> Result<ExpectServ
     } else {
         0
     };
-    let group = ctx.config.groups.first().copied().unwrap_or(NamedGroup::X25519);
-    let key_share = KeyShare::generate(group, ctx.rng).ok_or(Error::Config("no supported group configured"))?;
+    let (psk, suites) = psk_offer(ctx, ticket)?;
+    let key_share = match psk {
+        Some(PskOffer { source: PskSource::External(PskMode::Ke), .. }) => None,
+        _ => {
+            let group = ctx.config.groups.first().copied().unwrap_or(NamedGroup::X25519);
+            Some(KeyShare::generate(group, ctx.rng).ok_or(Error::Config("no supported group configured"))?)
+        }
+    };
     let mut state = ExpectServerHello {
         random,
         session_id,
         session_id_len,
+        suites,
         key_share,
+        psk,
         transcript: HelloTranscript::Unknown {
             sha256: Transcript::new(HashAlg::Sha256),
             sha384: Transcript::new(HashAlg::Sha384),
@@ -239,6 +280,56 @@ pub(crate) fn start<R: CryptoRng>(ctx: &mut Ctx<'_, '_, R>) -> Result<ExpectServ
     };
     state.send_client_hello(None, ctx)?;
     Ok(state)
+}
+
+/// The PSK to offer (the configured external PSK, else a usable ticket) and
+/// the cipher suites to offer with it.
+fn psk_offer<'a, R>(
+    ctx: &Ctx<'_, 'a, R>,
+    ticket: Option<SessionTicket<'a>>,
+) -> Result<(Option<PskOffer<'a>>, heapless::Vec<CipherSuite, 3>), Error> {
+    let all = ctx.config.cipher_suites.clone();
+    if let Some(p) = ctx.config.psk {
+        // §4.2.11: a PSK is used only with suites of its hash.
+        let suites: heapless::Vec<CipherSuite, 3> =
+            all.iter().copied().filter(|s| Suite::tls13(*s).is_some_and(|s| s.hash == p.hash())).collect();
+        if suites.is_empty() {
+            return Err(Error::Config(
+                "no configured cipher suite uses the PSK's hash: SHA-256 PSKs need TLS_AES_128_GCM_SHA256 or TLS_CHACHA20_POLY1305_SHA256, SHA-384 PSKs TLS_AES_256_GCM_SHA384",
+            ));
+        }
+        let offer = PskOffer {
+            identity: p.identity(),
+            obfuscated_age: 0,
+            key: p.key(),
+            hash: p.hash(),
+            source: PskSource::External(p.mode()),
+        };
+        return Ok((Some(offer), suites));
+    }
+    let offer = ticket.and_then(|t| {
+        let hash = Suite::tls13(t.cipher_suite)?.hash;
+        let mut name = heapless::String::<255>::new();
+        let _ = core::fmt::write(&mut name, format_args!("{}", ctx.server_name));
+        let suite_ok = all.iter().any(|s| Suite::tls13(*s).is_some_and(|s| s.hash == hash));
+        // §4.6.1: a ticket is for the server it came from, within its lifetime.
+        let age_secs = match (ctx.now, t.issued_at) {
+            (Some(now), issued) if issued > 0 => now.0.checked_sub(issued)?,
+            _ => 0,
+        };
+        if !suite_ok || t.server_name != name.as_bytes() || age_secs > u64::from(t.lifetime) {
+            return None;
+        }
+        let age_ms = (age_secs.saturating_mul(1000) & 0xffff_ffff) as u32;
+        Some(PskOffer {
+            identity: t.ticket,
+            obfuscated_age: age_ms.wrapping_add(t.age_add),
+            key: t.psk(),
+            hash,
+            source: PskSource::Resumption { verified: t.verified },
+        })
+    });
+    Ok((offer, all))
 }
 
 fn send_handshake<R>(
@@ -253,10 +344,10 @@ fn send_ccs<R>(ctx: &mut Ctx<'_, '_, R>) -> Result<(), Error> {
     ctx.out.write_record(ctx.tx, None, ContentType::ChangeCipherSpec, |w| w.u8(1)).map(|_| ())
 }
 
-impl ExpectServerHello {
-    fn send_client_hello<R>(&mut self, cookie: Option<&[u8]>, ctx: &mut Ctx<'_, '_, R>) -> Result<(), Error> {
+impl<'a> ExpectServerHello<'a> {
+    fn send_client_hello<R>(&mut self, cookie: Option<&[u8]>, ctx: &mut Ctx<'_, 'a, R>) -> Result<(), Error> {
         let mut pk = [0u8; 65];
-        let pk_len = self.key_share.public_key(&mut pk);
+        let share = self.key_share.as_ref().map(|k| (k.group(), k.public_key(&mut pk)));
         let host = match ctx.server_name {
             ServerName::Dns(d) => Some(d.trim_end_matches('.')),
             ServerName::Ip(_) => None,
@@ -264,30 +355,50 @@ impl ExpectServerHello {
         let params = ClientHelloParams {
             random: &self.random,
             session_id: &self.session_id[..self.session_id_len as usize],
-            cipher_suites: &ctx.config.cipher_suites,
+            cipher_suites: &self.suites,
             server_name: host,
             versions: &[ProtocolVersion::Tls13],
             groups: &ctx.config.groups,
             signature_schemes: SIGNATURE_SCHEMES,
-            key_share: Some((self.key_share.group(), &pk[..pk_len])),
+            key_share: share.map(|(g, n)| (g, &pk[..n])),
             alpn: &ctx.config.alpn,
             cookie,
-            psk_modes: &[PSK_DHE_KE],
+            psk_modes: match self.psk.map(|p| p.source) {
+                Some(PskSource::External(PskMode::Ke)) => &[PSK_KE],
+                _ => &[PSK_DHE_KE],
+            },
+            psk: self.psk.map(|p| PskIdentity {
+                identity: p.identity,
+                obfuscated_age: p.obfuscated_age,
+                binder_len: p.hash.len(),
+            }),
         };
         let len = send_handshake(ctx, HandshakeType::ClientHello, |w| params.encode(w))?;
-        let pending = ctx.out.pending(ctx.tx);
-        let msg = &pending[pending.len() - len..];
+        let pending = ctx.out.pending_mut(ctx.tx);
+        let at = pending.len() - len;
+        let msg = &mut pending[at..];
+        if let Some(p) = self.psk {
+            // §4.2.11.2: the binder covers the transcript up to the truncated ClientHello.
+            let truncated = msg.len() - (2 + 1 + p.hash.len());
+            let mut t = self.transcript.clone().select(p.hash);
+            t.update(&msg[..truncated]);
+            let resumption = matches!(p.source, PskSource::Resumption { .. });
+            let binder = psk_binder(p.hash, p.key, resumption, &t.current());
+            let end = msg.len();
+            msg[end - p.hash.len()..].copy_from_slice(binder.as_bytes());
+        }
+        let msg = &*msg;
         self.transcript.update(msg);
         self.offered = Offered::from_client_hello(&msg[4..])?;
         Ok(())
     }
 
-    fn handle<'a, R: CryptoRng>(
+    fn handle<R: CryptoRng>(
         self,
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R>,
-    ) -> Result<(State, Output<'a>), Error> {
+    ) -> Result<(State<'a>, Output<'a>), Error> {
         let sh = ServerHello::decode(body)?;
         // §4.1.3 / §4.2.1: without supported_versions the server chose TLS 1.2 or older.
         let version = match sh.extensions.get(ExtensionType::SupportedVersions.to_wire()) {
@@ -310,7 +421,7 @@ impl ExpectServerHello {
         if sh.session_id != &self.session_id[..self.session_id_len as usize] {
             return Err(Misbehavior::SessionIdMismatch.into());
         }
-        if !ctx.config.cipher_suites.contains(&sh.cipher_suite) {
+        if !self.suites.contains(&sh.cipher_suite) {
             return Err(Misbehavior::UnofferedCipherSuite(sh.cipher_suite).into());
         }
         let suite = Suite::tls13(sh.cipher_suite).ok_or(Misbehavior::UnofferedCipherSuite(sh.cipher_suite))?;
@@ -323,21 +434,33 @@ impl ExpectServerHello {
         if self.retry_suite.is_some_and(|s| s != suite) {
             return Err(Misbehavior::SuiteChangedAfterRetry.into());
         }
-        self.offered.check(&sh.extensions, &[ExtensionType::SupportedVersions, ExtensionType::KeyShare])?;
-        let share = sh.extensions.get(ExtensionType::KeyShare.to_wire()).ok_or(Misbehavior::KeyShareGroupMismatch)?;
-        let mut r = Reader::new(share);
-        let group = NamedGroup::from_wire(r.u16("KeyShareEntry.group")?);
-        let key = r.vec16_bounded(1, 0xffff, "KeyShareEntry.key_exchange")?;
-        r.finish("key_share (trailing bytes)")?;
-        if group != self.key_share.group() {
-            return Err(Misbehavior::KeyShareGroupMismatch.into());
-        }
-        let shared = self.key_share.agree(key).ok_or(Misbehavior::InvalidKeyShare)?;
+        self.offered.check(
+            &sh.extensions,
+            &[ExtensionType::SupportedVersions, ExtensionType::KeyShare, ExtensionType::PreSharedKey],
+        )?;
+        let psk = self.accepted_psk(&sh, suite)?;
+        // (EC)DHE unless an external PSK in psk_ke mode was accepted (§4.2.8, §4.2.9).
+        let share = sh.extensions.get(ExtensionType::KeyShare.to_wire());
+        let (group, shared) = match (&self.key_share, share) {
+            (Some(ks), Some(share)) => {
+                let mut r = Reader::new(share);
+                let group = NamedGroup::from_wire(r.u16("KeyShareEntry.group")?);
+                let key = r.vec16_bounded(1, 0xffff, "KeyShareEntry.key_exchange")?;
+                r.finish("key_share (trailing bytes)")?;
+                if group != ks.group() {
+                    return Err(Misbehavior::KeyShareGroupMismatch.into());
+                }
+                (Some(group), Some(ks.agree(key).ok_or(Misbehavior::InvalidKeyShare)?))
+            }
+            (None, None) if psk.is_some() => (None, None),
+            _ => return Err(Misbehavior::KeyShareGroupMismatch.into()),
+        };
 
         let mut transcript = self.transcript.select(suite.hash);
         transcript.update(raw);
         let hash = transcript.current();
-        let secret = EarlySecret::new(suite.hash, None).into_handshake(Some(shared.as_bytes()));
+        let secret = EarlySecret::new(suite.hash, psk.map(|p| p.key))
+            .into_handshake(shared.as_ref().map(|s| s.as_bytes()));
         let client_secret = secret.client_traffic_secret(&hash);
         let server_secret = secret.server_traffic_secret(&hash);
         *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(suite.hash, suite.aead, &server_secret)));
@@ -354,18 +477,35 @@ impl ExpectServerHello {
             offered: self.offered,
             hello_retry: self.retry_suite.is_some(),
             sent_ccs: self.sent_ccs,
+            psk: psk.map(|p| p.source),
         };
         Ok((State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs)), Output::ReadKeyChanged))
     }
 
+    /// The PSK the server selected (§4.2.11), if any. An external PSK must be
+    /// selected; a ticket the server declines means a full handshake.
+    fn accepted_psk(&self, sh: &ServerHello<'_>, suite: Suite) -> Result<Option<PskOffer<'a>>, Error> {
+        let selected = match sh.extensions.get(ExtensionType::PreSharedKey.to_wire()) {
+            Some(d) => Some(single_u16(d, "pre_shared_key.selected_identity")?),
+            None => None,
+        };
+        match (self.psk, selected) {
+            (Some(p), Some(0)) if p.hash == suite.hash => Ok(Some(p)),
+            (Some(_), Some(0)) => Err(Misbehavior::PskSuiteMismatch.into()),
+            (_, Some(i)) => Err(Misbehavior::PskIdentityOutOfRange(i).into()),
+            (Some(PskOffer { source: PskSource::External(_), .. }), None) => Err(Error::PskRefused { alert: None }),
+            (_, None) => Ok(None),
+        }
+    }
+
     /// §4.1.4: one HelloRetryRequest, answered by a second ClientHello.
-    fn hello_retry<'a, R: CryptoRng>(
+    fn hello_retry<R: CryptoRng>(
         mut self,
         hrr: &ServerHello<'_>,
         suite: Suite,
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R>,
-    ) -> Result<(State, Output<'a>), Error> {
+    ) -> Result<(State<'a>, Output<'a>), Error> {
         if self.retry_suite.is_some() {
             return Err(Misbehavior::SecondHelloRetry.into());
         }
@@ -391,10 +531,10 @@ impl ExpectServerHello {
             if !ctx.config.groups.contains(&g) {
                 return Err(Misbehavior::RetryGroupNotOffered(g).into());
             }
-            if g == self.key_share.group() {
+            if self.key_share.as_ref().map(KeyShare::group) == Some(g) {
                 return Err(Misbehavior::UselessHelloRetry.into());
             }
-            self.key_share = KeyShare::generate(g, ctx.rng).ok_or(Misbehavior::RetryGroupNotOffered(g))?;
+            self.key_share = Some(KeyShare::generate(g, ctx.rng).ok_or(Misbehavior::RetryGroupNotOffered(g))?);
         } else if cookie.is_none() {
             return Err(Misbehavior::UselessHelloRetry.into());
         }
@@ -406,6 +546,13 @@ impl ExpectServerHello {
         t.update(raw);
         self.transcript = HelloTranscript::Known(t);
         self.retry_suite = Some(suite);
+        // §4.1.4: a PSK stays on offer only if it fits the suite the server chose.
+        if self.psk.is_some_and(|p| p.hash != suite.hash) {
+            if matches!(self.psk.map(|p| p.source), Some(PskSource::External(_))) {
+                return Err(Error::PskRefused { alert: None });
+            }
+            self.psk = None;
+        }
         if ctx.config.middlebox_compat && !self.sent_ccs {
             send_ccs(ctx)?;
             self.sent_ccs = true;
@@ -416,7 +563,7 @@ impl ExpectServerHello {
 }
 
 impl ExpectEncryptedExtensions {
-    fn handle<'a, R>(self, body: &[u8], raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State, Output<'a>), Error> {
+    fn handle<'a, R>(self, body: &[u8], raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State<'a>, Output<'a>), Error> {
         let mut hs = self.0;
         let mut r = Reader::new(body);
         let exts = Extensions::check(r.vec16("EncryptedExtensions.extensions")?)?;
@@ -434,7 +581,17 @@ impl ExpectEncryptedExtensions {
             None => None,
         };
         hs.transcript.update(raw);
-        Ok((State::ExpectCertificate(ExpectCertificate { hs, alpn }), Output::None))
+        // §2.2: a PSK handshake authenticates the server by the key, with no certificate.
+        let trust = match hs.psk {
+            Some(PskSource::External(_)) => Some(Trust::PreSharedKey),
+            Some(PskSource::Resumption { verified: true }) => Some(Trust::Verified),
+            Some(PskSource::Resumption { verified: false }) => Some(Trust::NotVerified),
+            None => None,
+        };
+        match trust {
+            Some(trust) => Ok((State::ExpectFinished(ExpectFinished { hs, alpn, trust }), Output::None)),
+            None => Ok((State::ExpectCertificate(ExpectCertificate { hs, alpn }), Output::None)),
+        }
     }
 }
 
@@ -460,7 +617,7 @@ fn select_alpn(data: &[u8], ours: &[u8]) -> Result<(u8, u8), Error> {
 }
 
 impl ExpectCertificate {
-    fn handle<'a, R>(self, body: &[u8], raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State, Output<'a>), Error> {
+    fn handle<'a, R>(self, body: &[u8], raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State<'a>, Output<'a>), Error> {
         let mut hs = self.hs;
         let cert = Certificate::decode(body)?;
         if !cert.context.is_empty() {
@@ -487,7 +644,7 @@ impl ExpectCertificate {
 }
 
 impl ExpectCertificateVerify {
-    fn handle<'a>(self, body: &[u8], raw: &[u8]) -> Result<(State, Output<'a>), Error> {
+    fn handle<'a>(self, body: &[u8], raw: &[u8]) -> Result<(State<'a>, Output<'a>), Error> {
         let mut hs = self.hs;
         let cv = CertificateVerify::decode(body)?;
         let scheme = cv.scheme;
@@ -510,7 +667,7 @@ impl ExpectCertificateVerify {
 }
 
 impl ExpectFinished {
-    fn handle<'a, R>(self, body: &[u8], raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State, Output<'a>), Error> {
+    fn handle<'a, R>(self, body: &[u8], raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State<'a>, Output<'a>), Error> {
         let mut hs = self.hs;
         let alg = hs.suite.hash;
         let expected = finished_verify_data(alg, &hs.server_secret, &hs.transcript.current());
@@ -540,13 +697,18 @@ impl ExpectFinished {
         let summary = HandshakeSummary {
             version: ProtocolVersion::Tls13,
             cipher_suite: hs.suite.id,
-            group: Some(hs.group),
+            group: hs.group,
+            resumed: matches!(hs.psk, Some(PskSource::Resumption { .. })),
             alpn,
             server_name: ctx.server_name,
             trust: self.trust,
             hello_retry: hs.hello_retry,
         };
-        let connected = Connected { suite: hs.suite, alpn: self.alpn, server_app_secret,
+        let connected = Connected {
+            suite: hs.suite,
+            trust: self.trust,
+            alpn: self.alpn,
+            server_app_secret,
             client_app_secret,
             resumption_master_secret,
             exporter_master_secret,
@@ -561,7 +723,7 @@ fn finished_header(verify_data: &Digest) -> [u8; 4] {
 
 impl Connected {
     /// §4.6.3: update the read key; answer update_requested with our own KeyUpdate.
-    fn key_update<'a, R>(mut self, body: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State, Output<'a>), Error> {
+    fn key_update<'a, R>(mut self, body: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State<'a>, Output<'a>), Error> {
         let req = KeyUpdateRequest::decode(body)?.ok_or(Misbehavior::BadKeyUpdate)?;
         let alg = self.suite.hash;
         self.server_app_secret = next_traffic_secret(alg, &self.server_app_secret);
@@ -584,7 +746,8 @@ impl Connected {
         let nst = NewSessionTicket::decode(nst_body)?;
         let psk = resumption_psk(self.suite.hash, &self.resumption_master_secret, nst.nonce);
         let alpn = self.alpn.and_then(|(o, l)| ctx.alpn.get(o as usize..o as usize + l as usize)).unwrap_or(&[]);
-        let t = SessionTicket::new(self.suite.id, &nst, ctx.issued_at, psk.as_bytes(), ctx.server_name, alpn);
+        let verified = matches!(self.trust, Trust::Verified | Trust::PreSharedKey);
+        let t = SessionTicket::new(self.suite.id, &nst, ctx.issued_at, verified, psk.as_bytes(), ctx.server_name, alpn);
         let mut w = crate::codec::Writer::new(out);
         t.encode(&mut w).map_err(|_| Error::Api("the buffer for the session ticket is too small"))?;
         Ok(w.len())
@@ -592,7 +755,7 @@ impl Connected {
 }
 
 #[cfg(test)]
-impl ExpectServerHello {
+impl ExpectServerHello<'_> {
     /// Test-only: pretend the ClientHello sent was `ch` (a whole handshake
     /// message) with private key `key_share`, as RFC 8448's traces need.
     pub(crate) fn replace_client_hello(&mut self, ch: &[u8], key_share: KeyShare) {
@@ -604,7 +767,7 @@ impl ExpectServerHello {
             self.session_id[..p.session_id.len()].copy_from_slice(p.session_id);
             self.offered = Offered::from_extensions_for_test(&p.extensions);
         }
-        self.key_share = key_share;
+        self.key_share = Some(key_share);
         self.transcript = HelloTranscript::Unknown {
             sha256: Transcript::new(HashAlg::Sha256),
             sha384: Transcript::new(HashAlg::Sha384),

@@ -26,7 +26,7 @@ pub struct ClientHelloParams<'a> {
     pub groups: &'a [NamedGroup],
     /// signature_algorithms (and signature_algorithms_cert, the same list).
     pub signature_schemes: &'a [SignatureScheme],
-    /// The one key share offered.
+    /// The one key share offered; `None` sends an empty client_shares list.
     pub key_share: Option<(NamedGroup, &'a [u8])>,
     /// ALPN ProtocolNameList body (RFC 7301 §3.1), empty for none.
     pub alpn: &'a [u8],
@@ -34,6 +34,27 @@ pub struct ClientHelloParams<'a> {
     pub cookie: Option<&'a [u8]>,
     /// psk_key_exchange_modes; empty to omit.
     pub psk_modes: &'a [u8],
+    /// One PSK offered in pre_shared_key (§4.2.11), written last with a
+    /// zeroed binder of `binder_len` bytes for the caller to fill in.
+    pub psk: Option<PskIdentity<'a>>,
+}
+
+/// One entry of the pre_shared_key extension's identities.
+#[derive(Clone, Copy, Debug)]
+pub struct PskIdentity<'a> {
+    /// The identity (external PSK identity or ticket).
+    pub identity: &'a [u8],
+    /// obfuscated_ticket_age (0 for external PSKs).
+    pub obfuscated_age: u32,
+    /// Length of the binder (the PSK hash's length).
+    pub binder_len: usize,
+}
+
+impl PskIdentity<'_> {
+    /// Bytes the binders list takes at the end of the ClientHello (§4.2.11.2).
+    pub fn binders_len(&self) -> usize {
+        2 + 1 + self.binder_len
+    }
 }
 
 fn write_u16s(w: &mut Writer<'_>, width: usize, vals: impl Iterator<Item = u16>) -> Result<(), WriteError> {
@@ -82,16 +103,33 @@ impl ClientHelloParams<'_> {
         if !self.psk_modes.is_empty() {
             write_extension(w, ExtensionType::PskKeyExchangeModes.to_wire(), |w| w.vec(1, self.psk_modes))?;
         }
-        if let Some((group, key)) = self.key_share {
-            write_extension(w, ExtensionType::KeyShare.to_wire(), |w| {
-                let m = w.begin(2)?;
+        // §9.2: key_share goes with supported_groups; it may list no share (psk_ke).
+        write_extension(w, ExtensionType::KeyShare.to_wire(), |w| {
+            let m = w.begin(2)?;
+            if let Some((group, key)) = self.key_share {
                 w.u16(group.to_wire())?;
                 w.vec(2, key)?;
-                w.end(m)
-            })?;
-        }
+            }
+            w.end(m)
+        })?;
         if let Some(cookie) = self.cookie {
             write_extension(w, ExtensionType::Cookie.to_wire(), |w| w.vec(2, cookie))?;
+        }
+        // §4.2.11: pre_shared_key must be the last extension.
+        if let Some(psk) = self.psk {
+            write_extension(w, ExtensionType::PreSharedKey.to_wire(), |w| {
+                let ids = w.begin(2)?;
+                w.vec(2, psk.identity)?;
+                w.u32(psk.obfuscated_age)?;
+                w.end(ids)?;
+                let binders = w.begin(2)?;
+                let b = w.begin(1)?;
+                for _ in 0..psk.binder_len {
+                    w.u8(0)?;
+                }
+                w.end(b)?;
+                w.end(binders)
+            })?;
         }
         w.end(exts)
     }

@@ -18,6 +18,11 @@ impl Outbound {
         &buf[self.start..self.end]
     }
 
+    /// Mutable access to the pending bytes (to fill in a PSK binder).
+    pub fn pending_mut<'b>(&self, buf: &'b mut [u8]) -> &'b mut [u8] {
+        &mut buf[self.start..self.end]
+    }
+
     /// The caller sent `n` bytes of [`Outbound::pending`].
     pub fn consumed(&mut self, n: usize) {
         self.start = (self.start + n).min(self.end);
