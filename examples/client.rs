@@ -17,6 +17,8 @@
 //!   --resume             connect, keep the ticket, connect again resuming it
 //!   --sess-out FILE      write the newest session ticket to FILE
 //!   --sess-in FILE       resume with the ticket in FILE
+//!   --cert FILE          client certificate chain (PEM, leaf first)
+//!   --key FILE           its private key (PEM/DER, ECDSA P-256 or P-384)
 //! ```
 //! Prints `embertls: connected ...` to stderr, copies server data to stdout
 //! until the server closes, and exits 0 on a clean close.
@@ -26,8 +28,8 @@ use std::net::TcpStream;
 use std::process::ExitCode;
 
 use embertls::{
-    CipherSuite, ClientConfig, ExternalPsk, NamedGroup, PskMode, ServerName, ServerVerification, ServerVerifier,
-    SessionTicket, TlsStream,
+    CipherSuite, ClientConfig, ClientIdentity, ExternalPsk, NamedGroup, PskMode, ServerName, ServerVerification, ServerVerifier,
+    SessionTicket, SoftwareSigner, TlsStream,
 };
 
 struct Options {
@@ -46,6 +48,8 @@ struct Options {
     resume: bool,
     sess_out: Option<String>,
     sess_in: Option<String>,
+    cert: Option<String>,
+    key: Option<String>,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -65,6 +69,8 @@ fn parse_args() -> Result<Options, String> {
         resume: false,
         sess_out: None,
         sess_in: None,
+        cert: None,
+        key: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -106,6 +112,8 @@ fn parse_args() -> Result<Options, String> {
             "--resume" => o.resume = true,
             "--sess-out" => o.sess_out = Some(value("--sess-out")?),
             "--sess-in" => o.sess_in = Some(value("--sess-in")?),
+            "--cert" => o.cert = Some(value("--cert")?),
+            "--key" => o.key = Some(value("--key")?),
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             s => o.addr = s.to_string(),
         }
@@ -135,7 +143,25 @@ fn run() -> Result<(), String> {
     } else {
         return Err("no way to trust the server: give --ca FILE, or --insecure to skip verification (DANGER)".into());
     };
+    let read = |f: &str| std::fs::read(f).map_err(|e| format!("cannot read {f}: {e}"));
+    let client_certs = match &o.cert {
+        Some(f) => embertls::pem::certificates(&read(f)?).map_err(|e| format!("--cert {f}: {e}"))?,
+        None => vec![],
+    };
+    let signer = match (&o.cert, &o.key) {
+        (Some(_), Some(k)) => Some(SoftwareSigner::from_pem(&read(k)?).map_err(|e| format!("--key {k}: {e}"))?),
+        (None, None) => None,
+        _ => return Err("--cert and --key go together".into()),
+    };
+    let cert_refs: Vec<&[u8]> = client_certs.iter().map(Vec::as_slice).collect();
+    let identity = match &signer {
+        Some(s) => Some(ClientIdentity::new(&cert_refs, s).map_err(|e| format!("--cert/--key: {e}"))?),
+        None => None,
+    };
     let mut config = ClientConfig::new(verifier);
+    if let Some(id) = &identity {
+        config = config.with_client_identity(id);
+    }
     if let Some(p) = &psk {
         config = config.with_psk(p);
     }

@@ -389,6 +389,10 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                     a if self.state.as_ref().is_some_and(State::offers_external_psk) => {
                         Err(Error::PskRefused { alert: Some(a) })
                     }
+                    a if is_client_auth_alert(a) => match self.state.as_ref().and_then(State::connected).and_then(|c| c.client_auth()) {
+                        Some(sent) => Err(self.client_auth_rejected(a, sent)),
+                        None => Err(Error::AlertReceived(a)),
+                    },
                     a => Err(Error::AlertReceived(a)),
                 }
             }
@@ -441,6 +445,28 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         }
         c.export(label, context, out);
         Ok(())
+    }
+
+    fn client_auth_rejected(&self, alert: AlertDescription, sent: Option<usize>) -> Error {
+        let mut issuer = heapless::String::new();
+        let cn = sent
+            .and_then(|i| self.config.client_identities.get(i))
+            .and_then(|id| id.chain.first())
+            .and_then(|leaf| crate::crypto::certificate_issuer(leaf))
+            .and_then(crate::crypto::name_common_name);
+        if let Some(cn) = cn {
+            for ch in cn.chars() {
+                if issuer.push(ch).is_err() {
+                    break;
+                }
+            }
+        }
+        Error::ClientAuthRejected {
+            alert,
+            sent_certificate: sent.is_some(),
+            configured: !self.config.client_identities.is_empty(),
+            issuer,
+        }
     }
 
     /// Copies received application data into `out`; returns the byte count
@@ -512,4 +538,21 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             s.replace_client_hellos_after_retry(ch1, hrr, ch2, key_share);
         }
     }
+}
+
+/// Alerts a server sends when it refuses client authentication (RFC 8446 §4.4.2.4, §6.2).
+fn is_client_auth_alert(a: AlertDescription) -> bool {
+    matches!(
+        a,
+        AlertDescription::CertificateRequired
+            | AlertDescription::UnknownCa
+            | AlertDescription::BadCertificate
+            | AlertDescription::UnsupportedCertificate
+            | AlertDescription::CertificateExpired
+            | AlertDescription::CertificateUnknown
+            | AlertDescription::CertificateRevoked
+            | AlertDescription::AccessDenied
+            | AlertDescription::DecryptError
+            | AlertDescription::HandshakeFailure
+    )
 }

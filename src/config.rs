@@ -3,6 +3,7 @@
 use crate::error::Error;
 use crate::msgs::client_hello::check_alpn_list;
 use crate::msgs::enums::{CipherSuite, NamedGroup, SignatureScheme};
+use crate::auth::ClientIdentity;
 use crate::psk::ExternalPsk;
 use crate::verify::ServerVerifier;
 
@@ -58,6 +59,7 @@ pub struct ClientConfig<'a> {
     pub(crate) middlebox_compat: bool,
     pub(crate) min_rsa_bits: u32,
     pub(crate) psk: Option<&'a ExternalPsk>,
+    pub(crate) client_identities: &'a [ClientIdentity<'a>],
 }
 
 impl core::fmt::Debug for ClientConfig<'_> {
@@ -82,6 +84,7 @@ impl<'a> ClientConfig<'a> {
             middlebox_compat: true,
             min_rsa_bits: 2048,
             psk: None,
+            client_identities: &[],
         }
     }
 
@@ -144,6 +147,21 @@ impl<'a> ClientConfig<'a> {
     pub fn with_psk(mut self, psk: &'a ExternalPsk) -> Self {
         self.psk = Some(psk);
         self
+    }
+
+    /// Client certificates to offer when a server asks for one (RFC 8446
+    /// §4.3.2), like Arduino's `setCertificate` + `setPrivateKey`. The first
+    /// identity that signs with a scheme the server accepts, and (if the
+    /// server lists certificate authorities) was issued by a listed CA, is
+    /// used; if none fits, an empty Certificate is sent and the server decides.
+    pub fn with_client_identities(mut self, identities: &'a [ClientIdentity<'a>]) -> Self {
+        self.client_identities = identities;
+        self
+    }
+
+    /// The same as [`ClientConfig::with_client_identities`] with one identity.
+    pub fn with_client_identity(self, identity: &'a ClientIdentity<'a>) -> Self {
+        self.with_client_identities(core::slice::from_ref(identity))
     }
 
     /// Smallest RSA modulus accepted in server keys (default 2048 bits).

@@ -64,6 +64,22 @@ pub enum Error {
         /// The send buffer's capacity.
         capacity: usize,
     },
+    /// A required extension is missing from the server's message (the name says which).
+    MissingExtension(&'static str),
+    /// The client's [`Signer`](crate::Signer) failed to sign CertificateVerify.
+    Signer(crate::auth::SignError),
+    /// The server rejected the client's certificate (or its absence) with this alert.
+    ClientAuthRejected {
+        /// The server's alert.
+        alert: AlertDescription,
+        /// Whether a certificate was sent (false: none was configured or none fit the request).
+        sent_certificate: bool,
+        /// Whether client identities were configured (so false with `sent_certificate`
+        /// false means none fit the server's CA list or signature algorithms).
+        configured: bool,
+        /// The common name of the issuer of the certificate sent, if it has one.
+        issuer: heapless::String<64>,
+    },
     /// The server did not accept the configured pre-shared key.
     PskRefused {
         /// The alert the server sent, if it sent one instead of a ServerHello.
@@ -193,6 +209,9 @@ impl Error {
             Error::ReceiveBufferTooSmall { .. } | Error::SendBufferTooSmall { .. } => A::InternalError,
             Error::SequenceExhausted | Error::Config(_) => A::InternalError,
             Error::PskRefused { alert: None } => A::HandshakeFailure,
+            Error::MissingExtension(_) => A::MissingExtension,
+            Error::Signer(_) => A::InternalError,
+            Error::ClientAuthRejected { .. } => return None,
             Error::PskRefused { alert: Some(_) } | Error::AlertReceived(_) | Error::Truncated | Error::Closed | Error::Api(_) => return None,
         })
     }
@@ -262,6 +281,13 @@ impl fmt::Display for Error {
                 f,
                 "a handshake message needs {needed} bytes of send buffer but the buffer has {capacity}; give the Client a larger send buffer"
             ),
+            Error::MissingExtension(e) => {
+                write!(f, "the server's message lacks the required {e} extension (RFC 8446 §4.2)")
+            }
+            Error::Signer(e) => write!(f, "signing the client CertificateVerify failed: {e}"),
+            Error::ClientAuthRejected { alert, sent_certificate, configured, issuer } => {
+                client_auth_hint(f, *alert, *sent_certificate, *configured, issuer)
+            }
             Error::PskRefused { alert } => {
                 f.write_str("the server did not accept the pre-shared key")?;
                 if let Some(a) = alert {
@@ -280,6 +306,40 @@ impl fmt::Display for Error {
             Error::Config(s) => write!(f, "invalid configuration: {s}"),
             Error::Api(s) => write!(f, "API misuse: {s}"),
         }
+    }
+}
+
+fn client_auth_hint(
+    f: &mut fmt::Formatter<'_>,
+    alert: AlertDescription,
+    sent: bool,
+    configured: bool,
+    issuer: &str,
+) -> fmt::Result {
+    write!(f, "the server rejected the client authentication (alert {alert}): ")?;
+    match (alert, sent) {
+        (_, false) if configured => f.write_str(
+            "no configured client certificate fits the server's request, so none was sent: the server accepts only certificates issued by the CAs it listed (certificate_authorities) and signed with the schemes it listed; use a certificate from one of those CAs",
+        ),
+        (AlertDescription::CertificateRequired, _) | (_, false) => f.write_str(
+            "the server requires a client certificate; configure one with ClientConfig::with_client_identities (a certificate the server's CA issued, and its key)",
+        ),
+        (AlertDescription::UnknownCa, true) => write!(
+            f,
+            "the server does not trust the issuer of your certificate (issuer: {}); add that CA to the server's client CA file, or use a certificate issued by a CA it trusts",
+            if issuer.is_empty() { "unknown" } else { issuer }
+        ),
+        (AlertDescription::CertificateExpired, true) => {
+            f.write_str("your client certificate has expired (or is not yet valid) by the server's clock; renew it")
+        }
+        (AlertDescription::DecryptError, true) => f.write_str(
+            "the server could not verify your CertificateVerify signature: the private key does not match the certificate, or the signer produced a bad signature",
+        ),
+        _ => write!(
+            f,
+            "the server refused your certificate (issuer: {}); check its key usage, extended key usage (clientAuth) and chain",
+            if issuer.is_empty() { "unknown" } else { issuer }
+        ),
     }
 }
 

@@ -8,17 +8,20 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod auth;
 mod client;
 pub mod codec;
 mod config;
 pub mod crypto;
 mod error;
 mod handshake;
-#[cfg(feature = "embedded-io")]
+#[cfg(any(feature = "embedded-io", feature = "embedded-io-async"))]
 pub mod io;
 pub mod record;
 pub mod key_schedule;
 pub mod msgs;
+#[cfg(feature = "alloc")]
+pub mod pem;
 mod psk;
 #[cfg(feature = "std")]
 mod stream;
@@ -41,5 +44,8 @@ pub use ticket::SessionTicket;
 #[cfg(feature = "embedded-io-async")]
 pub use io::AsyncTlsStream;
 #[cfg(feature = "embedded-io")]
-pub use io::{EmbeddedTlsStream, TlsIoError};
+pub use io::EmbeddedTlsStream;
+#[cfg(any(feature = "embedded-io", feature = "embedded-io-async"))]
+pub use io::TlsIoError;
 pub use psk::{ExternalPsk, PskMode};
+pub use auth::{ClientIdentity, EcdsaP256Signer, EcdsaP384Signer, SignError, Signer, SoftwareSigner};

@@ -239,23 +239,54 @@ fn describe_oid(oid: ObjectIdentifier) -> &'static str {
 /// The DER SubjectPublicKeyInfo inside a DER certificate (RFC 5280 §4.1),
 /// found without allocating.
 pub fn certificate_spki(cert_der: &[u8]) -> Option<&[u8]> {
+    tbs_field(cert_der, 4)
+}
+
+/// The DER issuer Name inside a DER certificate (RFC 5280 §4.1.2.4).
+pub fn certificate_issuer(cert_der: &[u8]) -> Option<&[u8]> {
+    tbs_field(cert_der, 1)
+}
+
+/// The first commonName (2.5.4.3) in a DER Name, if it is a string.
+pub fn name_common_name(name_der: &[u8]) -> Option<&str> {
+    const CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
+    let name = AnyRef::from_der(name_der).ok()?;
+    let mut rdns = SliceReader::new(name.value()).ok()?;
+    while !rdns.is_finished() {
+        let set: AnyRef<'_> = rdns.decode().ok()?;
+        let mut atvs = SliceReader::new(set.value()).ok()?;
+        while !atvs.is_finished() {
+            let atv: AnyRef<'_> = atvs.decode().ok()?;
+            let mut r = SliceReader::new(atv.value()).ok()?;
+            let oid: ObjectIdentifier = r.decode().ok()?;
+            let value: AnyRef<'_> = r.decode().ok()?;
+            if oid == CN {
+                return core::str::from_utf8(value.value()).ok();
+            }
+        }
+    }
+    None
+}
+
+/// Field `index` of TBSCertificate after the optional version and the
+/// serial number: 0 signature, 1 issuer, 2 validity, 3 subject, 4 SPKI;
+/// returned whole (tag and length included).
+fn tbs_field(cert_der: &[u8], index: usize) -> Option<&[u8]> {
     let cert = AnyRef::from_der(cert_der).ok()?;
     let mut c = SliceReader::new(cert.value()).ok()?;
     let tbs: AnyRef<'_> = c.decode().ok()?;
-    let mut t = SliceReader::new(tbs.value()).ok()?;
-    let mut first: AnyRef<'_> = t.decode().ok()?;
+    let body = tbs.value();
+    let mut t = SliceReader::new(body).ok()?;
+    let first: AnyRef<'_> = t.decode().ok()?;
     if first.tag() == (Tag::ContextSpecific { constructed: true, number: TagNumber(0) }) {
-        first = t.decode().ok()?; // serialNumber after [0] version
+        let _serial: AnyRef<'_> = t.decode().ok()?;
     }
-    let _ = first;
-    for _ in 0..4 {
-        // signature, issuer, validity, subject
+    for _ in 0..index {
         let _: AnyRef<'_> = t.decode().ok()?;
     }
-    let before = t.remaining_len();
-    let spki: AnyRef<'_> = t.decode().ok()?;
-    let len = usize::try_from(u32::from(before)).ok()? - usize::try_from(u32::from(t.remaining_len())).ok()?;
-    let start = tbs.value().len() - usize::try_from(u32::from(before)).ok()?;
-    let _ = spki;
-    tbs.value().get(start..start + len)
+    let before = usize::try_from(u32::from(t.remaining_len())).ok()?;
+    let _field: AnyRef<'_> = t.decode().ok()?;
+    let after = usize::try_from(u32::from(t.remaining_len())).ok()?;
+    let start = body.len().checked_sub(before)?;
+    body.get(start..start + (before - after))
 }

@@ -5,7 +5,7 @@
 #[path = "../../tests/common/vectors.rs"]
 mod vectors;
 
-use vectors::{Vectors, SECTION3, SECTION4, SECTION5, SECTION7};
+use vectors::{Vectors, SECTION3, SECTION4, SECTION5, SECTION6, SECTION7};
 
 use crate::crypto::KeyShare;
 use crate::msgs::enums::NamedGroup;
@@ -165,4 +165,52 @@ fn section4_binder_over_the_truncated_client_hello() {
     assert_eq!(binder.as_bytes(), v.get("psk_binder"));
     // The full ClientHello ends with that binder.
     assert!(v.get("client_hello").ends_with(binder.as_bytes()));
+}
+
+/// Returns the RFC's own client signature: RFC 8448 §6 does not publish the
+/// client's private key, but if our transcript is the trace's, the trace's
+/// signature is the right one, and the records must then match byte for byte.
+struct ReplaySigner {
+    spki: Vec<u8>,
+    signature: Vec<u8>,
+    scheme: crate::SignatureScheme,
+}
+
+impl crate::Signer for ReplaySigner {
+    fn schemes(&self) -> &[crate::SignatureScheme] {
+        core::slice::from_ref(&self.scheme)
+    }
+    fn public_key(&self) -> &[u8] {
+        &self.spki
+    }
+    fn sign(&self, scheme: crate::SignatureScheme, _: &[u8], out: &mut [u8]) -> Result<usize, crate::SignError> {
+        assert_eq!(scheme, self.scheme);
+        out[..self.signature.len()].copy_from_slice(&self.signature);
+        Ok(self.signature.len())
+    }
+}
+
+#[test]
+fn section6_client_authentication() {
+    use crate::msgs::certificate::Certificate;
+    use crate::msgs::certificate_verify::CertificateVerify;
+    let v = Vectors::load(SECTION6);
+    let client_cert = Certificate::decode(&v.get("client_certificate")[4..]).unwrap();
+    let leaf = client_cert.chain.leaf().unwrap();
+    let cv = CertificateVerify::decode(&v.get("client_certificate_verify")[4..]).unwrap();
+    let signer = ReplaySigner {
+        spki: crate::crypto::certificate_spki(leaf).unwrap().to_vec(),
+        signature: cv.signature.to_vec(),
+        scheme: cv.scheme,
+    };
+    let chain = [leaf];
+    let identity = crate::ClientIdentity::new(&chain, &signer).unwrap();
+    let config = config(false).with_client_identity(&identity);
+    let mut c = Client::new(&config, ServerName::parse("server"), None, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096]).unwrap();
+    drain(&mut c);
+    c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
+    feed(&mut c, v.get("server_hello_record"));
+    feed(&mut c, v.get("server_flight_record"));
+    assert!(matches!(c.process(), Ok(Event::HandshakeComplete(_))));
+    assert_eq!(drain(&mut c), v.get("client_flight_record"), "client Certificate + CertificateVerify + Finished record");
 }

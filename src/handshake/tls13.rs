@@ -19,10 +19,14 @@ use crate::config::{ClientConfig, SIGNATURE_SCHEMES};
 use crate::crypto::{Digest, HashAlg, KeyShare, PeerKey, Secret, Transcript};
 use crate::error::{Error, Incompatibility, Misbehavior, Received};
 use crate::key_schedule::{finished_verify_data, next_traffic_secret, psk_binder, resumption_psk, EarlySecret, HandshakeSecret, TrafficKeys};
+use crate::crypto::certificate_issuer;
 use crate::msgs::certificate::Certificate;
+use crate::msgs::certificate_request::CertificateRequest;
 use crate::msgs::certificate_verify::{signed_content, CertificateVerify};
 use crate::msgs::client_hello::{alpn_protocols, ClientHelloParams, PskIdentity, PSK_DHE_KE, PSK_KE};
-use crate::msgs::enums::{CipherSuite, ContentType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion};
+use crate::msgs::enums::{
+    CipherSuite, ContentType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
+};
 use crate::msgs::extensions::Extensions;
 use crate::msgs::handshake::{write_handshake, HandshakeMessage, KeyUpdateRequest};
 use crate::msgs::new_session_ticket::NewSessionTicket;
@@ -132,6 +136,8 @@ pub(crate) struct Handshaking {
     hello_retry: bool,
     sent_ccs: bool,
     psk: Option<PskSource>,
+    alpn: Option<(u8, u8)>,
+    client_auth: Option<ClientAuth>,
 }
 
 /// Waiting for EncryptedExtensions.
@@ -140,13 +146,11 @@ pub(crate) struct ExpectEncryptedExtensions(Handshaking);
 /// Waiting for the server's Certificate.
 pub(crate) struct ExpectCertificate {
     hs: Handshaking,
-    alpn: Option<(u8, u8)>,
 }
 
 /// Waiting for CertificateVerify; holds the leaf key it must verify with.
 pub(crate) struct ExpectCertificateVerify {
     hs: Handshaking,
-    alpn: Option<(u8, u8)>,
     trust: Trust,
     leaf_key: PeerKey,
 }
@@ -154,8 +158,15 @@ pub(crate) struct ExpectCertificateVerify {
 /// Waiting for the server's Finished.
 pub(crate) struct ExpectFinished {
     hs: Handshaking,
-    alpn: Option<(u8, u8)>,
     trust: Trust,
+}
+
+/// The server asked for a client certificate (§4.3.2).
+pub(crate) struct ClientAuth {
+    context: heapless::Vec<u8, 255>,
+    /// The identity (index in the configuration) and scheme to use; `None`
+    /// sends an empty Certificate.
+    chosen: Option<(usize, SignatureScheme)>,
 }
 
 /// What storing a ticket needs from the connection.
@@ -169,6 +180,8 @@ pub(crate) struct TicketCtx<'x> {
 pub(crate) struct Connected {
     suite: Suite,
     trust: Trust,
+    /// Whether the server asked for a client certificate, and which identity answered.
+    client_auth: Option<Option<usize>>,
     alpn: Option<(u8, u8)>,
     server_app_secret: Secret,
     client_app_secret: Secret,
@@ -228,6 +241,9 @@ impl<'a> State<'a> {
             (State::ExpectServerHello(s), HandshakeType::ServerHello) => s.handle(msg.body, raw, ctx),
             (State::ExpectEncryptedExtensions(s), HandshakeType::EncryptedExtensions) => s.handle(msg.body, raw, ctx),
             (State::ExpectCertificate(s), HandshakeType::Certificate) => s.handle(msg.body, raw, ctx),
+            (State::ExpectCertificate(s), HandshakeType::CertificateRequest) if s.hs.client_auth.is_none() => {
+                s.certificate_request(msg.body, raw, ctx)
+            }
             (State::ExpectCertificateVerify(s), HandshakeType::CertificateVerify) => s.handle(msg.body, raw),
             (State::ExpectFinished(s), HandshakeType::Finished) => s.handle(msg.body, raw, ctx),
             (State::Connected(s), HandshakeType::NewSessionTicket) => {
@@ -478,6 +494,8 @@ impl<'a> ExpectServerHello<'a> {
             hello_retry: self.retry_suite.is_some(),
             sent_ccs: self.sent_ccs,
             psk: psk.map(|p| p.source),
+            alpn: None,
+            client_auth: None,
         };
         Ok((State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs)), Output::ReadKeyChanged))
     }
@@ -576,7 +594,7 @@ impl ExpectEncryptedExtensions {
         if exts.get(ExtensionType::ServerName.to_wire()).is_some_and(|d| !d.is_empty()) {
             return Err(Error::Decode { what: "EncryptedExtensions.server_name (must be empty)" });
         }
-        let alpn = match exts.get(ExtensionType::Alpn.to_wire()) {
+        hs.alpn = match exts.get(ExtensionType::Alpn.to_wire()) {
             Some(d) => Some(select_alpn(d, &ctx.config.alpn)?),
             None => None,
         };
@@ -589,8 +607,8 @@ impl ExpectEncryptedExtensions {
             None => None,
         };
         match trust {
-            Some(trust) => Ok((State::ExpectFinished(ExpectFinished { hs, alpn, trust }), Output::None)),
-            None => Ok((State::ExpectCertificate(ExpectCertificate { hs, alpn }), Output::None)),
+            Some(trust) => Ok((State::ExpectFinished(ExpectFinished { hs, trust }), Output::None)),
+            None => Ok((State::ExpectCertificate(ExpectCertificate { hs }), Output::None)),
         }
     }
 }
@@ -617,6 +635,36 @@ fn select_alpn(data: &[u8], ours: &[u8]) -> Result<(u8, u8), Error> {
 }
 
 impl ExpectCertificate {
+    /// §4.3.2: choose an identity the server can accept, or none (an empty
+    /// Certificate will be sent and the server decides).
+    fn certificate_request<'a, R>(
+        mut self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(State<'a>, Output<'a>), Error> {
+        let cr = CertificateRequest::decode(body)?;
+        if !cr.context.is_empty() {
+            return Err(Error::Decode { what: "CertificateRequest.certificate_request_context (must be empty)" });
+        }
+        let schemes = cr.signature_algorithms()?.ok_or(Error::MissingExtension("signature_algorithms"))?;
+        let authorities = cr.certificate_authorities()?;
+        let chosen = ctx.config.client_identities.iter().enumerate().find_map(|(i, id)| {
+            let issued_by_listed = match &authorities {
+                None => true,
+                Some(cas) => id.chain.iter().any(|c| {
+                    certificate_issuer(c).is_some_and(|issuer| cas.clone().any(|ca| name_body(ca) == name_body(issuer)))
+                }),
+            };
+            let scheme = id.choose_scheme(schemes.iter().map(SignatureScheme::from_wire))?;
+            issued_by_listed.then_some((i, scheme))
+        });
+        let context = heapless::Vec::from_slice(cr.context).unwrap_or_default();
+        self.hs.client_auth = Some(ClientAuth { context, chosen });
+        self.hs.transcript.update(raw);
+        Ok((State::ExpectCertificate(self), Output::None))
+    }
+
     fn handle<'a, R>(self, body: &[u8], raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State<'a>, Output<'a>), Error> {
         let mut hs = self.hs;
         let cert = Certificate::decode(body)?;
@@ -637,7 +685,7 @@ impl ExpectCertificate {
         let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
         hs.transcript.update(raw);
         Ok((
-            State::ExpectCertificateVerify(ExpectCertificateVerify { hs, alpn: self.alpn, trust, leaf_key }),
+            State::ExpectCertificateVerify(ExpectCertificateVerify { hs, trust, leaf_key }),
             Output::None,
         ))
     }
@@ -662,7 +710,7 @@ impl ExpectCertificateVerify {
             .verify(alg, &content[..n], cv.signature)
             .map_err(|_| Error::BadSignature { scheme, key: self.leaf_key.describe() })?;
         hs.transcript.update(raw);
-        Ok((State::ExpectFinished(ExpectFinished { hs, alpn: self.alpn, trust: self.trust }), Output::None))
+        Ok((State::ExpectFinished(ExpectFinished { hs, trust: self.trust }), Output::None))
     }
 }
 
@@ -682,18 +730,35 @@ impl ExpectFinished {
         let client_app_secret = master.client_traffic_secret(&hash_sf);
         *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(alg, hs.suite.aead, &server_app_secret)));
 
-        // Client flight: [change_cipher_spec] Finished (§4.4.4, App. D.4).
+        // Client flight: [change_cipher_spec], then one record with
+        // [Certificate, CertificateVerify,] Finished (§4.4, App. D.4).
         if ctx.config.middlebox_compat && !hs.sent_ccs {
             send_ccs(ctx)?;
         }
-        let verify_data = finished_verify_data(alg, &hs.client_secret, &hash_sf);
-        send_handshake(ctx, HandshakeType::Finished, |w| w.bytes(verify_data.as_bytes()))?;
-        hs.transcript.update(&finished_header(&verify_data));
-        hs.transcript.update(verify_data.as_bytes());
+        let mut failure = None;
+        let (transcript, client_secret, auth) = (&mut hs.transcript, &hs.client_secret, &hs.client_auth);
+        let identities = ctx.config.client_identities;
+        let written = ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| {
+            if let Some(auth) = auth {
+                write_client_certificate(w, auth, identities, transcript).map_err(|e| {
+                    failure = e;
+                    crate::codec::WriteError
+                })?;
+            }
+            let verify_data = finished_verify_data(alg, client_secret, &transcript.current());
+            let start = w.len();
+            write_handshake(w, HandshakeType::Finished, |w| w.bytes(verify_data.as_bytes()))?;
+            transcript.update(&w.written()[start..]);
+            Ok(())
+        });
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        written?;
         let resumption_master_secret = master.resumption_master_secret(&hs.transcript.current());
         *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(alg, hs.suite.aead, &client_app_secret)));
 
-        let alpn = self.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
+        let alpn = hs.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
         let summary = HandshakeSummary {
             version: ProtocolVersion::Tls13,
             cipher_suite: hs.suite.id,
@@ -707,7 +772,8 @@ impl ExpectFinished {
         let connected = Connected {
             suite: hs.suite,
             trust: self.trust,
-            alpn: self.alpn,
+            alpn: hs.alpn,
+            client_auth: hs.client_auth.as_ref().map(|a| a.chosen.map(|(i, _)| i)),
             server_app_secret,
             client_app_secret,
             resumption_master_secret,
@@ -717,9 +783,50 @@ impl ExpectFinished {
     }
 }
 
-fn finished_header(verify_data: &Digest) -> [u8; 4] {
-    [HandshakeType::Finished.to_wire(), 0, 0, verify_data.as_bytes().len() as u8]
+/// Writes the client's Certificate and CertificateVerify (§4.4.2, §4.4.3),
+/// each added to the transcript. `Err(Some(e))` is a signer failure.
+fn write_client_certificate(
+    w: &mut crate::codec::Writer<'_>,
+    auth: &ClientAuth,
+    identities: &[crate::auth::ClientIdentity<'_>],
+    transcript: &mut Transcript,
+) -> Result<(), Option<Error>> {
+    let identity = auth.chosen.and_then(|(i, s)| identities.get(i).map(|id| (id, s)));
+    let chain: &[&[u8]] = identity.map_or(&[], |(id, _)| id.chain);
+    let start = w.len();
+    write_handshake(w, HandshakeType::Certificate, |w| {
+        w.vec(1, &auth.context)?;
+        let list = w.begin(3)?;
+        for cert in chain {
+            w.vec(3, cert)?;
+            w.u16(0)?; // no CertificateEntry extensions
+        }
+        w.end(list)
+    })
+    .map_err(|_| None)?;
+    transcript.update(&w.written()[start..]);
+    let Some((id, scheme)) = identity else {
+        return Ok(());
+    };
+    let mut content = [0u8; 64 + 34 + 64];
+    let n = signed_content(false, transcript.current().as_bytes(), &mut content);
+    let mut sig = [0u8; 1024];
+    let sig_len = id.signer.sign(scheme, &content[..n], &mut sig).map_err(|e| Some(Error::Signer(e)))?;
+    let start = w.len();
+    write_handshake(w, HandshakeType::CertificateVerify, |w| {
+        CertificateVerify { scheme, signature: &sig[..sig_len] }.encode(w)
+    })
+    .map_err(|_| None)?;
+    transcript.update(&w.written()[start..]);
+    Ok(())
 }
+
+/// The contents of a DER Name (a SEQUENCE), for comparing names whose
+/// outer encoding was written differently; the whole input if not DER.
+fn name_body(der: &[u8]) -> &[u8] {
+    der::asn1::AnyRef::try_from(der).map(|a| a.value()).unwrap_or(der)
+}
+
 
 impl Connected {
     /// §4.6.3: update the read key; answer update_requested with our own KeyUpdate.
@@ -739,6 +846,12 @@ impl Connected {
     /// TLS-Exporter (RFC 8446 §7.5).
     pub fn export(&self, label: &[u8], context: &[u8], out: &mut [u8]) {
         crate::key_schedule::export(self.suite.hash, &self.exporter_master_secret, label, context, out);
+    }
+
+    /// `Some(sent)` if the server asked for a client certificate: `sent` is
+    /// the index of the identity that answered, `None` if an empty one was sent.
+    pub fn client_auth(&self) -> Option<Option<usize>> {
+        self.client_auth
     }
 
     /// Serializes a NewSessionTicket (§4.6.1) with its resumption PSK into `out`.

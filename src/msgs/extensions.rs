@@ -127,7 +127,7 @@ impl<'a> U16List<'a> {
     }
 
     /// The values.
-    pub fn iter(&self) -> impl Iterator<Item = u16> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = u16> + Clone + 'a {
         self.raw.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]))
     }
 }

@@ -4,6 +4,7 @@
 //! trailing bytes are refused) and `encode`. No state lives here.
 
 pub mod certificate;
+pub mod certificate_request;
 pub mod certificate_verify;
 pub mod client_hello;
 pub mod enums;

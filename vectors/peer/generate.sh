@@ -23,3 +23,25 @@ EXT
 }
 mk ecdsa ec -pkeyopt ec_paramgen_curve:P-256
 mk rsa rsa:2048
+
+# Client identities for client-certificate tests: a client CA, leaves with
+# extendedKeyUsage clientAuth, and a CA the servers do not trust.
+mkca() { # name keyalg-args...
+  local name=$1; shift
+  openssl req -x509 -new -newkey "$@" -nodes -keyout "$name.key" -out "$name.pem" \
+    -subj "/CN=embertls $name" -days $days \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+}
+mkclient() { # name ca keyalg-args...
+  local name=$1 ca=$2; shift 2
+  openssl req -new -newkey "$@" -nodes -keyout "$name.key" -out "$name.csr" -subj "/CN=embertls device $name"
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' > "$name.ext"
+  openssl x509 -req -in "$name.csr" -CA "$ca.pem" -CAkey "$ca.key" -CAcreateserial -out "$name.pem" -days $days -extfile "$name.ext"
+  rm -f "$name.csr" "$name.ext" "$ca.srl"
+}
+mkca client-ca ec -pkeyopt ec_paramgen_curve:P-256
+mkca other-ca ec -pkeyopt ec_paramgen_curve:P-256
+mkclient client-p256 client-ca ec -pkeyopt ec_paramgen_curve:P-256
+mkclient client-p384 client-ca ec -pkeyopt ec_paramgen_curve:P-384
+mkclient client-rsa2048 client-ca rsa:2048
+mkclient client-other other-ca ec -pkeyopt ec_paramgen_curve:P-256

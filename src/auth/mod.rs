@@ -1,0 +1,116 @@
+//! Client authentication with a certificate (RFC 8446 §4.3.2, §4.4.2,
+//! §4.4.3): who the client is, and a [`Signer`] that may live in hardware.
+
+mod ecdsa;
+
+pub use ecdsa::{EcdsaP256Signer, EcdsaP384Signer, SoftwareSigner};
+
+use crate::crypto::certificate_spki;
+use crate::error::Error;
+use crate::msgs::enums::SignatureScheme;
+
+/// Why a signer could not sign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignError {
+    /// The signer does not support this scheme.
+    UnsupportedScheme,
+    /// The output buffer is too small.
+    BufferTooSmall,
+    /// The device (secure element, DS peripheral, ...) failed; its own reason.
+    Device(&'static str),
+}
+
+impl core::fmt::Display for SignError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SignError::UnsupportedScheme => f.write_str("the signer does not support the scheme"),
+            SignError::BufferTooSmall => f.write_str("the signature buffer is too small"),
+            SignError::Device(r) => write!(f, "the signing device failed: {r}"),
+        }
+    }
+}
+
+/// Holds a private key and signs with it; implement it for a secure element
+/// (ATECC608), the ESP32 Digital Signature peripheral or an HSM, so the key
+/// never has to be in RAM.
+///
+/// ```
+/// use embertls::{Signer, SignError, SignatureScheme};
+///
+/// /// A signer that refuses: shows the seam; a real one talks to hardware.
+/// struct Refuses { spki: Vec<u8> }
+///
+/// impl Signer for Refuses {
+///     fn schemes(&self) -> &[SignatureScheme] { &[SignatureScheme::EcdsaSecp256r1Sha256] }
+///     fn public_key(&self) -> &[u8] { &self.spki }
+///     fn sign(&self, _: SignatureScheme, _: &[u8], _: &mut [u8]) -> Result<usize, SignError> {
+///         Err(SignError::Device("secure element not responding"))
+///     }
+/// }
+/// ```
+pub trait Signer {
+    /// The schemes this key can sign with, preferred first.
+    fn schemes(&self) -> &[SignatureScheme];
+
+    /// The public key as a DER SubjectPublicKeyInfo (must match the certificate's).
+    fn public_key(&self) -> &[u8];
+
+    /// Signs `message` (the signer hashes it as `scheme` says; ECDSA
+    /// signatures are DER-encoded) into `out`, returning the length.
+    fn sign(&self, scheme: SignatureScheme, message: &[u8], out: &mut [u8]) -> Result<usize, SignError>;
+}
+
+/// Most certificates accepted in one client chain.
+pub const MAX_CLIENT_CHAIN: usize = 4;
+
+/// A client certificate chain (leaf first) and the signer for its key.
+///
+/// ```no_run
+/// use embertls::{ClientConfig, ClientIdentity, EcdsaP256Signer, ServerVerification};
+/// # fn f(leaf_der: &[u8], key_pkcs8_der: &[u8]) -> Result<(), embertls::Error> {
+/// let signer = EcdsaP256Signer::from_pkcs8_der(key_pkcs8_der)?;
+/// let certs = [leaf_der];
+/// let identity = ClientIdentity::new(&certs, &signer)?;
+/// let config = ClientConfig::new(ServerVerification::danger_accept_any()).with_client_identity(&identity);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy)]
+pub struct ClientIdentity<'a> {
+    pub(crate) chain: &'a [&'a [u8]],
+    pub(crate) signer: &'a dyn Signer,
+}
+
+impl core::fmt::Debug for ClientIdentity<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ClientIdentity").field("certificates", &self.chain.len()).finish_non_exhaustive()
+    }
+}
+
+impl<'a> ClientIdentity<'a> {
+    /// Pairs a DER chain (leaf first, intermediates optional) with its signer,
+    /// checking that the leaf's public key is the signer's.
+    pub fn new(chain: &'a [&'a [u8]], signer: &'a dyn Signer) -> Result<Self, Error> {
+        let leaf = chain.first().ok_or(Error::Config("the client certificate chain is empty"))?;
+        if chain.len() > MAX_CLIENT_CHAIN {
+            return Err(Error::Config("the client certificate chain has more than 4 certificates"));
+        }
+        let spki = certificate_spki(leaf).ok_or(Error::Config("the client certificate is not a DER X.509 certificate"))?;
+        if spki != signer.public_key() {
+            return Err(Error::Config(
+                "the private key does not belong to the client certificate (their public keys differ); check that the key file and the certificate file are a pair",
+            ));
+        }
+        Ok(ClientIdentity { chain, signer })
+    }
+
+    /// The first of `offered` (the server's signature_algorithms, §4.3.2)
+    /// that this identity can sign with, in the signer's order.
+    pub(crate) fn choose_scheme(&self, offered: impl Iterator<Item = SignatureScheme> + Clone) -> Option<SignatureScheme> {
+        self.signer
+            .schemes()
+            .iter()
+            .copied()
+            .filter(|s| s.tls13_alg().is_some())
+            .find(|s| offered.clone().any(|o| o == *s))
+    }
+}
