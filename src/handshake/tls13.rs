@@ -16,7 +16,7 @@ use super::offered::single_u16;
 use super::{HandshakeSummary, Offered, Suite};
 use crate::codec::Reader;
 use crate::config::{ClientConfig, SIGNATURE_SCHEMES};
-use crate::crypto::{Digest, HashAlg, KeyShare, PeerKey, Secret, Transcript};
+use crate::crypto::{HashAlg, KeyShare, PeerKey, Secret, Transcript};
 use crate::error::{Error, Incompatibility, Misbehavior, Received};
 use crate::key_schedule::{finished_verify_data, next_traffic_secret, psk_binder, resumption_psk, EarlySecret, HandshakeSecret, TrafficKeys};
 use crate::crypto::certificate_issuer;
