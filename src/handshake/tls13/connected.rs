@@ -1,0 +1,76 @@
+//! After the handshake: KeyUpdate, tickets, exporter (RFC 8446 §4.6, §7.5).
+
+use super::{send_handshake, Ctx, Output, State};
+use crate::crypto::Secret;
+use crate::error::{Error, Misbehavior};
+use crate::handshake::Suite;
+use crate::key_schedule::{next_traffic_secret, resumption_psk, TrafficKeys};
+use crate::msgs::enums::HandshakeType;
+use crate::msgs::handshake::KeyUpdateRequest;
+use crate::msgs::new_session_ticket::NewSessionTicket;
+use crate::record::Protection;
+use crate::ticket::SessionTicket;
+use crate::verify::Trust;
+
+/// What storing a ticket needs from the connection.
+pub(crate) struct TicketCtx<'x> {
+    pub issued_at: u64,
+    pub server_name: &'x [u8],
+    pub alpn: &'x [u8],
+}
+
+/// The handshake is complete; application traffic flows.
+pub(crate) struct Connected {
+    pub(super) suite: Suite,
+    pub(super) trust: Trust,
+    /// Whether the server asked for a client certificate, and which identity answered.
+    pub(super) client_auth: Option<Option<usize>>,
+    pub(super) alpn: Option<(u8, u8)>,
+    pub(super) server_app_secret: Secret,
+    pub(super) client_app_secret: Secret,
+    pub(super) resumption_master_secret: Secret,
+    pub(super) exporter_master_secret: Secret,
+}
+
+impl Connected {
+    /// §4.6.3: update the read key; answer update_requested with our own KeyUpdate.
+    pub(super) fn key_update<'a, R>(
+        mut self,
+        body: &[u8],
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(State<'a>, Output<'a>), Error> {
+        let req = KeyUpdateRequest::decode(body)?.ok_or(Misbehavior::BadKeyUpdate)?;
+        let alg = self.suite.hash;
+        self.server_app_secret = next_traffic_secret(alg, &self.server_app_secret);
+        *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(alg, self.suite.aead, &self.server_app_secret)));
+        if req == KeyUpdateRequest::Requested {
+            send_handshake(ctx, HandshakeType::KeyUpdate, |w| w.u8(KeyUpdateRequest::NotRequested.to_wire()))?;
+            self.client_app_secret = next_traffic_secret(alg, &self.client_app_secret);
+            *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(alg, self.suite.aead, &self.client_app_secret)));
+        }
+        Ok((State::Connected(self), Output::ReadKeyChanged))
+    }
+
+    /// TLS-Exporter (RFC 8446 §7.5).
+    pub fn export(&self, label: &[u8], context: &[u8], out: &mut [u8]) {
+        crate::key_schedule::export(self.suite.hash, &self.exporter_master_secret, label, context, out);
+    }
+
+    /// `Some(sent)` if the server asked for a client certificate: `sent` is
+    /// the index of the identity that answered, `None` if an empty one was sent.
+    pub fn client_auth(&self) -> Option<Option<usize>> {
+        self.client_auth
+    }
+
+    /// Serializes a NewSessionTicket (§4.6.1) with its resumption PSK into `out`.
+    pub fn store_ticket(&self, nst_body: &[u8], ctx: &TicketCtx<'_>, out: &mut [u8]) -> Result<usize, Error> {
+        let nst = NewSessionTicket::decode(nst_body)?;
+        let psk = resumption_psk(self.suite.hash, &self.resumption_master_secret, nst.nonce);
+        let alpn = self.alpn.and_then(|(o, l)| ctx.alpn.get(o as usize..o as usize + l as usize)).unwrap_or(&[]);
+        let verified = matches!(self.trust, Trust::Verified | Trust::PreSharedKey);
+        let t = SessionTicket::new(self.suite.id, &nst, ctx.issued_at, verified, psk.as_bytes(), ctx.server_name, alpn);
+        let mut w = crate::codec::Writer::new(out);
+        t.encode(&mut w).map_err(|_| Error::Api("the buffer for the session ticket is too small"))?;
+        Ok(w.len())
+    }
+}

@@ -1,0 +1,132 @@
+//! The server's Finished and the client's last flight (RFC 8446 §4.4.4).
+
+use subtle::ConstantTimeEq;
+
+use super::{send_ccs, ClientAuth, Connected, Ctx, Handshaking, Output, PskSource, State};
+use crate::crypto::Transcript;
+use crate::error::Error;
+use crate::handshake::HandshakeSummary;
+use crate::key_schedule::{finished_verify_data, TrafficKeys};
+use crate::msgs::certificate_verify::{signed_content, CertificateVerify};
+use crate::msgs::enums::{ContentType, HandshakeType, ProtocolVersion};
+use crate::msgs::handshake::write_handshake;
+use crate::record::Protection;
+use crate::verify::Trust;
+
+/// Waiting for the server's Finished.
+pub(crate) struct ExpectFinished {
+    pub(super) hs: Handshaking,
+    pub(super) trust: Trust,
+}
+
+impl ExpectFinished {
+    pub(super) fn handle<'a, R>(
+        self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(State<'a>, Output<'a>), Error> {
+        let mut hs = self.hs;
+        let alg = hs.suite.hash;
+        let expected = finished_verify_data(alg, &hs.server_secret, &hs.transcript.current());
+        if !bool::from(expected.as_bytes().ct_eq(body)) {
+            return Err(Error::BadFinished);
+        }
+        hs.transcript.update(raw);
+        let hash_sf = hs.transcript.current();
+        let master = hs.secret.into_master();
+        let server_app_secret = master.server_traffic_secret(&hash_sf);
+        let exporter_master_secret = master.exporter_master_secret(&hash_sf);
+        let client_app_secret = master.client_traffic_secret(&hash_sf);
+        *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(alg, hs.suite.aead, &server_app_secret)));
+
+        // Client flight: [change_cipher_spec], then one record with
+        // [Certificate, CertificateVerify,] Finished (§4.4, App. D.4).
+        if ctx.config.middlebox_compat && !hs.sent_ccs {
+            send_ccs(ctx)?;
+        }
+        let mut failure = None;
+        let (transcript, client_secret, auth) = (&mut hs.transcript, &hs.client_secret, &hs.client_auth);
+        let identities = ctx.config.client_identities;
+        let written = ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| {
+            if let Some(auth) = auth {
+                write_client_certificate(w, auth, identities, transcript).map_err(|e| {
+                    failure = e;
+                    crate::codec::WriteError
+                })?;
+            }
+            let verify_data = finished_verify_data(alg, client_secret, &transcript.current());
+            let start = w.len();
+            write_handshake(w, HandshakeType::Finished, |w| w.bytes(verify_data.as_bytes()))?;
+            transcript.update(&w.written()[start..]);
+            Ok(())
+        });
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        written?;
+        let resumption_master_secret = master.resumption_master_secret(&hs.transcript.current());
+        *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(alg, hs.suite.aead, &client_app_secret)));
+
+        let alpn = hs.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
+        let summary = HandshakeSummary {
+            version: ProtocolVersion::Tls13,
+            cipher_suite: hs.suite.id,
+            group: hs.group,
+            resumed: matches!(hs.psk, Some(PskSource::Resumption { .. })),
+            alpn,
+            server_name: ctx.server_name,
+            trust: self.trust,
+            hello_retry: hs.hello_retry,
+        };
+        let connected = Connected {
+            suite: hs.suite,
+            trust: self.trust,
+            alpn: hs.alpn,
+            client_auth: hs.client_auth.as_ref().map(|a| a.chosen.map(|(i, _)| i)),
+            server_app_secret,
+            client_app_secret,
+            resumption_master_secret,
+            exporter_master_secret,
+        };
+        Ok((State::Connected(connected), Output::Complete(summary)))
+    }
+}
+
+/// Writes the client's Certificate and CertificateVerify (§4.4.2, §4.4.3),
+/// each added to the transcript. `Err(Some(e))` is a signer failure.
+pub(super) fn write_client_certificate(
+    w: &mut crate::codec::Writer<'_>,
+    auth: &ClientAuth,
+    identities: &[crate::auth::ClientIdentity<'_>],
+    transcript: &mut Transcript,
+) -> Result<(), Option<Error>> {
+    let identity = auth.chosen.and_then(|(i, s)| identities.get(i).map(|id| (id, s)));
+    let chain: &[&[u8]] = identity.map_or(&[], |(id, _)| id.chain);
+    let start = w.len();
+    write_handshake(w, HandshakeType::Certificate, |w| {
+        w.vec(1, &auth.context)?;
+        let list = w.begin(3)?;
+        for cert in chain {
+            w.vec(3, cert)?;
+            w.u16(0)?; // no CertificateEntry extensions
+        }
+        w.end(list)
+    })
+    .map_err(|_| None)?;
+    transcript.update(&w.written()[start..]);
+    let Some((id, scheme)) = identity else {
+        return Ok(());
+    };
+    let mut content = [0u8; 64 + 34 + 64];
+    let n = signed_content(false, transcript.current().as_bytes(), &mut content);
+    let mut sig = [0u8; 1024];
+    let sig_len = id.signer.sign(scheme, &content[..n], &mut sig).map_err(|e| Some(Error::Signer(e)))?;
+    let start = w.len();
+    write_handshake(w, HandshakeType::CertificateVerify, |w| {
+        CertificateVerify { scheme, signature: &sig[..sig_len] }.encode(w)
+    })
+    .map_err(|_| None)?;
+    transcript.update(&w.written()[start..]);
+    Ok(())
+}

@@ -1,0 +1,440 @@
+//! ClientHello, HelloRetryRequest and ServerHello (RFC 8446 §4.1), with PSK offers (§4.2.11).
+
+use rand_core::CryptoRng;
+
+use super::{send_ccs, send_handshake, Ctx, ExpectEncryptedExtensions, Handshaking, Output, State};
+use crate::codec::Reader;
+use crate::config::SIGNATURE_SCHEMES;
+use crate::crypto::{HashAlg, KeyShare, Transcript};
+use crate::error::{Error, Incompatibility, Misbehavior};
+use crate::handshake::offered::single_u16;
+use crate::handshake::{Offered, Suite};
+use crate::key_schedule::{psk_binder, EarlySecret, TrafficKeys};
+use crate::msgs::client_hello::{ClientHelloParams, PskIdentity, PSK_DHE_KE, PSK_KE};
+use crate::msgs::enums::{CipherSuite, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion};
+use crate::msgs::server_hello::ServerHello;
+use crate::psk::PskMode;
+use crate::record::Protection;
+use crate::ticket::SessionTicket;
+use crate::verify::ServerName;
+
+/// The transcript before the cipher suite (and so the hash) is known.
+#[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // no heap: both hashes run until ServerHello names one
+pub(super) enum HelloTranscript {
+    Unknown { sha256: Transcript, sha384: Transcript },
+    Known(Transcript),
+}
+
+impl HelloTranscript {
+    fn update(&mut self, msg: &[u8]) {
+        match self {
+            HelloTranscript::Unknown { sha256, sha384 } => {
+                sha256.update(msg);
+                sha384.update(msg);
+            }
+            HelloTranscript::Known(t) => t.update(msg),
+        }
+    }
+
+    fn select(self, alg: HashAlg) -> Transcript {
+        match self {
+            HelloTranscript::Unknown { sha256, sha384 } => match alg {
+                HashAlg::Sha256 => sha256,
+                HashAlg::Sha384 => sha384,
+            },
+            HelloTranscript::Known(t) => t,
+        }
+    }
+}
+
+/// Where an offered PSK comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PskSource {
+    /// An external PSK, with the mode offered.
+    External(PskMode),
+    /// A session ticket; `verified` says how the issuing connection trusted the server.
+    Resumption { verified: bool },
+}
+
+/// The one PSK a ClientHello offers (RFC 8446 §4.2.11).
+#[derive(Clone, Copy)]
+pub(crate) struct PskOffer<'a> {
+    pub(super) identity: &'a [u8],
+    pub(super) obfuscated_age: u32,
+    pub(super) key: &'a [u8],
+    pub(super) hash: HashAlg,
+    pub(super) source: PskSource,
+}
+
+/// Waiting for ServerHello (or one HelloRetryRequest).
+pub(crate) struct ExpectServerHello<'a> {
+    pub(super) random: [u8; 32],
+    pub(super) session_id: [u8; 32],
+    pub(super) session_id_len: u8,
+    pub(super) suites: heapless::Vec<CipherSuite, 3>,
+    pub(super) key_share: Option<KeyShare>,
+    pub(super) psk: Option<PskOffer<'a>>,
+    pub(super) transcript: HelloTranscript,
+    pub(super) offered: Offered,
+    /// The suite a HelloRetryRequest chose, once one was received.
+    pub(super) retry_suite: Option<Suite>,
+    pub(super) sent_ccs: bool,
+}
+
+/// Sends the first ClientHello, offering `ticket` if it may be used, and
+/// returns the state awaiting ServerHello.
+pub(crate) fn start<'a, R: CryptoRng>(
+    ctx: &mut Ctx<'_, 'a, R>,
+    ticket: Option<SessionTicket<'a>>,
+) -> Result<ExpectServerHello<'a>, Error> {
+    let mut random = [0u8; 32];
+    ctx.rng.fill_bytes(&mut random);
+    let mut session_id = [0u8; 32];
+    let session_id_len = if ctx.config.middlebox_compat {
+        ctx.rng.fill_bytes(&mut session_id);
+        32
+    } else {
+        0
+    };
+    let (psk, suites) = psk_offer(ctx, ticket)?;
+    let key_share = match psk {
+        Some(PskOffer { source: PskSource::External(PskMode::Ke), .. }) => None,
+        _ => {
+            let group = ctx.config.groups.first().copied().unwrap_or(NamedGroup::X25519);
+            Some(KeyShare::generate(group, ctx.rng).ok_or(Error::Config("no supported group configured"))?)
+        }
+    };
+    let mut state = ExpectServerHello {
+        random,
+        session_id,
+        session_id_len,
+        suites,
+        key_share,
+        psk,
+        transcript: HelloTranscript::Unknown {
+            sha256: Transcript::new(HashAlg::Sha256),
+            sha384: Transcript::new(HashAlg::Sha384),
+        },
+        offered: Offered::default(),
+        retry_suite: None,
+        sent_ccs: false,
+    };
+    state.send_client_hello(None, ctx)?;
+    Ok(state)
+}
+
+/// The PSK to offer (the configured external PSK, else a usable ticket) and
+/// the cipher suites to offer with it.
+fn psk_offer<'a, R>(
+    ctx: &Ctx<'_, 'a, R>,
+    ticket: Option<SessionTicket<'a>>,
+) -> Result<(Option<PskOffer<'a>>, heapless::Vec<CipherSuite, 3>), Error> {
+    let all = ctx.config.cipher_suites.clone();
+    if let Some(p) = ctx.config.psk {
+        // §4.2.11: a PSK is used only with suites of its hash.
+        let suites: heapless::Vec<CipherSuite, 3> =
+            all.iter().copied().filter(|s| Suite::tls13(*s).is_some_and(|s| s.hash == p.hash())).collect();
+        if suites.is_empty() {
+            return Err(Error::Config(
+                "no configured cipher suite uses the PSK's hash: SHA-256 PSKs need TLS_AES_128_GCM_SHA256 or TLS_CHACHA20_POLY1305_SHA256, SHA-384 PSKs TLS_AES_256_GCM_SHA384",
+            ));
+        }
+        let offer = PskOffer {
+            identity: p.identity(),
+            obfuscated_age: 0,
+            key: p.key(),
+            hash: p.hash(),
+            source: PskSource::External(p.mode()),
+        };
+        return Ok((Some(offer), suites));
+    }
+    let offer = ticket.and_then(|t| {
+        let hash = Suite::tls13(t.cipher_suite)?.hash;
+        let mut name = heapless::String::<255>::new();
+        let _ = core::fmt::write(&mut name, format_args!("{}", ctx.server_name));
+        let suite_ok = all.iter().any(|s| Suite::tls13(*s).is_some_and(|s| s.hash == hash));
+        // §4.6.1: a ticket is for the server it came from, within its lifetime.
+        let age_secs = match (ctx.now, t.issued_at) {
+            (Some(now), issued) if issued > 0 => now.0.checked_sub(issued)?,
+            _ => 0,
+        };
+        if !suite_ok || t.server_name != name.as_bytes() || age_secs > u64::from(t.lifetime) {
+            return None;
+        }
+        let age_ms = (age_secs.saturating_mul(1000) & 0xffff_ffff) as u32;
+        Some(PskOffer {
+            identity: t.ticket,
+            obfuscated_age: age_ms.wrapping_add(t.age_add),
+            key: t.psk(),
+            hash,
+            source: PskSource::Resumption { verified: t.verified },
+        })
+    });
+    Ok((offer, all))
+}
+
+impl<'a> ExpectServerHello<'a> {
+    pub(super) fn send_client_hello<R>(
+        &mut self,
+        cookie: Option<&[u8]>,
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(), Error> {
+        let mut pk = [0u8; 65];
+        let share = self.key_share.as_ref().map(|k| (k.group(), k.public_key(&mut pk)));
+        let host = match ctx.server_name {
+            ServerName::Dns(d) => Some(d.trim_end_matches('.')),
+            ServerName::Ip(_) => None,
+        };
+        let params = ClientHelloParams {
+            random: &self.random,
+            session_id: &self.session_id[..self.session_id_len as usize],
+            cipher_suites: &self.suites,
+            server_name: host,
+            versions: &[ProtocolVersion::Tls13],
+            groups: &ctx.config.groups,
+            signature_schemes: SIGNATURE_SCHEMES,
+            key_share: share.map(|(g, n)| (g, &pk[..n])),
+            alpn: &ctx.config.alpn,
+            cookie,
+            psk_modes: match self.psk.map(|p| p.source) {
+                Some(PskSource::External(PskMode::Ke)) => &[PSK_KE],
+                _ => &[PSK_DHE_KE],
+            },
+            psk: self.psk.map(|p| PskIdentity {
+                identity: p.identity,
+                obfuscated_age: p.obfuscated_age,
+                binder_len: p.hash.len(),
+            }),
+        };
+        let len = send_handshake(ctx, HandshakeType::ClientHello, |w| params.encode(w))?;
+        let pending = ctx.out.pending_mut(ctx.tx);
+        let at = pending.len() - len;
+        let msg = &mut pending[at..];
+        if let Some(p) = self.psk {
+            // §4.2.11.2: the binder covers the transcript up to the truncated ClientHello.
+            let truncated = msg.len() - (2 + 1 + p.hash.len());
+            let mut t = self.transcript.clone().select(p.hash);
+            t.update(&msg[..truncated]);
+            let resumption = matches!(p.source, PskSource::Resumption { .. });
+            let binder = psk_binder(p.hash, p.key, resumption, &t.current());
+            let end = msg.len();
+            msg[end - p.hash.len()..].copy_from_slice(binder.as_bytes());
+        }
+        let msg = &*msg;
+        self.transcript.update(msg);
+        self.offered = Offered::from_client_hello(&msg[4..])?;
+        Ok(())
+    }
+
+    pub(super) fn handle<R: CryptoRng>(
+        self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(State<'a>, Output<'a>), Error> {
+        let sh = ServerHello::decode(body)?;
+        // §4.1.3 / §4.2.1: without supported_versions the server chose TLS 1.2 or older.
+        let version = match sh.extensions.get(ExtensionType::SupportedVersions.to_wire()) {
+            Some(v) => ProtocolVersion::from_wire(single_u16(v, "supported_versions.selected_version")?),
+            None => {
+                if sh.has_downgrade_sentinel() {
+                    return Err(Misbehavior::DowngradeSentinel.into());
+                }
+                return Err(Error::Incompatible(Incompatibility::Version(ProtocolVersion::from_wire(
+                    sh.legacy_version,
+                ))));
+            }
+        };
+        if version != ProtocolVersion::Tls13 {
+            return Err(Misbehavior::BadSelectedVersion(version).into());
+        }
+        if sh.legacy_version != ProtocolVersion::Tls12.to_wire() {
+            return Err(Error::Decode { what: "ServerHello.legacy_version" });
+        }
+        if sh.session_id != &self.session_id[..self.session_id_len as usize] {
+            return Err(Misbehavior::SessionIdMismatch.into());
+        }
+        if !self.suites.contains(&sh.cipher_suite) {
+            return Err(Misbehavior::UnofferedCipherSuite(sh.cipher_suite).into());
+        }
+        let suite = Suite::tls13(sh.cipher_suite).ok_or(Misbehavior::UnofferedCipherSuite(sh.cipher_suite))?;
+        if sh.compression != 0 {
+            return Err(Misbehavior::CompressionNotNull.into());
+        }
+        if sh.is_hello_retry_request() {
+            return self.hello_retry(&sh, suite, raw, ctx);
+        }
+        if self.retry_suite.is_some_and(|s| s != suite) {
+            return Err(Misbehavior::SuiteChangedAfterRetry.into());
+        }
+        self.offered.check(
+            &sh.extensions,
+            &[ExtensionType::SupportedVersions, ExtensionType::KeyShare, ExtensionType::PreSharedKey],
+        )?;
+        let psk = self.accepted_psk(&sh, suite)?;
+        // (EC)DHE unless an external PSK in psk_ke mode was accepted (§4.2.8, §4.2.9).
+        let share = sh.extensions.get(ExtensionType::KeyShare.to_wire());
+        let (group, shared) = match (&self.key_share, share) {
+            (Some(ks), Some(share)) => {
+                let mut r = Reader::new(share);
+                let group = NamedGroup::from_wire(r.u16("KeyShareEntry.group")?);
+                let key = r.vec16_bounded(1, 0xffff, "KeyShareEntry.key_exchange")?;
+                r.finish("key_share (trailing bytes)")?;
+                if group != ks.group() {
+                    return Err(Misbehavior::KeyShareGroupMismatch.into());
+                }
+                (Some(group), Some(ks.agree(key).ok_or(Misbehavior::InvalidKeyShare)?))
+            }
+            (None, None) if psk.is_some() => (None, None),
+            _ => return Err(Misbehavior::KeyShareGroupMismatch.into()),
+        };
+
+        let mut transcript = self.transcript.select(suite.hash);
+        transcript.update(raw);
+        let hash = transcript.current();
+        let secret =
+            EarlySecret::new(suite.hash, psk.map(|p| p.key)).into_handshake(shared.as_ref().map(|s| s.as_bytes()));
+        let client_secret = secret.client_traffic_secret(&hash);
+        let server_secret = secret.server_traffic_secret(&hash);
+        *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(suite.hash, suite.aead, &server_secret)));
+        // From here on alerts go out under the client handshake key (§6); the
+        // compatibility change_cipher_spec stays plaintext.
+        *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(suite.hash, suite.aead, &client_secret)));
+        let hs = Handshaking {
+            suite,
+            group,
+            transcript,
+            secret,
+            client_secret,
+            server_secret,
+            offered: self.offered,
+            hello_retry: self.retry_suite.is_some(),
+            sent_ccs: self.sent_ccs,
+            psk: psk.map(|p| p.source),
+            alpn: None,
+            client_auth: None,
+        };
+        Ok((State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs)), Output::ReadKeyChanged))
+    }
+
+    /// The PSK the server selected (§4.2.11), if any. An external PSK must be
+    /// selected; a ticket the server declines means a full handshake.
+    pub(super) fn accepted_psk(&self, sh: &ServerHello<'_>, suite: Suite) -> Result<Option<PskOffer<'a>>, Error> {
+        let selected = match sh.extensions.get(ExtensionType::PreSharedKey.to_wire()) {
+            Some(d) => Some(single_u16(d, "pre_shared_key.selected_identity")?),
+            None => None,
+        };
+        match (self.psk, selected) {
+            (Some(p), Some(0)) if p.hash == suite.hash => Ok(Some(p)),
+            (Some(_), Some(0)) => Err(Misbehavior::PskSuiteMismatch.into()),
+            (_, Some(i)) => Err(Misbehavior::PskIdentityOutOfRange(i).into()),
+            (Some(PskOffer { source: PskSource::External(_), .. }), None) => Err(Error::PskRefused { alert: None }),
+            (_, None) => Ok(None),
+        }
+    }
+
+    /// §4.1.4: one HelloRetryRequest, answered by a second ClientHello.
+    pub(super) fn hello_retry<R: CryptoRng>(
+        mut self,
+        hrr: &ServerHello<'_>,
+        suite: Suite,
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(State<'a>, Output<'a>), Error> {
+        if self.retry_suite.is_some() {
+            return Err(Misbehavior::SecondHelloRetry.into());
+        }
+        // §4.2.2: a cookie may come unasked.
+        self.offered.with(ExtensionType::Cookie).check(
+            &hrr.extensions,
+            &[ExtensionType::SupportedVersions, ExtensionType::KeyShare, ExtensionType::Cookie],
+        )?;
+        let cookie = match hrr.extensions.get(ExtensionType::Cookie.to_wire()) {
+            Some(c) => {
+                let mut r = Reader::new(c);
+                let v = r.vec16_bounded(1, 0xffff, "cookie")?;
+                r.finish("cookie (trailing bytes)")?;
+                Some(v)
+            }
+            None => None,
+        };
+        let requested = match hrr.extensions.get(ExtensionType::KeyShare.to_wire()) {
+            Some(d) => Some(NamedGroup::from_wire(single_u16(d, "key_share.selected_group")?)),
+            None => None,
+        };
+        if let Some(g) = requested {
+            if !ctx.config.groups.contains(&g) {
+                return Err(Misbehavior::RetryGroupNotOffered(g).into());
+            }
+            if self.key_share.as_ref().map(KeyShare::group) == Some(g) {
+                return Err(Misbehavior::UselessHelloRetry.into());
+            }
+            self.key_share = Some(KeyShare::generate(g, ctx.rng).ok_or(Misbehavior::RetryGroupNotOffered(g))?);
+        } else if cookie.is_none() {
+            return Err(Misbehavior::UselessHelloRetry.into());
+        }
+        // §4.4.1: the transcript restarts with message_hash(ClientHello1).
+        let ch1 = self.transcript.clone().select(suite.hash).current();
+        let mut t = Transcript::new(suite.hash);
+        t.update(&[HandshakeType::MessageHash.to_wire(), 0, 0, suite.hash.len() as u8]);
+        t.update(ch1.as_bytes());
+        t.update(raw);
+        self.transcript = HelloTranscript::Known(t);
+        self.retry_suite = Some(suite);
+        // §4.1.4: a PSK stays on offer only if it fits the suite the server chose.
+        if self.psk.is_some_and(|p| p.hash != suite.hash) {
+            if matches!(self.psk.map(|p| p.source), Some(PskSource::External(_))) {
+                return Err(Error::PskRefused { alert: None });
+            }
+            self.psk = None;
+        }
+        if ctx.config.middlebox_compat && !self.sent_ccs {
+            send_ccs(ctx)?;
+            self.sent_ccs = true;
+        }
+        self.send_client_hello(cookie, ctx)?;
+        Ok((State::ExpectServerHello(self), Output::None))
+    }
+}
+
+#[cfg(test)]
+impl ExpectServerHello<'_> {
+    /// Test-only: pretend the ClientHello sent was `ch` (a whole handshake
+    /// message) with private key `key_share`, as RFC 8448's traces need.
+    pub(crate) fn replace_client_hello(&mut self, ch: &[u8], key_share: KeyShare) {
+        let body = &ch[4..];
+        let parsed = crate::msgs::client_hello::ClientHello::decode(body).ok();
+        if let Some(p) = parsed {
+            self.random = p.random;
+            self.session_id_len = p.session_id.len() as u8;
+            self.session_id[..p.session_id.len()].copy_from_slice(p.session_id);
+            self.offered = Offered::from_extensions_for_test(&p.extensions);
+        }
+        self.key_share = Some(key_share);
+        self.transcript = HelloTranscript::Unknown {
+            sha256: Transcript::new(HashAlg::Sha256),
+            sha384: Transcript::new(HashAlg::Sha384),
+        };
+        self.transcript.update(ch);
+    }
+
+    /// Test-only: after a HelloRetryRequest, pretend the two ClientHellos
+    /// sent were `ch1` and `ch2`, with `key_share` in the second.
+    pub(crate) fn replace_client_hellos_after_retry(
+        &mut self,
+        ch1: &[u8],
+        hrr: &[u8],
+        ch2: &[u8],
+        key_share: KeyShare,
+    ) {
+        self.replace_client_hello(ch2, key_share);
+        let alg = self.retry_suite.map_or(HashAlg::Sha256, |s| s.hash);
+        let mut t = Transcript::new(alg);
+        t.update(&[HandshakeType::MessageHash.to_wire(), 0, 0, alg.len() as u8]);
+        t.update(alg.hash(ch1).as_bytes());
+        t.update(hrr);
+        t.update(ch2);
+        self.transcript = HelloTranscript::Known(t);
+    }
+}

@@ -1,0 +1,193 @@
+//! EncryptedExtensions, CertificateRequest, Certificate and CertificateVerify
+//! from the server (RFC 8446 §4.3, §4.4.2, §4.4.3).
+
+use super::{Ctx, ExpectFinished, Handshaking, Output, PskSource, State};
+use crate::codec::Reader;
+use crate::config::SIGNATURE_SCHEMES;
+use crate::crypto::certificate_issuer;
+use crate::crypto::PeerKey;
+use crate::error::{Error, Misbehavior};
+use crate::msgs::certificate::Certificate;
+use crate::msgs::certificate_request::CertificateRequest;
+use crate::msgs::certificate_verify::{signed_content, CertificateVerify};
+use crate::msgs::client_hello::alpn_protocols;
+use crate::msgs::enums::{ExtensionType, SignatureScheme};
+use crate::msgs::extensions::Extensions;
+use crate::verify::Trust;
+
+/// Waiting for EncryptedExtensions.
+pub(crate) struct ExpectEncryptedExtensions(pub(super) Handshaking);
+
+/// Waiting for the server's Certificate.
+pub(crate) struct ExpectCertificate {
+    pub(super) hs: Handshaking,
+}
+
+/// Waiting for CertificateVerify; holds the leaf key it must verify with.
+pub(crate) struct ExpectCertificateVerify {
+    pub(super) hs: Handshaking,
+    pub(super) trust: Trust,
+    pub(super) leaf_key: PeerKey,
+}
+
+/// The server asked for a client certificate (§4.3.2).
+pub(crate) struct ClientAuth {
+    pub(super) context: heapless::Vec<u8, 255>,
+    /// The identity (index in the configuration) and scheme to use; `None`
+    /// sends an empty Certificate.
+    pub(super) chosen: Option<(usize, SignatureScheme)>,
+}
+
+impl ExpectEncryptedExtensions {
+    pub(super) fn handle<'a, R>(
+        self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(State<'a>, Output<'a>), Error> {
+        let mut hs = self.0;
+        let mut r = Reader::new(body);
+        let exts = Extensions::check(r.vec16("EncryptedExtensions.extensions")?)?;
+        r.finish("EncryptedExtensions (trailing bytes)")?;
+        // §4.2 table: what may appear in EncryptedExtensions.
+        hs.offered.check(
+            &exts,
+            &[
+                ExtensionType::ServerName,
+                ExtensionType::SupportedGroups,
+                ExtensionType::Alpn,
+                ExtensionType::RecordSizeLimit,
+                ExtensionType::MaxFragmentLength,
+                ExtensionType::EarlyData,
+            ],
+        )?;
+        if exts.get(ExtensionType::ServerName.to_wire()).is_some_and(|d| !d.is_empty()) {
+            return Err(Error::Decode { what: "EncryptedExtensions.server_name (must be empty)" });
+        }
+        hs.alpn = match exts.get(ExtensionType::Alpn.to_wire()) {
+            Some(d) => Some(select_alpn(d, &ctx.config.alpn)?),
+            None => None,
+        };
+        hs.transcript.update(raw);
+        // §2.2: a PSK handshake authenticates the server by the key, with no certificate.
+        let trust = match hs.psk {
+            Some(PskSource::External(_)) => Some(Trust::PreSharedKey),
+            Some(PskSource::Resumption { verified: true }) => Some(Trust::Verified),
+            Some(PskSource::Resumption { verified: false }) => Some(Trust::NotVerified),
+            None => None,
+        };
+        match trust {
+            Some(trust) => Ok((State::ExpectFinished(ExpectFinished { hs, trust }), Output::None)),
+            None => Ok((State::ExpectCertificate(ExpectCertificate { hs }), Output::None)),
+        }
+    }
+}
+
+/// RFC 7301 §3.1: the server's list holds exactly one protocol, one we offered.
+/// Returns its (offset, length) in our list.
+pub(super) fn select_alpn(data: &[u8], ours: &[u8]) -> Result<(u8, u8), Error> {
+    let mut r = Reader::new(data);
+    let list = r.vec16("ALPN.protocol_name_list")?;
+    r.finish("ALPN (trailing bytes)")?;
+    let mut lr = Reader::new(list);
+    let chosen = lr.vec8_bounded(1, 255, "ALPN.ProtocolName")?;
+    if !lr.is_empty() {
+        return Err(Misbehavior::BadAlpn.into());
+    }
+    let mut offset = 0usize;
+    for p in alpn_protocols(ours) {
+        if p == chosen {
+            return Ok(((offset + 1) as u8, p.len() as u8));
+        }
+        offset += 1 + p.len();
+    }
+    Err(Misbehavior::BadAlpn.into())
+}
+
+impl ExpectCertificate {
+    /// §4.3.2: choose an identity the server can accept, or none (an empty
+    /// Certificate will be sent and the server decides).
+    pub(super) fn certificate_request<'a, R>(
+        mut self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(State<'a>, Output<'a>), Error> {
+        let cr = CertificateRequest::decode(body)?;
+        if !cr.context.is_empty() {
+            return Err(Error::Decode { what: "CertificateRequest.certificate_request_context (must be empty)" });
+        }
+        let schemes = cr.signature_algorithms()?.ok_or(Error::MissingExtension("signature_algorithms"))?;
+        let authorities = cr.certificate_authorities()?;
+        let chosen = ctx.config.client_identities.iter().enumerate().find_map(|(i, id)| {
+            let issued_by_listed = match &authorities {
+                None => true,
+                Some(cas) => id.chain.iter().any(|c| {
+                    certificate_issuer(c).is_some_and(|issuer| cas.clone().any(|ca| name_body(ca) == name_body(issuer)))
+                }),
+            };
+            let scheme = id.choose_scheme(schemes.iter().map(SignatureScheme::from_wire))?;
+            issued_by_listed.then_some((i, scheme))
+        });
+        let context = heapless::Vec::from_slice(cr.context).unwrap_or_default();
+        self.hs.client_auth = Some(ClientAuth { context, chosen });
+        self.hs.transcript.update(raw);
+        Ok((State::ExpectCertificate(self), Output::None))
+    }
+
+    pub(super) fn handle<'a, R>(
+        self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(State<'a>, Output<'a>), Error> {
+        let mut hs = self.hs;
+        let cert = Certificate::decode(body)?;
+        if !cert.context.is_empty() {
+            return Err(Misbehavior::NonEmptyCertificateContext.into());
+        }
+        // We request no per-certificate extensions (OCSP, SCT), so none may come (§4.4.2).
+        let mut entries = Reader::new(body);
+        entries.vec8("")?;
+        let mut list = Reader::new(entries.vec24("")?);
+        while !list.is_empty() {
+            list.vec24("")?;
+            let e = Extensions::check(list.vec16("CertificateEntry.extensions")?)?;
+            hs.offered.check(&e, &[])?;
+        }
+        let leaf = cert.chain.leaf().ok_or(crate::x509::CertError::NoCertificate)?;
+        let trust = ctx.config.verifier.verify_server(&cert.chain, &ctx.server_name, ctx.now)?;
+        let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
+        hs.transcript.update(raw);
+        Ok((State::ExpectCertificateVerify(ExpectCertificateVerify { hs, trust, leaf_key }), Output::None))
+    }
+}
+
+impl ExpectCertificateVerify {
+    pub(super) fn handle<'a>(self, body: &[u8], raw: &[u8]) -> Result<(State<'a>, Output<'a>), Error> {
+        let mut hs = self.hs;
+        let cv = CertificateVerify::decode(body)?;
+        let scheme = cv.scheme;
+        let (alg, curve) = scheme
+            .tls13_alg()
+            .filter(|_| SIGNATURE_SCHEMES.contains(&scheme))
+            .ok_or(Misbehavior::BadSignatureScheme(scheme))?;
+        // The scheme must fit the key: ECDSA on the same curve, or RSA-PSS on an RSA key.
+        if self.leaf_key.ecdsa_curve() != curve {
+            return Err(Misbehavior::BadSignatureScheme(scheme).into());
+        }
+        let mut content = [0u8; 64 + 34 + 64];
+        let n = signed_content(true, hs.transcript.current().as_bytes(), &mut content);
+        self.leaf_key
+            .verify(alg, &content[..n], cv.signature)
+            .map_err(|_| Error::BadSignature { scheme, key: self.leaf_key.describe() })?;
+        hs.transcript.update(raw);
+        Ok((State::ExpectFinished(ExpectFinished { hs, trust: self.trust }), Output::None))
+    }
+}
+
+/// The contents of a DER Name (a SEQUENCE), for comparing names whose
+/// outer encoding was written differently; the whole input if not DER.
+pub(super) fn name_body(der: &[u8]) -> &[u8] {
+    der::asn1::AnyRef::try_from(der).map(|a| a.value()).unwrap_or(der)
+}
