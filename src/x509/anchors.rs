@@ -1,0 +1,181 @@
+//! Trust anchors (RFC 5280 §6.1.1 (d)): the subject name, public key and
+//! constraints of each trusted CA, kept instead of whole certificates.
+//!
+//! An anchor's own signature, validity dates and extensions other than
+//! nameConstraints and pathLenConstraint are not checked: configuring a
+//! certificate as an anchor is the statement that it is trusted.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use base64ct::{Base64, Encoding};
+use x509_cert::ext::pkix::NameConstraints;
+
+use crate::x509::cert::ParsedCert;
+use crate::x509::error::{CertError, CertId};
+use crate::x509::pin::Pin;
+
+/// One trusted CA (or pinned server certificate): its name and key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrustAnchor {
+    pub(crate) subject_der: Vec<u8>,
+    pub(crate) spki_der: Vec<u8>,
+    pub(crate) subject: String,
+    pub(crate) name_constraints: Option<NameConstraints>,
+    pub(crate) path_len: Option<u8>,
+    pub(crate) ski: Option<Vec<u8>>,
+}
+
+impl TrustAnchor {
+    /// Takes the anchor data out of a DER certificate.
+    pub fn from_der(der: &[u8]) -> Result<Self, CertError> {
+        Self::from_der_at(der, 0)
+    }
+
+    fn from_der_at(der: &[u8], index: usize) -> Result<Self, CertError> {
+        let c = ParsedCert::parse(der, None).map_err(|detail| CertError::BadAnchor { index, detail })?;
+        Ok(TrustAnchor {
+            subject_der: c.subject_raw.to_vec(),
+            spki_der: c.spki_raw.to_vec(),
+            subject: c.subject_string(),
+            path_len: c.basic.as_ref().and_then(|b| b.path_len_constraint),
+            name_constraints: c.name_constraints,
+            ski: c.ski,
+        })
+    }
+
+    /// The subject, as an RFC 4514 string.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The DER subject Name.
+    pub fn subject_der(&self) -> &[u8] {
+        &self.subject_der
+    }
+
+    /// The DER SubjectPublicKeyInfo.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki_der
+    }
+
+    /// The SPKI pin of the anchor's key.
+    pub fn spki_pin(&self) -> Pin {
+        Pin::of_spki(&self.spki_der)
+    }
+
+    /// True when `cert` has this anchor's subject and key (it *is* the anchor).
+    pub(crate) fn is(&self, cert: &ParsedCert<'_>) -> bool {
+        self.subject_der == cert.subject_raw && self.spki_der == cert.spki_raw
+    }
+
+    pub(crate) fn id(&self) -> CertId {
+        CertId::new(None, self.subject.clone(), self.subject.clone())
+    }
+}
+
+/// A set of trust anchors.
+///
+/// ```
+/// use embertls::x509::TrustAnchors;
+/// let pem = std::fs::read("vectors/x509/roots-bundle.pem").unwrap();
+/// let anchors = TrustAnchors::from_pem(&pem).unwrap();
+/// assert_eq!(anchors.len(), 3);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrustAnchors {
+    anchors: Vec<TrustAnchor>,
+}
+
+const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+const END: &str = "-----END CERTIFICATE-----";
+
+impl TrustAnchors {
+    /// No anchors.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// All `CERTIFICATE` blocks of a PEM file (RFC 7468 §5); text between blocks is ignored.
+    pub fn from_pem(pem: &[u8]) -> Result<Self, CertError> {
+        let mut a = Self::new();
+        a.add_pem(pem)?;
+        Ok(a)
+    }
+
+    /// One DER certificate.
+    pub fn from_der(der: &[u8]) -> Result<Self, CertError> {
+        let mut a = Self::new();
+        a.add_der(der)?;
+        Ok(a)
+    }
+
+    /// Adds every `CERTIFICATE` block of a PEM file; returns how many were added.
+    /// Fails (adding none) if there is no block or one is invalid.
+    pub fn add_pem(&mut self, pem: &[u8]) -> Result<usize, CertError> {
+        // Text outside the blocks may be in any encoding.
+        let text = String::from_utf8_lossy(pem);
+        let mut found = Vec::new();
+        let mut rest: &str = &text;
+        while let Some(start) = rest.find(BEGIN) {
+            let body_start = start + BEGIN.len();
+            let index = found.len();
+            let body_rest = rest.get(body_start..).unwrap_or("");
+            let end =
+                body_rest.find(END).ok_or_else(|| CertError::BadAnchor { index, detail: format!("no {END} line") })?;
+            let body = body_rest.get(..end).unwrap_or("");
+            let der = decode_base64(body)
+                .ok_or_else(|| CertError::BadAnchor { index, detail: "invalid base64 in the PEM block".into() })?;
+            found.push(TrustAnchor::from_der_at(&der, index)?);
+            rest = body_rest.get(end + END.len()..).unwrap_or("");
+        }
+        if found.is_empty() {
+            return Err(CertError::BadAnchor { index: 0, detail: format!("no {BEGIN} block found") });
+        }
+        let n = found.len();
+        self.anchors.extend(found);
+        Ok(n)
+    }
+
+    /// Adds one DER certificate.
+    pub fn add_der(&mut self, der: &[u8]) -> Result<(), CertError> {
+        let a = TrustAnchor::from_der_at(der, self.anchors.len())?;
+        self.anchors.push(a);
+        Ok(())
+    }
+
+    /// Adds an anchor.
+    pub fn push(&mut self, anchor: TrustAnchor) {
+        self.anchors.push(anchor);
+    }
+
+    /// Number of anchors.
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+
+    /// The anchors.
+    pub fn as_slice(&self) -> &[TrustAnchor] {
+        &self.anchors
+    }
+
+    /// Iterates the anchors.
+    pub fn iter(&self) -> core::slice::Iter<'_, TrustAnchor> {
+        self.anchors.iter()
+    }
+}
+
+/// Base64 with whitespace removed (RFC 7468 §3 allows line breaks anywhere).
+fn decode_base64(body: &str) -> Option<Vec<u8>> {
+    let compact: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let mut out = alloc::vec![0u8; compact.len() / 4 * 3 + 3];
+    let n = Base64::decode(compact.as_bytes(), &mut out).ok()?.len();
+    out.truncate(n);
+    Some(out)
+}

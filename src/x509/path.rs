@@ -1,0 +1,282 @@
+//! Certification path building and validation (RFC 5280 §6.1, RFC 4158).
+//!
+//! From the leaf, issuers are looked for among the trust anchors first and
+//! then among the certificates the server sent (in any order; duplicates and
+//! unrelated extras are tolerated). When several candidates have the issuer's
+//! name, those whose subjectKeyIdentifier equals the child's
+//! authorityKeyIdentifier are tried first, and the others after. The search
+//! is depth-first with backtracking, bounded by a maximum path depth and a
+//! maximum number of signature checks. If every path fails, the most useful
+//! failure is reported (see `CertError::rank`), not the last one.
+
+use alloc::vec::Vec;
+
+use crate::msgs::certificate::CertificateChain;
+use crate::verify::{ServerName, UnixTime};
+use crate::x509::anchors::TrustAnchor;
+use crate::x509::cert::{ParsedCert, OID_ANY_EKU, OID_KP_SERVER_AUTH};
+use crate::x509::constraints;
+use crate::x509::error::CertError;
+use crate::x509::name::check_server_name;
+use crate::x509::sigalg::{check_signed_by, parse_key, RsaLimits};
+
+/// At most this many certificates of the server's chain are considered.
+const MAX_POOL: usize = 32;
+
+/// Limits and switches of path validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Options {
+    /// Maximum certificates in a path, leaf included, anchor excluded.
+    pub max_depth: usize,
+    /// Maximum signature checks per verification.
+    pub max_sig_checks: u32,
+    /// RSA modulus limits.
+    pub rsa: RsaLimits,
+    /// Check validity dates (needs the caller's time).
+    pub check_time: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_depth: 8,
+            max_sig_checks: 100,
+            rsa: RsaLimits { min_bits: 2048, max_bits: 8192 },
+            check_time: true,
+        }
+    }
+}
+
+/// RFC 5280 §6.1.3 (a)(2): notBefore <= now <= notAfter.
+fn check_validity(c: &ParsedCert<'_>, now: u64) -> Result<(), CertError> {
+    let (not_before, not_after) = (c.not_before, c.not_after);
+    if now < not_before {
+        return Err(CertError::NotYetValid { cert: c.id(), not_before, not_after, now });
+    }
+    if now > not_after {
+        return Err(CertError::Expired { cert: c.id(), not_before, not_after, now });
+    }
+    Ok(())
+}
+
+fn eku_strings(c: &ParsedCert<'_>) -> Vec<alloc::string::String> {
+    c.eku.iter().flatten().map(|o| alloc::format!("{o}")).collect()
+}
+
+/// Rules for the end-entity certificate (RFC 5280 §4.2.1.3, §4.2.1.12, §4.2).
+fn check_leaf(leaf: &ParsedCert<'_>) -> Result<(), CertError> {
+    leaf.check_consistency()?;
+    leaf.check_critical()?;
+    if leaf.key_usage.is_some_and(|k| !k.digital_signature()) {
+        return Err(CertError::MissingKeyUsage { cert: leaf.id(), needed: "digitalSignature" });
+    }
+    // anyExtendedKeyUsage alone is not enough for a TLS server (RFC 5280 §4.2.1.12 allows refusing it).
+    if let Some(eku) = &leaf.eku {
+        if !eku.contains(&OID_KP_SERVER_AUTH) {
+            return Err(CertError::NoServerAuth { cert: leaf.id(), usages: eku_strings(leaf) });
+        }
+    }
+    Ok(())
+}
+
+/// Intermediate CAs below position `path.len()`, self-issued ones not counted (RFC 5280 §6.1.4 (l)).
+fn intermediates_below(path: &[&ParsedCert<'_>]) -> usize {
+    path.iter().skip(1).filter(|c| !c.self_issued()).count()
+}
+
+/// Rules for a certificate used as an issuer (RFC 5280 §6.1.4 (k), (l), (m), (n)).
+fn check_ca(c: &ParsedCert<'_>, path: &[&ParsedCert<'_>], now: Option<u64>) -> Result<(), CertError> {
+    c.check_consistency()?;
+    c.check_critical()?;
+    if let Some(t) = now {
+        check_validity(c, t)?;
+    }
+    if !c.is_ca() {
+        return Err(CertError::NotCa { cert: c.id() });
+    }
+    if c.key_usage.is_some_and(|k| !k.key_cert_sign()) {
+        return Err(CertError::MissingKeyUsage { cert: c.id(), needed: "keyCertSign" });
+    }
+    // An EKU on a CA restricts what it may issue for (common practice, as in the CA/Browser Forum rules).
+    if let Some(eku) = &c.eku {
+        if !eku.contains(&OID_KP_SERVER_AUTH) && !eku.contains(&OID_ANY_EKU) {
+            return Err(CertError::NoServerAuth { cert: c.id(), usages: eku_strings(c) });
+        }
+    }
+    if let Some(pl) = c.basic.as_ref().and_then(|b| b.path_len_constraint) {
+        let below = intermediates_below(path);
+        if below > usize::from(pl) {
+            return Err(CertError::PathLenExceeded { cert: c.id(), path_len: pl, below });
+        }
+    }
+    Ok(())
+}
+
+/// Applies a CA's name constraints to every certificate below it.
+fn check_constraints(
+    nc: Option<&x509_cert::ext::pkix::NameConstraints>,
+    by: &str,
+    path: &[&ParsedCert<'_>],
+) -> Result<(), CertError> {
+    let Some(nc) = nc else { return Ok(()) };
+    for (i, c) in path.iter().enumerate() {
+        if i == 0 || !c.self_issued() {
+            constraints::check(nc, by, c)?;
+        }
+    }
+    Ok(())
+}
+
+/// Order of trying candidate issuers: key identifiers equal, unknown, different.
+fn key_id_order(child_aki: Option<&[u8]>, ski: Option<&[u8]>) -> u8 {
+    match (child_aki, ski) {
+        (Some(a), Some(s)) if a == s => 0,
+        (Some(_), Some(_)) => 2,
+        _ => 1,
+    }
+}
+
+struct Search<'s, 'a> {
+    anchors: &'s [TrustAnchor],
+    pool: &'s [ParsedCert<'a>],
+    opts: &'s Options,
+    now: Option<u64>,
+    budget: u32,
+    exhausted: bool,
+    best: Option<CertError>,
+}
+
+impl<'s, 'a> Search<'s, 'a> {
+    fn record(&mut self, e: CertError) {
+        if self.best.as_ref().is_none_or(|b| e.rank() > b.rank()) {
+            self.best = Some(e);
+        }
+    }
+
+    fn spend(&mut self) -> Result<(), CertError> {
+        if self.budget == 0 {
+            self.exhausted = true;
+            return Err(CertError::TooManySignatureChecks { limit: self.opts.max_sig_checks });
+        }
+        self.budget -= 1;
+        Ok(())
+    }
+
+    /// Tries to complete `path` (leaf first) up to an anchor.
+    fn extend(&mut self, path: &mut Vec<&'s ParsedCert<'a>>) -> bool {
+        let Some(&top) = path.last() else { return false };
+        let aki = top.aki.as_deref();
+        let mut tried_any = false;
+
+        // 1. An anchor issued `top`.
+        let mut anchors: Vec<&TrustAnchor> =
+            self.anchors.iter().filter(|a| a.subject_der.as_slice() == top.issuer_raw).collect();
+        anchors.sort_by_key(|a| key_id_order(aki, a.ski.as_deref()));
+        for a in anchors {
+            if self.exhausted {
+                return false;
+            }
+            tried_any = true;
+            let r = self
+                .spend()
+                .and_then(|_| check_signed_by(top, &a.spki_der, || a.id(), self.opts.rsa))
+                .and_then(|_| match a.path_len {
+                    Some(pl) if intermediates_below(path) > usize::from(pl) => {
+                        Err(CertError::PathLenExceeded { cert: a.id(), path_len: pl, below: intermediates_below(path) })
+                    }
+                    _ => Ok(()),
+                })
+                .and_then(|_| check_constraints(a.name_constraints.as_ref(), &a.subject, path));
+            match r {
+                Ok(()) => return true,
+                Err(e) => self.record(e),
+            }
+        }
+
+        // 2. A certificate the server sent issued `top`.
+        let mut cands: Vec<&'s ParsedCert<'a>> = self
+            .pool
+            .iter()
+            .filter(|c| c.subject_raw == top.issuer_raw)
+            .filter(|c| !path.iter().any(|p| p.subject_raw == c.subject_raw && p.spki_raw == c.spki_raw))
+            .filter(|c| !self.anchors.iter().any(|a| a.is(c))) // already tried as an anchor
+            .collect();
+        cands.sort_by_key(|c| key_id_order(aki, c.ski.as_deref()));
+        for c in cands {
+            if self.exhausted {
+                return false;
+            }
+            tried_any = true;
+            if path.len() >= self.opts.max_depth {
+                self.record(CertError::PathTooLong { max_depth: self.opts.max_depth });
+                break;
+            }
+            let r = check_ca(c, path, self.now)
+                .and_then(|_| self.spend())
+                .and_then(|_| check_signed_by(top, c.spki_raw, || c.id(), self.opts.rsa))
+                .and_then(|_| check_constraints(c.name_constraints.as_ref(), &c.subject_string(), path));
+            if let Err(e) = r {
+                self.record(e);
+                continue;
+            }
+            path.push(c);
+            if self.extend(path) {
+                return true;
+            }
+            path.pop();
+        }
+        if !tried_any {
+            self.record(CertError::UnknownIssuer { cert: top.id(), anchors: self.anchors.len() });
+        }
+        false
+    }
+}
+
+/// Verifies `chain` against `anchors` for `name` (when given) at `now`.
+pub(crate) fn verify_chain(
+    anchors: &[TrustAnchor],
+    chain: &CertificateChain<'_>,
+    name: Option<&ServerName<'_>>,
+    now: Option<UnixTime>,
+    opts: &Options,
+) -> Result<(), CertError> {
+    let mut certs = chain.iter();
+    let leaf_der = certs.next().ok_or(CertError::NoCertificate)?;
+    let now = match (opts.check_time, now) {
+        (false, _) => None,
+        (true, Some(t)) => Some(t.0),
+        (true, None) => return Err(CertError::NoClock),
+    };
+    let leaf = ParsedCert::parse(leaf_der, Some(0)).map_err(|detail| CertError::Malformed { position: 0, detail })?;
+    if let Some(n) = name {
+        check_server_name(&leaf, n)?;
+    }
+    if let Some(t) = now {
+        check_validity(&leaf, t)?;
+    }
+    check_leaf(&leaf)?;
+    parse_key(leaf.spki_raw, || leaf.id(), opts.rsa)?;
+    // A server certificate configured as an anchor itself (self-signed home broker).
+    if anchors.iter().any(|a| a.is(&leaf)) {
+        return Ok(());
+    }
+    leaf.check_sig_alg()?;
+
+    let mut pool: Vec<ParsedCert<'_>> = Vec::new();
+    for (i, der) in certs.enumerate().take(MAX_POOL) {
+        if der == leaf_der || pool.iter().any(|c| c.der == der) {
+            continue;
+        }
+        // Unparseable extras are ignored: a path through them could not be checked anyway.
+        if let Ok(c) = ParsedCert::parse(der, Some(i + 1)) {
+            pool.push(c);
+        }
+    }
+    let mut search =
+        Search { anchors, pool: &pool, opts, now, budget: opts.max_sig_checks, exhausted: false, best: None };
+    let mut path = alloc::vec![&leaf];
+    if search.extend(&mut path) {
+        return Ok(());
+    }
+    Err(search.best.unwrap_or(CertError::UnknownIssuer { cert: leaf.id(), anchors: anchors.len() }))
+}
