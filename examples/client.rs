@@ -5,6 +5,10 @@
 //!   --server-name NAME   name to verify and send as SNI (default: HOST)
 //!   --insecure           DANGER: do not verify the server (still encrypted)
 //!   --ca FILE            trust anchor PEM/DER (repeatable)
+//!   --pin PIN            accept a server whose key has this pin: sha256/BASE64 or hex (repeatable)
+//!   --trust-on-first-use accept this server once and print its pin to store (NOT verification)
+//!   --no-time-check      skip certificate dates (for devices without a clock)
+//!   --show-chain         print the server's certificate chain and pins
 //!   --tls1.3 | --tls1.2  protocol version (only TLS 1.3 in this build)
 //!   --group NAME         x25519 | secp256r1 (repeatable; first gets the key share)
 //!   --suite IANA_NAME    e.g. TLS_AES_128_GCM_SHA256 (repeatable)
@@ -31,6 +35,7 @@ use embertls::{
     CipherSuite, ClientConfig, ClientIdentity, ExternalPsk, NamedGroup, PskMode, ServerName, ServerVerification, ServerVerifier,
     SessionTicket, SoftwareSigner, TlsStream,
 };
+use embertls::{CaVerifier, ChainRecorder, Pin, PinVerifier, TrustAnchors, TrustOnFirstUse};
 
 struct Options {
     addr: String,
@@ -50,6 +55,10 @@ struct Options {
     sess_in: Option<String>,
     cert: Option<String>,
     key: Option<String>,
+    pins: Vec<String>,
+    tofu: bool,
+    no_time_check: bool,
+    show_chain: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -71,6 +80,10 @@ fn parse_args() -> Result<Options, String> {
         sess_in: None,
         cert: None,
         key: None,
+        pins: vec![],
+        tofu: false,
+        no_time_check: false,
+        show_chain: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -114,6 +127,10 @@ fn parse_args() -> Result<Options, String> {
             "--sess-in" => o.sess_in = Some(value("--sess-in")?),
             "--cert" => o.cert = Some(value("--cert")?),
             "--key" => o.key = Some(value("--key")?),
+            "--pin" => o.pins.push(value("--pin")?),
+            "--trust-on-first-use" => o.tofu = true,
+            "--no-time-check" => o.no_time_check = true,
+            "--show-chain" => o.show_chain = true,
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             s => o.addr = s.to_string(),
         }
@@ -136,13 +153,41 @@ fn run() -> Result<(), String> {
         (None, None) => None,
         _ => return Err("--psk-identity and --psk go together".into()),
     };
-    let verifier: &dyn ServerVerifier = if o.insecure || psk.is_some() {
+    // How the server is trusted: exactly one way.
+    let ways = [o.insecure, !o.ca.is_empty(), !o.pins.is_empty(), o.tofu].iter().filter(|w| **w).count();
+    if ways > 1 {
+        return Err("choose one way to trust the server: --ca, --pin, --trust-on-first-use or --insecure".into());
+    }
+    let mut anchors = TrustAnchors::new();
+    for f in &o.ca {
+        let bytes = std::fs::read(f).map_err(|e| format!("--ca {f}: {e}"))?;
+        let added = if bytes.first() == Some(&0x30) { anchors.add_der(&bytes).map(|_| 1) } else { anchors.add_pem(&bytes) };
+        added.map_err(|e| format!("--ca {f}: {e}"))?;
+    }
+    let pins = o.pins.iter().map(|p| Pin::parse(p).map_err(|e| format!("--pin {p}: {e}"))).collect::<Result<Vec<_>, _>>()?;
+    let ca_verifier = (!anchors.is_empty()).then(|| {
+        let v = CaVerifier::new(anchors);
+        if o.no_time_check { v.skip_time_checks() } else { v }
+    });
+    let pin_verifier = PinVerifier::new(&pins);
+    let pin_verifier = if o.no_time_check { pin_verifier.skip_time_checks() } else { pin_verifier };
+    let tofu = TrustOnFirstUse::record();
+    let base: &dyn ServerVerifier = if let Some(v) = &ca_verifier {
+        v
+    } else if !pins.is_empty() {
+        &pin_verifier
+    } else if o.tofu {
+        &tofu
+    } else if o.insecure || psk.is_some() {
         ServerVerification::danger_accept_any()
-    } else if !o.ca.is_empty() {
-        return Err("--ca: certificate verification is not in this build yet; use --insecure for now".into());
     } else {
-        return Err("no way to trust the server: give --ca FILE, or --insecure to skip verification (DANGER)".into());
+        return Err(
+            "no way to trust the server: give --ca FILE, --pin PIN, --trust-on-first-use, or --insecure to skip verification (DANGER)"
+                .into(),
+        );
     };
+    let recorder = ChainRecorder::new(base);
+    let verifier: &dyn ServerVerifier = &recorder;
     let read = |f: &str| std::fs::read(f).map_err(|e| format!("cannot read {f}: {e}"));
     let client_certs = match &o.cert {
         Some(f) => embertls::pem::certificates(&read(f)?).map_err(|e| format!("--cert {f}: {e}"))?,
@@ -179,7 +224,17 @@ fn run() -> Result<(), String> {
         Some(f) => Some(std::fs::read(f).map_err(|e| format!("--sess-in {f}: {e}"))?),
         None => None,
     };
-    let mut ticket = connect_once(&o, &config, &name_text, ticket_in.as_deref())?;
+    let first = connect_once(&o, &config, &name_text, ticket_in.as_deref());
+    if o.show_chain {
+        match recorder.last_chain() {
+            Some(chain) => eprintln!("{chain}"),
+            None => eprintln!("embertls: the server sent no certificate chain"),
+        }
+    }
+    if let Some(first_use) = tofu.recorded() {
+        eprintln!("embertls: first use: NOT verified; to trust this server from now on, store its pin: --pin {}", first_use.pin);
+    }
+    let mut ticket = first?;
     if o.resume {
         let t = ticket.take().ok_or("--resume: the server sent no session ticket to resume with")?;
         ticket = connect_once(&o, &config, &name_text, Some(&t))?.or(Some(t));

@@ -389,6 +389,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                     a if self.state.as_ref().is_some_and(State::offers_external_psk) => {
                         Err(Error::PskRefused { alert: Some(a) })
                     }
+                    a if self.state.as_ref().is_some_and(State::offers_ticket) => Err(Error::TicketRefused(a)),
                     a if is_client_auth_alert(a) => match self.state.as_ref().and_then(State::connected).and_then(|c| c.client_auth()) {
                         Some(sent) => Err(self.client_auth_rejected(a, sent)),
                         None => Err(Error::AlertReceived(a)),

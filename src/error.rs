@@ -80,6 +80,9 @@ pub enum Error {
         /// The common name of the issuer of the certificate sent, if it has one.
         issuer: heapless::String<64>,
     },
+    /// The server answered a resumption attempt with a fatal alert: the stored
+    /// ticket is probably damaged or from another server key.
+    TicketRefused(AlertDescription),
     /// The server did not accept the configured pre-shared key.
     PskRefused {
         /// The alert the server sent, if it sent one instead of a ServerHello.
@@ -212,7 +215,7 @@ impl Error {
             Error::MissingExtension(_) => A::MissingExtension,
             Error::Signer(_) => A::InternalError,
             Error::ClientAuthRejected { .. } => return None,
-            Error::PskRefused { alert: Some(_) } | Error::AlertReceived(_) | Error::Truncated | Error::Closed | Error::Api(_) => return None,
+            Error::PskRefused { alert: Some(_) } | Error::TicketRefused(_) | Error::AlertReceived(_) | Error::Truncated | Error::Closed | Error::Api(_) => return None,
         })
     }
 }
@@ -288,6 +291,10 @@ impl fmt::Display for Error {
             Error::ClientAuthRejected { alert, sent_certificate, configured, issuer } => {
                 client_auth_hint(f, *alert, *sent_certificate, *configured, issuer)
             }
+            Error::TicketRefused(a) => write!(
+                f,
+                "the server refused the resumption attempt with alert {a}: the stored session ticket is damaged or not valid for this server; discard it and connect without it (a full handshake)"
+            ),
             Error::PskRefused { alert } => {
                 f.write_str("the server did not accept the pre-shared key")?;
                 if let Some(a) = alert {

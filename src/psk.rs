@@ -95,7 +95,7 @@ impl ExternalPsk {
     pub fn from_hex(identity: &str, hex_key: &str) -> Result<Self, Error> {
         const BAD: Error = Error::Config("the PSK key must be hex digits (two per byte), 1 to 64 bytes");
         let h = hex_key.trim().as_bytes();
-        if h.len() % 2 != 0 || h.len() / 2 > MAX_PSK_KEY {
+        if !h.len().is_multiple_of(2) || h.len() / 2 > MAX_PSK_KEY {
             return Err(BAD);
         }
         let mut k = [0u8; MAX_PSK_KEY];

@@ -493,3 +493,135 @@ impl<'a> MemPeer<'a> {
         self.server_to_client();
     }
 }
+
+// ---------------------------------------------------------------------------
+// Additions for the PSK and resumption tests
+// ---------------------------------------------------------------------------
+
+impl OpensslServer {
+    /// Starts `openssl s_server -accept 127.0.0.1:PORT <args>` on a free
+    /// loopback port with exactly `args` (no certificate is added, so
+    /// `-nocert -psk ...` servers work), and waits (at most 5 s) until it
+    /// prints `ACCEPT`.
+    pub fn start_args(args: &[&str]) -> Self {
+        let mut last_log = String::new();
+        for _attempt in 0..3 {
+            let port = free_port();
+            let log = std::env::temp_dir().join(format!(
+                "embertls-s_server-{}-{}-{}.log",
+                std::process::id(),
+                port,
+                LOG_SEQ.fetch_add(1, Ordering::Relaxed)
+            ));
+            let file = File::create(&log).expect("create s_server log file");
+            let mut all: Vec<String> = vec!["s_server".into(), "-accept".into(), format!("127.0.0.1:{port}")];
+            all.extend(args.iter().map(|s| s.to_string()));
+            let mut child = Command::new("openssl")
+                .args(&all)
+                .stdin(Stdio::piped())
+                .stdout(file.try_clone().expect("clone log handle"))
+                .stderr(file)
+                .spawn()
+                .expect("spawn `openssl s_server` (is OpenSSL 3 installed?)");
+            let stdin = child.stdin.take();
+            let mut server =
+                OpensslServer { child, _stdin: stdin, port, log, args: format!("openssl {}", all.join(" ")) };
+            let deadline = Instant::now() + Duration::from_secs(5);
+            loop {
+                let text = server.log();
+                if text.contains("ACCEPT") {
+                    return server;
+                }
+                if let Ok(Some(status)) = server.child.try_wait() {
+                    last_log = format!("{} exited with {status}:\n{text}", server.args);
+                    break;
+                }
+                if Instant::now() > deadline {
+                    panic!("{} did not start listening within 5 s; output:\n{text}", server.args);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        panic!("openssl s_server failed to start three times; last attempt: {last_log}");
+    }
+}
+
+/// The engine error inside an `io::Error` from [`embertls::TlsStream`], if any.
+pub fn tls_error(e: &std::io::Error) -> Option<&Error> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<Error>())
+}
+
+impl<'a> MemPeer<'a> {
+    /// As [`MemPeer::new`], with a client that offers `ticket` for resumption
+    /// (`Client::new_resuming` for "localhost" at time `now`).
+    pub fn resuming(
+        config: &'a ClientConfig<'a>,
+        server: rustls::ServerConfig,
+        now: Option<embertls::UnixTime>,
+        ticket: embertls::SessionTicket<'a>,
+    ) -> Self {
+        let mut peer = Self::new(config, server);
+        // Nothing was exchanged yet: replace the fresh client by a resuming one.
+        peer.client = Client::new_resuming(
+            config,
+            ServerName::parse("localhost"),
+            now,
+            rng(),
+            vec![0; MAX_RECORD],
+            vec![0; MAX_RECORD],
+            ticket,
+        )
+        .expect("Client::new_resuming");
+        peer
+    }
+
+    /// Runs both sides until nothing is in flight and returns the newest
+    /// serialized session ticket the client announced (`None` if none).
+    pub fn take_tickets(&mut self) -> Option<Vec<u8>> {
+        let mut newest = None;
+        loop {
+            match self.next_event() {
+                Ok(Event::SessionTicket) => {
+                    let mut buf = vec![0u8; 70_000];
+                    let n = self.client.session_ticket(&mut buf).expect("Client::session_ticket");
+                    buf.truncate(n);
+                    newest = Some(buf);
+                }
+                Ok(Event::NeedData) => return newest,
+                Ok(Event::ApplicationData(_)) => {}
+                Ok(other) => panic!("unexpected event while collecting tickets: {other:?}"),
+                Err(e) => panic!("client error while collecting tickets: {e}"),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Additions for the client-certificate tests
+// ---------------------------------------------------------------------------
+
+/// As [`rustls_config`] (all suites and groups), with a server that requires
+/// a client certificate issued by the CA in `vectors/peer/<client_ca>`.
+/// With `ca_hints` false the CertificateRequest carries no
+/// certificate_authorities extension (rustls sends one by default).
+pub fn rustls_client_auth_config(cert: CertKind, client_ca: &str, ca_hints: bool) -> rustls::ServerConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in CertificateDer::pem_file_iter(peer_file(client_ca)).expect("client CA PEM") {
+        roots.add(ca.expect("client CA PEM")).expect("client CA certificate");
+    }
+    let mut builder = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone());
+    if !ca_hints {
+        builder = builder.clear_root_hint_subjects();
+    }
+    let verifier = builder.build().expect("client verifier");
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(cert.cert_path()).expect("cert PEM").collect::<Result<_, _>>().expect("cert PEM");
+    let key = PrivateKeyDer::from_pem_file(cert.key_path()).expect("key PEM");
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("TLS 1.3")
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs, key)
+        .expect("server identity")
+}

@@ -18,6 +18,9 @@ use crate::record::Protection;
 use crate::ticket::SessionTicket;
 use crate::verify::ServerName;
 
+/// Longest a ticket may be used: 7 days (RFC 8446 §4.6.1).
+const MAX_TICKET_LIFETIME: u32 = 604_800;
+
 /// The transcript before the cipher suite (and so the hash) is known.
 #[derive(Clone)]
 #[allow(clippy::large_enum_variant)] // no heap: both hashes run until ServerHello names one
@@ -159,7 +162,9 @@ fn psk_offer<'a, R>(
             (Some(now), issued) if issued > 0 => now.0.checked_sub(issued)?,
             _ => 0,
         };
-        if !suite_ok || t.server_name != name.as_bytes() || age_secs > u64::from(t.lifetime) {
+        // §4.6.1: never longer than 7 days, whatever the server said; 0 means discard.
+        let max_age = u64::from(t.lifetime.min(MAX_TICKET_LIFETIME));
+        if !suite_ok || t.server_name != name.as_bytes() || t.lifetime == 0 || age_secs > max_age {
             return None;
         }
         let age_ms = (age_secs.saturating_mul(1000) & 0xffff_ffff) as u32;

@@ -107,6 +107,17 @@ impl<'a> State<'a> {
         )
     }
 
+    /// True while a session ticket offer awaits the server's answer.
+    pub fn offers_ticket(&self) -> bool {
+        matches!(
+            self,
+            State::ExpectServerHello(ExpectServerHello {
+                psk: Some(PskOffer { source: PskSource::Resumption { .. }, .. }),
+                ..
+            })
+        )
+    }
+
     /// The connected state, if the handshake is complete.
     pub fn connected(&self) -> Option<&Connected> {
         match self {
@@ -135,8 +146,11 @@ impl<'a> State<'a> {
             (State::ExpectCertificateVerify(s), HandshakeType::CertificateVerify) => s.handle(msg.body, raw),
             (State::ExpectFinished(s), HandshakeType::Finished) => s.handle(msg.body, raw, ctx),
             (State::Connected(s), HandshakeType::NewSessionTicket) => {
-                NewSessionTicket::decode(msg.body)?;
-                Ok((State::Connected(s), Output::Ticket))
+                // §4.6.1: a lifetime of zero means discard it at once.
+                match NewSessionTicket::decode(msg.body)?.lifetime {
+                    0 => Ok((State::Connected(s), Output::None)),
+                    _ => Ok((State::Connected(s), Output::Ticket)),
+                }
             }
             (State::Connected(s), HandshakeType::KeyUpdate) => s.key_update(msg.body, ctx),
             (s, _) => Err(unexpected(&s)),
