@@ -9,7 +9,6 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use base64ct::{Base64, Encoding};
 use x509_cert::ext::pkix::NameConstraints;
 
 use crate::x509::cert::ParsedCert;
@@ -89,7 +88,6 @@ pub struct TrustAnchors {
 }
 
 const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-const END: &str = "-----END CERTIFICATE-----";
 
 impl TrustAnchors {
     /// No anchors.
@@ -114,21 +112,11 @@ impl TrustAnchors {
     /// Adds every `CERTIFICATE` block of a PEM file; returns how many were added.
     /// Fails (adding none) if there is no block or one is invalid.
     pub fn add_pem(&mut self, pem: &[u8]) -> Result<usize, CertError> {
-        // Text outside the blocks may be in any encoding.
-        let text = String::from_utf8_lossy(pem);
+        let blocks =
+            crate::pem::parse(pem).map_err(|e| CertError::BadAnchor { index: e.block, detail: e.detail.into() })?;
         let mut found = Vec::new();
-        let mut rest: &str = &text;
-        while let Some(start) = rest.find(BEGIN) {
-            let body_start = start + BEGIN.len();
-            let index = found.len();
-            let body_rest = rest.get(body_start..).unwrap_or("");
-            let end =
-                body_rest.find(END).ok_or_else(|| CertError::BadAnchor { index, detail: format!("no {END} line") })?;
-            let body = body_rest.get(..end).unwrap_or("");
-            let der = decode_base64(body)
-                .ok_or_else(|| CertError::BadAnchor { index, detail: "invalid base64 in the PEM block".into() })?;
-            found.push(TrustAnchor::from_der_at(&der, index)?);
-            rest = body_rest.get(end + END.len()..).unwrap_or("");
+        for b in blocks.iter().filter(|b| b.label == "CERTIFICATE") {
+            found.push(TrustAnchor::from_der_at(&b.der, found.len())?);
         }
         if found.is_empty() {
             return Err(CertError::BadAnchor { index: 0, detail: format!("no {BEGIN} block found") });
@@ -169,13 +157,4 @@ impl TrustAnchors {
     pub fn iter(&self) -> core::slice::Iter<'_, TrustAnchor> {
         self.anchors.iter()
     }
-}
-
-/// Base64 with whitespace removed (RFC 7468 §3 allows line breaks anywhere).
-fn decode_base64(body: &str) -> Option<Vec<u8>> {
-    let compact: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    let mut out = alloc::vec![0u8; compact.len() / 4 * 3 + 3];
-    let n = Base64::decode(compact.as_bytes(), &mut out).ok()?.len();
-    out.truncate(n);
-    Some(out)
 }
