@@ -22,7 +22,7 @@
 //!   --sess-out FILE      write the newest session ticket to FILE
 //!   --sess-in FILE       resume with the ticket in FILE
 //!   --cert FILE          client certificate chain (PEM, leaf first)
-//!   --key FILE           its private key (PEM/DER, ECDSA P-256 or P-384)
+//!   --key FILE           its private key (PEM/DER: ECDSA P-256/P-384, RSA 2048-4096)
 //! ```
 //! Prints `embertls: connected ...` to stderr, copies server data to stdout
 //! until the server closes, and exits 0 on a clean close.
@@ -194,7 +194,10 @@ fn run() -> Result<(), String> {
         None => vec![],
     };
     let signer = match (&o.cert, &o.key) {
-        (Some(_), Some(k)) => Some(SoftwareSigner::from_pem(&read(k)?).map_err(|e| format!("--key {k}: {e}"))?),
+        (Some(_), Some(k)) => {
+            let rng = Box::new(rand_core::UnwrapErr(getrandom::SysRng));
+            Some(SoftwareSigner::from_pem_with_rng(&read(k)?, rng).map_err(|e| format!("--key {k}: {e}"))?)
+        }
         (None, None) => None,
         _ => return Err("--cert and --key go together".into()),
     };

@@ -5,6 +5,7 @@ use rand_core::CryptoRng;
 use crate::config::ClientConfig;
 use crate::error::{Error, Misbehavior, Received};
 use crate::handshake::tls13::{self, Ctx, Output, State, TicketCtx};
+use crate::handshake::limits::LimitOffer;
 use crate::handshake::HandshakeSummary;
 use crate::msgs::enums::{AlertDescription, ContentType};
 use crate::record::{Inbound, Outbound, Protection, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
@@ -182,9 +183,10 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         if c.rx.as_ref().len() < min_rx {
             return Err(Error::Config("the receive buffer must be at least 512 bytes"));
         }
+        let rx_capacity = c.rx.as_ref().len();
         let start = {
             let mut ctx = c.ctx();
-            tls13::start(&mut ctx, ticket)
+            tls13::start(&mut ctx, ticket, LimitOffer::for_receive_buffer(rx_capacity))
         }?;
         c.state = Some(State::ExpectServerHello(start));
         Ok(c)
@@ -320,7 +322,8 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                 }
                 continue;
             }
-            let Some(rec) = self.inbound.next_record(self.rx.as_ref())? else {
+            let next = self.inbound.next_record(self.rx.as_ref()).map_err(|e| self.explain_overflow(e))?;
+            let Some(rec) = next else {
                 if self.eof {
                     return Err(Error::Truncated);
                 }
@@ -329,6 +332,19 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             if let Some(ev) = self.on_record(rec)? {
                 return Ok(ev);
             }
+        }
+    }
+
+    /// A record too large for the buffer, from a server that agreed to a
+    /// smaller record size, is the server's fault: say so (RFC 8449).
+    fn explain_overflow(&self, e: Error) -> Error {
+        let limit = self.state.as_ref().and_then(|s| s.limits().recv);
+        let len = self.inbound.peek_record_len(self.rx.as_ref());
+        match (e, limit, len) {
+            (Error::ReceiveBufferTooSmall { .. }, Some(limit), Some(len)) if len.saturating_sub(crate::crypto::TAG_LEN) > limit => {
+                Error::RecordOverflow { size: len.saturating_sub(crate::crypto::TAG_LEN), limit }
+            }
+            (e, _, _) => e,
         }
     }
 
@@ -351,6 +367,14 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             }
             self.inbound.discard_record(rx, &rec);
             return Ok(None);
+        }
+        // RFC 8449: a server that agreed to a limit must keep to it.
+        let limits = self.state.as_ref().map(State::limits).unwrap_or_default();
+        if let (Some(limit), true) = (limits.recv, self.read_prot.is_some()) {
+            let inner = rec.header.len.saturating_sub(crate::crypto::TAG_LEN);
+            if inner > limit {
+                return Err(Error::RecordOverflow { size: inner, limit });
+            }
         }
         let (typ, len) = match (&mut self.read_prot, rec.header.typ) {
             (Some(p), ContentType::ApplicationData) => p.open(&mut rx[rec.record.clone()])?,
@@ -494,7 +518,8 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             let tx = self.tx.as_mut();
             let free = self.outbound.free_len(tx);
             let room = free.saturating_sub(HEADER_LEN + crate::record::PROTECTION_OVERHEAD);
-            let n = room.min(MAX_PLAINTEXT).min(data.len() - taken);
+            let limit = self.state.as_ref().map_or(MAX_PLAINTEXT, |s| s.limits().send);
+            let n = room.min(limit).min(data.len() - taken);
             if n == 0 {
                 break;
             }

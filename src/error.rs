@@ -137,6 +137,10 @@ pub enum Misbehavior {
     UselessHelloRetry,
     /// §4.1.4: HelloRetryRequest asked for a group we did not offer in supported_groups.
     RetryGroupNotOffered(NamedGroup),
+    /// RFC 8449 §4: a record_size_limit below 64.
+    BadRecordSizeLimit,
+    /// RFC 6066 §4: a max_fragment_length answer other than the one requested.
+    BadMaxFragmentLength,
     /// §4.2.11: selected_identity is not an identity we offered.
     PskIdentityOutOfRange(u16),
     /// §4.2.11: the server selected our PSK with a suite of another hash.
@@ -274,7 +278,7 @@ impl fmt::Display for Error {
             ),
             Error::RecordOverflow { size, limit } => write!(
                 f,
-                "the server sent a record of {size} bytes, more than the {limit} bytes allowed (RFC 8446 §5.1/§5.2)"
+                "the server sent a record of {size} bytes, more than the {limit} bytes allowed (RFC 8446 §5.1/§5.2, or the record_size_limit / max_fragment_length it agreed to, RFC 8449 / RFC 6066); the server ignores the negotiated limit: give the Client a receive buffer of 16 645 bytes or more"
             ),
             Error::ReceiveBufferTooSmall { needed, capacity } => write!(
                 f,
@@ -384,6 +388,10 @@ impl fmt::Display for Misbehavior {
             M::SecondHelloRetry => f.write_str("it sent a second HelloRetryRequest (RFC 8446 §4.1.4)"),
             M::UselessHelloRetry => f.write_str("its HelloRetryRequest would not change the ClientHello (RFC 8446 §4.1.4)"),
             M::RetryGroupNotOffered(g) => write!(f, "its HelloRetryRequest asks for group {g}, which was not offered (RFC 8446 §4.1.4)"),
+            M::BadRecordSizeLimit => f.write_str("its record_size_limit is below the minimum of 64 (RFC 8449 §4)"),
+            M::BadMaxFragmentLength => {
+                f.write_str("its max_fragment_length answer differs from the length requested (RFC 6066 §4)")
+            }
             M::PskIdentityOutOfRange(i) => {
                 write!(f, "it selected PSK identity {i}, but only one was offered (RFC 8446 §4.2.11)")
             }

@@ -49,3 +49,8 @@ pub use io::EmbeddedTlsStream;
 pub use io::TlsIoError;
 pub use psk::{ExternalPsk, PskMode};
 pub use auth::{ClientIdentity, EcdsaP256Signer, EcdsaP384Signer, SignError, Signer, SoftwareSigner};
+#[cfg(feature = "alloc")]
+pub use auth::{BoxedRng, RsaSigner, MAX_RSA_CLIENT_BITS, MIN_RSA_CLIENT_BITS};
+pub use x509::{Pin, PinVerifier};
+#[cfg(feature = "alloc")]
+pub use x509::{CaVerifier, ChainRecorder, ChainSummary, TrustAnchors, TrustOnFirstUse};

@@ -1,8 +1,8 @@
 //! Software ECDSA signers (P-256, P-384) with RFC 6979 deterministic nonces.
 
-use p256::pkcs8::{DecodePrivateKey, EncodePublicKey};
+use p256::elliptic_curve::sec1::ToSec1Point;
+use p256::pkcs8::DecodePrivateKey;
 use signature::hazmat::PrehashSigner;
-use zeroize::Zeroize;
 
 use super::{SignError, Signer};
 use crate::error::Error;
@@ -10,8 +10,21 @@ use crate::msgs::enums::SignatureScheme;
 
 const MAX_SPKI: usize = 120;
 
+/// The DER SubjectPublicKeyInfo of an uncompressed P-256 point, up to the
+/// point: SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING }
+/// (RFC 5480 §2). Written out so that no heap is needed.
+const P256_SPKI_PREFIX: &[u8] = &[
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
+    0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+];
+/// As [`P256_SPKI_PREFIX`] for secp384r1.
+const P384_SPKI_PREFIX: &[u8] = &[
+    0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00,
+    0x22, 0x03, 0x62, 0x00,
+];
+
 macro_rules! ecdsa_signer {
-    ($name:ident, $curve:ident, $scheme:expr, $hash:ty, $doc:expr) => {
+    ($name:ident, $curve:ident, $scheme:expr, $hash:ty, $prefix:expr, $doc:expr) => {
         #[doc = $doc]
         ///
         /// The private key is zeroized on drop (by the curve crate) and never printed.
@@ -44,14 +57,11 @@ macro_rules! ecdsa_signer {
             }
 
             fn from_secret(key: $curve::SecretKey) -> Result<Self, Error> {
-                let public = key.public_key();
-                let mut buf = [0u8; MAX_SPKI];
-                let spki = public
-                    .to_public_key_der()
-                    .ok()
-                    .and_then(|d| heapless::Vec::from_slice(d.as_bytes()).ok())
-                    .ok_or(Error::Config("cannot encode the public key"))?;
-                buf.zeroize();
+                let point = key.public_key().to_sec1_point(false);
+                let mut spki = heapless::Vec::new();
+                spki.extend_from_slice($prefix)
+                    .and_then(|()| spki.extend_from_slice(point.as_bytes()))
+                    .map_err(|_| Error::Config("cannot encode the public key"))?;
                 Ok($name { key: $curve::ecdsa::SigningKey::from(&key), spki })
             }
         }
@@ -87,6 +97,7 @@ ecdsa_signer!(
     p256,
     SignatureScheme::EcdsaSecp256r1Sha256,
     sha2::Sha256,
+    P256_SPKI_PREFIX,
     "An ECDSA P-256 key signing ecdsa_secp256r1_sha256."
 );
 ecdsa_signer!(
@@ -94,66 +105,24 @@ ecdsa_signer!(
     p384,
     SignatureScheme::EcdsaSecp384r1Sha384,
     sha2::Sha384,
+    P384_SPKI_PREFIX,
     "An ECDSA P-384 key signing ecdsa_secp384r1_sha384."
 );
 
-/// A software key of any supported type, loaded from the PEM or DER key
-/// file a device ships (PKCS#8 `PRIVATE KEY` or SEC1 `EC PRIVATE KEY`).
-#[derive(Debug)]
-pub enum SoftwareSigner {
-    /// ECDSA P-256.
-    P256(EcdsaP256Signer),
-    /// ECDSA P-384.
-    P384(EcdsaP384Signer),
-}
+#[cfg(all(test, feature = "alloc"))]
+mod tests {
+    use p256::pkcs8::EncodePublicKey;
 
-impl SoftwareSigner {
-    /// Loads a DER key, trying PKCS#8 then SEC1, P-256 then P-384.
-    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        EcdsaP256Signer::from_pkcs8_der(der)
-            .or_else(|_| EcdsaP256Signer::from_sec1_der(der))
-            .map(SoftwareSigner::P256)
-            .or_else(|_| EcdsaP384Signer::from_pkcs8_der(der).map(SoftwareSigner::P384))
-            .or_else(|_| EcdsaP384Signer::from_sec1_der(der).map(SoftwareSigner::P384))
-            .map_err(|_| {
-                Error::Config(
-                    "the private key is not an ECDSA P-256 or P-384 key in PKCS#8 or SEC1 form (RSA client keys are not supported yet)",
-                )
-            })
-    }
+    use super::*;
 
-    /// Loads the first private key block of a PEM file (or DER bytes).
-    #[cfg(feature = "alloc")]
-    pub fn from_pem(input: &[u8]) -> Result<Self, Error> {
-        if input.first() == Some(&0x30) {
-            return Self::from_der(input);
-        }
-        let blocks = crate::pem::parse(input)?;
-        let mut block = blocks
-            .into_iter()
-            .find(|b| b.label.ends_with("PRIVATE KEY"))
-            .ok_or(Error::Config("no -----BEGIN ... PRIVATE KEY----- block found in the key file"))?;
-        let r = Self::from_der(&block.der);
-        block.der.zeroize();
-        r
-    }
-
-    fn inner(&self) -> &dyn Signer {
-        match self {
-            SoftwareSigner::P256(s) => s,
-            SoftwareSigner::P384(s) => s,
-        }
-    }
-}
-
-impl Signer for SoftwareSigner {
-    fn schemes(&self) -> &[SignatureScheme] {
-        self.inner().schemes()
-    }
-    fn public_key(&self) -> &[u8] {
-        self.inner().public_key()
-    }
-    fn sign(&self, scheme: SignatureScheme, message: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
-        self.inner().sign(scheme, message, out)
+    /// The written-out SPKI is the curve crates' own DER encoding.
+    #[test]
+    fn spki_matches_the_der_encoder() {
+        let k256 = p256::SecretKey::from_slice(&[7; 32]).unwrap();
+        let s = EcdsaP256Signer::from_secret(k256.clone()).unwrap();
+        assert_eq!(s.public_key(), k256.public_key().to_public_key_der().unwrap().as_bytes());
+        let k384 = p384::SecretKey::from_slice(&[7; 48]).unwrap();
+        let s = EcdsaP384Signer::from_secret(k384.clone()).unwrap();
+        assert_eq!(s.public_key(), k384.public_key().to_public_key_der().unwrap().as_bytes());
     }
 }

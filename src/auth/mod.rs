@@ -2,8 +2,16 @@
 //! §4.4.3): who the client is, and a [`Signer`] that may live in hardware.
 
 mod ecdsa;
+#[cfg(feature = "alloc")]
+mod rsa;
+mod software;
 
-pub use ecdsa::{EcdsaP256Signer, EcdsaP384Signer, SoftwareSigner};
+#[cfg(feature = "alloc")]
+pub use self::rsa::{RsaSigner, MAX_RSA_CLIENT_BITS, MIN_RSA_CLIENT_BITS};
+pub use ecdsa::{EcdsaP256Signer, EcdsaP384Signer};
+#[cfg(feature = "alloc")]
+pub use software::BoxedRng;
+pub use software::SoftwareSigner;
 
 use crate::crypto::certificate_spki;
 use crate::error::Error;
@@ -94,7 +102,8 @@ impl<'a> ClientIdentity<'a> {
         if chain.len() > MAX_CLIENT_CHAIN {
             return Err(Error::Config("the client certificate chain has more than 4 certificates"));
         }
-        let spki = certificate_spki(leaf).ok_or(Error::Config("the client certificate is not a DER X.509 certificate"))?;
+        let spki =
+            certificate_spki(leaf).ok_or(Error::Config("the client certificate is not a DER X.509 certificate"))?;
         if spki != signer.public_key() {
             return Err(Error::Config(
                 "the private key does not belong to the client certificate (their public keys differ); check that the key file and the certificate file are a pair",
@@ -105,7 +114,10 @@ impl<'a> ClientIdentity<'a> {
 
     /// The first of `offered` (the server's signature_algorithms, §4.3.2)
     /// that this identity can sign with, in the signer's order.
-    pub(crate) fn choose_scheme(&self, offered: impl Iterator<Item = SignatureScheme> + Clone) -> Option<SignatureScheme> {
+    pub(crate) fn choose_scheme(
+        &self,
+        offered: impl Iterator<Item = SignatureScheme> + Clone,
+    ) -> Option<SignatureScheme> {
         self.signer
             .schemes()
             .iter()

@@ -5,6 +5,7 @@
 //! [`Error::UnexpectedMessage`](crate::Error::UnexpectedMessage) with alert
 //! unexpected_message (RFC 8446 §6.2).
 
+pub(crate) mod limits;
 mod offered;
 mod summary;
 #[cfg(test)]

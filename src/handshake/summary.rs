@@ -26,6 +26,9 @@ pub struct HandshakeSummary<'a> {
     pub trust: Trust,
     /// Whether a HelloRetryRequest was needed.
     pub hello_retry: bool,
+    /// The largest record plaintext either side sends, when the server agreed
+    /// to a smaller size than 16 384 (record_size_limit or max_fragment_length).
+    pub max_fragment: Option<usize>,
     /// Whether a session ticket was accepted (resumption, RFC 8446 §2.2).
     pub resumed: bool,
 }

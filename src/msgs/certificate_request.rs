@@ -36,14 +36,19 @@ impl<'a> CertificateRequest<'a> {
         }
     }
 
-    /// The DER distinguished names of the CAs the server accepts (§4.2.4), if sent.
+    /// The DER distinguished names of the CAs the server accepts (§4.2.4), if
+    /// sent. An empty list (sent by OpenSSL 3.0 with `-no_ca_names`, though
+    /// §4.2.4 requires one name) is read as "no list".
     pub fn certificate_authorities(&self) -> Result<Option<impl Iterator<Item = &'a [u8]> + Clone>, DecodeError> {
         let Some(d) = self.extensions.get(ExtensionType::CertificateAuthorities.to_wire()) else {
             return Ok(None);
         };
         let mut r = Reader::new(d);
-        let list = r.vec16_bounded(3, 0xffff, "certificate_authorities")?;
+        let list = r.vec16("certificate_authorities")?;
         r.finish("certificate_authorities (trailing bytes)")?;
+        if list.is_empty() {
+            return Ok(None);
+        }
         let mut check = Reader::new(list);
         while !check.is_empty() {
             check.vec16_bounded(1, 0xffff, "DistinguishedName")?;

@@ -34,6 +34,10 @@ pub struct ClientHelloParams<'a> {
     pub cookie: Option<&'a [u8]>,
     /// psk_key_exchange_modes; empty to omit.
     pub psk_modes: &'a [u8],
+    /// max_fragment_length code (RFC 6066 §4), if asked.
+    pub max_fragment_length: Option<u8>,
+    /// record_size_limit (RFC 8449 §4), if asked.
+    pub record_size_limit: Option<u16>,
     /// One PSK offered in pre_shared_key (§4.2.11), written last with a
     /// zeroed binder of `binder_len` bytes for the caller to fill in.
     pub psk: Option<PskIdentity<'a>>,
@@ -74,6 +78,12 @@ impl ClientHelloParams<'_> {
         write_u16s(w, 2, self.cipher_suites.iter().map(|s| s.to_wire()))?;
         w.vec(1, &[0])?; // legacy_compression_methods: null only
         let exts = w.begin(2)?;
+        if let Some(code) = self.max_fragment_length {
+            write_extension(w, ExtensionType::MaxFragmentLength.to_wire(), |w| w.u8(code))?;
+        }
+        if let Some(limit) = self.record_size_limit {
+            write_extension(w, ExtensionType::RecordSizeLimit.to_wire(), |w| w.u16(limit))?;
+        }
         if let Some(name) = self.server_name {
             write_extension(w, ExtensionType::ServerName.to_wire(), |w| {
                 let list = w.begin(2)?;

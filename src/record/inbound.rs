@@ -76,6 +76,12 @@ impl Inbound {
         Ok(Some(RecordRange { header, record: self.hs_end..self.hs_end + total }))
     }
 
+    /// The length field of the next record's header, if five bytes are there.
+    pub fn peek_record_len(&self, buf: &[u8]) -> Option<usize> {
+        let h = buf.get(self.hs_end..self.raw_end)?.get(..HEADER_LEN)?;
+        Some(usize::from(u16::from_be_bytes([h[3], h[4]])))
+    }
+
     /// Drops a record that carried nothing to keep (e.g. change_cipher_spec).
     pub fn discard_record(&mut self, buf: &mut [u8], rec: &RecordRange) {
         buf.copy_within(rec.record.end..self.raw_end, self.hs_end);

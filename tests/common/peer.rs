@@ -625,3 +625,148 @@ pub fn rustls_client_auth_config(cert: CertKind, client_ca: &str, ca_hints: bool
         .with_single_cert(certs, key)
         .expect("server identity")
 }
+
+// ---------------------------------------------------------------------------
+// Additions for the real-peer X.509 tests and the example-tool tests
+// ---------------------------------------------------------------------------
+
+/// A file of `vectors/x509/`.
+pub fn x509_file(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors/x509").join(name)
+}
+
+/// A temporary file, removed on drop.
+pub struct TempFile(pub PathBuf);
+
+impl TempFile {
+    /// A new temporary file holding `bytes`; `tag` goes into its name.
+    pub fn with_contents(tag: &str, bytes: &[u8]) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "embertls-{tag}-{}-{}",
+            std::process::id(),
+            LOG_SEQ.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        TempFile(path)
+    }
+
+    /// The concatenation of `files` (e.g. PEM certificates into one chain file).
+    pub fn concat(tag: &str, files: &[PathBuf]) -> Self {
+        let mut all = Vec::new();
+        for f in files {
+            all.extend(std::fs::read(f).unwrap_or_else(|e| panic!("read {}: {e}", f.display())));
+        }
+        Self::with_contents(tag, &all)
+    }
+
+    /// The path as a string, for command lines.
+    pub fn arg(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl OpensslServer {
+    /// `openssl s_server -tls1_3 -www` presenting `vectors/x509/<leaf>.pem`
+    /// with `vectors/x509/keys/<key>.key` and, after it, the certificates
+    /// `vectors/x509/<name>.pem` of `chain` in exactly this order (duplicates
+    /// and unrelated certificates included: s_server sends its `-cert_chain`
+    /// file as it is).
+    pub fn start_x509(leaf: &str, key: &str, chain: &[&str]) -> Self {
+        let leaf = x509_file(&format!("{leaf}.pem")).display().to_string();
+        let key = x509_file(&format!("keys/{key}.key")).display().to_string();
+        let mut args = vec!["-tls1_3", "-www", "-cert", &leaf, "-key", &key];
+        let chain_file = (!chain.is_empty()).then(|| {
+            let files: Vec<PathBuf> = chain.iter().map(|n| x509_file(&format!("{n}.pem"))).collect();
+            TempFile::concat("chain.pem", &files)
+        });
+        let chain_arg = chain_file.as_ref().map(TempFile::arg).unwrap_or_default();
+        if chain_file.is_some() {
+            args.extend(["-cert_chain", chain_arg.as_str()]);
+        }
+        // s_server reads the chain file at startup, so it can go once it listens.
+        Self::start_args(&args)
+    }
+}
+
+/// The `cargo` arguments that select the features this test binary was built
+/// with, so that a nested `cargo run --example` reuses the built library
+/// instead of rebuilding it with other features.
+pub fn cargo_feature_args() -> Vec<String> {
+    let mut features = Vec::new();
+    if cfg!(feature = "std") {
+        features.push("std");
+    }
+    if cfg!(feature = "alloc") {
+        features.push("alloc");
+    }
+    if cfg!(feature = "ec-tables") {
+        features.push("ec-tables");
+    }
+    if cfg!(feature = "embedded-io") {
+        features.push("embedded-io");
+    }
+    if cfg!(feature = "embedded-io-async") {
+        features.push("embedded-io-async");
+    }
+    let mut args = vec!["--no-default-features".to_string(), "--features".to_string(), features.join(",")];
+    if !cfg!(debug_assertions) {
+        args.push("--release".into());
+    }
+    args
+}
+
+/// What a finished example process printed.
+#[derive(Debug)]
+pub struct ExampleRun {
+    /// Exit code (`None`: killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Runs `cargo run --quiet --example <name> -- <args>` (with this test's
+/// features), killing it after `within`. The first call may build the
+/// example; later ones only check that it is fresh.
+pub fn run_example(name: &str, args: &[&str], within: Duration) -> ExampleRun {
+    let out = TempFile::with_contents(&format!("{name}-stdout"), b"");
+    let err = TempFile::with_contents(&format!("{name}-stderr"), b"");
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "--quiet", "--example", name])
+        .args(cargo_feature_args())
+        .arg("--")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(File::create(&out.0).expect("stdout file"))
+        .stderr(File::create(&err.0).expect("stderr file"));
+    let mut child = cmd.spawn().expect("spawn cargo");
+    let deadline = Instant::now() + within;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for cargo") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "`cargo run --example {name} -- {}` did not finish within {within:?}; stderr:\n{}",
+                args.join(" "),
+                std::fs::read_to_string(&err.0).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    ExampleRun {
+        code: status.code(),
+        stdout: std::fs::read_to_string(&out.0).unwrap_or_default(),
+        stderr: std::fs::read_to_string(&err.0).unwrap_or_default(),
+    }
+}

@@ -45,3 +45,13 @@ mkclient client-p256 client-ca ec -pkeyopt ec_paramgen_curve:P-256
 mkclient client-p384 client-ca ec -pkeyopt ec_paramgen_curve:P-384
 mkclient client-rsa2048 client-ca rsa:2048
 mkclient client-other other-ca ec -pkeyopt ec_paramgen_curve:P-256
+
+# The same client keys in their other encodings (SEC1 "EC PRIVATE KEY", PKCS#1
+# "RSA PRIVATE KEY"), and RSA keys of other sizes for the signer's size checks:
+# 1024 (refused), 4096 (accepted), 4160 (refused, over the 4096 limit).
+openssl ec -in client-p256.key -out client-p256.sec1.key
+openssl ec -in client-p384.key -out client-p384.sec1.key
+openssl rsa -in client-rsa2048.key -traditional -out client-rsa2048.pkcs1.key
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out rsa1024.key
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out rsa4096.key
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4160 -out rsa4160.key

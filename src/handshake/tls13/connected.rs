@@ -21,6 +21,7 @@ pub(crate) struct TicketCtx<'x> {
 
 /// The handshake is complete; application traffic flows.
 pub(crate) struct Connected {
+    pub(super) limits: crate::handshake::limits::Limits,
     pub(super) suite: Suite,
     pub(super) trust: Trust,
     /// Whether the server asked for a client certificate, and which identity answered.

@@ -73,6 +73,7 @@ impl ExpectFinished {
             version: ProtocolVersion::Tls13,
             cipher_suite: hs.suite.id,
             group: hs.group,
+            max_fragment: hs.limits.recv.map(|r| r.saturating_sub(1).min(hs.limits.send)),
             resumed: matches!(hs.psk, Some(PskSource::Resumption { .. })),
             alpn,
             server_name: ctx.server_name,
@@ -80,6 +81,7 @@ impl ExpectFinished {
             hello_retry: hs.hello_retry,
         };
         let connected = Connected {
+            limits: hs.limits,
             suite: hs.suite,
             trust: self.trust,
             alpn: hs.alpn,

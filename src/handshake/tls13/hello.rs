@@ -13,6 +13,7 @@ use crate::key_schedule::{psk_binder, EarlySecret, TrafficKeys};
 use crate::msgs::client_hello::{ClientHelloParams, PskIdentity, PSK_DHE_KE, PSK_KE};
 use crate::msgs::enums::{CipherSuite, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion};
 use crate::msgs::server_hello::ServerHello;
+use crate::handshake::limits::{LimitOffer, Limits};
 use crate::psk::PskMode;
 use crate::record::Protection;
 use crate::ticket::SessionTicket;
@@ -78,6 +79,7 @@ pub(crate) struct ExpectServerHello<'a> {
     pub(super) suites: heapless::Vec<CipherSuite, 3>,
     pub(super) key_share: Option<KeyShare>,
     pub(super) psk: Option<PskOffer<'a>>,
+    pub(super) limits: LimitOffer,
     pub(super) transcript: HelloTranscript,
     pub(super) offered: Offered,
     /// The suite a HelloRetryRequest chose, once one was received.
@@ -90,6 +92,7 @@ pub(crate) struct ExpectServerHello<'a> {
 pub(crate) fn start<'a, R: CryptoRng>(
     ctx: &mut Ctx<'_, 'a, R>,
     ticket: Option<SessionTicket<'a>>,
+    limits: LimitOffer,
 ) -> Result<ExpectServerHello<'a>, Error> {
     let mut random = [0u8; 32];
     ctx.rng.fill_bytes(&mut random);
@@ -115,6 +118,7 @@ pub(crate) fn start<'a, R: CryptoRng>(
         suites,
         key_share,
         psk,
+        limits,
         transcript: HelloTranscript::Unknown {
             sha256: Transcript::new(HashAlg::Sha256),
             sha384: Transcript::new(HashAlg::Sha384),
@@ -206,6 +210,8 @@ impl<'a> ExpectServerHello<'a> {
                 Some(PskSource::External(PskMode::Ke)) => &[PSK_KE],
                 _ => &[PSK_DHE_KE],
             },
+            max_fragment_length: self.limits.mfl_code,
+            record_size_limit: self.limits.record_size_limit,
             psk: self.psk.map(|p| PskIdentity {
                 identity: p.identity,
                 obfuscated_age: p.obfuscated_age,
@@ -319,6 +325,8 @@ impl<'a> ExpectServerHello<'a> {
             psk: psk.map(|p| p.source),
             alpn: None,
             client_auth: None,
+            limit_offer: self.limits,
+            limits: Limits::default(),
         };
         Ok((State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs)), Output::ReadKeyChanged))
     }

@@ -71,6 +71,8 @@ pub(crate) struct Handshaking {
     pub(super) psk: Option<PskSource>,
     pub(super) alpn: Option<(u8, u8)>,
     pub(super) client_auth: Option<ClientAuth>,
+    pub(super) limit_offer: crate::handshake::limits::LimitOffer,
+    pub(super) limits: crate::handshake::limits::Limits,
 }
 
 /// The state of the handshake.
@@ -93,6 +95,18 @@ impl<'a> State<'a> {
             State::ExpectCertificateVerify(_) => "CertificateVerify",
             State::ExpectFinished(_) => "Finished",
             State::Connected(_) => "NewSessionTicket or KeyUpdate",
+        }
+    }
+
+    /// The record size limits in force (RFC 8449), once EncryptedExtensions set them.
+    pub fn limits(&self) -> crate::handshake::limits::Limits {
+        match self {
+            State::ExpectServerHello(_) => Default::default(),
+            State::ExpectEncryptedExtensions(s) => s.0.limits,
+            State::ExpectCertificate(s) => s.hs.limits,
+            State::ExpectCertificateVerify(s) => s.hs.limits,
+            State::ExpectFinished(s) => s.hs.limits,
+            State::Connected(s) => s.limits,
         }
     }
 

@@ -64,6 +64,7 @@ impl ExpectEncryptedExtensions {
         if exts.get(ExtensionType::ServerName.to_wire()).is_some_and(|d| !d.is_empty()) {
             return Err(Error::Decode { what: "EncryptedExtensions.server_name (must be empty)" });
         }
+        hs.limits = crate::handshake::limits::Limits::from_encrypted_extensions(hs.limit_offer, &exts)?;
         hs.alpn = match exts.get(ExtensionType::Alpn.to_wire()) {
             Some(d) => Some(select_alpn(d, &ctx.config.alpn)?),
             None => None,

@@ -1,0 +1,96 @@
+//! Record sizes for small buffers: record_size_limit (RFC 8449) and
+//! max_fragment_length (RFC 6066 §4), chosen from the receive buffer.
+
+use crate::error::{Error, Misbehavior};
+use crate::handshake::offered::single_u16;
+use crate::msgs::enums::ExtensionType;
+use crate::msgs::extensions::Extensions;
+use crate::record::{HEADER_LEN, MAX_PLAINTEXT};
+
+/// What the client asks for, derived from its receive buffer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LimitOffer {
+    /// record_size_limit: largest TLSInnerPlaintext we accept (content + type + padding).
+    pub record_size_limit: Option<u16>,
+    /// max_fragment_length code (1 = 512, 2 = 1024, 3 = 2048, 4 = 4096).
+    pub mfl_code: Option<u8>,
+}
+
+impl LimitOffer {
+    /// Asks for small records when the receive buffer cannot hold a handshake
+    /// message split across full-size records: half the buffer per record.
+    pub fn for_receive_buffer(capacity: usize) -> Self {
+        let full = HEADER_LEN + MAX_PLAINTEXT + 256;
+        if capacity >= 2 * full {
+            return LimitOffer::default();
+        }
+        let per_record = (capacity / 2).saturating_sub(HEADER_LEN + crate::crypto::TAG_LEN);
+        let rsl = per_record.clamp(64, MAX_PLAINTEXT + 1);
+        let mfl_code = [(4u8, 4096usize), (3, 2048), (2, 1024), (1, 512)]
+            .into_iter()
+            .find(|(_, size)| size + 1 <= rsl)
+            .map(|(code, _)| code);
+        LimitOffer { record_size_limit: Some(rsl as u16), mfl_code }
+    }
+}
+
+/// The limits agreed in EncryptedExtensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// Largest plaintext (content) we may put in one record toward the server.
+    pub send: usize,
+    /// Largest TLSInnerPlaintext the server agreed to send us, if it agreed.
+    pub recv: Option<usize>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { send: MAX_PLAINTEXT, recv: None }
+    }
+}
+
+impl Limits {
+    /// Reads the server's answers (RFC 8449 §4, RFC 6066 §4).
+    pub fn from_encrypted_extensions(offer: LimitOffer, exts: &Extensions<'_>) -> Result<Self, Error> {
+        let mut limits = Limits::default();
+        if let Some(d) = exts.get(ExtensionType::RecordSizeLimit.to_wire()) {
+            let theirs = single_u16(d, "record_size_limit")? as usize;
+            if theirs < 64 {
+                return Err(Misbehavior::BadRecordSizeLimit.into());
+            }
+            // Their limit counts the inner content type too (TLS 1.3).
+            limits.send = limits.send.min(theirs - 1);
+            limits.recv = offer.record_size_limit.map(usize::from);
+        }
+        if let Some(d) = exts.get(ExtensionType::MaxFragmentLength.to_wire()) {
+            let code = match d {
+                [c] => *c,
+                _ => return Err(Error::Decode { what: "max_fragment_length" }),
+            };
+            if Some(code) != offer.mfl_code {
+                return Err(Misbehavior::BadMaxFragmentLength.into());
+            }
+            let size = 1usize << (8 + code);
+            limits.send = limits.send.min(size);
+            // RFC 8449 §5: a server that sends both is wrong; record_size_limit wins.
+            limits.recv = limits.recv.or(Some(size + 1));
+        }
+        Ok(limits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offers_follow_the_buffer() {
+        assert_eq!(LimitOffer::for_receive_buffer(40_000), LimitOffer::default());
+        let o = LimitOffer::for_receive_buffer(8 * 1024 + 512);
+        assert_eq!(o.mfl_code, Some(4));
+        assert_eq!(o.record_size_limit, Some(4331));
+        let o = LimitOffer::for_receive_buffer(2048);
+        assert_eq!(o.mfl_code, Some(1));
+        assert_eq!(LimitOffer::for_receive_buffer(512).mfl_code, None);
+    }
+}
