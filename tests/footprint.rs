@@ -1,14 +1,16 @@
-//! Memory footprint of one connection: engine state, buffers, and heap used
-//! by the client during a handshake (a counting allocator that counts only
-//! while the client runs). Run with `--nocapture` to see the figures.
+//! Memory per connection: engine state, caller buffers, and heap used by the
+//! client during a handshake against `openssl s_server` (a counting allocator
+//! that counts only while the client's own code runs). `cargo test --test
+//! footprint -- --nocapture` prints the table given in the README and FOOTPRINT.md.
+
+mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::Arc;
+use std::io::{Read, Write};
 
-use embertls::{Client, ClientConfig, Event, ServerName, ServerVerification};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use common::peer::{x509_file, OpensslServer};
+use embertls::{CaVerifier, Client, ClientConfig, Event, ExternalPsk, ServerName, UnixTime};
 
 struct Counting;
 
@@ -18,6 +20,7 @@ thread_local! {
     static PEAK: Cell<isize> = const { Cell::new(0) };
 }
 
+// SAFETY: forwards to the system allocator; only counts sizes.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         if ON.with(Cell::get) {
@@ -47,76 +50,115 @@ fn counted<T>(f: impl FnOnce() -> T) -> T {
     r
 }
 
-fn server(cert: &[u8], key: &[u8]) -> rustls::ServerConnection {
-    let certs = CertificateDer::pem_slice_iter(cert).collect::<Result<Vec<_>, _>>().unwrap();
-    let key = PrivateKeyDer::from_pem_slice(key).unwrap();
-    let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
-    rustls::ServerConnection::new(Arc::new(cfg)).unwrap()
+/// The x509 vectors are valid around 2030-01-01.
+const VECTOR_TIME: UnixTime = UnixTime(1_893_456_000);
+
+struct Row {
+    name: &'static str,
+    rx: usize,
+    tx: usize,
+    peak: isize,
+    held: isize,
+    fragment: Option<usize>,
 }
 
-/// Runs one in-memory handshake; returns (peak heap during it, heap held after it).
-fn handshake(cert: &[u8], key: &[u8], rx: &mut [u8], tx: &mut [u8]) -> (isize, isize) {
+/// One handshake and one `-www` page over TCP with caller buffers of `rx`
+/// and `tx` bytes; heap is counted inside the client's calls only.
+fn run(name: &'static str, server: &OpensslServer, config: &ClientConfig<'_>, host: &str, rx: usize, tx: usize) -> Row {
+    let mut rx_buf = vec![0u8; rx];
+    let mut tx_buf = vec![0u8; tx];
     NOW.with(|c| c.set(0));
     PEAK.with(|c| c.set(0));
-    let config = ClientConfig::new(ServerVerification::danger_accept_any());
-    let mut srv = server(cert, key);
+    let mut sock = server.connect();
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
-    let mut c = counted(|| Client::new(&config, ServerName::parse("localhost"), None, rng, rx, tx)).unwrap();
+    let mut c = counted(|| {
+        Client::new(config, ServerName::parse(host), Some(VECTOR_TIME), rng, &mut rx_buf[..], &mut tx_buf[..])
+    })
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let (mut held, mut fragment, mut requested) = (None, None, false);
     loop {
-        let out = c.outgoing().to_vec();
-        c.sent(out.len());
-        if !out.is_empty() {
-            srv.read_tls(&mut out.as_slice()).unwrap();
-            srv.process_new_packets().unwrap();
+        while !c.outgoing().is_empty() {
+            let n = sock.write(c.outgoing()).unwrap();
+            c.sent(n);
         }
-        let mut from_server = Vec::new();
-        while srv.wants_write() {
-            srv.write_tls(&mut from_server).unwrap();
-        }
-        let mut fed = 0;
-        loop {
-            match counted(|| c.process()).unwrap() {
-                Event::HandshakeComplete(_) => {
-                    let held = NOW.with(Cell::get);
-                    return (PEAK.with(Cell::get), held);
-                }
-                Event::NeedData if fed < from_server.len() => {
-                    let buf = c.receive_buffer();
-                    let n = buf.len().min(from_server.len() - fed);
-                    buf[..n].copy_from_slice(&from_server[fed..fed + n]);
-                    c.received(n);
-                    fed += n;
-                }
-                Event::NeedData => break,
-                other => panic!("unexpected {other:?}"),
+        match counted(|| c.process()).unwrap_or_else(|e| panic!("{name}: {e}")) {
+            Event::NeedData => {
+                let n = sock.read(c.receive_buffer()).unwrap();
+                c.received(n);
             }
+            Event::HandshakeComplete(s) => {
+                held = Some(NOW.with(Cell::get));
+                fragment = s.max_fragment;
+                if !requested {
+                    counted(|| c.write(b"GET / HTTP/1.0\r\n\r\n")).unwrap();
+                    requested = true;
+                }
+            }
+            Event::ApplicationData(_) => {
+                let mut buf = [0u8; 512];
+                c.read(&mut buf);
+            }
+            Event::SessionTicket => {}
+            Event::PeerClosed => break,
+            other => panic!("{name}: {other:?}"),
         }
     }
+    let held = held.unwrap_or_else(|| panic!("{name}: no handshake"));
+    Row { name, rx, tx, peak: PEAK.with(Cell::get), held, fragment }
 }
 
-const ECDSA_CERT: &[u8] = include_bytes!("../vectors/peer/ecdsa-leaf.pem");
-const ECDSA_KEY: &[u8] = include_bytes!("../vectors/peer/ecdsa-leaf.key");
-const RSA_CERT: &[u8] = include_bytes!("../vectors/peer/rsa-leaf.pem");
-const RSA_KEY: &[u8] = include_bytes!("../vectors/peer/rsa-leaf.key");
-
 #[test]
-fn engine_state_and_heap() {
+fn footprint_table() {
     type C<'a> = Client<'a, rand_core::UnwrapErr<getrandom::SysRng>, &'a mut [u8]>;
     let state = std::mem::size_of::<C<'_>>();
-    let mut rx = vec![0u8; embertls::MAX_RECORD];
-    let mut tx = vec![0u8; 4096];
-    let (ecdsa_peak, ecdsa_held) = handshake(ECDSA_CERT, ECDSA_KEY, &mut rx, &mut tx);
-    let (rsa_peak, rsa_held) = handshake(RSA_CERT, RSA_KEY, &mut rx, &mut tx);
-    println!("size_of::<Client>() = {state} bytes (buffers are the caller's: here rx {} + tx {})", rx.len(), tx.len());
-    println!("insecure mode, ECDSA P-256 leaf: peak heap {ecdsa_peak} B, held after handshake {ecdsa_held} B");
-    println!("insecure mode, RSA-2048 leaf:    peak heap {rsa_peak} B, held after handshake {rsa_held} B");
-    assert_eq!(ecdsa_held, 0, "no heap may be held after the handshake");
-    assert_eq!(rsa_held, 0, "no heap may be held after the handshake");
-    assert_eq!(ecdsa_peak, 0, "an ECDSA handshake without X.509 verification needs no heap");
-    assert!(state < 3 * 1024, "engine state grew to {state} bytes");
+    let full = embertls::MAX_RECORD;
+    let mut rows = Vec::new();
+
+    let ec_roots = CaVerifier::from_pem(&std::fs::read(x509_file("ec256-root.pem")).unwrap()).unwrap();
+    let ec_config = ClientConfig::new(&ec_roots);
+    let ec_server = || OpensslServer::start_x509("ec256-leaf", "ec256-leaf", &["ec256-int"]);
+    rows.push(run("TLS 1.3, ECDSA P-256 leaf + intermediate, CA-verified", &ec_server(), &ec_config, "ec256.test", full, 4096));
+    rows.push(run("the same with 4 KB fragments", &ec_server(), &ec_config, "ec256.test", 8192, 1536));
+
+    let rsa_roots = CaVerifier::from_pem(&std::fs::read(x509_file("rsa2048-root.pem")).unwrap()).unwrap();
+    let rsa_config = ClientConfig::new(&rsa_roots);
+    let rsa_server = || OpensslServer::start_x509("rsa2048-leaf", "rsa2048-leaf", &["rsa2048-int"]);
+    rows.push(run("TLS 1.3, RSA-2048 leaf + intermediate, CA-verified", &rsa_server(), &rsa_config, "rsa2048.test", full, 4096));
+    rows.push(run("the same with 4 KB fragments", &rsa_server(), &rsa_config, "rsa2048.test", 8192, 1536));
+
+    let psk = ExternalPsk::from_hex("footprint", "00112233445566778899aabbccddeeff").unwrap();
+    let psk_config = ClientConfig::new(embertls::ServerVerification::danger_accept_any()).with_psk(&psk);
+    let psk_server = || {
+        OpensslServer::start_args(&[
+            "-tls1_3", "-www", "-nocert", "-psk", "00112233445566778899aabbccddeeff", "-psk_identity", "footprint",
+        ])
+    };
+    rows.push(run("TLS 1.3, external PSK (psk_dhe_ke)", &psk_server(), &psk_config, "localhost", full, 4096));
+    rows.push(run("the same with 4 KB fragments", &psk_server(), &psk_config, "localhost", 8192, 1536));
+
+    println!("\nsize_of::<Client>() = {state} bytes\n");
+    println!("| configuration | rx | tx | state + buffers | fragment | peak heap | heap held after |");
+    println!("|---|---|---|---|---|---|---|");
+    for r in &rows {
+        let frag = r.fragment.map_or("16384".to_string(), |f| f.to_string());
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            r.name,
+            r.rx,
+            r.tx,
+            state + r.rx + r.tx,
+            frag,
+            r.peak,
+            r.held
+        );
+    }
+    for r in &rows {
+        assert_eq!(r.held, 0, "{}: heap held after the handshake", r.name);
+    }
+    for r in rows.iter().filter(|r| r.rx == 8192) {
+        assert_eq!(r.fragment, Some(4096), "{}: 4 KB fragments negotiated", r.name);
+        assert!(state + r.rx + r.tx <= 12 * 1024, "{}: {} bytes exceed 12 KB", r.name, state + r.rx + r.tx);
+    }
+    let psk_peak = rows.iter().find(|r| r.name.contains("PSK")).map(|r| r.peak);
+    assert_eq!(psk_peak, Some(0), "a PSK handshake needs no heap");
 }

@@ -7,6 +7,7 @@ use crate::msgs::enums::ExtensionType;
 use crate::msgs::extensions::Extensions;
 use crate::record::{HEADER_LEN, MAX_PLAINTEXT};
 
+
 /// What the client asks for, derived from its receive buffer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct LimitOffer {
@@ -17,14 +18,17 @@ pub(crate) struct LimitOffer {
 }
 
 impl LimitOffer {
-    /// Asks for small records when the receive buffer cannot hold a handshake
-    /// message split across full-size records: half the buffer per record.
+    /// Asks for small records when the receive buffer cannot hold a
+    /// full-size record (16 645 bytes). A record may then use the buffer
+    /// less 3.5 KiB (room for the part of a certificate chain already
+    /// received), but never less than half of it.
     pub fn for_receive_buffer(capacity: usize) -> Self {
-        let full = HEADER_LEN + MAX_PLAINTEXT + 256;
-        if capacity >= 2 * full {
+        // A buffer that holds any record asks for nothing.
+        if capacity >= crate::record::MAX_RECORD {
             return LimitOffer::default();
         }
-        let per_record = (capacity / 2).saturating_sub(HEADER_LEN + crate::crypto::TAG_LEN);
+        let budget = capacity.saturating_sub(3584).max(capacity / 2);
+        let per_record = budget.saturating_sub(HEADER_LEN + crate::crypto::TAG_LEN);
         let rsl = per_record.clamp(64, MAX_PLAINTEXT + 1);
         let mfl_code = [(4u8, 4096usize), (3, 2048), (2, 1024), (1, 512)]
             .into_iter()
@@ -85,10 +89,11 @@ mod tests {
 
     #[test]
     fn offers_follow_the_buffer() {
-        assert_eq!(LimitOffer::for_receive_buffer(40_000), LimitOffer::default());
-        let o = LimitOffer::for_receive_buffer(8 * 1024 + 512);
+        assert_eq!(LimitOffer::for_receive_buffer(16_645), LimitOffer::default());
+        assert_ne!(LimitOffer::for_receive_buffer(16_644), LimitOffer::default());
+        let o = LimitOffer::for_receive_buffer(8 * 1024);
         assert_eq!(o.mfl_code, Some(4));
-        assert_eq!(o.record_size_limit, Some(4331));
+        assert_eq!(o.record_size_limit, Some(4587));
         let o = LimitOffer::for_receive_buffer(2048);
         assert_eq!(o.mfl_code, Some(1));
         assert_eq!(LimitOffer::for_receive_buffer(512).mfl_code, None);
