@@ -32,7 +32,7 @@ impl LimitOffer {
         let rsl = per_record.clamp(64, MAX_PLAINTEXT + 1);
         let mfl_code = [(4u8, 4096usize), (3, 2048), (2, 1024), (1, 512)]
             .into_iter()
-            .find(|(_, size)| size + 1 <= rsl)
+            .find(|(_, size)| *size < rsl)
             .map(|(code, _)| code);
         LimitOffer { record_size_limit: Some(rsl as u16), mfl_code }
     }
