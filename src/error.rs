@@ -181,8 +181,6 @@ pub enum Misbehavior {
 pub enum Incompatibility {
     /// The server chose this protocol version, which this configuration does not allow.
     Version(ProtocolVersion),
-    /// The server answered with handshake_failure or similar to our offer (no common suite/group).
-    NoCommonParameters,
 }
 
 impl Error {
@@ -207,7 +205,6 @@ impl Error {
                 _ => A::IllegalParameter,
             },
             Error::Incompatible(Incompatibility::Version(_)) => A::ProtocolVersion,
-            Error::Incompatible(Incompatibility::NoCommonParameters) => A::HandshakeFailure,
             Error::Certificate(c) => c.alert(),
             Error::BadSignature { .. } | Error::BadFinished => A::DecryptError,
             Error::ServerKey(_) => A::UnsupportedCertificate,
@@ -439,9 +436,6 @@ impl fmt::Display for Incompatibility {
             Incompatibility::Version(v) => write!(
                 f,
                 "the server chose {v}, which this client configuration does not allow; this build speaks TLS 1.3 only, so the server must enable TLS 1.3"
-            ),
-            Incompatibility::NoCommonParameters => f.write_str(
-                "no cipher suite, group or signature scheme in common with the server; compare ClientConfig's suites and groups with the server's",
             ),
         }
     }

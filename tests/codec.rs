@@ -363,7 +363,8 @@ fn params_round_trip(p: &ClientHelloParams<'_>) {
             assert_eq!(shares.vec16("key").unwrap(), key);
             assert!(shares.is_empty());
         }
-        None => assert_eq!(ext(ExtensionType::KeyShare), None),
+        // §9.2: key_share goes with supported_groups; with no share it is an empty list.
+        None => assert_eq!(ext(ExtensionType::KeyShare), Some(&[0u8, 0][..])),
     }
     // ALPN: the ProtocolNameList body.
     if p.alpn.is_empty() {
@@ -398,7 +399,7 @@ fn params_round_trip(p: &ClientHelloParams<'_>) {
         (ExtensionType::Alpn, !p.alpn.is_empty()),
         (ExtensionType::SupportedVersions, true),
         (ExtensionType::PskKeyExchangeModes, !p.psk_modes.is_empty()),
-        (ExtensionType::KeyShare, p.key_share.is_some()),
+        (ExtensionType::KeyShare, true),
         (ExtensionType::Cookie, p.cookie.is_some()),
     ];
     let want: Vec<u16> = expected.iter().filter(|(_, on)| *on).map(|(t, _)| t.to_wire()).collect();
@@ -436,6 +437,8 @@ fn client_hello_params_encode_parses_back() {
         alpn,
         cookie: Some(&cookie),
         psk_modes: &[PSK_DHE_KE],
+        max_fragment_length: None,
+        record_size_limit: None,
         psk: None,
     };
     params_round_trip(&full);
@@ -450,6 +453,8 @@ fn client_hello_params_encode_parses_back() {
         cookie: None,
         key_share: None,
         psk_modes: &[],
+        max_fragment_length: None,
+        record_size_limit: None,
         psk: None,
         ..full
     });

@@ -694,9 +694,9 @@ impl OpensslServer {
     }
 }
 
-/// The `cargo` arguments that select the features this test binary was built
-/// with, so that a nested `cargo run --example` reuses the built library
-/// instead of rebuilding it with other features.
+/// The `cargo` arguments that select the features and profile this test
+/// binary was built with, so that a nested `cargo build --example` reuses the
+/// built library and dependencies instead of rebuilding them.
 pub fn cargo_feature_args() -> Vec<String> {
     let mut features = Vec::new();
     if cfg!(feature = "std") {
@@ -715,9 +715,8 @@ pub fn cargo_feature_args() -> Vec<String> {
         features.push("embedded-io-async");
     }
     let mut args = vec!["--no-default-features".to_string(), "--features".to_string(), features.join(",")];
-    if !cfg!(debug_assertions) {
-        args.push("--release".into());
-    }
+    // The profile `cargo test` builds with, so its dependencies are reused as they are.
+    args.push(if cfg!(debug_assertions) { "--profile=test" } else { "--release" }.into());
     args
 }
 
@@ -732,38 +731,96 @@ pub struct ExampleRun {
     pub stderr: String,
 }
 
-/// Runs `cargo run --quiet --example <name> -- <args>` (with this test's
-/// features), killing it after `within`. The first call may build the
-/// example; later ones only check that it is fresh.
-pub fn run_example(name: &str, args: &[&str], within: Duration) -> ExampleRun {
-    let out = TempFile::with_contents(&format!("{name}-stdout"), b"");
-    let err = TempFile::with_contents(&format!("{name}-stderr"), b"");
+/// Builds the example `name` once per test binary (`cargo build --example`,
+/// with this test's features, waiting at most `within`) and returns the path
+/// of its executable, which cargo reports in its JSON messages.
+pub fn example_binary(name: &str, within: Duration) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, path)) = built.iter().find(|(n, _)| n == name) {
+        return path.clone();
+    }
+    let out = TempFile::with_contents(&format!("{name}-build-stdout"), b"");
+    let err = TempFile::with_contents(&format!("{name}-build-stderr"), b"");
     let mut cmd = Command::new(env!("CARGO"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["run", "--quiet", "--example", name])
+    // Variables cargo sets for running tests: build scripts that watch them
+    // (ring watches CARGO_MANIFEST_DIR) would otherwise be rebuilt here and
+    // again by the next plain cargo command.
+    for (key, _) in std::env::vars_os() {
+        let k = key.to_string_lossy();
+        if k.starts_with("CARGO_PKG_")
+            || k.starts_with("CARGO_MANIFEST_")
+            || ["CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"]
+                .contains(&k.as_ref())
+        {
+            cmd.env_remove(&key);
+        }
+    }
+    let mut child = cmd
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["build", "--quiet", "--message-format=json", "--example", name])
         .args(cargo_feature_args())
-        .arg("--")
-        .args(args)
         .stdin(Stdio::null())
         .stdout(File::create(&out.0).expect("stdout file"))
-        .stderr(File::create(&err.0).expect("stderr file"));
-    let mut child = cmd.spawn().expect("spawn cargo");
+        .stderr(File::create(&err.0).expect("stderr file"))
+        .spawn()
+        .expect("spawn cargo build");
+    let status = wait_bounded(&mut child, within, &format!("cargo build --example {name}"), &err.0);
+    let json = std::fs::read_to_string(&out.0).unwrap_or_default();
+    assert!(
+        status.success(),
+        "cargo build --example {name} failed:\n{}",
+        std::fs::read_to_string(&err.0).unwrap_or_default()
+    );
+    // One compiler-artifact line per target; ours has `"name":"<name>"` and an `"executable":"<path>"`.
+    let exe = json
+        .lines()
+        .filter(|l| l.contains("compiler-artifact") && l.contains(&format!("\"name\":\"{name}\"")))
+        .find_map(|l| {
+            let start = l.find("\"executable\":\"")? + "\"executable\":\"".len();
+            let end = start + l[start..].find('"')?;
+            Some(PathBuf::from(&l[start..end]))
+        })
+        .unwrap_or_else(|| panic!("no executable for example {name} in cargo's output:\n{json}"));
+    built.push((name.to_string(), exe.clone()));
+    exe
+}
+
+fn wait_bounded(child: &mut Child, within: Duration, what: &str, stderr: &std::path::Path) -> std::process::ExitStatus {
     let deadline = Instant::now() + within;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for cargo") {
-            break status;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for child") {
+            return status;
         }
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
             panic!(
-                "`cargo run --example {name} -- {}` did not finish within {within:?}; stderr:\n{}",
-                args.join(" "),
-                std::fs::read_to_string(&err.0).unwrap_or_default()
+                "`{what}` did not finish within {within:?}; stderr:\n{}",
+                std::fs::read_to_string(stderr).unwrap_or_default()
             );
         }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Runs the example `name` with `args` (built once by [`example_binary`];
+/// the build may take up to `within`, the run itself at most 60 s) and
+/// returns its exit code and output.
+pub fn run_example(name: &str, args: &[&str], within: Duration) -> ExampleRun {
+    let exe = example_binary(name, within);
+    let out = TempFile::with_contents(&format!("{name}-stdout"), b"");
+    let err = TempFile::with_contents(&format!("{name}-stderr"), b"");
+    let mut child = Command::new(&exe)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(File::create(&out.0).expect("stdout file"))
+        .stderr(File::create(&err.0).expect("stderr file"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", exe.display()));
+    let status =
+        wait_bounded(&mut child, Duration::from_secs(60), &format!("example {name} {}", args.join(" ")), &err.0);
     ExampleRun {
         code: status.code(),
         stdout: std::fs::read_to_string(&out.0).unwrap_or_default(),
