@@ -171,8 +171,6 @@ pub enum Misbehavior {
     BadRecord,
     /// §4.6.3: a KeyUpdate with a value other than 0 or 1.
     BadKeyUpdate,
-    /// §6.1: data after close_notify.
-    DataAfterClose,
 }
 
 /// Why the server and this client cannot agree.
@@ -197,8 +195,7 @@ impl Error {
                 | Misbehavior::NoContentType
                 | Misbehavior::BadChangeCipherSpec
                 | Misbehavior::UnprotectedRecord
-                | Misbehavior::BadRecord
-                | Misbehavior::DataAfterClose => A::UnexpectedMessage,
+                | Misbehavior::BadRecord => A::UnexpectedMessage,
                 Misbehavior::BadKeyUpdate => A::IllegalParameter,
                 Misbehavior::DuplicateExtension(_) => A::DecodeError,
                 Misbehavior::BadAlpn => A::NoApplicationProtocol,
@@ -425,7 +422,6 @@ impl fmt::Display for Misbehavior {
             M::UnprotectedRecord => f.write_str("an unprotected record after encryption started, or a bad record header (RFC 8446 §5)"),
             M::BadRecord => f.write_str("a malformed record or unknown content type (RFC 8446 §5.1)"),
             M::BadKeyUpdate => f.write_str("a KeyUpdate with an invalid request_update value (RFC 8446 §4.6.3)"),
-            M::DataAfterClose => f.write_str("data after its close_notify (RFC 8446 §6.1)"),
         }
     }
 }

@@ -417,6 +417,10 @@ struct Script {
     skip_ee: bool,
     cv: Cv,
     corrupt_finished: bool,
+    /// certificate_request_context of the server's Certificate (must be empty).
+    cert_context: Vec<u8>,
+    /// A CertificateRequest body to send before the Certificate.
+    certificate_request: Option<Vec<u8>>,
 }
 
 impl Default for Script {
@@ -433,6 +437,8 @@ impl Default for Script {
             skip_ee: false,
             cv: Cv::Good,
             corrupt_finished: false,
+            cert_context: Vec::new(),
+            certificate_request: None,
         }
     }
 }
@@ -636,9 +642,14 @@ fn run<'a>(
         transcript.update(&ee);
         flight.extend_from_slice(&ee);
     }
+    if let Some(cr) = &sc.certificate_request {
+        let cr = msg(HandshakeType::CertificateRequest, |w| w.bytes(cr));
+        transcript.update(&cr);
+        flight.extend_from_slice(&cr);
+    }
     let der = sc.cert.cert_der();
     let cert = msg(HandshakeType::Certificate, |w| {
-        w.vec(1, &[])?;
+        w.vec(1, &sc.cert_context)?;
         let list = w.begin(3)?;
         w.vec(3, &der)?;
         w.vec(2, &[])?;
@@ -847,6 +858,39 @@ fn encrypted_extensions_unsolicited() {
         assert_alert_queued(&client, &err, alert);
         assert_msg(&err, &[name]);
     }
+}
+
+/// RFC 7301 §3.2: an ALPN answer that is not one of the protocols offered.
+#[test]
+fn alpn_not_offered() {
+    let config = insecure().with_alpn(&[b"mqtt"]).unwrap();
+    // application_layer_protocol_negotiation (16): list with "h2".
+    let block = vec![0, 16, 0, 5, 0, 3, 2, b'h', b'2'];
+    let (err, client) = run_err(&config, &Script { ee_extensions: block, ..Script::default() });
+    assert_eq!(err, Error::PeerMisbehaved(Misbehavior::BadAlpn));
+    assert_alert_queued(&client, &err, AlertDescription::NoApplicationProtocol);
+    assert_msg(&err, &["ALPN", "RFC 7301"]);
+}
+
+/// RFC 8446 §4.4.2: the server's Certificate has an empty request context.
+#[test]
+fn certificate_with_context() {
+    let config = insecure();
+    let (err, client) = run_err(&config, &Script { cert_context: vec![1, 2], ..Script::default() });
+    assert_eq!(err, Error::PeerMisbehaved(Misbehavior::NonEmptyCertificateContext));
+    assert_alert_queued(&client, &err, AlertDescription::IllegalParameter);
+    assert_msg(&err, &["certificate_request_context"]);
+}
+
+/// RFC 8446 §4.3.2: a CertificateRequest without signature_algorithms.
+#[test]
+fn certificate_request_without_signature_algorithms() {
+    let config = insecure();
+    // Empty context, no extensions.
+    let (err, client) = run_err(&config, &Script { certificate_request: Some(vec![0, 0, 0]), ..Script::default() });
+    assert_eq!(err, Error::MissingExtension("signature_algorithms"));
+    assert_alert_queued(&client, &err, AlertDescription::MissingExtension);
+    assert_msg(&err, &["signature_algorithms", "§4.2"]);
 }
 
 #[test]

@@ -637,17 +637,17 @@ fn misbehavior_records() {
 /// Display only: these arise only under the handshake or application keys.
 /// On the wire: NoContentType, BadKeyUpdate and BadSignatureScheme in
 /// `tests/bad_input.rs` (`after_handshake_bad_records_and_messages`,
-/// `certificate_verify_scheme_refused`); BadAlpn, NonEmptyCertificateContext
-/// and DataAfterClose by no test (rustls and OpenSSL never send them).
+/// `certificate_verify_scheme_refused`); BadAlpn and NonEmptyCertificateContext
+/// in `tests/bad_input.rs` too (`alpn_not_offered`, `certificate_with_context`;
+/// MissingExtension: `certificate_request_without_signature_algorithms`).
 #[test]
 fn misbehavior_under_encryption_display_only() {
-    let cases: [(Misbehavior, &[&str]); 6] = [
+    let cases: [(Misbehavior, &[&str]); 5] = [
         (Misbehavior::NoContentType, &["no content type", "§5.4"]),
         (Misbehavior::BadKeyUpdate, &["KeyUpdate", "§4.6.3"]),
         (Misbehavior::BadSignatureScheme(SignatureScheme::RsaPkcs1Sha256), &["CertificateVerify", "§4.4.3"]),
         (Misbehavior::BadAlpn, &["ALPN", "RFC 7301"]),
         (Misbehavior::NonEmptyCertificateContext, &["certificate_request_context", "§4.4.2"]),
-        (Misbehavior::DataAfterClose, &["after its close_notify", "§6.1"]),
     ];
     for (m, needles) in cases {
         let e = Error::PeerMisbehaved(m);
