@@ -19,6 +19,9 @@ const ECDSA_CERT: &[u8] = include_bytes!("../vectors/peer/ecdsa-leaf.pem");
 const ECDSA_KEY: &[u8] = include_bytes!("../vectors/peer/ecdsa-leaf.key");
 const RSA_CERT: &[u8] = include_bytes!("../vectors/peer/rsa-leaf.pem");
 const RSA_KEY: &[u8] = include_bytes!("../vectors/peer/rsa-leaf.key");
+const CLIENT_CA: &[u8] = include_bytes!("../vectors/peer/client-ca.pem");
+const CLIENT_CERT: &[u8] = include_bytes!("../vectors/peer/client-p256.pem");
+const CLIENT_KEY: &[u8] = include_bytes!("../vectors/peer/client-p256.key");
 
 /// A serialized ticket from one full handshake with `server` (which must send tickets).
 fn ticket_from(server: &Arc<rustls::ServerConfig>, config: &ClientConfig<'_>) -> Vec<u8> {
@@ -52,6 +55,27 @@ fn ticket_from(server: &Arc<rustls::ServerConfig>, config: &ClientConfig<'_>) ->
             }
         }
     }
+}
+
+/// A server that requires a client certificate issued by the test client CA.
+fn client_auth_server_config(cert: &[u8], key: &[u8]) -> Arc<rustls::ServerConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in CertificateDer::pem_slice_iter(CLIENT_CA) {
+        roots.add(ca.unwrap()).unwrap();
+    }
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build().unwrap();
+    let certs = CertificateDer::pem_slice_iter(cert).collect::<Result<Vec<_>, _>>().unwrap();
+    let key = PrivateKeyDer::from_pem_slice(key).unwrap();
+    let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs, key)
+        .unwrap();
+    cfg.send_tls13_tickets = 0;
+    Arc::new(cfg)
 }
 
 fn server_config(cert: &[u8], key: &[u8]) -> Arc<rustls::ServerConfig> {
@@ -234,6 +258,19 @@ fn bench(cr: &mut Criterion) {
         g.bench_function("rustls_ring", |b| b.iter_custom(|n| (0..n).map(|_| rustls_once(&server, &ring)).sum()));
         g.finish();
     }
+    // Client authentication with an ECDSA P-256 certificate against the plain handshake.
+    let signer = embertls::SoftwareSigner::from_pem(CLIENT_KEY).unwrap();
+    let client_chain = embertls::pem::certificates(CLIENT_CERT).unwrap();
+    let chain_refs: Vec<&[u8]> = client_chain.iter().map(Vec::as_slice).collect();
+    let identity = embertls::ClientIdentity::new(&chain_refs, &signer).unwrap();
+    let auth_config = ClientConfig::new(ServerVerification::danger_accept_any()).with_client_identity(&identity);
+    let auth_server = client_auth_server_config(ECDSA_CERT, ECDSA_KEY);
+    let mut g = cr.benchmark_group("tls13_client_auth_x25519_ecdsa_p256");
+    g.bench_function("embertls", |b| {
+        b.iter_custom(|n| (0..n).map(|_| embertls_once(&auth_server, &auth_config, &mut rx, &mut tx, None)).sum())
+    });
+    g.finish();
+
     let server = resuming_server_config(ECDSA_CERT, ECDSA_KEY);
     let ticket = ticket_from(&server, &ember_config);
     let mut g = cr.benchmark_group("tls13_resumption_x25519_ecdsa_p256");

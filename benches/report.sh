@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the criterion benches and prints the ratios the README reports.
+# Usage: benches/report.sh [--no-run]   (--no-run: only print from the last run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${1:-}" != "--no-run" ]; then
+  cargo bench --bench handshake --bench records --bench x509 -- --noplot >/dev/null
+fi
+python3 - <<'PY'
+import json, os
+root = "target/criterion"
+def est(group, name):
+    p = os.path.join(root, group, name, "new", "estimates.json")
+    try:
+        with open(p) as f:
+            return json.load(f)["median"]["point_estimate"] / 1000.0  # ns -> us
+    except FileNotFoundError:
+        return None
+def us(v):
+    return "-" if v is None else f"{v:,.1f} µs"
+print("| handshake (client CPU only) | embertls | rustls+RustCrypto | rustls+ring | embertls/rustls-RustCrypto | embertls/ring |")
+print("|---|---|---|---|---|---|")
+for cert in ["ecdsa_p256", "rsa2048"]:
+    g = f"tls13_full_handshake_x25519_{cert}"
+    e, rc, ri = est(g, "embertls"), est(g, "rustls_rustcrypto"), est(g, "rustls_ring")
+    r1 = f"{e/rc:.2f}" if e and rc else "-"
+    r2 = f"{e/ri:.2f}" if e and ri else "-"
+    print(f"| full, X25519, {cert} leaf | {us(e)} | {us(rc)} | {us(ri)} | {r1} | {r2} |")
+full = est("tls13_full_handshake_x25519_ecdsa_p256", "embertls")
+kx = est("primitives", "x25519_keygen_and_agree")
+ver = est("primitives", "ecdsa_p256_verify")
+if full and kx and ver:
+    print(f"\nprimitive sum (X25519 keygen+agree {us(kx)} + ECDSA P-256 verify {us(ver)}) = {us(kx+ver)}; "
+          f"embertls full handshake / primitive sum = {full/(kx+ver):.2f}")
+res = est("tls13_resumption_x25519_ecdsa_p256", "embertls")
+auth = est("tls13_client_auth_x25519_ecdsa_p256", "embertls")
+if full and res:
+    print(f"resumption (psk_dhe_ke with a ticket): {us(res)} = {res/full:.2f} x full")
+if full and auth:
+    print(f"client auth (ECDSA P-256 client cert): {us(auth)} = {auth/full:.2f} x full")
+print("\n| record | size | embertls seal | raw AEAD seal | ratio | embertls open | raw AEAD open | ratio |")
+print("|---|---|---|---|---|---|---|---|")
+for suite in ["aes128gcm", "aes256gcm", "chacha20poly1305"]:
+    for size in ["1024", "16384"]:
+        g = f"record_{suite}"
+        es, rs = est(g, f"embertls_seal/{size}"), est(g, f"raw_aead_seal/{size}")
+        eo, ro = est(g, f"embertls_open/{size}"), est(g, f"raw_aead_open/{size}")
+        f = lambda a, b: f"{b/a:.2f}" if a and b else "-"
+        print(f"| {suite} | {size} | {us(es)} | {us(rs)} | {f(es, rs)} | {us(eo)} | {us(ro)} | {f(eo, ro)} |")
+print("\n(ratios in the record table are raw/embertls throughput: 1.00 = no overhead)")
+print()
+for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+    if name.startswith("verify "):
+        p = os.path.join(root, name, "new", "estimates.json")
+        if os.path.exists(p):
+            with open(p) as f:
+                print(f"{name}: {json.load(f)['median']['point_estimate'] / 1000.0:,.1f} µs")
+PY
