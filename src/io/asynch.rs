@@ -1,0 +1,249 @@
+//! Async TLS stream over `embedded_io_async::{Read, Write}` (feature `embedded-io-async`).
+
+use embedded_io_async::{ErrorType, Read, Write};
+use rand_core::CryptoRng;
+
+use super::{no_receive_space, no_send_space, TlsIoError};
+use crate::client::{Client, Event};
+use crate::config::ClientConfig;
+use crate::error::Error;
+use crate::handshake::HandshakeSummary;
+use crate::verify::{ServerName, UnixTime};
+
+/// A TLS connection over an async `embedded_io_async` transport (an
+/// embassy-net `TcpSocket`, or a tokio socket through `embedded-io-adapters`),
+/// itself `embedded_io_async::{Read, Write}`.
+///
+/// No allocation, no atomics, no executor requirements: it runs under
+/// embassy or tokio alike. Buffers are the caller's, sized as for the
+/// blocking `EmbeddedTlsStream`.
+///
+/// **Writes are buffered**: `write` encrypts into the send buffer and
+/// returns; the record goes out with the next `write`, `flush`, `read`
+/// (before it waits for the server) or `close`. Call `flush` when the data
+/// must be on the wire before you wait on something else. `read` returns
+/// `Ok(0)` once the server has sent close_notify.
+///
+/// **Cancellation**: if the transport's `read` and `write` are cancel-safe
+/// (embassy-net's and tokio's are), so are this stream's `read`, `write` and
+/// `flush`: a dropped future loses no received data, and data `write` took
+/// is always sent, while data it did not take (the future was dropped
+/// before returning) is not.
+///
+/// ```no_run
+/// use embedded_io_adapters::tokio_1::FromTokio;
+/// use embedded_io_async::{Read, Write};
+/// use embertls::{AsyncTlsStream, ClientConfig, ServerName, ServerVerification};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = ClientConfig::new(ServerVerification::danger_accept_any());
+/// let tcp = FromTokio::new(tokio::net::TcpStream::connect("127.0.0.1:4433").await?);
+/// let rng = rand_core::UnwrapErr(getrandom::SysRng);
+/// let (mut rx, mut tx) = ([0u8; 16_645], [0u8; 4096]);
+/// let mut tls = AsyncTlsStream::connect(
+///     &config, ServerName::parse("localhost"), None, rng, tcp, &mut rx[..], &mut tx[..],
+/// )
+/// .await?;
+/// println!("{:?}", tls.summary());
+/// tls.write_all(b"GET / HTTP/1.0\r\n\r\n").await?;
+/// tls.flush().await?;
+/// let mut buf = [0u8; 1024];
+/// loop {
+///     let n = tls.read(&mut buf).await?; // 0: the server closed with close_notify
+///     if n == 0 {
+///         break;
+///     }
+///     print!("{}", String::from_utf8_lossy(&buf[..n]));
+/// }
+/// # Ok(()) }
+/// ```
+pub struct AsyncTlsStream<'a, T, R, B> {
+    client: Client<'a, R, B>,
+    io: T,
+    summary: HandshakeSummary<'a>,
+    closed: bool,
+}
+
+impl<'a, T, R, B> AsyncTlsStream<'a, T, R, B>
+where
+    T: Read + Write,
+    R: CryptoRng,
+    B: AsMut<[u8]> + AsRef<[u8]>,
+{
+    /// Runs the handshake over `io` with the receive buffer `rx` and the
+    /// send buffer `tx`, and returns the connected stream.
+    ///
+    /// `now` and `rng` are as for [`Client::new`].
+    pub async fn connect(
+        config: &'a ClientConfig<'a>,
+        server_name: ServerName<'a>,
+        now: Option<UnixTime>,
+        rng: R,
+        io: T,
+        rx: B,
+        tx: B,
+    ) -> Result<Self, TlsIoError<T::Error>> {
+        let client = Client::new(config, server_name, now, rng, rx, tx)?;
+        Self::handshake(client, io).await
+    }
+
+    /// Completes the handshake of a `client` that was just created with
+    /// [`Client::new`] (its ClientHello still queued) over `io`.
+    pub async fn handshake(mut client: Client<'a, R, B>, mut io: T) -> Result<Self, TlsIoError<T::Error>> {
+        loop {
+            match step(&mut client, &mut io).await? {
+                Event::HandshakeComplete(summary) => {
+                    flush_outgoing(&mut client, &mut io).await?;
+                    return Ok(AsyncTlsStream { client, io, summary, closed: false });
+                }
+                Event::PeerClosed => return Err(Error::Closed.into()),
+                _ => {}
+            }
+        }
+    }
+
+    /// What the handshake negotiated.
+    pub fn summary(&self) -> HandshakeSummary<'a> {
+        self.summary
+    }
+
+    /// The engine (e.g. for [`Client::export_keying_material`]).
+    pub fn client(&self) -> &Client<'a, R, B> {
+        &self.client
+    }
+
+    /// The transport.
+    pub fn get_ref(&self) -> &T {
+        &self.io
+    }
+
+    /// The transport, mutably (reading or writing it directly breaks the TLS stream).
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.io
+    }
+
+    /// The engine and the transport (records `write` queued are in
+    /// [`Client::outgoing`]: call `flush` first).
+    pub fn into_parts(self) -> (Client<'a, R, B>, T) {
+        (self.client, self.io)
+    }
+
+    /// Sends close_notify (after any data still queued) and flushes it.
+    /// Data the server still sends can be read until it closes too; nothing
+    /// more can be written.
+    pub async fn close(&mut self) -> Result<(), TlsIoError<T::Error>> {
+        self.client.close();
+        flush_outgoing(&mut self.client, &mut self.io).await
+    }
+}
+
+/// One turn of the engine: `process`, send what it queued (its alert too,
+/// if it failed), and read from the transport if it needs data.
+async fn step<'a, T, R, B>(client: &mut Client<'a, R, B>, io: &mut T) -> Result<Event<'a>, TlsIoError<T::Error>>
+where
+    T: Read + Write,
+    R: CryptoRng,
+    B: AsMut<[u8]> + AsRef<[u8]>,
+{
+    let ev = match client.process() {
+        Ok(ev) => ev,
+        Err(e) => {
+            // Best effort: tell the server why (the alert is queued); the TLS error is what matters.
+            let _ = flush_outgoing(client, io).await;
+            return Err(e.into());
+        }
+    };
+    flush_outgoing(client, io).await?;
+    if ev == Event::NeedData {
+        fill(client, io).await?;
+    }
+    Ok(ev)
+}
+
+/// Reads once from the transport into the receive buffer (0 bytes: end of file).
+async fn fill<T, R, B>(client: &mut Client<'_, R, B>, io: &mut T) -> Result<(), TlsIoError<T::Error>>
+where
+    T: Read + Write,
+    R: CryptoRng,
+    B: AsMut<[u8]> + AsRef<[u8]>,
+{
+    let buf = client.receive_buffer();
+    if buf.is_empty() {
+        return Err(no_receive_space().into());
+    }
+    let n = io.read(buf).await.map_err(TlsIoError::Transport)?;
+    client.received(n);
+    Ok(())
+}
+
+/// Sends everything queued in the engine and flushes the transport.
+async fn flush_outgoing<T, R, B>(client: &mut Client<'_, R, B>, io: &mut T) -> Result<(), TlsIoError<T::Error>>
+where
+    T: Read + Write,
+    R: CryptoRng,
+    B: AsMut<[u8]> + AsRef<[u8]>,
+{
+    while !client.outgoing().is_empty() {
+        let n = io.write(client.outgoing()).await.map_err(TlsIoError::Transport)?;
+        if n == 0 {
+            return Err(TlsIoError::WriteZero);
+        }
+        client.sent(n);
+    }
+    io.flush().await.map_err(TlsIoError::Transport)
+}
+
+impl<T, R, B> ErrorType for AsyncTlsStream<'_, T, R, B>
+where
+    T: ErrorType,
+{
+    type Error = TlsIoError<T::Error>;
+}
+
+impl<T, R, B> Read for AsyncTlsStream<'_, T, R, B>
+where
+    T: Read + Write,
+    R: CryptoRng,
+    B: AsMut<[u8]> + AsRef<[u8]>,
+{
+    async fn read(&mut self, out: &mut [u8]) -> Result<usize, Self::Error> {
+        if out.is_empty() || self.closed {
+            return Ok(0);
+        }
+        loop {
+            let n = self.client.read(out);
+            if n > 0 {
+                return Ok(n);
+            }
+            if step(&mut self.client, &mut self.io).await? == Event::PeerClosed {
+                self.closed = true;
+                return Ok(0);
+            }
+        }
+    }
+}
+
+impl<T, R, B> Write for AsyncTlsStream<'_, T, R, B>
+where
+    T: Read + Write,
+    R: CryptoRng,
+    B: AsMut<[u8]> + AsRef<[u8]>,
+{
+    async fn write(&mut self, data: &[u8]) -> Result<usize, Self::Error> {
+        if data.is_empty() {
+            return Ok(0);
+        }
+        // Send what earlier writes queued, then encrypt `data` without
+        // awaiting again, so a cancelled write never half-takes `data`.
+        flush_outgoing(&mut self.client, &mut self.io).await?;
+        let n = self.client.write(data)?;
+        if n == 0 {
+            return Err(no_send_space().into());
+        }
+        Ok(n)
+    }
+
+    async fn flush(&mut self) -> Result<(), Self::Error> {
+        flush_outgoing(&mut self.client, &mut self.io).await
+    }
+}

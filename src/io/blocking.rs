@@ -1,0 +1,239 @@
+//! Blocking TLS stream over `embedded_io::{Read, Write}` (feature `embedded-io`).
+
+use embedded_io::{ErrorType, Read, Write};
+use rand_core::CryptoRng;
+
+use super::{no_receive_space, no_send_space, TlsIoError};
+use crate::client::{Client, Event};
+use crate::config::ClientConfig;
+use crate::error::Error;
+use crate::handshake::HandshakeSummary;
+use crate::verify::{ServerName, UnixTime};
+
+/// A TLS connection over a blocking `embedded_io` transport, itself
+/// `embedded_io::{Read, Write}`: the `no_std` counterpart of `TlsStream`.
+///
+/// The buffers are the caller's (`[u8; N]`, `&mut [u8]`, ...): `rx` must
+/// hold the largest record the server sends plus any handshake message
+/// split across records ([`crate::MAX_RECORD`] bytes hold any one record; a
+/// certificate chain of a few KB split into full records needs up to twice
+/// that), `tx` the ClientHello and the largest record written (writes are
+/// split to fit it).
+///
+/// `write` encrypts and sends before returning; `read` returns `Ok(0)` once
+/// the server has sent close_notify, and a [`TlsIoError::Tls`] with
+/// [`Error::Truncated`] if the transport ends without one.
+///
+/// ```no_run
+/// use embedded_io::{Read, Write};
+/// use embedded_io_adapters::std::FromStd;
+/// use embertls::{ClientConfig, EmbeddedTlsStream, ServerName, ServerVerification};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = ClientConfig::new(ServerVerification::danger_accept_any());
+/// let tcp = FromStd::new(std::net::TcpStream::connect("127.0.0.1:4433")?);
+/// let rng = rand_core::UnwrapErr(getrandom::SysRng);
+/// let (mut rx, mut tx) = ([0u8; 16_645], [0u8; 4096]);
+/// let mut tls = EmbeddedTlsStream::connect(
+///     &config, ServerName::parse("localhost"), None, rng, tcp, &mut rx[..], &mut tx[..],
+/// )?;
+/// println!("{:?}", tls.summary());
+/// tls.write_all(b"GET / HTTP/1.0\r\n\r\n")?;
+/// let mut buf = [0u8; 1024];
+/// loop {
+///     let n = tls.read(&mut buf)?; // 0: the server closed with close_notify
+///     if n == 0 {
+///         break;
+///     }
+///     print!("{}", String::from_utf8_lossy(&buf[..n]));
+/// }
+/// # Ok(()) }
+/// ```
+pub struct EmbeddedTlsStream<'a, T, R, B> {
+    client: Client<'a, R, B>,
+    io: T,
+    summary: HandshakeSummary<'a>,
+    closed: bool,
+}
+
+impl<'a, T, R, B> EmbeddedTlsStream<'a, T, R, B>
+where
+    T: Read + Write,
+    R: CryptoRng,
+    B: AsMut<[u8]> + AsRef<[u8]>,
+{
+    /// Runs the handshake over `io` with the receive buffer `rx` and the
+    /// send buffer `tx`, and returns the connected stream.
+    ///
+    /// `now` and `rng` are as for [`Client::new`].
+    pub fn connect(
+        config: &'a ClientConfig<'a>,
+        server_name: ServerName<'a>,
+        now: Option<UnixTime>,
+        rng: R,
+        io: T,
+        rx: B,
+        tx: B,
+    ) -> Result<Self, TlsIoError<T::Error>> {
+        let client = Client::new(config, server_name, now, rng, rx, tx)?;
+        Self::handshake(client, io)
+    }
+
+    /// Completes the handshake of a `client` that was just created with
+    /// [`Client::new`] (its ClientHello still queued) over `io`.
+    pub fn handshake(mut client: Client<'a, R, B>, mut io: T) -> Result<Self, TlsIoError<T::Error>> {
+        loop {
+            match step(&mut client, &mut io)? {
+                Event::HandshakeComplete(summary) => {
+                    flush_outgoing(&mut client, &mut io)?;
+                    return Ok(EmbeddedTlsStream { client, io, summary, closed: false });
+                }
+                Event::PeerClosed => return Err(Error::Closed.into()),
+                _ => {}
+            }
+        }
+    }
+
+    /// What the handshake negotiated.
+    pub fn summary(&self) -> HandshakeSummary<'a> {
+        self.summary
+    }
+
+    /// The engine (e.g. for [`Client::export_keying_material`]).
+    pub fn client(&self) -> &Client<'a, R, B> {
+        &self.client
+    }
+
+    /// The transport.
+    pub fn get_ref(&self) -> &T {
+        &self.io
+    }
+
+    /// The transport, mutably (reading or writing it directly breaks the TLS stream).
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.io
+    }
+
+    /// The engine and the transport.
+    pub fn into_parts(self) -> (Client<'a, R, B>, T) {
+        (self.client, self.io)
+    }
+
+    /// Sends close_notify and flushes it. Data the server still sends can
+    /// be read until it closes too; nothing more can be written.
+    pub fn close(&mut self) -> Result<(), TlsIoError<T::Error>> {
+        self.client.close();
+        flush_outgoing(&mut self.client, &mut self.io)
+    }
+}
+
+/// One turn of the engine: `process`, send what it queued (its alert too,
+/// if it failed), and read from the transport if it needs data.
+fn step<'a, T, R, B>(client: &mut Client<'a, R, B>, io: &mut T) -> Result<Event<'a>, TlsIoError<T::Error>>
+where
+    T: Read + Write,
+    R: CryptoRng,
+    B: AsMut<[u8]> + AsRef<[u8]>,
+{
+    let ev = match client.process() {
+        Ok(ev) => ev,
+        Err(e) => {
+            // Best effort: tell the server why (the alert is queued); the TLS error is what matters.
+            let _ = flush_outgoing(client, io);
+            return Err(e.into());
+        }
+    };
+    flush_outgoing(client, io)?;
+    if ev == Event::NeedData {
+        fill(client, io)?;
+    }
+    Ok(ev)
+}
+
+/// Reads once from the transport into the receive buffer (0 bytes: end of file).
+fn fill<T, R, B>(client: &mut Client<'_, R, B>, io: &mut T) -> Result<(), TlsIoError<T::Error>>
+where
+    T: Read + Write,
+    R: CryptoRng,
+    B: AsMut<[u8]> + AsRef<[u8]>,
+{
+    let buf = client.receive_buffer();
+    if buf.is_empty() {
+        return Err(no_receive_space().into());
+    }
+    let n = io.read(buf).map_err(TlsIoError::Transport)?;
+    client.received(n);
+    Ok(())
+}
+
+/// Sends everything queued in the engine and flushes the transport.
+fn flush_outgoing<T, R, B>(client: &mut Client<'_, R, B>, io: &mut T) -> Result<(), TlsIoError<T::Error>>
+where
+    T: Read + Write,
+    R: CryptoRng,
+    B: AsMut<[u8]> + AsRef<[u8]>,
+{
+    while !client.outgoing().is_empty() {
+        let n = io.write(client.outgoing()).map_err(TlsIoError::Transport)?;
+        if n == 0 {
+            return Err(TlsIoError::WriteZero);
+        }
+        client.sent(n);
+    }
+    io.flush().map_err(TlsIoError::Transport)
+}
+
+impl<T, R, B> ErrorType for EmbeddedTlsStream<'_, T, R, B>
+where
+    T: ErrorType,
+{
+    type Error = TlsIoError<T::Error>;
+}
+
+impl<T, R, B> Read for EmbeddedTlsStream<'_, T, R, B>
+where
+    T: Read + Write,
+    R: CryptoRng,
+    B: AsMut<[u8]> + AsRef<[u8]>,
+{
+    fn read(&mut self, out: &mut [u8]) -> Result<usize, Self::Error> {
+        if out.is_empty() || self.closed {
+            return Ok(0);
+        }
+        loop {
+            let n = self.client.read(out);
+            if n > 0 {
+                return Ok(n);
+            }
+            if step(&mut self.client, &mut self.io)? == Event::PeerClosed {
+                self.closed = true;
+                return Ok(0);
+            }
+        }
+    }
+}
+
+impl<T, R, B> Write for EmbeddedTlsStream<'_, T, R, B>
+where
+    T: Read + Write,
+    R: CryptoRng,
+    B: AsMut<[u8]> + AsRef<[u8]>,
+{
+    fn write(&mut self, data: &[u8]) -> Result<usize, Self::Error> {
+        if data.is_empty() {
+            return Ok(0);
+        }
+        // Make room first, so a full send buffer is not mistaken for "too small".
+        flush_outgoing(&mut self.client, &mut self.io)?;
+        let n = self.client.write(data)?;
+        if n == 0 {
+            return Err(no_send_space().into());
+        }
+        flush_outgoing(&mut self.client, &mut self.io)?;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        flush_outgoing(&mut self.client, &mut self.io)
+    }
+}

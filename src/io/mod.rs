@@ -1,0 +1,93 @@
+//! TLS streams over the `embedded-io` transport traits (features
+//! `embedded-io` and `embedded-io-async`).
+//!
+//! Both streams own a [`crate::Client`] with caller-provided buffers (no
+//! allocation) and a transport, run the handshake in `connect`, and then are
+//! themselves `Read + Write` with the same traits as the transport, so they
+//! slot in wherever a plain socket did (an HTTP or MQTT client, ...).
+//!
+//! - `EmbeddedTlsStream` (feature `embedded-io`): blocking, over `embedded_io::{Read, Write}`.
+//! - `AsyncTlsStream` (feature `embedded-io-async`): async, over `embedded_io_async::{Read, Write}`
+//!   (embassy-net's `TcpSocket`, or tokio through `embedded-io-adapters`).
+
+use core::fmt;
+
+use crate::error::Error;
+
+#[cfg(feature = "embedded-io-async")]
+mod asynch;
+#[cfg(feature = "embedded-io")]
+mod blocking;
+
+#[cfg(feature = "embedded-io-async")]
+pub use asynch::AsyncTlsStream;
+#[cfg(feature = "embedded-io")]
+pub use blocking::EmbeddedTlsStream;
+
+/// What went wrong in a TLS stream: the TLS connection or the transport under it.
+///
+/// `E` is the transport's error type. [`embedded_io::Error::kind`] maps TLS
+/// errors onto the nearest [`embedded_io::ErrorKind`]; the full reason is in
+/// the `Tls` variant and in the `Display` text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsIoError<E> {
+    /// The TLS connection failed (the engine's error; the connection is dead).
+    Tls(Error),
+    /// The transport failed.
+    Transport(E),
+    /// The transport accepted no bytes of a non-empty write.
+    WriteZero,
+}
+
+impl<E> From<Error> for TlsIoError<E> {
+    fn from(e: Error) -> Self {
+        TlsIoError::Tls(e)
+    }
+}
+
+impl<E: fmt::Debug> fmt::Display for TlsIoError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TlsIoError::Tls(e) => fmt::Display::fmt(e, f),
+            TlsIoError::Transport(e) => write!(f, "transport error: {e:?}"),
+            TlsIoError::WriteZero => f.write_str("the transport accepted no bytes of a write (connection closed?)"),
+        }
+    }
+}
+
+impl<E: fmt::Debug> core::error::Error for TlsIoError<E> {}
+
+impl<E: embedded_io::Error> embedded_io::Error for TlsIoError<E> {
+    fn kind(&self) -> embedded_io::ErrorKind {
+        use embedded_io::ErrorKind as K;
+        match self {
+            TlsIoError::Transport(e) => e.kind(),
+            TlsIoError::WriteZero => K::WriteZero,
+            TlsIoError::Tls(e) => match e {
+                // No close_notify before EOF: the peer (or a middlebox) dropped the connection.
+                Error::Truncated => K::ConnectionAborted,
+                Error::Closed => K::NotConnected,
+                Error::AlertReceived(_) => K::ConnectionReset,
+                Error::ReceiveBufferTooSmall { .. } | Error::SendBufferTooSmall { .. } => K::OutOfMemory,
+                Error::Config(_) | Error::Api(_) => K::InvalidInput,
+                Error::Incompatible(_) => K::Unsupported,
+                Error::Certificate(_) | Error::ServerKey(_) | Error::BadSignature { .. } => K::PermissionDenied,
+                _ => K::InvalidData,
+            },
+        }
+    }
+}
+
+/// The engine wants more bytes but its receive buffer has no free space.
+/// The engine reports a record that cannot fit itself, so this is a safety
+/// net: reading into an empty slice would look like end of file.
+fn no_receive_space() -> Error {
+    Error::Config("the receive buffer is full although the engine needs more data; use a larger receive buffer")
+}
+
+/// The send buffer cannot take one byte of application data although
+/// everything queued was sent.
+fn no_send_space() -> Error {
+    Error::Config("the send buffer cannot hold a single application data record; use a larger send buffer")
+}
