@@ -254,7 +254,9 @@ fn bench(cr: &mut Criterion) {
         g.bench_function("embertls", |b| {
             b.iter_custom(|n| (0..n).map(|_| embertls_once(&server, &ember_config, &mut rx, &mut tx, None)).sum())
         });
-        g.bench_function("rustls_rustcrypto", |b| b.iter_custom(|n| (0..n).map(|_| rustls_once(&server, &rustcrypto)).sum()));
+        g.bench_function("rustls_rustcrypto", |b| {
+            b.iter_custom(|n| (0..n).map(|_| rustls_once(&server, &rustcrypto)).sum())
+        });
         g.bench_function("rustls_ring", |b| b.iter_custom(|n| (0..n).map(|_| rustls_once(&server, &ring)).sum()));
         g.finish();
     }

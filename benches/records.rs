@@ -69,7 +69,9 @@ fn bench(c: &mut Criterion) {
         let cipher = aes_gcm::Aes128Gcm::new(&[9u8; 16].into());
         let mut buf = vec![0u8; size + 1];
         g.bench_with_input(BenchmarkId::new("aes_gcm_crate_seal", size), &size, |b, _| {
-            b.iter(|| cipher.encrypt_inout_detached(&[3u8; 12].into(), &[23, 3, 3, 0, 0], buf.as_mut_slice().into()).unwrap())
+            b.iter(|| {
+                cipher.encrypt_inout_detached(&[3u8; 12].into(), &[23, 3, 3, 0, 0], buf.as_mut_slice().into()).unwrap()
+            })
         });
     }
     g.finish();

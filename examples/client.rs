@@ -31,11 +31,11 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::ExitCode;
 
-use embertls::{
-    CipherSuite, ClientConfig, ClientIdentity, ExternalPsk, NamedGroup, PskMode, ServerName, ServerVerification, ServerVerifier,
-    SessionTicket, SoftwareSigner, TlsStream,
-};
 use embertls::{CaVerifier, ChainRecorder, Pin, PinVerifier, TrustAnchors, TrustOnFirstUse};
+use embertls::{
+    CipherSuite, ClientConfig, ClientIdentity, ExternalPsk, NamedGroup, PskMode, ServerName, ServerVerification,
+    ServerVerifier, SessionTicket, SoftwareSigner, TlsStream,
+};
 
 struct Options {
     addr: String,
@@ -161,13 +161,19 @@ fn run() -> Result<(), String> {
     let mut anchors = TrustAnchors::new();
     for f in &o.ca {
         let bytes = std::fs::read(f).map_err(|e| format!("--ca {f}: {e}"))?;
-        let added = if bytes.first() == Some(&0x30) { anchors.add_der(&bytes).map(|_| 1) } else { anchors.add_pem(&bytes) };
+        let added =
+            if bytes.first() == Some(&0x30) { anchors.add_der(&bytes).map(|_| 1) } else { anchors.add_pem(&bytes) };
         added.map_err(|e| format!("--ca {f}: {e}"))?;
     }
-    let pins = o.pins.iter().map(|p| Pin::parse(p).map_err(|e| format!("--pin {p}: {e}"))).collect::<Result<Vec<_>, _>>()?;
+    let pins =
+        o.pins.iter().map(|p| Pin::parse(p).map_err(|e| format!("--pin {p}: {e}"))).collect::<Result<Vec<_>, _>>()?;
     let ca_verifier = (!anchors.is_empty()).then(|| {
         let v = CaVerifier::new(anchors);
-        if o.no_time_check { v.skip_time_checks() } else { v }
+        if o.no_time_check {
+            v.skip_time_checks()
+        } else {
+            v
+        }
     });
     let pin_verifier = PinVerifier::new(&pins);
     let pin_verifier = if o.no_time_check { pin_verifier.skip_time_checks() } else { pin_verifier };
@@ -235,7 +241,10 @@ fn run() -> Result<(), String> {
         }
     }
     if let Some(first_use) = tofu.recorded() {
-        eprintln!("embertls: first use: NOT verified; to trust this server from now on, store its pin: --pin {}", first_use.pin);
+        eprintln!(
+            "embertls: first use: NOT verified; to trust this server from now on, store its pin: --pin {}",
+            first_use.pin
+        );
     }
     let mut ticket = first?;
     if o.resume {
@@ -249,7 +258,12 @@ fn run() -> Result<(), String> {
 }
 
 /// One connection; returns the newest session ticket the server sent.
-fn connect_once(o: &Options, config: &ClientConfig<'_>, name: &str, ticket: Option<&[u8]>) -> Result<Option<Vec<u8>>, String> {
+fn connect_once(
+    o: &Options,
+    config: &ClientConfig<'_>,
+    name: &str,
+    ticket: Option<&[u8]>,
+) -> Result<Option<Vec<u8>>, String> {
     let tcp = TcpStream::connect(&o.addr).map_err(|e| format!("cannot connect to {}: {e}", o.addr))?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -4,8 +4,8 @@ use rand_core::CryptoRng;
 
 use crate::config::ClientConfig;
 use crate::error::{Error, Misbehavior, Received};
-use crate::handshake::tls13::{self, Ctx, Output, State, TicketCtx};
 use crate::handshake::limits::LimitOffer;
+use crate::handshake::tls13::{self, Ctx, Output, State, TicketCtx};
 use crate::handshake::HandshakeSummary;
 use crate::msgs::enums::{AlertDescription, ContentType};
 use crate::record::{Inbound, Outbound, Protection, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
@@ -341,7 +341,9 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         let limit = self.state.as_ref().and_then(|s| s.limits().recv);
         let len = self.inbound.peek_record_len(self.rx.as_ref());
         match (e, limit, len) {
-            (Error::ReceiveBufferTooSmall { .. }, Some(limit), Some(len)) if len.saturating_sub(crate::crypto::TAG_LEN) > limit => {
+            (Error::ReceiveBufferTooSmall { .. }, Some(limit), Some(len))
+                if len.saturating_sub(crate::crypto::TAG_LEN) > limit =>
+            {
                 Error::RecordOverflow { size: len.saturating_sub(crate::crypto::TAG_LEN), limit }
             }
             (e, _, _) => e,
@@ -414,10 +416,12 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                         Err(Error::PskRefused { alert: Some(a) })
                     }
                     a if self.state.as_ref().is_some_and(State::offers_ticket) => Err(Error::TicketRefused(a)),
-                    a if is_client_auth_alert(a) => match self.state.as_ref().and_then(State::connected).and_then(|c| c.client_auth()) {
-                        Some(sent) => Err(self.client_auth_rejected(a, sent)),
-                        None => Err(Error::AlertReceived(a)),
-                    },
+                    a if is_client_auth_alert(a) => {
+                        match self.state.as_ref().and_then(State::connected).and_then(|c| c.client_auth()) {
+                            Some(sent) => Err(self.client_auth_rejected(a, sent)),
+                            None => Err(Error::AlertReceived(a)),
+                        }
+                    }
                     a => Err(Error::AlertReceived(a)),
                 }
             }
@@ -455,7 +459,8 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         };
         let mut name = heapless::String::<255>::new();
         let _ = core::fmt::write(&mut name, format_args!("{}", self.server_name));
-        let ctx = TicketCtx { issued_at: self.now.map_or(0, |t| t.0), server_name: name.as_bytes(), alpn: &self.config.alpn };
+        let ctx =
+            TicketCtx { issued_at: self.now.map_or(0, |t| t.0), server_name: name.as_bytes(), alpn: &self.config.alpn };
         c.store_ticket(&rx[range.start + 4..range.end], &ctx, out)
     }
 
@@ -524,7 +529,9 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                 break;
             }
             let chunk = &data[taken..taken + n];
-            let r = self.outbound.write_record(tx, self.write_prot.as_mut(), ContentType::ApplicationData, |w| w.bytes(chunk));
+            let r = self
+                .outbound
+                .write_record(tx, self.write_prot.as_mut(), ContentType::ApplicationData, |w| w.bytes(chunk));
             if let Err(e) = r {
                 return Err(self.fail(e));
             }

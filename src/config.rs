@@ -1,18 +1,15 @@
 //! [`ClientConfig`]: what a client offers and how it trusts servers.
 
+use crate::auth::ClientIdentity;
 use crate::error::Error;
 use crate::msgs::client_hello::check_alpn_list;
 use crate::msgs::enums::{CipherSuite, NamedGroup, SignatureScheme};
-use crate::auth::ClientIdentity;
 use crate::psk::ExternalPsk;
 use crate::verify::ServerVerifier;
 
 /// Cipher suites supported, in the default order of preference.
-pub const DEFAULT_CIPHER_SUITES: [CipherSuite; 3] = [
-    CipherSuite::Tls13Aes128GcmSha256,
-    CipherSuite::Tls13Aes256GcmSha384,
-    CipherSuite::Tls13Chacha20Poly1305Sha256,
-];
+pub const DEFAULT_CIPHER_SUITES: [CipherSuite; 3] =
+    [CipherSuite::Tls13Aes128GcmSha256, CipherSuite::Tls13Aes256GcmSha384, CipherSuite::Tls13Chacha20Poly1305Sha256];
 
 /// Groups supported, in the default order; the first gets the key share.
 pub const DEFAULT_GROUPS: [NamedGroup; 2] = [NamedGroup::X25519, NamedGroup::Secp256r1];

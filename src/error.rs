@@ -3,7 +3,9 @@
 
 use core::fmt;
 
-use crate::msgs::enums::{AlertDescription, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::msgs::enums::{
+    AlertDescription, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
+};
 use crate::x509::CertError;
 
 /// A connection error. After one is returned the connection is closed
@@ -213,7 +215,12 @@ impl Error {
             Error::MissingExtension(_) => A::MissingExtension,
             Error::Signer(_) => A::InternalError,
             Error::ClientAuthRejected { .. } => return None,
-            Error::PskRefused { alert: Some(_) } | Error::TicketRefused(_) | Error::AlertReceived(_) | Error::Truncated | Error::Closed | Error::Api(_) => return None,
+            Error::PskRefused { alert: Some(_) }
+            | Error::TicketRefused(_)
+            | Error::AlertReceived(_)
+            | Error::Truncated
+            | Error::Closed
+            | Error::Api(_) => return None,
         })
     }
 }

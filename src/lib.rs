@@ -17,40 +17,40 @@ mod error;
 mod handshake;
 #[cfg(any(feature = "embedded-io", feature = "embedded-io-async"))]
 pub mod io;
-pub mod record;
 pub mod key_schedule;
 pub mod msgs;
 #[cfg(feature = "alloc")]
 pub mod pem;
 mod psk;
+pub mod record;
 #[cfg(feature = "std")]
 mod stream;
 mod ticket;
 mod verify;
 pub mod x509;
 
-pub use msgs::certificate::CertificateChain;
-pub use verify::{DangerAcceptAnyServer, ServerName, ServerVerification, ServerVerifier, Trust, UnixTime};
-pub use x509::CertError;
-pub use error::{Error, Incompatibility, Misbehavior, Received};
+#[cfg(feature = "alloc")]
+pub use auth::{BoxedRng, RsaSigner, MAX_RSA_CLIENT_BITS, MIN_RSA_CLIENT_BITS};
+pub use auth::{ClientIdentity, EcdsaP256Signer, EcdsaP384Signer, SignError, Signer, SoftwareSigner};
 pub use client::{Client, Event};
 pub use config::{ClientConfig, DEFAULT_CIPHER_SUITES, DEFAULT_GROUPS};
+pub use error::{Error, Incompatibility, Misbehavior, Received};
 pub use handshake::HandshakeSummary;
-pub use msgs::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
-pub use record::MAX_RECORD;
-#[cfg(feature = "std")]
-pub use stream::TlsStream;
-pub use ticket::SessionTicket;
 #[cfg(feature = "embedded-io-async")]
 pub use io::AsyncTlsStream;
 #[cfg(feature = "embedded-io")]
 pub use io::EmbeddedTlsStream;
 #[cfg(any(feature = "embedded-io", feature = "embedded-io-async"))]
 pub use io::TlsIoError;
+pub use msgs::certificate::CertificateChain;
+pub use msgs::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 pub use psk::{ExternalPsk, PskMode};
-pub use auth::{ClientIdentity, EcdsaP256Signer, EcdsaP384Signer, SignError, Signer, SoftwareSigner};
-#[cfg(feature = "alloc")]
-pub use auth::{BoxedRng, RsaSigner, MAX_RSA_CLIENT_BITS, MIN_RSA_CLIENT_BITS};
-pub use x509::{Pin, PinVerifier};
+pub use record::MAX_RECORD;
+#[cfg(feature = "std")]
+pub use stream::TlsStream;
+pub use ticket::SessionTicket;
+pub use verify::{DangerAcceptAnyServer, ServerName, ServerVerification, ServerVerifier, Trust, UnixTime};
+pub use x509::CertError;
 #[cfg(feature = "alloc")]
 pub use x509::{CaVerifier, ChainRecorder, ChainSummary, TrustAnchors, TrustOnFirstUse};
+pub use x509::{Pin, PinVerifier};

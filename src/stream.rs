@@ -85,8 +85,9 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
         io: T,
         ticket: crate::SessionTicket<'a>,
     ) -> io::Result<Self> {
-        let client = Client::new_resuming(config, server_name, now, rng, vec![0; 2 * MAX_RECORD], vec![0; MAX_RECORD], ticket)
-            .map_err(to_io)?;
+        let client =
+            Client::new_resuming(config, server_name, now, rng, vec![0; 2 * MAX_RECORD], vec![0; MAX_RECORD], ticket)
+                .map_err(to_io)?;
         Self::handshake(client, io)
     }
 

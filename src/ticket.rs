@@ -55,7 +55,9 @@ impl core::fmt::Debug for SessionTicket<'_> {
 impl<'b> SessionTicket<'b> {
     /// Parses bytes written by [`crate::Client::session_ticket`].
     pub fn decode(bytes: &'b [u8]) -> Result<Self, Error> {
-        let bad = |_: crate::codec::DecodeError| Error::Config("not a valid serialized session ticket (truncated, corrupted or from another version)");
+        let bad = |_: crate::codec::DecodeError| {
+            Error::Config("not a valid serialized session ticket (truncated, corrupted or from another version)")
+        };
         let mut r = Reader::new(bytes);
         if r.array::<4>("magic").map_err(bad)? != MAGIC {
             return Err(bad(crate::codec::DecodeError("magic")));

@@ -105,7 +105,12 @@ pub trait ServerVerifier {
 pub struct DangerAcceptAnyServer;
 
 impl ServerVerifier for DangerAcceptAnyServer {
-    fn verify_server(&self, _: &CertificateChain<'_>, _: &ServerName<'_>, _: Option<UnixTime>) -> Result<Trust, CertError> {
+    fn verify_server(
+        &self,
+        _: &CertificateChain<'_>,
+        _: &ServerName<'_>,
+        _: Option<UnixTime>,
+    ) -> Result<Trust, CertError> {
         Ok(Trust::NotVerified)
     }
 }

@@ -210,7 +210,6 @@ fn openssl_no_ca_names_empty_list_means_no_ca_filter() {
     assert!(page.contains("Verify return code: 21"), "{page}");
 }
 
-
 #[test]
 fn optional_client_auth_without_identity_succeeds() {
     let server = server("-verify", &[]);

@@ -117,20 +117,40 @@ fn footprint_table() {
     let ec_roots = CaVerifier::from_pem(&std::fs::read(x509_file("ec256-root.pem")).unwrap()).unwrap();
     let ec_config = ClientConfig::new(&ec_roots);
     let ec_server = || OpensslServer::start_x509("ec256-leaf", "ec256-leaf", &["ec256-int"]);
-    rows.push(run("TLS 1.3, ECDSA P-256 leaf + intermediate, CA-verified", &ec_server(), &ec_config, "ec256.test", full, 4096));
+    rows.push(run(
+        "TLS 1.3, ECDSA P-256 leaf + intermediate, CA-verified",
+        &ec_server(),
+        &ec_config,
+        "ec256.test",
+        full,
+        4096,
+    ));
     rows.push(run("the same with 4 KB fragments", &ec_server(), &ec_config, "ec256.test", 8192, 1536));
 
     let rsa_roots = CaVerifier::from_pem(&std::fs::read(x509_file("rsa2048-root.pem")).unwrap()).unwrap();
     let rsa_config = ClientConfig::new(&rsa_roots);
     let rsa_server = || OpensslServer::start_x509("rsa2048-leaf", "rsa2048-leaf", &["rsa2048-int"]);
-    rows.push(run("TLS 1.3, RSA-2048 leaf + intermediate, CA-verified", &rsa_server(), &rsa_config, "rsa2048.test", full, 4096));
+    rows.push(run(
+        "TLS 1.3, RSA-2048 leaf + intermediate, CA-verified",
+        &rsa_server(),
+        &rsa_config,
+        "rsa2048.test",
+        full,
+        4096,
+    ));
     rows.push(run("the same with 4 KB fragments", &rsa_server(), &rsa_config, "rsa2048.test", 8192, 1536));
 
     let psk = ExternalPsk::from_hex("footprint", "00112233445566778899aabbccddeeff").unwrap();
     let psk_config = ClientConfig::new(embertls::ServerVerification::danger_accept_any()).with_psk(&psk);
     let psk_server = || {
         OpensslServer::start_args(&[
-            "-tls1_3", "-www", "-nocert", "-psk", "00112233445566778899aabbccddeeff", "-psk_identity", "footprint",
+            "-tls1_3",
+            "-www",
+            "-nocert",
+            "-psk",
+            "00112233445566778899aabbccddeeff",
+            "-psk_identity",
+            "footprint",
         ])
     };
     rows.push(run("TLS 1.3, external PSK (psk_dhe_ke)", &psk_server(), &psk_config, "localhost", full, 4096));
@@ -141,16 +161,7 @@ fn footprint_table() {
     println!("|---|---|---|---|---|---|---|");
     for r in &rows {
         let frag = r.fragment.map_or("16384".to_string(), |f| f.to_string());
-        println!(
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            r.name,
-            r.rx,
-            r.tx,
-            state + r.rx + r.tx,
-            frag,
-            r.peak,
-            r.held
-        );
+        println!("| {} | {} | {} | {} | {} | {} | {} |", r.name, r.rx, r.tx, state + r.rx + r.tx, frag, r.peak, r.held);
     }
     for r in &rows {
         assert_eq!(r.held, 0, "{}: heap held after the handshake", r.name);

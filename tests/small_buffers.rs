@@ -13,7 +13,8 @@ fn get(server: &OpensslServer, rx: usize, tx: usize) -> Result<(Option<usize>, S
     let config = ClientConfig::new(ServerVerification::danger_accept_any());
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
     let name = ServerName::parse("localhost");
-    let io = |e: std::io::Error| e.into_inner().and_then(|e| e.downcast::<Error>().ok()).map(|e| *e).expect("engine error");
+    let io =
+        |e: std::io::Error| e.into_inner().and_then(|e| e.downcast::<Error>().ok()).map(|e| *e).expect("engine error");
     let mut s = TlsStream::connect_with_buffers(&config, name, None, rng, server.connect(), vec![0; rx], vec![0; tx])
         .map_err(io)?;
     let frag = s.summary().and_then(|s| s.max_fragment);

@@ -8,4 +8,4 @@ mod reader;
 mod writer;
 
 pub use reader::{DecodeError, Reader};
-pub use writer::{LengthMark, Writer, WriteError};
+pub use writer::{LengthMark, WriteError, Writer};

@@ -75,9 +75,7 @@ impl AeadKey {
         let r = match self {
             AeadKey::Aes128Gcm(c) => c.decrypt_inout_detached(nonce.into(), aad, buf.into(), tag.into()),
             AeadKey::Aes256Gcm(c) => c.decrypt_inout_detached(nonce.into(), aad, buf.into(), tag.into()),
-            AeadKey::Chacha20Poly1305(c) => {
-                c.decrypt_inout_detached(nonce.into(), aad, buf.into(), tag.into())
-            }
+            AeadKey::Chacha20Poly1305(c) => c.decrypt_inout_detached(nonce.into(), aad, buf.into(), tag.into()),
         };
         r.map_err(|_| {
             buf.iter_mut().for_each(|b| *b = 0);

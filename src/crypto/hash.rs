@@ -171,12 +171,12 @@ pub fn hkdf_extract(alg: HashAlg, salt: &[u8], ikm: &[u8]) -> Secret {
 /// most one hash length, so the call cannot fail.
 pub fn hkdf_expand(alg: HashAlg, prk: &Secret, info: &[&[u8]], out: &mut [u8]) {
     let ok = match alg {
-        HashAlg::Sha256 => Hkdf::<Sha256>::from_prk(prk.as_bytes())
-            .map(|h| h.expand_multi_info(info, out).is_ok())
-            .unwrap_or(false),
-        HashAlg::Sha384 => Hkdf::<Sha384>::from_prk(prk.as_bytes())
-            .map(|h| h.expand_multi_info(info, out).is_ok())
-            .unwrap_or(false),
+        HashAlg::Sha256 => {
+            Hkdf::<Sha256>::from_prk(prk.as_bytes()).map(|h| h.expand_multi_info(info, out).is_ok()).unwrap_or(false)
+        }
+        HashAlg::Sha384 => {
+            Hkdf::<Sha384>::from_prk(prk.as_bytes()).map(|h| h.expand_multi_info(info, out).is_ok()).unwrap_or(false)
+        }
     };
     if !ok {
         out.zeroize();

@@ -7,7 +7,6 @@ use crate::msgs::enums::ExtensionType;
 use crate::msgs::extensions::Extensions;
 use crate::record::{HEADER_LEN, MAX_PLAINTEXT};
 
-
 /// What the client asks for, derived from its receive buffer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct LimitOffer {

@@ -7,9 +7,9 @@
 
 pub(crate) mod limits;
 mod offered;
-mod summary;
 #[cfg(test)]
 mod rfc8448_tests;
+mod summary;
 pub(crate) mod tls13;
 
 pub(crate) use offered::Offered;

@@ -26,8 +26,13 @@ impl<'a> CertificateChain<'a> {
     pub fn from_tls13_list(list: &'a [u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(list);
         while !r.is_empty() {
-            r.vec24("Certificate.cert_data")
-                .and_then(|c| if c.is_empty() { Err(DecodeError("Certificate.cert_data")) } else { Ok(c) })?;
+            r.vec24("Certificate.cert_data").and_then(|c| {
+                if c.is_empty() {
+                    Err(DecodeError("Certificate.cert_data"))
+                } else {
+                    Ok(c)
+                }
+            })?;
             r.vec16("CertificateEntry.extensions")?;
         }
         Ok(CertificateChain { list, tls13: true })

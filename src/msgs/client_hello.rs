@@ -96,9 +96,7 @@ impl ClientHelloParams<'_> {
             write_u16s(w, 2, self.groups.iter().map(|g| g.to_wire()))
         })?;
         for t in [ExtensionType::SignatureAlgorithms, ExtensionType::SignatureAlgorithmsCert] {
-            write_extension(w, t.to_wire(), |w| {
-                write_u16s(w, 2, self.signature_schemes.iter().map(|s| s.to_wire()))
-            })?;
+            write_extension(w, t.to_wire(), |w| write_u16s(w, 2, self.signature_schemes.iter().map(|s| s.to_wire())))?;
         }
         if !self.alpn.is_empty() {
             write_extension(w, ExtensionType::Alpn.to_wire(), |w| w.vec(2, self.alpn))?;
