@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != "--no-run" ]; then
-  cargo bench --bench handshake --bench records --bench x509 -- --noplot >/dev/null
+  cargo bench --bench handshake --bench records --bench x509 --bench psk -- --noplot >/dev/null
 fi
 python3 - <<'PY'
 import json, os
@@ -38,6 +38,14 @@ if full and res:
     print(f"resumption (psk_dhe_ke with a ticket): {us(res)} = {res/full:.2f} x full")
 if full and auth:
     print(f"client auth (ECDSA P-256 client cert): {us(auth)} = {auth/full:.2f} x full")
+g = "tls13_vs_openssl_loopback"
+f0 = est(g, "full_x25519_ecdsa_p256")
+if f0:
+    print("\n| against openssl s_server on loopback (client CPU only) | time | × full |")
+    print("|---|---|---|")
+    for n in ["full_x25519_ecdsa_p256", "psk_dhe_ke", "psk_ke", "resumption"]:
+        v = est(g, n)
+        print(f"| {n} | {us(v)} | {v/f0:.2f} |" if v else f"| {n} | - | - |")
 print("\n| record | size | embertls seal | raw AEAD seal | ratio | embertls open | raw AEAD open | ratio |")
 print("|---|---|---|---|---|---|---|---|")
 for suite in ["aes128gcm", "aes256gcm", "chacha20poly1305"]:
