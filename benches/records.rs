@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use aes_gcm::aead::{AeadInOut, KeyInit};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use embertls::crypto::{AeadAlg, AeadKey, Secret};
 use embertls::key_schedule::TrafficKeys;
 use embertls::msgs::enums::ContentType;
@@ -36,13 +36,17 @@ fn bench(c: &mut Criterion) {
             let mut sealer = Protection::new(keys(alg));
             let mut sealed = vec![0u8; HEADER_LEN + size + 1 + TAG];
             sealer.seal(ContentType::ApplicationData, &mut sealed, size).unwrap();
-            let mut work = sealed.clone();
+            // A fresh copy and a fresh receiver (sequence number 0) per
+            // iteration, made outside the timed part.
             g.bench_with_input(BenchmarkId::new("embertls_open", size), &size, |b, _| {
-                b.iter(|| {
-                    work.copy_from_slice(&sealed);
-                    let mut p = Protection::new(keys(alg));
-                    p.open(&mut work).unwrap()
-                })
+                b.iter_batched(
+                    || (sealed.clone(), Protection::new(keys(alg))),
+                    |(mut work, mut p)| {
+                        let n = p.open(&mut work).map(|(_, n)| n).unwrap();
+                        (work, p, n) // dropped outside the timing
+                    },
+                    BatchSize::SmallInput,
+                )
             });
             let key = AeadKey::new(alg, &[9; 32]);
             let nonce = [3u8; 12];
@@ -54,10 +58,14 @@ fn bench(c: &mut Criterion) {
             let tag = key.seal(&nonce, &aad, &mut buf);
             let ct = buf.clone();
             g.bench_with_input(BenchmarkId::new("raw_aead_open", size), &size, |b, _| {
-                b.iter(|| {
-                    buf.copy_from_slice(&ct);
-                    key.open(&nonce, &aad, &mut buf, &tag).unwrap()
-                })
+                b.iter_batched(
+                    || ct.clone(),
+                    |mut work| {
+                        key.open(&nonce, &aad, &mut work, &tag).unwrap();
+                        work
+                    },
+                    BatchSize::SmallInput,
+                )
             });
         }
         g.finish();
@@ -79,7 +87,7 @@ fn bench(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
+    config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
     targets = bench
 }
 criterion_main!(benches);
