@@ -193,7 +193,12 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
     }
 
     fn ctx(&mut self) -> Ctx<'_, 'a, R> {
-        Ctx {
+        self.split().1
+    }
+
+    /// The receive buffer and, borrowed beside it, what a transition may touch.
+    fn split(&mut self) -> (&[u8], Ctx<'_, 'a, R>) {
+        let ctx = Ctx {
             config: self.config,
             server_name: self.server_name,
             now: self.now,
@@ -202,7 +207,8 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             out: &mut self.outbound,
             read_prot: &mut self.read_prot,
             write_prot: &mut self.write_prot,
-        }
+        };
+        (self.rx.as_ref(), ctx)
     }
 
     /// Bytes to send to the server, oldest first. After sending some, call [`Client::sent`].
@@ -290,17 +296,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                 let len = range.len();
                 let state = self.state.take().ok_or(Error::Closed)?;
                 let (next, out) = {
-                    let rx = self.rx.as_ref();
-                    let mut ctx = Ctx {
-                        config: self.config,
-                        server_name: self.server_name,
-                        now: self.now,
-                        rng: &mut self.rng,
-                        tx: self.tx.as_mut(),
-                        out: &mut self.outbound,
-                        read_prot: &mut self.read_prot,
-                        write_prot: &mut self.write_prot,
-                    };
+                    let (rx, mut ctx) = self.split();
                     state.handle(&rx[range], &mut ctx)?
                 };
                 self.state = Some(next);
