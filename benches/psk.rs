@@ -52,7 +52,9 @@ fn once(port: u16, config: &ClientConfig<'_>, ticket: Option<&[u8]>, want_ticket
     let name = ServerName::parse("localhost");
     let t = Instant::now();
     let mut c = match ticket {
-        Some(b) => Client::new_resuming(config, name, None, rng, &mut rx[..], &mut tx[..], SessionTicket::decode(b).unwrap()),
+        Some(b) => {
+            Client::new_resuming(config, name, None, rng, &mut rx[..], &mut tx[..], SessionTicket::decode(b).unwrap())
+        }
         None => Client::new(config, name, None, rng, &mut rx[..], &mut tx[..]),
     }
     .unwrap();
@@ -98,11 +100,15 @@ fn bench(cr: &mut Criterion) {
     let dhe = ClientConfig::new(ServerVerification::danger_accept_any()).with_psk(&dhe_psk);
     let ke = ClientConfig::new(ServerVerification::danger_accept_any()).with_psk(&ke_psk);
     let mut g = cr.benchmark_group("tls13_vs_openssl_loopback");
-    g.bench_function("full_x25519_ecdsa_p256", |b| b.iter_custom(|n| (0..n).map(|_| once(port, &full, None, false).0).sum()));
+    g.bench_function("full_x25519_ecdsa_p256", |b| {
+        b.iter_custom(|n| (0..n).map(|_| once(port, &full, None, false).0).sum())
+    });
     g.bench_function("psk_dhe_ke", |b| b.iter_custom(|n| (0..n).map(|_| once(port, &dhe, None, false).0).sum()));
     g.bench_function("psk_ke", |b| b.iter_custom(|n| (0..n).map(|_| once(port, &ke, None, false).0).sum()));
     let ticket = once(port, &full, None, true).1.expect("a ticket from s_server");
-    g.bench_function("resumption", |b| b.iter_custom(|n| (0..n).map(|_| once(port, &full, Some(&ticket), false).0).sum()));
+    g.bench_function("resumption", |b| {
+        b.iter_custom(|n| (0..n).map(|_| once(port, &full, Some(&ticket), false).0).sum())
+    });
     g.finish();
 }
 
