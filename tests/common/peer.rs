@@ -131,54 +131,10 @@ impl OpensslServer {
     /// listens. It prints `ACCEPT` once its socket is listening; waiting for
     /// that instead of probing with a connection keeps `-naccept 1` usable.
     pub fn start(cert: CertKind, extra: &[&str]) -> Self {
-        let mut last_log = String::new();
-        for _attempt in 0..3 {
-            let port = free_port();
-            let log = std::env::temp_dir().join(format!(
-                "embertls-s_server-{}-{}-{}.log",
-                std::process::id(),
-                port,
-                LOG_SEQ.fetch_add(1, Ordering::Relaxed)
-            ));
-            let file = File::create(&log).expect("create s_server log file");
-            let mut args: Vec<String> = vec![
-                "s_server".into(),
-                "-accept".into(),
-                format!("127.0.0.1:{port}"),
-                "-cert".into(),
-                cert.cert_path().display().to_string(),
-                "-key".into(),
-                cert.key_path().display().to_string(),
-                "-tls1_3".into(),
-            ];
-            args.extend(extra.iter().map(|s| s.to_string()));
-            let mut child = Command::new("openssl")
-                .args(&args)
-                .stdin(Stdio::piped())
-                .stdout(file.try_clone().expect("clone log handle"))
-                .stderr(file)
-                .spawn()
-                .expect("spawn `openssl s_server` (is OpenSSL 3 installed?)");
-            let stdin = child.stdin.take();
-            let mut server =
-                OpensslServer { child, _stdin: stdin, port, log, args: format!("openssl {}", args.join(" ")) };
-            let deadline = Instant::now() + Duration::from_secs(5);
-            loop {
-                let text = server.log();
-                if text.contains("ACCEPT") {
-                    return server;
-                }
-                if let Ok(Some(status)) = server.child.try_wait() {
-                    last_log = format!("{} exited with {status}:\n{text}", server.args);
-                    break; // e.g. the port was taken in the meantime: try another
-                }
-                if Instant::now() > deadline {
-                    panic!("{} did not start listening within 5 s; output:\n{text}", server.args);
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        }
-        panic!("openssl s_server failed to start three times; last attempt: {last_log}");
+        let (cert_path, key_path) = (cert.cert_path().display().to_string(), cert.key_path().display().to_string());
+        let mut args = vec!["-cert", cert_path.as_str(), "-key", key_path.as_str(), "-tls1_3"];
+        args.extend_from_slice(extra);
+        Self::start_args(&args)
     }
 
     /// Everything the server printed so far.
