@@ -142,18 +142,30 @@ impl Transcript {
 
 /// HMAC(key, data) (RFC 2104).
 pub fn hmac(alg: HashAlg, key: &[u8], data: &[u8]) -> Digest {
-    fn run<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Digest {
+    let mut out = [0u8; MAX_HASH_LEN];
+    let n = hmac_into(alg, key, &[data], &mut out);
+    Digest::from_slice(&out[..n])
+}
+
+/// HMAC(key, parts concatenated) written into `out` (at least one hash
+/// length); returns the length. For secret outputs: the caller owns `out`
+/// and wipes it.
+pub fn hmac_into(alg: HashAlg, key: &[u8], parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) -> usize {
+    fn run<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]], out: &mut [u8]) -> usize {
         // HMAC takes keys of any length: new_from_slice cannot fail.
-        let mut m = match <M as KeyInit>::new_from_slice(key) {
-            Ok(m) => m,
-            Err(_) => return Digest::from_slice(&[]),
+        let Ok(mut m) = <M as KeyInit>::new_from_slice(key) else {
+            return 0;
         };
-        m.update(data);
-        Digest::from_slice(&m.finalize().into_bytes())
+        for p in parts {
+            m.update(p);
+        }
+        let tag = m.finalize().into_bytes();
+        out[..tag.len()].copy_from_slice(&tag);
+        tag.len()
     }
     match alg {
-        HashAlg::Sha256 => run::<hmac::Hmac<Sha256>>(key, data),
-        HashAlg::Sha384 => run::<hmac::Hmac<Sha384>>(key, data),
+        HashAlg::Sha256 => run::<hmac::Hmac<Sha256>>(key, parts, out),
+        HashAlg::Sha384 => run::<hmac::Hmac<Sha384>>(key, parts, out),
     }
 }
 

@@ -1,8 +1,11 @@
-//! TLS 1.3 key schedule (RFC 8446 §7.1), as typestates:
+//! Key schedules: TLS 1.3 (RFC 8446 §7.1) here, as typestates, and the
+//! TLS 1.2 PRF in [`tls12`]. TLS 1.3:
 //! [`EarlySecret`] → [`HandshakeSecret`] → [`MasterSecret`].
 //!
 //! A stage can only be reached from the one before it, so a traffic secret
 //! cannot be derived from the wrong stage. Every secret is zeroized on drop.
+
+pub mod tls12;
 
 use crate::crypto::{hkdf_expand, hkdf_extract, hmac, AeadAlg, AeadKey, Digest, HashAlg, Secret, MAX_HASH_LEN};
 use zeroize::Zeroize;

@@ -1,0 +1,46 @@
+//! TLS 1.2 PRF (RFC 5246 §5) against the known-answer vectors in
+//! `vectors/tls12-prf/tls12_prf.json` (provenance in its README).
+
+use embertls::crypto::HashAlg;
+use embertls::key_schedule::tls12::prf;
+
+/// The string value of `"key": "..."` in one JSON object's text.
+fn field<'a>(obj: &'a str, key: &str) -> &'a str {
+    let k = format!("\"{key}\": ");
+    let at = obj.find(&k).unwrap_or_else(|| panic!("no {key}")) + k.len();
+    let rest = &obj[at..];
+    if let Some(r) = rest.strip_prefix('"') {
+        &r[..r.find('"').unwrap()]
+    } else {
+        rest[..rest.find([',', '\n', '}']).unwrap()].trim()
+    }
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+#[test]
+fn prf_matches_the_published_vectors() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/tls12-prf/tls12_prf.json")).unwrap();
+    let list = &text[text.find("\"vectors\"").unwrap()..];
+    let objects: Vec<&str> = list.split('{').skip(1).collect();
+    assert_eq!(objects.len(), 2, "both vectors read");
+    for obj in objects {
+        let alg = match field(obj, "prf_hash") {
+            "SHA256" => HashAlg::Sha256,
+            "SHA384" => HashAlg::Sha384,
+            other => panic!("{other}"),
+        };
+        let expected = hex(field(obj, "output"));
+        assert_eq!(field(obj, "output_length").parse::<usize>().unwrap(), expected.len());
+        let mut out = vec![0u8; expected.len()];
+        prf(alg, &hex(field(obj, "secret")), &hex(field(obj, "label")), &hex(field(obj, "seed")), &mut out);
+        assert_eq!(out, expected, "{alg:?}");
+        // A prefix of the output is the PRF asked for fewer bytes.
+        let mut short = vec![0u8; 13];
+        prf(alg, &hex(field(obj, "secret")), &hex(field(obj, "label")), &hex(field(obj, "seed")), &mut short);
+        assert_eq!(short, expected[..13]);
+    }
+}
