@@ -4,13 +4,16 @@ use rand_core::CryptoRng;
 
 use crate::config::ClientConfig;
 use crate::error::{Error, Misbehavior, Received};
+use crate::handshake::hello;
 use crate::handshake::limits::LimitOffer;
-use crate::handshake::tls13::{self, Ctx, Output, State, TicketCtx};
+use crate::handshake::state::{Ctx, Output, State};
+use crate::handshake::tls13::TicketCtx;
 use crate::handshake::HandshakeSummary;
 use crate::msgs::enums::{AlertDescription, ContentType};
 use crate::record::{Inbound, Outbound, Protection, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
 use crate::ticket::SessionTicket;
 use crate::verify::{ServerName, UnixTime};
+use core::ops::Range;
 
 /// What [`Client::process`] found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,8 +26,11 @@ pub enum Event<'a> {
     HandshakeComplete(HandshakeSummary<'a>),
     /// This many bytes of application data can be taken with [`Client::read`].
     ApplicationData(usize),
-    /// The server sent a NewSessionTicket (RFC 8446 §4.6.1): call
-    /// [`Client::session_ticket`] before the next `process` to keep it.
+    /// The server gave a session to resume later: a NewSessionTicket (RFC
+    /// 8446 §4.6.1, RFC 5077 §3.3) or, in TLS 1.2, a session ID. Call
+    /// [`Client::session_ticket`] before the next `process` to keep it. A
+    /// TLS 1.2 ticket arrives just before the server's Finished: keep it
+    /// only if [`Event::HandshakeComplete`] follows.
     SessionTicket,
     /// The server closed the connection cleanly (close_notify, RFC 8446 §6.1).
     PeerClosed,
@@ -36,7 +42,16 @@ enum Phase {
     Failed(Error),
 }
 
-/// A TLS 1.3 client connection that never touches the network.
+/// What [`Client::session_ticket`] serializes after [`Event::SessionTicket`].
+#[derive(Clone, Copy)]
+enum PendingSession {
+    /// A NewSessionTicket message of this length, still in the receive buffer.
+    Message(usize),
+    /// The TLS 1.2 session ID of the completed handshake.
+    SessionId,
+}
+
+/// A TLS 1.3 / TLS 1.2 client connection that never touches the network.
 ///
 /// The caller moves bytes between the transport and the engine:
 ///
@@ -103,7 +118,7 @@ pub struct Client<'a, R, B> {
     phase: Phase,
     eof: bool,
     close_sent: bool,
-    pending_ticket: Option<usize>,
+    pending_ticket: Option<PendingSession>,
 }
 
 impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
@@ -186,7 +201,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         let rx_capacity = c.rx.as_ref().len();
         let start = {
             let mut ctx = c.ctx();
-            tls13::start(&mut ctx, ticket, LimitOffer::for_receive_buffer(rx_capacity))
+            hello::start(&mut ctx, ticket, LimitOffer::for_receive_buffer(rx_capacity))
         }?;
         c.state = Some(State::ExpectServerHello(start));
         Ok(c)
@@ -283,8 +298,12 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
     }
 
     fn step(&mut self) -> Result<Event<'a>, Error> {
-        if let Some(len) = self.pending_ticket.take() {
+        if let Some(PendingSession::Message(len)) = self.pending_ticket.take() {
             self.inbound.consume_handshake(len);
+        }
+        if self.state.as_mut().is_some_and(State::take_session_announcement) {
+            self.pending_ticket = Some(PendingSession::SessionId);
+            return Ok(Event::SessionTicket);
         }
         loop {
             let n = self.inbound.application_data_len();
@@ -312,7 +331,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                         return Ok(Event::HandshakeComplete(summary));
                     }
                     Output::Ticket => {
-                        self.pending_ticket = Some(len);
+                        self.pending_ticket = Some(PendingSession::Message(len));
                         return Ok(Event::SessionTicket);
                     }
                 }
@@ -358,66 +377,83 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         let connected = self.state.as_ref().is_some_and(State::is_connected);
         let rx = self.rx.as_mut();
         let body = &rx[rec.record.start + HEADER_LEN..rec.record.end];
-        // RFC 8446 §5: a change_cipher_spec of one 0x01 byte is dropped during the handshake.
+        // RFC 5246 §7.1: change_cipher_spec is one 0x01 byte; TLS 1.2 switches
+        // the read keys on it, TLS 1.3 drops it during the handshake (RFC 8446 §5).
         if rec.header.typ == ContentType::ChangeCipherSpec {
-            if connected || body != [1] {
+            if body != [1] {
                 return Err(Misbehavior::BadChangeCipherSpec.into());
             }
             self.inbound.discard_record(rx, &rec);
+            let state = self.state.take().ok_or(Error::Closed)?;
+            let (next, out) = {
+                let (_, mut ctx) = self.split();
+                state.change_cipher_spec(&mut ctx)?
+            };
+            self.state = Some(next);
+            if matches!(out, Output::ReadKeyChanged) {
+                self.check_key_change_boundary()?;
+            }
             return Ok(None);
         }
         // RFC 8449: a server that agreed to a limit must keep to it.
         let limits = self.state.as_ref().map(State::limits).unwrap_or_default();
-        if let (Some(limit), true) = (limits.recv, self.read_prot.is_some()) {
-            let inner = rec.header.len.saturating_sub(crate::crypto::TAG_LEN);
+        if let (Some(limit), Some(p)) = (limits.recv, self.read_prot.as_ref()) {
+            let inner = rec.header.len.saturating_sub(p.expansion());
             if inner > limit {
                 return Err(Error::RecordOverflow { size: inner, limit });
             }
         }
-        let (typ, len) = match (&mut self.read_prot, rec.header.typ) {
-            (Some(p), ContentType::ApplicationData) => p.open(&mut rx[rec.record.clone()])?,
+        let whole = rec.record.clone();
+        let (typ, plain): (ContentType, Range<usize>) = match (&mut self.read_prot, rec.header.typ) {
+            (Some(p), t @ (ContentType::ApplicationData | ContentType::Handshake | ContentType::Alert))
+                if t == ContentType::ApplicationData || !p.is_tls13() =>
+            {
+                let o = p.open_in_place(&mut rx[whole.clone()])?;
+                (o.typ, whole.start + o.plaintext.start..whole.start + o.plaintext.end)
+            }
             (Some(_), _) => return Err(Misbehavior::UnprotectedRecord.into()),
             (None, t @ (ContentType::Handshake | ContentType::Alert)) => {
                 if rec.header.len > MAX_PLAINTEXT {
                     return Err(Error::RecordOverflow { size: rec.header.len, limit: MAX_PLAINTEXT });
                 }
-                (t, rec.header.len)
+                (t, whole.start + HEADER_LEN..whole.end)
             }
             (None, t) => {
                 return Err(Error::UnexpectedMessage { expected: "a handshake record", got: Received::Record(t) })
             }
         };
-        let plain = rec.record.start + HEADER_LEN..rec.record.start + HEADER_LEN + len;
         match typ {
             ContentType::Handshake => {
-                if len == 0 {
+                if plain.is_empty() {
                     return Err(Misbehavior::EmptyHandshakeRecord.into());
                 }
-                self.inbound.keep_handshake(rx, &rec, len);
+                self.inbound.keep_handshake(rx, &rec, plain);
                 Ok(None)
             }
             ContentType::Alert => {
-                let alert = match rx[plain] {
-                    [_, d] => AlertDescription::from_wire(d),
+                let (level, alert) = match rx[plain] {
+                    [l, d] => (l, AlertDescription::from_wire(d)),
                     _ => return Err(Misbehavior::BadRecord.into()),
                 };
                 self.inbound.discard_record(rx, &rec);
+                let tls12 = matches!(self.state, Some(State::Tls12(_)));
                 match alert {
                     AlertDescription::CloseNotify if connected => {
                         self.phase = Phase::PeerClosed;
                         Ok(Some(Event::PeerClosed))
                     }
                     AlertDescription::UserCanceled => Ok(None),
+                    // RFC 5246 §7.2: TLS 1.2 warnings (e.g. no_renegotiation) are not fatal.
+                    AlertDescription::CloseNotify => Err(Error::AlertReceived(alert)),
+                    _ if tls12 && level == 1 => Ok(None),
                     a if self.state.as_ref().is_some_and(State::offers_external_psk) => {
                         Err(Error::PskRefused { alert: Some(a) })
                     }
                     a if self.state.as_ref().is_some_and(State::offers_ticket) => Err(Error::TicketRefused(a)),
-                    a if is_client_auth_alert(a) => {
-                        match self.state.as_ref().and_then(State::connected).and_then(|c| c.client_auth()) {
-                            Some(sent) => Err(self.client_auth_rejected(a, sent)),
-                            None => Err(Error::AlertReceived(a)),
-                        }
-                    }
+                    a if is_client_auth_alert(a) => match self.state.as_ref().and_then(State::client_auth) {
+                        Some(sent) => Err(self.client_auth_rejected(a, sent)),
+                        None => Err(Error::AlertReceived(a)),
+                    },
                     a => Err(Error::AlertReceived(a)),
                 }
             }
@@ -426,10 +462,10 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                 if self.inbound.handshake_len() > 0 {
                     return Err(Misbehavior::DataBeforeKeyChange.into());
                 }
-                if len == 0 {
+                if plain.is_empty() {
                     self.inbound.discard_record(rx, &rec);
                 } else {
-                    self.inbound.keep_application_data(&rec, len);
+                    self.inbound.keep_application_data(&rec, plain);
                 }
                 Ok(None)
             }
@@ -440,37 +476,69 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         }
     }
 
-    /// Serializes the ticket just announced by [`Event::SessionTicket`] into
-    /// `out` (a few hundred bytes; the server's ticket plus about 120) and
+    /// Serializes the session just announced by [`Event::SessionTicket`] into
+    /// `out` (a few hundred bytes; the server's ticket plus about 130) and
     /// returns its length; read it back with [`crate::SessionTicket::decode`].
-    /// The bytes hold the resumption secret: keep them private.
+    /// The bytes hold the session's secret: keep them private.
     pub fn session_ticket(&self, out: &mut [u8]) -> Result<usize, Error> {
+        const MISUSE: Error = Error::Api("session_ticket() is only valid right after Event::SessionTicket");
         let rx = self.rx.as_ref();
-        let (Some(_), Some(range), Some(c)) = (
-            self.pending_ticket,
-            self.inbound.next_handshake(rx).ok().flatten(),
-            self.state.as_ref().and_then(State::connected),
-        ) else {
-            return Err(Error::Api("session_ticket() is only valid right after Event::SessionTicket"));
+        let (Some(pending), Some(state)) = (self.pending_ticket, self.state.as_ref()) else {
+            return Err(MISUSE);
         };
         let mut name = heapless::String::<255>::new();
         let _ = core::fmt::write(&mut name, format_args!("{}", self.server_name));
         let ctx =
             TicketCtx { issued_at: self.now.map_or(0, |t| t.0), server_name: name.as_bytes(), alpn: &self.config.alpn };
-        c.store_ticket(&rx[range.start + 4..range.end], &ctx, out)
+        let message = match pending {
+            PendingSession::Message(_) => {
+                let range = self.inbound.next_handshake(rx).ok().flatten().ok_or(MISUSE)?;
+                Some(&rx[range.start + 4..range.end])
+            }
+            PendingSession::SessionId => None,
+        };
+        match (state, message) {
+            (State::Connected(c), Some(body)) => c.store_ticket(body, &ctx, out),
+            (State::Tls12(s), body) => s.store_session(body, &ctx, out),
+            _ => Err(MISUSE),
+        }
     }
 
     /// Keying material exported from the connection (RFC 8446 §7.5, RFC 5705),
-    /// e.g. for channel binding. `out.len()` bytes are filled, at most 255 hash lengths.
+    /// e.g. for channel binding. `out.len()` bytes are filled, at most 255 hash
+    /// lengths. In TLS 1.2 the context is always used (RFC 5705 §4), empty or not.
     pub fn export_keying_material(&self, label: &[u8], context: &[u8], out: &mut [u8]) -> Result<(), Error> {
-        let c = self.state.as_ref().and_then(State::connected).ok_or(Error::Api(
-            "export_keying_material() needs a completed handshake (after Event::HandshakeComplete)",
-        ))?;
+        const NOT_YET: Error =
+            Error::Api("export_keying_material() needs a completed handshake (after Event::HandshakeComplete)");
         if label.len() > 249 || context.len() > 255 || out.len() > 255 * 32 {
             return Err(Error::Api("exporter label must be at most 249 bytes, context 255, output 8160"));
         }
-        c.export(label, context, out);
-        Ok(())
+        match self.state.as_ref() {
+            Some(State::Connected(c)) => {
+                c.export(label, context, out);
+                Ok(())
+            }
+            Some(State::Tls12(s)) => s.export(label, context, out).ok_or(NOT_YET),
+            _ => Err(NOT_YET),
+        }
+    }
+
+    /// The psk_identity_hint a TLS 1.2 server sent in its ServerKeyExchange
+    /// (RFC 4279 §2), e.g. mosquitto's `psk_hint`; `None` if it sent none (or
+    /// one longer than 64 bytes). TLS 1.3 has no hint.
+    ///
+    /// ```no_run
+    /// # fn f(client: &embertls::Client<'_, rand_core::UnwrapErr<getrandom::SysRng>, Vec<u8>>) {
+    /// if let Some(hint) = client.psk_identity_hint() {
+    ///     println!("server hint: {}", String::from_utf8_lossy(hint));
+    /// }
+    /// # }
+    /// ```
+    pub fn psk_identity_hint(&self) -> Option<&[u8]> {
+        match self.state.as_ref() {
+            Some(State::Tls12(s)) => s.psk_identity_hint(),
+            _ => None,
+        }
     }
 
     fn client_auth_rejected(&self, alert: AlertDescription, sent: Option<usize>) -> Error {
@@ -518,7 +586,8 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         while taken < data.len() {
             let tx = self.tx.as_mut();
             let free = self.outbound.free_len(tx);
-            let room = free.saturating_sub(HEADER_LEN + crate::record::PROTECTION_OVERHEAD);
+            let overhead = self.write_prot.as_ref().map_or(0, Protection::overhead);
+            let room = free.saturating_sub(HEADER_LEN + overhead);
             let limit = self.state.as_ref().map_or(MAX_PLAINTEXT, |s| s.limits().send);
             let n = room.min(limit).min(data.len() - taken);
             if n == 0 {
@@ -536,7 +605,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         Ok(taken)
     }
 
-    /// Queues a close_notify alert (RFC 8446 §6.1); no more data can be
+    /// Queues a close_notify alert (RFC 8446 §6.1, RFC 5246 §7.2.1); no more data can be
     /// written, but data the server still sends can be read.
     pub fn close(&mut self) {
         if !self.close_sent && !matches!(self.phase, Phase::Failed(_)) {

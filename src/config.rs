@@ -3,13 +3,29 @@
 use crate::auth::ClientIdentity;
 use crate::error::Error;
 use crate::msgs::client_hello::check_alpn_list;
-use crate::msgs::enums::{CipherSuite, NamedGroup, SignatureScheme};
+use crate::msgs::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::psk::ExternalPsk;
 use crate::verify::ServerVerifier;
 
-/// Cipher suites supported, in the default order of preference.
-pub const DEFAULT_CIPHER_SUITES: [CipherSuite; 3] =
-    [CipherSuite::Tls13Aes128GcmSha256, CipherSuite::Tls13Aes256GcmSha384, CipherSuite::Tls13Chacha20Poly1305Sha256];
+/// Cipher suites supported, in the default order of preference: the TLS 1.3
+/// suites, the TLS 1.2 ECDHE suites (offered with certificate verification),
+/// then the TLS 1.2 PSK suites (offered only when a PSK is configured; the
+/// ECDHE_PSK suite, which has forward secrecy, first).
+pub const DEFAULT_CIPHER_SUITES: [CipherSuite; 13] = [
+    CipherSuite::Tls13Aes128GcmSha256,
+    CipherSuite::Tls13Aes256GcmSha384,
+    CipherSuite::Tls13Chacha20Poly1305Sha256,
+    CipherSuite::EcdheEcdsaWithAes128GcmSha256,
+    CipherSuite::EcdheRsaWithAes128GcmSha256,
+    CipherSuite::EcdheEcdsaWithAes256GcmSha384,
+    CipherSuite::EcdheRsaWithAes256GcmSha384,
+    CipherSuite::EcdheEcdsaWithChacha20Poly1305Sha256,
+    CipherSuite::EcdheRsaWithChacha20Poly1305Sha256,
+    CipherSuite::EcdhePskWithChacha20Poly1305Sha256,
+    CipherSuite::PskWithAes128GcmSha256,
+    CipherSuite::PskWithAes256GcmSha384,
+    CipherSuite::PskWithChacha20Poly1305Sha256,
+];
 
 /// Groups supported, in the default order; the first gets the key share.
 pub const DEFAULT_GROUPS: [NamedGroup; 2] = [NamedGroup::X25519, NamedGroup::Secp256r1];
@@ -50,7 +66,10 @@ pub const MAX_ALPN_LIST: usize = 128;
 #[derive(Clone)]
 pub struct ClientConfig<'a> {
     pub(crate) verifier: &'a dyn ServerVerifier,
-    pub(crate) cipher_suites: heapless::Vec<CipherSuite, 3>,
+    pub(crate) cipher_suites: heapless::Vec<CipherSuite, 13>,
+    pub(crate) tls13: bool,
+    pub(crate) tls12: bool,
+    pub(crate) require_ems: bool,
     pub(crate) groups: heapless::Vec<NamedGroup, 2>,
     pub(crate) alpn: heapless::Vec<u8, MAX_ALPN_LIST>,
     pub(crate) middlebox_compat: bool,
@@ -64,6 +83,8 @@ impl core::fmt::Debug for ClientConfig<'_> {
         f.debug_struct("ClientConfig")
             .field("cipher_suites", &self.cipher_suites)
             .field("groups", &self.groups)
+            .field("tls13", &self.tls13)
+            .field("tls12", &self.tls12)
             .field("middlebox_compat", &self.middlebox_compat)
             .finish_non_exhaustive()
     }
@@ -76,6 +97,9 @@ impl<'a> ClientConfig<'a> {
         ClientConfig {
             verifier,
             cipher_suites: heapless::Vec::from_slice(&DEFAULT_CIPHER_SUITES).unwrap_or_default(),
+            tls13: true,
+            tls12: true,
+            require_ems: true,
             groups: heapless::Vec::from_slice(&DEFAULT_GROUPS).unwrap_or_default(),
             alpn: heapless::Vec::new(),
             middlebox_compat: true,
@@ -89,7 +113,7 @@ impl<'a> ClientConfig<'a> {
     pub fn with_cipher_suites(mut self, suites: &[CipherSuite]) -> Result<Self, Error> {
         if suites.is_empty() || suites.iter().any(|s| !DEFAULT_CIPHER_SUITES.contains(s)) {
             return Err(Error::Config(
-                "cipher suites must be a non-empty list of TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256",
+                "cipher suites must be a non-empty list of those in DEFAULT_CIPHER_SUITES (TLS 1.3: TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256; TLS 1.2: the ECDHE_ECDSA, ECDHE_RSA and PSK suites with AES-GCM or ChaCha20-Poly1305)",
             ));
         }
         self.cipher_suites.clear();
@@ -99,6 +123,39 @@ impl<'a> ClientConfig<'a> {
             }
         }
         Ok(self)
+    }
+
+    /// The protocol versions to offer: `[Tls13, Tls12]` (the default: one
+    /// ClientHello offers both and the server chooses), `[Tls13]` or
+    /// `[Tls12]`. TLS 1.3 is preferred whatever the order. Older versions
+    /// (SSL 3.0, TLS 1.0, TLS 1.1) are never offered.
+    ///
+    /// ```
+    /// use embertls::{ClientConfig, ProtocolVersion, ServerVerification};
+    /// let only_13 = ClientConfig::new(ServerVerification::danger_accept_any())
+    ///     .with_versions(&[ProtocolVersion::Tls13])?;
+    /// # Ok::<(), embertls::Error>(())
+    /// ```
+    pub fn with_versions(mut self, versions: &[ProtocolVersion]) -> Result<Self, Error> {
+        let ok = |v: &ProtocolVersion| matches!(v, ProtocolVersion::Tls13 | ProtocolVersion::Tls12);
+        if versions.is_empty() || !versions.iter().all(ok) {
+            return Err(Error::Config(
+                "versions must be a non-empty list of ProtocolVersion::Tls13 and ProtocolVersion::Tls12 (SSL 3.0, TLS 1.0 and 1.1 are not supported)",
+            ));
+        }
+        self.tls13 = versions.contains(&ProtocolVersion::Tls13);
+        self.tls12 = versions.contains(&ProtocolVersion::Tls12);
+        Ok(self)
+    }
+
+    /// Accepts TLS 1.2 servers that do not support the extended master
+    /// secret (RFC 7627). Without it, a man in the middle can make two TLS 1.2
+    /// sessions share a master secret (the "triple handshake" attack) and so
+    /// break resumption and channel bindings. Use only for a server that
+    /// cannot be upgraded; by default such servers are refused.
+    pub fn danger_allow_tls12_without_extended_master_secret(mut self) -> Self {
+        self.require_ems = false;
+        self
     }
 
     /// Offers these groups; the first one gets the key share in the first

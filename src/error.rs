@@ -173,6 +173,17 @@ pub enum Misbehavior {
     BadRecord,
     /// §4.6.3: a KeyUpdate with a value other than 0 or 1.
     BadKeyUpdate,
+    /// RFC 5746 §3.4: renegotiation_info in the initial ServerHello is not empty.
+    BadRenegotiationInfo,
+    /// RFC 8422 §5.4: ServerKeyExchange names a group the client did not offer.
+    UnofferedGroup(NamedGroup),
+    /// RFC 5246 §7.4.1.3: ServerHello echoes a session ID for a session the client did not offer.
+    UnofferedResumption,
+    /// RFC 5246 §7.4.1.3, RFC 7627 §5.3: a resumed session changed its cipher
+    /// suite or dropped the extended master secret.
+    ResumedSessionChanged,
+    /// RFC 8422 §5.2: ec_point_formats without the uncompressed format.
+    BadEcPointFormats,
 }
 
 /// Why the server and this client cannot agree.
@@ -181,6 +192,10 @@ pub enum Misbehavior {
 pub enum Incompatibility {
     /// The server chose this protocol version, which this configuration does not allow.
     Version(ProtocolVersion),
+    /// The TLS 1.2 server does not support the extended master secret (RFC 7627).
+    ExtendedMasterSecret,
+    /// The TLS 1.2 server does not support secure renegotiation (RFC 5746).
+    SecureRenegotiation,
 }
 
 impl Error {
@@ -201,9 +216,11 @@ impl Error {
                 Misbehavior::BadKeyUpdate => A::IllegalParameter,
                 Misbehavior::DuplicateExtension(_) => A::DecodeError,
                 Misbehavior::BadAlpn => A::NoApplicationProtocol,
+                Misbehavior::BadRenegotiationInfo => A::HandshakeFailure,
                 _ => A::IllegalParameter,
             },
             Error::Incompatible(Incompatibility::Version(_)) => A::ProtocolVersion,
+            Error::Incompatible(_) => A::HandshakeFailure,
             Error::Certificate(c) => c.alert(),
             Error::BadSignature { .. } | Error::BadFinished => A::DecryptError,
             Error::ServerKey(_) => A::UnsupportedCertificate,
@@ -261,7 +278,7 @@ impl fmt::Display for Error {
             ),
             Error::UnexpectedMessage { expected, got } => write!(
                 f,
-                "the server sent {got} while the handshake expected {expected} (RFC 8446 §4); the server may be misconfigured or not a TLS 1.3 server"
+                "the server sent {got} while the handshake expected {expected} (RFC 8446 §4, RFC 5246 §7.3); the server may be misconfigured or not speak TLS 1.2/1.3"
             ),
             Error::PeerMisbehaved(m) => write!(f, "the server broke a protocol rule: {m}"),
             Error::Incompatible(i) => write!(f, "{i}"),
@@ -306,7 +323,7 @@ impl fmt::Display for Error {
                     write!(f, " (it answered with alert {a})")?;
                 }
                 f.write_str(
-                    ": check that the PSK identity and key match the server's (e.g. the line for this identity in mosquitto's psk_file), and that the server has PSK enabled for TLS 1.3",
+                    ": check that the PSK identity and key match the server's (e.g. the line for this identity in mosquitto's psk_file), and that the server has PSK enabled (TLS 1.3, or TLS 1.2 PSK cipher suites)",
                 )
             }
             Error::AlertReceived(a) => write!(f, "the server sent a fatal alert: {a}{}", alert_hint(*a)),
@@ -429,6 +446,21 @@ impl fmt::Display for Misbehavior {
             M::UnprotectedRecord => f.write_str("an unprotected record after encryption started, or a bad record header (RFC 8446 §5)"),
             M::BadRecord => f.write_str("a malformed record or unknown content type (RFC 8446 §5.1)"),
             M::BadKeyUpdate => f.write_str("a KeyUpdate with an invalid request_update value (RFC 8446 §4.6.3)"),
+            M::BadRenegotiationInfo => {
+                f.write_str("its renegotiation_info is not empty in an initial handshake (RFC 5746 §3.4)")
+            }
+            M::UnofferedGroup(g) => {
+                write!(f, "its ServerKeyExchange uses group {g}, which was not offered (RFC 8422 §5.4)")
+            }
+            M::UnofferedResumption => f.write_str(
+                "its ServerHello resumes a session (echoes the session ID) although none was offered (RFC 5246 §7.4.1.3)",
+            ),
+            M::ResumedSessionChanged => f.write_str(
+                "it resumed the session with another cipher suite or without the extended master secret (RFC 5246 §7.4.1.3, RFC 7627 §5.3)",
+            ),
+            M::BadEcPointFormats => {
+                f.write_str("its ec_point_formats lacks the uncompressed format (RFC 8422 §5.2)")
+            }
         }
     }
 }
@@ -436,9 +468,19 @@ impl fmt::Display for Misbehavior {
 impl fmt::Display for Incompatibility {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Incompatibility::Version(v @ (ProtocolVersion::Tls12 | ProtocolVersion::Tls13)) => write!(
+                f,
+                "the server chose {v}, which this client configuration does not allow: add it with ClientConfig::with_versions, or enable another version on the server"
+            ),
             Incompatibility::Version(v) => write!(
                 f,
-                "the server chose {v}, which this client configuration does not allow; this build speaks TLS 1.3 only, so the server must enable TLS 1.3"
+                "the server chose {v}, which is obsolete and never accepted (only TLS 1.2 and 1.3 are); enable TLS 1.2 or 1.3 on the server"
+            ),
+            Incompatibility::ExtendedMasterSecret => f.write_str(
+                "the TLS 1.2 server does not support the extended master secret (RFC 7627), without which a man in the middle can synchronize two sessions' keys; upgrade or reconfigure the server (or, if it cannot be, accept the risk with ClientConfig::danger_allow_tls12_without_extended_master_secret)",
+            ),
+            Incompatibility::SecureRenegotiation => f.write_str(
+                "the TLS 1.2 server does not support secure renegotiation (RFC 5746, renegotiation_info); it is too old or misconfigured: upgrade it or enable TLS 1.3",
             ),
         }
     }

@@ -1,16 +1,19 @@
-//! Session tickets as values the caller owns (RFC 8446 §4.6.1), serialized
-//! to a compact byte form that can be kept in RTC memory or flash.
+//! Sessions to resume, as values the caller owns: TLS 1.3 tickets (RFC 8446
+//! §4.6.1) and TLS 1.2 sessions (RFC 5077 tickets or session IDs, RFC 5246
+//! §7.4.1.2), in one compact byte form that can be kept in RTC memory or flash.
 //!
 //! The serialized ticket contains the resumption PSK: store it as you would
 //! a password. Resume with [`crate::Client::new_resuming`].
 
 use crate::codec::{Reader, WriteError, Writer};
 use crate::error::Error;
-use crate::msgs::enums::CipherSuite;
+use crate::msgs::enums::{CipherSuite, ProtocolVersion};
 
-const MAGIC: [u8; 4] = *b"ETK\x01";
+const MAGIC: [u8; 4] = *b"ETK\x02";
 
-/// A stored session ticket, borrowed from its serialized bytes.
+/// A stored session ticket, borrowed from its serialized bytes. The protocol
+/// version is inside: a TLS 1.2 session is resumed only by a TLS 1.2
+/// handshake, a TLS 1.3 ticket only by TLS 1.3.
 ///
 /// ```
 /// # use embertls::SessionTicket;
@@ -19,6 +22,8 @@ const MAGIC: [u8; 4] = *b"ETK\x01";
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SessionTicket<'b> {
+    /// Protocol version of the connection that issued it.
+    pub version: ProtocolVersion,
     /// Cipher suite of the connection that issued it.
     pub cipher_suite: CipherSuite,
     /// Lifetime in seconds from `issued_at`.
@@ -33,8 +38,11 @@ pub struct SessionTicket<'b> {
     /// connection inherits it.
     pub verified: bool,
     psk: &'b [u8],
-    /// The opaque ticket (the PSK identity).
+    /// The opaque ticket (the PSK identity in TLS 1.3; RFC 5077 ticket in
+    /// TLS 1.2, empty when the session is resumed by its ID).
     pub ticket: &'b [u8],
+    /// The TLS 1.2 session ID (empty for TLS 1.3).
+    pub session_id: &'b [u8],
     /// The server name it was issued for.
     pub server_name: &'b [u8],
     /// The ALPN protocol of the issuing connection (empty if none).
@@ -44,6 +52,7 @@ pub struct SessionTicket<'b> {
 impl core::fmt::Debug for SessionTicket<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("SessionTicket")
+            .field("version", &self.version)
             .field("cipher_suite", &self.cipher_suite)
             .field("lifetime", &self.lifetime)
             .field("issued_at", &self.issued_at)
@@ -63,6 +72,7 @@ impl<'b> SessionTicket<'b> {
             return Err(bad(crate::codec::DecodeError("magic")));
         }
         let t = SessionTicket {
+            version: ProtocolVersion::from_wire(r.u16("version").map_err(bad)?),
             cipher_suite: CipherSuite::from_wire(r.u16("suite").map_err(bad)?),
             lifetime: r.u32("lifetime").map_err(bad)?,
             age_add: r.u32("age_add").map_err(bad)?,
@@ -74,15 +84,25 @@ impl<'b> SessionTicket<'b> {
                 _ => return Err(bad(crate::codec::DecodeError("verified"))),
             },
             psk: r.vec8_bounded(32, 48, "psk").map_err(bad)?,
-            ticket: r.vec16_bounded(1, 0xffff, "ticket").map_err(bad)?,
+            ticket: r.vec16("ticket").map_err(bad)?,
+            session_id: r.vec8_bounded(0, 32, "session_id").map_err(bad)?,
             server_name: r.vec8("server_name").map_err(bad)?,
             alpn: r.vec8("alpn").map_err(bad)?,
         };
         r.finish("trailing").map_err(bad)?;
+        let suite_version = crate::handshake::Suite::version(t.cipher_suite);
+        let identified = match t.version {
+            ProtocolVersion::Tls13 => !t.ticket.is_empty(),
+            _ => !t.ticket.is_empty() || !t.session_id.is_empty(),
+        };
+        let known = matches!(t.version, ProtocolVersion::Tls12 | ProtocolVersion::Tls13);
+        if !known || suite_version.is_some_and(|v| v != t.version) || !identified {
+            return Err(bad(crate::codec::DecodeError("version")));
+        }
         Ok(t)
     }
 
-    /// The resumption PSK.
+    /// The resumption PSK (TLS 1.3) or master secret (TLS 1.2).
     pub(crate) fn psk(&self) -> &'b [u8] {
         self.psk
     }
@@ -90,6 +110,7 @@ impl<'b> SessionTicket<'b> {
     /// Writes the serialized form.
     pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
         w.bytes(&MAGIC)?;
+        w.u16(self.version.to_wire())?;
         w.u16(self.cipher_suite.to_wire())?;
         w.u32(self.lifetime)?;
         w.u32(self.age_add)?;
@@ -98,6 +119,7 @@ impl<'b> SessionTicket<'b> {
         w.u8(u8::from(self.verified))?;
         w.vec(1, self.psk)?;
         w.vec(2, self.ticket)?;
+        w.vec(1, self.session_id)?;
         w.vec(1, self.server_name)?;
         w.vec(1, self.alpn)
     }
@@ -114,6 +136,7 @@ impl<'b> SessionTicket<'b> {
         alpn: &'b [u8],
     ) -> Self {
         SessionTicket {
+            version: ProtocolVersion::Tls13,
             cipher_suite,
             lifetime: nst.lifetime,
             age_add: nst.age_add,
@@ -122,6 +145,37 @@ impl<'b> SessionTicket<'b> {
             verified,
             psk,
             ticket: nst.ticket,
+            session_id: &[],
+            server_name,
+            alpn,
+        }
+    }
+
+    /// A TLS 1.2 session: `master_secret` and the RFC 5077 `ticket` or the
+    /// `session_id` that names it at the server.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn tls12(
+        cipher_suite: CipherSuite,
+        lifetime: u32,
+        issued_at: u64,
+        verified: bool,
+        master_secret: &'b [u8],
+        ticket: &'b [u8],
+        session_id: &'b [u8],
+        server_name: &'b [u8],
+        alpn: &'b [u8],
+    ) -> Self {
+        SessionTicket {
+            version: ProtocolVersion::Tls12,
+            cipher_suite,
+            lifetime,
+            age_add: 0,
+            issued_at,
+            max_early_data: 0,
+            verified,
+            psk: master_secret,
+            ticket,
+            session_id,
             server_name,
             alpn,
         }

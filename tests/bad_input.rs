@@ -818,11 +818,16 @@ fn server_hello_downgrade() {
         assert_alert_queued(&client, &err, AlertDescription::IllegalParameter);
         assert_msg(&err, &["downgrade"]);
     }
-    let config = insecure();
-    let (err, client) = run_err(&config, &Script { supported_versions: false, ..Script::default() });
+    let tls13_only = insecure().with_versions(&[ProtocolVersion::Tls13]).unwrap();
+    let (err, client) = run_err(&tls13_only, &Script { supported_versions: false, ..Script::default() });
     assert_eq!(err, Error::Incompatible(Incompatibility::Version(ProtocolVersion::Tls12)));
     assert_alert_queued(&client, &err, AlertDescription::ProtocolVersion);
-    assert_msg(&err, &["TLSv1.2", "TLS 1.3"]);
+    assert_msg(&err, &["TLSv1.2", "with_versions"]);
+    // With TLS 1.2 offered, a TLS 1.2 ServerHello must carry a TLS 1.2 suite.
+    let config = insecure();
+    let (err, client) = run_err(&config, &Script { supported_versions: false, ..Script::default() });
+    assert_eq!(err, Error::PeerMisbehaved(Misbehavior::UnofferedCipherSuite(CipherSuite::Tls13Aes128GcmSha256)));
+    assert_alert_queued(&client, &err, AlertDescription::IllegalParameter);
 }
 
 #[test]

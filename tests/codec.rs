@@ -427,6 +427,7 @@ fn client_hello_params_encode_parses_back() {
         ],
         server_name: Some("example.com"),
         versions: &[ProtocolVersion::Tls13],
+        tls12: None,
         groups: &[NamedGroup::X25519, NamedGroup::Secp256r1],
         signature_schemes: &[
             SignatureScheme::EcdsaSecp256r1Sha256,

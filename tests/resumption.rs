@@ -163,8 +163,8 @@ fn openssl_corrupted_resumption_secret() {
     let cfg = insecure();
     let (_, _, ticket) = www(&server, &cfg, "localhost", Some(now()), None);
     let mut bytes = ticket.expect("ticket");
-    // The PSK starts after magic(4) suite(2) lifetime(4) age_add(4) issued_at(8) max_early(4) verified(1) len(1).
-    bytes[28] ^= 1;
+    // The PSK starts after magic(4) version(2) suite(2) lifetime(4) age_add(4) issued_at(8) max_early(4) verified(1) len(1).
+    bytes[30] ^= 1;
     let t = SessionTicket::decode(&bytes).expect("the format has no integrity check: a flipped PSK bit decodes");
     let tcp = server.connect();
     let e = match TlsStream::connect_resuming(&cfg, ServerName::parse("localhost"), Some(now()), rng(), tcp, t) {
@@ -196,7 +196,8 @@ fn serialized(
     name: &[u8],
     alpn: &[u8],
 ) -> Vec<u8> {
-    let mut v = b"ETK\x01".to_vec();
+    let mut v = b"ETK\x02".to_vec();
+    v.extend_from_slice(&0x0304u16.to_be_bytes());
     v.extend_from_slice(&suite.to_be_bytes());
     v.extend_from_slice(&lifetime.to_be_bytes());
     v.extend_from_slice(&age_add.to_be_bytes());
@@ -207,6 +208,7 @@ fn serialized(
     v.extend_from_slice(psk);
     v.extend_from_slice(&(ticket.len() as u16).to_be_bytes());
     v.extend_from_slice(ticket);
+    v.push(0); // no TLS 1.2 session ID
     v.push(name.len() as u8);
     v.extend_from_slice(name);
     v.push(alpn.len() as u8);
@@ -277,10 +279,13 @@ fn corrupted_tickets_are_refused() {
     magic[0] = b'X';
     cases.push(("magic", magic));
     let mut version = good.clone();
-    version[3] = 2;
+    version[3] = 1;
     cases.push(("format version", version));
+    let mut protocol = good.clone();
+    protocol[5] = 0x03; // TLS 1.2 with a TLS 1.3 suite
+    cases.push(("protocol version", protocol));
     let mut verified = good.clone();
-    verified[26] = 2;
+    verified[28] = 2;
     cases.push(("verified flag", verified));
     let mut trailing = good.clone();
     trailing.push(0);

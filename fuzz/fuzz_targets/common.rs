@@ -282,14 +282,15 @@ pub fn deframer(data: &[u8]) {
             assert!(rec.record.end <= cap);
             assert_eq!(Header::parse(&buf[rec.record.clone()]), Some(Ok(rec.header)));
             let len = rec.header.len;
+            let plain = rec.record.start + HEADER_LEN..rec.record.end;
             match rec.header.typ {
-                ContentType::Handshake => inb.keep_handshake(&mut buf, &rec, len),
+                ContentType::Handshake => inb.keep_handshake(&mut buf, &rec, plain),
                 ContentType::ApplicationData if len > 0 => {
                     if inb.handshake_len() > 0 {
                         stopped = true; // the engine refuses data inside a handshake message
                         break 'outer;
                     }
-                    inb.keep_application_data(&rec, len);
+                    inb.keep_application_data(&rec, plain);
                     let mut piece = [0u8; 37];
                     while inb.application_data_len() > 0 {
                         let n = inb.read_application_data(&mut buf, &mut piece);

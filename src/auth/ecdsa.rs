@@ -77,12 +77,15 @@ macro_rules! ecdsa_signer {
 
             fn sign(&self, scheme: SignatureScheme, message: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
                 use sha2::Digest;
+                self.sign_digest(scheme, &<$hash>::digest(message), out)
+            }
+
+            fn sign_digest(&self, scheme: SignatureScheme, digest: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
                 if scheme != $scheme {
                     return Err(SignError::UnsupportedScheme);
                 }
-                let digest = <$hash>::digest(message);
                 let sig: $curve::ecdsa::Signature =
-                    self.key.sign_prehash(&digest).map_err(|_| SignError::Device("ECDSA signing failed"))?;
+                    self.key.sign_prehash(digest).map_err(|_| SignError::Device("ECDSA signing failed"))?;
                 let der = sig.to_der();
                 let b = der.as_bytes();
                 out.get_mut(..b.len()).ok_or(SignError::BufferTooSmall)?.copy_from_slice(b);

@@ -66,6 +66,17 @@ pub trait Signer {
     /// Signs `message` (the signer hashes it as `scheme` says; ECDSA
     /// signatures are DER-encoded) into `out`, returning the length.
     fn sign(&self, scheme: SignatureScheme, message: &[u8], out: &mut [u8]) -> Result<usize, SignError>;
+
+    /// Signs a `digest` already made with `scheme`'s hash. TLS 1.2 needs it:
+    /// its CertificateVerify signs every handshake message so far (RFC 5246
+    /// §7.4.8), which the engine keeps only as a running hash. Hardware that
+    /// signs digests (secure elements, the ESP32 DS peripheral) implements
+    /// this directly; the default refuses, and such an identity is then used
+    /// for TLS 1.3 only.
+    fn sign_digest(&self, scheme: SignatureScheme, digest: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
+        let _ = (scheme, digest, out);
+        Err(SignError::UnsupportedScheme)
+    }
 }
 
 /// Most certificates accepted in one client chain.
@@ -113,16 +124,43 @@ impl<'a> ClientIdentity<'a> {
     }
 
     /// The first of `offered` (the server's signature_algorithms, §4.3.2)
-    /// that this identity can sign with, in the signer's order.
+    /// that this identity can sign with and `usable` allows, in the signer's order.
     pub(crate) fn choose_scheme(
         &self,
         offered: impl Iterator<Item = SignatureScheme> + Clone,
+        usable: impl Fn(SignatureScheme) -> bool,
     ) -> Option<SignatureScheme> {
-        self.signer
-            .schemes()
-            .iter()
-            .copied()
-            .filter(|s| s.tls13_alg().is_some())
-            .find(|s| offered.clone().any(|o| o == *s))
+        self.signer.schemes().iter().copied().filter(|s| usable(*s)).find(|s| offered.clone().any(|o| o == *s))
     }
+
+    /// Whether a certificate of the chain was issued by one of `authorities`
+    /// (DER Names, compared by content); true if the server listed none.
+    pub(crate) fn issued_by_one_of<'n>(&self, authorities: Option<impl Iterator<Item = &'n [u8]> + Clone>) -> bool {
+        let Some(cas) = authorities else {
+            return true;
+        };
+        self.chain.iter().any(|c| {
+            crate::crypto::certificate_issuer(c)
+                .is_some_and(|issuer| cas.clone().any(|ca| name_body(ca) == name_body(issuer)))
+        })
+    }
+}
+
+/// The contents of a DER Name (a SEQUENCE), for comparing names whose
+/// outer encoding was written differently; the whole input if not DER.
+fn name_body(der: &[u8]) -> &[u8] {
+    der::asn1::AnyRef::try_from(der).map(|a| a.value()).unwrap_or(der)
+}
+
+/// The client identity to answer a certificate request with: the first that
+/// `issued_by_one_of` the server's CAs and has a scheme `choose` accepts.
+pub(crate) fn choose_identity<'n>(
+    identities: &[ClientIdentity<'_>],
+    authorities: Option<impl Iterator<Item = &'n [u8]> + Clone>,
+    choose: impl Fn(&ClientIdentity<'_>) -> Option<SignatureScheme>,
+) -> Option<(usize, SignatureScheme)> {
+    identities
+        .iter()
+        .enumerate()
+        .find_map(|(i, id)| id.issued_by_one_of(authorities.clone()).then(|| choose(id)).flatten().map(|s| (i, s)))
 }

@@ -147,6 +147,26 @@ impl<R: CryptoRng> Signer for RsaSigner<R> {
     }
 
     fn sign(&self, scheme: SignatureScheme, message: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
+        let mut digest = [0u8; 64];
+        let n = match scheme {
+            SignatureScheme::RsaPssRsaeSha256 | SignatureScheme::RsaPkcs1Sha256 => {
+                digest[..32].copy_from_slice(&Sha256::digest(message));
+                32
+            }
+            SignatureScheme::RsaPssRsaeSha384 | SignatureScheme::RsaPkcs1Sha384 => {
+                digest[..48].copy_from_slice(&Sha384::digest(message));
+                48
+            }
+            SignatureScheme::RsaPssRsaeSha512 | SignatureScheme::RsaPkcs1Sha512 => {
+                digest.copy_from_slice(&Sha512::digest(message));
+                64
+            }
+            _ => return Err(SignError::UnsupportedScheme),
+        };
+        self.sign_digest(scheme, &digest[..n], out)
+    }
+
+    fn sign_digest(&self, scheme: SignatureScheme, digest: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
         let size = self.key.size();
         if out.len() < size {
             return Err(SignError::BufferTooSmall);
@@ -155,24 +175,12 @@ impl<R: CryptoRng> Signer for RsaSigner<R> {
             self.rng.try_borrow_mut().map_err(|_| SignError::Device("the RSA signer's random generator is in use"))?;
         let rng = &mut *rng;
         let sig = match scheme {
-            SignatureScheme::RsaPssRsaeSha256 => {
-                self.key.sign_with_rng(rng, Pss::<Sha256>::new(), &Sha256::digest(message))
-            }
-            SignatureScheme::RsaPssRsaeSha384 => {
-                self.key.sign_with_rng(rng, Pss::<Sha384>::new(), &Sha384::digest(message))
-            }
-            SignatureScheme::RsaPssRsaeSha512 => {
-                self.key.sign_with_rng(rng, Pss::<Sha512>::new(), &Sha512::digest(message))
-            }
-            SignatureScheme::RsaPkcs1Sha256 => {
-                self.key.sign_with_rng(rng, Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(message))
-            }
-            SignatureScheme::RsaPkcs1Sha384 => {
-                self.key.sign_with_rng(rng, Pkcs1v15Sign::new::<Sha384>(), &Sha384::digest(message))
-            }
-            SignatureScheme::RsaPkcs1Sha512 => {
-                self.key.sign_with_rng(rng, Pkcs1v15Sign::new::<Sha512>(), &Sha512::digest(message))
-            }
+            SignatureScheme::RsaPssRsaeSha256 => self.key.sign_with_rng(rng, Pss::<Sha256>::new(), digest),
+            SignatureScheme::RsaPssRsaeSha384 => self.key.sign_with_rng(rng, Pss::<Sha384>::new(), digest),
+            SignatureScheme::RsaPssRsaeSha512 => self.key.sign_with_rng(rng, Pss::<Sha512>::new(), digest),
+            SignatureScheme::RsaPkcs1Sha256 => self.key.sign_with_rng(rng, Pkcs1v15Sign::new::<Sha256>(), digest),
+            SignatureScheme::RsaPkcs1Sha384 => self.key.sign_with_rng(rng, Pkcs1v15Sign::new::<Sha384>(), digest),
+            SignatureScheme::RsaPkcs1Sha512 => self.key.sign_with_rng(rng, Pkcs1v15Sign::new::<Sha512>(), digest),
             _ => return Err(SignError::UnsupportedScheme),
         }
         .map_err(|_| SignError::Device("RSA signing failed"))?;

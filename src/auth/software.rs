@@ -184,4 +184,7 @@ impl Signer for SoftwareSigner {
     fn sign(&self, scheme: SignatureScheme, message: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
         self.inner().sign(scheme, message, out)
     }
+    fn sign_digest(&self, scheme: SignatureScheme, digest: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
+        self.inner().sign_digest(scheme, digest, out)
+    }
 }

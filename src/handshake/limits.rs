@@ -53,16 +53,24 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Reads the server's answers (RFC 8449 §4, RFC 6066 §4).
+    /// Reads the server's answers (RFC 8449 §4, RFC 6066 §4) in TLS 1.3's
+    /// EncryptedExtensions.
     pub fn from_encrypted_extensions(offer: LimitOffer, exts: &Extensions<'_>) -> Result<Self, Error> {
+        Self::from_extensions(offer, exts, true)
+    }
+
+    /// Reads the server's answers; `tls13` says whether limits count the
+    /// inner content type byte (RFC 8449 §4: TLS 1.3 yes, TLS 1.2 no).
+    pub fn from_extensions(offer: LimitOffer, exts: &Extensions<'_>, tls13: bool) -> Result<Self, Error> {
+        let type_byte = usize::from(tls13);
         let mut limits = Limits::default();
         if let Some(d) = exts.get(ExtensionType::RecordSizeLimit.to_wire()) {
             let theirs = single_u16(d, "record_size_limit")? as usize;
             if theirs < 64 {
                 return Err(Misbehavior::BadRecordSizeLimit.into());
             }
-            // Their limit counts the inner content type too (TLS 1.3).
-            limits.send = limits.send.min(theirs - 1);
+            // Their limit counts the inner content type too in TLS 1.3.
+            limits.send = limits.send.min(theirs - type_byte);
             limits.recv = offer.record_size_limit.map(usize::from);
         }
         if let Some(d) = exts.get(ExtensionType::MaxFragmentLength.to_wire()) {
@@ -76,7 +84,7 @@ impl Limits {
             let size = 1usize << (8 + code);
             limits.send = limits.send.min(size);
             // RFC 8449 §5: a server that sends both is wrong; record_size_limit wins.
-            limits.recv = limits.recv.or(Some(size + 1));
+            limits.recv = limits.recv.or(Some(size + type_byte));
         }
         Ok(limits)
     }

@@ -1,4 +1,4 @@
-//! ClientHello (RFC 8446 §4.1.2).
+//! ClientHello (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2).
 
 use super::enums::{CipherSuite, ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme};
 use super::extensions::{write_extension, Extensions, ExtensionsError, U16List};
@@ -20,8 +20,11 @@ pub struct ClientHelloParams<'a> {
     pub cipher_suites: &'a [CipherSuite],
     /// SNI host name (RFC 6066 §3); `None` for IP addresses.
     pub server_name: Option<&'a str>,
-    /// supported_versions.
+    /// supported_versions; empty for a TLS 1.2-only hello, which then has
+    /// no TLS 1.3 extensions (supported_versions, key_share, psk modes).
     pub versions: &'a [ProtocolVersion],
+    /// The TLS 1.2 extensions, if TLS 1.2 is offered.
+    pub tls12: Option<Tls12Offer<'a>>,
     /// supported_groups.
     pub groups: &'a [NamedGroup],
     /// signature_algorithms (and signature_algorithms_cert, the same list).
@@ -41,6 +44,15 @@ pub struct ClientHelloParams<'a> {
     /// One PSK offered in pre_shared_key (§4.2.11), written last with a
     /// zeroed binder of `binder_len` bytes for the caller to fill in.
     pub psk: Option<PskIdentity<'a>>,
+}
+
+/// What a ClientHello that offers TLS 1.2 adds: ec_point_formats
+/// (uncompressed, RFC 8422 §5.1.2), extended_master_secret (RFC 7627 §5.1),
+/// renegotiation_info (empty, RFC 5746 §3.4) and session_ticket (RFC 5077 §3.2).
+#[derive(Clone, Copy, Debug)]
+pub struct Tls12Offer<'a> {
+    /// The RFC 5077 ticket to resume with; empty asks for a new one.
+    pub ticket: &'a [u8],
 }
 
 /// One entry of the pre_shared_key extension's identities.
@@ -95,31 +107,39 @@ impl ClientHelloParams<'_> {
         write_extension(w, ExtensionType::SupportedGroups.to_wire(), |w| {
             write_u16s(w, 2, self.groups.iter().map(|g| g.to_wire()))
         })?;
+        if let Some(t12) = self.tls12 {
+            write_extension(w, ExtensionType::EcPointFormats.to_wire(), |w| w.vec(1, &[0]))?;
+            write_extension(w, ExtensionType::ExtendedMasterSecret.to_wire(), |_| Ok(()))?;
+            write_extension(w, ExtensionType::RenegotiationInfo.to_wire(), |w| w.vec(1, &[]))?;
+            write_extension(w, ExtensionType::SessionTicket.to_wire(), |w| w.bytes(t12.ticket))?;
+        }
         for t in [ExtensionType::SignatureAlgorithms, ExtensionType::SignatureAlgorithmsCert] {
             write_extension(w, t.to_wire(), |w| write_u16s(w, 2, self.signature_schemes.iter().map(|s| s.to_wire())))?;
         }
         if !self.alpn.is_empty() {
             write_extension(w, ExtensionType::Alpn.to_wire(), |w| w.vec(2, self.alpn))?;
         }
-        write_extension(w, ExtensionType::SupportedVersions.to_wire(), |w| {
-            let m = w.begin(1)?;
-            for v in self.versions {
-                w.u16(v.to_wire())?;
+        if !self.versions.is_empty() {
+            write_extension(w, ExtensionType::SupportedVersions.to_wire(), |w| {
+                let m = w.begin(1)?;
+                for v in self.versions {
+                    w.u16(v.to_wire())?;
+                }
+                w.end(m)
+            })?;
+            if !self.psk_modes.is_empty() {
+                write_extension(w, ExtensionType::PskKeyExchangeModes.to_wire(), |w| w.vec(1, self.psk_modes))?;
             }
-            w.end(m)
-        })?;
-        if !self.psk_modes.is_empty() {
-            write_extension(w, ExtensionType::PskKeyExchangeModes.to_wire(), |w| w.vec(1, self.psk_modes))?;
+            // §9.2: key_share goes with supported_groups; it may list no share (psk_ke).
+            write_extension(w, ExtensionType::KeyShare.to_wire(), |w| {
+                let m = w.begin(2)?;
+                if let Some((group, key)) = self.key_share {
+                    w.u16(group.to_wire())?;
+                    w.vec(2, key)?;
+                }
+                w.end(m)
+            })?;
         }
-        // §9.2: key_share goes with supported_groups; it may list no share (psk_ke).
-        write_extension(w, ExtensionType::KeyShare.to_wire(), |w| {
-            let m = w.begin(2)?;
-            if let Some((group, key)) = self.key_share {
-                w.u16(group.to_wire())?;
-                w.vec(2, key)?;
-            }
-            w.end(m)
-        })?;
         if let Some(cookie) = self.cookie {
             write_extension(w, ExtensionType::Cookie.to_wire(), |w| w.vec(2, cookie))?;
         }

@@ -123,6 +123,26 @@ wire_enum! {
         Tls13Aes256GcmSha384 = 0x1302 => "TLS_AES_256_GCM_SHA384",
         /// TLS_CHACHA20_POLY1305_SHA256.
         Tls13Chacha20Poly1305Sha256 = 0x1303 => "TLS_CHACHA20_POLY1305_SHA256",
+        /// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (TLS 1.2, RFC 5289).
+        EcdheEcdsaWithAes128GcmSha256 = 0xc02b => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        /// TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (TLS 1.2, RFC 5289).
+        EcdheEcdsaWithAes256GcmSha384 = 0xc02c => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        /// TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (TLS 1.2, RFC 5289).
+        EcdheRsaWithAes128GcmSha256 = 0xc02f => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        /// TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (TLS 1.2, RFC 5289).
+        EcdheRsaWithAes256GcmSha384 = 0xc030 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        /// TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 (TLS 1.2, RFC 7905).
+        EcdheRsaWithChacha20Poly1305Sha256 = 0xcca8 => "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        /// TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (TLS 1.2, RFC 7905).
+        EcdheEcdsaWithChacha20Poly1305Sha256 = 0xcca9 => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        /// TLS_PSK_WITH_AES_128_GCM_SHA256 (TLS 1.2, RFC 5487).
+        PskWithAes128GcmSha256 = 0x00a8 => "TLS_PSK_WITH_AES_128_GCM_SHA256",
+        /// TLS_PSK_WITH_AES_256_GCM_SHA384 (TLS 1.2, RFC 5487).
+        PskWithAes256GcmSha384 = 0x00a9 => "TLS_PSK_WITH_AES_256_GCM_SHA384",
+        /// TLS_PSK_WITH_CHACHA20_POLY1305_SHA256 (TLS 1.2, RFC 7905).
+        PskWithChacha20Poly1305Sha256 = 0xccab => "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256",
+        /// TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 (TLS 1.2, RFC 7905).
+        EcdhePskWithChacha20Poly1305Sha256 = 0xccac => "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
     }
 }
 
@@ -279,6 +299,26 @@ impl SignatureScheme {
             SignatureScheme::RsaPssRsaeSha256 => (SigAlg::RsaPss(SigHash::Sha256), None),
             SignatureScheme::RsaPssRsaeSha384 => (SigAlg::RsaPss(SigHash::Sha384), None),
             SignatureScheme::RsaPssRsaeSha512 => (SigAlg::RsaPss(SigHash::Sha512), None),
+            _ => return None,
+        })
+    }
+}
+
+impl SignatureScheme {
+    /// The algorithm for a TLS 1.2 digitally-signed struct, where the code
+    /// point names a hash and a signature algorithm only (RFC 5246
+    /// §7.4.1.4.1): ECDSA on any curve, RSA PKCS#1 v1.5 or RSA-PSS (RFC 8446 §4.2.3).
+    pub(crate) fn tls12_alg(self) -> Option<crate::crypto::SigAlg> {
+        use crate::crypto::{SigAlg, SigHash};
+        Some(match self {
+            SignatureScheme::EcdsaSecp256r1Sha256 => SigAlg::Ecdsa(SigHash::Sha256),
+            SignatureScheme::EcdsaSecp384r1Sha384 => SigAlg::Ecdsa(SigHash::Sha384),
+            SignatureScheme::RsaPkcs1Sha256 => SigAlg::RsaPkcs1(SigHash::Sha256),
+            SignatureScheme::RsaPkcs1Sha384 => SigAlg::RsaPkcs1(SigHash::Sha384),
+            SignatureScheme::RsaPkcs1Sha512 => SigAlg::RsaPkcs1(SigHash::Sha512),
+            SignatureScheme::RsaPssRsaeSha256 => SigAlg::RsaPss(SigHash::Sha256),
+            SignatureScheme::RsaPssRsaeSha384 => SigAlg::RsaPss(SigHash::Sha384),
+            SignatureScheme::RsaPssRsaeSha512 => SigAlg::RsaPss(SigHash::Sha512),
             _ => return None,
         })
     }

@@ -1,4 +1,5 @@
-//! Wire formats of TLS handshake messages and extensions (RFC 8446 §4).
+//! Wire formats of TLS handshake messages and extensions (RFC 8446 §4; TLS 1.2
+//! additions, RFC 5246 §7.4, in [`tls12`]).
 //!
 //! Each message has `decode` (strict: bad lengths, duplicate extensions and
 //! trailing bytes are refused) and `encode`. No state lives here.
@@ -12,3 +13,4 @@ pub mod extensions;
 pub mod handshake;
 pub mod new_session_ticket;
 pub mod server_hello;
+pub mod tls12;

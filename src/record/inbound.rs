@@ -88,21 +88,20 @@ impl Inbound {
         self.raw_end -= rec.record.len();
     }
 
-    /// Appends `len` plaintext bytes at `rec.record.start + HEADER_LEN` to the
-    /// handshake region and drops the record.
-    pub fn keep_handshake(&mut self, buf: &mut [u8], rec: &RecordRange, len: usize) {
-        let from = rec.record.start + HEADER_LEN;
-        buf.copy_within(from..from + len, self.hs_end);
+    /// Appends the record's plaintext at `plain` (positions in the buffer) to
+    /// the handshake region and drops the record.
+    pub fn keep_handshake(&mut self, buf: &mut [u8], rec: &RecordRange, plain: Range<usize>) {
+        let len = plain.len();
+        buf.copy_within(plain, self.hs_end);
         let new_hs_end = self.hs_end + len;
         buf.copy_within(rec.record.end..self.raw_end, new_hs_end);
         self.raw_end = new_hs_end + (self.raw_end - rec.record.end);
         self.hs_end = new_hs_end;
     }
 
-    /// Keeps `len` bytes of application data plaintext of `rec` for reading.
-    pub fn keep_application_data(&mut self, rec: &RecordRange, len: usize) {
-        let from = rec.record.start + HEADER_LEN;
-        self.app = Some((from..from + len, rec.record.end));
+    /// Keeps the application data plaintext of `rec`, at `plain`, for reading.
+    pub fn keep_application_data(&mut self, rec: &RecordRange, plain: Range<usize>) {
+        self.app = Some((plain, rec.record.end));
     }
 
     /// Application data bytes waiting to be read.
@@ -186,7 +185,7 @@ mod tests {
         }
         let r = inb.next_record(&buf).unwrap().unwrap();
         assert_eq!(r.header.len, 4);
-        inb.keep_handshake(&mut buf, &r, 4);
+        inb.keep_handshake(&mut buf, &r, 5..9);
         assert_eq!(inb.next_handshake(&buf), Ok(Some(0..4)));
     }
 }

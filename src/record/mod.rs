@@ -7,7 +7,7 @@ mod protect;
 
 pub use inbound::{Inbound, RecordRange};
 pub use outbound::Outbound;
-pub use protect::Protection;
+pub use protect::{Opened, Protection};
 
 use crate::codec::Reader;
 use crate::error::{Error, Misbehavior};
@@ -21,8 +21,9 @@ pub const MAX_PLAINTEXT: usize = 1 << 14;
 pub const MAX_CIPHERTEXT: usize = MAX_PLAINTEXT + 256;
 /// A receive buffer of this size holds any record a server may send.
 pub const MAX_RECORD: usize = HEADER_LEN + MAX_CIPHERTEXT;
-/// Bytes protection adds to a record: inner content type and AEAD tag.
-pub const PROTECTION_OVERHEAD: usize = 1 + crate::crypto::TAG_LEN;
+/// The most bytes protection adds to a record (TLS 1.2 AES-GCM: explicit
+/// nonce and tag; TLS 1.3: inner content type and tag).
+pub const PROTECTION_OVERHEAD: usize = 8 + crate::crypto::TAG_LEN;
 
 /// A record header (RFC 8446 §5.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +54,7 @@ impl Header {
         Some(Ok(Header { typ, version, len }))
     }
 
-    /// Writes a header into `out[..5]`.
+    /// Writes a header (version 0x0303, RFC 8446 §5.1) into `out[..5]`.
     pub fn write(typ: ContentType, len: usize, out: &mut [u8]) {
         out[0] = typ.to_wire();
         out[1..3].copy_from_slice(&0x0303u16.to_be_bytes());

@@ -1,6 +1,6 @@
 //! The send buffer: records waiting for the caller to put on the wire.
 
-use super::{Header, Protection, HEADER_LEN, PROTECTION_OVERHEAD};
+use super::{Header, Protection, HEADER_LEN};
 use crate::codec::{WriteError, Writer};
 use crate::error::Error;
 use crate::msgs::enums::ContentType;
@@ -58,7 +58,7 @@ impl Outbound {
         self.compact(buf);
         let capacity = buf.len();
         let free = &mut buf[self.end..];
-        let overhead = if prot.is_some() { PROTECTION_OVERHEAD } else { 0 };
+        let overhead = prot.as_ref().map_or(0, |p| p.overhead());
         let body_room = free.len().saturating_sub(HEADER_LEN + overhead);
         let body_len = {
             let Some(body) = free.get_mut(HEADER_LEN..HEADER_LEN + body_room) else {

@@ -1,64 +1,201 @@
-//! Record payload protection for TLS 1.3 (RFC 8446 §5.2 to §5.4).
+//! Record payload protection: TLS 1.3 (RFC 8446 §5.2 to §5.4) and the
+//! TLS 1.2 AEAD records (RFC 5246 §6.2.3.3) of AES-GCM (RFC 5288 §3) and
+//! ChaCha20-Poly1305 (RFC 7905 §2).
+
+use core::ops::Range;
 
 use super::{Header, HEADER_LEN, MAX_PLAINTEXT};
-use crate::crypto::TAG_LEN;
+use crate::crypto::{AeadAlg, AeadKey, TAG_LEN};
 use crate::error::{Error, Misbehavior};
 use crate::key_schedule::TrafficKeys;
 use crate::msgs::enums::ContentType;
+
+/// Bytes of the explicit nonce in a TLS 1.2 AES-GCM record (RFC 5288 §3).
+const GCM_EXPLICIT_NONCE: usize = 8;
+
+/// How records are framed under the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Framing {
+    /// TLS 1.3: inner content type, nonce = IV XOR sequence number, AAD = header.
+    Tls13,
+    /// TLS 1.2 AES-GCM: nonce = 4-byte salt || 8-byte explicit nonce sent in the record.
+    Tls12Gcm,
+    /// TLS 1.2 ChaCha20-Poly1305: nonce = IV XOR sequence number, nothing explicit.
+    Tls12Chacha,
+}
+
+/// A record opened in place: its content type and where its plaintext is
+/// (relative to the start of the record).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opened {
+    /// The (inner) content type.
+    pub typ: ContentType,
+    /// The plaintext's position within the record.
+    pub plaintext: Range<usize>,
+}
 
 /// One direction's AEAD key, IV and sequence number.
 pub struct Protection {
     keys: TrafficKeys,
     seq: u64,
+    framing: Framing,
 }
 
 impl Protection {
-    /// Protection starting at sequence number 0.
+    /// TLS 1.3 protection starting at sequence number 0.
     pub fn new(keys: TrafficKeys) -> Self {
-        Protection { keys, seq: 0 }
+        Protection { keys, seq: 0, framing: Framing::Tls13 }
     }
 
-    /// Per-record nonce: the IV XOR the 64-bit sequence number, left-padded (§5.3).
-    fn next_nonce(&mut self) -> Result<[u8; 12], Error> {
+    /// TLS 1.2 protection from a key block's write key and IV (RFC 5246
+    /// §6.3): a 4-byte salt for AES-GCM, a 12-byte IV for ChaCha20-Poly1305.
+    /// The sequence number starts at 0 (after ChangeCipherSpec).
+    pub fn tls12(aead: AeadAlg, key: &[u8], iv: &[u8]) -> Self {
+        let mut k = [0u8; 32];
+        let n = key.len().min(32);
+        k[..n].copy_from_slice(&key[..n]);
+        let mut full_iv = [0u8; 12];
+        let m = iv.len().min(12);
+        full_iv[..m].copy_from_slice(&iv[..m]);
+        let framing = match aead {
+            AeadAlg::Chacha20Poly1305 => Framing::Tls12Chacha,
+            AeadAlg::Aes128Gcm | AeadAlg::Aes256Gcm => Framing::Tls12Gcm,
+        };
+        let keys = TrafficKeys { key: AeadKey::new(aead, &k), iv: full_iv };
+        zeroize::Zeroize::zeroize(&mut k);
+        Protection { keys, seq: 0, framing }
+    }
+
+    /// True for TLS 1.3 protection (every record's outer type is application_data).
+    pub fn is_tls13(&self) -> bool {
+        self.framing == Framing::Tls13
+    }
+
+    /// Bytes a protected record adds to its content: the inner content type
+    /// (TLS 1.3), the explicit nonce (TLS 1.2 AES-GCM) and the tag.
+    pub fn overhead(&self) -> usize {
+        match self.framing {
+            Framing::Tls13 => 1 + TAG_LEN,
+            Framing::Tls12Gcm => GCM_EXPLICIT_NONCE + TAG_LEN,
+            Framing::Tls12Chacha => TAG_LEN,
+        }
+    }
+
+    /// Bytes of a protected record's body that are not plaintext counted
+    /// against a record size limit (RFC 8449 §4: TLS 1.3 limits include
+    /// the inner content type, TLS 1.2 limits do not).
+    pub fn expansion(&self) -> usize {
+        match self.framing {
+            Framing::Tls13 => TAG_LEN,
+            _ => self.overhead(),
+        }
+    }
+
+    fn take_seq(&mut self) -> Result<u64, Error> {
         if self.seq == u64::MAX {
             return Err(Error::SequenceExhausted);
         }
-        let mut nonce = self.keys.iv;
-        for (n, s) in nonce[4..].iter_mut().zip(self.seq.to_be_bytes()) {
-            *n ^= s;
-        }
+        let s = self.seq;
         self.seq += 1;
-        Ok(nonce)
+        Ok(s)
     }
 
-    /// Protects `record[HEADER_LEN..HEADER_LEN + len]` of type `typ` in place:
-    /// appends the inner type, encrypts, appends the tag and writes the outer
-    /// header. `record` must have room for `len + 1 + TAG_LEN` payload bytes.
-    /// Returns the whole record's length.
+    /// Per-record nonce: the IV XOR the 64-bit sequence number, left-padded
+    /// (RFC 8446 §5.3, RFC 7905 §2); for AES-GCM in TLS 1.2 the salt followed
+    /// by the sequence number as explicit nonce (RFC 5288 §3).
+    fn nonce(&self, seq: u64) -> [u8; 12] {
+        let mut nonce = self.keys.iv;
+        match self.framing {
+            Framing::Tls12Gcm => nonce[4..].copy_from_slice(&seq.to_be_bytes()),
+            _ => {
+                for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
+                    *n ^= s;
+                }
+            }
+        }
+        nonce
+    }
+
+    /// TLS 1.2 additional data: seq_num || type || version || length (RFC 5246 §6.2.3.3).
+    fn aad12(seq: u64, typ: u8, version: [u8; 2], len: usize) -> [u8; 13] {
+        let mut aad = [0u8; 13];
+        aad[..8].copy_from_slice(&seq.to_be_bytes());
+        aad[8] = typ;
+        aad[9..11].copy_from_slice(&version);
+        aad[11..].copy_from_slice(&(len as u16).to_be_bytes());
+        aad
+    }
+
+    /// Protects a record in place. The content (`len` bytes of type `typ`)
+    /// is at `record[HEADER_LEN..]`; `record` must have room for
+    /// [`Protection::overhead`] more bytes. Writes the header and returns
+    /// the whole record's length.
     pub fn seal(&mut self, typ: ContentType, record: &mut [u8], len: usize) -> Result<usize, Error> {
-        let inner_len = len + 1;
-        let total = HEADER_LEN + inner_len + TAG_LEN;
+        let total = HEADER_LEN + len + self.overhead();
         if record.len() < total {
             return Err(Error::SendBufferTooSmall { needed: total, capacity: record.len() });
         }
-        let nonce = self.next_nonce()?;
-        record[HEADER_LEN + len] = typ.to_wire();
-        let (header, body) = record.split_at_mut(HEADER_LEN);
-        Header::write(ContentType::ApplicationData, inner_len + TAG_LEN, header);
-        let tag = self.keys.key.seal(&nonce, header, &mut body[..inner_len]);
-        body[inner_len..inner_len + TAG_LEN].copy_from_slice(&tag);
+        let seq = self.take_seq()?;
+        let nonce = self.nonce(seq);
+        match self.framing {
+            Framing::Tls13 => {
+                let inner_len = len + 1;
+                record[HEADER_LEN + len] = typ.to_wire();
+                let (header, body) = record.split_at_mut(HEADER_LEN);
+                Header::write(ContentType::ApplicationData, inner_len + TAG_LEN, header);
+                let tag = self.keys.key.seal(&nonce, header, &mut body[..inner_len]);
+                body[inner_len..inner_len + TAG_LEN].copy_from_slice(&tag);
+            }
+            Framing::Tls12Gcm | Framing::Tls12Chacha => {
+                let explicit = if self.framing == Framing::Tls12Gcm { GCM_EXPLICIT_NONCE } else { 0 };
+                let aad = Self::aad12(seq, typ.to_wire(), [3, 3], len);
+                let (header, body) = record.split_at_mut(HEADER_LEN);
+                Header::write(typ, len + self.overhead(), header);
+                if explicit > 0 {
+                    body.copy_within(..len, explicit);
+                    body[..explicit].copy_from_slice(&nonce[4..]);
+                }
+                let tag = self.keys.key.seal(&nonce, &aad, &mut body[explicit..explicit + len]);
+                body[explicit + len..explicit + len + TAG_LEN].copy_from_slice(&tag);
+            }
+        }
         Ok(total)
     }
 
-    /// Opens a whole protected record in place and returns its inner content
-    /// type and plaintext length; the plaintext is at `record[HEADER_LEN..]`.
+    /// Opens a whole protected record in place and returns its content type
+    /// and plaintext length; the plaintext is at `record[HEADER_LEN..]`.
     /// On failure nothing of the plaintext is left in `record`.
+    ///
+    /// For TLS 1.2 AES-GCM records the plaintext is moved down over the
+    /// explicit nonce; [`Protection::open_in_place`] avoids that copy.
     pub fn open(&mut self, record: &mut [u8]) -> Result<(ContentType, usize), Error> {
+        let o = self.open_in_place(record)?;
+        let len = o.plaintext.len();
+        if o.plaintext.start != HEADER_LEN {
+            record.copy_within(o.plaintext, HEADER_LEN);
+        }
+        Ok((o.typ, len))
+    }
+
+    /// Opens a whole protected record in place and says where its plaintext is.
+    /// On failure nothing of the plaintext is left in `record`.
+    pub fn open_in_place(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
+        if record.len() < HEADER_LEN {
+            return Err(Misbehavior::BadRecord.into());
+        }
+        match self.framing {
+            Framing::Tls13 => self.open13(record),
+            Framing::Tls12Gcm | Framing::Tls12Chacha => self.open12(record),
+        }
+    }
+
+    fn open13(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
         let (header, body) = record.split_at_mut(HEADER_LEN);
         if body.len() < TAG_LEN + 1 {
             return Err(Error::BadRecordMac);
         }
-        let nonce = self.next_nonce()?;
+        let seq = self.take_seq()?;
+        let nonce = self.nonce(seq);
         let ct_len = body.len() - TAG_LEN;
         // §5.4: TLSInnerPlaintext (content, type and padding) is at most 2^14 + 1 bytes.
         if ct_len > MAX_PLAINTEXT + 1 {
@@ -71,7 +208,34 @@ impl Protection {
         let Some(pos) = ct.iter().rposition(|&b| b != 0) else {
             return Err(Misbehavior::NoContentType.into());
         };
-        Ok((ContentType::from_wire(ct[pos]), pos))
+        Ok(Opened { typ: ContentType::from_wire(ct[pos]), plaintext: HEADER_LEN..HEADER_LEN + pos })
+    }
+
+    fn open12(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
+        let (header, body) = record.split_at_mut(HEADER_LEN);
+        let (typ, version) = (header[0], [header[1], header[2]]);
+        if usize::from(u16::from_be_bytes([header[3], header[4]])) != body.len() {
+            return Err(Misbehavior::BadRecord.into());
+        }
+        let explicit = if self.framing == Framing::Tls12Gcm { GCM_EXPLICIT_NONCE } else { 0 };
+        let Some(len) = body.len().checked_sub(explicit + TAG_LEN) else {
+            return Err(Error::BadRecordMac);
+        };
+        // RFC 5246 §6.2.3: TLSCiphertext.length at most 2^14 + 2048; plaintext at most 2^14.
+        if len > MAX_PLAINTEXT {
+            return Err(Error::RecordOverflow { size: len, limit: MAX_PLAINTEXT });
+        }
+        let seq = self.take_seq()?;
+        let mut nonce = self.nonce(seq);
+        if explicit > 0 {
+            nonce[4..].copy_from_slice(&body[..explicit]);
+        }
+        let aad = Self::aad12(seq, typ, version, len);
+        let (ct, tag) = body[explicit..].split_at_mut(len);
+        let tag: [u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::BadRecordMac)?;
+        self.keys.key.open(&nonce, &aad, ct, &tag).map_err(|_| Error::BadRecordMac)?;
+        let start = HEADER_LEN + explicit;
+        Ok(Opened { typ: ContentType::from_wire(typ), plaintext: start..start + len })
     }
 }
 
@@ -86,11 +250,11 @@ mod tests {
 
     #[test]
     fn sequence_number_exhaustion_is_an_error_not_a_wrap() {
-        let mut p = Protection { keys: keys(), seq: u64::MAX - 1 };
+        let mut p = Protection { keys: keys(), seq: u64::MAX - 1, framing: Framing::Tls13 };
         let mut rec = [0u8; HEADER_LEN + 4 + 1 + TAG_LEN];
         assert!(p.seal(ContentType::ApplicationData, &mut rec, 4).is_ok(), "the last usable number");
         assert_eq!(p.seal(ContentType::ApplicationData, &mut rec, 4), Err(Error::SequenceExhausted));
-        let mut q = Protection { keys: keys(), seq: u64::MAX };
+        let mut q = Protection { keys: keys(), seq: u64::MAX, framing: Framing::Tls13 };
         assert_eq!(q.open(&mut rec), Err(Error::SequenceExhausted));
     }
 

@@ -186,6 +186,12 @@ fn rustls_suite(s: CipherSuite) -> rustls::SupportedCipherSuite {
         CipherSuite::Tls13Aes128GcmSha256 => cs::TLS13_AES_128_GCM_SHA256,
         CipherSuite::Tls13Aes256GcmSha384 => cs::TLS13_AES_256_GCM_SHA384,
         CipherSuite::Tls13Chacha20Poly1305Sha256 => cs::TLS13_CHACHA20_POLY1305_SHA256,
+        CipherSuite::EcdheEcdsaWithAes128GcmSha256 => cs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite::EcdheEcdsaWithAes256GcmSha384 => cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        CipherSuite::EcdheEcdsaWithChacha20Poly1305Sha256 => cs::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        CipherSuite::EcdheRsaWithAes128GcmSha256 => cs::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite::EcdheRsaWithAes256GcmSha384 => cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        CipherSuite::EcdheRsaWithChacha20Poly1305Sha256 => cs::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
         other => panic!("no rustls suite for {other}"),
     }
 }
@@ -215,6 +221,42 @@ pub fn rustls_config(cert: CertKind, suites: &[CipherSuite], groups: &[NamedGrou
     rustls::ServerConfig::builder_with_provider(Arc::new(provider))
         .with_protocol_versions(&[&rustls::version::TLS13])
         .expect("TLS 1.3 with these suites")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server identity")
+}
+
+/// The TLS 1.2 ECDHE suites for a certificate kind.
+pub fn tls12_suites(cert: CertKind) -> [CipherSuite; 3] {
+    match cert {
+        CertKind::Ecdsa => [
+            CipherSuite::EcdheEcdsaWithAes128GcmSha256,
+            CipherSuite::EcdheEcdsaWithAes256GcmSha384,
+            CipherSuite::EcdheEcdsaWithChacha20Poly1305Sha256,
+        ],
+        CertKind::Rsa => [
+            CipherSuite::EcdheRsaWithAes128GcmSha256,
+            CipherSuite::EcdheRsaWithAes256GcmSha384,
+            CipherSuite::EcdheRsaWithChacha20Poly1305Sha256,
+        ],
+    }
+}
+
+/// A TLS 1.2-only rustls server configuration with `suites` (empty = the
+/// three of `cert`'s kind) and `groups` (empty = both of ours).
+pub fn rustls_config_tls12(cert: CertKind, suites: &[CipherSuite], groups: &[NamedGroup]) -> rustls::ServerConfig {
+    let mut provider = rustls::crypto::ring::default_provider();
+    let suites: Vec<CipherSuite> = if suites.is_empty() { tls12_suites(cert).to_vec() } else { suites.to_vec() };
+    let groups: Vec<NamedGroup> =
+        if groups.is_empty() { GROUPS.iter().map(|g| g.0).collect() } else { groups.to_vec() };
+    provider.cipher_suites = suites.into_iter().map(rustls_suite).collect();
+    provider.kx_groups = groups.into_iter().map(rustls_group).collect();
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(cert.cert_path()).expect("cert PEM").collect::<Result<_, _>>().expect("cert PEM");
+    let key = PrivateKeyDer::from_pem_file(cert.key_path()).expect("key PEM");
+    rustls::ServerConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .expect("TLS 1.2 with these suites")
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .expect("server identity")
@@ -385,14 +427,19 @@ impl<'a> MemPeer<'a> {
 
     /// Runs until the handshake completes (and the client's Finished has
     /// reached the server), or returns the client's error.
+    /// A TLS 1.2 NewSessionTicket comes before the server's Finished: its
+    /// `Event::SessionTicket` is counted in `tickets` and passed over.
     pub fn try_handshake(&mut self) -> Result<HandshakeSummary<'a>, Error> {
-        match self.next_event()? {
-            Event::HandshakeComplete(s) => {
-                self.client_to_server();
-                Ok(s)
+        loop {
+            match self.next_event()? {
+                Event::HandshakeComplete(s) => {
+                    self.client_to_server();
+                    return Ok(s);
+                }
+                Event::SessionTicket => {}
+                Event::NeedData => panic!("handshake stalled; server error: {:?}", self.server_error),
+                other => panic!("unexpected event during the handshake: {other:?}"),
             }
-            Event::NeedData => panic!("handshake stalled; server error: {:?}", self.server_error),
-            other => panic!("unexpected event during the handshake: {other:?}"),
         }
     }
 

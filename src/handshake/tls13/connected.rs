@@ -1,8 +1,8 @@
 //! After the handshake: KeyUpdate, tickets, exporter (RFC 8446 §4.6, §7.5).
 
-use super::{send_handshake, Ctx, Output, State};
 use crate::crypto::Secret;
 use crate::error::{Error, Misbehavior};
+use crate::handshake::state::{send_handshake, Ctx, Output, State};
 use crate::handshake::Suite;
 use crate::key_schedule::{next_traffic_secret, resumption_psk, TrafficKeys};
 use crate::msgs::enums::HandshakeType;
@@ -21,21 +21,21 @@ pub(crate) struct TicketCtx<'x> {
 
 /// The handshake is complete; application traffic flows.
 pub(crate) struct Connected {
-    pub(super) limits: crate::handshake::limits::Limits,
-    pub(super) suite: Suite,
-    pub(super) trust: Trust,
+    pub(crate) limits: crate::handshake::limits::Limits,
+    pub(crate) suite: Suite,
+    pub(crate) trust: Trust,
     /// Whether the server asked for a client certificate, and which identity answered.
-    pub(super) client_auth: Option<Option<usize>>,
-    pub(super) alpn: Option<(u8, u8)>,
-    pub(super) server_app_secret: Secret,
-    pub(super) client_app_secret: Secret,
-    pub(super) resumption_master_secret: Secret,
-    pub(super) exporter_master_secret: Secret,
+    pub(crate) client_auth: Option<Option<usize>>,
+    pub(crate) alpn: Option<(u8, u8)>,
+    pub(crate) server_app_secret: Secret,
+    pub(crate) client_app_secret: Secret,
+    pub(crate) resumption_master_secret: Secret,
+    pub(crate) exporter_master_secret: Secret,
 }
 
 impl Connected {
     /// §4.6.3: update the read key; answer update_requested with our own KeyUpdate.
-    pub(super) fn key_update<'a, R>(
+    pub(crate) fn key_update<'a, R>(
         mut self,
         body: &[u8],
         ctx: &mut Ctx<'_, 'a, R>,

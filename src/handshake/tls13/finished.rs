@@ -2,9 +2,11 @@
 
 use subtle::ConstantTimeEq;
 
-use super::{send_ccs, ClientAuth, Connected, Ctx, Handshaking, Output, PskSource, State};
+use super::{ClientAuth, Connected, Handshaking};
 use crate::crypto::Transcript;
 use crate::error::Error;
+use crate::handshake::hello::PskSource;
+use crate::handshake::state::{send_ccs, Ctx, Output, State};
 use crate::handshake::HandshakeSummary;
 use crate::key_schedule::{finished_verify_data, TrafficKeys};
 use crate::msgs::certificate_verify::{signed_content, CertificateVerify};
@@ -15,12 +17,12 @@ use crate::verify::Trust;
 
 /// Waiting for the server's Finished.
 pub(crate) struct ExpectFinished {
-    pub(super) hs: Handshaking,
-    pub(super) trust: Trust,
+    pub(crate) hs: Handshaking,
+    pub(crate) trust: Trust,
 }
 
 impl ExpectFinished {
-    pub(super) fn handle<'a, R>(
+    pub(crate) fn handle<'a, R>(
         self,
         body: &[u8],
         raw: &[u8],
@@ -97,7 +99,7 @@ impl ExpectFinished {
 
 /// Writes the client's Certificate and CertificateVerify (§4.4.2, §4.4.3),
 /// each added to the transcript. `Err(Some(e))` is a signer failure.
-pub(super) fn write_client_certificate(
+pub(crate) fn write_client_certificate(
     w: &mut crate::codec::Writer<'_>,
     auth: &ClientAuth,
     identities: &[crate::auth::ClientIdentity<'_>],

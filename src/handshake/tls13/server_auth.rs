@@ -1,12 +1,14 @@
 //! EncryptedExtensions, CertificateRequest, Certificate and CertificateVerify
 //! from the server (RFC 8446 §4.3, §4.4.2, §4.4.3).
 
-use super::{Ctx, ExpectFinished, Handshaking, Output, PskSource, State};
+use super::{ExpectFinished, Handshaking};
+use crate::auth::choose_identity;
 use crate::codec::Reader;
 use crate::config::SIGNATURE_SCHEMES;
-use crate::crypto::certificate_issuer;
 use crate::crypto::PeerKey;
 use crate::error::{Error, Misbehavior};
+use crate::handshake::hello::PskSource;
+use crate::handshake::state::{Ctx, Output, State};
 use crate::msgs::certificate::Certificate;
 use crate::msgs::certificate_request::CertificateRequest;
 use crate::msgs::certificate_verify::{signed_content, CertificateVerify};
@@ -16,30 +18,30 @@ use crate::msgs::extensions::Extensions;
 use crate::verify::Trust;
 
 /// Waiting for EncryptedExtensions.
-pub(crate) struct ExpectEncryptedExtensions(pub(super) Handshaking);
+pub(crate) struct ExpectEncryptedExtensions(pub(crate) Handshaking);
 
 /// Waiting for the server's Certificate.
 pub(crate) struct ExpectCertificate {
-    pub(super) hs: Handshaking,
+    pub(crate) hs: Handshaking,
 }
 
 /// Waiting for CertificateVerify; holds the leaf key it must verify with.
 pub(crate) struct ExpectCertificateVerify {
-    pub(super) hs: Handshaking,
-    pub(super) trust: Trust,
-    pub(super) leaf_key: PeerKey,
+    pub(crate) hs: Handshaking,
+    pub(crate) trust: Trust,
+    pub(crate) leaf_key: PeerKey,
 }
 
 /// The server asked for a client certificate (§4.3.2).
 pub(crate) struct ClientAuth {
-    pub(super) context: heapless::Vec<u8, 255>,
+    pub(crate) context: heapless::Vec<u8, 255>,
     /// The identity (index in the configuration) and scheme to use; `None`
     /// sends an empty Certificate.
-    pub(super) chosen: Option<(usize, SignatureScheme)>,
+    pub(crate) chosen: Option<(usize, SignatureScheme)>,
 }
 
 impl ExpectEncryptedExtensions {
-    pub(super) fn handle<'a, R>(
+    pub(crate) fn handle<'a, R>(
         self,
         body: &[u8],
         raw: &[u8],
@@ -86,7 +88,7 @@ impl ExpectEncryptedExtensions {
 
 /// RFC 7301 §3.1: the server's list holds exactly one protocol, one we offered.
 /// Returns its (offset, length) in our list.
-pub(super) fn select_alpn(data: &[u8], ours: &[u8]) -> Result<(u8, u8), Error> {
+pub(crate) fn select_alpn(data: &[u8], ours: &[u8]) -> Result<(u8, u8), Error> {
     let mut r = Reader::new(data);
     let list = r.vec16("ALPN.protocol_name_list")?;
     r.finish("ALPN (trailing bytes)")?;
@@ -108,7 +110,7 @@ pub(super) fn select_alpn(data: &[u8], ours: &[u8]) -> Result<(u8, u8), Error> {
 impl ExpectCertificate {
     /// §4.3.2: choose an identity the server can accept, or none (an empty
     /// Certificate will be sent and the server decides).
-    pub(super) fn certificate_request<'a, R>(
+    pub(crate) fn certificate_request<'a, R>(
         mut self,
         body: &[u8],
         raw: &[u8],
@@ -120,15 +122,8 @@ impl ExpectCertificate {
         }
         let schemes = cr.signature_algorithms()?.ok_or(Error::MissingExtension("signature_algorithms"))?;
         let authorities = cr.certificate_authorities()?;
-        let chosen = ctx.config.client_identities.iter().enumerate().find_map(|(i, id)| {
-            let issued_by_listed = match &authorities {
-                None => true,
-                Some(cas) => id.chain.iter().any(|c| {
-                    certificate_issuer(c).is_some_and(|issuer| cas.clone().any(|ca| name_body(ca) == name_body(issuer)))
-                }),
-            };
-            let scheme = id.choose_scheme(schemes.iter().map(SignatureScheme::from_wire))?;
-            issued_by_listed.then_some((i, scheme))
+        let chosen = choose_identity(ctx.config.client_identities, authorities, |id| {
+            id.choose_scheme(schemes.iter().map(SignatureScheme::from_wire), |s| s.tls13_alg().is_some())
         });
         let context = heapless::Vec::from_slice(cr.context).unwrap_or_default();
         self.hs.client_auth = Some(ClientAuth { context, chosen });
@@ -136,7 +131,7 @@ impl ExpectCertificate {
         Ok((State::ExpectCertificate(self), Output::None))
     }
 
-    pub(super) fn handle<'a, R>(
+    pub(crate) fn handle<'a, R>(
         self,
         body: &[u8],
         raw: &[u8],
@@ -165,7 +160,7 @@ impl ExpectCertificate {
 }
 
 impl ExpectCertificateVerify {
-    pub(super) fn handle<'a>(self, body: &[u8], raw: &[u8]) -> Result<(State<'a>, Output<'a>), Error> {
+    pub(crate) fn handle<'a>(self, body: &[u8], raw: &[u8]) -> Result<(State<'a>, Output<'a>), Error> {
         let mut hs = self.hs;
         let cv = CertificateVerify::decode(body)?;
         let scheme = cv.scheme;
@@ -185,10 +180,4 @@ impl ExpectCertificateVerify {
         hs.transcript.update(raw);
         Ok((State::ExpectFinished(ExpectFinished { hs, trust: self.trust }), Output::None))
     }
-}
-
-/// The contents of a DER Name (a SEQUENCE), for comparing names whose
-/// outer encoding was written differently; the whole input if not DER.
-pub(super) fn name_body(der: &[u8]) -> &[u8] {
-    der::asn1::AnyRef::try_from(der).map(|a| a.value()).unwrap_or(der)
 }

@@ -1,8 +1,11 @@
-//! ClientHello, HelloRetryRequest and ServerHello (RFC 8446 §4.1), with PSK offers (§4.2.11).
+//! ClientHello, HelloRetryRequest and ServerHello (RFC 8446 §4.1), with PSK
+//! offers (§4.2.11). One ClientHello may offer TLS 1.3 and TLS 1.2 (RFC 8446
+//! §4.2.1, RFC 5246 §7.4.1.2); the ServerHello decides which state machine follows.
 
 use rand_core::CryptoRng;
 
-use super::{send_ccs, send_handshake, Ctx, ExpectEncryptedExtensions, Handshaking, Output, State};
+use super::state::{send_ccs, send_handshake, Ctx, Output, State};
+use super::tls13::{ExpectEncryptedExtensions, Handshaking};
 use crate::codec::Reader;
 use crate::config::SIGNATURE_SCHEMES;
 use crate::crypto::{HashAlg, KeyShare, Transcript};
@@ -11,7 +14,7 @@ use crate::handshake::limits::{LimitOffer, Limits};
 use crate::handshake::offered::single_u16;
 use crate::handshake::{Offered, Suite};
 use crate::key_schedule::{psk_binder, EarlySecret, TrafficKeys};
-use crate::msgs::client_hello::{ClientHelloParams, PskIdentity, PSK_DHE_KE, PSK_KE};
+use crate::msgs::client_hello::{ClientHelloParams, PskIdentity, Tls12Offer, PSK_DHE_KE, PSK_KE};
 use crate::msgs::enums::{CipherSuite, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion};
 use crate::msgs::server_hello::ServerHello;
 use crate::psk::PskMode;
@@ -25,7 +28,7 @@ const MAX_TICKET_LIFETIME: u32 = 604_800;
 /// The transcript before the cipher suite (and so the hash) is known.
 #[derive(Clone)]
 #[allow(clippy::large_enum_variant)] // no heap: both hashes run until ServerHello names one
-pub(super) enum HelloTranscript {
+pub(crate) enum HelloTranscript {
     Unknown { sha256: Transcript, sha384: Transcript },
     Known(Transcript),
 }
@@ -41,7 +44,7 @@ impl HelloTranscript {
         }
     }
 
-    fn select(self, alg: HashAlg) -> Transcript {
+    pub(crate) fn select(self, alg: HashAlg) -> Transcript {
         match self {
             HelloTranscript::Unknown { sha256, sha384 } => match alg {
                 HashAlg::Sha256 => sha256,
@@ -64,27 +67,29 @@ pub(crate) enum PskSource {
 /// The one PSK a ClientHello offers (RFC 8446 §4.2.11).
 #[derive(Clone, Copy)]
 pub(crate) struct PskOffer<'a> {
-    pub(super) identity: &'a [u8],
-    pub(super) obfuscated_age: u32,
-    pub(super) key: &'a [u8],
-    pub(super) hash: HashAlg,
-    pub(super) source: PskSource,
+    pub(crate) identity: &'a [u8],
+    pub(crate) obfuscated_age: u32,
+    pub(crate) key: &'a [u8],
+    pub(crate) hash: HashAlg,
+    pub(crate) source: PskSource,
 }
 
 /// Waiting for ServerHello (or one HelloRetryRequest).
 pub(crate) struct ExpectServerHello<'a> {
-    pub(super) random: [u8; 32],
-    pub(super) session_id: [u8; 32],
-    pub(super) session_id_len: u8,
-    pub(super) suites: heapless::Vec<CipherSuite, 3>,
-    pub(super) key_share: Option<KeyShare>,
-    pub(super) psk: Option<PskOffer<'a>>,
-    pub(super) limits: LimitOffer,
-    pub(super) transcript: HelloTranscript,
-    pub(super) offered: Offered,
+    pub(crate) random: [u8; 32],
+    pub(crate) session_id: [u8; 32],
+    pub(crate) session_id_len: u8,
+    pub(crate) suites: heapless::Vec<CipherSuite, 13>,
+    pub(crate) key_share: Option<KeyShare>,
+    pub(crate) psk: Option<PskOffer<'a>>,
+    /// A TLS 1.2 session offered for resumption (RFC 5077 ticket or session ID).
+    pub(crate) tls12_session: Option<SessionTicket<'a>>,
+    pub(crate) limits: LimitOffer,
+    pub(crate) transcript: HelloTranscript,
+    pub(crate) offered: Offered,
     /// The suite a HelloRetryRequest chose, once one was received.
-    pub(super) retry_suite: Option<Suite>,
-    pub(super) sent_ccs: bool,
+    pub(crate) retry_suite: Option<Suite>,
+    pub(crate) sent_ccs: bool,
 }
 
 /// Sends the first ClientHello, offering `ticket` if it may be used, and
@@ -96,16 +101,28 @@ pub(crate) fn start<'a, R: CryptoRng>(
 ) -> Result<ExpectServerHello<'a>, Error> {
     let mut random = [0u8; 32];
     ctx.rng.fill_bytes(&mut random);
+    let tls12_session = ticket.filter(|t| t.version == ProtocolVersion::Tls12).and_then(|t| tls12_resumable(ctx, t));
+    let ticket = ticket.filter(|t| t.version == ProtocolVersion::Tls13);
     let mut session_id = [0u8; 32];
-    let session_id_len = if ctx.config.middlebox_compat {
-        ctx.rng.fill_bytes(&mut session_id);
-        32
-    } else {
-        0
+    let session_id_len = match tls12_session {
+        // RFC 5246 §7.4.1.2: the ID of the session to resume.
+        Some(t) if !t.session_id.is_empty() => {
+            session_id[..t.session_id.len()].copy_from_slice(t.session_id);
+            t.session_id.len() as u8
+        }
+        // RFC 5077 §3.4: a fresh ID, echoed if the server accepts the ticket;
+        // RFC 8446 App. D.4: the same in middlebox compatibility mode.
+        s if s.is_some() || (ctx.config.middlebox_compat && ctx.config.tls13) => {
+            ctx.rng.fill_bytes(&mut session_id);
+            32
+        }
+        _ => 0,
     };
     let (psk, suites) = psk_offer(ctx, ticket)?;
     let key_share = match psk {
         Some(PskOffer { source: PskSource::External(PskMode::Ke), .. }) => None,
+        // A TLS 1.2-only hello has no key_share; ServerKeyExchange names the group.
+        _ if !ctx.config.tls13 => None,
         _ => {
             let group = ctx.config.groups.first().copied().unwrap_or(NamedGroup::X25519);
             Some(KeyShare::generate(group, ctx.rng).ok_or(Error::Config("no supported group configured"))?)
@@ -118,6 +135,7 @@ pub(crate) fn start<'a, R: CryptoRng>(
         suites,
         key_share,
         psk,
+        tls12_session,
         limits,
         transcript: HelloTranscript::Unknown {
             sha256: Transcript::new(HashAlg::Sha256),
@@ -136,17 +154,25 @@ pub(crate) fn start<'a, R: CryptoRng>(
 fn psk_offer<'a, R>(
     ctx: &Ctx<'_, 'a, R>,
     ticket: Option<SessionTicket<'a>>,
-) -> Result<(Option<PskOffer<'a>>, heapless::Vec<CipherSuite, 3>), Error> {
-    let all = ctx.config.cipher_suites.clone();
-    if let Some(p) = ctx.config.psk {
-        // §4.2.11: a PSK is used only with suites of its hash.
-        let suites: heapless::Vec<CipherSuite, 3> =
-            all.iter().copied().filter(|s| Suite::tls13(*s).is_some_and(|s| s.hash == p.hash())).collect();
-        if suites.is_empty() {
-            return Err(Error::Config(
-                "no configured cipher suite uses the PSK's hash: SHA-256 PSKs need TLS_AES_128_GCM_SHA256 or TLS_CHACHA20_POLY1305_SHA256, SHA-384 PSKs TLS_AES_256_GCM_SHA384",
-            ));
-        }
+) -> Result<(Option<PskOffer<'a>>, heapless::Vec<CipherSuite, 13>), Error> {
+    let config = ctx.config;
+    let psk_hash = config.psk.map(|p| p.hash());
+    // TLS 1.3 suites (§4.2.11: with a PSK, only those of its hash), then TLS 1.2
+    // suites: with a PSK the PSK suites, else the certificate (ECDHE) ones.
+    let offered = |s: &CipherSuite| match (Suite::tls13(*s), Suite::tls12(*s)) {
+        (Some(t), _) => config.tls13 && psk_hash.is_none_or(|h| h == t.hash),
+        (_, Some(t)) => config.tls12 && t.kx.is_some_and(|k| k.is_psk() == psk_hash.is_some()),
+        _ => false,
+    };
+    let all: heapless::Vec<CipherSuite, 13> = config.cipher_suites.iter().copied().filter(offered).collect();
+    if all.is_empty() {
+        return Err(Error::Config(if config.psk.is_some() {
+            "no configured cipher suite uses the PSK's hash: in TLS 1.3 SHA-256 PSKs need TLS_AES_128_GCM_SHA256 or TLS_CHACHA20_POLY1305_SHA256, SHA-384 PSKs TLS_AES_256_GCM_SHA384; TLS 1.2 needs a TLS_PSK_* or TLS_ECDHE_PSK_* suite"
+        } else {
+            "no configured cipher suite belongs to a configured version (TLS 1.3 suites are TLS_AES_*/TLS_CHACHA20_*, TLS 1.2 suites TLS_ECDHE_*)"
+        }));
+    }
+    if let Some(p) = config.psk.filter(|_| config.tls13) {
         let offer = PskOffer {
             identity: p.identity(),
             obfuscated_age: 0,
@@ -154,21 +180,20 @@ fn psk_offer<'a, R>(
             hash: p.hash(),
             source: PskSource::External(p.mode()),
         };
-        return Ok((Some(offer), suites));
+        return Ok((Some(offer), all));
+    }
+    if config.psk.is_some() {
+        return Ok((None, all));
     }
     let offer = ticket.and_then(|t| {
         let hash = Suite::tls13(t.cipher_suite)?.hash;
         let mut name = heapless::String::<255>::new();
         let _ = core::fmt::write(&mut name, format_args!("{}", ctx.server_name));
         let suite_ok = all.iter().any(|s| Suite::tls13(*s).is_some_and(|s| s.hash == hash));
+        let name_ok = t.server_name == name.as_bytes();
         // §4.6.1: a ticket is for the server it came from, within its lifetime.
-        let age_secs = match (ctx.now, t.issued_at) {
-            (Some(now), issued) if issued > 0 => now.0.checked_sub(issued)?,
-            _ => 0,
-        };
-        // §4.6.1: never longer than 7 days, whatever the server said; 0 means discard.
-        let max_age = u64::from(t.lifetime.min(MAX_TICKET_LIFETIME));
-        if !suite_ok || t.server_name != name.as_bytes() || t.lifetime == 0 || age_secs > max_age {
+        let age_secs = ticket_age(ctx, &t)?;
+        if !suite_ok || !name_ok {
             return None;
         }
         let age_ms = (age_secs.saturating_mul(1000) & 0xffff_ffff) as u32;
@@ -183,8 +208,30 @@ fn psk_offer<'a, R>(
     Ok((offer, all))
 }
 
+/// Seconds since the ticket was issued, `None` if it is past its lifetime
+/// (§4.6.1: never longer than 7 days, whatever the server said; 0 means discard).
+fn ticket_age<R>(ctx: &Ctx<'_, '_, R>, t: &SessionTicket<'_>) -> Option<u64> {
+    let age_secs = match (ctx.now, t.issued_at) {
+        (Some(now), issued) if issued > 0 => now.0.checked_sub(issued)?,
+        _ => 0,
+    };
+    let max_age = u64::from(t.lifetime.min(MAX_TICKET_LIFETIME));
+    (t.lifetime != 0 && age_secs <= max_age).then_some(age_secs)
+}
+
+/// A TLS 1.2 session worth offering: for this server name, within its
+/// lifetime, with a suite still configured, and TLS 1.2 allowed.
+fn tls12_resumable<'a, R>(ctx: &Ctx<'_, 'a, R>, t: SessionTicket<'a>) -> Option<SessionTicket<'a>> {
+    let mut name = heapless::String::<255>::new();
+    let _ = core::fmt::write(&mut name, format_args!("{}", ctx.server_name));
+    let suite_ok = ctx.config.cipher_suites.contains(&t.cipher_suite)
+        && Suite::tls12(t.cipher_suite).and_then(|s| s.kx).is_some_and(|k| k.is_psk() == ctx.config.psk.is_some());
+    let ok = ctx.config.tls12 && suite_ok && t.server_name == name.as_bytes() && ticket_age(ctx, &t).is_some();
+    ok.then_some(t)
+}
+
 impl<'a> ExpectServerHello<'a> {
-    pub(super) fn send_client_hello<R>(
+    pub(crate) fn send_client_hello<R>(
         &mut self,
         cookie: Option<&[u8]>,
         ctx: &mut Ctx<'_, 'a, R>,
@@ -200,13 +247,19 @@ impl<'a> ExpectServerHello<'a> {
             session_id: &self.session_id[..self.session_id_len as usize],
             cipher_suites: &self.suites,
             server_name: host,
-            versions: &[ProtocolVersion::Tls13],
+            versions: match (ctx.config.tls13, ctx.config.tls12) {
+                (true, true) => &[ProtocolVersion::Tls13, ProtocolVersion::Tls12],
+                (true, false) => &[ProtocolVersion::Tls13],
+                _ => &[],
+            },
+            tls12: ctx.config.tls12.then(|| Tls12Offer { ticket: self.tls12_session.map_or(&[][..], |t| t.ticket) }),
             groups: &ctx.config.groups,
             signature_schemes: SIGNATURE_SCHEMES,
             key_share: share.map(|(g, n)| (g, &pk[..n])),
             alpn: &ctx.config.alpn,
             cookie,
             psk_modes: match self.psk.map(|p| p.source) {
+                _ if !ctx.config.tls13 => &[],
                 Some(PskSource::External(PskMode::Ke)) => &[PSK_KE],
                 _ => &[PSK_DHE_KE],
             },
@@ -238,7 +291,7 @@ impl<'a> ExpectServerHello<'a> {
         Ok(())
     }
 
-    pub(super) fn handle<R: CryptoRng>(
+    pub(crate) fn handle<R: CryptoRng>(
         self,
         body: &[u8],
         raw: &[u8],
@@ -247,14 +300,24 @@ impl<'a> ExpectServerHello<'a> {
         let sh = ServerHello::decode(body)?;
         // §4.1.3 / §4.2.1: without supported_versions the server chose TLS 1.2 or older.
         let version = match sh.extensions.get(ExtensionType::SupportedVersions.to_wire()) {
+            Some(_) if !ctx.config.tls13 => {
+                return Err(Misbehavior::UnsolicitedExtension(ExtensionType::SupportedVersions.to_wire()).into())
+            }
             Some(v) => ProtocolVersion::from_wire(single_u16(v, "supported_versions.selected_version")?),
             None => {
-                if sh.has_downgrade_sentinel() {
+                // §4.1.3: a TLS 1.3 server that negotiates an older version marks its random.
+                if ctx.config.tls13 && sh.has_downgrade_sentinel() {
                     return Err(Misbehavior::DowngradeSentinel.into());
                 }
-                return Err(Error::Incompatible(Incompatibility::Version(ProtocolVersion::from_wire(
-                    sh.legacy_version,
-                ))));
+                let legacy = ProtocolVersion::from_wire(sh.legacy_version);
+                if legacy != ProtocolVersion::Tls12 || !ctx.config.tls12 {
+                    return Err(Error::Incompatible(Incompatibility::Version(legacy)));
+                }
+                // §4.1.4: a HelloRetryRequest commits the server to TLS 1.3.
+                if self.retry_suite.is_some() {
+                    return Err(Misbehavior::BadSelectedVersion(legacy).into());
+                }
+                return super::tls12::server_hello(self, &sh, raw, ctx);
             }
         };
         if version != ProtocolVersion::Tls13 {
@@ -266,10 +329,9 @@ impl<'a> ExpectServerHello<'a> {
         if sh.session_id != &self.session_id[..self.session_id_len as usize] {
             return Err(Misbehavior::SessionIdMismatch.into());
         }
-        if !self.suites.contains(&sh.cipher_suite) {
-            return Err(Misbehavior::UnofferedCipherSuite(sh.cipher_suite).into());
-        }
-        let suite = Suite::tls13(sh.cipher_suite).ok_or(Misbehavior::UnofferedCipherSuite(sh.cipher_suite))?;
+        let suite = Suite::tls13(sh.cipher_suite)
+            .filter(|s| self.suites.contains(&s.id))
+            .ok_or(Misbehavior::UnofferedCipherSuite(sh.cipher_suite))?;
         if sh.compression != 0 {
             return Err(Misbehavior::CompressionNotNull.into());
         }
@@ -333,7 +395,7 @@ impl<'a> ExpectServerHello<'a> {
 
     /// The PSK the server selected (§4.2.11), if any. An external PSK must be
     /// selected; a ticket the server declines means a full handshake.
-    pub(super) fn accepted_psk(&self, sh: &ServerHello<'_>, suite: Suite) -> Result<Option<PskOffer<'a>>, Error> {
+    pub(crate) fn accepted_psk(&self, sh: &ServerHello<'_>, suite: Suite) -> Result<Option<PskOffer<'a>>, Error> {
         let selected = match sh.extensions.get(ExtensionType::PreSharedKey.to_wire()) {
             Some(d) => Some(single_u16(d, "pre_shared_key.selected_identity")?),
             None => None,
@@ -348,7 +410,7 @@ impl<'a> ExpectServerHello<'a> {
     }
 
     /// §4.1.4: one HelloRetryRequest, answered by a second ClientHello.
-    pub(super) fn hello_retry<R: CryptoRng>(
+    pub(crate) fn hello_retry<R: CryptoRng>(
         mut self,
         hrr: &ServerHello<'_>,
         suite: Suite,

@@ -1,0 +1,195 @@
+//! The handshake state of one connection, and what a transition may touch.
+//!
+//! Each state holds only what is valid at that point; each transition
+//! consumes its state. A message with no transition from the current state
+//! ends in [`Error::UnexpectedMessage`] (alert unexpected_message).
+
+use rand_core::CryptoRng;
+
+use super::hello::{ExpectServerHello, PskOffer, PskSource};
+use super::limits::Limits;
+use super::tls12;
+use super::tls13::{Connected, ExpectCertificate, ExpectCertificateVerify, ExpectEncryptedExtensions, ExpectFinished};
+use super::HandshakeSummary;
+use crate::config::ClientConfig;
+use crate::error::{Error, Received};
+use crate::msgs::enums::{ContentType, HandshakeType};
+use crate::msgs::handshake::{write_handshake, HandshakeMessage};
+use crate::msgs::new_session_ticket::NewSessionTicket;
+use crate::record::{Outbound, Protection};
+use crate::verify::{ServerName, UnixTime};
+
+/// Everything a transition may touch besides its own state.
+pub(crate) struct Ctx<'x, 'a, R> {
+    pub config: &'a ClientConfig<'a>,
+    pub server_name: ServerName<'a>,
+    pub now: Option<UnixTime>,
+    pub rng: &'x mut R,
+    pub tx: &'x mut [u8],
+    pub out: &'x mut Outbound,
+    pub read_prot: &'x mut Option<Protection>,
+    pub write_prot: &'x mut Option<Protection>,
+}
+
+/// What a transition tells the connection besides the next state.
+pub(crate) enum Output<'a> {
+    /// Nothing to report.
+    None,
+    /// Read keys changed: no handshake bytes may remain buffered (RFC 8446 §5.1).
+    ReadKeyChanged,
+    /// The handshake completed (read keys changed too).
+    Complete(HandshakeSummary<'a>),
+    /// A NewSessionTicket arrived.
+    Ticket,
+}
+
+/// The state of the handshake.
+pub(crate) enum State<'a> {
+    /// The ClientHello went out; the server's answer picks the version.
+    ExpectServerHello(ExpectServerHello<'a>),
+    /// TLS 1.3 (RFC 8446 §4).
+    ExpectEncryptedExtensions(ExpectEncryptedExtensions),
+    /// TLS 1.3.
+    ExpectCertificate(ExpectCertificate),
+    /// TLS 1.3.
+    ExpectCertificateVerify(ExpectCertificateVerify),
+    /// TLS 1.3.
+    ExpectFinished(ExpectFinished),
+    /// TLS 1.3.
+    Connected(Connected),
+    /// TLS 1.2 (RFC 5246 §7.3), after a TLS 1.2 ServerHello.
+    Tls12(tls12::State),
+}
+
+impl<'a> State<'a> {
+    /// The message the state waits for, for error messages.
+    pub fn expecting(&self) -> &'static str {
+        match self {
+            State::ExpectServerHello(_) => "ServerHello",
+            State::ExpectEncryptedExtensions(_) => "EncryptedExtensions",
+            State::ExpectCertificate(_) => "Certificate",
+            State::ExpectCertificateVerify(_) => "CertificateVerify",
+            State::ExpectFinished(_) => "Finished",
+            State::Connected(_) => "NewSessionTicket or KeyUpdate",
+            State::Tls12(s) => s.expecting(),
+        }
+    }
+
+    /// The record size limits in force (RFC 8449, RFC 6066).
+    pub fn limits(&self) -> Limits {
+        match self {
+            State::ExpectServerHello(_) => Default::default(),
+            State::ExpectEncryptedExtensions(s) => s.0.limits,
+            State::ExpectCertificate(s) => s.hs.limits,
+            State::ExpectCertificateVerify(s) => s.hs.limits,
+            State::ExpectFinished(s) => s.hs.limits,
+            State::Connected(s) => s.limits,
+            State::Tls12(s) => s.limits(),
+        }
+    }
+
+    /// True while an external PSK offer awaits the server's answer: in
+    /// TLS 1.3 until ServerHello, in TLS 1.2 until the server's Finished.
+    pub fn offers_external_psk(&self) -> bool {
+        match self {
+            State::ExpectServerHello(ExpectServerHello {
+                psk: Some(PskOffer { source: PskSource::External(_), .. }),
+                ..
+            }) => true,
+            State::Tls12(s) => s.awaits_psk_proof(),
+            _ => false,
+        }
+    }
+
+    /// True while a session ticket offer awaits the server's answer.
+    pub fn offers_ticket(&self) -> bool {
+        match self {
+            State::ExpectServerHello(ExpectServerHello {
+                psk: Some(PskOffer { source: PskSource::Resumption { .. }, .. }),
+                ..
+            }) => true,
+            State::ExpectServerHello(s) => s.tls12_session.is_some(),
+            State::Tls12(s) => s.awaits_resumption_proof(),
+            _ => false,
+        }
+    }
+
+    /// True once the handshake completed.
+    pub fn is_connected(&self) -> bool {
+        match self {
+            State::Connected(_) => true,
+            State::Tls12(s) => s.is_connected(),
+            _ => false,
+        }
+    }
+
+    /// `Some(sent)` if the server asked for a client certificate: `sent` is
+    /// the index of the identity that answered, `None` if an empty one was sent.
+    pub fn client_auth(&self) -> Option<Option<usize>> {
+        match self {
+            State::Connected(c) => c.client_auth(),
+            State::Tls12(s) => s.client_auth(),
+            _ => None,
+        }
+    }
+
+    /// True (once) when a completed TLS 1.2 handshake left a session ID to keep.
+    pub fn take_session_announcement(&mut self) -> bool {
+        match self {
+            State::Tls12(s) => s.take_session_announcement(),
+            _ => false,
+        }
+    }
+
+    /// Handles one complete handshake message (`raw` includes its header).
+    pub fn handle<R: CryptoRng>(self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State<'a>, Output<'a>), Error> {
+        let msg = HandshakeMessage::decode(raw)?;
+        let unexpected =
+            |s: &State| Error::UnexpectedMessage { expected: s.expecting(), got: Received::Handshake(msg.typ) };
+        match (self, msg.typ) {
+            (State::ExpectServerHello(s), HandshakeType::ServerHello) => s.handle(msg.body, raw, ctx),
+            (State::ExpectEncryptedExtensions(s), HandshakeType::EncryptedExtensions) => s.handle(msg.body, raw, ctx),
+            (State::ExpectCertificate(s), HandshakeType::Certificate) => s.handle(msg.body, raw, ctx),
+            (State::ExpectCertificate(s), HandshakeType::CertificateRequest) if s.hs.client_auth.is_none() => {
+                s.certificate_request(msg.body, raw, ctx)
+            }
+            (State::ExpectCertificateVerify(s), HandshakeType::CertificateVerify) => s.handle(msg.body, raw),
+            (State::ExpectFinished(s), HandshakeType::Finished) => s.handle(msg.body, raw, ctx),
+            (State::Connected(s), HandshakeType::NewSessionTicket) => {
+                // §4.6.1: a lifetime of zero means discard it at once.
+                match NewSessionTicket::decode(msg.body)?.lifetime {
+                    0 => Ok((State::Connected(s), Output::None)),
+                    _ => Ok((State::Connected(s), Output::Ticket)),
+                }
+            }
+            (State::Connected(s), HandshakeType::KeyUpdate) => s.key_update(msg.body, ctx),
+            (State::Tls12(s), _) => s.handle(msg, raw, ctx),
+            (s, _) => Err(unexpected(&s)),
+        }
+    }
+
+    /// A change_cipher_spec record arrived (RFC 5246 §7.1). TLS 1.3 drops
+    /// the compatibility one during the handshake (RFC 8446 §5); TLS 1.2
+    /// switches the read keys.
+    pub fn change_cipher_spec<R>(self, ctx: &mut Ctx<'_, 'a, R>) -> Result<(State<'a>, Output<'a>), Error> {
+        match self {
+            State::Tls12(s) => s.change_cipher_spec(ctx),
+            State::Connected(_) => Err(crate::error::Misbehavior::BadChangeCipherSpec.into()),
+            s => Ok((s, Output::None)),
+        }
+    }
+}
+
+/// Writes one handshake message in its own record.
+pub(crate) fn send_handshake<R>(
+    ctx: &mut Ctx<'_, '_, R>,
+    typ: HandshakeType,
+    body: impl FnOnce(&mut crate::codec::Writer<'_>) -> Result<(), crate::codec::WriteError>,
+) -> Result<usize, Error> {
+    ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| write_handshake(w, typ, body))
+}
+
+/// Writes a change_cipher_spec record (always plaintext).
+pub(crate) fn send_ccs<R>(ctx: &mut Ctx<'_, '_, R>) -> Result<(), Error> {
+    ctx.out.write_record(ctx.tx, None, ContentType::ChangeCipherSpec, |w| w.u8(1)).map(|_| ())
+}

@@ -1,0 +1,147 @@
+//! The client's flight after ServerHelloDone (RFC 5246 §7.4.5 to §7.4.9):
+//! [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec, Finished.
+
+use zeroize::Zeroize;
+
+use super::server_flight::ExpectServerHelloDone;
+use super::{Keyed, State};
+use crate::codec::Writer;
+use crate::error::Error;
+use crate::handshake::state::{send_ccs, Ctx, Output};
+use crate::handshake::KeyExchange;
+use crate::key_schedule::tls12::{psk_pre_master, MasterSecret12};
+use crate::msgs::enums::{ContentType, HandshakeType};
+use crate::msgs::handshake::write_handshake;
+use crate::msgs::tls12::{encode_client_key_exchange, Signed};
+use crate::record::Protection;
+
+impl ExpectServerHelloDone {
+    /// ServerHelloDone: send the client flight and derive the keys.
+    pub(super) fn done<R>(
+        self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, '_, R>,
+    ) -> Result<(State, Output<'static>), Error> {
+        if !body.is_empty() {
+            return Err(Error::Decode { what: "ServerHelloDone (must be empty)" });
+        }
+        let mut n = self.n;
+        n.transcript.update(raw);
+        let psk = match n.kx {
+            KeyExchange::Psk | KeyExchange::EcdhePsk => {
+                Some(ctx.config.psk.ok_or(Error::Config("a PSK suite was negotiated without a configured PSK"))?)
+            }
+            _ => None,
+        };
+        if n.kx != KeyExchange::Psk && self.ecdhe.is_none() {
+            return Err(crate::error::Error::UnexpectedMessage {
+                expected: "ServerKeyExchange",
+                got: crate::error::Received::Handshake(HandshakeType::ServerHelloDone),
+            });
+        }
+        let identities = ctx.config.client_identities;
+        let chosen = self.client_auth.flatten().and_then(|(i, s)| identities.get(i).map(|id| (id, s)));
+        let mut failure = None;
+        let mut master = None;
+        let (transcript, ems, randoms, ecdhe) = (&mut n.transcript, n.ems, &n.randoms, &self.ecdhe);
+        let hash = n.suite.hash;
+        // One record: [Certificate,] ClientKeyExchange[, CertificateVerify].
+        ctx.out
+            .write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| {
+                if self.client_auth.is_some() {
+                    let chain: &[&[u8]] = chosen.map_or(&[], |(id, _)| id.chain);
+                    let start = w.len();
+                    write_handshake(w, HandshakeType::Certificate, |w| {
+                        let list = w.begin(3)?;
+                        for cert in chain {
+                            w.vec(3, cert)?;
+                        }
+                        w.end(list)
+                    })?;
+                    transcript.update(&w.written()[start..]);
+                }
+                let start = w.len();
+                write_handshake(w, HandshakeType::ClientKeyExchange, |w| {
+                    encode_client_key_exchange(
+                        w,
+                        psk.map(|p| p.identity()),
+                        ecdhe.as_ref().map(|(pk, _)| pk.as_slice()),
+                    )
+                })?;
+                transcript.update(&w.written()[start..]);
+                // RFC 7627 §4: the session hash runs up to and including ClientKeyExchange.
+                let session_hash = transcript.current();
+                let shared = ecdhe.as_ref().map(|(_, s)| s.as_bytes());
+                let mut pms = [0u8; 2 * (2 + 64)];
+                let pms_len = match psk {
+                    Some(p) => psk_pre_master(p.key(), shared, &mut pms),
+                    None => {
+                        let s = shared.unwrap_or(&[]);
+                        pms[..s.len()].copy_from_slice(s);
+                        s.len()
+                    }
+                };
+                master = Some(MasterSecret12::derive(
+                    hash,
+                    &pms[..pms_len],
+                    ems.then_some(session_hash.as_bytes()),
+                    randoms,
+                ));
+                pms.zeroize();
+                if let Some((id, scheme)) = chosen {
+                    let mut sig = [0u8; 1024];
+                    let sig_len =
+                        id.signer.sign_digest(scheme, transcript.current().as_bytes(), &mut sig).map_err(|e| {
+                            failure = Some(Error::Signer(e));
+                            crate::codec::WriteError
+                        })?;
+                    let start = w.len();
+                    write_handshake(w, HandshakeType::CertificateVerify, |w| {
+                        Signed { scheme, signature: &sig[..sig_len] }.encode(w)
+                    })?;
+                    transcript.update(&w.written()[start..]);
+                }
+                Ok(())
+            })
+            .map_err(|e| failure.take().unwrap_or(e))?;
+        let master = master.ok_or(Error::Api("internal: no master secret"))?;
+        let k = Keyed {
+            suite: n.suite,
+            transcript: n.transcript,
+            randoms: n.randoms,
+            master,
+            resumed: false,
+            ems: n.ems,
+            session_id: n.session_id,
+            alpn: n.alpn,
+            limits: n.limits,
+            group: n.group,
+            trust: n.trust,
+            hint: n.hint,
+            client_auth: self.client_auth.map(|c| c.map(|(i, _)| i)),
+            ticket_announced: false,
+        };
+        let k = k.send_change_cipher_spec_and_finished(ctx)?;
+        let next = if n.ticket_expected { State::ExpectNewSessionTicket(k) } else { State::ExpectChangeCipherSpec(k) };
+        Ok((next, Output::None))
+    }
+}
+
+impl Keyed {
+    /// ChangeCipherSpec, then Finished under the new write keys (RFC 5246 §7.4.9).
+    pub(super) fn send_change_cipher_spec_and_finished<R>(mut self, ctx: &mut Ctx<'_, '_, R>) -> Result<Self, Error> {
+        send_ccs(ctx)?;
+        let kb = self.key_block();
+        let (key, iv) = kb.client();
+        *ctx.write_prot = Some(Protection::tls12(self.suite.aead, key, iv));
+        let verify_data = self.master.verify_data(false, self.transcript.current().as_bytes());
+        let mut msg = [0u8; 4 + 12];
+        let mut w = Writer::new(&mut msg);
+        write_handshake(&mut w, HandshakeType::Finished, |w| w.bytes(&verify_data))
+            .map_err(|_| Error::Decode { what: "Finished" })?;
+        self.transcript.update(&msg);
+        ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| w.bytes(&msg))?;
+        Ok(self)
+    }
+}

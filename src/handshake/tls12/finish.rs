@@ -1,0 +1,78 @@
+//! The end of the handshake: NewSessionTicket (RFC 5077 §3.3), the
+//! server's Finished (RFC 5246 §7.4.9), and HelloRequest once connected
+//! (RFC 5246 §7.4.1.1, RFC 5746 §4.2).
+
+use subtle::ConstantTimeEq;
+
+use super::{Connected, Keyed, State};
+use crate::error::Error;
+use crate::handshake::state::{self, Ctx, Output};
+use crate::msgs::enums::{AlertDescription, ContentType};
+use crate::msgs::tls12::NewSessionTicket12;
+
+impl Keyed {
+    /// A NewSessionTicket: announced to the caller if it holds a ticket.
+    pub(super) fn new_session_ticket(mut self, body: &[u8], raw: &[u8]) -> Result<(State, Output<'static>), Error> {
+        let nst = NewSessionTicket12::decode(body)?;
+        self.transcript.update(raw);
+        // RFC 5077 §3.3: an empty ticket means none will be issued. Sessions
+        // without the extended master secret are not kept (RFC 7627 §5.3).
+        let keep = !nst.ticket.is_empty() && self.ems;
+        self.ticket_announced = keep;
+        Ok((State::ExpectChangeCipherSpec(self), if keep { Output::Ticket } else { Output::None }))
+    }
+
+    /// The server's Finished; in a resumed handshake the client's
+    /// ChangeCipherSpec and Finished follow it.
+    pub(super) fn finished<'a, R>(
+        mut self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(state::State<'a>, Output<'a>), Error> {
+        let expected = self.master.verify_data(true, self.transcript.current().as_bytes());
+        if !bool::from(expected.ct_eq(body)) {
+            return Err(Error::BadFinished);
+        }
+        self.transcript.update(raw);
+        if self.resumed {
+            self = self.send_change_cipher_spec_and_finished(ctx)?;
+        }
+        let summary = self.summary(ctx);
+        // A session ID (no ticket) from a full handshake with the extended
+        // master secret is offered to the caller to keep.
+        let announce_session = !self.resumed && !self.ticket_announced && self.ems && !self.session_id.is_empty();
+        let c = Connected {
+            suite: self.suite,
+            randoms: self.randoms,
+            master: self.master,
+            trust: self.trust,
+            alpn: self.alpn,
+            limits: self.limits,
+            hint: self.hint,
+            client_auth: self.client_auth,
+            session_id: self.session_id,
+            announce_session,
+        };
+        Ok((state::State::Tls12(State::Connected(c)), Output::Complete(summary)))
+    }
+}
+
+impl Connected {
+    /// RFC 5746 §4.2: a client that does not renegotiate answers a
+    /// HelloRequest with a warning no_renegotiation alert.
+    pub(super) fn hello_request<R>(
+        self,
+        body: &[u8],
+        ctx: &mut Ctx<'_, '_, R>,
+    ) -> Result<(State, Output<'static>), Error> {
+        if !body.is_empty() {
+            return Err(Error::Decode { what: "HelloRequest (must be empty)" });
+        }
+        ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Alert, |w| {
+            w.u8(1)?;
+            w.u8(AlertDescription::NoRenegotiation.to_wire())
+        })?;
+        Ok((State::Connected(self), Output::None))
+    }
+}

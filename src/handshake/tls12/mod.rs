@@ -1,0 +1,311 @@
+//! TLS 1.2 client states and transitions (RFC 5246 §7.3), entered from a
+//! TLS 1.2 ServerHello.
+//!
+//! ```text
+//!  ServerHello ─► ExpectCertificate ─► ExpectServerKeyExchange ─► ExpectServerHelloDone
+//!      │  (PSK suites skip the Certificate; PSK may skip ServerKeyExchange)      │
+//!      │                                              client flight: [Certificate,]
+//!      │ (session resumed)                            ClientKeyExchange, [CertificateVerify,]
+//!      ▼                                              ChangeCipherSpec, Finished
+//!  [ExpectNewSessionTicket] ─► ExpectChangeCipherSpec ─► ExpectFinished ─► Connected
+//!                                                        (resumed: client CCS, Finished)
+//! ```
+
+mod client_flight;
+mod finish;
+mod server_flight;
+mod server_hello;
+
+use rand_core::CryptoRng;
+
+use super::limits::Limits;
+use super::state::{Ctx, Output};
+use super::{HandshakeSummary, KeyExchange, Suite};
+use crate::crypto::{KeyShare, Transcript};
+use crate::error::{Error, Received};
+use crate::key_schedule::tls12::MasterSecret12;
+use crate::msgs::enums::{ContentType, HandshakeType, NamedGroup, ProtocolVersion};
+use crate::msgs::handshake::HandshakeMessage;
+use crate::ticket::SessionTicket;
+use crate::verify::Trust;
+
+pub(crate) use server_hello::server_hello;
+
+/// Longest psk_identity_hint kept for [`crate::Client::psk_identity_hint`].
+pub const MAX_PSK_HINT: usize = 64;
+
+/// Default lifetime of a TLS 1.2 session whose server gave no hint: two
+/// hours, OpenSSL's and mbedTLS's default session timeout.
+const DEFAULT_SESSION_LIFETIME: u32 = 7200;
+
+/// What ServerHello settled, carried through the full handshake.
+pub(crate) struct Negotiated {
+    suite: Suite,
+    kx: KeyExchange,
+    transcript: Transcript,
+    /// client_random || server_random.
+    randoms: [u8; 64],
+    /// The key share offered for TLS 1.3, reused if the server picks its group.
+    key_share: Option<KeyShare>,
+    ems: bool,
+    ticket_expected: bool,
+    session_id: heapless::Vec<u8, 32>,
+    alpn: Option<(u8, u8)>,
+    limits: Limits,
+    group: Option<NamedGroup>,
+    trust: Trust,
+    hint: heapless::Vec<u8, MAX_PSK_HINT>,
+}
+
+/// After the master secret is known: the last messages of either flow.
+pub(crate) struct Keyed {
+    suite: Suite,
+    transcript: Transcript,
+    randoms: [u8; 64],
+    master: MasterSecret12,
+    resumed: bool,
+    ems: bool,
+    session_id: heapless::Vec<u8, 32>,
+    alpn: Option<(u8, u8)>,
+    limits: Limits,
+    group: Option<NamedGroup>,
+    trust: Trust,
+    hint: heapless::Vec<u8, MAX_PSK_HINT>,
+    client_auth: Option<Option<usize>>,
+    /// A ticket was announced in this handshake (Event::SessionTicket).
+    ticket_announced: bool,
+}
+
+/// The handshake is complete; application traffic flows.
+pub(crate) struct Connected {
+    suite: Suite,
+    randoms: [u8; 64],
+    master: MasterSecret12,
+    trust: Trust,
+    alpn: Option<(u8, u8)>,
+    limits: Limits,
+    hint: heapless::Vec<u8, MAX_PSK_HINT>,
+    client_auth: Option<Option<usize>>,
+    /// A session ID the caller may keep for resumption (announced once).
+    session_id: heapless::Vec<u8, 32>,
+    announce_session: bool,
+}
+
+/// The TLS 1.2 states.
+pub(crate) enum State {
+    ExpectCertificate(Negotiated),
+    ExpectServerKeyExchange(server_flight::ExpectServerKeyExchange),
+    ExpectServerHelloDone(server_flight::ExpectServerHelloDone),
+    ExpectNewSessionTicket(Keyed),
+    ExpectChangeCipherSpec(Keyed),
+    ExpectFinished(Keyed),
+    Connected(Connected),
+}
+
+impl State {
+    /// The message the state waits for, for error messages.
+    pub fn expecting(&self) -> &'static str {
+        match self {
+            State::ExpectCertificate(_) => "Certificate",
+            State::ExpectServerKeyExchange(_) => "ServerKeyExchange",
+            State::ExpectServerHelloDone(_) => "CertificateRequest or ServerHelloDone",
+            State::ExpectNewSessionTicket(_) => "NewSessionTicket",
+            State::ExpectChangeCipherSpec(_) => "ChangeCipherSpec",
+            State::ExpectFinished(_) => "Finished",
+            State::Connected(_) => "application data (TLS 1.2 allows no handshake message after the handshake)",
+        }
+    }
+
+    /// The record size limits agreed in ServerHello.
+    pub fn limits(&self) -> Limits {
+        match self {
+            State::ExpectCertificate(n) => n.limits,
+            State::ExpectServerKeyExchange(s) => s.n.limits,
+            State::ExpectServerHelloDone(s) => s.n.limits,
+            State::ExpectNewSessionTicket(k) | State::ExpectChangeCipherSpec(k) | State::ExpectFinished(k) => k.limits,
+            State::Connected(c) => c.limits,
+        }
+    }
+
+    fn suite(&self) -> Suite {
+        match self {
+            State::ExpectCertificate(n) => n.suite,
+            State::ExpectServerKeyExchange(s) => s.n.suite,
+            State::ExpectServerHelloDone(s) => s.n.suite,
+            State::ExpectNewSessionTicket(k) | State::ExpectChangeCipherSpec(k) | State::ExpectFinished(k) => k.suite,
+            State::Connected(c) => c.suite,
+        }
+    }
+
+    /// True for a PSK suite until the server's Finished proved the key.
+    pub fn awaits_psk_proof(&self) -> bool {
+        !self.is_connected() && self.suite().kx.is_some_and(KeyExchange::is_psk)
+    }
+
+    /// True for a resumed session until the server's Finished proved it.
+    pub fn awaits_resumption_proof(&self) -> bool {
+        match self {
+            State::ExpectNewSessionTicket(k) | State::ExpectChangeCipherSpec(k) | State::ExpectFinished(k) => k.resumed,
+            _ => false,
+        }
+    }
+
+    /// True once the handshake completed.
+    pub fn is_connected(&self) -> bool {
+        matches!(self, State::Connected(_))
+    }
+
+    /// See [`super::state::State::client_auth`].
+    pub fn client_auth(&self) -> Option<Option<usize>> {
+        match self {
+            State::Connected(c) => c.client_auth,
+            _ => None,
+        }
+    }
+
+    /// The psk_identity_hint the server sent (RFC 4279 §2), if any.
+    pub fn psk_identity_hint(&self) -> Option<&[u8]> {
+        let hint = match self {
+            State::ExpectCertificate(n) => &n.hint,
+            State::ExpectServerKeyExchange(s) => &s.n.hint,
+            State::ExpectServerHelloDone(s) => &s.n.hint,
+            State::ExpectNewSessionTicket(k) | State::ExpectChangeCipherSpec(k) | State::ExpectFinished(k) => &k.hint,
+            State::Connected(c) => &c.hint,
+        };
+        (!hint.is_empty()).then_some(hint.as_slice())
+    }
+
+    /// True (once) when a completed handshake left a session ID to keep.
+    pub fn take_session_announcement(&mut self) -> bool {
+        match self {
+            State::Connected(c) => core::mem::take(&mut c.announce_session),
+            _ => false,
+        }
+    }
+
+    /// Handles one handshake message.
+    pub fn handle<'a, R: CryptoRng>(
+        self,
+        msg: HandshakeMessage<'_>,
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(super::state::State<'a>, Output<'a>), Error> {
+        use HandshakeType as H;
+        let unexpected =
+            |s: &State| Error::UnexpectedMessage { expected: s.expecting(), got: Received::Handshake(msg.typ) };
+        let wrap = |(s, o): (State, Output<'a>)| (super::state::State::Tls12(s), o);
+        match (self, msg.typ) {
+            // RFC 5246 §7.4.1.1: ignored while negotiating; refused afterwards.
+            (State::Connected(c), H::HelloRequest) => c.hello_request(msg.body, ctx).map(wrap),
+            (s, H::HelloRequest) if !msg.body.is_empty() => Err(unexpected(&s)),
+            (s, H::HelloRequest) => Ok(wrap((s, Output::None))),
+            (State::ExpectCertificate(n), H::Certificate) => n.certificate(msg.body, raw, ctx).map(wrap),
+            (State::ExpectServerKeyExchange(s), H::ServerKeyExchange) => s.handle(msg.body, raw, ctx).map(wrap),
+            // RFC 4279 §2: a PSK server without a hint may skip ServerKeyExchange.
+            (State::ExpectServerKeyExchange(s), H::ServerHelloDone) if s.n.kx == KeyExchange::Psk => {
+                s.skip().done(msg.body, raw, ctx).map(wrap)
+            }
+            (State::ExpectServerHelloDone(s), H::CertificateRequest) if s.client_auth.is_none() && !s.n.kx.is_psk() => {
+                s.certificate_request(msg.body, raw, ctx).map(wrap)
+            }
+            (State::ExpectServerHelloDone(s), H::ServerHelloDone) => s.done(msg.body, raw, ctx).map(wrap),
+            (State::ExpectNewSessionTicket(k), H::NewSessionTicket) => k.new_session_ticket(msg.body, raw).map(wrap),
+            (State::ExpectFinished(k), H::Finished) => k.finished(msg.body, raw, ctx),
+            (s, _) => Err(unexpected(&s)),
+        }
+    }
+
+    /// The server's ChangeCipherSpec (RFC 5246 §7.1): its records are protected from here on.
+    pub fn change_cipher_spec<'a, R>(
+        self,
+        ctx: &mut Ctx<'_, 'a, R>,
+    ) -> Result<(super::state::State<'a>, Output<'a>), Error> {
+        match self {
+            State::ExpectChangeCipherSpec(k) => {
+                let kb = k.key_block();
+                let (key, iv) = kb.server();
+                *ctx.read_prot = Some(crate::record::Protection::tls12(k.suite.aead, key, iv));
+                Ok((super::state::State::Tls12(State::ExpectFinished(k)), Output::ReadKeyChanged))
+            }
+            s => Err(Error::UnexpectedMessage {
+                expected: s.expecting(),
+                got: Received::Record(ContentType::ChangeCipherSpec),
+            }),
+        }
+    }
+
+    /// Serializes the session for resumption: from the NewSessionTicket
+    /// just received (`nst_body`), or the session ID of a completed handshake.
+    pub fn store_session(
+        &self,
+        nst_body: Option<&[u8]>,
+        ctx: &super::tls13::TicketCtx<'_>,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        let (suite, master, trust, alpn) = match self {
+            State::ExpectChangeCipherSpec(k) => (k.suite, &k.master, k.trust, k.alpn),
+            State::Connected(c) => (c.suite, &c.master, c.trust, c.alpn),
+            _ => return Err(Error::Api("session_ticket() is only valid right after Event::SessionTicket")),
+        };
+        let (ticket, session_id, lifetime) = match (nst_body, self) {
+            (Some(body), _) => {
+                let nst = crate::msgs::tls12::NewSessionTicket12::decode(body)?;
+                (nst.ticket, &[][..], nst.lifetime_hint)
+            }
+            (None, State::Connected(c)) => (&[][..], c.session_id.as_slice(), 0),
+            _ => return Err(Error::Api("session_ticket() is only valid right after Event::SessionTicket")),
+        };
+        let lifetime = if lifetime == 0 { DEFAULT_SESSION_LIFETIME } else { lifetime };
+        let alpn = alpn.and_then(|(o, l)| ctx.alpn.get(o as usize..o as usize + l as usize)).unwrap_or(&[]);
+        let verified = matches!(trust, Trust::Verified | Trust::PreSharedKey);
+        let t = SessionTicket::tls12(
+            suite.id,
+            lifetime,
+            ctx.issued_at,
+            verified,
+            master.as_bytes(),
+            ticket,
+            session_id,
+            ctx.server_name,
+            alpn,
+        );
+        let mut w = crate::codec::Writer::new(out);
+        t.encode(&mut w).map_err(|_| Error::Api("the buffer for the session ticket is too small"))?;
+        Ok(w.len())
+    }
+
+    /// Keying material exporter (RFC 5705, with the context always given).
+    pub fn export(&self, label: &[u8], context: &[u8], out: &mut [u8]) -> Option<()> {
+        match self {
+            State::Connected(c) => {
+                c.master.export(&c.randoms, label, Some(context), out);
+                Some(())
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Keyed {
+    fn key_block(&self) -> crate::key_schedule::tls12::KeyBlock {
+        let mut sc = [0u8; 64];
+        sc[..32].copy_from_slice(&self.randoms[32..]);
+        sc[32..].copy_from_slice(&self.randoms[..32]);
+        self.master.key_block(&sc, self.suite.aead.key_len(), self.suite.tls12_iv_len())
+    }
+
+    fn summary<'a, R>(&self, ctx: &Ctx<'_, 'a, R>) -> HandshakeSummary<'a> {
+        let alpn = self.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
+        HandshakeSummary {
+            version: ProtocolVersion::Tls12,
+            cipher_suite: self.suite.id,
+            group: self.group,
+            alpn,
+            server_name: ctx.server_name,
+            trust: self.trust,
+            hello_retry: false,
+            max_fragment: self.limits.recv.map(|r| r.min(self.limits.send)),
+            resumed: self.resumed,
+        }
+    }
+}

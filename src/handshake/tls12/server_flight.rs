@@ -1,0 +1,181 @@
+//! The server's first flight: Certificate (RFC 5246 §7.4.2),
+//! ServerKeyExchange (RFC 8422 §5.4, RFC 4279 §2, RFC 5489 §2) and
+//! CertificateRequest (RFC 5246 §7.4.4).
+
+use super::{Negotiated, State};
+use crate::auth::choose_identity;
+use crate::codec::Reader;
+use crate::config::SIGNATURE_SCHEMES;
+use crate::crypto::{KeyShare, PeerKey, SharedSecret, SigHash, SignatureError};
+use crate::error::{Error, Misbehavior};
+use crate::handshake::state::{Ctx, Output};
+use crate::handshake::KeyExchange;
+use crate::msgs::certificate::CertificateChain;
+use crate::msgs::enums::SignatureScheme;
+use crate::msgs::tls12::{
+    CertificateRequest12, EcdheParams, KeyExchangeKind, ServerKeyExchange, CERT_TYPE_ECDSA_SIGN, CERT_TYPE_RSA_SIGN,
+};
+
+/// Waiting for ServerKeyExchange; holds the server certificate's key (ECDHE suites).
+pub(crate) struct ExpectServerKeyExchange {
+    pub(super) n: Negotiated,
+    pub(super) leaf_key: Option<PeerKey>,
+}
+
+/// Waiting for ServerHelloDone (or a CertificateRequest before it).
+pub(crate) struct ExpectServerHelloDone {
+    pub(super) n: Negotiated,
+    /// Our public key and the (EC)DHE secret, once ServerKeyExchange gave the server's.
+    pub(super) ecdhe: Option<(heapless::Vec<u8, 65>, SharedSecret)>,
+    /// `Some` once the server asked for a certificate: the identity and scheme to use.
+    pub(super) client_auth: Option<Option<(usize, SignatureScheme)>>,
+}
+
+impl Negotiated {
+    /// The server's Certificate: verified with the configured verifier, and
+    /// its key kept to check the ServerKeyExchange signature.
+    pub(super) fn certificate<R>(
+        mut self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, '_, R>,
+    ) -> Result<(State, Output<'static>), Error> {
+        let mut r = Reader::new(body);
+        let chain = CertificateChain::from_tls12_list(r.vec24("Certificate.certificate_list")?)?;
+        r.finish("Certificate (trailing bytes)")?;
+        let leaf = chain.leaf().ok_or(crate::x509::CertError::NoCertificate)?;
+        self.trust = ctx.config.verifier.verify_server(&chain, &ctx.server_name, ctx.now)?;
+        let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
+        // RFC 8422 §5.3 / RFC 5246 §7.4.2: the key must fit the suite (ECDSA or RSA).
+        let fits = match self.kx {
+            KeyExchange::EcdheEcdsa => leaf_key.ecdsa_curve().is_some(),
+            _ => leaf_key.ecdsa_curve().is_none(),
+        };
+        if !fits {
+            return Err(Error::ServerKey(SignatureError::WrongAlgorithmForKey));
+        }
+        self.transcript.update(raw);
+        Ok((
+            State::ExpectServerKeyExchange(ExpectServerKeyExchange { n: self, leaf_key: Some(leaf_key) }),
+            Output::None,
+        ))
+    }
+}
+
+impl ExpectServerKeyExchange {
+    pub(super) fn handle<R: rand_core::CryptoRng>(
+        self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, '_, R>,
+    ) -> Result<(State, Output<'static>), Error> {
+        let mut n = self.n;
+        let kind = match n.kx {
+            KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => KeyExchangeKind::Ecdhe,
+            KeyExchange::Psk => KeyExchangeKind::Psk,
+            KeyExchange::EcdhePsk => KeyExchangeKind::EcdhePsk,
+        };
+        let ske = ServerKeyExchange::decode(body, kind)?;
+        if let ServerKeyExchange::Ecdhe { params, .. } | ServerKeyExchange::EcdhePsk { params, .. } = &ske {
+            if !ctx.config.groups.contains(&params.group) {
+                return Err(Misbehavior::UnofferedGroup(params.group).into());
+            }
+        }
+        let (params, hint) = match ske {
+            ServerKeyExchange::Ecdhe { params, signed } => {
+                let key = self.leaf_key.as_ref().ok_or(Error::Decode { what: "ServerKeyExchange" })?;
+                let scheme = signed.scheme;
+                let alg = scheme
+                    .tls12_alg()
+                    .filter(|_| SIGNATURE_SCHEMES.contains(&scheme))
+                    .ok_or(Misbehavior::BadSignatureScheme(scheme))?;
+                // RFC 8422 §5.4: the signature covers both randoms and the parameters.
+                let mut content = [0u8; 64 + 4 + 255];
+                content[..64].copy_from_slice(&n.randoms);
+                content[64..64 + params.raw.len()].copy_from_slice(params.raw);
+                match key.verify(alg, &content[..64 + params.raw.len()], signed.signature) {
+                    Ok(()) => {}
+                    Err(SignatureError::WrongAlgorithmForKey) => {
+                        return Err(Misbehavior::BadSignatureScheme(scheme).into())
+                    }
+                    Err(_) => return Err(Error::BadSignature { scheme, key: key.describe() }),
+                }
+                (Some(params), &[][..])
+            }
+            ServerKeyExchange::Psk { hint } => (None, hint),
+            ServerKeyExchange::EcdhePsk { hint, params } => (Some(params), hint),
+        };
+        // Hints longer than we keep are not shown rather than shown cut.
+        n.hint = heapless::Vec::from_slice(hint).unwrap_or_default();
+        let ecdhe = match params {
+            Some(p) => Some(agree(&mut n, &p, ctx)?),
+            None => None,
+        };
+        n.transcript.update(raw);
+        Ok((State::ExpectServerHelloDone(ExpectServerHelloDone { n, ecdhe, client_auth: None }), Output::None))
+    }
+
+    /// RFC 4279 §2: a plain PSK server with no hint sends no ServerKeyExchange.
+    pub(super) fn skip(self) -> ExpectServerHelloDone {
+        ExpectServerHelloDone { n: self.n, ecdhe: None, client_auth: None }
+    }
+}
+
+/// Completes the ECDHE exchange with the server's parameters (of a group we
+/// offered); the TLS 1.3 key share is reused if it is of that group.
+fn agree<R: rand_core::CryptoRng>(
+    n: &mut Negotiated,
+    p: &EcdheParams<'_>,
+    ctx: &mut Ctx<'_, '_, R>,
+) -> Result<(heapless::Vec<u8, 65>, SharedSecret), Error> {
+    let share = match n.key_share.take() {
+        Some(k) if k.group() == p.group => k,
+        _ => KeyShare::generate(p.group, ctx.rng).ok_or(Misbehavior::UnofferedGroup(p.group))?,
+    };
+    let shared = share.agree(p.public).ok_or(Misbehavior::InvalidKeyShare)?;
+    let mut pk = [0u8; 65];
+    let len = share.public_key(&mut pk);
+    n.group = Some(p.group);
+    Ok((heapless::Vec::from_slice(&pk[..len]).unwrap_or_default(), shared))
+}
+
+impl ExpectServerHelloDone {
+    /// RFC 5246 §7.4.4: choose an identity the server can accept (its CAs,
+    /// certificate types and signature algorithms), or none: an empty
+    /// Certificate is then sent and the server decides.
+    pub(super) fn certificate_request<R>(
+        mut self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, '_, R>,
+    ) -> Result<(State, Output<'static>), Error> {
+        let cr = CertificateRequest12::decode(body)?;
+        let hash = self.n.suite.hash;
+        let chosen = choose_identity(ctx.config.client_identities, cr.authorities(), |id| {
+            let ecdsa =
+                id.signer.schemes().iter().any(|s| matches!(s.tls12_alg(), Some(crate::crypto::SigAlg::Ecdsa(_))));
+            let typ = if ecdsa { CERT_TYPE_ECDSA_SIGN } else { CERT_TYPE_RSA_SIGN };
+            if !cr.certificate_types.contains(&typ) {
+                return None;
+            }
+            // The engine keeps the transcript in the suite's hash only: the
+            // scheme must sign with that hash (RFC 5246 §7.4.8).
+            id.choose_scheme(cr.signature_algorithms.iter().map(SignatureScheme::from_wire), |s| {
+                s.tls12_alg().is_some_and(|a| sig_hash(a) == Some(hash))
+            })
+        });
+        self.client_auth = Some(chosen);
+        self.n.transcript.update(raw);
+        Ok((State::ExpectServerHelloDone(self), Output::None))
+    }
+}
+
+fn sig_hash(a: crate::crypto::SigAlg) -> Option<crate::crypto::HashAlg> {
+    use crate::crypto::{HashAlg, SigAlg};
+    let (SigAlg::Ecdsa(h) | SigAlg::RsaPkcs1(h) | SigAlg::RsaPss(h)) = a;
+    match h {
+        SigHash::Sha256 => Some(HashAlg::Sha256),
+        SigHash::Sha384 => Some(HashAlg::Sha384),
+        SigHash::Sha512 => None,
+    }
+}

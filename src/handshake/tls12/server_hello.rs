@@ -1,0 +1,143 @@
+//! A TLS 1.2 ServerHello (RFC 5246 §7.4.1.3) and its extensions.
+
+use super::{Keyed, Negotiated, State};
+use crate::error::{Error, Incompatibility, Misbehavior};
+use crate::handshake::hello::ExpectServerHello;
+use crate::handshake::limits::Limits;
+use crate::handshake::state::{self, Ctx, Output};
+use crate::handshake::tls13::select_alpn;
+use crate::handshake::{KeyExchange, Suite};
+use crate::key_schedule::tls12::MasterSecret12;
+use crate::msgs::enums::ExtensionType as E;
+use crate::msgs::server_hello::ServerHello;
+use crate::verify::Trust;
+
+/// Extensions a TLS 1.2 ServerHello may answer with (each only if offered).
+const ALLOWED: [E; 8] = [
+    E::ServerName,
+    E::MaxFragmentLength,
+    E::EcPointFormats,
+    E::Alpn,
+    E::ExtendedMasterSecret,
+    E::RecordSizeLimit,
+    E::SessionTicket,
+    E::RenegotiationInfo,
+];
+
+/// Takes a TLS 1.2 ServerHello: checks the suite and extensions, then
+/// starts the full handshake or, if the server resumed our session, the
+/// abbreviated one.
+pub(crate) fn server_hello<'a, R>(
+    hello: ExpectServerHello<'a>,
+    sh: &ServerHello<'_>,
+    raw: &[u8],
+    ctx: &mut Ctx<'_, 'a, R>,
+) -> Result<(state::State<'a>, Output<'a>), Error> {
+    let suite = Suite::tls12(sh.cipher_suite)
+        .filter(|s| hello.suites.contains(&s.id))
+        .ok_or(Misbehavior::UnofferedCipherSuite(sh.cipher_suite))?;
+    let kx = suite.kx.ok_or(Misbehavior::UnofferedCipherSuite(sh.cipher_suite))?;
+    if sh.compression != 0 {
+        return Err(Misbehavior::CompressionNotNull.into());
+    }
+    // RFC 5246 §7.4.1.4: only extensions we offered (unsupported_extension otherwise).
+    let exts = &sh.extensions;
+    hello.offered.check(exts, &ALLOWED)?;
+    // RFC 5746 §3.4: an initial handshake must carry an empty renegotiated_connection.
+    match exts.get(E::RenegotiationInfo.to_wire()) {
+        Some([0]) => {}
+        Some(_) => return Err(Misbehavior::BadRenegotiationInfo.into()),
+        None => return Err(Error::Incompatible(Incompatibility::SecureRenegotiation)),
+    }
+    let ems = match exts.get(E::ExtendedMasterSecret.to_wire()) {
+        Some([]) => true,
+        Some(_) => return Err(Error::Decode { what: "extended_master_secret (must be empty)" }),
+        None => false,
+    };
+    if let Some(formats) = exts.get(E::EcPointFormats.to_wire()) {
+        let mut r = crate::codec::Reader::new(formats);
+        let list = r.vec8_bounded(1, 255, "ec_point_formats")?;
+        r.finish("ec_point_formats (trailing bytes)")?;
+        if !list.contains(&0) {
+            return Err(Misbehavior::BadEcPointFormats.into());
+        }
+    }
+    if exts.get(E::ServerName.to_wire()).is_some_and(|d| !d.is_empty()) {
+        return Err(Error::Decode { what: "ServerHello.server_name (must be empty)" });
+    }
+    let ticket_expected = match exts.get(E::SessionTicket.to_wire()) {
+        Some([]) => true,
+        Some(_) => return Err(Error::Decode { what: "ServerHello.session_ticket (must be empty)" }),
+        None => false,
+    };
+    let alpn = match exts.get(E::Alpn.to_wire()) {
+        Some(d) => Some(select_alpn(d, &ctx.config.alpn)?),
+        None => None,
+    };
+    let limits = Limits::from_extensions(hello.limits, exts, false)?;
+    let mut transcript = hello.transcript.select(suite.hash);
+    transcript.update(raw);
+    let mut randoms = [0u8; 64];
+    randoms[..32].copy_from_slice(&hello.random);
+    randoms[32..].copy_from_slice(&sh.random);
+    let session_id = heapless::Vec::from_slice(sh.session_id).unwrap_or_default();
+    let ours = &hello.session_id[..hello.session_id_len as usize];
+
+    // RFC 5246 §7.4.1.3, RFC 5077 §3.4: echoing our session ID resumes the session.
+    if !ours.is_empty() && sh.session_id == ours {
+        let session = hello.tls12_session.ok_or(Misbehavior::UnofferedResumption)?;
+        // RFC 7627 §5.3: a session made with the extended master secret is resumed with it.
+        if session.cipher_suite != suite.id || !ems {
+            return Err(Misbehavior::ResumedSessionChanged.into());
+        }
+        let master = MasterSecret12::from_bytes(suite.hash, session.psk()).ok_or(Misbehavior::ResumedSessionChanged)?;
+        let trust = match (kx.is_psk(), session.verified) {
+            (true, _) => Trust::PreSharedKey,
+            (false, true) => Trust::Verified,
+            (false, false) => Trust::NotVerified,
+        };
+        let k = Keyed {
+            suite,
+            transcript,
+            randoms,
+            master,
+            resumed: true,
+            ems,
+            session_id,
+            alpn,
+            limits,
+            group: None,
+            trust,
+            hint: heapless::Vec::new(),
+            client_auth: None,
+            ticket_announced: false,
+        };
+        let next = if ticket_expected { State::ExpectNewSessionTicket(k) } else { State::ExpectChangeCipherSpec(k) };
+        return Ok((state::State::Tls12(next), Output::None));
+    }
+    if !ems && ctx.config.require_ems {
+        return Err(Error::Incompatible(Incompatibility::ExtendedMasterSecret));
+    }
+    let n = Negotiated {
+        suite,
+        kx,
+        transcript,
+        randoms,
+        key_share: hello.key_share,
+        ems,
+        ticket_expected,
+        session_id,
+        alpn,
+        limits,
+        group: None,
+        trust: if kx.is_psk() { Trust::PreSharedKey } else { Trust::NotVerified },
+        hint: heapless::Vec::new(),
+    };
+    let next = match kx {
+        KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => State::ExpectCertificate(n),
+        KeyExchange::Psk | KeyExchange::EcdhePsk => {
+            State::ExpectServerKeyExchange(super::server_flight::ExpectServerKeyExchange { n, leaf_key: None })
+        }
+    };
+    Ok((state::State::Tls12(next), Output::None))
+}
