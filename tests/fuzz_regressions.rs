@@ -112,7 +112,12 @@ fn record(name: &str, cert: CertKind, extra: &[&str], variant: u8) -> Recording 
     let _ = std::fs::remove_file(&keylog);
     let mut args = vec!["-www", "-keylogfile", keylog.to_str().unwrap()];
     args.extend_from_slice(extra);
-    let server = OpensslServer::start(cert, &args);
+    let server = if extra.contains(&"-tls1_2") {
+        let (c, k) = (cert.cert_path().display().to_string(), cert.key_path().display().to_string());
+        OpensslServer::start_args(&[&["-cert", c.as_str(), "-key", k.as_str()][..], &args[..]].concat())
+    } else {
+        OpensslServer::start(cert, &args)
+    };
     let mut tcp = server.connect();
     let mut c = Client::new(
         fuzz::config(variant),
@@ -157,12 +162,36 @@ fn record(name: &str, cert: CertKind, extra: &[&str], variant: u8) -> Recording 
     let log = std::fs::read_to_string(&keylog).unwrap();
     let _ = std::fs::remove_file(&keylog);
     let suite = fuzz_suite(&server_bytes);
+    // TLS 1.2 logs only CLIENT_RANDOM lines; its flights are not re-encrypted.
+    let tls13 = log.contains("SERVER_TRAFFIC_SECRET_0");
+    let secret = |label| if tls13 { keylog_secret(&log, label) } else { Vec::new() };
     let keys = FlightKeys {
         suite,
-        handshake: keylog_secret(&log, "SERVER_HANDSHAKE_TRAFFIC_SECRET"),
-        application: keylog_secret(&log, "SERVER_TRAFFIC_SECRET_0"),
+        handshake: secret("SERVER_HANDSHAKE_TRAFFIC_SECRET"),
+        application: secret("SERVER_TRAFFIC_SECRET_0"),
     };
     Recording { server_bytes, tickets, client_hello, keys }
+}
+
+/// The handshake messages (headers included) of the plaintext records
+/// before the server's first change_cipher_spec (TLS 1.2).
+fn plaintext_messages(stream: &[u8]) -> Vec<Vec<u8>> {
+    let mut hs = Vec::new();
+    for (typ, body) in common::peer::records(stream) {
+        match typ {
+            22 => hs.extend_from_slice(&body),
+            20 => break,
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let mut p = 0;
+    while p + 4 <= hs.len() {
+        let len = u32::from_be_bytes([0, hs[p + 1], hs[p + 2], hs[p + 3]]) as usize;
+        out.push(hs[p..p + 4 + len].to_vec());
+        p += 4 + len;
+    }
+    out
 }
 
 /// The cipher suite of the last ServerHello (the HelloRetryRequest names it too).
@@ -260,9 +289,46 @@ fn record_fuzz_seeds() {
         ("rsa-frag512-alpn", CertKind::Rsa, vec!["-max_send_frag", "512", "-alpn", "mqtt"], 1),
         ("psk-dhe", CertKind::Ecdsa, psk.to_vec(), 2),
         ("psk-ke", CertKind::Ecdsa, [&psk[..], &["-allow_no_dhe_kex"]].concat(), 3),
+        ("tls12-ecdsa-aes128", CertKind::Ecdsa, vec!["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"], 0),
+        ("tls12-rsa-chacha", CertKind::Rsa, vec!["-tls1_2", "-cipher", "ECDHE-RSA-CHACHA20-POLY1305"], 1),
+        (
+            "tls12-rsa-aes256-p256",
+            CertKind::Rsa,
+            vec!["-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384", "-groups", "P-256"],
+            0,
+        ),
+        (
+            "tls12-psk-hint",
+            CertKind::Ecdsa,
+            [&psk[..], &["-tls1_2", "-nocert", "-psk_hint", "fuzz-hint", "-cipher", "PSK-AES128-GCM-SHA256"]].concat(),
+            2,
+        ),
+        (
+            "tls12-ecdhe-psk",
+            CertKind::Ecdsa,
+            [&psk[..], &["-tls1_2", "-nocert", "-cipher", "ECDHE-PSK-CHACHA20-POLY1305"]].concat(),
+            2,
+        ),
     ];
     for (name, cert, extra, variant) in scenarios {
         let rec = record(name, cert, &extra, variant);
+        if extra.contains(&"-tls1_2") {
+            // TLS 1.2: the raw byte stream replays (same client random and
+            // key share); the flight mutator re-encrypts TLS 1.3 flights only.
+            let flags = variant << 6;
+            let raw = [&[flags][..], &rec.server_bytes].concat();
+            assert_eq!(fuzz::client_server_bytes(&raw), Progress::Closed, "{name}: the raw bytes replay");
+            write_seed("client_server_bytes", name, &raw);
+            write_seed("deframer", name, &[&[0xff, 0x20][..], &rec.server_bytes].concat());
+            for (i, m) in plaintext_messages(&rec.server_bytes).iter().enumerate() {
+                write_seed("messages", &format!("{name}-{i}-type{}", m[0]), &m[4..]);
+            }
+            for (i, t) in rec.tickets.iter().enumerate() {
+                write_seed("ticket", &format!("{name}-{i}"), t);
+            }
+            eprintln!("{name}: {} server bytes, {} tickets", rec.server_bytes.len(), rec.tickets.len());
+            continue;
+        }
         let flags = variant << 6; // everything at once, 2 × MAX_RECORD receive buffer
         let (frames, messages) = frames(&rec);
         let flight = fuzz::write_flight(flags, &rec.keys, &frames);

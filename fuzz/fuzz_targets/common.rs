@@ -20,6 +20,7 @@ use embertls::msgs::extensions::Extensions;
 use embertls::msgs::handshake::{write_handshake, HandshakeMessage, KeyUpdateRequest};
 use embertls::msgs::new_session_ticket::NewSessionTicket;
 use embertls::msgs::server_hello::ServerHello;
+use embertls::msgs::tls12::{CertificateRequest12, KeyExchangeKind, NewSessionTicket12, ServerKeyExchange};
 use embertls::record::{Header, Inbound, Protection, HEADER_LEN};
 use embertls::{
     CertificateChain, CipherSuite, Client, ClientConfig, Error, Event, ExternalPsk, PskMode, ServerName,
@@ -369,6 +370,39 @@ fn hello_round_trip(input: &[u8], out: &[u8], extensions_raw: &[u8]) {
 
 /// Every wire decoder of `embertls::msgs` on the input; when one accepts
 /// it, encoding the result must give back the input byte for byte.
+/// The TLS 1.2 decoders: what decodes accounts for every input byte.
+fn tls12_messages(data: &[u8]) {
+    for kind in [KeyExchangeKind::Ecdhe, KeyExchangeKind::Psk, KeyExchangeKind::EcdhePsk] {
+        let Ok(ske) = ServerKeyExchange::decode(data, kind) else { continue };
+        let mut again = Vec::new();
+        let mut hint_part = |hint: &[u8], again: &mut Vec<u8>| {
+            again.extend_from_slice(&(hint.len() as u16).to_be_bytes());
+            again.extend_from_slice(hint);
+        };
+        match ske {
+            ServerKeyExchange::Ecdhe { params, signed } => {
+                assert_eq!(&params.raw[4..], params.public);
+                again.extend_from_slice(params.raw);
+                again.extend_from_slice(&encoded(|w| signed.encode(w), data.len() + 8));
+            }
+            ServerKeyExchange::Psk { hint } => hint_part(hint, &mut again),
+            ServerKeyExchange::EcdhePsk { hint, params } => {
+                hint_part(hint, &mut again);
+                again.extend_from_slice(params.raw);
+            }
+        }
+        assert_eq!(again, data, "ServerKeyExchange ({kind:?}) covers the input");
+    }
+    if let Ok(cr) = CertificateRequest12::decode(data) {
+        let n = cr.authorities().map_or(0, |a| a.map(|d| 2 + d.len()).sum());
+        assert_eq!(n, cr.authorities.len(), "certificate_authorities iteration covers the list");
+        assert!(!cr.certificate_types.is_empty());
+    }
+    if let Ok(t) = NewSessionTicket12::decode(data) {
+        assert_eq!(4 + 2 + t.ticket.len(), data.len(), "NewSessionTicket (RFC 5077) covers the input");
+    }
+}
+
 pub fn messages(data: &[u8]) {
     let cap = data.len() + 8;
     if let Ok(m) = ServerHello::decode(data) {
@@ -399,6 +433,7 @@ pub fn messages(data: &[u8]) {
         assert_eq!(out, data, "handshake header round trip");
         assert_eq!(HandshakeType::from_wire(m.typ.to_wire()), m.typ);
     }
+    tls12_messages(data);
     if let Ok(Some(k)) = KeyUpdateRequest::decode(data) {
         assert_eq!([k.to_wire()], data, "KeyUpdate round trip");
     }
