@@ -99,6 +99,8 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
             match ev.map_err(to_io)? {
                 Event::NeedData => s.fill()?,
                 Event::HandshakeComplete(summary) => s.summary = Some(summary),
+                // A TLS 1.2 ticket comes before the server's Finished (RFC 5077 §3.3).
+                Event::SessionTicket => s.keep_ticket()?,
                 Event::PeerClosed => return Err(to_io(Error::Closed)),
                 _ => {}
             }
@@ -113,7 +115,9 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
     }
 
     /// The newest session ticket the server sent, serialized (see
-    /// [`crate::SessionTicket::decode`]); it arrives with the first reads after the handshake.
+    /// [`crate::SessionTicket::decode`]); a TLS 1.3 ticket (or TLS 1.2 session
+    /// ID) arrives with the first reads after the handshake, a TLS 1.2 ticket
+    /// during it.
     pub fn session_ticket(&self) -> Option<&[u8]> {
         (!self.ticket.is_empty()).then_some(self.ticket.as_slice())
     }

@@ -411,3 +411,121 @@ fn a_finished_that_does_not_match() {
     assert_msg(&err, &["Finished"]);
     assert_dead(&mut p2.client, &err);
 }
+
+// ---------------------------------------------------------------------------
+// Renegotiation (RFC 5746 §4.2): the server's keys come from rustls's key log
+// ---------------------------------------------------------------------------
+
+/// Keeps rustls's TLS 1.2 master secret (NSS key log "CLIENT_RANDOM" line).
+#[derive(Debug, Default)]
+struct MasterLog(std::sync::Mutex<Vec<u8>>);
+
+impl rustls::KeyLog for MasterLog {
+    fn log(&self, label: &str, _client_random: &[u8], secret: &[u8]) {
+        if label == "CLIENT_RANDOM" {
+            *self.0.lock().unwrap() = secret.to_vec();
+        }
+    }
+}
+
+/// A connected client, and the server's and client's record protection
+/// (AES-128-GCM) positioned after the handshake.
+fn connected_with_keys(
+    config: &ClientConfig<'static>,
+) -> (MemPeer<'static>, embertls::record::Protection, embertls::record::Protection) {
+    use embertls::crypto::{AeadAlg, HashAlg};
+    use embertls::key_schedule::tls12::MasterSecret12;
+    let log = std::sync::Arc::new(MasterLog::default());
+    let mut cfg = server();
+    cfg.key_log = log.clone();
+    let config: &'static ClientConfig<'static> = Box::leak(Box::new(config.clone()));
+    let mut p = MemPeer::new(config, cfg);
+    let randoms = std::sync::Arc::new(std::sync::Mutex::new([0u8; 64]));
+    let r = randoms.clone();
+    let client_random: [u8; 32] = records(p.client.outgoing())[0].1[6..38].try_into().unwrap();
+    r.lock().unwrap()[32..].copy_from_slice(&client_random);
+    p.tamper = Some(Box::new(move |_, rec| {
+        if rec[0] == 22 && rec[5] == 2 {
+            r.lock().unwrap()[..32].copy_from_slice(&rec[5 + 6..5 + 38]); // server_random
+        }
+    }));
+    let s = p.handshake();
+    assert_eq!(s.cipher_suite, ECDSA_AES128);
+    p.tamper = None;
+    // rustls gave a session ID: the client announces it once after the handshake.
+    assert_eq!(p.client.process(), Ok(Event::SessionTicket));
+    assert_eq!(p.client.process(), Ok(Event::NeedData));
+    let master = MasterSecret12::from_bytes(HashAlg::Sha256, &log.0.lock().unwrap()).expect("master secret");
+    let sc = *randoms.lock().unwrap();
+    let kb = master.key_block(&sc, 16, 4);
+    let (sk, siv) = kb.server();
+    let (ck, civ) = kb.client();
+    let mut server_write = embertls::record::Protection::tls12(AeadAlg::Aes128Gcm, sk, siv);
+    let mut client_read = embertls::record::Protection::tls12(AeadAlg::Aes128Gcm, ck, civ);
+    // Sequence number 0 was each side's Finished: step both past it.
+    let mut scratch = [0u8; 64];
+    let n = server_write.seal(embertls::msgs::enums::ContentType::Handshake, &mut scratch, 0).unwrap();
+    let mut client_write = embertls::record::Protection::tls12(AeadAlg::Aes128Gcm, ck, civ);
+    let m = client_write.seal(embertls::msgs::enums::ContentType::Handshake, &mut scratch[n..], 0).unwrap();
+    client_read.open(&mut scratch[n..n + m]).unwrap();
+    (p, server_write, client_read)
+}
+
+fn inject(p: &mut MemPeer<'_>, prot: &mut embertls::record::Protection, typ: u8, body: &[u8]) {
+    let mut rec = vec![0u8; 5 + body.len() + 24];
+    rec[5..5 + body.len()].copy_from_slice(body);
+    let n = prot.seal(embertls::msgs::enums::ContentType::from_wire(typ), &mut rec, body.len()).unwrap();
+    rec.truncate(n);
+    p.to_client.extend(rec);
+}
+
+#[test]
+fn hello_request_after_the_handshake_gets_no_renegotiation() {
+    let (mut p, mut server_write, mut client_read) =
+        connected_with_keys(&tls12_only().with_cipher_suites(&[ECDSA_AES128]).unwrap());
+    inject(&mut p, &mut server_write, 22, &[0, 0, 0, 0]);
+    p.deliver(usize::MAX);
+    assert_eq!(p.client.process(), Ok(Event::NeedData), "a HelloRequest is not an error");
+    // The answer: one protected warning alert, no_renegotiation (RFC 5746 §4.2).
+    let out = records(p.client.outgoing());
+    assert_eq!(out.len(), 1, "{out:02x?}");
+    let (typ, body) = &out[0];
+    assert_eq!(*typ, 21);
+    let mut rec = [&[21u8, 3, 3][..], &(body.len() as u16).to_be_bytes(), body].concat();
+    let (t, n) = client_read.open(&mut rec).expect("the alert opens with the client's key");
+    assert_eq!((t.to_wire(), &rec[5..5 + n]), (21, &[1u8, AlertDescription::NoRenegotiation.to_wire()][..]));
+    let k = p.client.outgoing().len();
+    p.client.sent(k);
+    // The connection goes on.
+    inject(&mut p, &mut server_write, 23, b"still connected");
+    p.deliver(usize::MAX);
+    assert_eq!(p.client.process(), Ok(Event::ApplicationData(15)));
+    let mut buf = [0u8; 32];
+    let n = p.client.read(&mut buf);
+    assert_eq!(&buf[..n], b"still connected");
+    assert!(p.client.write(b"x").is_ok());
+}
+
+#[test]
+fn renegotiation_without_hello_request_and_bad_hello_requests_are_refused() {
+    let config = tls12_only().with_cipher_suites(&[ECDSA_AES128]).unwrap();
+    // A ServerHello on an established connection: no renegotiation, ever.
+    let (mut p, mut server_write, _) = connected_with_keys(&config);
+    let mut sh = vec![2, 0, 0, 38, 3, 3];
+    sh.extend_from_slice(&[7; 32]);
+    sh.extend_from_slice(&[0, 0xc0, 0x2b, 0]);
+    inject(&mut p, &mut server_write, 22, &sh);
+    p.deliver(usize::MAX);
+    let err = p.client.process().expect_err("renegotiation refused");
+    assert!(matches!(err, Error::UnexpectedMessage { .. }), "{err:?}");
+    assert_eq!(err.alert(), Some(AlertDescription::UnexpectedMessage));
+    assert_msg(&err, &["ServerHello"]);
+    assert_dead(&mut p.client, &err);
+    // A HelloRequest with a body.
+    let (mut p, mut server_write, _) = connected_with_keys(&config);
+    inject(&mut p, &mut server_write, 22, &[0, 0, 0, 1, 0]);
+    p.deliver(usize::MAX);
+    let err = p.client.process().expect_err("malformed HelloRequest");
+    assert_eq!(err, Error::Decode { what: "HelloRequest (must be empty)" });
+    assert_eq!(err.alert(), Some(AlertDescription::DecodeError));
+}

@@ -375,7 +375,7 @@ fn tls12_messages(data: &[u8]) {
     for kind in [KeyExchangeKind::Ecdhe, KeyExchangeKind::Psk, KeyExchangeKind::EcdhePsk] {
         let Ok(ske) = ServerKeyExchange::decode(data, kind) else { continue };
         let mut again = Vec::new();
-        let mut hint_part = |hint: &[u8], again: &mut Vec<u8>| {
+        let hint_part = |hint: &[u8], again: &mut Vec<u8>| {
             again.extend_from_slice(&(hint.len() as u16).to_be_bytes());
             again.extend_from_slice(hint);
         };
