@@ -110,3 +110,120 @@ fn resumption_by_ticket() {
     p2.client_write(b"resumed");
     assert_eq!(p2.server_read(), b"resumed");
 }
+
+/// A TLS 1.2 server with `cert` that requires a client certificate from `client-ca`.
+fn client_auth_server(cert: CertKind, suites: &[embertls::CipherSuite]) -> rustls::ServerConfig {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let base = rustls_config_tls12(cert, suites, &[]);
+    let provider = base.crypto_provider().clone();
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in CertificateDer::pem_file_iter(peer_file("client-ca.pem")).unwrap() {
+        roots.add(ca.unwrap()).unwrap();
+    }
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build().unwrap();
+    let certs = CertificateDer::pem_file_iter(cert.cert_path()).unwrap().collect::<Result<Vec<_>, _>>().unwrap();
+    let key = PrivateKeyDer::from_pem_file(cert.key_path()).unwrap();
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs, key)
+        .unwrap()
+}
+
+fn identity_files(name: &str) -> (Vec<Vec<u8>>, embertls::SoftwareSigner) {
+    let key = std::fs::read(peer_file(&format!("{name}.key"))).unwrap();
+    let chain = embertls::pem::certificates(&std::fs::read(peer_file(&format!("{name}.pem"))).unwrap()).unwrap();
+    (chain, embertls::SoftwareSigner::from_pem_with_rng(&key, common::peer::rng()).unwrap())
+}
+
+#[test]
+fn client_certificates() {
+    use embertls::{CipherSuite as C, ClientIdentity, Error};
+    // (identity, suite, expected to be accepted)
+    let cases = [
+        ("client-p256", C::EcdheEcdsaWithAes128GcmSha256, true),
+        ("client-rsa2048", C::EcdheEcdsaWithAes128GcmSha256, true),
+        ("client-rsa2048", C::EcdheEcdsaWithAes256GcmSha384, true),
+        ("client-p384", C::EcdheEcdsaWithAes256GcmSha384, true),
+        // The transcript is kept in the suite's hash only: a P-384 key (SHA-384)
+        // cannot sign a SHA-256 transcript, so an empty Certificate goes out.
+        ("client-p384", C::EcdheEcdsaWithChacha20Poly1305Sha256, false),
+    ];
+    for (name, suite, accepted) in cases {
+        let (chain, signer) = identity_files(name);
+        let refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+        let id = ClientIdentity::new(&refs, &signer).unwrap();
+        let v = verifier(CertKind::Ecdsa);
+        let config = tls12_only(&v).with_cipher_suites(&[suite]).unwrap().with_client_identity(&id);
+        let mut p = peer(&config, client_auth_server(CertKind::Ecdsa, &[suite]));
+        let r = p.try_handshake();
+        if accepted {
+            let s = r.unwrap_or_else(|e| panic!("{name} {suite}: {e}"));
+            assert_eq!(s.cipher_suite, suite);
+            p.client_write(b"authenticated");
+            assert_eq!(p.server_read(), b"authenticated", "{name} {suite}");
+            assert!(p.server.peer_certificates().is_some_and(|c| c.len() == 1), "{name}: the server has our cert");
+            continue;
+        }
+        // The handshake completes on our side; the server's refusal comes next.
+        let err = match r {
+            Err(e) => e,
+            Ok(_) => loop {
+                match p.next_event() {
+                    Err(e) => break e,
+                    Ok(Event::NeedData) => panic!("{name} {suite}: no refusal; server: {:?}", p.server_error),
+                    Ok(_) => {}
+                }
+            },
+        };
+        let Error::ClientAuthRejected { sent_certificate, configured, .. } = &err else { panic!("{name}: {err:?}") };
+        assert!(!sent_certificate && *configured, "{err:?}");
+        assert!(err.to_string().contains("no configured client certificate fits"), "{err}");
+    }
+}
+
+#[test]
+fn resumption_by_session_id() {
+    let v = verifier(CertKind::Rsa);
+    let config = tls12_only(&v);
+    let server = rustls_config_tls12(CertKind::Rsa, &[], &[]); // session-ID cache, no tickets
+    let mut p = peer(&config, server.clone());
+    let s = p.handshake();
+    assert!(!s.resumed);
+    // The session ID is announced right after HandshakeComplete.
+    assert_eq!(p.client.process(), Ok(Event::SessionTicket));
+    let mut buf = [0u8; 512];
+    let n = p.client.session_ticket(&mut buf).unwrap();
+    let t = SessionTicket::decode(&buf[..n]).unwrap();
+    assert_eq!((t.version, t.ticket.len(), t.session_id.len()), (ProtocolVersion::Tls12, 0, 32));
+    assert!(t.verified);
+    // Once only.
+    assert_eq!(p.client.process(), Ok(Event::NeedData));
+    let mut p2 = MemPeer::resuming(&config, server, Some(UnixTime(NOW.0 + 60)), t);
+    let s = p2.handshake();
+    assert!(s.resumed);
+    assert_eq!((s.trust, s.group), (Trust::Verified, None));
+    p2.server_write(b"resumed by session ID");
+    assert_eq!(p2.client_read(21), b"resumed by session ID");
+    // Another server name, or an expired session: not offered, full handshake.
+    let t = SessionTicket::decode(&buf[..n]).unwrap();
+    let mut p3 =
+        MemPeer::resuming(&config, rustls_config_tls12(CertKind::Rsa, &[], &[]), Some(UnixTime(NOW.0 + 7201)), t);
+    assert!(!p3.handshake().resumed, "past the 2-hour default lifetime");
+}
+
+#[test]
+fn exporter_matches_rustls() {
+    let v = verifier(CertKind::Ecdsa);
+    let config = tls12_only(&v);
+    let mut p = peer(&config, rustls_config_tls12(CertKind::Ecdsa, &[], &[]));
+    p.handshake();
+    let mut ours = [0u8; 48];
+    p.client.export_keying_material(b"EXPORTER-test", b"context", &mut ours).unwrap();
+    let mut theirs = [0u8; 48];
+    p.server.export_keying_material(&mut theirs, b"EXPORTER-test", Some(b"context")).unwrap();
+    assert_eq!(ours, theirs, "RFC 5705 exporter");
+}

@@ -158,6 +158,9 @@ impl State {
     /// See [`super::state::State::client_auth`].
     pub fn client_auth(&self) -> Option<Option<usize>> {
         match self {
+            State::ExpectNewSessionTicket(k) | State::ExpectChangeCipherSpec(k) | State::ExpectFinished(k) => {
+                k.client_auth
+            }
             State::Connected(c) => c.client_auth,
             _ => None,
         }
