@@ -27,8 +27,10 @@ pub const DEFAULT_CIPHER_SUITES: [CipherSuite; 13] = [
     CipherSuite::PskWithChacha20Poly1305Sha256,
 ];
 
-/// Groups supported, in the default order; the first gets the key share.
-pub const DEFAULT_GROUPS: [NamedGroup; 2] = [NamedGroup::X25519, NamedGroup::Secp256r1];
+/// Groups supported, in the default order; the first gets the TLS 1.3 key
+/// share. Listing secp384r1 also tells TLS 1.2 servers that P-384
+/// certificates are understood (RFC 8422 §5.1.1).
+pub const DEFAULT_GROUPS: [NamedGroup; 3] = [NamedGroup::X25519, NamedGroup::Secp256r1, NamedGroup::Secp384r1];
 
 /// Signature schemes offered (RFC 8446 §4.2.3). RSA PKCS#1 v1.5 is listed
 /// for certificate signatures only; a TLS 1.3 CertificateVerify using it is refused.
@@ -70,7 +72,7 @@ pub struct ClientConfig<'a> {
     pub(crate) tls13: bool,
     pub(crate) tls12: bool,
     pub(crate) require_ems: bool,
-    pub(crate) groups: heapless::Vec<NamedGroup, 2>,
+    pub(crate) groups: heapless::Vec<NamedGroup, 3>,
     pub(crate) alpn: heapless::Vec<u8, MAX_ALPN_LIST>,
     pub(crate) middlebox_compat: bool,
     pub(crate) min_rsa_bits: u32,
@@ -162,7 +164,7 @@ impl<'a> ClientConfig<'a> {
     /// ClientHello, the others are reachable by HelloRetryRequest.
     pub fn with_groups(mut self, groups: &[NamedGroup]) -> Result<Self, Error> {
         if groups.is_empty() || groups.iter().any(|g| !DEFAULT_GROUPS.contains(g)) {
-            return Err(Error::Config("groups must be a non-empty list of x25519, secp256r1"));
+            return Err(Error::Config("groups must be a non-empty list of x25519, secp256r1, secp384r1"));
         }
         self.groups.clear();
         for g in groups {

@@ -135,6 +135,12 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
         &self.io
     }
 
+    /// The engine, e.g. for [`Client::psk_identity_hint`] or
+    /// [`Client::export_keying_material`].
+    pub fn client(&self) -> &Client<'a, R, Vec<u8>> {
+        &self.client
+    }
+
     /// Sends close_notify and flushes it.
     pub fn close(&mut self) -> io::Result<()> {
         self.client.close();

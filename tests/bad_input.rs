@@ -615,8 +615,8 @@ fn run<'a>(
 
     let (group, client_pub) = client_share(&ch);
     let share = KeyShare::generate(group, &mut rng()).expect("server key share");
-    let mut pk = [0u8; 65];
-    let pk_len = share.public_key(&mut pk);
+    let pk = share.public();
+    let pk_len = pk.len();
     let shared = share.agree(&client_pub).expect("key agreement");
     let mut random = [0u8; 32];
     rand_core::Rng::fill_bytes(&mut rng(), &mut random);

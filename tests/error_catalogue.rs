@@ -171,8 +171,8 @@ fn error_config() {
     let e = insecure().with_cipher_suites(&[]).expect_err("no suites");
     assert!(matches!(e, Error::Config(_)));
     assert_msg(&e, &["invalid configuration", "cipher suites", "TLS_AES_128_GCM_SHA256"]);
-    let e = insecure().with_groups(&[NamedGroup::from_wire(24)]).expect_err("secp384r1 is not supported");
-    assert_msg(&e, &["groups must be", "x25519, secp256r1"]);
+    let e = insecure().with_groups(&[NamedGroup::from_wire(25)]).expect_err("secp521r1 is not supported");
+    assert_msg(&e, &["groups must be", "x25519, secp256r1, secp384r1"]);
     let e = insecure().with_alpn(&[b""]).expect_err("empty ALPN");
     assert_msg(&e, &["ALPN protocols must be 1 to 255 bytes"]);
     let config = insecure();
@@ -580,8 +580,9 @@ fn misbehavior_hello_retry() {
         let exts = [(SUPPORTED_VERSIONS, TLS13.to_vec()), (KEY_SHARE, group.to_be_bytes().to_vec())];
         server_hello(HRR_RANDOM, sid, suite, 0, &exts)
     };
-    let e = plaintext_err(&config, |sid| record(22, &hrr(sid, 0x1301, 24)));
-    check_misbehavior(e, Misbehavior::RetryGroupNotOffered(NamedGroup::from_wire(24)), IP, &["was not offered"]);
+    // secp521r1 (25) is never offered.
+    let e = plaintext_err(&config, |sid| record(22, &hrr(sid, 0x1301, 25)));
+    check_misbehavior(e, Misbehavior::RetryGroupNotOffered(NamedGroup::from_wire(25)), IP, &["was not offered"]);
     let e = plaintext_err(&config, |sid| record(22, &hrr(sid, 0x1301, 29)));
     check_misbehavior(e, Misbehavior::UselessHelloRetry, IP, &["would not change the ClientHello"]);
 

@@ -121,10 +121,8 @@ fn ecdhe(c: &mut Checker<'_>, group: NamedGroup) -> Vec<u8> {
     let name = if group == NamedGroup::X25519 { "x25519" } else { "p256" };
     let client = key_share(c.v, "client", group);
     let server = key_share(c.v, "server", group);
-    let mut pub_c = [0u8; 65];
-    let mut pub_s = [0u8; 65];
-    let n_c = client.public_key(&mut pub_c);
-    let n_s = server.public_key(&mut pub_s);
+    let (pub_c, pub_s) = (client.public(), server.public());
+    let (n_c, n_s) = (pub_c.len(), pub_s.len());
     c.vec(&format!("client_{name}_public_key"), &pub_c[..n_c]);
     c.vec(&format!("server_{name}_public_key"), &pub_s[..n_s]);
     let from_client = client.agree(&pub_s[..n_s]).unwrap();

@@ -148,9 +148,12 @@ fn client_certificates() {
         ("client-rsa2048", C::EcdheEcdsaWithAes128GcmSha256, true),
         ("client-rsa2048", C::EcdheEcdsaWithAes256GcmSha384, true),
         ("client-p384", C::EcdheEcdsaWithAes256GcmSha384, true),
-        // The transcript is kept in the suite's hash only: a P-384 key (SHA-384)
-        // cannot sign a SHA-256 transcript, so an empty Certificate goes out.
-        ("client-p384", C::EcdheEcdsaWithChacha20Poly1305Sha256, false),
+        // TLS 1.2 ECDSA code points name the hash only: a P-384 key signs the
+        // SHA-256 transcript, a P-256 key the SHA-384 one.
+        ("client-p384", C::EcdheEcdsaWithChacha20Poly1305Sha256, true),
+        ("client-p256", C::EcdheEcdsaWithAes256GcmSha384, true),
+        // Issued by a CA the server does not list: an empty Certificate goes out.
+        ("client-other", C::EcdheEcdsaWithAes128GcmSha256, false),
     ];
     for (name, suite, accepted) in cases {
         let (chain, signer) = identity_files(name);

@@ -77,11 +77,16 @@ macro_rules! ecdsa_signer {
 
             fn sign(&self, scheme: SignatureScheme, message: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
                 use sha2::Digest;
+                if scheme != $scheme {
+                    return Err(SignError::UnsupportedScheme);
+                }
                 self.sign_digest(scheme, &<$hash>::digest(message), out)
             }
 
+            /// Signs a SHA-256 or SHA-384 digest: in TLS 1.2 an ECDSA code
+            /// point names only the hash, whatever the curve (RFC 5246 §7.4.1.4.1).
             fn sign_digest(&self, scheme: SignatureScheme, digest: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
-                if scheme != $scheme {
+                if !matches!(scheme, SignatureScheme::EcdsaSecp256r1Sha256 | SignatureScheme::EcdsaSecp384r1Sha384) {
                     return Err(SignError::UnsupportedScheme);
                 }
                 let sig: $curve::ecdsa::Signature =

@@ -72,7 +72,13 @@ pub trait Signer {
     /// §7.4.8), which the engine keeps only as a running hash. Hardware that
     /// signs digests (secure elements, the ESP32 DS peripheral) implements
     /// this directly; the default refuses, and such an identity is then used
-    /// for TLS 1.3 only.
+    /// for TLS 1.3 only. In TLS 1.2 an ECDSA code point names only the hash
+    /// (RFC 5246 §7.4.1.4.1), so an ECDSA key may be asked to sign a SHA-256
+    /// digest with `EcdsaSecp256r1Sha256` or a SHA-384 one with
+    /// `EcdsaSecp384r1Sha384`, whatever its curve. In TLS 1.2 an ECDSA code point names only the hash
+    /// (RFC 5246 §7.4.1.4.1), so an ECDSA key may be asked to sign a SHA-256
+    /// digest with `EcdsaSecp256r1Sha256` or a SHA-384 one with
+    /// `EcdsaSecp384r1Sha384`, whatever its curve.
     fn sign_digest(&self, scheme: SignatureScheme, digest: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
         let _ = (scheme, digest, out);
         Err(SignError::UnsupportedScheme)

@@ -169,7 +169,7 @@ fn psk_offer<'a, R>(
         return Err(Error::Config(if config.psk.is_some() {
             "no configured cipher suite uses the PSK's hash: in TLS 1.3 SHA-256 PSKs need TLS_AES_128_GCM_SHA256 or TLS_CHACHA20_POLY1305_SHA256, SHA-384 PSKs TLS_AES_256_GCM_SHA384; TLS 1.2 needs a TLS_PSK_* or TLS_ECDHE_PSK_* suite"
         } else {
-            "no configured cipher suite belongs to a configured version (TLS 1.3 suites are TLS_AES_*/TLS_CHACHA20_*, TLS 1.2 suites TLS_ECDHE_*)"
+            "no configured cipher suite can be offered: TLS_AES_*/TLS_CHACHA20_* suites need TLS 1.3 enabled, TLS_ECDHE_ECDSA_*/TLS_ECDHE_RSA_* suites TLS 1.2, and TLS_PSK_*/TLS_ECDHE_PSK_* suites a PSK (ClientConfig::with_psk)"
         }));
     }
     if let Some(p) = config.psk.filter(|_| config.tls13) {
@@ -236,8 +236,7 @@ impl<'a> ExpectServerHello<'a> {
         cookie: Option<&[u8]>,
         ctx: &mut Ctx<'_, 'a, R>,
     ) -> Result<(), Error> {
-        let mut pk = [0u8; 65];
-        let share = self.key_share.as_ref().map(|k| (k.group(), k.public_key(&mut pk)));
+        let share = self.key_share.as_ref().map(|k| (k.group(), k.public()));
         let host = match ctx.server_name {
             ServerName::Dns(d) => Some(d.trim_end_matches('.')),
             ServerName::Ip(_) => None,
@@ -255,7 +254,7 @@ impl<'a> ExpectServerHello<'a> {
             tls12: ctx.config.tls12.then(|| Tls12Offer { ticket: self.tls12_session.map_or(&[][..], |t| t.ticket) }),
             groups: &ctx.config.groups,
             signature_schemes: SIGNATURE_SCHEMES,
-            key_share: share.map(|(g, n)| (g, &pk[..n])),
+            key_share: share,
             alpn: &ctx.config.alpn,
             cookie,
             psk_modes: match self.psk.map(|p| p.source) {

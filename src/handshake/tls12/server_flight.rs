@@ -6,7 +6,7 @@ use super::{Negotiated, State};
 use crate::auth::choose_identity;
 use crate::codec::Reader;
 use crate::config::SIGNATURE_SCHEMES;
-use crate::crypto::{KeyShare, PeerKey, SharedSecret, SigHash, SignatureError};
+use crate::crypto::{KeyShare, PeerKey, SharedSecret, SigHash, SignatureError, MAX_PUBLIC_KEY_LEN};
 use crate::error::{Error, Misbehavior};
 use crate::handshake::state::{Ctx, Output};
 use crate::handshake::KeyExchange;
@@ -26,7 +26,7 @@ pub(crate) struct ExpectServerKeyExchange {
 pub(crate) struct ExpectServerHelloDone {
     pub(super) n: Negotiated,
     /// Our public key and the (EC)DHE secret, once ServerKeyExchange gave the server's.
-    pub(super) ecdhe: Option<(heapless::Vec<u8, 65>, SharedSecret)>,
+    pub(super) ecdhe: Option<(heapless::Vec<u8, MAX_PUBLIC_KEY_LEN>, SharedSecret)>,
     /// `Some` once the server asked for a certificate: the identity and scheme to use.
     pub(super) client_auth: Option<Option<(usize, SignatureScheme)>>,
 }
@@ -127,16 +127,14 @@ fn agree<R: rand_core::CryptoRng>(
     n: &mut Negotiated,
     p: &EcdheParams<'_>,
     ctx: &mut Ctx<'_, '_, R>,
-) -> Result<(heapless::Vec<u8, 65>, SharedSecret), Error> {
+) -> Result<(heapless::Vec<u8, MAX_PUBLIC_KEY_LEN>, SharedSecret), Error> {
     let share = match n.key_share.take() {
         Some(k) if k.group() == p.group => k,
         _ => KeyShare::generate(p.group, ctx.rng).ok_or(Misbehavior::UnofferedGroup(p.group))?,
     };
     let shared = share.agree(p.public).ok_or(Misbehavior::InvalidKeyShare)?;
-    let mut pk = [0u8; 65];
-    let len = share.public_key(&mut pk);
     n.group = Some(p.group);
-    Ok((heapless::Vec::from_slice(&pk[..len]).unwrap_or_default(), shared))
+    Ok((heapless::Vec::from_slice(share.public()).unwrap_or_default(), shared))
 }
 
 impl ExpectServerHelloDone {
@@ -151,6 +149,7 @@ impl ExpectServerHelloDone {
     ) -> Result<(State, Output<'static>), Error> {
         let cr = CertificateRequest12::decode(body)?;
         let hash = self.n.suite.hash;
+        let offered = cr.signature_algorithms.iter().map(SignatureScheme::from_wire);
         let chosen = choose_identity(ctx.config.client_identities, cr.authorities(), |id| {
             let ecdsa =
                 id.signer.schemes().iter().any(|s| matches!(s.tls12_alg(), Some(crate::crypto::SigAlg::Ecdsa(_))));
@@ -159,10 +158,16 @@ impl ExpectServerHelloDone {
                 return None;
             }
             // The engine keeps the transcript in the suite's hash only: the
-            // scheme must sign with that hash (RFC 5246 §7.4.8).
-            id.choose_scheme(cr.signature_algorithms.iter().map(SignatureScheme::from_wire), |s| {
-                s.tls12_alg().is_some_and(|a| sig_hash(a) == Some(hash))
-            })
+            // scheme must sign with that hash (RFC 5246 §7.4.8). An ECDSA
+            // code point names only the hash in TLS 1.2, whatever the curve.
+            if ecdsa {
+                let scheme = match hash {
+                    crate::crypto::HashAlg::Sha256 => SignatureScheme::EcdsaSecp256r1Sha256,
+                    crate::crypto::HashAlg::Sha384 => SignatureScheme::EcdsaSecp384r1Sha384,
+                };
+                return offered.clone().any(|o| o == scheme).then_some(scheme);
+            }
+            id.choose_scheme(offered.clone(), |s| s.tls12_alg().is_some_and(|a| sig_hash(a) == Some(hash)))
         });
         self.client_auth = Some(chosen);
         self.n.transcript.update(raw);

@@ -484,8 +484,8 @@ fn serve<'a, R: rand_core::CryptoRng>(
     let mut transcript = Transcript::new(HASH);
     transcript.update(ch_msg);
     let share = KeyShare::generate(NamedGroup::X25519, rng).ok_or(Fail::Check("server X25519 key generation"))?;
-    let mut pk = [0u8; 65];
-    let pk_len = share.public_key(&mut pk);
+    let pk = share.public();
+    let pk_len = pk.len();
     let shared = share.agree(client_pub).ok_or(Fail::Check("X25519 agreement with the client's share"))?;
     let mut random = [0u8; 32];
     let _ = rng.try_fill_bytes(&mut random);
