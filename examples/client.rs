@@ -9,23 +9,29 @@
 //!   --trust-on-first-use accept this server once and print its pin to store (NOT verification)
 //!   --no-time-check      skip certificate dates (for devices without a clock)
 //!   --show-chain         print the server's certificate chain and pins
-//!   --tls1.3 | --tls1.2  protocol version (only TLS 1.3 in this build)
+//!   --tls1.3 | --tls1.2  offer only this protocol version (default: both, the server chooses)
+//!   --allow-no-ems       DANGER: accept TLS 1.2 servers without the extended master secret (RFC 7627)
 //!   --group NAME         x25519 | secp256r1 (repeatable; first gets the key share)
-//!   --suite IANA_NAME    e.g. TLS_AES_128_GCM_SHA256 (repeatable)
+//!   --suite IANA_NAME    e.g. TLS_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (repeatable)
 //!   --alpn PROTO         ALPN protocol (repeatable)
 //!   --request STRING     send STRING after the handshake (else stdin is sent)
 //!   --psk-identity ID    external PSK identity (with --psk)
 //!   --psk HEX            external PSK key in hex, as mosquitto's psk_file
 //!   --psk-mode dhe|ke    PSK with (EC)DHE (default) or alone (no forward secrecy)
 //!   --psk-sha384         the PSK's hash is SHA-384 (default SHA-256)
-//!   --resume             connect, keep the ticket, connect again resuming it
-//!   --sess-out FILE      write the newest session ticket to FILE
-//!   --sess-in FILE       resume with the ticket in FILE
+//!   --resume             connect, keep the session, connect again resuming it
+//!   --sess-out FILE      write the newest session (ticket, or TLS 1.2 session ID) to FILE
+//!   --sess-in FILE       resume with the session in FILE
 //!   --cert FILE          client certificate chain (PEM, leaf first)
 //!   --key FILE           its private key (PEM/DER: ECDSA P-256/P-384, RSA 2048-4096)
 //! ```
-//! Prints `embertls: connected ...` to stderr, copies server data to stdout
-//! until the server closes, and exits 0 on a clean close.
+//! Prints `embertls: connected version=... suite=...` to stderr (with
+//! `psk_hint="..."` when a TLS 1.2 PSK server sent a hint, escaped), copies
+//! server data to stdout until the server closes, and exits 0 on a clean close.
+//!
+//! The connection is driven over the sans-I/O [`Client`] directly rather than
+//! [`embertls::TlsStream`], which does not give access to the engine: the
+//! TLS 1.2 PSK hint is read with [`Client::psk_identity_hint`].
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -33,8 +39,9 @@ use std::process::ExitCode;
 
 use embertls::{CaVerifier, ChainRecorder, Pin, PinVerifier, TrustAnchors, TrustOnFirstUse};
 use embertls::{
-    CipherSuite, ClientConfig, ClientIdentity, ExternalPsk, NamedGroup, PskMode, ServerName, ServerVerification,
-    ServerVerifier, SessionTicket, SoftwareSigner, TlsStream,
+    CipherSuite, Client, ClientConfig, ClientIdentity, Event, ExternalPsk, HandshakeSummary, NamedGroup,
+    ProtocolVersion, PskMode, ServerName, ServerVerification, ServerVerifier, SessionTicket, SoftwareSigner,
+    MAX_RECORD,
 };
 
 struct Options {
@@ -59,6 +66,8 @@ struct Options {
     tofu: bool,
     no_time_check: bool,
     show_chain: bool,
+    versions: Vec<ProtocolVersion>,
+    allow_no_ems: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -84,6 +93,8 @@ fn parse_args() -> Result<Options, String> {
         tofu: false,
         no_time_check: false,
         show_chain: false,
+        versions: vec![],
+        allow_no_ems: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -92,8 +103,9 @@ fn parse_args() -> Result<Options, String> {
             "--server-name" => o.server_name = Some(value("--server-name")?),
             "--insecure" => o.insecure = true,
             "--ca" => o.ca.push(value("--ca")?),
-            "--tls1.3" => {}
-            "--tls1.2" => return Err("--tls1.2: TLS 1.2 is not supported by this build yet (TLS 1.3 only)".into()),
+            "--tls1.3" => o.versions.push(ProtocolVersion::Tls13),
+            "--tls1.2" => o.versions.push(ProtocolVersion::Tls12),
+            "--allow-no-ems" => o.allow_no_ems = true,
             "--group" => {
                 let g = value("--group")?;
                 o.groups.push(match g.as_str() {
@@ -104,10 +116,10 @@ fn parse_args() -> Result<Options, String> {
             }
             "--suite" => {
                 let s = value("--suite")?;
-                let suite = embertls::DEFAULT_CIPHER_SUITES
-                    .into_iter()
-                    .find(|c| c.name() == s)
-                    .ok_or(format!("--suite {s}: supported suites are TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256"))?;
+                let suite = embertls::DEFAULT_CIPHER_SUITES.into_iter().find(|c| c.name() == s).ok_or_else(|| {
+                    let names: Vec<&str> = embertls::DEFAULT_CIPHER_SUITES.iter().map(|c| c.name()).collect();
+                    format!("--suite {s}: supported suites are {}", names.join(", "))
+                })?;
                 o.suites.push(suite);
             }
             "--alpn" => o.alpn.push(value("--alpn")?.into_bytes()),
@@ -219,6 +231,12 @@ fn run() -> Result<(), String> {
     if let Some(p) = &psk {
         config = config.with_psk(p);
     }
+    if !o.versions.is_empty() {
+        config = config.with_versions(&o.versions).map_err(|e| e.to_string())?;
+    }
+    if o.allow_no_ems {
+        config = config.danger_allow_tls12_without_extended_master_secret();
+    }
     if !o.groups.is_empty() {
         config = config.with_groups(&o.groups).map_err(|e| e.to_string())?;
     }
@@ -248,7 +266,11 @@ fn run() -> Result<(), String> {
     }
     let mut ticket = first?;
     if o.resume {
-        let t = ticket.take().ok_or("--resume: the server sent no session ticket to resume with")?;
+        let t = ticket.take().ok_or(if o.allow_no_ems {
+            "--resume: the server sent no session (ticket or session ID) to resume with (TLS 1.2 sessions without the extended master secret are not kept)"
+        } else {
+            "--resume: the server sent no session (ticket or session ID) to resume with"
+        })?;
         ticket = connect_once(&o, &config, &name_text, Some(&t))?.or(Some(t));
     }
     if let (Some(f), Some(t)) = (&o.sess_out, &ticket) {
@@ -257,7 +279,7 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// One connection; returns the newest session ticket the server sent.
+/// One connection; returns the newest session the server gave (ticket or TLS 1.2 session ID).
 fn connect_once(
     o: &Options,
     config: &ClientConfig<'_>,
@@ -271,17 +293,20 @@ fn connect_once(
         .map(|d| embertls::UnixTime(d.as_secs()));
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
     let name = ServerName::parse(name);
-    let mut tls = match ticket {
+    // Two maximum records to receive (a certificate chain split across full records), one to send.
+    let (rx, tx) = (vec![0; 2 * MAX_RECORD], vec![0; MAX_RECORD]);
+    let client = match ticket {
         Some(t) => {
             let t = SessionTicket::decode(t).map_err(|e| e.to_string())?;
-            TlsStream::connect_resuming(config, name, now, rng, tcp, t)
+            Client::new_resuming(config, name, now, rng, rx, tx, t)
         }
-        None => TlsStream::connect(config, name, now, rng, tcp),
+        None => Client::new(config, name, now, rng, rx, tx),
     }
     .map_err(|e| e.to_string())?;
-    let s = tls.summary().ok_or("no handshake summary")?;
+    let mut tls = Conn::handshake(client, tcp)?;
+    let s = tls.summary;
     eprintln!(
-        "embertls: connected version={} suite={} group={} alpn={} verified={}{}{}",
+        "embertls: connected version={} suite={} group={} alpn={} verified={}{}{}{}",
         s.version,
         s.cipher_suite,
         s.group.map_or("-".to_string(), |g| g.to_string()),
@@ -289,26 +314,134 @@ fn connect_once(
         if s.is_verified() { "yes" } else { "no" },
         if s.hello_retry { " hrr=yes" } else { "" },
         if s.resumed { " resumed=yes" } else { "" },
+        // Any bytes: printable ASCII as is, the rest as \xNN (and \" \\).
+        tls.client.psk_identity_hint().map_or(String::new(), |h| format!(" psk_hint=\"{}\"", h.escape_ascii())),
     );
     match &o.request {
-        Some(r) => tls.write_all(r.as_bytes()).map_err(|e| e.to_string())?,
+        Some(r) => tls.write_all(r.as_bytes())?,
         None => {
             let mut input = Vec::new();
             std::io::stdin().read_to_end(&mut input).map_err(|e| e.to_string())?;
-            tls.write_all(&input).map_err(|e| e.to_string())?;
+            tls.write_all(&input)?;
         }
     }
     let mut out = std::io::stdout();
     let mut buf = [0u8; 4096];
     loop {
-        let n = tls.read(&mut buf).map_err(|e| e.to_string())?;
+        let n = tls.read(&mut buf)?;
         if n == 0 {
             break;
         }
         out.write_all(&buf[..n]).map_err(|e| e.to_string())?;
     }
     out.flush().map_err(|e| e.to_string())?;
-    Ok(tls.session_ticket().map(<[u8]>::to_vec))
+    Ok(tls.session)
+}
+
+type Rng = rand_core::UnwrapErr<getrandom::SysRng>;
+
+/// A blocking connection: the engine and the socket it is fed from.
+struct Conn<'a> {
+    client: Client<'a, Rng, Vec<u8>>,
+    tcp: TcpStream,
+    summary: HandshakeSummary<'a>,
+    /// The newest session to resume, serialized.
+    session: Option<Vec<u8>>,
+    closed: bool,
+}
+
+impl<'a> Conn<'a> {
+    /// Runs the handshake. A TLS 1.2 ticket (RFC 5077 §3.3) comes before the
+    /// server's Finished: it is kept only if the handshake then completes.
+    fn handshake(mut client: Client<'a, Rng, Vec<u8>>, mut tcp: TcpStream) -> Result<Self, String> {
+        let mut pending = None;
+        loop {
+            match turn(&mut client, &mut tcp)? {
+                Event::SessionTicket => pending = Some(serialize_session(&client)?),
+                Event::HandshakeComplete(summary) => {
+                    flush(&mut client, &mut tcp)?;
+                    return Ok(Conn { client, tcp, summary, session: pending, closed: false });
+                }
+                Event::PeerClosed => return Err(embertls::Error::Closed.to_string()),
+                _ => {}
+            }
+        }
+    }
+
+    /// Application data into `out`; 0 once the server closed. Sessions the
+    /// server gives meanwhile (TLS 1.3 tickets, a TLS 1.2 session ID) are kept.
+    fn read(&mut self, out: &mut [u8]) -> Result<usize, String> {
+        while !self.closed {
+            let n = self.client.read(out);
+            if n > 0 {
+                return Ok(n);
+            }
+            match turn(&mut self.client, &mut self.tcp)? {
+                Event::PeerClosed => self.closed = true,
+                Event::SessionTicket => self.session = Some(serialize_session(&self.client)?),
+                _ => {}
+            }
+        }
+        Ok(0)
+    }
+
+    fn write_all(&mut self, mut data: &[u8]) -> Result<(), String> {
+        while !data.is_empty() {
+            let n = self.client.write(data).map_err(explain)?;
+            flush(&mut self.client, &mut self.tcp)?;
+            data = &data[n..];
+        }
+        Ok(())
+    }
+}
+
+/// One step of the engine: `process`, send what it queued (an alert too, if
+/// it failed), and read from the socket when it needs data.
+fn turn<'a>(client: &mut Client<'a, Rng, Vec<u8>>, tcp: &mut TcpStream) -> Result<Event<'a>, String> {
+    let ev = client.process();
+    flush(client, tcp)?;
+    let ev = ev.map_err(explain)?;
+    if ev == Event::NeedData {
+        let n = loop {
+            match tcp.read(client.receive_buffer()) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r.map_err(|e| e.to_string())?,
+            }
+        };
+        // 0: the server closed the socket; the engine tells if that was too early.
+        client.received(n);
+    }
+    Ok(ev)
+}
+
+fn flush(client: &mut Client<'_, Rng, Vec<u8>>, tcp: &mut TcpStream) -> Result<(), String> {
+    let out = client.outgoing();
+    if !out.is_empty() {
+        let n = out.len();
+        tcp.write_all(out).map_err(|e| e.to_string())?;
+        client.sent(n);
+    }
+    Ok(())
+}
+
+/// The engine's message, with the option of this tool that it points to.
+fn explain(e: embertls::Error) -> String {
+    use embertls::{Error, Incompatibility};
+    match e {
+        Error::Incompatible(Incompatibility::ExtendedMasterSecret) => format!("{e} [here: --allow-no-ems, DANGER]"),
+        Error::Incompatible(Incompatibility::Version(_)) => {
+            format!("{e} [here: --tls1.2 or --tls1.3 offer only that version; neither offers both]")
+        }
+        e => e.to_string(),
+    }
+}
+
+/// The session just announced by [`Event::SessionTicket`], serialized.
+fn serialize_session(client: &Client<'_, Rng, Vec<u8>>) -> Result<Vec<u8>, String> {
+    let mut buf = vec![0u8; 70_000];
+    let n = client.session_ticket(&mut buf).map_err(|e| e.to_string())?;
+    buf.truncate(n);
+    Ok(buf)
 }
 
 fn main() -> ExitCode {

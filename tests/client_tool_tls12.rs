@@ -1,0 +1,343 @@
+//! The `client` example (`openssl s_client`-like) in TLS 1.2, through the
+//! real binary (built once by cargo) against `openssl s_server -tls1_2 -www`,
+//! whose status page says `New, TLSv1.2, Cipher is ...` or `Reused, ...` and
+//! shows the client certificate it received: `--tls1.2` / `--tls1.3`, the
+//! summary line (`version=TLSv1.2`, IANA suite names, `psk_hint=`),
+//! `--suite` with TLS 1.2 names, external PSKs, `--resume` / `--sess-out` /
+//! `--sess-in` with tickets and session IDs, `--cert/--key`, `--allow-no-ems`.
+
+mod common;
+
+use std::fs::File;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::peer::{free_port, peer_file, run_example, CertKind, ExampleRun, OpensslServer, TempFile};
+
+/// Generous: the first run may build the example (and wait for cargo's lock).
+const WITHIN: Duration = Duration::from_secs(300);
+
+const GET: &str = "GET / HTTP/1.0\r\n\r\n";
+const PSK_HEX: &str = "0123456789abcdef0123456789abcdef";
+
+fn p(name: &str) -> String {
+    peer_file(name).display().to_string()
+}
+
+fn addr(server: &OpensslServer) -> String {
+    format!("127.0.0.1:{}", server.port)
+}
+
+/// Runs the client with `args`, then `--request GET` and the server's address.
+fn client(server_addr: &str, args: &[&str]) -> ExampleRun {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--server-name", "localhost", "--request", GET, server_addr]);
+    run_example("client", &all, WITHIN)
+}
+
+fn assert_ok(run: &ExampleRun) {
+    assert_eq!(run.code, Some(0), "{run:#?}");
+}
+
+/// The `embertls: connected ...` lines the client printed, in order.
+fn connected_lines(run: &ExampleRun) -> Vec<&str> {
+    run.stderr.lines().filter(|l| l.starts_with("embertls: connected ")).collect()
+}
+
+/// (a) `--tls1.2` against an ECDSA server pinned to one suite: the summary
+/// shows the version and the IANA suite name; the server agrees.
+#[test]
+fn tls12_summary_shows_version_and_iana_suite() {
+    let server = OpensslServer::start_tls12(CertKind::Ecdsa, &["-www", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"]);
+    let run = client(&addr(&server), &["--tls1.2", "--ca", &p("ecdsa-ca.pem")]);
+    assert_ok(&run);
+    let lines = connected_lines(&run);
+    assert_eq!(lines.len(), 1, "{run:#?}");
+    assert!(
+        lines[0].starts_with(
+            "embertls: connected version=TLSv1.2 suite=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 group=x25519 alpn=- verified=yes"
+        ),
+        "{run:#?}"
+    );
+    assert!(!lines[0].contains("psk_hint"), "{run:#?}");
+    assert!(run.stdout.contains("New, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256"), "{run:#?}");
+}
+
+/// `--suite` takes the TLS 1.2 IANA names: each of the six ECDHE suites,
+/// pinned on the client side, is the one negotiated.
+#[test]
+fn suite_option_takes_tls12_iana_names() {
+    let cases = [
+        (CertKind::Ecdsa, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"),
+        (CertKind::Ecdsa, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"),
+        (CertKind::Ecdsa, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"),
+        (CertKind::Rsa, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"),
+        (CertKind::Rsa, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"),
+        (CertKind::Rsa, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305"),
+    ];
+    for kind in CertKind::ALL {
+        let server = OpensslServer::start_tls12(kind, &["-www"]);
+        let ca = p(if kind == CertKind::Ecdsa { "ecdsa-ca.pem" } else { "rsa-ca.pem" });
+        for (_, iana, openssl) in cases.iter().filter(|c| c.0 == kind) {
+            let run = client(&addr(&server), &["--tls1.2", "--suite", iana, "--group", "secp256r1", "--ca", &ca]);
+            assert_ok(&run);
+            let expected = format!("version=TLSv1.2 suite={iana} group=secp256r1 ");
+            assert!(run.stderr.contains(&expected), "{iana}: {run:#?}");
+            assert!(run.stdout.contains(&format!("New, TLSv1.2, Cipher is {openssl}\n")), "{iana}: {run:#?}");
+        }
+    }
+
+    // An unknown name: the error lists every supported name, TLS 1.2 ones included.
+    let run = run_example("client", &["--suite", "TLS_RSA_WITH_AES_128_GCM_SHA256", "127.0.0.1:1"], WITHIN);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    for name in embertls::DEFAULT_CIPHER_SUITES {
+        assert!(run.stderr.contains(name.name()), "{name} not listed: {run:#?}");
+    }
+}
+
+/// `--tls1.2` / `--tls1.3` offer one version; neither offers both (the
+/// server, which has both, picks TLS 1.3).
+#[test]
+fn version_flags() {
+    let (cert, key) = (p("ecdsa-leaf.pem"), p("ecdsa-leaf.key"));
+    let both = OpensslServer::start_args(&["-cert", &cert, "-key", &key, "-www"]);
+    let ca = p("ecdsa-ca.pem");
+    for (flags, version, page) in [
+        (&[][..], "TLSv1.3", "New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256"),
+        (&["--tls1.3"][..], "TLSv1.3", "New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256"),
+        (&["--tls1.2"][..], "TLSv1.2", "New, TLSv1.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256"),
+        (&["--tls1.2", "--tls1.3"][..], "TLSv1.3", "New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256"),
+    ] {
+        let run = client(&addr(&both), &[flags, &["--ca", &ca]].concat());
+        assert_ok(&run);
+        assert!(run.stderr.contains(&format!("embertls: connected version={version} ")), "{flags:?}: {run:#?}");
+        assert!(run.stdout.contains(page), "{flags:?}: {run:#?}");
+    }
+
+    // A TLS 1.2-only server: reached by default, refused with --tls1.3.
+    let only12 = OpensslServer::start_tls12(CertKind::Ecdsa, &["-www"]);
+    let run = client(&addr(&only12), &["--ca", &ca]);
+    assert_ok(&run);
+    assert!(run.stderr.contains("embertls: connected version=TLSv1.2 "), "{run:#?}");
+    let run = client(&addr(&only12), &["--tls1.3", "--ca", &ca]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    assert!(run.stderr.contains("embertls: error: ") && run.stderr.contains("protocol_version"), "{run:#?}");
+    assert!(connected_lines(&run).is_empty(), "{run:#?}");
+}
+
+/// (b) An external PSK over TLS 1.2: the PSK suite's IANA name and the
+/// server's psk_identity_hint (escaped: printable ASCII as is, `\"`, `\\`
+/// and `\xNN` for the rest) are shown.
+#[test]
+fn tls12_external_psk_shows_suite_and_hint() {
+    let server = OpensslServer::start_args(&[
+        "-tls1_2",
+        "-nocert",
+        "-psk",
+        PSK_HEX,
+        "-psk_identity",
+        "id",
+        "-psk_hint",
+        "myhint",
+        "-cipher",
+        "PSK-AES128-GCM-SHA256",
+        "-www",
+    ]);
+    let run = client(&addr(&server), &["--tls1.2", "--psk-identity", "id", "--psk", PSK_HEX]);
+    assert_ok(&run);
+    let lines = connected_lines(&run);
+    assert_eq!(lines.len(), 1, "{run:#?}");
+    assert!(
+        lines[0].starts_with("embertls: connected version=TLSv1.2 suite=TLS_PSK_WITH_AES_128_GCM_SHA256 group=- "),
+        "{run:#?}"
+    );
+    assert!(lines[0].contains(" verified=yes") && lines[0].ends_with(" psk_hint=\"myhint\""), "{run:#?}");
+    assert!(run.stdout.contains("New, TLSv1.2, Cipher is PSK-AES128-GCM-SHA256"), "{run:#?}");
+
+    // ECDHE_PSK, chosen with --suite; a hint with a quote, a backslash and non-ASCII bytes.
+    let server = OpensslServer::start_args(&[
+        "-tls1_2",
+        "-nocert",
+        "-psk",
+        PSK_HEX,
+        "-psk_identity",
+        "id",
+        "-psk_hint",
+        "a \"b\\ é",
+        "-www",
+    ]);
+    let suite = "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256";
+    let run = client(&addr(&server), &["--tls1.2", "--suite", suite, "--psk-identity", "id", "--psk", PSK_HEX]);
+    assert_ok(&run);
+    assert!(run.stderr.contains(&format!("version=TLSv1.2 suite={suite} group=x25519 ")), "{run:#?}");
+    assert!(run.stderr.contains(r#" psk_hint="a \"b\\ \xc3\xa9""#), "{run:#?}");
+    assert!(run.stdout.contains("New, TLSv1.2, Cipher is ECDHE-PSK-CHACHA20-POLY1305"), "{run:#?}");
+
+    // A wrong key: refused, exit 1.
+    let run =
+        client(&addr(&server), &["--tls1.2", "--psk-identity", "id", "--psk", "00112233445566778899aabbccddeeff"]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    assert!(connected_lines(&run).is_empty(), "{run:#?}");
+}
+
+/// (c) `--resume` over TLS 1.2: with an RFC 5077 ticket (it arrives before
+/// the server's Finished), with a session ID (`-no_ticket`), and with an
+/// external PSK; the second connection is resumed on both sides.
+#[test]
+fn tls12_resume() {
+    let ca = p("ecdsa-ca.pem");
+    for extra in [&[][..], &["-no_ticket"][..]] {
+        let server = OpensslServer::start_tls12(CertKind::Ecdsa, &[&["-www"][..], extra].concat());
+        let run = client(&addr(&server), &["--tls1.2", "--resume", "--ca", &ca]);
+        assert_ok(&run);
+        let lines = connected_lines(&run);
+        assert_eq!(lines.len(), 2, "{extra:?}: {run:#?}");
+        assert!(lines[0].contains("version=TLSv1.2 ") && !lines[0].contains("resumed=yes"), "{extra:?}: {run:#?}");
+        assert!(
+            lines[1].contains("version=TLSv1.2 suite=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 ")
+                && lines[1].contains(" verified=yes")
+                && lines[1].contains(" resumed=yes"),
+            "{extra:?}: {run:#?}"
+        );
+        let new = run.stdout.find("New, TLSv1.2").unwrap_or_else(|| panic!("{extra:?}: {run:#?}"));
+        let reused = run.stdout.find("Reused, TLSv1.2").unwrap_or_else(|| panic!("{extra:?}: {run:#?}"));
+        assert!(new < reused, "{extra:?}: {run:#?}");
+    }
+
+    let server = OpensslServer::start_args(&[
+        "-tls1_2",
+        "-nocert",
+        "-psk",
+        PSK_HEX,
+        "-psk_identity",
+        "id",
+        "-psk_hint",
+        "myhint",
+        "-cipher",
+        "PSK-AES128-GCM-SHA256",
+        "-www",
+    ]);
+    let run = client(&addr(&server), &["--tls1.2", "--resume", "--psk-identity", "id", "--psk", PSK_HEX]);
+    assert_ok(&run);
+    let lines = connected_lines(&run);
+    assert_eq!(lines.len(), 2, "{run:#?}");
+    assert!(
+        lines[1].contains("suite=TLS_PSK_WITH_AES_128_GCM_SHA256 ") && lines[1].contains(" resumed=yes"),
+        "{run:#?}"
+    );
+    assert!(run.stdout.contains("Reused, TLSv1.2, Cipher is PSK-AES128-GCM-SHA256"), "{run:#?}");
+}
+
+/// `--sess-out` then `--sess-in` in two runs of the tool, for a ticket and
+/// for a session ID.
+#[test]
+fn tls12_session_file() {
+    let ca = p("ecdsa-ca.pem");
+    for extra in [&[][..], &["-no_ticket"][..]] {
+        let server = OpensslServer::start_tls12(CertKind::Ecdsa, &[&["-www"][..], extra].concat());
+        let file = TempFile::with_contents("tls12-session", b"");
+        let run = client(&addr(&server), &["--tls1.2", "--sess-out", &file.arg(), "--ca", &ca]);
+        assert_ok(&run);
+        assert!(!std::fs::read(&file.0).unwrap().is_empty(), "{extra:?}: no session written: {run:#?}");
+        let run = client(&addr(&server), &["--tls1.2", "--sess-in", &file.arg(), "--ca", &ca]);
+        assert_ok(&run);
+        assert!(run.stderr.contains("version=TLSv1.2 ") && run.stderr.contains(" resumed=yes"), "{extra:?}: {run:#?}");
+        assert!(run.stdout.contains("Reused, TLSv1.2"), "{extra:?}: {run:#?}");
+    }
+}
+
+/// (d) `--cert/--key` over TLS 1.2 with a server that requires a client
+/// certificate from `client-ca.pem`: P-256 and RSA-2048 identities are
+/// accepted and shown on the server's page; without one the tool fails.
+#[test]
+fn tls12_client_certificate() {
+    let client_ca = p("client-ca.pem");
+    let server = OpensslServer::start_tls12(CertKind::Ecdsa, &["-Verify", "1", "-CAfile", &client_ca, "-www"]);
+    let ca = p("ecdsa-ca.pem");
+    for id in ["client-p256", "client-rsa2048"] {
+        let (cert, key) = (p(&format!("{id}.pem")), p(&format!("{id}.key")));
+        let run = client(&addr(&server), &["--tls1.2", "--ca", &ca, "--cert", &cert, "--key", &key]);
+        assert_ok(&run);
+        assert!(run.stderr.contains("embertls: connected version=TLSv1.2 "), "{id}: {run:#?}");
+        assert!(run.stdout.contains("Client certificate"), "{id}: {run:#?}");
+        assert!(run.stdout.contains(&format!("CN=embertls device {id}")), "{id}: {run:#?}");
+    }
+    let run = client(&addr(&server), &["--tls1.2", "--ca", &ca]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    assert!(run.stderr.contains("embertls: error: "), "{run:#?}");
+    assert!(connected_lines(&run).is_empty(), "{run:#?}");
+}
+
+/// `openssl s_server -tls1_2 -www` without the extended master secret (RFC
+/// 7627; s_server has no switch for it, so an OpenSSL configuration file
+/// turns it off), killed on drop.
+struct NoEmsServer {
+    child: Child,
+    port: u16,
+    log: TempFile,
+    _conf: TempFile,
+}
+
+impl NoEmsServer {
+    fn start() -> Self {
+        let conf = TempFile::with_contents(
+            "no-ems.cnf",
+            b"openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n[sys]\nOptions = -ExtendedMasterSecret\n",
+        );
+        let log = TempFile::with_contents("no-ems-s_server.log", b"");
+        let port = free_port();
+        let child = Command::new("openssl")
+            .env("OPENSSL_CONF", &conf.0)
+            .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-tls1_2", "-www"])
+            .args(["-cert", &p("ecdsa-leaf.pem"), "-key", &p("ecdsa-leaf.key")])
+            .stdin(Stdio::piped())
+            .stdout(File::create(&log.0).expect("log file"))
+            .stderr(File::create(&log.0).expect("log file"))
+            .spawn()
+            .expect("spawn `openssl s_server`");
+        let server = NoEmsServer { child, port, log, _conf: conf };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !server.log().contains("ACCEPT") {
+            assert!(Instant::now() < deadline, "s_server did not start within 5 s:\n{}", server.log());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        server
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log.0).unwrap_or_default()
+    }
+}
+
+impl Drop for NoEmsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- s_server without EMS (port {}) ---\n{}", self.port, self.log());
+        }
+    }
+}
+
+/// A TLS 1.2 server without the extended master secret is refused, with a
+/// message that names `--allow-no-ems`; with it the connection is made (and
+/// the session is not kept for resumption).
+#[test]
+fn allow_no_ems() {
+    let server = NoEmsServer::start();
+    let server_addr = format!("127.0.0.1:{}", server.port);
+    let ca = p("ecdsa-ca.pem");
+    let run = client(&server_addr, &["--tls1.2", "--ca", &ca]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    assert!(run.stderr.contains("extended master secret") && run.stderr.contains("--allow-no-ems"), "{run:#?}");
+    assert!(connected_lines(&run).is_empty(), "{run:#?}");
+
+    let run = client(&server_addr, &["--tls1.2", "--allow-no-ems", "--ca", &ca]);
+    assert_ok(&run);
+    assert!(run.stderr.contains("embertls: connected version=TLSv1.2 "), "{run:#?}");
+    assert!(run.stdout.contains("Extended master secret: no"), "{run:#?}");
+
+    let run = client(&server_addr, &["--tls1.2", "--allow-no-ems", "--resume", "--ca", &ca]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    assert!(run.stderr.contains("without the extended master secret are not kept"), "{run:#?}");
+}
