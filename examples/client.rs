@@ -29,9 +29,8 @@
 //! `psk_hint="..."` when a TLS 1.2 PSK server sent a hint, escaped), copies
 //! server data to stdout until the server closes, and exits 0 on a clean close.
 //!
-//! The connection is driven over the sans-I/O [`Client`] directly rather than
-//! [`embertls::TlsStream`], which does not give access to the engine: the
-//! TLS 1.2 PSK hint is read with [`Client::psk_identity_hint`].
+//! The connection is a [`TlsStream`]; the TLS 1.2 PSK hint is read from its
+//! engine with [`embertls::Client::psk_identity_hint`].
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -39,9 +38,8 @@ use std::process::ExitCode;
 
 use embertls::{CaVerifier, ChainRecorder, Pin, PinVerifier, TrustAnchors, TrustOnFirstUse};
 use embertls::{
-    CipherSuite, Client, ClientConfig, ClientIdentity, Event, ExternalPsk, HandshakeSummary, NamedGroup,
-    ProtocolVersion, PskMode, ServerName, ServerVerification, ServerVerifier, SessionTicket, SoftwareSigner,
-    MAX_RECORD,
+    CipherSuite, ClientConfig, ClientIdentity, ExternalPsk, NamedGroup, ProtocolVersion, PskMode, ServerName,
+    ServerVerification, ServerVerifier, SessionTicket, SoftwareSigner, TlsStream,
 };
 
 struct Options {
@@ -293,18 +291,15 @@ fn connect_once(
         .map(|d| embertls::UnixTime(d.as_secs()));
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
     let name = ServerName::parse(name);
-    // Two maximum records to receive (a certificate chain split across full records), one to send.
-    let (rx, tx) = (vec![0; 2 * MAX_RECORD], vec![0; MAX_RECORD]);
-    let client = match ticket {
+    let mut tls = match ticket {
         Some(t) => {
             let t = SessionTicket::decode(t).map_err(|e| e.to_string())?;
-            Client::new_resuming(config, name, now, rng, rx, tx, t)
+            TlsStream::connect_resuming(config, name, now, rng, tcp, t)
         }
-        None => Client::new(config, name, now, rng, rx, tx),
+        None => TlsStream::connect(config, name, now, rng, tcp),
     }
-    .map_err(|e| e.to_string())?;
-    let mut tls = Conn::handshake(client, tcp)?;
-    let s = tls.summary;
+    .map_err(explain)?;
+    let s = tls.summary().ok_or("no handshake summary")?;
     eprintln!(
         "embertls: connected version={} suite={} group={} alpn={} verified={}{}{}{}",
         s.version,
@@ -315,133 +310,36 @@ fn connect_once(
         if s.hello_retry { " hrr=yes" } else { "" },
         if s.resumed { " resumed=yes" } else { "" },
         // Any bytes: printable ASCII as is, the rest as \xNN (and \" \\).
-        tls.client.psk_identity_hint().map_or(String::new(), |h| format!(" psk_hint=\"{}\"", h.escape_ascii())),
+        tls.client().psk_identity_hint().map_or(String::new(), |h| format!(" psk_hint=\"{}\"", h.escape_ascii())),
     );
     match &o.request {
-        Some(r) => tls.write_all(r.as_bytes())?,
+        Some(r) => tls.write_all(r.as_bytes()).map_err(explain)?,
         None => {
             let mut input = Vec::new();
             std::io::stdin().read_to_end(&mut input).map_err(|e| e.to_string())?;
-            tls.write_all(&input)?;
+            tls.write_all(&input).map_err(explain)?;
         }
     }
-    let mut out = std::io::stdout();
-    let mut buf = [0u8; 4096];
-    loop {
-        let n = tls.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        out.write_all(&buf[..n]).map_err(|e| e.to_string())?;
-    }
+    // Until the server closes: sessions it gives meanwhile (TLS 1.3 tickets, a
+    // TLS 1.2 session ID) replace the one kept so far (a TLS 1.2 ticket).
+    let mut out = std::io::stdout().lock();
+    std::io::copy(&mut tls, &mut out).map_err(explain)?;
     out.flush().map_err(|e| e.to_string())?;
-    Ok(tls.session)
+    Ok(tls.session_ticket().map(<[u8]>::to_vec))
 }
 
-type Rng = rand_core::UnwrapErr<getrandom::SysRng>;
-
-/// A blocking connection: the engine and the socket it is fed from.
-struct Conn<'a> {
-    client: Client<'a, Rng, Vec<u8>>,
-    tcp: TcpStream,
-    summary: HandshakeSummary<'a>,
-    /// The newest session to resume, serialized.
-    session: Option<Vec<u8>>,
-    closed: bool,
-}
-
-impl<'a> Conn<'a> {
-    /// Runs the handshake. A TLS 1.2 ticket (RFC 5077 §3.3) comes before the
-    /// server's Finished: it is kept only if the handshake then completes.
-    fn handshake(mut client: Client<'a, Rng, Vec<u8>>, mut tcp: TcpStream) -> Result<Self, String> {
-        let mut pending = None;
-        loop {
-            match turn(&mut client, &mut tcp)? {
-                Event::SessionTicket => pending = Some(serialize_session(&client)?),
-                Event::HandshakeComplete(summary) => {
-                    flush(&mut client, &mut tcp)?;
-                    return Ok(Conn { client, tcp, summary, session: pending, closed: false });
-                }
-                Event::PeerClosed => return Err(embertls::Error::Closed.to_string()),
-                _ => {}
-            }
-        }
-    }
-
-    /// Application data into `out`; 0 once the server closed. Sessions the
-    /// server gives meanwhile (TLS 1.3 tickets, a TLS 1.2 session ID) are kept.
-    fn read(&mut self, out: &mut [u8]) -> Result<usize, String> {
-        while !self.closed {
-            let n = self.client.read(out);
-            if n > 0 {
-                return Ok(n);
-            }
-            match turn(&mut self.client, &mut self.tcp)? {
-                Event::PeerClosed => self.closed = true,
-                Event::SessionTicket => self.session = Some(serialize_session(&self.client)?),
-                _ => {}
-            }
-        }
-        Ok(0)
-    }
-
-    fn write_all(&mut self, mut data: &[u8]) -> Result<(), String> {
-        while !data.is_empty() {
-            let n = self.client.write(data).map_err(explain)?;
-            flush(&mut self.client, &mut self.tcp)?;
-            data = &data[n..];
-        }
-        Ok(())
-    }
-}
-
-/// One step of the engine: `process`, send what it queued (an alert too, if
-/// it failed), and read from the socket when it needs data.
-fn turn<'a>(client: &mut Client<'a, Rng, Vec<u8>>, tcp: &mut TcpStream) -> Result<Event<'a>, String> {
-    let ev = client.process();
-    flush(client, tcp)?;
-    let ev = ev.map_err(explain)?;
-    if ev == Event::NeedData {
-        let n = loop {
-            match tcp.read(client.receive_buffer()) {
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                r => break r.map_err(|e| e.to_string())?,
-            }
-        };
-        // 0: the server closed the socket; the engine tells if that was too early.
-        client.received(n);
-    }
-    Ok(ev)
-}
-
-fn flush(client: &mut Client<'_, Rng, Vec<u8>>, tcp: &mut TcpStream) -> Result<(), String> {
-    let out = client.outgoing();
-    if !out.is_empty() {
-        let n = out.len();
-        tcp.write_all(out).map_err(|e| e.to_string())?;
-        client.sent(n);
-    }
-    Ok(())
-}
-
-/// The engine's message, with the option of this tool that it points to.
-fn explain(e: embertls::Error) -> String {
+/// The error's message, with the option of this tool that it points to.
+fn explain(e: std::io::Error) -> String {
     use embertls::{Error, Incompatibility};
-    match e {
-        Error::Incompatible(Incompatibility::ExtendedMasterSecret) => format!("{e} [here: --allow-no-ems, DANGER]"),
-        Error::Incompatible(Incompatibility::Version(_)) => {
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
+        Some(Error::Incompatible(Incompatibility::ExtendedMasterSecret)) => {
+            format!("{e} [here: --allow-no-ems, DANGER]")
+        }
+        Some(Error::Incompatible(Incompatibility::Version(_))) => {
             format!("{e} [here: --tls1.2 or --tls1.3 offer only that version; neither offers both]")
         }
-        e => e.to_string(),
+        _ => e.to_string(),
     }
-}
-
-/// The session just announced by [`Event::SessionTicket`], serialized.
-fn serialize_session(client: &Client<'_, Rng, Vec<u8>>) -> Result<Vec<u8>, String> {
-    let mut buf = vec![0u8; 70_000];
-    let n = client.session_ticket(&mut buf).map_err(|e| e.to_string())?;
-    buf.truncate(n);
-    Ok(buf)
 }
 
 fn main() -> ExitCode {

@@ -111,7 +111,16 @@ fn attempt(
             .map_err(Failure::Tls)?;
     let mut stage = "waiting for ServerHello";
     loop {
-        // 1. Send what the engine queued, never blocking past the deadline.
+        // 1. Let the engine work on what it received.
+        let ev = match client.process() {
+            Ok(ev) => ev,
+            Err(e) => {
+                // The alert the error implies is queued: send it (best effort) so the server knows why.
+                let _ = tcp.write_all(client.outgoing());
+                return Err(Failure::Tls(e));
+            }
+        };
+        // 2. Send what it queued (a flight may come with NeedData), never blocking past the deadline.
         while !client.outgoing().is_empty() {
             if left().is_zero() {
                 return Err(expired("sending"));
@@ -124,9 +133,9 @@ fn attempt(
                 Err(e) => return Err(Failure::Io(e)),
             }
         }
-        // 2. Let the engine work, then wait for data in slices until the deadline.
-        match client.process() {
-            Ok(Event::NeedData) => loop {
+        // 3. Wait for data in slices until the deadline.
+        match ev {
+            Event::NeedData => loop {
                 let remaining = left();
                 if remaining.is_zero() {
                     return Err(expired(stage));
@@ -149,12 +158,8 @@ fn attempt(
                     Err(e) => return Err(Failure::Io(e)),
                 }
             },
-            Ok(Event::HandshakeComplete(s)) => {
-                // Send the client's Finished before reporting success.
-                tcp.set_write_timeout(Some(left().max(Duration::from_millis(1)))).map_err(Failure::Io)?;
-                tcp.write_all(client.outgoing()).map_err(Failure::Io)?;
-                let n = client.outgoing().len();
-                client.sent(n);
+            Event::HandshakeComplete(s) => {
+                // The client's Finished went out above.
                 return Ok(format!(
                     "connected in {} ms: {} {} verified={}",
                     start.elapsed().as_millis(),
@@ -163,12 +168,7 @@ fn attempt(
                     if s.is_verified() { "yes" } else { "no" }
                 ));
             }
-            Ok(_) => {}
-            Err(e) => {
-                // The alert the error implies is queued: send it (best effort) so the server knows why.
-                let _ = tcp.write_all(client.outgoing());
-                return Err(Failure::Tls(e));
-            }
+            _ => {}
         }
     }
 }

@@ -67,15 +67,18 @@ enum PendingSession {
 ///                              vec![0u8; 16_645], vec![0u8; 16_645])?;
 /// let mut sent_request = false;
 /// loop {
-///     // 1. Send whatever the engine queued (handshake, records, alerts).
+///     // 1. Let the engine work on what it has received.
+///     let event = client.process()?;
+///     // 2. Send whatever it queued (handshake, records, alerts), every time:
+///     //    a flight may be queued along with NeedData (TLS 1.2's client
+///     //    flight, a second ClientHello after HelloRetryRequest).
 ///     let out = client.outgoing();
 ///     if !out.is_empty() {
 ///         sock.write_all(out)?;
 ///         let n = out.len();
 ///         client.sent(n);
 ///     }
-///     // 2. Let the engine work on what it has received.
-///     match client.process()? {
+///     match event {
 ///         Event::NeedData => {
 ///             let n = sock.read(client.receive_buffer())?;
 ///             client.received(n); // 0 means the transport closed

@@ -161,10 +161,13 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
 
     fn flush_outgoing(&mut self) -> io::Result<()> {
         while !self.client.outgoing().is_empty() {
-            let n = self.io.write(self.client.outgoing())?;
-            if n == 0 {
-                return Err(io::ErrorKind::WriteZero.into());
-            }
+            let n = match self.io.write(self.client.outgoing()) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => n,
+                // Data the engine took must not be reported as unsent: retry.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
             self.client.sent(n);
         }
         self.io.flush()
