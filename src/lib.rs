@@ -1,4 +1,4 @@
-//! embertls: a sans-I/O TLS 1.3 client engine for microcontrollers and hosts.
+//! embertls: a sans-I/O TLS 1.3 and TLS 1.2 client engine for microcontrollers and hosts.
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

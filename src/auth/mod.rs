@@ -71,11 +71,9 @@ pub trait Signer {
     /// its CertificateVerify signs every handshake message so far (RFC 5246
     /// §7.4.8), which the engine keeps only as a running hash. Hardware that
     /// signs digests (secure elements, the ESP32 DS peripheral) implements
-    /// this directly; the default refuses, and such an identity is then used
-    /// for TLS 1.3 only. In TLS 1.2 an ECDSA code point names only the hash
-    /// (RFC 5246 §7.4.1.4.1), so an ECDSA key may be asked to sign a SHA-256
-    /// digest with `EcdsaSecp256r1Sha256` or a SHA-384 one with
-    /// `EcdsaSecp384r1Sha384`, whatever its curve. In TLS 1.2 an ECDSA code point names only the hash
+    /// this directly. The default refuses: such a signer works with TLS 1.3
+    /// servers, and a TLS 1.2 handshake that needs it ends with
+    /// [`Error::Signer`]. In TLS 1.2 an ECDSA code point names only the hash
     /// (RFC 5246 §7.4.1.4.1), so an ECDSA key may be asked to sign a SHA-256
     /// digest with `EcdsaSecp256r1Sha256` or a SHA-384 one with
     /// `EcdsaSecp384r1Sha384`, whatever its curve.
