@@ -45,7 +45,7 @@ impl ExpectServerHelloDone {
         let mut failure = None;
         let mut master = None;
         let (transcript, ems, randoms, ecdhe) = (&mut n.transcript, n.ems, &n.randoms, &self.ecdhe);
-        let hash = n.suite.hash;
+        let hash = n.agreed.suite.hash;
         // One record: [Certificate,] ClientKeyExchange[, CertificateVerify].
         ctx.out
             .write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| {
@@ -107,18 +107,12 @@ impl ExpectServerHelloDone {
             .map_err(|e| failure.take().unwrap_or(e))?;
         let master = master.ok_or(Error::Api("internal: no master secret"))?;
         let k = Keyed {
-            suite: n.suite,
+            agreed: n.agreed,
             transcript: n.transcript,
             randoms: n.randoms,
             master,
             resumed: false,
             ems: n.ems,
-            session_id: n.session_id,
-            alpn: n.alpn,
-            limits: n.limits,
-            group: n.group,
-            trust: n.trust,
-            hint: n.hint,
             client_auth: self.client_auth.map(|c| c.map(|(i, _)| i)),
             ticket_announced: false,
         };
@@ -134,7 +128,7 @@ impl Keyed {
         send_ccs(ctx)?;
         let kb = self.key_block();
         let (key, iv) = kb.client();
-        *ctx.write_prot = Some(Protection::tls12(self.suite.aead, key, iv));
+        *ctx.write_prot = Some(Protection::tls12(self.agreed.suite.aead, key, iv));
         let verify_data = self.master.verify_data(false, self.transcript.current().as_bytes());
         let mut msg = [0u8; 4 + 12];
         let mut w = Writer::new(&mut msg);

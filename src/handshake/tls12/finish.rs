@@ -41,17 +41,13 @@ impl Keyed {
         let summary = self.summary(ctx);
         // A session ID (no ticket) from a full handshake with the extended
         // master secret is offered to the caller to keep.
-        let announce_session = !self.resumed && !self.ticket_announced && self.ems && !self.session_id.is_empty();
+        let announce_session =
+            !self.resumed && !self.ticket_announced && self.ems && !self.agreed.session_id.is_empty();
         let c = Connected {
-            suite: self.suite,
+            agreed: self.agreed,
             randoms: self.randoms,
             master: self.master,
-            trust: self.trust,
-            alpn: self.alpn,
-            limits: self.limits,
-            hint: self.hint,
             client_auth: self.client_auth,
-            session_id: self.session_id,
             announce_session,
         };
         Ok((state::State::Tls12(State::Connected(c)), Output::Complete(summary)))

@@ -38,9 +38,22 @@ pub const MAX_PSK_HINT: usize = 64;
 /// hours, OpenSSL's and mbedTLS's default session timeout.
 const DEFAULT_SESSION_LIFETIME: u32 = 7200;
 
-/// What ServerHello settled, carried through the full handshake.
-pub(crate) struct Negotiated {
+/// What the handshake settled besides keys, carried from ServerHello to
+/// the connected state.
+pub(crate) struct Agreed {
     suite: Suite,
+    /// The server's session ID (for resumption by ID).
+    session_id: heapless::Vec<u8, 32>,
+    alpn: Option<(u8, u8)>,
+    limits: Limits,
+    group: Option<NamedGroup>,
+    trust: Trust,
+    hint: heapless::Vec<u8, MAX_PSK_HINT>,
+}
+
+/// A full handshake between ServerHello and ServerHelloDone.
+pub(crate) struct Negotiated {
+    agreed: Agreed,
     kx: KeyExchange,
     transcript: Transcript,
     /// client_random || server_random.
@@ -49,28 +62,16 @@ pub(crate) struct Negotiated {
     key_share: Option<KeyShare>,
     ems: bool,
     ticket_expected: bool,
-    session_id: heapless::Vec<u8, 32>,
-    alpn: Option<(u8, u8)>,
-    limits: Limits,
-    group: Option<NamedGroup>,
-    trust: Trust,
-    hint: heapless::Vec<u8, MAX_PSK_HINT>,
 }
 
 /// After the master secret is known: the last messages of either flow.
 pub(crate) struct Keyed {
-    suite: Suite,
+    agreed: Agreed,
     transcript: Transcript,
     randoms: [u8; 64],
     master: MasterSecret12,
     resumed: bool,
     ems: bool,
-    session_id: heapless::Vec<u8, 32>,
-    alpn: Option<(u8, u8)>,
-    limits: Limits,
-    group: Option<NamedGroup>,
-    trust: Trust,
-    hint: heapless::Vec<u8, MAX_PSK_HINT>,
     client_auth: Option<Option<usize>>,
     /// A ticket was announced in this handshake (Event::SessionTicket).
     ticket_announced: bool,
@@ -78,16 +79,11 @@ pub(crate) struct Keyed {
 
 /// The handshake is complete; application traffic flows.
 pub(crate) struct Connected {
-    suite: Suite,
+    agreed: Agreed,
     randoms: [u8; 64],
     master: MasterSecret12,
-    trust: Trust,
-    alpn: Option<(u8, u8)>,
-    limits: Limits,
-    hint: heapless::Vec<u8, MAX_PSK_HINT>,
     client_auth: Option<Option<usize>>,
-    /// A session ID the caller may keep for resumption (announced once).
-    session_id: heapless::Vec<u8, 32>,
+    /// A session ID the caller may keep for resumption is announced once.
     announce_session: bool,
 }
 
@@ -116,25 +112,23 @@ impl State {
         }
     }
 
-    /// The record size limits agreed in ServerHello.
-    pub fn limits(&self) -> Limits {
+    fn agreed(&self) -> &Agreed {
         match self {
-            State::ExpectCertificate(n) => n.limits,
-            State::ExpectServerKeyExchange(s) => s.n.limits,
-            State::ExpectServerHelloDone(s) => s.n.limits,
-            State::ExpectNewSessionTicket(k) | State::ExpectChangeCipherSpec(k) | State::ExpectFinished(k) => k.limits,
-            State::Connected(c) => c.limits,
+            State::ExpectCertificate(n) => &n.agreed,
+            State::ExpectServerKeyExchange(s) => &s.n.agreed,
+            State::ExpectServerHelloDone(s) => &s.n.agreed,
+            State::ExpectNewSessionTicket(k) | State::ExpectChangeCipherSpec(k) | State::ExpectFinished(k) => &k.agreed,
+            State::Connected(c) => &c.agreed,
         }
     }
 
+    /// The record size limits agreed in ServerHello.
+    pub fn limits(&self) -> Limits {
+        self.agreed().limits
+    }
+
     fn suite(&self) -> Suite {
-        match self {
-            State::ExpectCertificate(n) => n.suite,
-            State::ExpectServerKeyExchange(s) => s.n.suite,
-            State::ExpectServerHelloDone(s) => s.n.suite,
-            State::ExpectNewSessionTicket(k) | State::ExpectChangeCipherSpec(k) | State::ExpectFinished(k) => k.suite,
-            State::Connected(c) => c.suite,
-        }
+        self.agreed().suite
     }
 
     /// True for a PSK suite until the server's Finished proved the key.
@@ -168,13 +162,7 @@ impl State {
 
     /// The psk_identity_hint the server sent (RFC 4279 §2), if any.
     pub fn psk_identity_hint(&self) -> Option<&[u8]> {
-        let hint = match self {
-            State::ExpectCertificate(n) => &n.hint,
-            State::ExpectServerKeyExchange(s) => &s.n.hint,
-            State::ExpectServerHelloDone(s) => &s.n.hint,
-            State::ExpectNewSessionTicket(k) | State::ExpectChangeCipherSpec(k) | State::ExpectFinished(k) => &k.hint,
-            State::Connected(c) => &c.hint,
-        };
+        let hint = &self.agreed().hint;
         (!hint.is_empty()).then_some(hint.as_slice())
     }
 
@@ -227,7 +215,7 @@ impl State {
             State::ExpectChangeCipherSpec(k) => {
                 let kb = k.key_block();
                 let (key, iv) = kb.server();
-                *ctx.read_prot = Some(crate::record::Protection::tls12(k.suite.aead, key, iv));
+                *ctx.read_prot = Some(crate::record::Protection::tls12(k.agreed.suite.aead, key, iv));
                 Ok((super::state::State::Tls12(State::ExpectFinished(k)), Output::ReadKeyChanged))
             }
             s => Err(Error::UnexpectedMessage {
@@ -245,17 +233,18 @@ impl State {
         ctx: &super::tls13::TicketCtx<'_>,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let (suite, master, trust, alpn) = match self {
-            State::ExpectChangeCipherSpec(k) => (k.suite, &k.master, k.trust, k.alpn),
-            State::Connected(c) => (c.suite, &c.master, c.trust, c.alpn),
+        let master = match self {
+            State::ExpectChangeCipherSpec(k) => &k.master,
+            State::Connected(c) => &c.master,
             _ => return Err(Error::Api("session_ticket() is only valid right after Event::SessionTicket")),
         };
+        let Agreed { suite, trust, alpn, .. } = *self.agreed();
         let (ticket, session_id, lifetime) = match (nst_body, self) {
             (Some(body), _) => {
                 let nst = crate::msgs::tls12::NewSessionTicket12::decode(body)?;
                 (nst.ticket, &[][..], nst.lifetime_hint)
             }
-            (None, State::Connected(c)) => (&[][..], c.session_id.as_slice(), 0),
+            (None, State::Connected(c)) => (&[][..], c.agreed.session_id.as_slice(), 0),
             _ => return Err(Error::Api("session_ticket() is only valid right after Event::SessionTicket")),
         };
         let lifetime = if lifetime == 0 { DEFAULT_SESSION_LIFETIME } else { lifetime };
@@ -294,20 +283,22 @@ impl Keyed {
         let mut sc = [0u8; 64];
         sc[..32].copy_from_slice(&self.randoms[32..]);
         sc[32..].copy_from_slice(&self.randoms[..32]);
-        self.master.key_block(&sc, self.suite.aead.key_len(), self.suite.tls12_iv_len())
+        let suite = self.agreed.suite;
+        self.master.key_block(&sc, suite.aead.key_len(), suite.tls12_iv_len())
     }
 
     fn summary<'a, R>(&self, ctx: &Ctx<'_, 'a, R>) -> HandshakeSummary<'a> {
-        let alpn = self.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
+        let a = &self.agreed;
+        let alpn = a.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
         HandshakeSummary {
             version: ProtocolVersion::Tls12,
-            cipher_suite: self.suite.id,
-            group: self.group,
+            cipher_suite: a.suite.id,
+            group: a.group,
             alpn,
             server_name: ctx.server_name,
-            trust: self.trust,
+            trust: a.trust,
             hello_retry: false,
-            max_fragment: self.limits.recv.map(|r| r.min(self.limits.send)),
+            max_fragment: a.limits.recv.map(|r| r.min(a.limits.send)),
             resumed: self.resumed,
         }
     }

@@ -44,7 +44,7 @@ impl Negotiated {
         let chain = CertificateChain::from_tls12_list(r.vec24("Certificate.certificate_list")?)?;
         r.finish("Certificate (trailing bytes)")?;
         let leaf = chain.leaf().ok_or(crate::x509::CertError::NoCertificate)?;
-        self.trust = ctx.config.verifier.verify_server(&chain, &ctx.server_name, ctx.now)?;
+        self.agreed.trust = ctx.config.verifier.verify_server(&chain, &ctx.server_name, ctx.now)?;
         let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
         // RFC 8422 §5.3 / RFC 5246 §7.4.2: the key must fit the suite (ECDSA or RSA).
         let fits = match self.kx {
@@ -106,7 +106,7 @@ impl ExpectServerKeyExchange {
             ServerKeyExchange::EcdhePsk { hint, params } => (Some(params), hint),
         };
         // Hints longer than we keep are not shown rather than shown cut.
-        n.hint = heapless::Vec::from_slice(hint).unwrap_or_default();
+        n.agreed.hint = heapless::Vec::from_slice(hint).unwrap_or_default();
         let ecdhe = match params {
             Some(p) => Some(agree(&mut n, &p, ctx)?),
             None => None,
@@ -133,7 +133,7 @@ fn agree<R: rand_core::CryptoRng>(
         _ => KeyShare::generate(p.group, ctx.rng).ok_or(Misbehavior::UnofferedGroup(p.group))?,
     };
     let shared = share.agree(p.public).ok_or(Misbehavior::InvalidKeyShare)?;
-    n.group = Some(p.group);
+    n.agreed.group = Some(p.group);
     Ok((heapless::Vec::from_slice(share.public()).unwrap_or_default(), shared))
 }
 
@@ -148,7 +148,7 @@ impl ExpectServerHelloDone {
         ctx: &mut Ctx<'_, '_, R>,
     ) -> Result<(State, Output<'static>), Error> {
         let cr = CertificateRequest12::decode(body)?;
-        let hash = self.n.suite.hash;
+        let hash = self.n.agreed.suite.hash;
         let offered = cr.signature_algorithms.iter().map(SignatureScheme::from_wire);
         let chosen = choose_identity(ctx.config.client_identities, cr.authorities(), |id| {
             let ecdsa =

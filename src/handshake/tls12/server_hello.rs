@@ -1,6 +1,6 @@
 //! A TLS 1.2 ServerHello (RFC 5246 §7.4.1.3) and its extensions.
 
-use super::{Keyed, Negotiated, State};
+use super::{Agreed, Keyed, Negotiated, State};
 use crate::error::{Error, Incompatibility, Misbehavior};
 use crate::handshake::hello::ExpectServerHello;
 use crate::handshake::limits::Limits;
@@ -96,19 +96,14 @@ pub(crate) fn server_hello<'a, R>(
             (false, true) => Trust::Verified,
             (false, false) => Trust::NotVerified,
         };
+        let agreed = Agreed { suite, session_id, alpn, limits, group: None, trust, hint: heapless::Vec::new() };
         let k = Keyed {
-            suite,
+            agreed,
             transcript,
             randoms,
             master,
             resumed: true,
             ems,
-            session_id,
-            alpn,
-            limits,
-            group: None,
-            trust,
-            hint: heapless::Vec::new(),
             client_auth: None,
             ticket_announced: false,
         };
@@ -118,21 +113,9 @@ pub(crate) fn server_hello<'a, R>(
     if !ems && ctx.config.require_ems {
         return Err(Error::Incompatible(Incompatibility::ExtendedMasterSecret));
     }
-    let n = Negotiated {
-        suite,
-        kx,
-        transcript,
-        randoms,
-        key_share: hello.key_share,
-        ems,
-        ticket_expected,
-        session_id,
-        alpn,
-        limits,
-        group: None,
-        trust: if kx.is_psk() { Trust::PreSharedKey } else { Trust::NotVerified },
-        hint: heapless::Vec::new(),
-    };
+    let trust = if kx.is_psk() { Trust::PreSharedKey } else { Trust::NotVerified };
+    let agreed = Agreed { suite, session_id, alpn, limits, group: None, trust, hint: heapless::Vec::new() };
+    let n = Negotiated { agreed, kx, transcript, randoms, key_share: hello.key_share, ems, ticket_expected };
     let next = match kx {
         KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => State::ExpectCertificate(n),
         KeyExchange::Psk | KeyExchange::EcdhePsk => {
