@@ -26,6 +26,20 @@ for cert in ["ecdsa_p256", "rsa2048"]:
     r1 = f"{e/rc:.2f}" if e and rc else "-"
     r2 = f"{e/ri:.2f}" if e and ri else "-"
     print(f"| full, X25519, {cert} leaf | {us(e)} | {us(rc)} | {us(ri)} | {r1} | {r2} |")
+for cert in ["ecdsa_p256", "rsa2048"]:
+    g = f"tls12_full_handshake_x25519_{cert}"
+    e, rc, ri = est(g, "embertls"), est(g, "rustls_rustcrypto"), est(g, "rustls_ring")
+    r1 = f"{e/rc:.2f}" if e and rc else "-"
+    r2 = f"{e/ri:.2f}" if e and ri else "-"
+    print(f"| TLS 1.2 full, X25519, {cert} leaf | {us(e)} | {us(rc)} | {us(ri)} | {r1} | {r2} |")
+for cert in ["ecdsa_p256", "rsa2048"]:
+    e13 = est(f"tls13_full_handshake_x25519_{cert}", "embertls")
+    e12 = est(f"tls12_full_handshake_x25519_{cert}", "embertls")
+    if e13 and e12:
+        print(f"\nTLS 1.2 / TLS 1.3 full handshake, {cert}: {us(e12)} / {us(e13)} = {e12/e13:.2f}", end="")
+r12 = est("tls12_resumption_x25519_ecdsa_p256", "embertls")
+if r12:
+    print(f"\nTLS 1.2 resumption (ticket, abbreviated handshake): {us(r12)}")
 full = est("tls13_full_handshake_x25519_ecdsa_p256", "embertls")
 kx = est("primitives", "x25519_keygen_and_agree")
 ver = est("primitives", "ecdsa_p256_verify")
@@ -55,6 +69,8 @@ for suite in ["aes128gcm", "aes256gcm", "chacha20poly1305"]:
         eo, ro = est(g, f"embertls_open/{size}"), est(g, f"raw_aead_open/{size}")
         f = lambda a, b: f"{b/a:.2f}" if a and b else "-"
         print(f"| {suite} | {size} | {us(es)} | {us(rs)} | {f(es, rs)} | {us(eo)} | {us(ro)} | {f(eo, ro)} |")
+        es, eo = est(g, f"embertls12_seal/{size}"), est(g, f"embertls12_open/{size}")
+        print(f"| {suite} TLS 1.2 | {size} | {us(es)} | {us(rs)} | {f(es, rs)} | {us(eo)} | {us(ro)} | {f(eo, ro)} |")
 print("\n(ratios in the record table are raw/embertls throughput: 1.00 = no overhead)")
 print()
 for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:

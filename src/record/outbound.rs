@@ -59,9 +59,11 @@ impl Outbound {
         let capacity = buf.len();
         let free = &mut buf[self.end..];
         let overhead = prot.as_ref().map_or(0, |p| p.overhead());
+        // The content goes where protection expects it (after a TLS 1.2 explicit nonce).
+        let content_at = HEADER_LEN + prot.as_ref().map_or(0, |p| p.content_offset());
         let body_room = free.len().saturating_sub(HEADER_LEN + overhead);
         let body_len = {
-            let Some(body) = free.get_mut(HEADER_LEN..HEADER_LEN + body_room) else {
+            let Some(body) = free.get_mut(content_at..content_at + body_room) else {
                 return Err(Error::SendBufferTooSmall { needed: HEADER_LEN + overhead + 1, capacity });
             };
             let mut w = Writer::new(body);
@@ -72,7 +74,7 @@ impl Outbound {
             w.len()
         };
         let total = match prot {
-            Some(p) => p.seal(typ, free, body_len)?,
+            Some(p) => p.seal_in_place(typ, free, body_len)?,
             None => {
                 Header::write(typ, body_len, free);
                 HEADER_LEN + body_len

@@ -126,11 +126,35 @@ impl Protection {
         aad
     }
 
+    /// Bytes between the record header and the content: the explicit nonce
+    /// of TLS 1.2 AES-GCM (RFC 5288 §3), else none.
+    pub fn content_offset(&self) -> usize {
+        match self.framing {
+            Framing::Tls12Gcm => GCM_EXPLICIT_NONCE,
+            _ => 0,
+        }
+    }
+
     /// Protects a record in place. The content (`len` bytes of type `typ`)
     /// is at `record[HEADER_LEN..]`; `record` must have room for
     /// [`Protection::overhead`] more bytes. Writes the header and returns
-    /// the whole record's length.
+    /// the whole record's length. (For TLS 1.2 AES-GCM the content is moved
+    /// up over the explicit nonce; [`Protection::seal_in_place`] avoids that copy.)
     pub fn seal(&mut self, typ: ContentType, record: &mut [u8], len: usize) -> Result<usize, Error> {
+        let offset = self.content_offset();
+        if offset > 0 {
+            let total = HEADER_LEN + len + self.overhead();
+            if record.len() < total {
+                return Err(Error::SendBufferTooSmall { needed: total, capacity: record.len() });
+            }
+            record.copy_within(HEADER_LEN..HEADER_LEN + len, HEADER_LEN + offset);
+        }
+        self.seal_in_place(typ, record, len)
+    }
+
+    /// As [`Protection::seal`], with the content already at
+    /// `record[HEADER_LEN + content_offset()..]`.
+    pub fn seal_in_place(&mut self, typ: ContentType, record: &mut [u8], len: usize) -> Result<usize, Error> {
         let total = HEADER_LEN + len + self.overhead();
         if record.len() < total {
             return Err(Error::SendBufferTooSmall { needed: total, capacity: record.len() });
@@ -147,14 +171,11 @@ impl Protection {
                 body[inner_len..inner_len + TAG_LEN].copy_from_slice(&tag);
             }
             Framing::Tls12Gcm | Framing::Tls12Chacha => {
-                let explicit = if self.framing == Framing::Tls12Gcm { GCM_EXPLICIT_NONCE } else { 0 };
+                let explicit = self.content_offset();
                 let aad = Self::aad12(seq, typ.to_wire(), [3, 3], len);
                 let (header, body) = record.split_at_mut(HEADER_LEN);
                 Header::write(typ, len + self.overhead(), header);
-                if explicit > 0 {
-                    body.copy_within(..len, explicit);
-                    body[..explicit].copy_from_slice(&nonce[4..]);
-                }
+                body[..explicit].copy_from_slice(&nonce[4..4 + explicit]);
                 let tag = self.keys.key.seal(&nonce, &aad, &mut body[explicit..explicit + len]);
                 body[explicit + len..explicit + len + TAG_LEN].copy_from_slice(&tag);
             }
@@ -217,7 +238,7 @@ impl Protection {
         if usize::from(u16::from_be_bytes([header[3], header[4]])) != body.len() {
             return Err(Misbehavior::BadRecord.into());
         }
-        let explicit = if self.framing == Framing::Tls12Gcm { GCM_EXPLICIT_NONCE } else { 0 };
+        let explicit = self.content_offset();
         let Some(len) = body.len().checked_sub(explicit + TAG_LEN) else {
             return Err(Error::BadRecordMac);
         };

@@ -208,22 +208,8 @@ fn rustls_group(g: NamedGroup) -> &'static dyn rustls::crypto::SupportedKxGroup 
 /// A TLS 1.3-only rustls server configuration restricted to `suites` and
 /// `groups` (empty = all of ours), with the `cert` identity.
 pub fn rustls_config(cert: CertKind, suites: &[CipherSuite], groups: &[NamedGroup]) -> rustls::ServerConfig {
-    let mut provider = rustls::crypto::ring::default_provider();
-    let suites: Vec<CipherSuite> =
-        if suites.is_empty() { SUITES.iter().map(|s| s.0).collect() } else { suites.to_vec() };
-    let groups: Vec<NamedGroup> =
-        if groups.is_empty() { GROUPS.iter().map(|g| g.0).collect() } else { groups.to_vec() };
-    provider.cipher_suites = suites.into_iter().map(rustls_suite).collect();
-    provider.kx_groups = groups.into_iter().map(rustls_group).collect();
-    let certs: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_file_iter(cert.cert_path()).expect("cert PEM").collect::<Result<_, _>>().expect("cert PEM");
-    let key = PrivateKeyDer::from_pem_file(cert.key_path()).expect("key PEM");
-    rustls::ServerConfig::builder_with_provider(Arc::new(provider))
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .expect("TLS 1.3 with these suites")
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .expect("server identity")
+    let all: Vec<CipherSuite> = SUITES.iter().map(|s| s.0).collect();
+    rustls_config_for(&rustls::version::TLS13, cert, if suites.is_empty() { &all } else { suites }, groups)
 }
 
 /// The TLS 1.2 ECDHE suites for a certificate kind.
@@ -245,18 +231,27 @@ pub fn tls12_suites(cert: CertKind) -> [CipherSuite; 3] {
 /// A TLS 1.2-only rustls server configuration with `suites` (empty = the
 /// three of `cert`'s kind) and `groups` (empty = both of ours).
 pub fn rustls_config_tls12(cert: CertKind, suites: &[CipherSuite], groups: &[NamedGroup]) -> rustls::ServerConfig {
+    let all = tls12_suites(cert);
+    rustls_config_for(&rustls::version::TLS12, cert, if suites.is_empty() { &all } else { suites }, groups)
+}
+
+fn rustls_config_for(
+    version: &'static rustls::SupportedProtocolVersion,
+    cert: CertKind,
+    suites: &[CipherSuite],
+    groups: &[NamedGroup],
+) -> rustls::ServerConfig {
     let mut provider = rustls::crypto::ring::default_provider();
-    let suites: Vec<CipherSuite> = if suites.is_empty() { tls12_suites(cert).to_vec() } else { suites.to_vec() };
     let groups: Vec<NamedGroup> =
         if groups.is_empty() { GROUPS.iter().map(|g| g.0).collect() } else { groups.to_vec() };
-    provider.cipher_suites = suites.into_iter().map(rustls_suite).collect();
+    provider.cipher_suites = suites.iter().copied().map(rustls_suite).collect();
     provider.kx_groups = groups.into_iter().map(rustls_group).collect();
     let certs: Vec<CertificateDer<'static>> =
         CertificateDer::pem_file_iter(cert.cert_path()).expect("cert PEM").collect::<Result<_, _>>().expect("cert PEM");
     let key = PrivateKeyDer::from_pem_file(cert.key_path()).expect("key PEM");
     rustls::ServerConfig::builder_with_provider(Arc::new(provider))
-        .with_protocol_versions(&[&rustls::version::TLS12])
-        .expect("TLS 1.2 with these suites")
+        .with_protocol_versions(&[version])
+        .expect("these suites fit the version")
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .expect("server identity")
@@ -828,5 +823,45 @@ pub fn run_example(name: &str, args: &[&str], within: Duration) -> ExampleRun {
         code: status.code(),
         stdout: std::fs::read_to_string(&out.0).unwrap_or_default(),
         stderr: std::fs::read_to_string(&err.0).unwrap_or_default(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Additions for the TLS 1.2 real-peer tests
+// ---------------------------------------------------------------------------
+
+impl OpensslServer {
+    /// Starts `openssl s_server -tls1_2` with the `cert` identity and `extra`
+    /// arguments, as [`OpensslServer::start`] does for TLS 1.3.
+    pub fn start_tls12(cert: CertKind, extra: &[&str]) -> Self {
+        let (cert_path, key_path) = (cert.cert_path().display().to_string(), cert.key_path().display().to_string());
+        let mut args = vec!["-cert", cert_path.as_str(), "-key", key_path.as_str(), "-tls1_2"];
+        args.extend_from_slice(extra);
+        Self::start_args(&args)
+    }
+
+    /// Writes `text` to the server's standard input. In its default mode (no
+    /// `-www` or `-rev`) s_server sends what it reads there to the client, and
+    /// an `R` line read on its own makes it renegotiate (TLS 1.2: it sends a
+    /// HelloRequest and logs `SSL_do_handshake -> 1`): wait for that before
+    /// writing more, or both arrive in one read and are sent as data.
+    pub fn send_stdin(&mut self, text: &str) {
+        let stdin = self._stdin.as_mut().expect("s_server's standard input is piped");
+        stdin.write_all(text.as_bytes()).and_then(|()| stdin.flush()).expect("write to s_server's standard input");
+    }
+
+    /// Waits (at most `within`) until the server's output contains `needle`;
+    /// returns whether it did.
+    pub fn wait_log(&self, needle: &str, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        loop {
+            if self.log().contains(needle) {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 }
