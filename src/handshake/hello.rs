@@ -161,7 +161,12 @@ fn psk_offer<'a, R>(
     // suites: with a PSK the PSK suites, else the certificate (ECDHE) ones.
     let offered = |s: &CipherSuite| match (Suite::tls13(*s), Suite::tls12(*s)) {
         (Some(t), _) => config.tls13 && psk_hash.is_none_or(|h| h == t.hash),
-        (_, Some(t)) => config.tls12 && t.kx.is_some_and(|k| k.is_psk() == psk_hash.is_some()),
+        // RSA keys need `alloc`: without it ECDHE_RSA suites are not offered.
+        (_, Some(t)) => {
+            config.tls12
+                && t.kx.is_some_and(|k| k.is_psk() == psk_hash.is_some())
+                && (cfg!(feature = "alloc") || t.kx != Some(crate::handshake::KeyExchange::EcdheRsa))
+        }
         _ => false,
     };
     let all: heapless::Vec<CipherSuite, 13> = config.cipher_suites.iter().copied().filter(offered).collect();
