@@ -83,13 +83,13 @@ fn remaining_length(out: &mut Vec<u8>, mut n: usize) {
 }
 
 /// Appends an MQTT UTF-8 string (two-byte length, then the bytes).
-fn string(out: &mut Vec<u8>, s: &[u8]) {
+pub fn string(out: &mut Vec<u8>, s: &[u8]) {
     out.extend_from_slice(&(s.len() as u16).to_be_bytes());
     out.extend_from_slice(s);
 }
 
 /// A complete packet: fixed header byte, Remaining Length, body.
-fn packet(first: u8, body: &[u8]) -> Vec<u8> {
+pub fn packet(first: u8, body: &[u8]) -> Vec<u8> {
     let mut p = vec![first];
     remaining_length(&mut p, body.len());
     p.extend_from_slice(body);

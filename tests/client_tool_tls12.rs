@@ -8,11 +8,9 @@
 
 mod common;
 
-use std::fs::File;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::peer::{free_port, peer_file, run_example, CertKind, ExampleRun, OpensslServer, TempFile};
+use common::peer::{peer_file, run_example, CertKind, ExampleRun, OpensslServer, TempFile};
 
 /// Generous: the first run may build the example (and wait for cargo's lock).
 const WITHIN: Duration = Duration::from_secs(300);
@@ -26,6 +24,13 @@ fn p(name: &str) -> String {
 
 fn addr(server: &OpensslServer) -> String {
     format!("127.0.0.1:{}", server.port)
+}
+
+/// `openssl s_server -tls1_2 -nocert -www` with the PSK `id` / [`PSK_HEX`],
+/// the identity hint `hint` and `extra` arguments.
+fn psk_server(hint: &str, extra: &[&str]) -> OpensslServer {
+    let psk = ["-tls1_2", "-nocert", "-psk", PSK_HEX, "-psk_identity", "id", "-psk_hint", hint];
+    OpensslServer::start_args(&[&psk[..], extra, &["-www"]].concat())
 }
 
 /// Runs the client with `args`, then `--request GET` and the server's address.
@@ -130,19 +135,7 @@ fn version_flags() {
 /// and `\xNN` for the rest) are shown.
 #[test]
 fn tls12_external_psk_shows_suite_and_hint() {
-    let server = OpensslServer::start_args(&[
-        "-tls1_2",
-        "-nocert",
-        "-psk",
-        PSK_HEX,
-        "-psk_identity",
-        "id",
-        "-psk_hint",
-        "myhint",
-        "-cipher",
-        "PSK-AES128-GCM-SHA256",
-        "-www",
-    ]);
+    let server = psk_server("myhint", &["-cipher", "PSK-AES128-GCM-SHA256"]);
     let run = client(&addr(&server), &["--tls1.2", "--psk-identity", "id", "--psk", PSK_HEX]);
     assert_ok(&run);
     let lines = connected_lines(&run);
@@ -155,17 +148,7 @@ fn tls12_external_psk_shows_suite_and_hint() {
     assert!(run.stdout.contains("New, TLSv1.2, Cipher is PSK-AES128-GCM-SHA256"), "{run:#?}");
 
     // ECDHE_PSK, chosen with --suite; a hint with a quote, a backslash and non-ASCII bytes.
-    let server = OpensslServer::start_args(&[
-        "-tls1_2",
-        "-nocert",
-        "-psk",
-        PSK_HEX,
-        "-psk_identity",
-        "id",
-        "-psk_hint",
-        "a \"b\\ é",
-        "-www",
-    ]);
+    let server = psk_server("a \"b\\ é", &[]);
     let suite = "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256";
     let run = client(&addr(&server), &["--tls1.2", "--suite", suite, "--psk-identity", "id", "--psk", PSK_HEX]);
     assert_ok(&run);
@@ -204,19 +187,7 @@ fn tls12_resume() {
         assert!(new < reused, "{extra:?}: {run:#?}");
     }
 
-    let server = OpensslServer::start_args(&[
-        "-tls1_2",
-        "-nocert",
-        "-psk",
-        PSK_HEX,
-        "-psk_identity",
-        "id",
-        "-psk_hint",
-        "myhint",
-        "-cipher",
-        "PSK-AES128-GCM-SHA256",
-        "-www",
-    ]);
+    let server = psk_server("myhint", &["-cipher", "PSK-AES128-GCM-SHA256"]);
     let run = client(&addr(&server), &["--tls1.2", "--resume", "--psk-identity", "id", "--psk", PSK_HEX]);
     assert_ok(&run);
     let lines = connected_lines(&run);
@@ -268,64 +239,21 @@ fn tls12_client_certificate() {
     assert!(connected_lines(&run).is_empty(), "{run:#?}");
 }
 
-/// `openssl s_server -tls1_2 -www` without the extended master secret (RFC
-/// 7627; s_server has no switch for it, so an OpenSSL configuration file
-/// turns it off), killed on drop.
-struct NoEmsServer {
-    child: Child,
-    port: u16,
-    log: TempFile,
-    _conf: TempFile,
-}
-
-impl NoEmsServer {
-    fn start() -> Self {
-        let conf = TempFile::with_contents(
-            "no-ems.cnf",
-            b"openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n[sys]\nOptions = -ExtendedMasterSecret\n",
-        );
-        let log = TempFile::with_contents("no-ems-s_server.log", b"");
-        let port = free_port();
-        let child = Command::new("openssl")
-            .env("OPENSSL_CONF", &conf.0)
-            .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-tls1_2", "-www"])
-            .args(["-cert", &p("ecdsa-leaf.pem"), "-key", &p("ecdsa-leaf.key")])
-            .stdin(Stdio::piped())
-            .stdout(File::create(&log.0).expect("log file"))
-            .stderr(File::create(&log.0).expect("log file"))
-            .spawn()
-            .expect("spawn `openssl s_server`");
-        let server = NoEmsServer { child, port, log, _conf: conf };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !server.log().contains("ACCEPT") {
-            assert!(Instant::now() < deadline, "s_server did not start within 5 s:\n{}", server.log());
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        server
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log.0).unwrap_or_default()
-    }
-}
-
-impl Drop for NoEmsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!("--- s_server without EMS (port {}) ---\n{}", self.port, self.log());
-        }
-    }
-}
-
 /// A TLS 1.2 server without the extended master secret is refused, with a
 /// message that names `--allow-no-ems`; with it the connection is made (and
 /// the session is not kept for resumption).
 #[test]
 fn allow_no_ems() {
-    let server = NoEmsServer::start();
-    let server_addr = format!("127.0.0.1:{}", server.port);
+    // s_server has no switch for the extended master secret (RFC 7627): an
+    // OpenSSL configuration file, read once at startup, turns it off.
+    let conf = TempFile::with_contents(
+        "no-ems.cnf",
+        b"openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n[sys]\nOptions = -ExtendedMasterSecret\n",
+    );
+    let (cert, key) = (p("ecdsa-leaf.pem"), p("ecdsa-leaf.key"));
+    let args = ["-tls1_2", "-www", "-cert", &cert, "-key", &key];
+    let server = OpensslServer::start_args_env(&args, &[("OPENSSL_CONF", &conf.0)]);
+    let server_addr = addr(&server);
     let ca = p("ecdsa-ca.pem");
     let run = client(&server_addr, &["--tls1.2", "--ca", &ca]);
     assert_eq!(run.code, Some(1), "{run:#?}");

@@ -27,15 +27,18 @@
 
 mod common;
 
-use std::fs::File;
+#[allow(dead_code)] // the example's `main` and `publish` are not called here
+#[path = "../examples/mqtt_psk.rs"]
+mod mqtt_psk;
+
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use common::peer::{free_port, peer_file, rng, CertKind, OpensslServer, Rng, GROUPS, TIMEOUT};
+use common::gnutls::{gnutls_priority, GnutlsServer};
+use common::mosquitto::{Broker, PUB_ID, PUB_KEY, SUB_KEY};
+use common::peer::{peer_file, rng, CertKind, OpensslServer, Rng, GROUPS, TIMEOUT};
 use embertls::{
     AlertDescription, CaVerifier, CipherSuite, Client, ClientConfig, ClientIdentity, Error, Event, ExternalPsk,
     HandshakeSummary, Incompatibility, NamedGroup, ProtocolVersion, ServerName, ServerVerification, ServerVerifier,
@@ -133,8 +136,11 @@ fn psk_config<'a>(psk: &'a ExternalPsk, suites: &[CipherSuite]) -> ClientConfig<
     }
 }
 
-fn other_group(g: NamedGroup) -> NamedGroup {
-    GROUPS.iter().map(|x| x.0).find(|x| *x != g).expect("two groups")
+/// TLS 1.2 only, the server checked by `verifier`, offering both groups
+/// with `group` first.
+fn tls12_group_first(verifier: &dyn ServerVerifier, group: NamedGroup) -> ClientConfig<'_> {
+    let other = GROUPS.iter().map(|x| x.0).find(|x| *x != group).expect("two groups");
+    tls12(verifier).with_groups(&[group, other]).expect("groups")
 }
 
 // ---------------------------------------------------------------------------
@@ -443,6 +449,27 @@ fn echo(conn: &mut Conn<'_>, style: Echo) -> Result<(), String> {
     Ok(())
 }
 
+/// Connects to `port` with `config`, runs the handshake, `check`s its
+/// summary, echoes two lines in `style`, runs `after` (e.g. checks of the
+/// server's log) and closes; the error says which step failed.
+fn exchange(
+    config: &ClientConfig<'_>,
+    port: u16,
+    style: Echo,
+    check: impl FnOnce(&HandshakeSummary<'_>) -> Result<(), String>,
+    after: impl FnOnce() -> Result<(), String>,
+) -> Result<(), String> {
+    let mut conn = Conn::open(config, port);
+    let r = conn
+        .handshake()
+        .map_err(|e| format!("handshake: {e}"))
+        .and_then(|s| check(&s))
+        .and_then(|()| echo(&mut conn, style))
+        .and_then(|()| after());
+    conn.close();
+    r
+}
+
 /// Joins test threads; each failure message names its combination.
 fn join_all(jobs: Vec<(String, JoinHandle<Result<(), String>>)>) {
     let total = jobs.len();
@@ -462,150 +489,6 @@ fn join_all(jobs: Vec<(String, JoinHandle<Result<(), String>>)>) {
         })
         .collect();
     assert!(failures.is_empty(), "{} of {total} combinations failed:\n{}", failures.len(), failures.join("\n\n"));
-}
-
-// ---------------------------------------------------------------------------
-// Peers: gnutls-serv and mosquitto
-// ---------------------------------------------------------------------------
-
-/// The path of `bin` (on PATH, else /usr/sbin); panics with the install command.
-fn require(bin: &str, package: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/local/sbin")])
-        .map(|d| d.join(bin))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("`{bin}` is not installed; install it with: apt-get install -y {package}"))
-}
-
-fn temp_path(tag: &str, port: u16) -> PathBuf {
-    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    std::env::temp_dir().join(format!("embertls-tls12-{tag}-{}-{port}-{seq}", std::process::id()))
-}
-
-/// A running `gnutls-serv --echo`, killed (and waited for) on drop; its
-/// output goes to a file, printed if the test panics. It listens on
-/// 0.0.0.0 and :: (it has no address option) and answers each line with the
-/// same line; `**REHANDSHAKE**` makes it send a HelloRequest.
-struct GnutlsServer {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-    args: String,
-    _files: Vec<TempFile>,
-}
-
-/// A temporary file, removed on drop.
-struct TempFile(PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-impl GnutlsServer {
-    /// `gnutls-serv --echo -p PORT` plus `args` on a free port; waits (at
-    /// most 5 s per attempt) for "listening on IPv4 ... done". A failed bind
-    /// does not stop gnutls-serv ("bind() failed"), so it is killed and
-    /// another port tried.
-    fn start(args: &[&str]) -> Self {
-        Self::start_with_files(args, Vec::new())
-    }
-
-    fn start_with_files(args: &[&str], files: Vec<TempFile>) -> Self {
-        let bin = require("gnutls-serv", "gnutls-bin");
-        let mut last = String::new();
-        for _attempt in 0..3 {
-            let port = free_port();
-            let log = temp_path("gnutls-serv.log", port);
-            let file = File::create(&log).expect("create gnutls-serv log");
-            let mut all = vec!["--echo".to_string(), "-p".into(), port.to_string()];
-            all.extend(args.iter().map(|s| s.to_string()));
-            let child = Command::new(&bin)
-                .args(&all)
-                .stdin(Stdio::null())
-                .stdout(file.try_clone().expect("clone log handle"))
-                .stderr(file)
-                .spawn()
-                .unwrap_or_else(|e| panic!("spawn gnutls-serv: {e}"));
-            let mut server =
-                GnutlsServer { child, port, log, args: format!("gnutls-serv {}", all.join(" ")), _files: Vec::new() };
-            let ready = format!("IPv4 0.0.0.0 port {port}...done");
-            let failed = format!("IPv4 0.0.0.0 port {port}...bind() failed");
-            let deadline = Instant::now() + Duration::from_secs(5);
-            loop {
-                let text = server.log();
-                if text.contains(&ready) {
-                    server._files = files;
-                    return server;
-                }
-                if text.contains(&failed) || Instant::now() > deadline {
-                    last = format!("{}:\n{text}", server.args);
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        }
-        panic!("gnutls-serv did not start listening three times; last attempt: {last}");
-    }
-
-    /// `gnutls-serv` with the `cert` identity, the priority string
-    /// `priority` and `extra` arguments (`-a`: no CertificateRequest; without
-    /// it gnutls-serv asks for an optional client certificate).
-    fn with_cert(cert: CertKind, priority: &str, extra: &[&str]) -> Self {
-        let (c, k) = (cert.cert_path().display().to_string(), cert.key_path().display().to_string());
-        let mut args = vec!["--x509certfile", &c, "--x509keyfile", &k, "--priority", priority];
-        args.extend_from_slice(extra);
-        Self::start(&args)
-    }
-
-    /// `gnutls-serv` with only the PSK `identity:key` in its `--pskpasswd`
-    /// file, the hint `hint`, and the priority string `priority`.
-    fn with_psk(priority: &str, hint: &str) -> Self {
-        let file = TempFile(temp_path("gnutls-psk", 0));
-        std::fs::write(&file.0, format!("{ID}:{KEY}\n")).expect("write the PSK file");
-        let path = file.0.display().to_string();
-        Self::start_with_files(&["-a", "--pskpasswd", &path, "--pskhint", hint, "--priority", priority], vec![file])
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Waits (at most 5 s) until the output contains `needle`.
-    fn wait_log(&self, needle: &str) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !self.log().contains(needle) {
-            if Instant::now() > deadline {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        true
-    }
-}
-
-impl Drop for GnutlsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!("--- {} (port {}) output ---\n{}", self.args, self.port, self.log());
-        }
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
-
-/// The GnuTLS priority string for exactly one TLS 1.2 suite (key exchange
-/// and cipher names) and, if given, one group.
-fn gnutls_priority(kx: &str, cipher: &str, group: Option<&str>) -> String {
-    let mut p = format!("NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+{kx}:-CIPHER-ALL:+{cipher}");
-    if let Some(g) = group {
-        p.push_str(&format!(":-GROUP-ALL:+GROUP-{g}"));
-    }
-    p
 }
 
 // ---------------------------------------------------------------------------
@@ -629,20 +512,14 @@ fn openssl_every_ecdhe_suite_group_and_certificate() {
             let job = std::thread::spawn(move || {
                 let server = OpensslServer::start_tls12(cert, &["-rev", "-cipher", name, "-groups", group_name]);
                 let verifier = ca(cert);
-                let config = tls12(&verifier).with_groups(&[group, other_group(group)]).expect("groups");
-                let mut conn = Conn::open(&config, server.port);
-                let r = conn
-                    .handshake()
-                    .map_err(|e| format!("handshake: {e}"))
-                    .and_then(|s| check_summary(&s, suite, Some(group), Trust::Verified))
-                    .and_then(|()| echo(&mut conn, Echo::Reversed))
-                    .and_then(|()| {
-                        let seen = server.wait_log("Protocol version: TLSv1.2", Duration::from_secs(5))
-                            && server.wait_log(&format!("Ciphersuite: {name}"), Duration::from_secs(5));
-                        seen.then_some(()).ok_or_else(|| "s_server did not log TLSv1.2 with this suite".to_string())
-                    });
-                conn.close();
-                r.map_err(|e| format!("{e}\n  server: {}\n  server output:\n{}", server.args, server.log()))
+                let config = tls12_group_first(&verifier, group);
+                let check = |s: &HandshakeSummary<'_>| check_summary(s, suite, Some(group), Trust::Verified);
+                exchange(&config, server.port, Echo::Reversed, check, || {
+                    let seen = server.wait_log("Protocol version: TLSv1.2", Duration::from_secs(5))
+                        && server.wait_log(&format!("Ciphersuite: {name}"), Duration::from_secs(5));
+                    seen.then_some(()).ok_or_else(|| "s_server did not log TLSv1.2 with this suite".to_string())
+                })
+                .map_err(|e| format!("{e}\n  server: {}\n  server output:\n{}", server.args, server.log()))
             });
             jobs.push((format!("{cert:?} certificate, {name}, {group_name}"), job));
         }
@@ -674,19 +551,13 @@ fn openssl_server_key_exchange_signature_schemes() {
         let job = std::thread::spawn(move || {
             let server = OpensslServer::start_tls12(cert, &["-rev", "-sigalgs", sigalg]);
             let verifier = ca(cert);
-            let config = tls12(&verifier);
-            let mut conn = Conn::open(&config, server.port);
-            let r = conn
-                .handshake()
-                .map_err(|e| format!("handshake: {e}"))
-                .and_then(|s| {
-                    let want = ECDHE_SUITES.iter().filter(|x| x.4 == cert).map(|x| x.0).collect::<Vec<_>>();
-                    let ok = s.version == ProtocolVersion::Tls12 && want.contains(&s.cipher_suite);
-                    ok.then_some(()).ok_or_else(|| format!("negotiated {} {}", s.version, s.cipher_suite))
-                })
-                .and_then(|()| echo(&mut conn, Echo::Reversed));
-            conn.close();
-            r.map_err(|e| format!("{e}\n  server: {}\n  server output:\n{}", server.args, server.log()))
+            let check = |s: &HandshakeSummary<'_>| {
+                let want = ECDHE_SUITES.iter().filter(|x| x.4 == cert).map(|x| x.0).collect::<Vec<_>>();
+                let ok = s.version == ProtocolVersion::Tls12 && want.contains(&s.cipher_suite);
+                ok.then_some(()).ok_or_else(|| format!("negotiated {} {}", s.version, s.cipher_suite))
+            };
+            exchange(&tls12(&verifier), server.port, Echo::Reversed, check, || Ok(()))
+                .map_err(|e| format!("{e}\n  server: {}\n  server output:\n{}", server.args, server.log()))
         });
         jobs.push((format!("{cert:?} certificate, -sigalgs {sigalg}"), job));
     }
@@ -713,6 +584,12 @@ fn openssl_tiny_records_and_small_buffers() {
 // 2. PSK suites
 // ---------------------------------------------------------------------------
 
+/// `openssl s_server -tls1_2 -nocert` with only the PSK [`ID`] / [`KEY`],
+/// then `extra`.
+fn openssl_psk_server(extra: &[&str]) -> OpensslServer {
+    OpensslServer::start_args(&[&["-tls1_2", "-nocert", "-psk", KEY, "-psk_identity", ID][..], extra].concat())
+}
+
 /// Each PSK suite against `s_server -nocert -psk -psk_hint`: the hint is
 /// reported, the server is trusted through the key, ECDHE_PSK adds an
 /// (EC)DHE exchange (X25519, the client's first group).
@@ -723,19 +600,7 @@ fn openssl_tiny_records_and_small_buffers() {
 #[test]
 fn openssl_psk_suites_with_hint() {
     for (suite, name, _, _) in PSK_SUITES {
-        let server = OpensslServer::start_args(&[
-            "-tls1_2",
-            "-nocert",
-            "-psk",
-            KEY,
-            "-psk_identity",
-            ID,
-            "-psk_hint",
-            HINT,
-            "-cipher",
-            name,
-            "-rev",
-        ]);
+        let server = openssl_psk_server(&["-psk_hint", HINT, "-cipher", name, "-rev"]);
         let psk = ExternalPsk::from_hex(ID, KEY).unwrap();
         let config = psk_config(&psk, &[suite]);
         let mut conn = Conn::open(&config, server.port);
@@ -758,17 +623,7 @@ fn openssl_psk_without_hint() {
         (CipherSuite::PskWithAes128GcmSha256, "PSK-AES128-GCM-SHA256"),
         (CipherSuite::EcdhePskWithChacha20Poly1305Sha256, "ECDHE-PSK-CHACHA20-POLY1305"),
     ] {
-        let server = OpensslServer::start_args(&[
-            "-tls1_2",
-            "-nocert",
-            "-psk",
-            KEY,
-            "-psk_identity",
-            ID,
-            "-cipher",
-            name,
-            "-rev",
-        ]);
+        let server = openssl_psk_server(&["-cipher", name, "-rev"]);
         let psk = ExternalPsk::from_hex(ID, KEY).unwrap();
         let config = psk_config(&psk, &[suite]);
         let mut conn = Conn::open(&config, server.port);
@@ -788,7 +643,7 @@ fn openssl_psk_without_hint() {
 /// and uses its key anyway (seen with s_client), so the handshake succeeds.
 #[test]
 fn openssl_psk_wrong_key_is_refused() {
-    let server = OpensslServer::start_args(&["-tls1_2", "-nocert", "-psk", KEY, "-psk_identity", ID, "-rev"]);
+    let server = openssl_psk_server(&["-rev"]);
     let psk = ExternalPsk::from_hex(ID, OTHER_KEY).unwrap();
     let config = psk_config(&psk, &[CipherSuite::PskWithAes128GcmSha256]);
     let e = refused(&config, server.port);
@@ -803,29 +658,38 @@ fn openssl_psk_wrong_key_is_refused() {
 // 3. Client certificates
 // ---------------------------------------------------------------------------
 
-/// A certificate chain (DER, leaf first) and its key, from `vectors/peer/<name>.pem` / `.key`.
-struct Identity {
-    certs: Vec<Vec<u8>>,
-    signer: SoftwareSigner,
-}
-
-impl Identity {
-    fn load(name: &str) -> Self {
-        let read = |f: String| std::fs::read(peer_file(&f)).unwrap_or_else(|e| panic!("read vectors/peer/{f}: {e}"));
-        let certs = embertls::pem::certificates(&read(format!("{name}.pem"))).expect("certificate PEM");
-        let signer = SoftwareSigner::from_pem_with_rng(&read(format!("{name}.key")), rng()).expect("key PEM");
-        Identity { certs, signer }
-    }
-
-    fn refs(&self) -> Vec<&[u8]> {
-        self.certs.iter().map(Vec::as_slice).collect()
-    }
+/// Runs `f` with a TLS 1.2 configuration that verifies the server against
+/// the ECDSA CA and holds the client identity `vectors/peer/<name>.pem`
+/// (certificate chain, leaf first) with its key `<name>.key`.
+fn with_client_identity<R>(name: &str, f: impl FnOnce(&ClientConfig<'_>) -> R) -> R {
+    let read =
+        |file: String| std::fs::read(peer_file(&file)).unwrap_or_else(|e| panic!("read vectors/peer/{file}: {e}"));
+    let certs = embertls::pem::certificates(&read(format!("{name}.pem"))).expect("certificate PEM");
+    let signer = SoftwareSigner::from_pem_with_rng(&read(format!("{name}.key")), rng()).expect("key PEM");
+    let refs: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
+    let identity = ClientIdentity::new(&refs, &signer).expect("identity");
+    let verifier = ca(CertKind::Ecdsa);
+    f(&tls12(&verifier).with_client_identity(&identity))
 }
 
 /// `s_server -tls1_2 -Verify 1 -CAfile client-ca.pem -rev` (ECDSA identity).
 fn client_auth_server() -> OpensslServer {
     let client_ca = peer_file("client-ca.pem").display().to_string();
     OpensslServer::start_tls12(CertKind::Ecdsa, &["-rev", "-Verify", "1", "-CAfile", &client_ca])
+}
+
+/// Whether `e` is the server's handshake_failure after the client sent no
+/// certificate, with a client identity `configured` or not.
+fn refused_without_certificate(e: &Error, configured: bool) -> bool {
+    matches!(
+        e,
+        Error::ClientAuthRejected {
+            alert: AlertDescription::HandshakeFailure,
+            sent_certificate: false,
+            configured: c,
+            ..
+        } if *c == configured
+    )
 }
 
 /// P-256 and RSA-2048 client certificates, each verified by s_server up to
@@ -840,26 +704,23 @@ fn client_auth_server() -> OpensslServer {
 fn openssl_client_certificates() {
     for name in ["client-p256", "client-rsa2048"] {
         let server = client_auth_server();
-        let id = Identity::load(name);
-        let refs = id.refs();
-        let identity = ClientIdentity::new(&refs, &id.signer).expect("identity");
-        let verifier = ca(CertKind::Ecdsa);
-        let config = tls12(&verifier).with_client_identity(&identity);
-        let mut conn = Conn::open(&config, server.port);
-        let s = conn.handshake().unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!((s.version, s.trust), (ProtocolVersion::Tls12, Trust::Verified), "{name}");
-        echo(&mut conn, Echo::Reversed).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let leaf = format!("depth=0 CN = embertls device {name}\nverify return:1");
-        assert!(
-            server.wait_log(&leaf, Duration::from_secs(5)),
-            "{name}: s_server log lacks {leaf:?}:\n{}",
-            server.log()
-        );
-        let log = server.log();
-        assert!(
-            log.contains("depth=1 CN = embertls client-ca\nverify return:1") && !log.contains("verify error"),
-            "{log}"
-        );
+        with_client_identity(name, |config| {
+            let mut conn = Conn::open(config, server.port);
+            let s = conn.handshake().unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!((s.version, s.trust), (ProtocolVersion::Tls12, Trust::Verified), "{name}");
+            echo(&mut conn, Echo::Reversed).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let leaf = format!("depth=0 CN = embertls device {name}\nverify return:1");
+            assert!(
+                server.wait_log(&leaf, Duration::from_secs(5)),
+                "{name}: s_server log lacks {leaf:?}:\n{}",
+                server.log()
+            );
+            let log = server.log();
+            assert!(
+                log.contains("depth=1 CN = embertls client-ca\nverify return:1") && !log.contains("verify error"),
+                "{log}"
+            );
+        });
     }
 }
 
@@ -872,18 +733,7 @@ fn openssl_client_certificate_required_but_none_configured() {
     let verifier = ca(CertKind::Ecdsa);
     let config = tls12(&verifier);
     let e = refused(&config, server.port);
-    assert!(
-        matches!(
-            &e,
-            Error::ClientAuthRejected {
-                alert: AlertDescription::HandshakeFailure,
-                sent_certificate: false,
-                configured: false,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    assert!(refused_without_certificate(&e, false), "{e:?}");
     assert!(e.to_string().contains("requires a client certificate"), "{e}");
     assert!(server.wait_log("peer did not return a certificate", Duration::from_secs(5)), "{}", server.log());
 }
@@ -893,24 +743,8 @@ fn openssl_client_certificate_required_but_none_configured() {
 #[test]
 fn openssl_client_certificate_from_an_unlisted_ca_is_not_sent() {
     let server = client_auth_server();
-    let id = Identity::load("client-other");
-    let refs = id.refs();
-    let identity = ClientIdentity::new(&refs, &id.signer).expect("identity");
-    let verifier = ca(CertKind::Ecdsa);
-    let config = tls12(&verifier).with_client_identity(&identity);
-    let e = refused(&config, server.port);
-    assert!(
-        matches!(
-            &e,
-            Error::ClientAuthRejected {
-                alert: AlertDescription::HandshakeFailure,
-                sent_certificate: false,
-                configured: true,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    let e = with_client_identity("client-other", |config| refused(config, server.port));
+    assert!(refused_without_certificate(&e, true), "{e:?}");
     assert!(e.to_string().contains("certificate_authorities"), "{e}");
     assert!(!server.log().contains("embertls device"), "{}", server.log());
 }
@@ -1078,7 +912,7 @@ fn gnutls_hello_request_is_refused_with_no_renegotiation() {
     conn.hold = false;
     let e = conn.read_to_end().expect_err("gnutls-serv drops the connection");
     assert_eq!(e, Error::Truncated, "{e}");
-    assert!(server.wait_log("A TLS warning alert has been received"), "{}", server.log());
+    assert!(server.wait_log("A TLS warning alert has been received", Duration::from_secs(5)), "{}", server.log());
 }
 
 // ---------------------------------------------------------------------------
@@ -1096,15 +930,10 @@ fn gnutls_every_ecdhe_suite_and_group() {
                 let prio = gnutls_priority(kx, cipher, Some(gnutls_group));
                 let server = GnutlsServer::with_cert(cert, &prio, &["-a"]);
                 let verifier = ca(cert);
-                let config = tls12(&verifier).with_groups(&[group, other_group(group)]).expect("groups");
-                let mut conn = Conn::open(&config, server.port);
-                let r = conn
-                    .handshake()
-                    .map_err(|e| format!("handshake: {e}"))
-                    .and_then(|s| check_summary(&s, suite, Some(group), Trust::Verified))
-                    .and_then(|()| echo(&mut conn, Echo::Same));
-                conn.close();
-                r.map_err(|e| format!("{e}\n  server: {}\n  server output:\n{}", server.args, server.log()))
+                let config = tls12_group_first(&verifier, group);
+                let check = |s: &HandshakeSummary<'_>| check_summary(s, suite, Some(group), Trust::Verified);
+                exchange(&config, server.port, Echo::Same, check, || Ok(()))
+                    .map_err(|e| format!("{e}\n  server: {}\n  server output:\n{}", server.args, server.log()))
             });
             jobs.push((format!("{name}, {gnutls_group}"), job));
         }
@@ -1116,7 +945,7 @@ fn gnutls_every_ecdhe_suite_and_group() {
 #[test]
 fn gnutls_psk_suites_with_hint() {
     for (suite, name, kx, cipher) in PSK_SUITES {
-        let server = GnutlsServer::with_psk(&gnutls_priority(kx, cipher, None), "gnutls-hint");
+        let server = GnutlsServer::with_psk(ID, KEY, &gnutls_priority(kx, cipher, None), "gnutls-hint");
         let psk = ExternalPsk::from_hex(ID, KEY).unwrap();
         let config = psk_config(&psk, &[suite]);
         let mut conn = Conn::open(&config, server.port);
@@ -1131,7 +960,7 @@ fn gnutls_psk_suites_with_hint() {
         assert_eq!(conn.client.psk_identity_hint(), Some(&b"gnutls-hint"[..]), "{name}");
         echo(&mut conn, Echo::Same).unwrap_or_else(|e| panic!("{name}: {e}"));
         conn.close();
-        assert!(server.wait_log(&format!("Connected as '{ID}'")), "{name}:\n{}", server.log());
+        assert!(server.wait_log(&format!("Connected as '{ID}'"), Duration::from_secs(5)), "{name}:\n{}", server.log());
     }
 }
 
@@ -1141,7 +970,8 @@ fn gnutls_psk_suites_with_hint() {
 /// failed" in both cases).
 #[test]
 fn gnutls_psk_wrong_key_and_unknown_identity_are_refused() {
-    let server = GnutlsServer::with_psk("NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+PSK:+ECDHE-PSK", "gnutls-hint");
+    let server =
+        GnutlsServer::with_psk(ID, KEY, "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+PSK:+ECDHE-PSK", "gnutls-hint");
     for (identity, key) in [(ID, OTHER_KEY), ("somebody-else", KEY)] {
         let psk = ExternalPsk::from_hex(identity, key).unwrap();
         let config = psk_config(&psk, &[]);
@@ -1174,16 +1004,13 @@ fn gnutls_client_certificate_required_and_verified() {
         "NORMAL:-VERS-ALL:+VERS-TLS1.2",
         &["-r", "--verify-client-cert", "--x509cafile", &client_ca],
     );
-    let id = Identity::load("client-p256");
-    let refs = id.refs();
-    let identity = ClientIdentity::new(&refs, &id.signer).expect("identity");
-    let verifier = ca(CertKind::Ecdsa);
-    let config = tls12(&verifier).with_client_identity(&identity);
-    let mut conn = Conn::open(&config, server.port);
-    conn.handshake().unwrap_or_else(|e| panic!("handshake: {e}"));
-    echo(&mut conn, Echo::Same).unwrap();
-    assert!(server.wait_log("Subject: CN=embertls device client-p256"), "{}", server.log());
-    assert!(server.log().contains("The certificate is trusted"), "{}", server.log());
+    with_client_identity("client-p256", |config| {
+        let mut conn = Conn::open(config, server.port);
+        conn.handshake().unwrap_or_else(|e| panic!("handshake: {e}"));
+        echo(&mut conn, Echo::Same).unwrap();
+        assert!(server.wait_log("Subject: CN=embertls device client-p256", Duration::from_secs(5)), "{}", server.log());
+        assert!(server.log().contains("The certificate is trusted"), "{}", server.log());
+    });
 }
 
 /// Resumption against GnuTLS: by ticket (default) and by session ID
@@ -1209,7 +1036,7 @@ fn gnutls_resumption_by_ticket_and_by_session_id() {
         assert!(s2.resumed, "{mode}: {s2:?}");
         assert_eq!((s2.cipher_suite, s2.trust), (s1.cipher_suite, Trust::Verified), "{mode}");
         echo(&mut second, Echo::Same).unwrap_or_else(|e| panic!("{mode}: {e}"));
-        assert!(server.wait_log("This is a resumed session"), "{mode}:\n{}", server.log());
+        assert!(server.wait_log("This is a resumed session", Duration::from_secs(5)), "{mode}:\n{}", server.log());
     }
 }
 
@@ -1233,7 +1060,7 @@ fn gnutls_without_extended_master_secret_is_refused_unless_allowed() {
     let s = conn.handshake().unwrap_or_else(|e| panic!("with the danger option: {e}"));
     assert_eq!((s.version, s.trust), (ProtocolVersion::Tls12, Trust::Verified), "{s:?}");
     echo(&mut conn, Echo::Same).unwrap();
-    assert!(server.wait_log("- Options: safe renegotiation,"), "{}", server.log());
+    assert!(server.wait_log("- Options: safe renegotiation,", Duration::from_secs(5)), "{}", server.log());
     assert!(!server.log().contains("extended master secret"), "{}", server.log());
 }
 
@@ -1254,201 +1081,6 @@ fn gnutls_without_secure_renegotiation_is_refused() {
 // 6. mosquitto with a TLS 1.2 PSK listener
 // ---------------------------------------------------------------------------
 
-const PUB_ID: &str = "embertls-pub";
-const PUB_KEY: &str = "00112233445566778899aabbccddeeff";
-const SUB_ID: &str = "mosquitto-sub";
-const SUB_KEY: &str = "ffeeddccbbaa99887766554433221100";
-const MOSQUITTO: &str = "mosquitto mosquitto-clients";
-
-/// A child process killed and reaped on drop; its output goes to a file.
-struct Proc {
-    child: Child,
-    what: String,
-    out: PathBuf,
-}
-
-impl Proc {
-    fn spawn(out: PathBuf, bin: PathBuf, args: &[&str]) -> Proc {
-        Self::spawn_with_env(out, bin, args, &[])
-    }
-
-    fn spawn_with_env(out: PathBuf, bin: PathBuf, args: &[&str], env: &[(&str, &std::path::Path)]) -> Proc {
-        let file = File::create(&out).expect("create output file");
-        let child = Command::new(&bin)
-            .args(args)
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().expect("clone output handle"))
-            .stderr(file)
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()));
-        Proc { child, what: format!("{} {}", bin.display(), args.join(" ")), out }
-    }
-
-    fn output(&self) -> String {
-        std::fs::read_to_string(&self.out).unwrap_or_default()
-    }
-
-    /// Waits (at most `within`) until `cond(output)`; false if the process exits first.
-    fn wait_for(&mut self, within: Duration, cond: impl Fn(&str) -> bool) -> bool {
-        let deadline = Instant::now() + within;
-        loop {
-            if cond(&self.output()) {
-                return true;
-            }
-            if Instant::now() > deadline || matches!(self.child.try_wait(), Ok(Some(_))) {
-                return cond(&self.output());
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!("--- $ {} ---\n{}", self.what, self.output());
-        }
-        let _ = std::fs::remove_file(&self.out);
-    }
-}
-
-/// mosquitto with one TLS-PSK listener on a free loopback port, TLS 1.2
-/// only; the PSK identity is the user name.
-///
-/// mosquitto's `tls_version tlsv1.2` is a minimum: without more, a client
-/// offering TLS 1.3 gets TLS 1.3 (seen with s_client). So the broker also
-/// runs with `OPENSSL_CONF` pointing at a file whose system_default sets
-/// `MaxProtocol = TLSv1.2`: then s_client gets TLS 1.2 by default, and
-/// `mosquitto_pub --tls-version tlsv1.3` is refused with protocol_version.
-/// Checked with `mosquitto_pub/sub --tls-version tlsv1.2 --psk`; all four of
-/// our PSK suites connect (s_client -cipher each); OpenSSL's own client gets
-/// DHE-PSK-AES256-GCM-SHA384, which we do not offer.
-struct Broker {
-    proc: Proc,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Broker {
-    fn start() -> Broker {
-        let bin = require("mosquitto", MOSQUITTO);
-        let mut last = String::new();
-        for _attempt in 0..3 {
-            let port = free_port();
-            let dir = temp_path("mosquitto", port);
-            std::fs::create_dir_all(&dir).expect("create broker dir");
-            let psk_file = dir.join("psk");
-            std::fs::write(&psk_file, format!("{PUB_ID}:{PUB_KEY}\n{SUB_ID}:{SUB_KEY}\n")).expect("psk_file");
-            let conf = format!(
-                "per_listener_settings false\n\
-                 listener {port} 127.0.0.1\n\
-                 psk_hint embertls-test\n\
-                 psk_file {}\n\
-                 tls_version tlsv1.2\n\
-                 use_identity_as_username true\n\
-                 allow_anonymous false\n\
-                 log_dest stderr\n\
-                 log_type all\n\
-                 user root\n",
-                psk_file.display()
-            );
-            let conf_file = dir.join("mosquitto.conf");
-            std::fs::write(&conf_file, conf).expect("mosquitto.conf");
-            let openssl_conf = dir.join("openssl.cnf");
-            std::fs::write(
-                &openssl_conf,
-                "openssl_conf = openssl_init\n\
-                 [openssl_init]\n\
-                 ssl_conf = ssl_sect\n\
-                 [ssl_sect]\n\
-                 system_default = system_default_sect\n\
-                 [system_default_sect]\n\
-                 MaxProtocol = TLSv1.2\n",
-            )
-            .expect("openssl.cnf");
-            let mut proc = Proc::spawn_with_env(
-                dir.join("broker.log"),
-                bin.clone(),
-                &["-c", &conf_file.display().to_string()],
-                &[("OPENSSL_CONF", &openssl_conf)],
-            );
-            if proc.wait_for(Duration::from_secs(5), |log| log.contains(" running")) {
-                return Broker { proc, port, dir };
-            }
-            last = proc.output();
-            drop(proc);
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-        panic!("mosquitto did not start three times; last output:\n{last}");
-    }
-
-    /// `mosquitto_sub --tls-version tlsv1.2` with its own PSK, waiting for one
-    /// message on `topic`; returns once the broker acknowledged the subscription.
-    fn reference_subscriber(&mut self, topic: &str) -> Proc {
-        let port = self.port.to_string();
-        let args = [
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port,
-            "--psk",
-            SUB_KEY,
-            "--psk-identity",
-            SUB_ID,
-            "--tls-version",
-            "tlsv1.2",
-            "-t",
-            topic,
-            "-C",
-            "1",
-            "-W",
-            "10",
-        ];
-        let sub = Proc::spawn(self.dir.join("sub.out"), require("mosquitto_sub", MOSQUITTO), &args);
-        assert!(
-            self.proc.wait_for(Duration::from_secs(5), |log| log.contains("Sending SUBACK")),
-            "the reference subscriber did not subscribe within 5 s:\n{}\n{}",
-            sub.output(),
-            self.proc.output()
-        );
-        sub
-    }
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        let _ = self.proc.child.kill();
-        let _ = self.proc.child.wait();
-        if std::thread::panicking() {
-            eprintln!("--- mosquitto ---\n{}", self.proc.output());
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn mqtt_packet(first: u8, body: &[u8]) -> Vec<u8> {
-    let mut p = vec![first];
-    let mut n = body.len();
-    loop {
-        let byte = (n % 128) as u8;
-        n /= 128;
-        p.push(if n > 0 { byte | 0x80 } else { byte });
-        if n == 0 {
-            break;
-        }
-    }
-    p.extend_from_slice(body);
-    p
-}
-
-fn mqtt_string(out: &mut Vec<u8>, s: &[u8]) {
-    out.extend_from_slice(&(s.len() as u16).to_be_bytes());
-    out.extend_from_slice(s);
-}
-
 /// One MQTT packet from the connection: (first byte, body).
 fn mqtt_read(conn: &mut Conn<'_>) -> Result<(u8, Vec<u8>), Error> {
     let first = conn.read_exact(1)?[0];
@@ -1466,35 +1098,31 @@ fn mqtt_read(conn: &mut Conn<'_>) -> Result<(u8, Vec<u8>), Error> {
 }
 
 /// CONNECT (MQTT 3.1.1, clean session), SUBSCRIBE to `topic`, PUBLISH
-/// `message` to it and read it back from the broker, DISCONNECT.
+/// `message` to it and read it back from the broker, DISCONNECT; the
+/// packets are those of `examples/mqtt_psk.rs`.
 fn mqtt_round_trip(conn: &mut Conn<'_>, client_id: &str, topic: &str, message: &[u8]) -> Result<(), String> {
     let tls = |e: Error| format!("TLS: {e}");
-    let mut connect = Vec::new();
-    mqtt_string(&mut connect, b"MQTT");
-    connect.extend_from_slice(&[4, 0x02, 0, 60]);
-    mqtt_string(&mut connect, client_id.as_bytes());
-    conn.write_all(&mqtt_packet(0x10, &connect)).map_err(tls)?;
+    conn.write_all(&mqtt_psk::connect_packet(client_id)).map_err(tls)?;
     let connack = mqtt_read(conn).map_err(tls)?;
     if connack != (0x20, vec![0, 0]) {
         return Err(format!("expected CONNACK accepted, got {connack:02x?}"));
     }
+    // SUBSCRIBE (§3.8): packet identifier 1, the topic at QoS 0.
     let mut subscribe = vec![0, 1];
-    mqtt_string(&mut subscribe, topic.as_bytes());
+    mqtt_psk::string(&mut subscribe, topic.as_bytes());
     subscribe.push(0);
-    conn.write_all(&mqtt_packet(0x82, &subscribe)).map_err(tls)?;
+    conn.write_all(&mqtt_psk::packet(0x82, &subscribe)).map_err(tls)?;
     let suback = mqtt_read(conn).map_err(tls)?;
     if suback != (0x90, vec![0, 1, 0]) {
         return Err(format!("expected SUBACK for packet 1 with QoS 0, got {suback:02x?}"));
     }
-    let mut publish = Vec::new();
-    mqtt_string(&mut publish, topic.as_bytes());
-    publish.extend_from_slice(message);
-    conn.write_all(&mqtt_packet(0x30, &publish)).map_err(tls)?;
+    let publish = mqtt_psk::publish_packet(topic, message);
+    conn.write_all(&publish).map_err(tls)?;
     let back = mqtt_read(conn).map_err(tls)?;
-    if back != (0x30, publish) {
+    if mqtt_psk::packet(back.0, &back.1) != publish {
         return Err(format!("expected our PUBLISH back, got {back:02x?}"));
     }
-    conn.write_all(&[0xe0, 0]).map_err(tls)?;
+    conn.write_all(&mqtt_psk::DISCONNECT).map_err(tls)?;
     conn.close();
     Ok(())
 }
@@ -1505,10 +1133,10 @@ fn mqtt_round_trip(conn: &mut Conn<'_>, client_id: &str, topic: &str, message: &
 /// publish. Then each PSK suite on its own.
 #[test]
 fn mosquitto_tls12_psk_round_trip() {
-    let mut broker = Broker::start();
+    let broker = Broker::start_tls12();
     let psk = ExternalPsk::from_hex(PUB_ID, PUB_KEY).unwrap();
     let config = ClientConfig::new(ServerVerification::danger_accept_any()).with_psk(&psk);
-    let mut sub = broker.reference_subscriber("test/embertls/default");
+    let sub = broker.subscribe("test/embertls/default");
     let mut conn = Conn::open(&config, broker.port);
     let s = conn.handshake().unwrap_or_else(|e| panic!("default versions: {e}"));
     assert_eq!((s.version, s.trust), (ProtocolVersion::Tls12, Trust::PreSharedKey), "{s:?}");
@@ -1534,7 +1162,7 @@ fn mosquitto_tls12_psk_round_trip() {
 /// unknown identity with unknown_psk_identity (both seen with s_client).
 #[test]
 fn mosquitto_tls12_psk_wrong_key_and_unknown_identity() {
-    let broker = Broker::start();
+    let broker = Broker::start_tls12();
     for (identity, key, alert) in
         [(PUB_ID, SUB_KEY, AlertDescription::BadRecordMac), ("nobody", PUB_KEY, AlertDescription::UnknownPskIdentity)]
     {
@@ -1564,8 +1192,7 @@ fn default_versions_follow_the_server() {
     assert!(ECDHE_SUITES.iter().any(|x| x.0 == s.cipher_suite && x.4 == CertKind::Ecdsa), "{s:?}");
     echo(&mut conn, Echo::Reversed).unwrap();
 
-    let (c, k) = (CertKind::Ecdsa.cert_path().display().to_string(), CertKind::Ecdsa.key_path().display().to_string());
-    let both = OpensslServer::start_args(&["-cert", &c, "-key", &k, "-rev"]);
+    let both = OpensslServer::start_cert(CertKind::Ecdsa, &["-rev"]);
     let mut conn = Conn::open(&config, both.port);
     let s = conn.handshake().unwrap_or_else(|e| panic!("against s_server (1.2 and 1.3): {e}"));
     assert_eq!((s.version, s.trust), (ProtocolVersion::Tls13, Trust::Verified), "{s:?}");
@@ -1579,9 +1206,8 @@ fn default_versions_follow_the_server() {
 #[test]
 fn no_common_version_gets_protocol_version() {
     let verifier = ca(CertKind::Ecdsa);
-    let (c, k) = (CertKind::Ecdsa.cert_path().display().to_string(), CertKind::Ecdsa.key_path().display().to_string());
     for (client, server_flag) in [(ProtocolVersion::Tls13, "-tls1_2"), (ProtocolVersion::Tls12, "-tls1_3")] {
-        let server = OpensslServer::start_args(&["-cert", &c, "-key", &k, server_flag, "-rev"]);
+        let server = OpensslServer::start_cert(CertKind::Ecdsa, &[server_flag, "-rev"]);
         let config = ClientConfig::new(&verifier).with_versions(&[client]).unwrap();
         let e = refused(&config, server.port);
         assert_eq!(
@@ -1610,18 +1236,17 @@ fn no_common_version_gets_protocol_version() {
 #[test]
 fn tls11_server_is_refused() {
     let verifier = ca(CertKind::Ecdsa);
-    let (c, k) = (CertKind::Ecdsa.cert_path().display().to_string(), CertKind::Ecdsa.key_path().display().to_string());
     let cases = [
         (ClientConfig::new(&verifier), AlertDescription::ProtocolVersion, "unsupported protocol"),
         (tls12(&verifier), AlertDescription::HandshakeFailure, "no shared cipher"),
     ];
     for (config, alert, reason) in cases {
         for level in [None, Some("DEFAULT@SECLEVEL=0")] {
-            let mut args = vec!["-cert", c.as_str(), "-key", k.as_str(), "-tls1_1", "-rev"];
+            let mut args = vec!["-tls1_1", "-rev"];
             if let Some(cipher) = level {
                 args.extend(["-cipher", cipher]);
             }
-            let server = OpensslServer::start_args(&args);
+            let server = OpensslServer::start_cert(CertKind::Ecdsa, &args);
             let e = refused(&config, server.port);
             assert_eq!(e, Error::AlertReceived(alert), "{config:?}, {level:?}: {e}");
             assert!(server.wait_log(reason, Duration::from_secs(5)), "{}", server.log());

@@ -1,2 +1,4 @@
+pub mod gnutls;
+pub mod mosquitto;
 pub mod peer;
 pub mod vectors;

@@ -8,10 +8,10 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use embertls::{CipherSuite, Client, ClientConfig, Error, Event, HandshakeSummary, NamedGroup, ServerName, MAX_RECORD};
@@ -107,20 +107,144 @@ pub fn records(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
 }
 
 // ---------------------------------------------------------------------------
+// Child processes
+// ---------------------------------------------------------------------------
+
+/// The path of `bin`: on PATH, else in /usr/sbin or /usr/local/sbin (where
+/// Debian puts daemons such as mosquitto, off a normal user's PATH). Panics
+/// with the command that installs `package`.
+pub fn require(bin: &str, package: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/local/sbin")])
+        .map(|d| d.join(bin))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("`{bin}` is not installed (not on PATH); install it with: apt-get install -y {package}")
+        })
+}
+
+/// A child process (a peer server, a reference client), killed and reaped
+/// on drop. Its standard output and error go to temporary files, removed on
+/// drop and printed with the command line if the test panics.
+pub struct Proc {
+    child: Mutex<Child>,
+    /// The command line, for failure messages.
+    pub what: String,
+    out: TempFile,
+    /// Standard error, when it is kept apart from standard output.
+    err: Option<TempFile>,
+}
+
+impl Proc {
+    /// Spawns `cmd` (standard input as `cmd` sets it) with its standard
+    /// output and error in one file, interleaved as written.
+    pub fn spawn(cmd: &mut Command) -> Proc {
+        Self::spawn_to(cmd, false)
+    }
+
+    /// As [`Proc::spawn`], with standard error in a file of its own, so that
+    /// [`Proc::stdout`] is exactly what the process printed there.
+    pub fn spawn_split(cmd: &mut Command) -> Proc {
+        Self::spawn_to(cmd, true)
+    }
+
+    fn spawn_to(cmd: &mut Command, split: bool) -> Proc {
+        let mut what = cmd.get_program().to_string_lossy().into_owned();
+        for arg in cmd.get_args() {
+            what.push(' ');
+            what.push_str(&arg.to_string_lossy());
+        }
+        let name = Path::new(cmd.get_program()).file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let out = TempFile::with_contents(&format!("{name}.out"), b"");
+        let err = split.then(|| TempFile::with_contents(&format!("{name}.err"), b""));
+        let stdout = File::create(&out.0).expect("create the output file");
+        let stderr = match &err {
+            Some(err) => File::create(&err.0).expect("create the error file"),
+            None => stdout.try_clone().expect("clone the output file handle"),
+        };
+        let child = cmd.stdout(stdout).stderr(stderr).spawn().unwrap_or_else(|e| panic!("spawn `{what}`: {e}"));
+        Proc { child: Mutex::new(child), what, out, err }
+    }
+
+    fn child(&self) -> MutexGuard<'_, Child> {
+        self.child.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What it printed on standard output so far (everything, unless split).
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(&self.out.0).unwrap_or_default()
+    }
+
+    /// Everything it printed so far (standard output, then standard error
+    /// if split).
+    pub fn output(&self) -> String {
+        let err = self.err.as_ref().map(|e| std::fs::read_to_string(&e.0).unwrap_or_default());
+        self.stdout() + &err.unwrap_or_default()
+    }
+
+    /// How it exited, if it has.
+    pub fn exit_status(&self) -> Option<ExitStatus> {
+        self.child().try_wait().ok().flatten()
+    }
+
+    /// Waits (at most `within`) until `cond(output)` holds or the process
+    /// exits; returns whether `cond` holds.
+    pub fn wait_for(&self, within: Duration, cond: impl Fn(&str) -> bool) -> bool {
+        let deadline = Instant::now() + within;
+        loop {
+            if cond(&self.output()) {
+                return true;
+            }
+            if Instant::now() > deadline || self.exit_status().is_some() {
+                return cond(&self.output());
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Waits (at most `within`) for the process to exit by itself; returns
+    /// whether it did.
+    pub fn wait_exit(&self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if self.exit_status().is_some() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        false
+    }
+
+    /// Writes `text` to its standard input, which `cmd` must have piped.
+    pub fn write_stdin(&self, text: &str) {
+        let mut child = self.child();
+        let stdin = child.stdin.as_mut().expect("standard input is piped");
+        stdin.write_all(text.as_bytes()).and_then(|()| stdin.flush()).expect("write to standard input");
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let child = self.child.get_mut().unwrap_or_else(|e| e.into_inner());
+        let _ = child.kill();
+        let _ = child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- $ {} ---\n{}", self.what, self.output());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
 // openssl s_server
 // ---------------------------------------------------------------------------
 
-static LOG_SEQ: AtomicUsize = AtomicUsize::new(0);
-
-/// A running `openssl s_server`, killed (and waited for) on drop. Its
-/// stdout and stderr go to a temporary file, shown by [`OpensslServer::log`]
-/// and printed if the test panics.
+/// A running `openssl s_server` (a [`Proc`]: killed on drop, its output
+/// shown by [`OpensslServer::log`] and printed if the test panics).
 pub struct OpensslServer {
-    child: Child,
-    _stdin: Option<ChildStdin>,
+    proc: Proc,
     /// The loopback port it listens on.
     pub port: u16,
-    log: PathBuf,
     /// The command line, for failure messages.
     pub args: String,
 }
@@ -131,15 +255,57 @@ impl OpensslServer {
     /// listens. It prints `ACCEPT` once its socket is listening; waiting for
     /// that instead of probing with a connection keeps `-naccept 1` usable.
     pub fn start(cert: CertKind, extra: &[&str]) -> Self {
+        Self::start_cert(cert, &[&["-tls1_3"][..], extra].concat())
+    }
+
+    /// Starts `openssl s_server -tls1_2` with the `cert` identity and `extra`
+    /// arguments, as [`OpensslServer::start`] does for TLS 1.3.
+    pub fn start_tls12(cert: CertKind, extra: &[&str]) -> Self {
+        Self::start_cert(cert, &[&["-tls1_2"][..], extra].concat())
+    }
+
+    /// Starts `openssl s_server` with the `cert` identity and then exactly
+    /// `args` (no version option: TLS 1.3 and 1.2 unless `args` says).
+    pub fn start_cert(cert: CertKind, args: &[&str]) -> Self {
         let (cert_path, key_path) = (cert.cert_path().display().to_string(), cert.key_path().display().to_string());
-        let mut args = vec!["-cert", cert_path.as_str(), "-key", key_path.as_str(), "-tls1_3"];
-        args.extend_from_slice(extra);
-        Self::start_args(&args)
+        Self::start_args(&[&["-cert", cert_path.as_str(), "-key", key_path.as_str()][..], args].concat())
+    }
+
+    /// Starts `openssl s_server -accept 127.0.0.1:PORT <args>` on a free
+    /// loopback port with exactly `args` (no certificate is added, so
+    /// `-nocert -psk ...` servers work), and waits (at most 5 s) until it
+    /// prints `ACCEPT`.
+    pub fn start_args(args: &[&str]) -> Self {
+        Self::start_args_env(args, &[])
+    }
+
+    /// As [`OpensslServer::start_args`], with the environment variables
+    /// `env` set (e.g. `OPENSSL_CONF`, read once at startup).
+    pub fn start_args_env(args: &[&str], env: &[(&str, &Path)]) -> Self {
+        let mut last_log = String::new();
+        for _attempt in 0..3 {
+            let port = free_port();
+            let proc = Proc::spawn(
+                Command::new("openssl")
+                    .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
+                    .args(args)
+                    .envs(env.iter().copied())
+                    .stdin(Stdio::piped()),
+            );
+            if proc.wait_for(Duration::from_secs(5), |log| log.contains("ACCEPT")) {
+                return OpensslServer { args: proc.what.clone(), proc, port };
+            }
+            match proc.exit_status() {
+                Some(status) => last_log = format!("{} exited with {status}:\n{}", proc.what, proc.output()),
+                None => panic!("{} did not start listening within 5 s; output:\n{}", proc.what, proc.output()),
+            }
+        }
+        panic!("openssl s_server failed to start three times; last attempt: {last_log}");
     }
 
     /// Everything the server printed so far.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.proc.output()
     }
 
     /// A TCP connection to the server with bounded read/write timeouts.
@@ -154,25 +320,22 @@ impl OpensslServer {
     /// Waits (bounded) for the server process to exit by itself, e.g. after
     /// `-naccept 1`; returns whether it did.
     pub fn wait_exit(&mut self, within: Duration) -> bool {
-        let deadline = Instant::now() + within;
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        false
+        self.proc.wait_exit(within)
     }
-}
 
-impl Drop for OpensslServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!("--- {} (port {}) output ---\n{}", self.args, self.port, self.log());
-        }
-        let _ = std::fs::remove_file(&self.log);
+    /// Writes `text` to the server's standard input. In its default mode (no
+    /// `-www` or `-rev`) s_server sends what it reads there to the client, and
+    /// an `R` line read on its own makes it renegotiate (TLS 1.2: it sends a
+    /// HelloRequest and logs `SSL_do_handshake -> 1`): wait for that before
+    /// writing more, or both arrive in one read and are sent as data.
+    pub fn send_stdin(&mut self, text: &str) {
+        self.proc.write_stdin(text);
+    }
+
+    /// Waits (at most `within`) until the server's output contains `needle`;
+    /// returns whether it did.
+    pub fn wait_log(&self, needle: &str, within: Duration) -> bool {
+        self.proc.wait_for(within, |log| log.contains(needle))
     }
 }
 
@@ -496,54 +659,6 @@ impl<'a> MemPeer<'a> {
 // Additions for the PSK and resumption tests
 // ---------------------------------------------------------------------------
 
-impl OpensslServer {
-    /// Starts `openssl s_server -accept 127.0.0.1:PORT <args>` on a free
-    /// loopback port with exactly `args` (no certificate is added, so
-    /// `-nocert -psk ...` servers work), and waits (at most 5 s) until it
-    /// prints `ACCEPT`.
-    pub fn start_args(args: &[&str]) -> Self {
-        let mut last_log = String::new();
-        for _attempt in 0..3 {
-            let port = free_port();
-            let log = std::env::temp_dir().join(format!(
-                "embertls-s_server-{}-{}-{}.log",
-                std::process::id(),
-                port,
-                LOG_SEQ.fetch_add(1, Ordering::Relaxed)
-            ));
-            let file = File::create(&log).expect("create s_server log file");
-            let mut all: Vec<String> = vec!["s_server".into(), "-accept".into(), format!("127.0.0.1:{port}")];
-            all.extend(args.iter().map(|s| s.to_string()));
-            let mut child = Command::new("openssl")
-                .args(&all)
-                .stdin(Stdio::piped())
-                .stdout(file.try_clone().expect("clone log handle"))
-                .stderr(file)
-                .spawn()
-                .expect("spawn `openssl s_server` (is OpenSSL 3 installed?)");
-            let stdin = child.stdin.take();
-            let mut server =
-                OpensslServer { child, _stdin: stdin, port, log, args: format!("openssl {}", all.join(" ")) };
-            let deadline = Instant::now() + Duration::from_secs(5);
-            loop {
-                let text = server.log();
-                if text.contains("ACCEPT") {
-                    return server;
-                }
-                if let Ok(Some(status)) = server.child.try_wait() {
-                    last_log = format!("{} exited with {status}:\n{text}", server.args);
-                    break;
-                }
-                if Instant::now() > deadline {
-                    panic!("{} did not start listening within 5 s; output:\n{text}", server.args);
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        }
-        panic!("openssl s_server failed to start three times; last attempt: {last_log}");
-    }
-}
-
 /// The engine error inside an `io::Error` from [`embertls::TlsStream`], if any.
 pub fn tls_error(e: &std::io::Error) -> Option<&Error> {
     e.get_ref().and_then(|inner| inner.downcast_ref::<Error>())
@@ -632,6 +747,8 @@ pub fn rustls_client_auth_config(cert: CertKind, client_ca: &str, ca_hints: bool
 pub fn x509_file(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors/x509").join(name)
 }
+
+static LOG_SEQ: AtomicUsize = AtomicUsize::new(0);
 
 /// A temporary file, removed on drop.
 pub struct TempFile(pub PathBuf);
@@ -823,45 +940,5 @@ pub fn run_example(name: &str, args: &[&str], within: Duration) -> ExampleRun {
         code: status.code(),
         stdout: std::fs::read_to_string(&out.0).unwrap_or_default(),
         stderr: std::fs::read_to_string(&err.0).unwrap_or_default(),
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Additions for the TLS 1.2 real-peer tests
-// ---------------------------------------------------------------------------
-
-impl OpensslServer {
-    /// Starts `openssl s_server -tls1_2` with the `cert` identity and `extra`
-    /// arguments, as [`OpensslServer::start`] does for TLS 1.3.
-    pub fn start_tls12(cert: CertKind, extra: &[&str]) -> Self {
-        let (cert_path, key_path) = (cert.cert_path().display().to_string(), cert.key_path().display().to_string());
-        let mut args = vec!["-cert", cert_path.as_str(), "-key", key_path.as_str(), "-tls1_2"];
-        args.extend_from_slice(extra);
-        Self::start_args(&args)
-    }
-
-    /// Writes `text` to the server's standard input. In its default mode (no
-    /// `-www` or `-rev`) s_server sends what it reads there to the client, and
-    /// an `R` line read on its own makes it renegotiate (TLS 1.2: it sends a
-    /// HelloRequest and logs `SSL_do_handshake -> 1`): wait for that before
-    /// writing more, or both arrive in one read and are sent as data.
-    pub fn send_stdin(&mut self, text: &str) {
-        let stdin = self._stdin.as_mut().expect("s_server's standard input is piped");
-        stdin.write_all(text.as_bytes()).and_then(|()| stdin.flush()).expect("write to s_server's standard input");
-    }
-
-    /// Waits (at most `within`) until the server's output contains `needle`;
-    /// returns whether it did.
-    pub fn wait_log(&self, needle: &str, within: Duration) -> bool {
-        let deadline = Instant::now() + within;
-        loop {
-            if self.log().contains(needle) {
-                return true;
-            }
-            if Instant::now() > deadline {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
     }
 }
