@@ -143,12 +143,13 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         Self::start(config, server_name, now, rng, rx, tx, None)
     }
 
-    /// As [`Client::new`], offering a stored session ticket for resumption
-    /// (RFC 8446 §2.2). The ticket is offered only if it was issued for this
-    /// server name, fits a configured suite and is within its lifetime at
-    /// `now`; if the server declines it, a full handshake follows and
-    /// [`HandshakeSummary::resumed`] is false. Use each ticket once, and
-    /// keep the newest one the server sends.
+    /// As [`Client::new`], offering a stored session for resumption: a TLS 1.3
+    /// ticket (RFC 8446 §2.2), or a TLS 1.2 session by its RFC 5077 ticket or
+    /// session ID (RFC 5246 §7.4.1.2). It is offered only if it was issued
+    /// for this server name, fits a configured suite and version and is
+    /// within its lifetime at `now`; if the server declines it, a full
+    /// handshake follows and [`HandshakeSummary::resumed`] is false. Use each
+    /// TLS 1.3 ticket once, and keep the newest session the server sends.
     ///
     /// ```no_run
     /// # use embertls::*;
