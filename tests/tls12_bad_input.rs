@@ -529,3 +529,63 @@ fn renegotiation_without_hello_request_and_bad_hello_requests_are_refused() {
     assert_eq!(err, Error::Decode { what: "HelloRequest (must be empty)" });
     assert_eq!(err.alert(), Some(AlertDescription::DecodeError));
 }
+
+#[test]
+fn a_resumption_that_was_not_offered_or_changes_the_session() {
+    // The default configuration (TLS 1.3 offered too) sends a random 32-byte
+    // session ID; a TLS 1.2 server echoing it claims to resume a session we never had.
+    let config = insecure();
+    let mut p = MemPeer::new(&config, server());
+    let ch = records(p.client.outgoing())[0].1.clone();
+    let sid = ch[4 + 2 + 32 + 1..4 + 2 + 32 + 1 + usize::from(ch[4 + 2 + 32])].to_vec();
+    assert_eq!(sid.len(), 32);
+    p.tamper = Some(edit_hello(move |h| h.session_id = sid.clone()));
+    let err = p.try_handshake().expect_err("unoffered resumption");
+    assert_eq!(err, Error::PeerMisbehaved(Misbehavior::UnofferedResumption));
+    assert_alert(&p.client, &err, AlertDescription::IllegalParameter);
+    assert_msg(&err, &["resumes a session", "RFC 5246 §7.4.1.3"]);
+
+    // A resumed session must keep its cipher suite (and the extended master secret).
+    let config = tls12_only();
+    let mut base = server();
+    base.ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
+    let mut first = MemPeer::new(&config, base.clone());
+    let ticket = loop {
+        match first.next_event().expect("first handshake") {
+            Event::SessionTicket => {
+                let mut buf = vec![0u8; 2048];
+                let n = first.client.session_ticket(&mut buf).unwrap();
+                buf.truncate(n);
+                break buf;
+            }
+            Event::HandshakeComplete(_) => panic!("no ticket"),
+            _ => {}
+        }
+    };
+    let t = SessionTicket::decode(&ticket).unwrap();
+    assert_eq!(t.cipher_suite, ECDSA_AES128);
+    for (what, edit) in [
+        ("another suite", Box::new(|h: &mut Hello| h.suite = 0xcca9) as Box<dyn Fn(&mut Hello)>),
+        ("no extended master secret", Box::new(|h: &mut Hello| h.extensions.retain(|e| e.0 != 23))),
+    ] {
+        let mut again = MemPeer::resuming(&config, base.clone(), None, t);
+        again.tamper = Some(edit_hello(edit));
+        let err = again.try_handshake().expect_err(what);
+        assert_eq!(err, Error::PeerMisbehaved(Misbehavior::ResumedSessionChanged), "{what}");
+        assert_alert(&again.client, &err, AlertDescription::IllegalParameter);
+        assert_msg(&err, &["resumed the session", "RFC 7627 §5.3"]);
+    }
+}
+
+#[test]
+fn ec_point_formats_without_uncompressed() {
+    let config = tls12_only();
+    let tamper = edit_hello(|h| {
+        h.extensions.retain(|e| e.0 != 11);
+        h.extensions.push((11, vec![1, 1])); // ansiX962_compressed_prime only
+    });
+    let (err, p) = fail_with(&config, server(), tamper);
+    assert_eq!(err, Error::PeerMisbehaved(Misbehavior::BadEcPointFormats));
+    assert_alert(&p.client, &err, AlertDescription::IllegalParameter);
+    assert_msg(&err, &["uncompressed", "RFC 8422"]);
+}
