@@ -76,3 +76,51 @@ fn overflow_message_names_the_limit() {
     let m = e.to_string();
     assert!(m.contains("16401") && m.contains("4097") && m.contains("record_size_limit"), "{m}");
 }
+
+/// A client certificate flight larger than the negotiated fragment length
+/// (here 512 bytes: the RSA-2048 chain alone is larger).
+#[test]
+fn client_certificate_flight_within_the_fragment_limit() {
+    let file = |n: &str| std::fs::read(common::peer::peer_file(n)).unwrap();
+    let chain = embertls::pem::certificates(&file("client-rsa2048.pem")).unwrap();
+    let refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+    let signer = embertls::SoftwareSigner::from_pem_with_rng(&file("client-rsa2048.key"), common::peer::rng()).unwrap();
+    let id = embertls::ClientIdentity::new(&refs, &signer).unwrap();
+    let ca = common::peer::peer_file("client-ca.pem").display().to_string();
+    for v in ["-tls1_3", "-tls1_2"] {
+        let server = OpensslServer::start_args(&[
+            "-cert",
+            &CertKind::Ecdsa.cert_path().display().to_string(),
+            "-key",
+            &CertKind::Ecdsa.key_path().display().to_string(),
+            v,
+            "-www",
+            "-Verify",
+            "1",
+            "-CAfile",
+            &ca,
+        ]);
+        let config = ClientConfig::new(ServerVerification::danger_accept_any()).with_client_identity(&id);
+        let rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let io = |e: std::io::Error| e.to_string();
+        let r = TlsStream::connect_with_buffers(
+            &config,
+            ServerName::parse("localhost"),
+            None,
+            rng,
+            server.connect(),
+            vec![0; 1024 + 512],
+            vec![0; 4096],
+        )
+        .map_err(io)
+        .and_then(|mut s| {
+            s.write_all(b"GET / HTTP/1.0\r\n\r\n").map_err(io)?;
+            let mut page = Vec::new();
+            s.read_to_end(&mut page).map_err(io)?;
+            Ok((s.summary().and_then(|s| s.max_fragment), String::from_utf8_lossy(&page).into_owned()))
+        });
+        let (frag, page) = r.unwrap_or_else(|e| panic!("{v}: {e}\n{}", server.log()));
+        assert_eq!(frag, Some(512), "{v}");
+        assert!(page.starts_with("HTTP/1.0 200 ok"), "{v}: {page}");
+    }
+}

@@ -1,18 +1,32 @@
 //! The send buffer: records waiting for the caller to put on the wire.
 
-use super::{Header, Protection, HEADER_LEN};
+use super::{Header, Protection, HEADER_LEN, MAX_PLAINTEXT};
 use crate::codec::{WriteError, Writer};
 use crate::error::Error;
 use crate::msgs::enums::ContentType;
 
 /// Book-keeping of the send buffer: `[taken | pending | free]`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Outbound {
     start: usize,
     end: usize,
+    /// Largest record content to send (2^14, or what the server agreed to).
+    max_fragment: usize,
+}
+
+impl Default for Outbound {
+    fn default() -> Self {
+        Outbound { start: 0, end: 0, max_fragment: MAX_PLAINTEXT }
+    }
 }
 
 impl Outbound {
+    /// Keeps every later record's content within `limit` bytes (the server's
+    /// max_fragment_length or record_size_limit, RFC 6066 §4, RFC 8449 §4).
+    pub fn set_max_fragment(&mut self, limit: usize) {
+        self.max_fragment = limit.clamp(1, MAX_PLAINTEXT);
+    }
+
     /// Bytes waiting to be sent.
     pub fn pending<'b>(&self, buf: &'b [u8]) -> &'b [u8] {
         &buf[self.start..self.end]
@@ -46,12 +60,14 @@ impl Outbound {
         }
     }
 
-    /// Appends one record of type `typ` whose payload `fill` writes,
-    /// protected by `prot` if given. Returns the payload length.
+    /// Appends the payload `fill` writes as records of type `typ`, protected
+    /// by `prot` if given: one record, or several if the payload is larger
+    /// than the record size limit in force (a handshake flight with a
+    /// certificate chain, RFC 8446 §5.1, RFC 5246 §6.2.1). Returns the payload length.
     pub fn write_record(
         &mut self,
         buf: &mut [u8],
-        prot: Option<&mut Protection>,
+        mut prot: Option<&mut Protection>,
         typ: ContentType,
         fill: impl FnOnce(&mut Writer<'_>) -> Result<(), WriteError>,
     ) -> Result<usize, Error> {
@@ -60,7 +76,8 @@ impl Outbound {
         let free = &mut buf[self.end..];
         let overhead = prot.as_ref().map_or(0, |p| p.overhead());
         // The content goes where protection expects it (after a TLS 1.2 explicit nonce).
-        let content_at = HEADER_LEN + prot.as_ref().map_or(0, |p| p.content_offset());
+        let offset = prot.as_ref().map_or(0, |p| p.content_offset());
+        let content_at = HEADER_LEN + offset;
         let body_room = free.len().saturating_sub(HEADER_LEN + overhead);
         let body_len = {
             let Some(body) = free.get_mut(content_at..content_at + body_room) else {
@@ -73,14 +90,94 @@ impl Outbound {
             })?;
             w.len()
         };
-        let total = match prot {
-            Some(p) => p.seal_in_place(typ, free, body_len)?,
-            None => {
-                Header::write(typ, body_len, free);
-                HEADER_LEN + body_len
+        // Split into records of at most `max_fragment` content bytes: move the
+        // pieces up, last first, to where their records start, then seal each.
+        let limit = self.max_fragment;
+        let pieces = body_len.div_ceil(limit).max(1);
+        let per_record = HEADER_LEN + overhead;
+        let total = body_len + pieces * per_record;
+        if total > free.len() {
+            return Err(Error::SendBufferTooSmall { needed: self.end + total, capacity });
+        }
+        for i in (1..pieces).rev() {
+            let from = content_at + i * limit;
+            let len = limit.min(body_len - i * limit);
+            free.copy_within(from..from + len, i * (limit + per_record) + content_at);
+        }
+        for i in 0..pieces {
+            let len = limit.min(body_len - i * limit);
+            let record = &mut free[i * (limit + per_record)..];
+            match prot.as_deref_mut() {
+                Some(p) => {
+                    p.seal_in_place(typ, record, len)?;
+                }
+                None => Header::write(typ, len, record),
             }
-        };
+        }
         self.end += total;
         Ok(body_len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::AeadAlg;
+
+    fn split_records(mut bytes: &[u8]) -> std::vec::Vec<std::vec::Vec<u8>> {
+        let mut out = std::vec::Vec::new();
+        while bytes.len() >= HEADER_LEN {
+            let n = HEADER_LEN + usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+            out.push(bytes[..n].to_vec());
+            bytes = &bytes[n..];
+        }
+        assert!(bytes.is_empty());
+        out
+    }
+
+    #[test]
+    fn payloads_larger_than_the_limit_become_several_records() {
+        let payload: std::vec::Vec<u8> = (0..25u8).collect();
+        // Plaintext, then TLS 1.3 and TLS 1.2 (explicit nonce) protection.
+        for alg in [None, Some(false), Some(true)] {
+            let mk = |tls12: bool| match tls12 {
+                true => Protection::tls12(AeadAlg::Aes128Gcm, &[1; 16], &[2; 4]),
+                false => Protection::new(crate::key_schedule::TrafficKeys {
+                    key: crate::crypto::AeadKey::new(AeadAlg::Aes128Gcm, &[1; 32]),
+                    iv: [2; 12],
+                }),
+            };
+            let mut sealer = alg.map(mk);
+            let mut out = Outbound::default();
+            out.set_max_fragment(10);
+            let mut buf = [0u8; 256];
+            let n = out.write_record(&mut buf, sealer.as_mut(), ContentType::Handshake, |w| w.bytes(&payload)).unwrap();
+            assert_eq!(n, 25);
+            let recs = split_records(out.pending(&buf));
+            assert_eq!(recs.len(), 3, "{alg:?}");
+            let mut opener = alg.map(mk);
+            let mut got = std::vec::Vec::new();
+            for mut r in recs {
+                match opener.as_mut() {
+                    Some(p) => {
+                        let (typ, len) = p.open(&mut r).unwrap();
+                        assert_eq!(typ, ContentType::Handshake);
+                        got.extend_from_slice(&r[HEADER_LEN..HEADER_LEN + len]);
+                    }
+                    None => got.extend_from_slice(&r[HEADER_LEN..]),
+                }
+            }
+            assert_eq!(got, payload, "{alg:?}");
+        }
+    }
+
+    #[test]
+    fn the_split_must_fit_the_buffer() {
+        let mut out = Outbound::default();
+        out.set_max_fragment(10);
+        // 30 bytes of content need 3 headers: 45 bytes; 40 do not hold them.
+        let mut buf = [0u8; 40];
+        let r = out.write_record(&mut buf, None, ContentType::Handshake, |w| w.bytes(&[7; 30]));
+        assert_eq!(r, Err(Error::SendBufferTooSmall { needed: 45, capacity: 40 }));
     }
 }

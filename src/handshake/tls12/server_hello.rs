@@ -75,6 +75,7 @@ pub(crate) fn server_hello<'a, R>(
         None => None,
     };
     let limits = Limits::from_extensions(hello.limits, exts, false)?;
+    ctx.out.set_max_fragment(limits.send);
     let mut transcript = hello.transcript.select(suite.hash);
     transcript.update(raw);
     let mut randoms = [0u8; 64];

@@ -67,6 +67,7 @@ impl ExpectEncryptedExtensions {
             return Err(Error::Decode { what: "EncryptedExtensions.server_name (must be empty)" });
         }
         hs.limits = crate::handshake::limits::Limits::from_encrypted_extensions(hs.limit_offer, &exts)?;
+        ctx.out.set_max_fragment(hs.limits.send);
         hs.alpn = match exts.get(ExtensionType::Alpn.to_wire()) {
             Some(d) => Some(select_alpn(d, &ctx.config.alpn)?),
             None => None,
