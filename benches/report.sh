@@ -20,18 +20,13 @@ def us(v):
     return "-" if v is None else f"{v:,.1f} µs"
 print("| handshake (client CPU only) | embertls | rustls+RustCrypto | rustls+ring | embertls/rustls-RustCrypto | embertls/ring |")
 print("|---|---|---|---|---|---|")
-for cert in ["ecdsa_p256", "rsa2048"]:
-    g = f"tls13_full_handshake_x25519_{cert}"
-    e, rc, ri = est(g, "embertls"), est(g, "rustls_rustcrypto"), est(g, "rustls_ring")
-    r1 = f"{e/rc:.2f}" if e and rc else "-"
-    r2 = f"{e/ri:.2f}" if e and ri else "-"
-    print(f"| full, X25519, {cert} leaf | {us(e)} | {us(rc)} | {us(ri)} | {r1} | {r2} |")
-for cert in ["ecdsa_p256", "rsa2048"]:
-    g = f"tls12_full_handshake_x25519_{cert}"
-    e, rc, ri = est(g, "embertls"), est(g, "rustls_rustcrypto"), est(g, "rustls_ring")
-    r1 = f"{e/rc:.2f}" if e and rc else "-"
-    r2 = f"{e/ri:.2f}" if e and ri else "-"
-    print(f"| TLS 1.2 full, X25519, {cert} leaf | {us(e)} | {us(rc)} | {us(ri)} | {r1} | {r2} |")
+for version, label in [("tls13", "TLS 1.3"), ("tls12", "TLS 1.2")]:
+    for cert in ["ecdsa_p256", "rsa2048"]:
+        g = f"{version}_full_handshake_x25519_{cert}"
+        e, rc, ri = est(g, "embertls"), est(g, "rustls_rustcrypto"), est(g, "rustls_ring")
+        r1 = f"{e/rc:.2f}" if e and rc else "-"
+        r2 = f"{e/ri:.2f}" if e and ri else "-"
+        print(f"| {label} full, X25519, {cert} leaf | {us(e)} | {us(rc)} | {us(ri)} | {r1} | {r2} |")
 for cert in ["ecdsa_p256", "rsa2048"]:
     e13 = est(f"tls13_full_handshake_x25519_{cert}", "embertls")
     e12 = est(f"tls12_full_handshake_x25519_{cert}", "embertls")

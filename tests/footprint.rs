@@ -143,17 +143,12 @@ fn footprint_table() {
 
     let psk = ExternalPsk::from_hex("footprint", "00112233445566778899aabbccddeeff").unwrap();
     let psk_config = ClientConfig::new(embertls::ServerVerification::danger_accept_any()).with_psk(&psk);
-    let psk_server = || {
-        OpensslServer::start_args(&[
-            "-tls1_3",
-            "-www",
-            "-nocert",
-            "-psk",
-            "00112233445566778899aabbccddeeff",
-            "-psk_identity",
-            "footprint",
-        ])
+    // `openssl s_server -www` with that PSK and no certificate, plus `extra` (version, suites).
+    let psk_server_with = |extra: &[&str]| {
+        let base = ["-www", "-nocert", "-psk", "00112233445566778899aabbccddeeff", "-psk_identity", "footprint"];
+        OpensslServer::start_args(&[&base[..], extra].concat())
     };
+    let psk_server = || psk_server_with(&["-tls1_3"]);
     rows.push(run("TLS 1.3, external PSK (psk_dhe_ke)", &psk_server(), &psk_config, "localhost", full, 4096));
     rows.push(run("the same with 4 KB fragments", &psk_server(), &psk_config, "localhost", 8192, 1536));
 
@@ -177,19 +172,7 @@ fn footprint_table() {
         .with_versions(&tls12)
         .unwrap()
         .with_psk(&psk);
-    let psk12_server = || {
-        OpensslServer::start_args(&[
-            "-tls1_2",
-            "-www",
-            "-nocert",
-            "-psk",
-            "00112233445566778899aabbccddeeff",
-            "-psk_identity",
-            "footprint",
-            "-cipher",
-            "ECDHE-PSK-CHACHA20-POLY1305",
-        ])
-    };
+    let psk12_server = || psk_server_with(&["-tls1_2", "-cipher", "ECDHE-PSK-CHACHA20-POLY1305"]);
     rows.push(run("TLS 1.2, ECDHE-PSK", &psk12_server(), &psk12_config, "localhost", 8192, 1536));
 
     println!("\nsize_of::<Client>() = {state} bytes\n");

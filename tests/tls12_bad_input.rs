@@ -381,27 +381,33 @@ fn corrupted_and_truncated_records() {
     assert!(matches!(err, Error::Truncated | Error::Decode { .. }), "{err:?}");
 }
 
+/// A rustls server that issues RFC 5077 tickets, and the serialized ticket
+/// of one full handshake with it (announced before the server's Finished).
+fn ticketing_server_and_ticket(config: &ClientConfig<'_>) -> (rustls::ServerConfig, Vec<u8>) {
+    let mut base = server();
+    base.ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
+    let mut p = MemPeer::new(config, base.clone());
+    loop {
+        match p.next_event().expect("first handshake") {
+            Event::SessionTicket => {
+                let mut buf = vec![0u8; 2048];
+                let n = p.client.session_ticket(&mut buf).unwrap();
+                buf.truncate(n);
+                return (base, buf);
+            }
+            Event::HandshakeComplete(_) => panic!("no ticket"),
+            _ => {}
+        }
+    }
+}
+
 /// In a resumed handshake the server's Finished comes first: a ServerHello
 /// altered in a way the client accepts (extensions reordered) changes the
 /// transcript, so the Finished does not match.
 #[test]
 fn a_finished_that_does_not_match() {
     let config = tls12_only();
-    let mut base = server();
-    base.ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
-    let mut p = MemPeer::new(&config, base.clone());
-    let ticket = loop {
-        match p.next_event().expect("first handshake") {
-            Event::SessionTicket => {
-                let mut buf = vec![0u8; 2048];
-                let n = p.client.session_ticket(&mut buf).unwrap();
-                buf.truncate(n);
-                break buf;
-            }
-            Event::HandshakeComplete(_) => panic!("no ticket"),
-            _ => {}
-        }
-    };
+    let (base, ticket) = ticketing_server_and_ticket(&config);
     let t = SessionTicket::decode(&ticket).unwrap();
     let mut p2 = MemPeer::resuming(&config, base, None, t);
     p2.tamper = Some(edit_hello(|h| h.extensions.reverse()));
@@ -547,21 +553,7 @@ fn a_resumption_that_was_not_offered_or_changes_the_session() {
 
     // A resumed session must keep its cipher suite (and the extended master secret).
     let config = tls12_only();
-    let mut base = server();
-    base.ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
-    let mut first = MemPeer::new(&config, base.clone());
-    let ticket = loop {
-        match first.next_event().expect("first handshake") {
-            Event::SessionTicket => {
-                let mut buf = vec![0u8; 2048];
-                let n = first.client.session_ticket(&mut buf).unwrap();
-                buf.truncate(n);
-                break buf;
-            }
-            Event::HandshakeComplete(_) => panic!("no ticket"),
-            _ => {}
-        }
-    };
+    let (base, ticket) = ticketing_server_and_ticket(&config);
     let t = SessionTicket::decode(&ticket).unwrap();
     assert_eq!(t.cipher_suite, ECDSA_AES128);
     for (what, edit) in [
