@@ -171,6 +171,22 @@ fn error_config() {
     let e = insecure().with_cipher_suites(&[]).expect_err("no suites");
     assert!(matches!(e, Error::Config(_)));
     assert_msg(&e, &["invalid configuration", "cipher suites", "TLS_AES_128_GCM_SHA256"]);
+    // Suites that cannot be offered: TLS 1.2 PSK suites without a PSK, TLS 1.3 suites with TLS 1.2 only.
+    let psk_only = insecure().with_cipher_suites(&[embertls::CipherSuite::PskWithAes128GcmSha256]).unwrap();
+    let tls12_13suite = insecure()
+        .with_versions(&[ProtocolVersion::Tls12])
+        .unwrap()
+        .with_cipher_suites(&[embertls::CipherSuite::Tls13Aes128GcmSha256])
+        .unwrap();
+    for cfg in [&psk_only, &tls12_13suite] {
+        let e = Client::new(cfg, ServerName::parse("localhost"), None, rng(), vec![0; 4096], vec![0; 4096])
+            .err()
+            .expect("no suite to offer");
+        assert!(matches!(e, Error::Config(_)), "{e:?}");
+        assert_msg(&e, &["no configured cipher suite can be offered", "TLS_PSK_*", "with_psk", "TLS 1.3 enabled"]);
+    }
+    let e = insecure().with_versions(&[ProtocolVersion::Tls11]).expect_err("TLS 1.1 is never offered");
+    assert_msg(&e, &["versions must be", "1.1 are not supported"]);
     let e = insecure().with_groups(&[NamedGroup::from_wire(25)]).expect_err("secp521r1 is not supported");
     assert_msg(&e, &["groups must be", "x25519, secp256r1, secp384r1"]);
     let e = insecure().with_alpn(&[b""]).expect_err("empty ALPN");
