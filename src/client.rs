@@ -212,11 +212,11 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
     }
 
     fn ctx(&mut self) -> Ctx<'_, 'a, R> {
-        self.split().1
+        self.split().2
     }
 
-    /// The receive buffer and, borrowed beside it, what a transition may touch.
-    fn split(&mut self) -> (&[u8], Ctx<'_, 'a, R>) {
+    /// The receive buffer, the state and, borrowed beside them, what a transition may touch.
+    fn split(&mut self) -> (&[u8], &mut Option<State<'a>>, Ctx<'_, 'a, R>) {
         let ctx = Ctx {
             config: self.config,
             server_name: self.server_name,
@@ -227,7 +227,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             read_prot: &mut self.read_prot,
             write_prot: &mut self.write_prot,
         };
-        (self.rx.as_ref(), ctx)
+        (self.rx.as_ref(), &mut self.state, ctx)
     }
 
     /// Bytes to send to the server, oldest first. After sending some, call [`Client::sent`].
@@ -317,12 +317,10 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             // Handshake messages already reassembled come first.
             if let Some(range) = self.inbound.next_handshake(self.rx.as_ref())? {
                 let len = range.len();
-                let state = self.state.take().ok_or(Error::Closed)?;
-                let (next, out) = {
-                    let (rx, mut ctx) = self.split();
-                    state.handle(&rx[range], &mut ctx)?
+                let out = {
+                    let (rx, state, mut ctx) = self.split();
+                    state.as_mut().ok_or(Error::Closed)?.handle(&rx[range], &mut ctx)?
                 };
-                self.state = Some(next);
                 match out {
                     Output::None => self.inbound.consume_handshake(len),
                     Output::ReadKeyChanged => {
@@ -388,12 +386,10 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                 return Err(Misbehavior::BadChangeCipherSpec.into());
             }
             self.inbound.discard_record(rx, &rec);
-            let state = self.state.take().ok_or(Error::Closed)?;
-            let (next, out) = {
-                let (_, mut ctx) = self.split();
-                state.change_cipher_spec(&mut ctx)?
+            let out = {
+                let (_, state, mut ctx) = self.split();
+                state.as_mut().ok_or(Error::Closed)?.change_cipher_spec(&mut ctx)?
             };
-            self.state = Some(next);
             if matches!(out, Output::ReadKeyChanged) {
                 self.check_key_change_boundary()?;
             }

@@ -94,6 +94,7 @@ pub(crate) struct ExpectServerHello<'a> {
 
 /// Sends the first ClientHello, offering `ticket` if it may be used, and
 /// returns the state awaiting ServerHello.
+#[inline(never)] // a frame of its own: see handshake/state.rs
 pub(crate) fn start<'a, R: CryptoRng>(
     ctx: &mut Ctx<'_, 'a, R>,
     ticket: Option<SessionTicket<'a>>,
@@ -236,6 +237,7 @@ fn tls12_resumable<'a, R>(ctx: &Ctx<'_, 'a, R>, t: SessionTicket<'a>) -> Option<
 }
 
 impl<'a> ExpectServerHello<'a> {
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn send_client_hello<R>(
         &mut self,
         cookie: Option<&[u8]>,
@@ -295,6 +297,7 @@ impl<'a> ExpectServerHello<'a> {
         Ok(())
     }
 
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<R: CryptoRng>(
         self,
         body: &[u8],
@@ -414,6 +417,7 @@ impl<'a> ExpectServerHello<'a> {
     }
 
     /// §4.1.4: one HelloRetryRequest, answered by a second ClientHello.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn hello_retry<R: CryptoRng>(
         mut self,
         hrr: &ServerHello<'_>,

@@ -59,6 +59,9 @@ pub(crate) enum State<'a> {
     Connected(Connected),
     /// TLS 1.2 (RFC 5246 §7.3), after a TLS 1.2 ServerHello.
     Tls12(tls12::State),
+    /// Only while a transition runs (see [`State::advance`]), or after it
+    /// failed: the connection is then dead.
+    Transition,
 }
 
 impl<'a> State<'a> {
@@ -72,6 +75,7 @@ impl<'a> State<'a> {
             State::ExpectFinished(_) => "Finished",
             State::Connected(_) => "NewSessionTicket or KeyUpdate",
             State::Tls12(s) => s.expecting(),
+            State::Transition => "nothing (the connection failed)",
         }
     }
 
@@ -85,6 +89,7 @@ impl<'a> State<'a> {
             State::ExpectFinished(s) => s.hs.limits,
             State::Connected(s) => s.limits,
             State::Tls12(s) => s.limits(),
+            State::Transition => Default::default(),
         }
     }
 
@@ -141,41 +146,94 @@ impl<'a> State<'a> {
         }
     }
 
-    /// Handles one complete handshake message (`raw` includes its header).
-    pub fn handle<R: CryptoRng>(self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<(State<'a>, Output<'a>), Error> {
+    /// Handles one complete handshake message (`raw` includes its header),
+    /// changing the state in place.
+    ///
+    /// The dispatch below holds no state value: each transition runs in a
+    /// frame of its own ([`State::advance`]), so a handshake's stack is the
+    /// deepest single transition, not the sum of every transition's
+    /// temporaries (issue 12: a microcontroller task has 4-10 KB of stack).
+    pub fn handle<R: CryptoRng>(&mut self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<Output<'a>, Error> {
+        use HandshakeType as H;
         let msg = HandshakeMessage::decode(raw)?;
-        let unexpected =
-            |s: &State| Error::UnexpectedMessage { expected: s.expecting(), got: Received::Handshake(msg.typ) };
-        match (self, msg.typ) {
-            (State::ExpectServerHello(s), HandshakeType::ServerHello) => s.handle(msg.body, raw, ctx),
-            (State::ExpectEncryptedExtensions(s), HandshakeType::EncryptedExtensions) => s.handle(msg.body, raw, ctx),
-            (State::ExpectCertificate(s), HandshakeType::Certificate) => s.handle(msg.body, raw, ctx),
-            (State::ExpectCertificate(s), HandshakeType::CertificateRequest) if s.hs.client_auth.is_none() => {
-                s.certificate_request(msg.body, raw, ctx)
+        let body = msg.body;
+        match (&*self, msg.typ) {
+            (State::ExpectServerHello(_), H::ServerHello) => self.advance(|s| match s {
+                State::ExpectServerHello(s) => s.handle(body, raw, ctx),
+                s => Err(s.unexpected(msg.typ)),
+            }),
+            (State::ExpectEncryptedExtensions(_), H::EncryptedExtensions) => self.advance(|s| match s {
+                State::ExpectEncryptedExtensions(s) => s.handle(body, raw, ctx),
+                s => Err(s.unexpected(msg.typ)),
+            }),
+            (State::ExpectCertificate(_), H::Certificate) => self.advance(|s| match s {
+                State::ExpectCertificate(s) => s.handle(body, raw, ctx),
+                s => Err(s.unexpected(msg.typ)),
+            }),
+            (State::ExpectCertificate(s), H::CertificateRequest) if s.hs.client_auth.is_none() => {
+                self.advance(|s| match s {
+                    State::ExpectCertificate(s) => s.certificate_request(body, raw, ctx),
+                    s => Err(s.unexpected(msg.typ)),
+                })
             }
-            (State::ExpectCertificateVerify(s), HandshakeType::CertificateVerify) => s.handle(msg.body, raw),
-            (State::ExpectFinished(s), HandshakeType::Finished) => s.handle(msg.body, raw, ctx),
-            (State::Connected(s), HandshakeType::NewSessionTicket) => {
-                // §4.6.1: a lifetime of zero means discard it at once.
-                match NewSessionTicket::decode(msg.body)?.lifetime {
-                    0 => Ok((State::Connected(s), Output::None)),
-                    _ => Ok((State::Connected(s), Output::Ticket)),
-                }
-            }
-            (State::Connected(s), HandshakeType::KeyUpdate) => s.key_update(msg.body, ctx),
-            (State::Tls12(s), _) => s.handle(msg, raw, ctx),
-            (s, _) => Err(unexpected(&s)),
+            (State::ExpectCertificateVerify(_), H::CertificateVerify) => self.advance(|s| match s {
+                State::ExpectCertificateVerify(s) => s.handle(body, raw),
+                s => Err(s.unexpected(msg.typ)),
+            }),
+            (State::ExpectFinished(_), H::Finished) => self.advance(|s| match s {
+                State::ExpectFinished(s) => s.handle(body, raw, ctx),
+                s => Err(s.unexpected(msg.typ)),
+            }),
+            // §4.6.1: a lifetime of zero means discard it at once.
+            (State::Connected(_), H::NewSessionTicket) => match NewSessionTicket::decode(body)?.lifetime {
+                0 => Ok(Output::None),
+                _ => Ok(Output::Ticket),
+            },
+            (State::Connected(_), H::KeyUpdate) => match self {
+                State::Connected(s) => s.key_update(body, ctx),
+                s => Err(s.unexpected(msg.typ)),
+            },
+            (State::Tls12(_), _) => tls12::handle(self, msg, raw, ctx),
+            (s, _) => Err(s.unexpected(msg.typ)),
         }
+    }
+
+    /// The error for a handshake message of type `got` that this state has no transition for.
+    pub(crate) fn unexpected(&self, got: HandshakeType) -> Error {
+        Error::UnexpectedMessage { expected: self.expecting(), got: Received::Handshake(got) }
+    }
+
+    /// The error for a record of type `got` that this state has no transition for.
+    pub(crate) fn unexpected_record(&self, got: ContentType) -> Error {
+        Error::UnexpectedMessage { expected: self.expecting(), got: Received::Record(got) }
+    }
+
+    /// Runs one transition: moves the state out of `self` (leaving
+    /// [`State::Transition`] should it fail), lets `f` consume it and stores
+    /// the state `f` returns. Never inlined, so the values a transition moves
+    /// live only in this frame and only while it runs.
+    #[inline(never)]
+    pub(crate) fn advance(
+        &mut self,
+        f: impl FnOnce(State<'a>) -> Result<(State<'a>, Output<'a>), Error>,
+    ) -> Result<Output<'a>, Error> {
+        let current = core::mem::replace(self, State::Transition);
+        let (next, out) = f(current)?;
+        *self = next;
+        Ok(out)
     }
 
     /// A change_cipher_spec record arrived (RFC 5246 §7.1). TLS 1.3 drops
     /// the compatibility one during the handshake (RFC 8446 §5); TLS 1.2
     /// switches the read keys.
-    pub fn change_cipher_spec<R>(self, ctx: &mut Ctx<'_, 'a, R>) -> Result<(State<'a>, Output<'a>), Error> {
+    pub fn change_cipher_spec<R>(&mut self, ctx: &mut Ctx<'_, 'a, R>) -> Result<Output<'a>, Error> {
         match self {
-            State::Tls12(s) => s.change_cipher_spec(ctx),
+            State::Tls12(_) => self.advance(|s| match s {
+                State::Tls12(s) => s.change_cipher_spec(ctx),
+                s => Err(s.unexpected_record(ContentType::ChangeCipherSpec)),
+            }),
             State::Connected(_) => Err(crate::error::Misbehavior::BadChangeCipherSpec.into()),
-            s => Ok((s, Output::None)),
+            _ => Ok(Output::None),
         }
     }
 }

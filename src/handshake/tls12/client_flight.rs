@@ -17,6 +17,7 @@ use crate::record::Protection;
 
 impl ExpectServerHelloDone {
     /// ServerHelloDone: send the client flight and derive the keys.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn done<R>(
         self,
         body: &[u8],
@@ -124,6 +125,7 @@ impl ExpectServerHelloDone {
 
 impl Keyed {
     /// ChangeCipherSpec, then Finished under the new write keys (RFC 5246 §7.4.9).
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn send_change_cipher_spec_and_finished<R>(mut self, ctx: &mut Ctx<'_, '_, R>) -> Result<Self, Error> {
         send_ccs(ctx)?;
         let kb = self.key_block();

@@ -12,6 +12,7 @@ use crate::msgs::tls12::NewSessionTicket12;
 
 impl Keyed {
     /// A NewSessionTicket: announced to the caller if it holds a ticket.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn new_session_ticket(mut self, body: &[u8], raw: &[u8]) -> Result<(State, Output<'static>), Error> {
         let nst = NewSessionTicket12::decode(body)?;
         self.transcript.update(raw);
@@ -24,6 +25,7 @@ impl Keyed {
 
     /// The server's Finished; in a resumed handshake the client's
     /// ChangeCipherSpec and Finished follow it.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn finished<'a, R>(
         mut self,
         body: &[u8],
@@ -57,11 +59,8 @@ impl Keyed {
 impl Connected {
     /// RFC 5746 §4.2: a client that does not renegotiate answers a
     /// HelloRequest with a warning no_renegotiation alert.
-    pub(super) fn hello_request<R>(
-        self,
-        body: &[u8],
-        ctx: &mut Ctx<'_, '_, R>,
-    ) -> Result<(State, Output<'static>), Error> {
+    #[inline(never)] // a frame of its own: see handshake/state.rs
+    pub(super) fn hello_request<R>(&self, body: &[u8], ctx: &mut Ctx<'_, '_, R>) -> Result<Output<'static>, Error> {
         if !body.is_empty() {
             return Err(Error::Decode { what: "HelloRequest (must be empty)" });
         }
@@ -69,6 +68,6 @@ impl Connected {
             w.u8(1)?;
             w.u8(AlertDescription::NoRenegotiation.to_wire())
         })?;
-        Ok((State::Connected(self), Output::None))
+        Ok(Output::None)
     }
 }

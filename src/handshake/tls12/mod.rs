@@ -22,6 +22,7 @@ use super::limits::Limits;
 use super::state::{Ctx, Output};
 use super::{HandshakeSummary, KeyExchange, Suite};
 use crate::crypto::{KeyShare, Transcript};
+use super::state::State as Outer;
 use crate::error::{Error, Received};
 use crate::key_schedule::tls12::MasterSecret12;
 use crate::msgs::enums::{ContentType, HandshakeType, NamedGroup, ProtocolVersion};
@@ -30,6 +31,64 @@ use crate::ticket::SessionTicket;
 use crate::verify::Trust;
 
 pub(crate) use server_hello::server_hello;
+
+/// Handles one handshake message in a TLS 1.2 state (`slot` holds
+/// [`super::state::State::Tls12`]); each transition runs in its own frame
+/// ([`super::state::State::advance`]).
+pub(crate) fn handle<'a, R: CryptoRng>(
+    slot: &mut Outer<'a>,
+    msg: HandshakeMessage<'_>,
+    raw: &[u8],
+    ctx: &mut Ctx<'_, 'a, R>,
+) -> Result<Output<'a>, Error> {
+    use HandshakeType as H;
+    let (typ, body) = (msg.typ, msg.body);
+    let wrap = |(s, o): (State, Output<'a>)| (Outer::Tls12(s), o);
+    let Outer::Tls12(state) = &*slot else { return Err(slot.unexpected(typ)) };
+    match (state, typ) {
+        // RFC 5246 §7.4.1.1: ignored while negotiating; refused afterwards.
+        (State::Connected(_), H::HelloRequest) => match slot {
+            Outer::Tls12(State::Connected(c)) => c.hello_request(body, ctx),
+            s => Err(s.unexpected(typ)),
+        },
+        (_, H::HelloRequest) if !body.is_empty() => Err(slot.unexpected(typ)),
+        (_, H::HelloRequest) => Ok(Output::None),
+        (State::ExpectCertificate(_), H::Certificate) => slot.advance(|s| match s {
+            Outer::Tls12(State::ExpectCertificate(n)) => n.certificate(body, raw, ctx).map(wrap),
+            s => Err(s.unexpected(typ)),
+        }),
+        (State::ExpectServerKeyExchange(_), H::ServerKeyExchange) => slot.advance(|s| match s {
+            Outer::Tls12(State::ExpectServerKeyExchange(s)) => s.handle(body, raw, ctx).map(wrap),
+            s => Err(s.unexpected(typ)),
+        }),
+        // RFC 4279 §2: a PSK server without a hint may skip ServerKeyExchange.
+        (State::ExpectServerKeyExchange(s), H::ServerHelloDone) if s.n.kx == KeyExchange::Psk => {
+            slot.advance(|s| match s {
+                Outer::Tls12(State::ExpectServerKeyExchange(s)) => s.skip().done(body, raw, ctx).map(wrap),
+                s => Err(s.unexpected(typ)),
+            })
+        }
+        (State::ExpectServerHelloDone(s), H::CertificateRequest) if s.client_auth.is_none() && !s.n.kx.is_psk() => {
+            slot.advance(|s| match s {
+                Outer::Tls12(State::ExpectServerHelloDone(s)) => s.certificate_request(body, raw, ctx).map(wrap),
+                s => Err(s.unexpected(typ)),
+            })
+        }
+        (State::ExpectServerHelloDone(_), H::ServerHelloDone) => slot.advance(|s| match s {
+            Outer::Tls12(State::ExpectServerHelloDone(s)) => s.done(body, raw, ctx).map(wrap),
+            s => Err(s.unexpected(typ)),
+        }),
+        (State::ExpectNewSessionTicket(_), H::NewSessionTicket) => slot.advance(|s| match s {
+            Outer::Tls12(State::ExpectNewSessionTicket(k)) => k.new_session_ticket(body, raw).map(wrap),
+            s => Err(s.unexpected(typ)),
+        }),
+        (State::ExpectFinished(_), H::Finished) => slot.advance(|s| match s {
+            Outer::Tls12(State::ExpectFinished(k)) => k.finished(body, raw, ctx),
+            s => Err(s.unexpected(typ)),
+        }),
+        _ => Err(slot.unexpected(typ)),
+    }
+}
 
 /// Longest psk_identity_hint kept for [`crate::Client::psk_identity_hint`].
 pub const MAX_PSK_HINT: usize = 64;
@@ -174,39 +233,8 @@ impl State {
         }
     }
 
-    /// Handles one handshake message.
-    pub fn handle<'a, R: CryptoRng>(
-        self,
-        msg: HandshakeMessage<'_>,
-        raw: &[u8],
-        ctx: &mut Ctx<'_, 'a, R>,
-    ) -> Result<(super::state::State<'a>, Output<'a>), Error> {
-        use HandshakeType as H;
-        let unexpected =
-            |s: &State| Error::UnexpectedMessage { expected: s.expecting(), got: Received::Handshake(msg.typ) };
-        let wrap = |(s, o): (State, Output<'a>)| (super::state::State::Tls12(s), o);
-        match (self, msg.typ) {
-            // RFC 5246 §7.4.1.1: ignored while negotiating; refused afterwards.
-            (State::Connected(c), H::HelloRequest) => c.hello_request(msg.body, ctx).map(wrap),
-            (s, H::HelloRequest) if !msg.body.is_empty() => Err(unexpected(&s)),
-            (s, H::HelloRequest) => Ok(wrap((s, Output::None))),
-            (State::ExpectCertificate(n), H::Certificate) => n.certificate(msg.body, raw, ctx).map(wrap),
-            (State::ExpectServerKeyExchange(s), H::ServerKeyExchange) => s.handle(msg.body, raw, ctx).map(wrap),
-            // RFC 4279 §2: a PSK server without a hint may skip ServerKeyExchange.
-            (State::ExpectServerKeyExchange(s), H::ServerHelloDone) if s.n.kx == KeyExchange::Psk => {
-                s.skip().done(msg.body, raw, ctx).map(wrap)
-            }
-            (State::ExpectServerHelloDone(s), H::CertificateRequest) if s.client_auth.is_none() && !s.n.kx.is_psk() => {
-                s.certificate_request(msg.body, raw, ctx).map(wrap)
-            }
-            (State::ExpectServerHelloDone(s), H::ServerHelloDone) => s.done(msg.body, raw, ctx).map(wrap),
-            (State::ExpectNewSessionTicket(k), H::NewSessionTicket) => k.new_session_ticket(msg.body, raw).map(wrap),
-            (State::ExpectFinished(k), H::Finished) => k.finished(msg.body, raw, ctx),
-            (s, _) => Err(unexpected(&s)),
-        }
-    }
-
     /// The server's ChangeCipherSpec (RFC 5246 §7.1): its records are protected from here on.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub fn change_cipher_spec<'a, R>(
         self,
         ctx: &mut Ctx<'_, 'a, R>,

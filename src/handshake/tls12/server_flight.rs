@@ -34,6 +34,7 @@ pub(crate) struct ExpectServerHelloDone {
 impl Negotiated {
     /// The server's Certificate: verified with the configured verifier, and
     /// its key kept to check the ServerKeyExchange signature.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn certificate<R>(
         mut self,
         body: &[u8],
@@ -63,6 +64,7 @@ impl Negotiated {
 }
 
 impl ExpectServerKeyExchange {
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn handle<R: rand_core::CryptoRng>(
         self,
         body: &[u8],
@@ -141,6 +143,7 @@ impl ExpectServerHelloDone {
     /// RFC 5246 §7.4.4: choose an identity the server can accept (its CAs,
     /// certificate types and signature algorithms), or none: an empty
     /// Certificate is then sent and the server decides.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn certificate_request<R>(
         mut self,
         body: &[u8],

@@ -27,6 +27,7 @@ const ALLOWED: [E; 8] = [
 /// Takes a TLS 1.2 ServerHello: checks the suite and extensions, then
 /// starts the full handshake or, if the server resumed our session, the
 /// abbreviated one.
+#[inline(never)] // a frame of its own: see handshake/state.rs
 pub(crate) fn server_hello<'a, R>(
     hello: ExpectServerHello<'a>,
     sh: &ServerHello<'_>,

@@ -2,7 +2,7 @@
 
 use crate::crypto::Secret;
 use crate::error::{Error, Misbehavior};
-use crate::handshake::state::{send_handshake, Ctx, Output, State};
+use crate::handshake::state::{send_handshake, Ctx, Output};
 use crate::handshake::Suite;
 use crate::key_schedule::{next_traffic_secret, resumption_psk, TrafficKeys};
 use crate::msgs::enums::HandshakeType;
@@ -35,11 +35,8 @@ pub(crate) struct Connected {
 
 impl Connected {
     /// §4.6.3: update the read key; answer update_requested with our own KeyUpdate.
-    pub(crate) fn key_update<'a, R>(
-        mut self,
-        body: &[u8],
-        ctx: &mut Ctx<'_, 'a, R>,
-    ) -> Result<(State<'a>, Output<'a>), Error> {
+    #[inline(never)] // a frame of its own: see handshake/state.rs
+    pub(crate) fn key_update<'a, R>(&mut self, body: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<Output<'a>, Error> {
         let req = KeyUpdateRequest::decode(body)?.ok_or(Misbehavior::BadKeyUpdate)?;
         let alg = self.suite.hash;
         self.server_app_secret = next_traffic_secret(alg, &self.server_app_secret);
@@ -49,7 +46,7 @@ impl Connected {
             self.client_app_secret = next_traffic_secret(alg, &self.client_app_secret);
             *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(alg, self.suite.aead, &self.client_app_secret)));
         }
-        Ok((State::Connected(self), Output::ReadKeyChanged))
+        Ok(Output::ReadKeyChanged)
     }
 
     /// TLS-Exporter (RFC 8446 §7.5).

@@ -22,6 +22,7 @@ pub(crate) struct ExpectFinished {
 }
 
 impl ExpectFinished {
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<'a, R>(
         self,
         body: &[u8],
@@ -99,6 +100,7 @@ impl ExpectFinished {
 
 /// Writes the client's Certificate and CertificateVerify (§4.4.2, §4.4.3),
 /// each added to the transcript. `Err(Some(e))` is a signer failure.
+#[inline(never)] // a frame of its own: see handshake/state.rs
 pub(crate) fn write_client_certificate(
     w: &mut crate::codec::Writer<'_>,
     auth: &ClientAuth,

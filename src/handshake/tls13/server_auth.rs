@@ -41,6 +41,7 @@ pub(crate) struct ClientAuth {
 }
 
 impl ExpectEncryptedExtensions {
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<'a, R>(
         self,
         body: &[u8],
@@ -111,6 +112,7 @@ pub(crate) fn select_alpn(data: &[u8], ours: &[u8]) -> Result<(u8, u8), Error> {
 impl ExpectCertificate {
     /// §4.3.2: choose an identity the server can accept, or none (an empty
     /// Certificate will be sent and the server decides).
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn certificate_request<'a, R>(
         mut self,
         body: &[u8],
@@ -132,6 +134,7 @@ impl ExpectCertificate {
         Ok((State::ExpectCertificate(self), Output::None))
     }
 
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<'a, R>(
         self,
         body: &[u8],
@@ -161,6 +164,7 @@ impl ExpectCertificate {
 }
 
 impl ExpectCertificateVerify {
+    #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<'a>(self, body: &[u8], raw: &[u8]) -> Result<(State<'a>, Output<'a>), Error> {
         let mut hs = self.hs;
         let cv = CertificateVerify::decode(body)?;
