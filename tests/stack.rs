@@ -18,7 +18,7 @@ use std::net::TcpStream;
 use common::peer::{peer_file, rng, x509_file, CertKind, MemPeer, OpensslServer};
 use common::stack::{deepest, on_big_stack, HighWater};
 use embertls::{
-    CaVerifier, Client, ClientConfig, ClientIdentity, Event, ExternalPsk, PskMode, ProtocolVersion, ServerName,
+    CaVerifier, Client, ClientConfig, ClientIdentity, Event, ExternalPsk, ProtocolVersion, PskMode, ServerName,
     ServerVerification, SessionTicket, SoftwareSigner, TlsStream, UnixTime,
 };
 
@@ -145,7 +145,14 @@ fn handshake_rows(rows: &mut Vec<Row>) {
         ("ECDSA P-256", "ec256-root", "ec256-leaf", "ec256-leaf", "ec256-int", "ec256.test"),
         ("ECDSA P-384", "ec384-root", "ec384-leaf", "ec384-leaf", "ec384-int", "ec384.test"),
         ("RSA-2048", "rsa2048-root", "rsa2048-leaf", "rsa2048-leaf", "rsa2048-int", "rsa2048.test"),
-        ("RSA-4096 (root and intermediate)", "rsa4096-root", "rsa4096-leaf", "rsa2048-leaf", "rsa4096-int", "rsa4096.test"),
+        (
+            "RSA-4096 (root and intermediate)",
+            "rsa4096-root",
+            "rsa4096-leaf",
+            "rsa2048-leaf",
+            "rsa4096-int",
+            "rsa4096.test",
+        ),
     ] {
         let ca = roots(root);
         for tls12 in [false, true] {
@@ -260,9 +267,8 @@ fn adapter_rows(rows: &mut Vec<Row>) {
     let mut hw = HighWater::default();
     let (s_std, s_embedded, s_async) = (server(), server(), server());
     let tcp = s_std.connect();
-    let mut tls = hw
-        .call(|| TlsStream::connect(&cfg, name, Some(VECTOR_TIME), rng(), tcp))
-        .expect("TlsStream::connect");
+    let mut tls =
+        hw.call(|| TlsStream::connect(&cfg, name, Some(VECTOR_TIME), rng(), tcp)).expect("TlsStream::connect");
     hw.call(|| tls.write_all(b"GET / HTTP/1.0\r\n\r\n")).unwrap();
     let mut page = [0u8; 256];
     hw.call(|| tls.read(&mut page)).unwrap();
@@ -288,7 +294,8 @@ fn adapter_rows(rows: &mut Vec<Row>) {
     {
         let (mut rx, mut tx) = ([0u8; 8192], [0u8; 4096]);
         let io = BlockingAsync(s_async.connect());
-        let connect = embertls::AsyncTlsStream::connect(&cfg, name, Some(VECTOR_TIME), rng(), io, &mut rx[..], &mut tx[..]);
+        let connect =
+            embertls::AsyncTlsStream::connect(&cfg, name, Some(VECTOR_TIME), rng(), io, &mut rx[..], &mut tx[..]);
         let future_size = std::mem::size_of_val(&connect);
         let mut hw = HighWater::default();
         let mut tls = poll_measured(&mut hw, connect).expect("AsyncTlsStream::connect");
@@ -369,7 +376,9 @@ fn stack_budgets() {
                 embertls::crypto::KeyShare::generate(embertls::NamedGroup::Secp256r1, &mut r);
                 embertls::crypto::KeyShare::generate(embertls::NamedGroup::Secp384r1, &mut r);
             });
-            println!("ec-tables: first P-256/P-384 use builds the tables with {first} bytes of stack (once per process)");
+            println!(
+                "ec-tables: first P-256/P-384 use builds the tables with {first} bytes of stack (once per process)"
+            );
         }
         handshake_rows(&mut rows);
         record_rows(&mut rows);

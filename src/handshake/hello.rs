@@ -303,7 +303,8 @@ impl<'a> ExpectServerHello<'a> {
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R>,
-    ) -> Result<(State<'a>, Output<'a>), Error> {
+        slot: &mut State<'a>,
+    ) -> Result<Output<'a>, Error> {
         let sh = ServerHello::decode(body)?;
         // §4.1.3 / §4.2.1: without supported_versions the server chose TLS 1.2 or older.
         let version = match sh.extensions.get(ExtensionType::SupportedVersions.to_wire()) {
@@ -324,7 +325,7 @@ impl<'a> ExpectServerHello<'a> {
                 if self.retry_suite.is_some() {
                     return Err(Misbehavior::BadSelectedVersion(legacy).into());
                 }
-                return super::tls12::server_hello(self, &sh, raw, ctx);
+                return super::tls12::server_hello(self, &sh, raw, ctx, slot);
             }
         };
         if version != ProtocolVersion::Tls13 {
@@ -343,7 +344,7 @@ impl<'a> ExpectServerHello<'a> {
             return Err(Misbehavior::CompressionNotNull.into());
         }
         if sh.is_hello_retry_request() {
-            return self.hello_retry(&sh, suite, raw, ctx);
+            return self.hello_retry(&sh, suite, raw, ctx, slot);
         }
         if self.retry_suite.is_some_and(|s| s != suite) {
             return Err(Misbehavior::SuiteChangedAfterRetry.into());
@@ -397,7 +398,8 @@ impl<'a> ExpectServerHello<'a> {
             limit_offer: self.limits,
             limits: Limits::default(),
         };
-        Ok((State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs)), Output::ReadKeyChanged))
+        *slot = State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs));
+        Ok(Output::ReadKeyChanged)
     }
 
     /// The PSK the server selected (§4.2.11), if any. An external PSK must be
@@ -424,7 +426,8 @@ impl<'a> ExpectServerHello<'a> {
         suite: Suite,
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R>,
-    ) -> Result<(State<'a>, Output<'a>), Error> {
+        slot: &mut State<'a>,
+    ) -> Result<Output<'a>, Error> {
         if self.retry_suite.is_some() {
             return Err(Misbehavior::SecondHelloRetry.into());
         }
@@ -477,7 +480,8 @@ impl<'a> ExpectServerHello<'a> {
             self.sent_ccs = true;
         }
         self.send_client_hello(cookie, ctx)?;
-        Ok((State::ExpectServerHello(self), Output::None))
+        *slot = State::ExpectServerHello(self);
+        Ok(Output::None)
     }
 }
 

@@ -158,30 +158,30 @@ impl<'a> State<'a> {
         let msg = HandshakeMessage::decode(raw)?;
         let body = msg.body;
         match (&*self, msg.typ) {
-            (State::ExpectServerHello(_), H::ServerHello) => self.advance(|s| match s {
-                State::ExpectServerHello(s) => s.handle(body, raw, ctx),
+            (State::ExpectServerHello(_), H::ServerHello) => self.advance(|s, next| match s {
+                State::ExpectServerHello(s) => s.handle(body, raw, ctx, next),
                 s => Err(s.unexpected(msg.typ)),
             }),
-            (State::ExpectEncryptedExtensions(_), H::EncryptedExtensions) => self.advance(|s| match s {
-                State::ExpectEncryptedExtensions(s) => s.handle(body, raw, ctx),
+            (State::ExpectEncryptedExtensions(_), H::EncryptedExtensions) => self.advance(|s, next| match s {
+                State::ExpectEncryptedExtensions(s) => s.handle(body, raw, ctx, next),
                 s => Err(s.unexpected(msg.typ)),
             }),
-            (State::ExpectCertificate(_), H::Certificate) => self.advance(|s| match s {
-                State::ExpectCertificate(s) => s.handle(body, raw, ctx),
+            (State::ExpectCertificate(_), H::Certificate) => self.advance(|s, next| match s {
+                State::ExpectCertificate(s) => s.handle(body, raw, ctx, next),
                 s => Err(s.unexpected(msg.typ)),
             }),
             (State::ExpectCertificate(s), H::CertificateRequest) if s.hs.client_auth.is_none() => {
-                self.advance(|s| match s {
-                    State::ExpectCertificate(s) => s.certificate_request(body, raw, ctx),
+                self.advance(|s, next| match s {
+                    State::ExpectCertificate(s) => s.certificate_request(body, raw, ctx, next),
                     s => Err(s.unexpected(msg.typ)),
                 })
             }
-            (State::ExpectCertificateVerify(_), H::CertificateVerify) => self.advance(|s| match s {
-                State::ExpectCertificateVerify(s) => s.handle(body, raw),
+            (State::ExpectCertificateVerify(_), H::CertificateVerify) => self.advance(|s, next| match s {
+                State::ExpectCertificateVerify(s) => s.handle(body, raw, next),
                 s => Err(s.unexpected(msg.typ)),
             }),
-            (State::ExpectFinished(_), H::Finished) => self.advance(|s| match s {
-                State::ExpectFinished(s) => s.handle(body, raw, ctx),
+            (State::ExpectFinished(_), H::Finished) => self.advance(|s, next| match s {
+                State::ExpectFinished(s) => s.handle(body, raw, ctx, next),
                 s => Err(s.unexpected(msg.typ)),
             }),
             // §4.6.1: a lifetime of zero means discard it at once.
@@ -215,12 +215,10 @@ impl<'a> State<'a> {
     #[inline(never)]
     pub(crate) fn advance(
         &mut self,
-        f: impl FnOnce(State<'a>) -> Result<(State<'a>, Output<'a>), Error>,
+        f: impl FnOnce(State<'a>, &mut State<'a>) -> Result<Output<'a>, Error>,
     ) -> Result<Output<'a>, Error> {
         let current = core::mem::replace(self, State::Transition);
-        let (next, out) = f(current)?;
-        *self = next;
-        Ok(out)
+        f(current, self)
     }
 
     /// A change_cipher_spec record arrived (RFC 5246 §7.1). TLS 1.3 drops
@@ -228,8 +226,8 @@ impl<'a> State<'a> {
     /// switches the read keys.
     pub fn change_cipher_spec<R>(&mut self, ctx: &mut Ctx<'_, 'a, R>) -> Result<Output<'a>, Error> {
         match self {
-            State::Tls12(_) => self.advance(|s| match s {
-                State::Tls12(s) => s.change_cipher_spec(ctx),
+            State::Tls12(_) => self.advance(|s, next| match s {
+                State::Tls12(s) => s.change_cipher_spec(ctx, next),
                 s => Err(s.unexpected_record(ContentType::ChangeCipherSpec)),
             }),
             State::Connected(_) => Err(crate::error::Misbehavior::BadChangeCipherSpec.into()),

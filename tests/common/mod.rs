@@ -1,6 +1,6 @@
 pub mod gnutls;
 pub mod mosquitto;
 pub mod peer;
-pub mod vectors;
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 pub mod stack;
+pub mod vectors;

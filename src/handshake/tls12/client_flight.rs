@@ -4,7 +4,7 @@
 use zeroize::Zeroize;
 
 use super::server_flight::ExpectServerHelloDone;
-use super::{Keyed, State};
+use super::{Keyed, Outer, State};
 use crate::codec::Writer;
 use crate::error::Error;
 use crate::handshake::state::{send_ccs, Ctx, Output};
@@ -23,7 +23,8 @@ impl ExpectServerHelloDone {
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, '_, R>,
-    ) -> Result<(State, Output<'static>), Error> {
+        slot: &mut Outer<'_>,
+    ) -> Result<Output<'static>, Error> {
         if !body.is_empty() {
             return Err(Error::Decode { what: "ServerHelloDone (must be empty)" });
         }
@@ -119,7 +120,8 @@ impl ExpectServerHelloDone {
         };
         let k = k.send_change_cipher_spec_and_finished(ctx)?;
         let next = if n.ticket_expected { State::ExpectNewSessionTicket(k) } else { State::ExpectChangeCipherSpec(k) };
-        Ok((next, Output::None))
+        *slot = Outer::Tls12(next);
+        Ok(Output::None)
     }
 }
 

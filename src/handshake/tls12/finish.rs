@@ -13,14 +13,20 @@ use crate::msgs::tls12::NewSessionTicket12;
 impl Keyed {
     /// A NewSessionTicket: announced to the caller if it holds a ticket.
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(super) fn new_session_ticket(mut self, body: &[u8], raw: &[u8]) -> Result<(State, Output<'static>), Error> {
+    pub(super) fn new_session_ticket(
+        mut self,
+        body: &[u8],
+        raw: &[u8],
+        slot: &mut state::State<'_>,
+    ) -> Result<Output<'static>, Error> {
         let nst = NewSessionTicket12::decode(body)?;
         self.transcript.update(raw);
         // RFC 5077 §3.3: an empty ticket means none will be issued. Sessions
         // without the extended master secret are not kept (RFC 7627 §5.3).
         let keep = !nst.ticket.is_empty() && self.ems;
         self.ticket_announced = keep;
-        Ok((State::ExpectChangeCipherSpec(self), if keep { Output::Ticket } else { Output::None }))
+        *slot = state::State::Tls12(State::ExpectChangeCipherSpec(self));
+        Ok(if keep { Output::Ticket } else { Output::None })
     }
 
     /// The server's Finished; in a resumed handshake the client's
@@ -31,7 +37,8 @@ impl Keyed {
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R>,
-    ) -> Result<(state::State<'a>, Output<'a>), Error> {
+        slot: &mut state::State<'a>,
+    ) -> Result<Output<'a>, Error> {
         let expected = self.master.verify_data(true, self.transcript.current().as_bytes());
         if !bool::from(expected.ct_eq(body)) {
             return Err(Error::BadFinished);
@@ -52,7 +59,8 @@ impl Keyed {
             client_auth: self.client_auth,
             announce_session,
         };
-        Ok((state::State::Tls12(State::Connected(c)), Output::Complete(summary)))
+        *slot = state::State::Tls12(State::Connected(c));
+        Ok(Output::Complete(summary))
     }
 }
 

@@ -19,10 +19,10 @@ mod server_hello;
 use rand_core::CryptoRng;
 
 use super::limits::Limits;
+use super::state::State as Outer;
 use super::state::{Ctx, Output};
 use super::{HandshakeSummary, KeyExchange, Suite};
 use crate::crypto::{KeyShare, Transcript};
-use super::state::State as Outer;
 use crate::error::{Error, Received};
 use crate::key_schedule::tls12::MasterSecret12;
 use crate::msgs::enums::{ContentType, HandshakeType, NamedGroup, ProtocolVersion};
@@ -43,7 +43,6 @@ pub(crate) fn handle<'a, R: CryptoRng>(
 ) -> Result<Output<'a>, Error> {
     use HandshakeType as H;
     let (typ, body) = (msg.typ, msg.body);
-    let wrap = |(s, o): (State, Output<'a>)| (Outer::Tls12(s), o);
     let Outer::Tls12(state) = &*slot else { return Err(slot.unexpected(typ)) };
     match (state, typ) {
         // RFC 5246 §7.4.1.1: ignored while negotiating; refused afterwards.
@@ -53,37 +52,36 @@ pub(crate) fn handle<'a, R: CryptoRng>(
         },
         (_, H::HelloRequest) if !body.is_empty() => Err(slot.unexpected(typ)),
         (_, H::HelloRequest) => Ok(Output::None),
-        (State::ExpectCertificate(_), H::Certificate) => slot.advance(|s| match s {
-            Outer::Tls12(State::ExpectCertificate(n)) => n.certificate(body, raw, ctx).map(wrap),
+        (State::ExpectCertificate(_), H::Certificate) => slot.advance(|s, next| match s {
+            Outer::Tls12(State::ExpectCertificate(n)) => n.certificate(body, raw, ctx, next),
             s => Err(s.unexpected(typ)),
         }),
-        (State::ExpectServerKeyExchange(_), H::ServerKeyExchange) => slot.advance(|s| match s {
-            Outer::Tls12(State::ExpectServerKeyExchange(s)) => s.handle(body, raw, ctx).map(wrap),
+        (State::ExpectServerKeyExchange(_), H::ServerKeyExchange) => slot.advance(|s, next| match s {
+            Outer::Tls12(State::ExpectServerKeyExchange(s)) => s.handle(body, raw, ctx, next),
             s => Err(s.unexpected(typ)),
         }),
         // RFC 4279 §2: a PSK server without a hint may skip ServerKeyExchange.
         (State::ExpectServerKeyExchange(s), H::ServerHelloDone) if s.n.kx == KeyExchange::Psk => {
-            slot.advance(|s| match s {
-                Outer::Tls12(State::ExpectServerKeyExchange(s)) => s.skip().done(body, raw, ctx).map(wrap),
+            slot.advance(|s, next| match s {
+                Outer::Tls12(State::ExpectServerKeyExchange(s)) => s.skip().done(body, raw, ctx, next),
                 s => Err(s.unexpected(typ)),
             })
         }
-        (State::ExpectServerHelloDone(s), H::CertificateRequest) if s.client_auth.is_none() && !s.n.kx.is_psk() => {
-            slot.advance(|s| match s {
-                Outer::Tls12(State::ExpectServerHelloDone(s)) => s.certificate_request(body, raw, ctx).map(wrap),
+        (State::ExpectServerHelloDone(s), H::CertificateRequest) if s.client_auth.is_none() && !s.n.kx.is_psk() => slot
+            .advance(|s, next| match s {
+                Outer::Tls12(State::ExpectServerHelloDone(s)) => s.certificate_request(body, raw, ctx, next),
                 s => Err(s.unexpected(typ)),
-            })
-        }
-        (State::ExpectServerHelloDone(_), H::ServerHelloDone) => slot.advance(|s| match s {
-            Outer::Tls12(State::ExpectServerHelloDone(s)) => s.done(body, raw, ctx).map(wrap),
+            }),
+        (State::ExpectServerHelloDone(_), H::ServerHelloDone) => slot.advance(|s, next| match s {
+            Outer::Tls12(State::ExpectServerHelloDone(s)) => s.done(body, raw, ctx, next),
             s => Err(s.unexpected(typ)),
         }),
-        (State::ExpectNewSessionTicket(_), H::NewSessionTicket) => slot.advance(|s| match s {
-            Outer::Tls12(State::ExpectNewSessionTicket(k)) => k.new_session_ticket(body, raw).map(wrap),
+        (State::ExpectNewSessionTicket(_), H::NewSessionTicket) => slot.advance(|s, next| match s {
+            Outer::Tls12(State::ExpectNewSessionTicket(k)) => k.new_session_ticket(body, raw, next),
             s => Err(s.unexpected(typ)),
         }),
-        (State::ExpectFinished(_), H::Finished) => slot.advance(|s| match s {
-            Outer::Tls12(State::ExpectFinished(k)) => k.finished(body, raw, ctx),
+        (State::ExpectFinished(_), H::Finished) => slot.advance(|s, next| match s {
+            Outer::Tls12(State::ExpectFinished(k)) => k.finished(body, raw, ctx, next),
             s => Err(s.unexpected(typ)),
         }),
         _ => Err(slot.unexpected(typ)),
@@ -238,13 +236,15 @@ impl State {
     pub fn change_cipher_spec<'a, R>(
         self,
         ctx: &mut Ctx<'_, 'a, R>,
-    ) -> Result<(super::state::State<'a>, Output<'a>), Error> {
+        slot: &mut Outer<'a>,
+    ) -> Result<Output<'a>, Error> {
         match self {
             State::ExpectChangeCipherSpec(k) => {
                 let kb = k.key_block();
                 let (key, iv) = kb.server();
                 *ctx.read_prot = Some(crate::record::Protection::tls12(k.agreed.suite.aead, key, iv));
-                Ok((super::state::State::Tls12(State::ExpectFinished(k)), Output::ReadKeyChanged))
+                *slot = Outer::Tls12(State::ExpectFinished(k));
+                Ok(Output::ReadKeyChanged)
             }
             s => Err(Error::UnexpectedMessage {
                 expected: s.expecting(),

@@ -2,7 +2,7 @@
 //! ServerKeyExchange (RFC 8422 §5.4, RFC 4279 §2, RFC 5489 §2) and
 //! CertificateRequest (RFC 5246 §7.4.4).
 
-use super::{Negotiated, State};
+use super::{Negotiated, Outer, State};
 use crate::auth::choose_identity;
 use crate::codec::Reader;
 use crate::config::SIGNATURE_SCHEMES;
@@ -40,7 +40,8 @@ impl Negotiated {
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, '_, R>,
-    ) -> Result<(State, Output<'static>), Error> {
+        slot: &mut Outer<'_>,
+    ) -> Result<Output<'static>, Error> {
         let mut r = Reader::new(body);
         let chain = CertificateChain::from_tls12_list(r.vec24("Certificate.certificate_list")?)?;
         r.finish("Certificate (trailing bytes)")?;
@@ -56,10 +57,9 @@ impl Negotiated {
             return Err(Error::ServerKey(SignatureError::WrongAlgorithmForKey));
         }
         self.transcript.update(raw);
-        Ok((
-            State::ExpectServerKeyExchange(ExpectServerKeyExchange { n: self, leaf_key: Some(leaf_key) }),
-            Output::None,
-        ))
+        *slot =
+            Outer::Tls12(State::ExpectServerKeyExchange(ExpectServerKeyExchange { n: self, leaf_key: Some(leaf_key) }));
+        Ok(Output::None)
     }
 }
 
@@ -70,7 +70,8 @@ impl ExpectServerKeyExchange {
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, '_, R>,
-    ) -> Result<(State, Output<'static>), Error> {
+        slot: &mut Outer<'_>,
+    ) -> Result<Output<'static>, Error> {
         let mut n = self.n;
         let kind = match n.kx {
             KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => KeyExchangeKind::Ecdhe,
@@ -114,7 +115,8 @@ impl ExpectServerKeyExchange {
             None => None,
         };
         n.transcript.update(raw);
-        Ok((State::ExpectServerHelloDone(ExpectServerHelloDone { n, ecdhe, client_auth: None }), Output::None))
+        *slot = Outer::Tls12(State::ExpectServerHelloDone(ExpectServerHelloDone { n, ecdhe, client_auth: None }));
+        Ok(Output::None)
     }
 
     /// RFC 4279 §2: a plain PSK server with no hint sends no ServerKeyExchange.
@@ -149,7 +151,8 @@ impl ExpectServerHelloDone {
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, '_, R>,
-    ) -> Result<(State, Output<'static>), Error> {
+        slot: &mut Outer<'_>,
+    ) -> Result<Output<'static>, Error> {
         let cr = CertificateRequest12::decode(body)?;
         let hash = self.n.agreed.suite.hash;
         let offered = cr.signature_algorithms.iter().map(SignatureScheme::from_wire);
@@ -174,7 +177,8 @@ impl ExpectServerHelloDone {
         });
         self.client_auth = Some(chosen);
         self.n.transcript.update(raw);
-        Ok((State::ExpectServerHelloDone(self), Output::None))
+        *slot = Outer::Tls12(State::ExpectServerHelloDone(self));
+        Ok(Output::None)
     }
 }
 

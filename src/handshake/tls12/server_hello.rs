@@ -33,7 +33,8 @@ pub(crate) fn server_hello<'a, R>(
     sh: &ServerHello<'_>,
     raw: &[u8],
     ctx: &mut Ctx<'_, 'a, R>,
-) -> Result<(state::State<'a>, Output<'a>), Error> {
+    slot: &mut state::State<'a>,
+) -> Result<Output<'a>, Error> {
     let suite = Suite::tls12(sh.cipher_suite)
         .filter(|s| hello.suites.contains(&s.id))
         .ok_or(Misbehavior::UnofferedCipherSuite(sh.cipher_suite))?;
@@ -110,7 +111,8 @@ pub(crate) fn server_hello<'a, R>(
             ticket_announced: false,
         };
         let next = if ticket_expected { State::ExpectNewSessionTicket(k) } else { State::ExpectChangeCipherSpec(k) };
-        return Ok((state::State::Tls12(next), Output::None));
+        *slot = state::State::Tls12(next);
+        return Ok(Output::None);
     }
     if !ems && ctx.config.require_ems {
         return Err(Error::Incompatible(Incompatibility::ExtendedMasterSecret));
@@ -124,5 +126,6 @@ pub(crate) fn server_hello<'a, R>(
             State::ExpectServerKeyExchange(super::server_flight::ExpectServerKeyExchange { n, leaf_key: None })
         }
     };
-    Ok((state::State::Tls12(next), Output::None))
+    *slot = state::State::Tls12(next);
+    Ok(Output::None)
 }

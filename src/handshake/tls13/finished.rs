@@ -28,7 +28,8 @@ impl ExpectFinished {
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R>,
-    ) -> Result<(State<'a>, Output<'a>), Error> {
+        slot: &mut State<'a>,
+    ) -> Result<Output<'a>, Error> {
         let mut hs = self.hs;
         let alg = hs.suite.hash;
         let expected = finished_verify_data(alg, &hs.server_secret, &hs.transcript.current());
@@ -94,7 +95,8 @@ impl ExpectFinished {
             resumption_master_secret,
             exporter_master_secret,
         };
-        Ok((State::Connected(connected), Output::Complete(summary)))
+        *slot = State::Connected(connected);
+        Ok(Output::Complete(summary))
     }
 }
 

@@ -47,7 +47,8 @@ impl ExpectEncryptedExtensions {
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R>,
-    ) -> Result<(State<'a>, Output<'a>), Error> {
+        slot: &mut State<'a>,
+    ) -> Result<Output<'a>, Error> {
         let mut hs = self.0;
         let mut r = Reader::new(body);
         let exts = Extensions::check(r.vec16("EncryptedExtensions.extensions")?)?;
@@ -82,9 +83,10 @@ impl ExpectEncryptedExtensions {
             None => None,
         };
         match trust {
-            Some(trust) => Ok((State::ExpectFinished(ExpectFinished { hs, trust }), Output::None)),
-            None => Ok((State::ExpectCertificate(ExpectCertificate { hs }), Output::None)),
+            Some(trust) => *slot = State::ExpectFinished(ExpectFinished { hs, trust }),
+            None => *slot = State::ExpectCertificate(ExpectCertificate { hs }),
         }
+        Ok(Output::None)
     }
 }
 
@@ -118,7 +120,8 @@ impl ExpectCertificate {
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R>,
-    ) -> Result<(State<'a>, Output<'a>), Error> {
+        slot: &mut State<'a>,
+    ) -> Result<Output<'a>, Error> {
         let cr = CertificateRequest::decode(body)?;
         if !cr.context.is_empty() {
             return Err(Error::Decode { what: "CertificateRequest.certificate_request_context (must be empty)" });
@@ -131,7 +134,8 @@ impl ExpectCertificate {
         let context = heapless::Vec::from_slice(cr.context).unwrap_or_default();
         self.hs.client_auth = Some(ClientAuth { context, chosen });
         self.hs.transcript.update(raw);
-        Ok((State::ExpectCertificate(self), Output::None))
+        *slot = State::ExpectCertificate(self);
+        Ok(Output::None)
     }
 
     #[inline(never)] // a frame of its own: see handshake/state.rs
@@ -140,7 +144,8 @@ impl ExpectCertificate {
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R>,
-    ) -> Result<(State<'a>, Output<'a>), Error> {
+        slot: &mut State<'a>,
+    ) -> Result<Output<'a>, Error> {
         let mut hs = self.hs;
         let cert = Certificate::decode(body)?;
         if !cert.context.is_empty() {
@@ -159,13 +164,14 @@ impl ExpectCertificate {
         let trust = ctx.config.verifier.verify_server(&cert.chain, &ctx.server_name, ctx.now)?;
         let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
         hs.transcript.update(raw);
-        Ok((State::ExpectCertificateVerify(ExpectCertificateVerify { hs, trust, leaf_key }), Output::None))
+        *slot = State::ExpectCertificateVerify(ExpectCertificateVerify { hs, trust, leaf_key });
+        Ok(Output::None)
     }
 }
 
 impl ExpectCertificateVerify {
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(crate) fn handle<'a>(self, body: &[u8], raw: &[u8]) -> Result<(State<'a>, Output<'a>), Error> {
+    pub(crate) fn handle<'a>(self, body: &[u8], raw: &[u8], slot: &mut State<'a>) -> Result<Output<'a>, Error> {
         let mut hs = self.hs;
         let cv = CertificateVerify::decode(body)?;
         let scheme = cv.scheme;
@@ -183,6 +189,7 @@ impl ExpectCertificateVerify {
             .verify(alg, &content[..n], cv.signature)
             .map_err(|_| Error::BadSignature { scheme, key: self.leaf_key.describe() })?;
         hs.transcript.update(raw);
-        Ok((State::ExpectFinished(ExpectFinished { hs, trust: self.trust }), Output::None))
+        *slot = State::ExpectFinished(ExpectFinished { hs, trust: self.trust });
+        Ok(Output::None)
     }
 }
