@@ -76,15 +76,22 @@ fn call_below<T>(f: impl FnOnce() -> T) -> T {
     std::hint::black_box(f)()
 }
 
-/// The deepest of several measured calls.
+/// The deepest of several measured calls, and which call it was.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct HighWater(pub usize);
+pub struct HighWater(pub usize, pub &'static str);
 
 impl HighWater {
     /// Runs `f` measured, keeping the deepest use seen.
     pub fn call<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        self.named("", f)
+    }
+
+    /// As [`HighWater::call`], remembering `what` if this call is the deepest so far.
+    pub fn named<T>(&mut self, what: &'static str, f: impl FnOnce() -> T) -> T {
         let (r, used) = deepest(f);
-        self.0 = self.0.max(used);
+        if used > self.0 {
+            *self = HighWater(used, what);
+        }
         r
     }
 }
