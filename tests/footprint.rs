@@ -7,10 +7,10 @@ mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::io::{Read, Write};
 
+use common::drive::{get_page, Meter};
 use common::peer::{x509_file, OpensslServer};
-use embertls::{CaVerifier, Client, ClientConfig, Event, ExternalPsk, ServerName, UnixTime};
+use embertls::{CaVerifier, Client, ClientConfig, ExternalPsk, ServerName, UnixTime};
 
 struct Counting;
 
@@ -62,6 +62,22 @@ struct Row {
     fragment: Option<usize>,
 }
 
+/// Counts the heap of the client's calls; remembers what is held when the handshake completes.
+#[derive(Default)]
+struct HeapMeter {
+    held: Option<isize>,
+}
+
+impl Meter for HeapMeter {
+    fn call<T>(&mut self, _what: &'static str, f: impl FnOnce() -> T) -> T {
+        counted(f)
+    }
+
+    fn handshake_done(&mut self) {
+        self.held = Some(NOW.with(Cell::get));
+    }
+}
+
 /// One handshake and one `-www` page over TCP with caller buffers of `rx`
 /// and `tx` bytes; heap is counted inside the client's calls only.
 fn run(name: &'static str, server: &OpensslServer, config: &ClientConfig<'_>, host: &str, rx: usize, tx: usize) -> Row {
@@ -75,37 +91,10 @@ fn run(name: &'static str, server: &OpensslServer, config: &ClientConfig<'_>, ho
         Client::new(config, ServerName::parse(host), Some(VECTOR_TIME), rng, &mut rx_buf[..], &mut tx_buf[..])
     })
     .unwrap_or_else(|e| panic!("{name}: {e}"));
-    let (mut held, mut fragment, mut requested) = (None, None, false);
-    loop {
-        let ev = counted(|| c.process()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        while !c.outgoing().is_empty() {
-            let n = sock.write(c.outgoing()).unwrap();
-            c.sent(n);
-        }
-        match ev {
-            Event::NeedData => {
-                let n = sock.read(c.receive_buffer()).unwrap();
-                c.received(n);
-            }
-            Event::HandshakeComplete(s) => {
-                held = Some(NOW.with(Cell::get));
-                fragment = s.max_fragment;
-                if !requested {
-                    counted(|| c.write(b"GET / HTTP/1.0\r\n\r\n")).unwrap();
-                    requested = true;
-                }
-            }
-            Event::ApplicationData(_) => {
-                let mut buf = [0u8; 512];
-                c.read(&mut buf);
-            }
-            Event::SessionTicket => {}
-            Event::PeerClosed => break,
-            other => panic!("{name}: {other:?}"),
-        }
-    }
-    let held = held.unwrap_or_else(|| panic!("{name}: no handshake"));
-    Row { name, rx, tx, peak: PEAK.with(Cell::get), held, fragment }
+    let mut meter = HeapMeter::default();
+    let driven = get_page(name, &mut sock, &mut c, &mut meter);
+    let held = meter.held.unwrap_or_else(|| panic!("{name}: no handshake"));
+    Row { name, rx, tx, peak: PEAK.with(Cell::get), held, fragment: driven.summary.max_fragment }
 }
 
 #[test]

@@ -30,6 +30,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
+use common::drive::{get_page, Meter};
 use common::peer::{peer_file, rng, x509_file, CertKind, MemPeer, OpensslServer};
 use common::stack::{deepest, on_big_stack, HighWater};
 use embertls::{
@@ -73,9 +74,26 @@ fn ceiling(name: &str) -> Option<usize> {
     table.iter().find(|(n, _)| *n == name).map(|(_, c)| c[i])
 }
 
+/// The deepest client call, by painting; remembers it when the handshake completes.
+#[derive(Default)]
+struct StackMeter {
+    deepest: HighWater,
+    handshake: usize,
+}
+
+impl Meter for StackMeter {
+    fn call<T>(&mut self, what: &'static str, f: impl FnOnce() -> T) -> T {
+        self.deepest.named(what, f)
+    }
+
+    fn handshake_done(&mut self) {
+        self.handshake = self.deepest.0;
+    }
+}
+
 /// A handshake and one `-www` page through the sans-I/O client over TCP,
-/// every client call measured; returns the deepest call of the handshake and
-/// the serialized session the server gave, if any.
+/// every client call measured; returns the deepest call of the handshake,
+/// the serialized session the server gave, if any, and whether it resumed.
 fn sans_io(
     server: &OpensslServer,
     config: &ClientConfig<'_>,
@@ -83,69 +101,18 @@ fn sans_io(
     resume: Option<&[u8]>,
 ) -> (usize, Option<Vec<u8>>, bool) {
     let mut sock = server.connect();
-    let mut hw = HighWater::default();
+    let mut meter = StackMeter::default();
     let (mut rx, mut tx) = ([0u8; 8192], [0u8; 4096]);
     let name = ServerName::parse(host);
     let ticket = resume.map(|b| SessionTicket::decode(b).expect("stored ticket"));
-    let (c, used) = deepest(|| match ticket {
-        Some(t) => Client::new_resuming(config, name, Some(VECTOR_TIME), rng(), &mut rx[..], &mut tx[..], t),
-        None => Client::new(config, name, Some(VECTOR_TIME), rng(), &mut rx[..], &mut tx[..]),
-    });
-    trace("Client::new", used);
-    hw.0 = used;
-    let mut c = c.expect("Client::new");
-    let mut handshake = None;
-    let mut stored = None;
-    let mut resumed = false;
-    let mut store = [0u8; 2048];
-    loop {
-        let (ev, used) = deepest(|| c.process());
-        let ev = ev.unwrap_or_else(|e| panic!("{}: {e}", server.args));
-        trace(&format!("process -> {ev:?}"), used);
-        if used > hw.0 {
-            hw = HighWater(used, "process");
-        }
-        send(&mut sock, &mut c);
-        match ev {
-            Event::NeedData => receive(&mut sock, &mut c),
-            Event::HandshakeComplete(s) => {
-                handshake = Some(hw.0);
-                resumed = s.resumed;
-                hw.call(|| c.write(b"GET / HTTP/1.0\r\n\r\n")).expect("write");
-                send(&mut sock, &mut c);
-            }
-            Event::SessionTicket => {
-                let n = hw.call(|| c.session_ticket(&mut store)).expect("session_ticket");
-                stored = Some(store[..n].to_vec());
-            }
-            Event::ApplicationData(_) => {
-                let mut page = [0u8; 512];
-                hw.call(|| c.read(&mut page));
-            }
-            Event::PeerClosed => break,
-            other => panic!("{other:?}"),
-        }
-    }
-    (handshake.expect("handshake completed"), stored, resumed)
-}
-
-/// `STACK_TRACE=1` prints every measured call (for finding the deep one).
-fn trace(what: &str, used: usize) {
-    if std::env::var_os("STACK_TRACE").is_some() {
-        println!("    {used:6} {what}");
-    }
-}
-
-fn send<R: rand_core::CryptoRng>(sock: &mut TcpStream, c: &mut Client<'_, R, &mut [u8]>) {
-    while !c.outgoing().is_empty() {
-        let n = sock.write(c.outgoing()).expect("socket write");
-        c.sent(n);
-    }
-}
-
-fn receive<R: rand_core::CryptoRng>(sock: &mut TcpStream, c: &mut Client<'_, R, &mut [u8]>) {
-    let n = sock.read(c.receive_buffer()).expect("socket read");
-    c.received(n);
+    let mut c = meter
+        .call("Client::new", || match ticket {
+            Some(t) => Client::new_resuming(config, name, Some(VECTOR_TIME), rng(), &mut rx[..], &mut tx[..], t),
+            None => Client::new(config, name, Some(VECTOR_TIME), rng(), &mut rx[..], &mut tx[..]),
+        })
+        .expect("Client::new");
+    let driven = get_page(&server.args, &mut sock, &mut c, &mut meter);
+    (meter.handshake, driven.session, driven.summary.resumed)
 }
 
 fn psk_server(extra: &[&str]) -> OpensslServer {
@@ -167,10 +134,7 @@ fn roots(name: &str) -> CaVerifier {
 }
 
 fn handshake_rows(rows: &mut Vec<Row>) {
-    let mut row = |name: &str, stack: usize, budget: usize| {
-        trace(name, stack);
-        rows.push(Row { name: name.into(), stack, budget })
-    };
+    let mut row = |name: &str, stack: usize, budget: usize| rows.push(Row { name: name.into(), stack, budget });
     let insecure = ServerVerification::danger_accept_any();
 
     // TLS 1.3 external PSK, both modes (RFC 8446 §4.2.9).

@@ -64,6 +64,19 @@ pub(crate) enum State<'a> {
     Transition,
 }
 
+/// Runs the transition `$call` on the state matched by `$pat` in a frame of
+/// its own ([`State::advance`]); the caller has already matched `$slot`
+/// against `$pat`, so the other arm only names the message it got.
+macro_rules! transition {
+    ($slot:expr, $got:expr, |$next:ident| $pat:pat => $call:expr) => {
+        $slot.advance(|s, $next| match s {
+            $pat => $call,
+            s => Err(s.unexpected($got)),
+        })
+    };
+}
+pub(crate) use transition;
+
 impl<'a> State<'a> {
     /// The message the state waits for, for error messages.
     pub fn expecting(&self) -> &'static str {
@@ -158,32 +171,25 @@ impl<'a> State<'a> {
         let msg = HandshakeMessage::decode(raw)?;
         let body = msg.body;
         match (&*self, msg.typ) {
-            (State::ExpectServerHello(_), H::ServerHello) => self.advance(|s, next| match s {
-                State::ExpectServerHello(s) => s.handle(body, raw, ctx, next),
-                s => Err(s.unexpected(msg.typ)),
-            }),
-            (State::ExpectEncryptedExtensions(_), H::EncryptedExtensions) => self.advance(|s, next| match s {
-                State::ExpectEncryptedExtensions(s) => s.handle(body, raw, ctx, next),
-                s => Err(s.unexpected(msg.typ)),
-            }),
-            (State::ExpectCertificate(_), H::Certificate) => self.advance(|s, next| match s {
-                State::ExpectCertificate(s) => s.handle(body, raw, ctx, next),
-                s => Err(s.unexpected(msg.typ)),
-            }),
-            (State::ExpectCertificate(s), H::CertificateRequest) if s.hs.client_auth.is_none() => {
-                self.advance(|s, next| match s {
-                    State::ExpectCertificate(s) => s.certificate_request(body, raw, ctx, next),
-                    s => Err(s.unexpected(msg.typ)),
-                })
+            (State::ExpectServerHello(_), H::ServerHello) => {
+                transition!(self, msg.typ, |next| State::ExpectServerHello(s) => s.handle(body, raw, ctx, next))
             }
-            (State::ExpectCertificateVerify(_), H::CertificateVerify) => self.advance(|s, next| match s {
-                State::ExpectCertificateVerify(s) => s.handle(body, raw, next),
-                s => Err(s.unexpected(msg.typ)),
-            }),
-            (State::ExpectFinished(_), H::Finished) => self.advance(|s, next| match s {
-                State::ExpectFinished(s) => s.handle(body, raw, ctx, next),
-                s => Err(s.unexpected(msg.typ)),
-            }),
+            (State::ExpectEncryptedExtensions(_), H::EncryptedExtensions) => {
+                transition!(self, msg.typ, |next| State::ExpectEncryptedExtensions(s) => s.handle(body, raw, ctx, next))
+            }
+            (State::ExpectCertificate(_), H::Certificate) => {
+                transition!(self, msg.typ, |next| State::ExpectCertificate(s) => s.handle(body, raw, ctx, next))
+            }
+            (State::ExpectCertificate(s), H::CertificateRequest) if s.hs.client_auth.is_none() => {
+                transition!(self, msg.typ, |next| State::ExpectCertificate(s) =>
+                    s.certificate_request(body, raw, ctx, next))
+            }
+            (State::ExpectCertificateVerify(_), H::CertificateVerify) => {
+                transition!(self, msg.typ, |next| State::ExpectCertificateVerify(s) => s.handle(body, raw, next))
+            }
+            (State::ExpectFinished(_), H::Finished) => {
+                transition!(self, msg.typ, |next| State::ExpectFinished(s) => s.handle(body, raw, ctx, next))
+            }
             // §4.6.1: a lifetime of zero means discard it at once.
             (State::Connected(_), H::NewSessionTicket) => match NewSessionTicket::decode(body)?.lifetime {
                 0 => Ok(Output::None),

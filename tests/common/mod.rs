@@ -1,3 +1,4 @@
+pub mod drive;
 pub mod gnutls;
 pub mod mosquitto;
 pub mod peer;

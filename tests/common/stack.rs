@@ -76,7 +76,8 @@ fn call_below<T>(f: impl FnOnce() -> T) -> T {
     std::hint::black_box(f)()
 }
 
-/// The deepest of several measured calls, and which call it was.
+/// The deepest of several measured calls, and which call it was
+/// (`STACK_TRACE=1` prints every call).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HighWater(pub usize, pub &'static str);
 
@@ -89,6 +90,9 @@ impl HighWater {
     /// As [`HighWater::call`], remembering `what` if this call is the deepest so far.
     pub fn named<T>(&mut self, what: &'static str, f: impl FnOnce() -> T) -> T {
         let (r, used) = deepest(f);
+        if std::env::var_os("STACK_TRACE").is_some() {
+            println!("    {used:6} {what}");
+        }
         if used > self.0 {
             *self = HighWater(used, what);
         }

@@ -19,7 +19,7 @@ mod server_hello;
 use rand_core::CryptoRng;
 
 use super::limits::Limits;
-use super::state::State as Outer;
+use super::state::{transition, State as Outer};
 use super::state::{Ctx, Output};
 use super::{HandshakeSummary, KeyExchange, Suite};
 use crate::crypto::{KeyShare, Transcript};
@@ -52,38 +52,33 @@ pub(crate) fn handle<'a, R: CryptoRng>(
         },
         (_, H::HelloRequest) if !body.is_empty() => Err(slot.unexpected(typ)),
         (_, H::HelloRequest) => Ok(Output::None),
-        (State::ExpectCertificate(_), H::Certificate) => slot.advance(|s, next| match s {
-            Outer::Tls12(State::ExpectCertificate(n)) => n.certificate(body, raw, ctx, next),
-            s => Err(s.unexpected(typ)),
-        }),
-        (State::ExpectServerKeyExchange(_), H::ServerKeyExchange) => slot.advance(|s, next| match s {
-            Outer::Tls12(State::ExpectServerKeyExchange(s)) => s.handle(body, raw, ctx, next),
-            s => Err(s.unexpected(typ)),
-        }),
+        (State::ExpectCertificate(_), H::Certificate) => {
+            transition!(slot, typ, |next| Outer::Tls12(State::ExpectCertificate(n)) =>
+                n.certificate(body, raw, ctx, next))
+        }
+        (State::ExpectServerKeyExchange(_), H::ServerKeyExchange) => {
+            transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerKeyExchange(s)) =>
+                s.handle(body, raw, ctx, next))
+        }
         // RFC 4279 §2: a PSK server without a hint may skip ServerKeyExchange.
         (State::ExpectServerKeyExchange(s), H::ServerHelloDone) if s.n.kx == KeyExchange::Psk => {
-            slot.advance(|s, next| match s {
-                Outer::Tls12(State::ExpectServerKeyExchange(s)) => s.skip().done(body, raw, ctx, next),
-                s => Err(s.unexpected(typ)),
-            })
+            transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerKeyExchange(s)) =>
+                s.skip().done(body, raw, ctx, next))
         }
-        (State::ExpectServerHelloDone(s), H::CertificateRequest) if s.client_auth.is_none() && !s.n.kx.is_psk() => slot
-            .advance(|s, next| match s {
-                Outer::Tls12(State::ExpectServerHelloDone(s)) => s.certificate_request(body, raw, ctx, next),
-                s => Err(s.unexpected(typ)),
-            }),
-        (State::ExpectServerHelloDone(_), H::ServerHelloDone) => slot.advance(|s, next| match s {
-            Outer::Tls12(State::ExpectServerHelloDone(s)) => s.done(body, raw, ctx, next),
-            s => Err(s.unexpected(typ)),
-        }),
-        (State::ExpectNewSessionTicket(_), H::NewSessionTicket) => slot.advance(|s, next| match s {
-            Outer::Tls12(State::ExpectNewSessionTicket(k)) => k.new_session_ticket(body, raw, next),
-            s => Err(s.unexpected(typ)),
-        }),
-        (State::ExpectFinished(_), H::Finished) => slot.advance(|s, next| match s {
-            Outer::Tls12(State::ExpectFinished(k)) => k.finished(body, raw, ctx, next),
-            s => Err(s.unexpected(typ)),
-        }),
+        (State::ExpectServerHelloDone(s), H::CertificateRequest) if s.client_auth.is_none() && !s.n.kx.is_psk() => {
+            transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerHelloDone(s)) =>
+                s.certificate_request(body, raw, ctx, next))
+        }
+        (State::ExpectServerHelloDone(_), H::ServerHelloDone) => {
+            transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerHelloDone(s)) => s.done(body, raw, ctx, next))
+        }
+        (State::ExpectNewSessionTicket(_), H::NewSessionTicket) => {
+            transition!(slot, typ, |next| Outer::Tls12(State::ExpectNewSessionTicket(k)) =>
+                k.new_session_ticket(body, raw, next))
+        }
+        (State::ExpectFinished(_), H::Finished) => {
+            transition!(slot, typ, |next| Outer::Tls12(State::ExpectFinished(k)) => k.finished(body, raw, ctx, next))
+        }
         _ => Err(slot.unexpected(typ)),
     }
 }
