@@ -202,17 +202,17 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         if c.rx.as_ref().len() < min_rx {
             return Err(Error::Config("the receive buffer must be at least 512 bytes"));
         }
-        let rx_capacity = c.rx.as_ref().len();
-        let start = {
-            let mut ctx = c.ctx();
-            hello::start(&mut ctx, ticket, LimitOffer::for_receive_buffer(rx_capacity))
-        }?;
-        c.state = Some(State::ExpectServerHello(start));
+        c.begin(ticket)?;
         Ok(c)
     }
 
-    fn ctx(&mut self) -> Ctx<'_, 'a, R> {
-        self.split().2
+    /// Queues the first ClientHello. Kept out of [`Client::new`]'s frame,
+    /// which holds the `Client` being returned (issue 12: stack).
+    #[inline(never)]
+    fn begin(&mut self, ticket: Option<SessionTicket<'a>>) -> Result<(), Error> {
+        let limits = LimitOffer::for_receive_buffer(self.rx.as_ref().len());
+        let (_, state, mut ctx) = self.split();
+        hello::start(&mut ctx, ticket, limits, state)
     }
 
     /// The receive buffer, the state and, borrowed beside them, what a transition may touch.
@@ -375,6 +375,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         Ok(())
     }
 
+    #[inline(never)] // keeps the record path's locals out of the handshake's frames
     fn on_record(&mut self, rec: RecordRange) -> Result<Option<Event<'a>>, Error> {
         let connected = self.state.as_ref().is_some_and(State::is_connected);
         let rx = self.rx.as_mut();

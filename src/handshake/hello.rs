@@ -13,7 +13,7 @@ use crate::error::{Error, Incompatibility, Misbehavior};
 use crate::handshake::limits::{LimitOffer, Limits};
 use crate::handshake::offered::single_u16;
 use crate::handshake::{Offered, Suite};
-use crate::key_schedule::{psk_binder, EarlySecret, TrafficKeys};
+use crate::key_schedule::{psk_binder, EarlySecret};
 use crate::msgs::client_hello::{ClientHelloParams, PskIdentity, Tls12Offer, PSK_DHE_KE, PSK_KE};
 use crate::msgs::enums::{CipherSuite, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion};
 use crate::msgs::server_hello::ServerHello;
@@ -41,6 +41,31 @@ impl HelloTranscript {
                 sha384.update(msg);
             }
             HelloTranscript::Known(t) => t.update(msg),
+        }
+    }
+
+    /// §4.2.11.2: fills the binder at the end of the ClientHello `msg`; it
+    /// covers the transcript up to the truncated ClientHello. Only the PSK's
+    /// hash is copied, in a frame of its own.
+    #[inline(never)]
+    fn write_binder(&self, p: &PskOffer<'_>, msg: &mut [u8]) {
+        let truncated = msg.len() - (2 + 1 + p.hash.len());
+        let mut t = self.get(p.hash).clone();
+        t.update(&msg[..truncated]);
+        let resumption = matches!(p.source, PskSource::Resumption { .. });
+        let binder = psk_binder(p.hash, p.key, resumption, &t.current());
+        let end = msg.len();
+        msg[end - p.hash.len()..].copy_from_slice(binder.as_bytes());
+    }
+
+    /// The running transcript of hash `alg`.
+    fn get(&self, alg: HashAlg) -> &Transcript {
+        match self {
+            HelloTranscript::Unknown { sha256, sha384 } => match alg {
+                HashAlg::Sha256 => sha256,
+                HashAlg::Sha384 => sha384,
+            },
+            HelloTranscript::Known(t) => t,
         }
     }
 
@@ -93,13 +118,14 @@ pub(crate) struct ExpectServerHello<'a> {
 }
 
 /// Sends the first ClientHello, offering `ticket` if it may be used, and
-/// returns the state awaiting ServerHello.
+/// stores the state awaiting ServerHello in `slot`.
 #[inline(never)] // a frame of its own: see handshake/state.rs
 pub(crate) fn start<'a, R: CryptoRng>(
     ctx: &mut Ctx<'_, 'a, R>,
     ticket: Option<SessionTicket<'a>>,
     limits: LimitOffer,
-) -> Result<ExpectServerHello<'a>, Error> {
+    slot: &mut Option<State<'a>>,
+) -> Result<(), Error> {
     let mut random = [0u8; 32];
     ctx.rng.fill_bytes(&mut random);
     let tls12_session = ticket.filter(|t| t.version == ProtocolVersion::Tls12).and_then(|t| tls12_resumable(ctx, t));
@@ -147,7 +173,8 @@ pub(crate) fn start<'a, R: CryptoRng>(
         sent_ccs: false,
     };
     state.send_client_hello(None, ctx)?;
-    Ok(state)
+    *slot = Some(State::ExpectServerHello(state));
+    Ok(())
 }
 
 /// The PSK to offer (the configured external PSK, else a usable ticket) and
@@ -281,15 +308,8 @@ impl<'a> ExpectServerHello<'a> {
         let pending = ctx.out.pending_mut(ctx.tx);
         let at = pending.len() - len;
         let msg = &mut pending[at..];
-        if let Some(p) = self.psk {
-            // §4.2.11.2: the binder covers the transcript up to the truncated ClientHello.
-            let truncated = msg.len() - (2 + 1 + p.hash.len());
-            let mut t = self.transcript.clone().select(p.hash);
-            t.update(&msg[..truncated]);
-            let resumption = matches!(p.source, PskSource::Resumption { .. });
-            let binder = psk_binder(p.hash, p.key, resumption, &t.current());
-            let end = msg.len();
-            msg[end - p.hash.len()..].copy_from_slice(binder.as_bytes());
+        if let Some(p) = &self.psk {
+            self.transcript.write_binder(p, msg);
         }
         let msg = &*msg;
         self.transcript.update(msg);
@@ -378,10 +398,10 @@ impl<'a> ExpectServerHello<'a> {
             EarlySecret::new(suite.hash, psk.map(|p| p.key)).into_handshake(shared.as_ref().map(|s| s.as_bytes()));
         let client_secret = secret.client_traffic_secret(&hash);
         let server_secret = secret.server_traffic_secret(&hash);
-        *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(suite.hash, suite.aead, &server_secret)));
+        Protection::install(ctx.read_prot, suite.hash, suite.aead, &server_secret);
         // From here on alerts go out under the client handshake key (§6); the
         // compatibility change_cipher_spec stays plaintext.
-        *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(suite.hash, suite.aead, &client_secret)));
+        Protection::install(ctx.write_prot, suite.hash, suite.aead, &client_secret);
         let hs = Handshaking {
             suite,
             group,
@@ -461,7 +481,7 @@ impl<'a> ExpectServerHello<'a> {
             return Err(Misbehavior::UselessHelloRetry.into());
         }
         // §4.4.1: the transcript restarts with message_hash(ClientHello1).
-        let ch1 = self.transcript.clone().select(suite.hash).current();
+        let ch1 = self.transcript.get(suite.hash).current();
         let mut t = Transcript::new(suite.hash);
         t.update(&[HandshakeType::MessageHash.to_wire(), 0, 0, suite.hash.len() as u8]);
         t.update(ch1.as_bytes());

@@ -5,7 +5,7 @@
 use core::ops::Range;
 
 use super::{Header, HEADER_LEN, MAX_PLAINTEXT};
-use crate::crypto::{AeadAlg, AeadKey, TAG_LEN};
+use crate::crypto::{AeadAlg, AeadKey, HashAlg, Secret, TAG_LEN};
 use crate::error::{Error, Misbehavior};
 use crate::key_schedule::TrafficKeys;
 use crate::msgs::enums::ContentType;
@@ -64,6 +64,20 @@ impl Protection {
         let keys = TrafficKeys { key: AeadKey::new(aead, &k), iv: full_iv };
         zeroize::Zeroize::zeroize(&mut k);
         Protection { keys, seq: 0, framing }
+    }
+
+    /// Derives the keys of a TLS 1.3 traffic secret (RFC 8446 §7.3) into
+    /// `slot`, in a frame of its own: the key schedule (hundreds of bytes)
+    /// is built once, not in the frame of the transition that changes keys.
+    #[inline(never)]
+    pub fn install(slot: &mut Option<Protection>, alg: HashAlg, aead: AeadAlg, secret: &Secret) {
+        *slot = Some(Protection::new(TrafficKeys::derive(alg, aead, secret)));
+    }
+
+    /// As [`Protection::install`], for a TLS 1.2 key block's key and IV ([`Protection::tls12`]).
+    #[inline(never)]
+    pub fn install_tls12(slot: &mut Option<Protection>, aead: AeadAlg, key: &[u8], iv: &[u8]) {
+        *slot = Some(Protection::tls12(aead, key, iv));
     }
 
     /// True for TLS 1.3 protection (every record's outer type is application_data).

@@ -132,7 +132,7 @@ impl Keyed {
         send_ccs(ctx)?;
         let kb = self.key_block();
         let (key, iv) = kb.client();
-        *ctx.write_prot = Some(Protection::tls12(self.agreed.suite.aead, key, iv));
+        Protection::install_tls12(ctx.write_prot, self.agreed.suite.aead, key, iv);
         let verify_data = self.master.verify_data(false, self.transcript.current().as_bytes());
         let mut msg = [0u8; 4 + 12];
         let mut w = Writer::new(&mut msg);

@@ -237,7 +237,7 @@ impl State {
             State::ExpectChangeCipherSpec(k) => {
                 let kb = k.key_block();
                 let (key, iv) = kb.server();
-                *ctx.read_prot = Some(crate::record::Protection::tls12(k.agreed.suite.aead, key, iv));
+                crate::record::Protection::install_tls12(ctx.read_prot, k.agreed.suite.aead, key, iv);
                 *slot = Outer::Tls12(State::ExpectFinished(k));
                 Ok(Output::ReadKeyChanged)
             }

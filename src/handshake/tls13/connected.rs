@@ -4,7 +4,7 @@ use crate::crypto::Secret;
 use crate::error::{Error, Misbehavior};
 use crate::handshake::state::{send_handshake, Ctx, Output};
 use crate::handshake::Suite;
-use crate::key_schedule::{next_traffic_secret, resumption_psk, TrafficKeys};
+use crate::key_schedule::{next_traffic_secret, resumption_psk};
 use crate::msgs::enums::HandshakeType;
 use crate::msgs::handshake::KeyUpdateRequest;
 use crate::msgs::new_session_ticket::NewSessionTicket;
@@ -40,11 +40,11 @@ impl Connected {
         let req = KeyUpdateRequest::decode(body)?.ok_or(Misbehavior::BadKeyUpdate)?;
         let alg = self.suite.hash;
         self.server_app_secret = next_traffic_secret(alg, &self.server_app_secret);
-        *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(alg, self.suite.aead, &self.server_app_secret)));
+        Protection::install(ctx.read_prot, alg, self.suite.aead, &self.server_app_secret);
         if req == KeyUpdateRequest::Requested {
             send_handshake(ctx, HandshakeType::KeyUpdate, |w| w.u8(KeyUpdateRequest::NotRequested.to_wire()))?;
             self.client_app_secret = next_traffic_secret(alg, &self.client_app_secret);
-            *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(alg, self.suite.aead, &self.client_app_secret)));
+            Protection::install(ctx.write_prot, alg, self.suite.aead, &self.client_app_secret);
         }
         Ok(Output::ReadKeyChanged)
     }

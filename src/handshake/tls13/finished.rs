@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::handshake::hello::PskSource;
 use crate::handshake::state::{send_ccs, Ctx, Output, State};
 use crate::handshake::HandshakeSummary;
-use crate::key_schedule::{finished_verify_data, TrafficKeys};
+use crate::key_schedule::finished_verify_data;
 use crate::msgs::certificate_verify::{signed_content, CertificateVerify};
 use crate::msgs::enums::{ContentType, HandshakeType, ProtocolVersion};
 use crate::msgs::handshake::write_handshake;
@@ -42,7 +42,7 @@ impl ExpectFinished {
         let server_app_secret = master.server_traffic_secret(&hash_sf);
         let exporter_master_secret = master.exporter_master_secret(&hash_sf);
         let client_app_secret = master.client_traffic_secret(&hash_sf);
-        *ctx.read_prot = Some(Protection::new(TrafficKeys::derive(alg, hs.suite.aead, &server_app_secret)));
+        Protection::install(ctx.read_prot, alg, hs.suite.aead, &server_app_secret);
 
         // Client flight: [change_cipher_spec], then one record with
         // [Certificate, CertificateVerify,] Finished (§4.4, App. D.4).
@@ -70,7 +70,7 @@ impl ExpectFinished {
         }
         written?;
         let resumption_master_secret = master.resumption_master_secret(&hs.transcript.current());
-        *ctx.write_prot = Some(Protection::new(TrafficKeys::derive(alg, hs.suite.aead, &client_app_secret)));
+        Protection::install(ctx.write_prot, alg, hs.suite.aead, &client_app_secret);
 
         let alpn = hs.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
         let summary = HandshakeSummary {
