@@ -121,7 +121,7 @@ fn embertls_once(
     let t = Instant::now();
     let mut c = match ticket {
         Some(b) => {
-            let ticket = embertls::SessionTicket::decode(b).unwrap();
+            let ticket = embertls::SessionTicket::decode(b).unwrap().with_age(1);
             Client::new_resuming(config, name, None, rng, rx, tx, ticket).unwrap()
         }
         None => Client::new(config, name, None, rng, rx, tx).unwrap(),

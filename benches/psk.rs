@@ -52,9 +52,15 @@ fn once(port: u16, config: &ClientConfig<'_>, ticket: Option<&[u8]>, want_ticket
     let name = ServerName::parse("localhost");
     let t = Instant::now();
     let mut c = match ticket {
-        Some(b) => {
-            Client::new_resuming(config, name, None, rng, &mut rx[..], &mut tx[..], SessionTicket::decode(b).unwrap())
-        }
+        Some(b) => Client::new_resuming(
+            config,
+            name,
+            None,
+            rng,
+            &mut rx[..],
+            &mut tx[..],
+            SessionTicket::decode(b).unwrap().with_age(1),
+        ),
         None => Client::new(config, name, None, rng, &mut rx[..], &mut tx[..]),
     }
     .unwrap();

@@ -145,11 +145,26 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
 
     /// As [`Client::new`], offering a stored session for resumption: a TLS 1.3
     /// ticket (RFC 8446 §2.2), or a TLS 1.2 session by its RFC 5077 ticket or
-    /// session ID (RFC 5246 §7.4.1.2). It is offered only if it was issued
-    /// for this server name, fits a configured suite and version and is
-    /// within its lifetime at `now`; if the server declines it, a full
-    /// handshake follows and [`HandshakeSummary::resumed`] is false. Use each
-    /// TLS 1.3 ticket once, and keep the newest session the server sends.
+    /// session ID (RFC 5246 §7.4.1.2). Use each TLS 1.3 ticket once, and keep
+    /// the newest session the server sends.
+    ///
+    /// The session is offered only if all of these hold; otherwise a full
+    /// handshake runs, as it does when the server declines the session
+    /// ([`HandshakeSummary::resumed`] is then false):
+    /// - it was issued for this server name, and fits a configured suite and version;
+    /// - **it was authenticated under this configuration's trust**: a resumed
+    ///   connection inherits the original authentication without seeing a
+    ///   certificate, so the session records the [`crate::TrustId`] of what
+    ///   accepted the server (the verifier's anchors, pins and options, or
+    ///   the external PSK) and must match
+    ///   [`ClientConfig::session_trust_id`]. A session made with
+    ///   `danger_accept_any`, trust on first use, or a pin since removed is
+    ///   never offered by a configuration that verifies;
+    /// - its age is known and within its lifetime (at most 7 days, RFC 8446
+    ///   §4.6.1): from `now` and the time it was issued, or from the age the
+    ///   caller gives with [`SessionTicket::with_age`] (a device without a
+    ///   wall clock passes the seconds an RTC or deep-sleep counter measured).
+    ///   A session whose age cannot be known is not offered.
     ///
     /// ```no_run
     /// # use embertls::*;
@@ -489,8 +504,12 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         };
         let mut name = heapless::String::<255>::new();
         let _ = core::fmt::write(&mut name, format_args!("{}", self.server_name));
-        let ctx =
-            TicketCtx { issued_at: self.now.map_or(0, |t| t.0), server_name: name.as_bytes(), alpn: &self.config.alpn };
+        let ctx = TicketCtx {
+            config: self.config,
+            issued_at: self.now.map_or(0, |t| t.0),
+            server_name: name.as_bytes(),
+            alpn: &self.config.alpn,
+        };
         let message = match pending {
             PendingSession::Message(_) => {
                 let range = self.inbound.next_handshake(rx).ok().flatten().ok_or(MISUSE)?;

@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::msgs::client_hello::check_alpn_list;
 use crate::msgs::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::psk::ExternalPsk;
-use crate::verify::ServerVerifier;
+use crate::verify::{ServerVerifier, Trust, TrustId};
 
 /// Cipher suites supported, in the default order of preference: the TLS 1.3
 /// suites, the TLS 1.2 ECDHE suites (offered with certificate verification),
@@ -218,6 +218,29 @@ impl<'a> ClientConfig<'a> {
     /// The same as [`ClientConfig::with_client_identities`] with one identity.
     pub fn with_client_identity(self, identity: &'a ClientIdentity<'a>) -> Self {
         self.with_client_identities(core::slice::from_ref(identity))
+    }
+
+    /// The [`TrustId`] a session authenticated with `trust` records, and that
+    /// a stored session must carry to be offered under this configuration
+    /// (see [`crate::Client::new_resuming`]): the verifier's id and this
+    /// configuration's RSA floor, or the external PSK's. `None`: this
+    /// configuration cannot tell what it trusts, and its sessions are never resumed.
+    ///
+    /// ```
+    /// use embertls::{ClientConfig, ServerVerification, Trust};
+    /// let insecure = ClientConfig::new(ServerVerification::danger_accept_any());
+    /// assert!(insecure.session_trust_id(Trust::NotVerified).is_some());
+    /// assert!(insecure.session_trust_id(Trust::PreSharedKey).is_none(), "no PSK configured");
+    /// ```
+    pub fn session_trust_id(&self, trust: Trust) -> Option<TrustId> {
+        match trust {
+            Trust::PreSharedKey => self.psk.map(ExternalPsk::trust_id),
+            Trust::Verified | Trust::NotVerified => {
+                let verifier = self.verifier.trust_id()?;
+                let mut h = TrustId::hasher("embertls certificate session");
+                Some(h.part(verifier.as_bytes()).part(&self.min_rsa_bits.to_be_bytes()).finish())
+            }
+        }
     }
 
     /// Smallest RSA modulus accepted in server keys (default 2048 bits).

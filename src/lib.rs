@@ -49,7 +49,9 @@ pub use record::MAX_RECORD;
 #[cfg(feature = "std")]
 pub use stream::TlsStream;
 pub use ticket::SessionTicket;
-pub use verify::{DangerAcceptAnyServer, ServerName, ServerVerification, ServerVerifier, Trust, UnixTime};
+pub use verify::{
+    DangerAcceptAnyServer, ServerName, ServerVerification, ServerVerifier, Trust, TrustId, TrustIdHasher, UnixTime,
+};
 pub use x509::CertError;
 #[cfg(feature = "alloc")]
 pub use x509::{CaVerifier, ChainRecorder, ChainSummary, TrustAnchors, TrustOnFirstUse};

@@ -132,6 +132,13 @@ impl ExternalPsk {
         self.mode
     }
 
+    /// The [`TrustId`](crate::TrustId) of sessions this PSK authenticated: a
+    /// digest of the identity and the key, so a session resumes only where
+    /// the same PSK is configured.
+    pub(crate) fn trust_id(&self) -> crate::TrustId {
+        crate::TrustId::hasher("embertls ExternalPsk").part(&self.identity).part(self.key()).finish()
+    }
+
     pub(crate) fn key(&self) -> &[u8] {
         &self.key[..self.key_len as usize]
     }

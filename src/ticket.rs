@@ -8,8 +8,9 @@
 use crate::codec::{Reader, WriteError, Writer};
 use crate::error::Error;
 use crate::msgs::enums::{CipherSuite, ProtocolVersion};
+use crate::verify::{Trust, TrustId};
 
-const MAGIC: [u8; 4] = *b"ETK\x02";
+const MAGIC: [u8; 4] = *b"ETK\x03";
 
 /// A stored session ticket, borrowed from its serialized bytes. The protocol
 /// version is inside: a TLS 1.2 session is resumed only by a TLS 1.2
@@ -34,9 +35,15 @@ pub struct SessionTicket<'b> {
     pub issued_at: u64,
     /// max_early_data_size the server allows (0: no 0-RTT).
     pub max_early_data: u32,
-    /// Whether the issuing connection authenticated the server; a resumed
-    /// connection inherits it.
-    pub verified: bool,
+    /// How the issuing connection authenticated the server; a resumed
+    /// connection inherits it (RFC 8446 §2.2).
+    pub trust: Trust,
+    /// The trust configuration that accepted the server (see
+    /// [`ServerVerifier::trust_id`](crate::ServerVerifier::trust_id)); `None`
+    /// if it could not tell, and then the session is never offered.
+    trust_id: Option<&'b [u8; 32]>,
+    /// Seconds since issue, when the caller supplies it (see [`SessionTicket::with_age`]).
+    age: Option<u32>,
     psk: &'b [u8],
     /// The opaque ticket (the PSK identity in TLS 1.3; RFC 5077 ticket in
     /// TLS 1.2, empty when the session is resumed by its ID).
@@ -56,6 +63,7 @@ impl core::fmt::Debug for SessionTicket<'_> {
             .field("cipher_suite", &self.cipher_suite)
             .field("lifetime", &self.lifetime)
             .field("issued_at", &self.issued_at)
+            .field("trust", &self.trust)
             .field("ticket_len", &self.ticket.len())
             .finish_non_exhaustive()
     }
@@ -78,11 +86,17 @@ impl<'b> SessionTicket<'b> {
             age_add: r.u32("age_add").map_err(bad)?,
             issued_at: u64::from_be_bytes(r.array("issued_at").map_err(bad)?),
             max_early_data: r.u32("max_early_data").map_err(bad)?,
-            verified: match r.u8("verified").map_err(bad)? {
-                0 => false,
-                1 => true,
-                _ => return Err(bad(crate::codec::DecodeError("verified"))),
+            trust: match r.u8("trust").map_err(bad)? {
+                0 => Trust::NotVerified,
+                1 => Trust::Verified,
+                2 => Trust::PreSharedKey,
+                _ => return Err(bad(crate::codec::DecodeError("trust"))),
             },
+            trust_id: match r.vec8("trust_id").map_err(bad)? {
+                [] => None,
+                id => Some(id.try_into().map_err(|_| bad(crate::codec::DecodeError("trust_id")))?),
+            },
+            age: None,
             psk: r.vec8_bounded(32, 48, "psk").map_err(bad)?,
             ticket: r.vec16("ticket").map_err(bad)?,
             session_id: r.vec8_bounded(0, 32, "session_id").map_err(bad)?,
@@ -102,6 +116,38 @@ impl<'b> SessionTicket<'b> {
         Ok(t)
     }
 
+    /// The trust configuration that accepted the server when the session was
+    /// made; the session is offered only under a configuration with the same id.
+    pub fn trust_id(&self) -> Option<TrustId> {
+        self.trust_id.map(|id| TrustId(*id))
+    }
+
+    /// Tells the engine how old the session is, for a device whose clock
+    /// cannot date it (no wall-clock time at issue or now): seconds since it
+    /// was stored, from an RTC or a counter that survives deep sleep. It
+    /// overrides the age computed from `issued_at` and the caller's time.
+    /// A session the engine cannot age is not offered (RFC 8446 §4.6.1).
+    ///
+    /// ```
+    /// # fn f(stored: &[u8], slept_secs: u64) -> Result<(), embertls::Error> {
+    /// let ticket = embertls::SessionTicket::decode(stored)?.with_age(slept_secs);
+    /// # Ok(()) }
+    /// ```
+    pub fn with_age(mut self, seconds: u64) -> Self {
+        // Any age past u32::MAX seconds (136 years) is as expired as that.
+        self.age = Some(u32::try_from(seconds).unwrap_or(u32::MAX));
+        self
+    }
+
+    /// Seconds since issue: the caller's, else from two wall-clock times, else unknown.
+    pub(crate) fn age(&self, now: Option<crate::UnixTime>) -> Option<u64> {
+        match (self.age, now) {
+            (Some(age), _) => Some(u64::from(age)),
+            (None, Some(now)) if self.issued_at > 0 => now.0.checked_sub(self.issued_at),
+            _ => None,
+        }
+    }
+
     /// The resumption PSK (TLS 1.3) or master secret (TLS 1.2).
     pub(crate) fn psk(&self) -> &'b [u8] {
         self.psk
@@ -116,7 +162,12 @@ impl<'b> SessionTicket<'b> {
         w.u32(self.age_add)?;
         w.bytes(&self.issued_at.to_be_bytes())?;
         w.u32(self.max_early_data)?;
-        w.u8(u8::from(self.verified))?;
+        w.u8(match self.trust {
+            Trust::NotVerified => 0,
+            Trust::Verified => 1,
+            Trust::PreSharedKey => 2,
+        })?;
+        w.vec(1, self.trust_id.map_or(&[][..], |id| &id[..]))?;
         w.vec(1, self.psk)?;
         w.vec(2, self.ticket)?;
         w.vec(1, self.session_id)?;
@@ -130,7 +181,7 @@ impl<'b> SessionTicket<'b> {
         cipher_suite: CipherSuite,
         nst: &crate::msgs::new_session_ticket::NewSessionTicket<'b>,
         issued_at: u64,
-        verified: bool,
+        (trust, trust_id): (Trust, Option<&'b TrustId>),
         psk: &'b [u8],
         server_name: &'b [u8],
         alpn: &'b [u8],
@@ -142,7 +193,9 @@ impl<'b> SessionTicket<'b> {
             age_add: nst.age_add,
             issued_at,
             max_early_data: nst.max_early_data(),
-            verified,
+            trust,
+            trust_id: trust_id.map(|id| &id.0),
+            age: None,
             psk,
             ticket: nst.ticket,
             session_id: &[],
@@ -158,7 +211,7 @@ impl<'b> SessionTicket<'b> {
         cipher_suite: CipherSuite,
         lifetime: u32,
         issued_at: u64,
-        verified: bool,
+        (trust, trust_id): (Trust, Option<&'b TrustId>),
         master_secret: &'b [u8],
         ticket: &'b [u8],
         session_id: &'b [u8],
@@ -172,7 +225,9 @@ impl<'b> SessionTicket<'b> {
             age_add: 0,
             issued_at,
             max_early_data: 0,
-            verified,
+            trust,
+            trust_id: trust_id.map(|id| &id.0),
+            age: None,
             psk: master_secret,
             ticket,
             session_id,

@@ -8,6 +8,7 @@
 
 use core::net::IpAddr;
 
+use crate::crypto::{HashAlg, Transcript};
 use crate::msgs::certificate::CertificateChain;
 use crate::x509::CertError;
 
@@ -87,6 +88,82 @@ pub trait ServerVerifier {
         server_name: &ServerName<'_>,
         now: Option<UnixTime>,
     ) -> Result<Trust, CertError>;
+
+    /// What this verifier trusts (its anchors, pins and options), as a
+    /// digest. A stored session records the `TrustId` of the verifier that
+    /// accepted the server and is offered again only under a verifier with
+    /// the same one (see [`crate::Client::new_resuming`]). Two verifiers
+    /// must return the same value only if they accept the same chains.
+    ///
+    /// The default, `None`, means sessions made under this verifier are never
+    /// resumed: every connection runs a full handshake.
+    fn trust_id(&self) -> Option<TrustId> {
+        None
+    }
+}
+
+/// The identity of a trust configuration (a SHA-256 digest of what it
+/// trusts), recorded in stored sessions: a resumed connection inherits the
+/// authentication of the one that made the session (RFC 8446 §2.2), so the
+/// session is offered only where that authentication would be accepted.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TrustId(pub(crate) [u8; 32]);
+
+impl TrustId {
+    /// The id of verifiers that accept any server ([`DangerAcceptAnyServer`],
+    /// [`crate::x509::TrustOnFirstUse`]): their sessions resume only under such a verifier.
+    pub fn accept_any() -> Self {
+        TrustId::hasher("embertls accept any server").finish()
+    }
+
+    /// A hasher for a verifier's own id: feed it a label naming the kind of
+    /// verifier, then every setting that changes what it accepts.
+    ///
+    /// ```
+    /// use embertls::TrustId;
+    /// let mut h = TrustId::hasher("my exact-leaf verifier");
+    /// h.part(b"the leaf certificate DER");
+    /// let id: TrustId = h.finish();
+    /// assert_ne!(id, TrustId::accept_any());
+    /// ```
+    pub fn hasher(label: &str) -> TrustIdHasher {
+        let mut h = TrustIdHasher(Transcript::new(HashAlg::Sha256));
+        h.part(label.as_bytes());
+        h
+    }
+
+    /// The digest.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl core::fmt::Debug for TrustId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "TrustId(")?;
+        self.0[..8].iter().try_for_each(|b| write!(f, "{b:02x}"))?;
+        write!(f, "..)")
+    }
+}
+
+/// Builds a [`TrustId`]: each part is length-prefixed, so parts cannot run into each other.
+#[derive(Clone)]
+pub struct TrustIdHasher(Transcript);
+
+impl TrustIdHasher {
+    /// Adds one setting.
+    pub fn part(&mut self, data: &[u8]) -> &mut Self {
+        self.0.update(&(data.len() as u64).to_be_bytes());
+        self.0.update(data);
+        self
+    }
+
+    /// The id.
+    pub fn finish(&self) -> TrustId {
+        let mut id = [0u8; 32];
+        id.copy_from_slice(self.0.current().as_bytes());
+        TrustId(id)
+    }
 }
 
 /// **Danger**: accepts any server certificate, like Arduino's `setInsecure()`.
@@ -112,6 +189,10 @@ impl ServerVerifier for DangerAcceptAnyServer {
         _: Option<UnixTime>,
     ) -> Result<Trust, CertError> {
         Ok(Trust::NotVerified)
+    }
+
+    fn trust_id(&self) -> Option<TrustId> {
+        Some(TrustId::accept_any())
     }
 }
 

@@ -396,7 +396,7 @@ fn ticket_bytes() -> Vec<u8> {
 }
 
 fn resuming<'a>(config: &'a ClientConfig<'a>, ticket: &'a [u8]) -> (Client<'a, Rng, Vec<u8>>, Vec<u8>) {
-    let t = SessionTicket::decode(ticket).expect("ticket");
+    let t = SessionTicket::decode(ticket).expect("ticket").with_age(1);
     let mut c = Client::new_resuming(
         config,
         ServerName::parse("localhost"),

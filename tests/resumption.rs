@@ -2,7 +2,9 @@
 //! `openssl s_server` on loopback (its `-www` page says `Reused` or `New`)
 //! and the in-memory rustls server (which verifies the binders, also after
 //! a HelloRetryRequest); the serialized ticket form; and what the first
-//! ClientHello offers for expired, foreign-name and foreign-suite tickets.
+//! ClientHello offers for expired, foreign-name, foreign-suite and undated
+//! tickets; and that a session resumes only under the trust that made it
+//! (TLS 1.3 tickets and TLS 1.2 sessions).
 
 mod common;
 
@@ -10,9 +12,10 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 
 use common::peer::{rng, rustls_config, tls_error, CertKind, MemPeer, OpensslServer, SUITES};
+use embertls::x509::{CaVerifier, Pin, PinVerifier, TrustOnFirstUse};
 use embertls::{
-    CipherSuite, Client, ClientConfig, Error, HandshakeSummary, NamedGroup, ServerName, ServerVerification,
-    SessionTicket, TlsStream, Trust, UnixTime,
+    CipherSuite, Client, ClientConfig, DangerAcceptAnyServer, Error, HandshakeSummary, NamedGroup, ProtocolVersion,
+    ServerName, ServerVerification, ServerVerifier, SessionTicket, TlsStream, Trust, UnixTime,
 };
 
 const GET: &[u8] = b"GET / HTTP/1.0\r\n\r\n";
@@ -75,7 +78,7 @@ fn openssl_resumes_each_suite() {
         assert_eq!(t.server_name, b"localhost", "{name}");
         assert_eq!(t.issued_at, t0.0, "{name}");
         assert_eq!(t.alpn, b"", "{name}");
-        assert!(!t.verified, "issued over an unverified connection");
+        assert_eq!(t.trust, Trust::NotVerified, "issued over an unverified connection");
         assert!(t.lifetime > 0 && t.lifetime <= 604_800, "{name}: lifetime {}", t.lifetime);
         assert!(!t.ticket.is_empty(), "{name}");
 
@@ -163,8 +166,9 @@ fn openssl_corrupted_resumption_secret() {
     let cfg = insecure();
     let (_, _, ticket) = www(&server, &cfg, "localhost", Some(now()), None);
     let mut bytes = ticket.expect("ticket");
-    // The PSK starts after magic(4) version(2) suite(2) lifetime(4) age_add(4) issued_at(8) max_early(4) verified(1) len(1).
-    bytes[30] ^= 1;
+    // The PSK starts after magic(4) version(2) suite(2) lifetime(4) age_add(4) issued_at(8) max_early(4)
+    // trust(1) trust_id(1 + 32) len(1).
+    bytes[63] ^= 1;
     let t = SessionTicket::decode(&bytes).expect("the format has no integrity check: a flipped PSK bit decodes");
     let tcp = server.connect();
     let e = match TlsStream::connect_resuming(&cfg, ServerName::parse("localhost"), Some(now()), rng(), tcp, t) {
@@ -190,20 +194,24 @@ fn serialized(
     age_add: u32,
     issued_at: u64,
     max_early: u32,
-    verified: u8,
+    trust: u8,
     psk: &[u8],
     ticket: &[u8],
     name: &[u8],
     alpn: &[u8],
 ) -> Vec<u8> {
-    let mut v = b"ETK\x02".to_vec();
+    let mut v = b"ETK\x03".to_vec();
     v.extend_from_slice(&0x0304u16.to_be_bytes());
     v.extend_from_slice(&suite.to_be_bytes());
     v.extend_from_slice(&lifetime.to_be_bytes());
     v.extend_from_slice(&age_add.to_be_bytes());
     v.extend_from_slice(&issued_at.to_be_bytes());
     v.extend_from_slice(&max_early.to_be_bytes());
-    v.push(verified);
+    v.push(trust);
+    // Made under `insecure()` (any server accepted).
+    let id = insecure().session_trust_id(Trust::NotVerified).unwrap();
+    v.push(32);
+    v.extend_from_slice(id.as_bytes());
     v.push(psk.len() as u8);
     v.extend_from_slice(psk);
     v.extend_from_slice(&(ticket.len() as u16).to_be_bytes());
@@ -226,7 +234,7 @@ fn decode_reads_every_field() {
     let t = SessionTicket::decode(&bytes).unwrap();
     assert_eq!(t.cipher_suite, CipherSuite::Tls13Aes128GcmSha256);
     assert_eq!((t.lifetime, t.age_add, t.issued_at, t.max_early_data), (7200, 0x0102_0304, 1_790_000_000, 0));
-    assert!(t.verified);
+    assert_eq!(t.trust, Trust::Verified);
     assert_eq!((t.ticket, t.server_name, t.alpn), (&b"opaque-ticket"[..], &b"localhost"[..], &b"mqtt"[..]));
     assert_eq!(SessionTicket::decode(&bytes.clone()).unwrap(), t);
     let dbg = format!("{t:?}");
@@ -234,7 +242,7 @@ fn decode_reads_every_field() {
     // SHA-384 suites carry a 48-byte secret.
     let b384 = serialized(0x1302, 1, 2, 3, 4, 0, &[1; 48], b"t", b"h", b"");
     let t = SessionTicket::decode(&b384).unwrap();
-    assert_eq!((t.cipher_suite, t.max_early_data, t.verified), (CipherSuite::Tls13Aes256GcmSha384, 4, false));
+    assert_eq!((t.cipher_suite, t.max_early_data, t.trust), (CipherSuite::Tls13Aes256GcmSha384, 4, Trust::NotVerified));
 }
 
 /// A ticket from a real server survives the trip through bytes: what
@@ -254,9 +262,9 @@ fn real_ticket_round_trip() {
     let t = SessionTicket::decode(&bytes).unwrap();
     assert_eq!(t.cipher_suite, CipherSuite::Tls13Chacha20Poly1305Sha256);
     assert_eq!((t.server_name, t.alpn, t.issued_at), (&b"localhost"[..], &b"mqtt"[..], 0));
-    assert!(!t.verified);
+    assert_eq!(t.trust, Trust::NotVerified);
     let stored = bytes.to_vec(); // as if read back from flash
-    let mut second = MemPeer::resuming(&cfg, sc, None, SessionTicket::decode(&stored).unwrap());
+    let mut second = MemPeer::resuming(&cfg, sc, None, SessionTicket::decode(&stored).unwrap().with_age(1));
     let s = second.handshake();
     assert!(s.resumed && s.alpn == Some(&b"mqtt"[..]), "{s:?}");
 }
@@ -284,9 +292,12 @@ fn corrupted_tickets_are_refused() {
     let mut protocol = good.clone();
     protocol[5] = 0x03; // TLS 1.2 with a TLS 1.3 suite
     cases.push(("protocol version", protocol));
-    let mut verified = good.clone();
-    verified[28] = 2;
-    cases.push(("verified flag", verified));
+    let mut trust = good.clone();
+    trust[28] = 3;
+    cases.push(("trust kind", trust));
+    let mut id_len = good.clone();
+    id_len[29] = 31;
+    cases.push(("trust id of 31 bytes", id_len));
     let mut trailing = good.clone();
     trailing.push(0);
     cases.push(("trailing byte", trailing));
@@ -336,7 +347,16 @@ fn client_hello_extensions(out: &[u8]) -> Vec<(u16, Vec<u8>)> {
 /// The pre_shared_key offer (identity, obfuscated_ticket_age, binder length)
 /// of a resuming client's first ClientHello, or `None` if it offers none.
 fn offer(cfg: &ClientConfig<'_>, name: &str, now: Option<u64>, bytes: &[u8]) -> Option<(Vec<u8>, u32, usize)> {
-    let t = SessionTicket::decode(bytes).unwrap();
+    offer_ticket(cfg, name, now, SessionTicket::decode(bytes).unwrap())
+}
+
+/// As [`offer`], for a decoded ticket (e.g. one given an age).
+fn offer_ticket(
+    cfg: &ClientConfig<'_>,
+    name: &str,
+    now: Option<u64>,
+    t: SessionTicket<'_>,
+) -> Option<(Vec<u8>, u32, usize)> {
     let c =
         Client::new_resuming(cfg, ServerName::parse(name), now.map(UnixTime), rng(), vec![0; 4096], vec![0; 4096], t)
             .unwrap();
@@ -369,10 +389,35 @@ fn ticket_lifetime_is_checked_against_caller_time() {
     assert_eq!(age, 100_000 + 1000, "obfuscated_ticket_age = age in ms + age_add (§4.2.11.1)");
     assert_eq!(offer(&cfg, "localhost", Some(issued), &bytes).unwrap().1, 1000);
     assert_eq!(offer(&cfg, "localhost", Some(issued + 101), &bytes), None, "expired");
-    // Without a clock the client cannot tell; the server checks the age.
-    assert!(offer(&cfg, "localhost", None, &bytes).is_some());
     // A clock that went backwards is not trusted with the ticket.
     assert_eq!(offer(&cfg, "localhost", Some(issued - 1), &bytes), None, "issued in the future");
+}
+
+/// Issue 13.5: a ticket whose age the client cannot know (no time now, or
+/// none when it was issued) is not offered, since neither the server's
+/// lifetime nor the 7-day cap could be applied (§4.6.1); the caller's own
+/// elapsed time (RTC, deep-sleep counter) makes it usable again.
+#[test]
+fn a_ticket_is_offered_only_when_its_age_is_known() {
+    let cfg = insecure();
+    let issued = 1_790_000_000;
+    let dated = serialized(0x1301, 100, 1000, issued, 0, 0, &[3; 32], b"tkt", b"localhost", b"");
+    let undated = serialized(0x1301, 100, 1000, 0, 0, 0, &[3; 32], b"tkt", b"localhost", b"");
+    assert_eq!(offer(&cfg, "localhost", None, &dated), None, "no time now");
+    assert_eq!(offer(&cfg, "localhost", Some(issued), &undated), None, "no time at issue");
+    assert_eq!(offer(&cfg, "localhost", None, &undated), None, "no time at all");
+    for bytes in [&dated, &undated] {
+        let aged = |secs| SessionTicket::decode(bytes).unwrap().with_age(secs);
+        let (_, age, _) = offer_ticket(&cfg, "localhost", None, aged(100)).expect("the caller's age is used");
+        assert_eq!(age, 100_000 + 1000);
+        assert_eq!(offer_ticket(&cfg, "localhost", None, aged(101)), None, "past the server's lifetime");
+        // The caller's age wins over the clock (which may have been set wrong since).
+        assert_eq!(offer_ticket(&cfg, "localhost", Some(issued + 5000), aged(7)).unwrap().1, 7000 + 1000);
+    }
+    let week = serialized(0x1301, u32::MAX, 0, 0, 0, 0, &[3; 32], b"tkt", b"localhost", b"");
+    let aged = |secs| SessionTicket::decode(&week).unwrap().with_age(secs);
+    assert!(offer_ticket(&cfg, "localhost", None, aged(604_800)).is_some());
+    assert_eq!(offer_ticket(&cfg, "localhost", None, aged(604_801)), None, "the 7-day cap applies to the caller's age");
 }
 
 /// RFC 8446 §4.6.1: "Clients MUST NOT cache tickets for longer than 7 days,
@@ -400,20 +445,20 @@ fn zero_lifetime_ticket_is_not_offered() {
 
 #[test]
 fn ticket_is_offered_only_to_its_server_and_hash() {
-    let bytes = serialized(0x1301, 100, 0, 0, 0, 0, &[3; 32], b"tkt", b"localhost", b"");
+    let bytes = serialized(0x1301, 100, 0, 1, 0, 0, &[3; 32], b"tkt", b"localhost", b"");
     let all = insecure();
-    assert!(offer(&all, "localhost", None, &bytes).is_some());
-    assert!(offer(&all, "other.example", None, &bytes).is_none());
-    assert!(offer(&all, "127.0.0.1", None, &bytes).is_none());
+    assert!(offer(&all, "localhost", Some(50), &bytes).is_some());
+    assert!(offer(&all, "other.example", Some(50), &bytes).is_none());
+    assert!(offer(&all, "127.0.0.1", Some(50), &bytes).is_none());
     let chacha = insecure().with_cipher_suites(&[CipherSuite::Tls13Chacha20Poly1305Sha256]).unwrap();
-    assert!(offer(&chacha, "localhost", None, &bytes).is_some(), "same hash (SHA-256)");
+    assert!(offer(&chacha, "localhost", Some(50), &bytes).is_some(), "same hash (SHA-256)");
     let aes256 = insecure().with_cipher_suites(&[CipherSuite::Tls13Aes256GcmSha384]).unwrap();
-    assert!(offer(&aes256, "localhost", None, &bytes).is_none(), "SHA-384 only");
-    let b384 = serialized(0x1302, 100, 0, 0, 0, 0, &[3; 48], b"tkt", b"localhost", b"");
-    assert_eq!(offer(&aes256, "localhost", None, &b384).map(|o| o.2), Some(48));
-    assert!(offer(&chacha, "localhost", None, &b384).is_none());
-    let unknown = serialized(0x1304, 100, 0, 0, 0, 0, &[3; 32], b"tkt", b"localhost", b"");
-    assert!(offer(&all, "localhost", None, &unknown).is_none(), "a suite this build does not have");
+    assert!(offer(&aes256, "localhost", Some(50), &bytes).is_none(), "SHA-384 only");
+    let b384 = serialized(0x1302, 100, 0, 1, 0, 0, &[3; 48], b"tkt", b"localhost", b"");
+    assert_eq!(offer(&aes256, "localhost", Some(50), &b384).map(|o| o.2), Some(48));
+    assert!(offer(&chacha, "localhost", Some(50), &b384).is_none());
+    let unknown = serialized(0x1304, 100, 0, 1, 0, 0, &[3; 32], b"tkt", b"localhost", b"");
+    assert!(offer(&all, "localhost", Some(50), &unknown).is_none(), "a suite this build does not have");
 }
 
 // ---------------------------------------------------------------------------
@@ -441,7 +486,7 @@ fn rustls_resumes_each_suite() {
         let bytes = first.take_tickets().unwrap_or_else(|| panic!("{name}: no ticket"));
         assert!(!s1.resumed);
         let t = SessionTicket::decode(&bytes).unwrap();
-        let mut second = MemPeer::resuming(&cfg, sc, None, t);
+        let mut second = MemPeer::resuming(&cfg, sc, None, t.with_age(1));
         let s2 = second.handshake();
         assert!(s2.resumed && s2.cipher_suite == suite && !s2.hello_retry, "{name}: {s2:?}");
         assert_eq!(second.server.handshake_kind(), Some(rustls::HandshakeKind::Resumed), "{name}");
@@ -465,7 +510,7 @@ fn rustls_resumption_after_hello_retry() {
     assert!(!s1.hello_retry && s1.group == Some(NamedGroup::X25519));
     let bytes = first.take_tickets().expect("ticket");
     let t = SessionTicket::decode(&bytes).unwrap();
-    let mut second = MemPeer::resuming(&cfg, ticketing(&[], &[NamedGroup::Secp256r1], &ticketer), None, t);
+    let mut second = MemPeer::resuming(&cfg, ticketing(&[], &[NamedGroup::Secp256r1], &ticketer), None, t.with_age(1));
     let s2 = second.handshake();
     assert!(s2.hello_retry && s2.resumed && s2.group == Some(NamedGroup::Secp256r1), "{s2:?}");
     assert_eq!(second.server.handshake_kind(), Some(rustls::HandshakeKind::Resumed));
@@ -483,7 +528,7 @@ fn rustls_refused_ticket_falls_back() {
     let bytes = first.take_tickets().expect("ticket");
     let t = SessionTicket::decode(&bytes).unwrap();
     let other = rustls::crypto::ring::Ticketer::new().unwrap();
-    let mut second = MemPeer::resuming(&cfg, ticketing(&[], &[], &other), None, t);
+    let mut second = MemPeer::resuming(&cfg, ticketing(&[], &[], &other), None, t.with_age(1));
     let s = second.handshake();
     assert!(!s.resumed && s.trust == Trust::NotVerified, "{s:?}");
     assert_eq!(second.server.handshake_kind(), Some(rustls::HandshakeKind::Full));
@@ -499,7 +544,7 @@ fn rustls_refused_ticket_after_hello_retry() {
     let bytes = first.take_tickets().expect("ticket");
     let t = SessionTicket::decode(&bytes).unwrap();
     let other = rustls::crypto::ring::Ticketer::new().unwrap();
-    let mut second = MemPeer::resuming(&cfg, ticketing(&[], &[NamedGroup::Secp256r1], &other), None, t);
+    let mut second = MemPeer::resuming(&cfg, ticketing(&[], &[NamedGroup::Secp256r1], &other), None, t.with_age(1));
     let s = second.handshake();
     assert!(!s.resumed && s.hello_retry, "{s:?}");
     assert_eq!(second.server.handshake_kind(), Some(rustls::HandshakeKind::FullWithHelloRetryRequest));
@@ -515,7 +560,143 @@ fn rustls_ticket_of_another_hash_is_not_used() {
     first.handshake();
     let bytes = first.take_tickets().expect("ticket");
     let t = SessionTicket::decode(&bytes).unwrap();
-    let mut second = MemPeer::resuming(&cfg, ticketing(&[CipherSuite::Tls13Aes256GcmSha384], &[], &ticketer), None, t);
+    let mut second =
+        MemPeer::resuming(&cfg, ticketing(&[CipherSuite::Tls13Aes256GcmSha384], &[], &ticketer), None, t.with_age(1));
     let s = second.handshake();
     assert!(!s.resumed && s.cipher_suite == CipherSuite::Tls13Aes256GcmSha384, "{s:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Sessions keep their trust (issue 13.1)
+// ---------------------------------------------------------------------------
+
+const NOW: UnixTime = UnixTime(1_800_000_000);
+
+/// An in-memory rustls server with the ECDSA identity (issued by
+/// `vectors/peer/ecdsa-ca.pem`) that resumes TLS 1.3 tickets or TLS 1.2
+/// session IDs; clones share their ticket key and session cache.
+fn resuming_server(version: ProtocolVersion) -> rustls::ServerConfig {
+    match version {
+        ProtocolVersion::Tls13 => ticketing(&[], &[], &rustls::crypto::ring::Ticketer::new().unwrap()),
+        _ => common::peer::rustls_config_tls12(CertKind::Ecdsa, &[], &[]),
+    }
+}
+
+/// A full handshake under `config` at [`NOW`]; the newest session it left.
+fn session_from(config: &ClientConfig<'_>, server: &rustls::ServerConfig) -> Vec<u8> {
+    let mut p = MemPeer::new(config, server.clone());
+    p.client =
+        Client::new(config, ServerName::parse("localhost"), Some(NOW), rng(), vec![0; 16_709], vec![0; 4096]).unwrap();
+    p.handshake();
+    p.take_tickets().expect("a session to resume")
+}
+
+/// Offers `session` under `config` 10 s later: (resumed, trust), or the error.
+fn resume_under(
+    config: &ClientConfig<'_>,
+    server: &rustls::ServerConfig,
+    session: &[u8],
+) -> Result<(bool, Trust), Error> {
+    let t = SessionTicket::decode(session).unwrap();
+    let mut p = MemPeer::resuming(config, server.clone(), Some(UnixTime(NOW.0 + 10)), t);
+    p.try_handshake().map(|s| (s.resumed, s.trust))
+}
+
+fn ca(file: &str) -> CaVerifier {
+    CaVerifier::from_pem(&std::fs::read(common::peer::peer_file(file)).unwrap()).unwrap()
+}
+
+fn config_for(verifier: &dyn ServerVerifier, version: ProtocolVersion) -> ClientConfig<'_> {
+    ClientConfig::new(verifier).with_versions(&[version]).unwrap()
+}
+
+/// The issue's case, in both versions: a session made while the server was
+/// not verified is not offered by a configuration that verifies; the full
+/// handshake then runs, and refuses the certificate the CA did not issue.
+/// (Before the fix the server resumed and the client reported `verified=no`.)
+#[test]
+fn an_unverified_session_is_not_offered_to_a_verifying_config() {
+    for version in [ProtocolVersion::Tls13, ProtocolVersion::Tls12] {
+        let server = resuming_server(version);
+        let any = config_for(&DangerAcceptAnyServer, version);
+        let session = session_from(&any, &server);
+        assert_eq!(SessionTicket::decode(&session).unwrap().trust, Trust::NotVerified);
+        // Sanity: the same trust resumes.
+        assert_eq!(resume_under(&any, &server, &session), Ok((true, Trust::NotVerified)), "{version:?}");
+        // A CA that did not issue the server's certificate.
+        let other = ca("other-ca.pem");
+        let err = resume_under(&config_for(&other, version), &server, &session).expect_err("must not resume");
+        assert!(matches!(err, Error::Certificate(_)), "{version:?}: a full handshake refuses the chain: {err}");
+        // The CA that did: a full, verified handshake instead of an inherited "not verified".
+        let issuer = ca("ecdsa-ca.pem");
+        assert_eq!(resume_under(&config_for(&issuer, version), &server, &session), Ok((false, Trust::Verified)));
+        // Pins: the leaf's pin verifies, but not by inheritance.
+        let pins = [Pin::spki_of_certificate(&CertKind::Ecdsa.cert_der()).unwrap()];
+        let pinned = PinVerifier::new(&pins);
+        assert_eq!(resume_under(&config_for(&pinned, version), &server, &session), Ok((false, Trust::Verified)));
+    }
+}
+
+/// A verified session resumes under the same trust, even from a verifier
+/// built again from the same file, and under nothing else: another anchor
+/// set, other options, other pins, or an accept-any configuration.
+#[test]
+fn a_verified_session_resumes_only_under_the_same_trust() {
+    for version in [ProtocolVersion::Tls13, ProtocolVersion::Tls12] {
+        let server = resuming_server(version);
+        let issuer = ca("ecdsa-ca.pem");
+        let session = session_from(&config_for(&issuer, version), &server);
+        assert_eq!(SessionTicket::decode(&session).unwrap().trust, Trust::Verified);
+        let again = ca("ecdsa-ca.pem");
+        assert_eq!(resume_under(&config_for(&again, version), &server, &session), Ok((true, Trust::Verified)));
+        let both = {
+            let mut pem = std::fs::read(common::peer::peer_file("ecdsa-ca.pem")).unwrap();
+            pem.extend(std::fs::read(common::peer::peer_file("other-ca.pem")).unwrap());
+            CaVerifier::from_pem(&pem).unwrap()
+        };
+        let no_time = ca("ecdsa-ca.pem").skip_time_checks();
+        let weaker_rsa = config_for(&again, version).with_min_rsa_bits(1024);
+        for (what, cfg) in [
+            ("one more anchor", config_for(&both, version)),
+            ("no time checks", config_for(&no_time, version)),
+            ("a lower RSA floor", weaker_rsa),
+            ("accept any", config_for(&DangerAcceptAnyServer, version)),
+        ] {
+            let (resumed, _) = resume_under(&cfg, &server, &session).unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert!(!resumed, "{version:?}, {what}: the session must not be offered");
+        }
+    }
+}
+
+/// Trust on first use accepts any server, like `DangerAcceptAnyServer`: its
+/// sessions resume there and under nothing that verifies; a verifier
+/// without a `trust_id` never resumes (every connection is full).
+#[test]
+fn first_use_and_unidentified_verifiers() {
+    struct Opaque;
+    impl ServerVerifier for Opaque {
+        fn verify_server(
+            &self,
+            _: &embertls::CertificateChain<'_>,
+            _: &ServerName<'_>,
+            _: Option<UnixTime>,
+        ) -> Result<Trust, embertls::CertError> {
+            Ok(Trust::Verified)
+        }
+    }
+    for version in [ProtocolVersion::Tls13, ProtocolVersion::Tls12] {
+        let server = resuming_server(version);
+        let tofu = TrustOnFirstUse::record();
+        let session = session_from(&config_for(&tofu, version), &server);
+        let any = config_for(&DangerAcceptAnyServer, version);
+        assert_eq!(resume_under(&any, &server, &session), Ok((true, Trust::NotVerified)), "{version:?}");
+        let pins = [tofu.recorded().unwrap().pin];
+        let pinned = PinVerifier::new(&pins);
+        assert_eq!(resume_under(&config_for(&pinned, version), &server, &session), Ok((false, Trust::Verified)));
+
+        let opaque = config_for(&Opaque, version);
+        let session = session_from(&opaque, &server);
+        assert_eq!(SessionTicket::decode(&session).unwrap().trust_id(), None);
+        assert_eq!(resume_under(&opaque, &server, &session), Ok((false, Trust::Verified)), "{version:?}");
+    }
 }

@@ -409,7 +409,7 @@ fn a_finished_that_does_not_match() {
     let config = tls12_only();
     let (base, ticket) = ticketing_server_and_ticket(&config);
     let t = SessionTicket::decode(&ticket).unwrap();
-    let mut p2 = MemPeer::resuming(&config, base, None, t);
+    let mut p2 = MemPeer::resuming(&config, base, None, t.with_age(1));
     p2.tamper = Some(edit_hello(|h| h.extensions.reverse()));
     let err = p2.try_handshake().expect_err("altered transcript");
     assert_eq!(err, Error::BadFinished);
@@ -560,7 +560,7 @@ fn a_resumption_that_was_not_offered_or_changes_the_session() {
         ("another suite", Box::new(|h: &mut Hello| h.suite = 0xcca9) as Box<dyn Fn(&mut Hello)>),
         ("no extended master secret", Box::new(|h: &mut Hello| h.extensions.retain(|e| e.0 != 23))),
     ] {
-        let mut again = MemPeer::resuming(&config, base.clone(), None, t);
+        let mut again = MemPeer::resuming(&config, base.clone(), None, t.with_age(1));
         again.tamper = Some(edit_hello(edit));
         let err = again.try_handshake().expect_err(what);
         assert_eq!(err, Error::PeerMisbehaved(Misbehavior::ResumedSessionChanged), "{what}");

@@ -792,7 +792,7 @@ fn openssl_resumption_by_ticket_and_by_session_id() {
         let t = SessionTicket::decode(bytes).unwrap_or_else(|e| panic!("{mode}: decode: {e}"));
         assert_eq!((t.version, t.cipher_suite), (ProtocolVersion::Tls12, s1.cipher_suite), "{mode}: {t:?}");
         assert_eq!(t.server_name, b"localhost", "{mode}");
-        assert!(t.verified, "{mode}: issued over a verified connection");
+        assert_eq!(t.trust, Trust::Verified, "{mode}: issued over a verified connection");
         match extra {
             None => assert!(!t.ticket.is_empty(), "{mode}: the RFC 5077 ticket is kept: {t:?}"),
             Some(_) => assert!(t.ticket.is_empty() && !t.session_id.is_empty(), "{mode}: only the session ID: {t:?}"),

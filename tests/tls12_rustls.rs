@@ -202,7 +202,7 @@ fn resumption_by_session_id() {
     let n = p.client.session_ticket(&mut buf).unwrap();
     let t = SessionTicket::decode(&buf[..n]).unwrap();
     assert_eq!((t.version, t.ticket.len(), t.session_id.len()), (ProtocolVersion::Tls12, 0, 32));
-    assert!(t.verified);
+    assert_eq!(t.trust, Trust::Verified);
     // Once only.
     assert_eq!(p.client.process(), Ok(Event::NeedData));
     let mut p2 = MemPeer::resuming(&config, server, Some(UnixTime(NOW.0 + 60)), t);

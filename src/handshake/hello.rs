@@ -7,6 +7,7 @@ use rand_core::CryptoRng;
 use super::state::{send_ccs, send_handshake, Ctx, Output, State};
 use super::tls13::{ExpectEncryptedExtensions, Handshaking};
 use crate::codec::Reader;
+use crate::config::ClientConfig;
 use crate::config::SIGNATURE_SCHEMES;
 use crate::crypto::{HashAlg, KeyShare, Transcript};
 use crate::error::{Error, Incompatibility, Misbehavior};
@@ -20,7 +21,7 @@ use crate::msgs::server_hello::ServerHello;
 use crate::psk::PskMode;
 use crate::record::Protection;
 use crate::ticket::SessionTicket;
-use crate::verify::ServerName;
+use crate::verify::{ServerName, Trust};
 
 /// Longest a ticket may be used: 7 days (RFC 8446 §4.6.1).
 const MAX_TICKET_LIFETIME: u32 = 604_800;
@@ -85,8 +86,8 @@ impl HelloTranscript {
 pub(crate) enum PskSource {
     /// An external PSK, with the mode offered.
     External(PskMode),
-    /// A session ticket; `verified` says how the issuing connection trusted the server.
-    Resumption { verified: bool },
+    /// A session ticket, with how the issuing connection trusted the server.
+    Resumption { trust: Trust },
 }
 
 /// The one PSK a ClientHello offers (RFC 8446 §4.2.11).
@@ -226,7 +227,7 @@ fn psk_offer<'a, R>(
         let name_ok = t.server_name == name.as_bytes();
         // §4.6.1: a ticket is for the server it came from, within its lifetime.
         let age_secs = ticket_age(ctx, &t)?;
-        if !suite_ok || !name_ok {
+        if !suite_ok || !name_ok || !session_trusted(ctx.config, &t) {
             return None;
         }
         let age_ms = (age_secs.saturating_mul(1000) & 0xffff_ffff) as u32;
@@ -235,19 +236,25 @@ fn psk_offer<'a, R>(
             obfuscated_age: age_ms.wrapping_add(t.age_add),
             key: t.psk(),
             hash,
-            source: PskSource::Resumption { verified: t.verified },
+            source: PskSource::Resumption { trust: t.trust },
         })
     });
     Ok((offer, all))
 }
 
+/// A session is offered only where the authentication it inherits would be
+/// accepted: under the same trust configuration (the same anchors, pins,
+/// options or external PSK) as the connection that made it (issue 13.1).
+fn session_trusted(config: &ClientConfig<'_>, t: &SessionTicket<'_>) -> bool {
+    t.trust_id().is_some() && config.session_trust_id(t.trust) == t.trust_id()
+}
+
 /// Seconds since the ticket was issued, `None` if it is past its lifetime
-/// (§4.6.1: never longer than 7 days, whatever the server said; 0 means discard).
+/// (§4.6.1: never longer than 7 days, whatever the server said; 0 means
+/// discard) or if its age cannot be known: without the caller's age
+/// ([`SessionTicket::with_age`]) or two wall-clock times, a ticket is not offered.
 fn ticket_age<R>(ctx: &Ctx<'_, '_, R>, t: &SessionTicket<'_>) -> Option<u64> {
-    let age_secs = match (ctx.now, t.issued_at) {
-        (Some(now), issued) if issued > 0 => now.0.checked_sub(issued)?,
-        _ => 0,
-    };
+    let age_secs = t.age(ctx.now)?;
     let max_age = u64::from(t.lifetime.min(MAX_TICKET_LIFETIME));
     (t.lifetime != 0 && age_secs <= max_age).then_some(age_secs)
 }
@@ -259,7 +266,11 @@ fn tls12_resumable<'a, R>(ctx: &Ctx<'_, 'a, R>, t: SessionTicket<'a>) -> Option<
     let _ = core::fmt::write(&mut name, format_args!("{}", ctx.server_name));
     let suite_ok = ctx.config.cipher_suites.contains(&t.cipher_suite)
         && Suite::tls12(t.cipher_suite).and_then(|s| s.kx).is_some_and(|k| k.is_psk() == ctx.config.psk.is_some());
-    let ok = ctx.config.tls12 && suite_ok && t.server_name == name.as_bytes() && ticket_age(ctx, &t).is_some();
+    let ok = ctx.config.tls12
+        && suite_ok
+        && t.server_name == name.as_bytes()
+        && ticket_age(ctx, &t).is_some()
+        && session_trusted(ctx.config, &t);
     ok.then_some(t)
 }
 

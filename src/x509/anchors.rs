@@ -69,6 +69,15 @@ impl TrustAnchor {
         self.subject_der == cert.subject_raw && self.spki_der == cert.spki_raw
     }
 
+    /// Adds what this anchor trusts to a verifier's [`TrustId`](crate::TrustId).
+    pub(crate) fn add_to(&self, h: &mut crate::verify::TrustIdHasher) {
+        h.part(&self.subject_der).part(&self.spki_der);
+        h.part(&[self.path_len.map_or(0, |_| 1), self.path_len.unwrap_or(0)]);
+        h.part(self.ski.as_deref().unwrap_or(&[]));
+        let constraints = self.name_constraints.as_ref().and_then(|n| der::Encode::to_der(n).ok());
+        h.part(constraints.as_deref().unwrap_or(&[]));
+    }
+
     pub(crate) fn id(&self) -> CertId {
         CertId::new(None, self.subject.clone(), self.subject.clone())
     }

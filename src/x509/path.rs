@@ -47,6 +47,17 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// Adds every option to a verifier's [`TrustId`](crate::TrustId).
+    pub(crate) fn add_to(&self, h: &mut crate::verify::TrustIdHasher) {
+        h.part(&(self.max_depth as u64).to_be_bytes())
+            .part(&self.max_sig_checks.to_be_bytes())
+            .part(&self.rsa.min_bits.to_be_bytes())
+            .part(&self.rsa.max_bits.to_be_bytes())
+            .part(&[u8::from(self.check_time)]);
+    }
+}
+
 /// RFC 5280 §6.1.3 (a)(2): notBefore <= now <= notAfter.
 fn check_validity(c: &ParsedCert<'_>, now: u64) -> Result<(), CertError> {
     let (not_before, not_after) = (c.not_before, c.not_after);

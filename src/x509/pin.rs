@@ -9,7 +9,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::crypto::certificate_spki;
 use crate::msgs::certificate::CertificateChain;
-use crate::verify::{ServerName, ServerVerifier, Trust, UnixTime};
+use crate::verify::{ServerName, ServerVerifier, Trust, TrustId, UnixTime};
 use crate::x509::CertError;
 
 /// A SHA-256 pin of a public key or of a certificate.
@@ -257,5 +257,16 @@ impl ServerVerifier for PinVerifier<'_> {
         #[cfg(not(feature = "alloc"))]
         let _ = (server_name, now);
         Err(CertError::PinMismatch { leaf: Pin::spki_of_certificate(leaf), configured: self.pins.len() })
+    }
+
+    /// A digest of the pins and the options.
+    fn trust_id(&self) -> Option<TrustId> {
+        let mut h = TrustId::hasher("embertls PinVerifier");
+        #[cfg(feature = "alloc")]
+        self.options.add_to(&mut h);
+        for p in self.pins {
+            h.part(&[u8::from(matches!(p, Pin::Cert(_)))]).part(p.hash());
+        }
+        Some(h.finish())
     }
 }

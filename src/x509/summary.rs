@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use crate::msgs::certificate::CertificateChain;
-use crate::verify::{ServerName, ServerVerifier, Trust, UnixTime};
+use crate::verify::{ServerName, ServerVerifier, Trust, TrustId, UnixTime};
 use crate::x509::cert::{format_time, ParsedCert};
 use crate::x509::error::CertError;
 use crate::x509::name::presented_names;
@@ -198,5 +198,9 @@ impl ServerVerifier for ChainRecorder<'_> {
             *slot = Some((summary, r.as_ref().err().cloned()));
         }
         r
+    }
+
+    fn trust_id(&self) -> Option<TrustId> {
+        self.inner.trust_id()
     }
 }

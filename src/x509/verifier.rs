@@ -2,7 +2,7 @@
 //! and its identity (RFC 5280 §6, RFC 9525 §6).
 
 use crate::msgs::certificate::CertificateChain;
-use crate::verify::{ServerName, ServerVerifier, Trust, UnixTime};
+use crate::verify::{ServerName, ServerVerifier, Trust, TrustId, UnixTime};
 use crate::x509::anchors::TrustAnchors;
 use crate::x509::error::CertError;
 use crate::x509::path::{verify_chain, Options};
@@ -84,5 +84,15 @@ impl ServerVerifier for CaVerifier {
     ) -> Result<Trust, CertError> {
         verify_chain(self.anchors.as_slice(), chain, Some(server_name), now, &self.options)?;
         Ok(Trust::Verified)
+    }
+
+    /// A digest of the anchors and the options.
+    fn trust_id(&self) -> Option<TrustId> {
+        let mut h = TrustId::hasher("embertls CaVerifier");
+        self.options.add_to(&mut h);
+        for a in self.anchors.iter() {
+            a.add_to(&mut h);
+        }
+        Some(h.finish())
     }
 }

@@ -272,12 +272,12 @@ impl State {
         };
         let lifetime = if lifetime == 0 { DEFAULT_SESSION_LIFETIME } else { lifetime };
         let alpn = alpn.and_then(|(o, l)| ctx.alpn.get(o as usize..o as usize + l as usize)).unwrap_or(&[]);
-        let verified = matches!(trust, Trust::Verified | Trust::PreSharedKey);
+        let id = ctx.config.session_trust_id(trust);
         let t = SessionTicket::tls12(
             suite.id,
             lifetime,
             ctx.issued_at,
-            verified,
+            (trust, id.as_ref()),
             master.as_bytes(),
             ticket,
             session_id,

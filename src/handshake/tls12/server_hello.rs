@@ -94,11 +94,8 @@ pub(crate) fn server_hello<'a, R>(
             return Err(Misbehavior::ResumedSessionChanged.into());
         }
         let master = MasterSecret12::from_bytes(suite.hash, session.psk()).ok_or(Misbehavior::ResumedSessionChanged)?;
-        let trust = match (kx.is_psk(), session.verified) {
-            (true, _) => Trust::PreSharedKey,
-            (false, true) => Trust::Verified,
-            (false, false) => Trust::NotVerified,
-        };
+        // The session was offered only under the trust that made it (hello::session_trusted).
+        let trust = session.trust;
         let agreed = Agreed { suite, session_id, alpn, limits, group: None, trust, hint: heapless::Vec::new() };
         let k = Keyed {
             agreed,

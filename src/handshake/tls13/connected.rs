@@ -14,6 +14,7 @@ use crate::verify::Trust;
 
 /// What storing a ticket needs from the connection.
 pub(crate) struct TicketCtx<'x> {
+    pub config: &'x crate::ClientConfig<'x>,
     pub issued_at: u64,
     pub server_name: &'x [u8],
     pub alpn: &'x [u8],
@@ -65,8 +66,9 @@ impl Connected {
         let nst = NewSessionTicket::decode(nst_body)?;
         let psk = resumption_psk(self.suite.hash, &self.resumption_master_secret, nst.nonce);
         let alpn = self.alpn.and_then(|(o, l)| ctx.alpn.get(o as usize..o as usize + l as usize)).unwrap_or(&[]);
-        let verified = matches!(self.trust, Trust::Verified | Trust::PreSharedKey);
-        let t = SessionTicket::new(self.suite.id, &nst, ctx.issued_at, verified, psk.as_bytes(), ctx.server_name, alpn);
+        let id = ctx.config.session_trust_id(self.trust);
+        let trust = (self.trust, id.as_ref());
+        let t = SessionTicket::new(self.suite.id, &nst, ctx.issued_at, trust, psk.as_bytes(), ctx.server_name, alpn);
         let mut w = crate::codec::Writer::new(out);
         t.encode(&mut w).map_err(|_| Error::Api("the buffer for the session ticket is too small"))?;
         Ok(w.len())

@@ -78,8 +78,7 @@ impl ExpectEncryptedExtensions {
         // §2.2: a PSK handshake authenticates the server by the key, with no certificate.
         let trust = match hs.psk {
             Some(PskSource::External(_)) => Some(Trust::PreSharedKey),
-            Some(PskSource::Resumption { verified: true }) => Some(Trust::Verified),
-            Some(PskSource::Resumption { verified: false }) => Some(Trust::NotVerified),
+            Some(PskSource::Resumption { trust }) => Some(trust),
             None => None,
         };
         match trust {
