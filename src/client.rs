@@ -165,6 +165,9 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
     ///   caller gives with [`SessionTicket::with_age`] (a device without a
     ///   wall clock passes the seconds an RTC or deep-sleep counter measured).
     ///   A session whose age cannot be known is not offered.
+    /// - the ClientHello that carries it fits the send buffer (a server may
+    ///   issue tickets of up to 64 KB); a ClientHello larger than a record is
+    ///   sent as several records (RFC 8446 §5.1).
     ///
     /// ```no_run
     /// # use embertls::*;

@@ -421,6 +421,8 @@ struct Script {
     cert_context: Vec<u8>,
     /// A CertificateRequest body to send before the Certificate.
     certificate_request: Option<Vec<u8>>,
+    /// A cookie in the HelloRetryRequest (RFC 8446 §4.2.2), echoed in the second ClientHello.
+    cookie: Option<Vec<u8>>,
 }
 
 impl Default for Script {
@@ -439,6 +441,7 @@ impl Default for Script {
             corrupt_finished: false,
             cert_context: Vec::new(),
             certificate_request: None,
+            cookie: None,
         }
     }
 }
@@ -454,7 +457,7 @@ fn suite_algs(s: CipherSuite) -> (HashAlg, AeadAlg) {
 
 /// A whole handshake message written with embertls' codec.
 fn msg(typ: HandshakeType, body: impl FnOnce(&mut Writer<'_>) -> Result<(), WriteError>) -> Vec<u8> {
-    let mut buf = vec![0u8; 8192];
+    let mut buf = vec![0u8; 1 << 17];
     let mut w = Writer::new(&mut buf);
     write_handshake(&mut w, typ, body).expect("message fits");
     let n = w.len();
@@ -470,16 +473,23 @@ fn seal(prot: &mut Protection, typ: ContentType, plain: &[u8]) -> Vec<u8> {
     rec
 }
 
-/// The one ClientHello the client queued (skipping change_cipher_spec), taken off the wire.
+/// The one ClientHello the client queued (skipping change_cipher_spec), taken
+/// off the wire: one record, or several if it is larger than a record.
 fn take_client_hello(client: &mut Client<'_, Rng, Vec<u8>>) -> Vec<u8> {
     let recs = records(client.outgoing());
     let n = client.outgoing().len();
     client.sent(n);
     let hs: Vec<_> = recs.into_iter().filter(|r| r.0 != 20).collect();
-    assert_eq!(hs.len(), 1, "one ClientHello record");
-    assert_eq!(hs[0].0, 22);
-    assert_eq!(hs[0].1[0], HandshakeType::ClientHello.to_wire());
-    hs[0].1.clone()
+    assert!(hs.iter().all(|r| r.0 == 22 && !r.1.is_empty() && r.1.len() <= 16_384), "handshake records");
+    let ch: Vec<u8> = hs.into_iter().flat_map(|r| r.1).collect();
+    assert_eq!(ch[0], HandshakeType::ClientHello.to_wire());
+    assert_eq!(ch.len(), 4 + u32::from_be_bytes([0, ch[1], ch[2], ch[3]]) as usize, "exactly one ClientHello");
+    ch
+}
+
+/// `body` as records of type `typ` of at most 2^14 bytes each (RFC 8446 §5.1).
+fn records_of(typ: u8, body: &[u8]) -> Vec<u8> {
+    body.chunks(16_384).flat_map(|c| record(typ, c)).collect()
 }
 
 /// The client's key share (group, public key).
@@ -516,7 +526,13 @@ fn server_hello(
 }
 
 fn hello_retry(ch: &[u8], sc: &Script, group: NamedGroup) -> Vec<u8> {
-    server_hello(ch, sc, HRR_RANDOM, |w| write_extension(w, 51, |w| w.u16(group.to_wire())))
+    server_hello(ch, sc, HRR_RANDOM, |w| {
+        write_extension(w, 51, |w| w.u16(group.to_wire()))?;
+        match &sc.cookie {
+            Some(cookie) => write_extension(w, 44, |w| w.vec(2, cookie)),
+            None => Ok(()),
+        }
+    })
 }
 
 /// The 32-byte P-256 private scalar inside the PKCS#8 key (ECPrivateKey ::= SEQUENCE { 1, OCTET STRING (32) ... }).
@@ -602,9 +618,12 @@ fn run<'a>(
         transcript.update(&[HandshakeType::MessageHash.to_wire(), 0, 0, hash.len() as u8]);
         transcript.update(hash.hash(&ch).as_bytes());
         transcript.update(&hrr);
-        let events = feed(client, &record(22, &hrr))?;
+        let events = feed(client, &records_of(22, &hrr))?;
         assert!(events.is_empty(), "{events:?}");
         ch = take_client_hello(client);
+        let echoed = ClientHello::decode(&ch[4..]).expect("second ClientHello").extensions.get(44).map(<[u8]>::to_vec);
+        let want = sc.cookie.as_ref().map(|c| [&(c.len() as u16).to_be_bytes()[..], c].concat());
+        assert_eq!(echoed, want, "the cookie is echoed as sent (§4.2.2)");
         if sc.second_hrr {
             let other = if group == NamedGroup::X25519 { NamedGroup::Secp256r1 } else { NamedGroup::X25519 };
             feed(client, &record(22, &hello_retry(&ch, sc, other)))?;
@@ -719,6 +738,31 @@ fn run_err<'a>(config: &'a ClientConfig<'a>, sc: &Script) -> (Error, Client<'a, 
 
 fn fresh_unsent<'a>(config: &'a ClientConfig<'a>) -> Client<'a, Rng, Vec<u8>> {
     Client::new(config, ServerName::parse("localhost"), None, rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD]).unwrap()
+}
+
+/// Issue 13.4: a HelloRetryRequest cookie larger than a record (the HRR
+/// itself spans two records) makes the second ClientHello span records.
+/// The fake server reassembles it, checks the echoed cookie, and runs the
+/// rest of the handshake on its own transcript, so a wrong transcript on
+/// the client would fail its Finished. A send buffer too small for the
+/// cookie ends in a typed error naming the size needed.
+#[test]
+fn a_cookie_larger_than_a_record() {
+    let config = insecure();
+    let sc = Script { hrr: Some(NamedGroup::Secp256r1), cookie: Some(vec![0x5a; 20_000]), ..Script::default() };
+    let big = || vec![0u8; 48 * 1024];
+    let mut client = Client::new(&config, ServerName::parse("localhost"), None, rng(), big(), big()).unwrap();
+    let (summary, data, _) = run(&mut client, &sc).expect("a handshake with a 20 000-byte cookie");
+    assert!(summary.hello_retry, "{summary:?}");
+    assert_eq!(data, b"hello from the fake server");
+
+    let mut small = Client::new(&config, ServerName::parse("localhost"), None, rng(), big(), vec![0; 4096]).unwrap();
+    let Err(err) = run(&mut small, &sc) else { panic!("a 20 000-byte cookie cannot fit 4 KB") };
+    let Error::SendBufferTooSmall { needed, capacity: 4096 } = err else { panic!("{err:?}") };
+    assert_msg(&err, &["send buffer"]);
+    // The size the error names is enough.
+    let mut exact = Client::new(&config, ServerName::parse("localhost"), None, rng(), big(), vec![0; needed]).unwrap();
+    assert!(run(&mut exact, &sc).is_ok(), "a send buffer of the {needed} bytes the error named");
 }
 
 /// The fake server is right: correct scripts complete, the client's

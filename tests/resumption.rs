@@ -14,8 +14,8 @@ use std::sync::Arc;
 use common::peer::{rng, rustls_config, tls_error, CertKind, MemPeer, OpensslServer, SUITES};
 use embertls::x509::{CaVerifier, Pin, PinVerifier, TrustOnFirstUse};
 use embertls::{
-    CipherSuite, Client, ClientConfig, DangerAcceptAnyServer, Error, HandshakeSummary, NamedGroup, ProtocolVersion,
-    ServerName, ServerVerification, ServerVerifier, SessionTicket, TlsStream, Trust, UnixTime,
+    CipherSuite, Client, ClientConfig, DangerAcceptAnyServer, Error, Event, HandshakeSummary, NamedGroup,
+    ProtocolVersion, ServerName, ServerVerification, ServerVerifier, SessionTicket, TlsStream, Trust, UnixTime,
 };
 
 const GET: &[u8] = b"GET / HTTP/1.0\r\n\r\n";
@@ -698,5 +698,93 @@ fn first_use_and_unidentified_verifiers() {
         let session = session_from(&opaque, &server);
         assert_eq!(SessionTicket::decode(&session).unwrap().trust_id(), None);
         assert_eq!(resume_under(&opaque, &server, &session), Ok((false, Trust::Verified)), "{version:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sessions larger than a record (issue 13.4)
+// ---------------------------------------------------------------------------
+
+/// rustls' ticketer with every ticket padded to `size` bytes.
+#[derive(Debug)]
+struct PaddedTickets {
+    inner: Arc<dyn rustls::server::ProducesTickets>,
+    size: usize,
+}
+
+impl rustls::server::ProducesTickets for PaddedTickets {
+    fn enabled(&self) -> bool {
+        true
+    }
+
+    fn lifetime(&self) -> u32 {
+        self.inner.lifetime()
+    }
+
+    fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        let sealed = self.inner.encrypt(plain)?;
+        let mut t = (sealed.len() as u16).to_be_bytes().to_vec();
+        t.extend(sealed);
+        t.resize(self.size, 0xee);
+        Some(t)
+    }
+
+    fn decrypt(&self, ticket: &[u8]) -> Option<Vec<u8>> {
+        let n = u16::from_be_bytes([*ticket.first()?, *ticket.get(1)?]) as usize;
+        self.inner.decrypt(ticket.get(2..2 + n)?)
+    }
+}
+
+/// Runs the handshake and the exchanges after it; the newest session announced.
+fn keep_session(p: &mut MemPeer<'_>) -> Vec<u8> {
+    let mut newest = None;
+    loop {
+        match p.next_event().expect("handshake") {
+            Event::SessionTicket => {
+                let mut buf = vec![0u8; 70_000];
+                let n = p.client.session_ticket(&mut buf).expect("session_ticket");
+                newest = Some(buf[..n].to_vec());
+            }
+            Event::HandshakeComplete(_) => p.client_to_server(),
+            Event::NeedData => return newest.expect("a session"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+/// A 17 000-byte ticket, in both versions, makes the resuming ClientHello
+/// larger than a record: with a send buffer that holds it, it goes out as
+/// two records and the session resumes (rustls checks the TLS 1.3 binder,
+/// computed over the whole message); with a 4 KB send buffer the session is
+/// not offered and a full handshake runs, instead of an error.
+#[test]
+fn a_ticket_larger_than_a_record() {
+    for version in [ProtocolVersion::Tls13, ProtocolVersion::Tls12] {
+        let mut sc = match version {
+            ProtocolVersion::Tls13 => rustls_config(CertKind::Ecdsa, &[], &[]),
+            _ => common::peer::rustls_config_tls12(CertKind::Ecdsa, &[], &[]),
+        };
+        let ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
+        sc.ticketer = Arc::new(PaddedTickets { inner: ticketer, size: 17_000 });
+        let cfg = config_for(&DangerAcceptAnyServer, version);
+        let big = || vec![0u8; 48 * 1024];
+        let localhost = ServerName::parse("localhost");
+        let mut first = MemPeer::new(&cfg, sc.clone());
+        first.client = Client::new(&cfg, localhost, Some(NOW), rng(), big(), big()).unwrap();
+        let session = keep_session(&mut first);
+        let t = SessionTicket::decode(&session).unwrap();
+        assert_eq!(t.ticket.len(), 17_000, "{version:?}");
+        let resume = |tx: usize| {
+            let mut p = MemPeer::new(&cfg, sc.clone());
+            let later = Some(UnixTime(NOW.0 + 10));
+            p.client = Client::new_resuming(&cfg, localhost, later, rng(), big(), vec![0; tx], t)
+                .unwrap_or_else(|e| panic!("{version:?}, {tx}-byte send buffer: {e}"));
+            let hello = p.client.outgoing().len();
+            p.try_handshake().map(|s| (s.resumed, hello))
+        };
+        let (resumed, hello) = resume(48 * 1024).unwrap_or_else(|e| panic!("{version:?}: {e}"));
+        assert!(resumed && hello > 17_000 + 2 * 5, "{version:?}: resumed with a {hello}-byte hello");
+        let (resumed, hello) = resume(4096).unwrap_or_else(|e| panic!("{version:?}: {e}"));
+        assert!(!resumed && hello < 4096, "{version:?}: a full handshake with a {hello}-byte hello");
     }
 }

@@ -15,12 +15,20 @@ pub struct LengthMark {
 pub struct Writer<'a> {
     buf: &'a mut [u8],
     pos: usize,
+    /// Only counts: nothing is stored (see [`Writer::measure`]).
+    measuring: bool,
 }
 
 impl<'a> Writer<'a> {
     /// A writer at the start of `buf`.
     pub fn new(buf: &'a mut [u8]) -> Self {
-        Writer { buf, pos: 0 }
+        Writer { buf, pos: 0, measuring: false }
+    }
+
+    /// A writer that stores nothing and never runs out of room: its
+    /// [`Writer::len`] is the size a structure would take.
+    pub fn measure() -> Writer<'static> {
+        Writer { buf: &mut [], pos: 0, measuring: true }
     }
 
     /// Bytes written so far.
@@ -35,18 +43,20 @@ impl<'a> Writer<'a> {
 
     /// The bytes written so far.
     pub fn written(&self) -> &[u8] {
-        &self.buf[..self.pos]
+        self.buf.get(..self.pos).unwrap_or(&[])
     }
 
     /// Mutable access to the bytes written so far.
     pub fn written_mut(&mut self) -> &mut [u8] {
-        &mut self.buf[..self.pos]
+        self.buf.get_mut(..self.pos).unwrap_or(&mut [])
     }
 
     /// Appends bytes.
     pub fn bytes(&mut self, b: &[u8]) -> Result<(), WriteError> {
         let end = self.pos.checked_add(b.len()).ok_or(WriteError)?;
-        self.buf.get_mut(self.pos..end).ok_or(WriteError)?.copy_from_slice(b);
+        if !self.measuring {
+            self.buf.get_mut(self.pos..end).ok_or(WriteError)?.copy_from_slice(b);
+        }
         self.pos = end;
         Ok(())
     }
@@ -90,7 +100,9 @@ impl<'a> Writer<'a> {
             return Err(WriteError);
         }
         let be = (len as u32).to_be_bytes();
-        self.buf[mark.at..mark.at + mark.width].copy_from_slice(&be[4 - mark.width..]);
+        if let Some(prefix) = self.buf.get_mut(mark.at..mark.at + mark.width) {
+            prefix.copy_from_slice(&be[4 - mark.width..]);
+        }
         Ok(())
     }
 
@@ -121,5 +133,15 @@ mod tests {
         let m = w.begin(1).unwrap();
         w.bytes(&[0; 256]).unwrap();
         assert_eq!(w.end(m), Err(WriteError));
+    }
+
+    #[test]
+    fn measuring_counts_what_would_be_written() {
+        let mut w = Writer::measure();
+        let m = w.begin(2).unwrap();
+        w.bytes(&[0; 70_000]).unwrap();
+        w.vec(1, &[1, 2]).unwrap();
+        assert_eq!(w.end(m), Err(WriteError), "length limits still apply");
+        assert_eq!((w.len(), w.written()), (2 + 70_000 + 3, &[][..]));
     }
 }

@@ -4,9 +4,9 @@
 
 use rand_core::CryptoRng;
 
-use super::state::{send_ccs, send_handshake, Ctx, Output, State};
+use super::state::{send_ccs, Ctx, Output, State};
 use super::tls13::{ExpectEncryptedExtensions, Handshaking};
-use crate::codec::Reader;
+use crate::codec::{Reader, Writer};
 use crate::config::ClientConfig;
 use crate::config::SIGNATURE_SCHEMES;
 use crate::crypto::{HashAlg, KeyShare, Transcript};
@@ -16,10 +16,11 @@ use crate::handshake::offered::single_u16;
 use crate::handshake::{Offered, Suite};
 use crate::key_schedule::{psk_binder, EarlySecret};
 use crate::msgs::client_hello::{ClientHelloParams, PskIdentity, Tls12Offer, PSK_DHE_KE, PSK_KE};
-use crate::msgs::enums::{CipherSuite, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion};
+use crate::msgs::enums::{CipherSuite, ContentType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion};
+use crate::msgs::handshake::write_handshake;
 use crate::msgs::server_hello::ServerHello;
 use crate::psk::PskMode;
-use crate::record::Protection;
+use crate::record::{Protection, HEADER_LEN, MAX_PLAINTEXT};
 use crate::ticket::SessionTicket;
 use crate::verify::{ServerName, Trust};
 
@@ -173,7 +174,10 @@ pub(crate) fn start<'a, R: CryptoRng>(
         retry_suite: None,
         sent_ccs: false,
     };
-    state.send_client_hello(None, ctx)?;
+    match state.send_client_hello(None, ctx) {
+        Err(Error::SendBufferTooSmall { .. }) if state.drop_session() => state.send_client_hello(None, ctx)?,
+        r => r?,
+    }
     *slot = Some(State::ExpectServerHello(state));
     Ok(())
 }
@@ -315,17 +319,52 @@ impl<'a> ExpectServerHello<'a> {
                 binder_len: p.hash.len(),
             }),
         };
-        let len = send_handshake(ctx, HandshakeType::ClientHello, |w| params.encode(w))?;
-        let pending = ctx.out.pending_mut(ctx.tx);
-        let at = pending.len() - len;
-        let msg = &mut pending[at..];
-        if let Some(p) = &self.psk {
-            self.transcript.write_binder(p, msg);
+        // The binder and the transcript take the whole message before it is
+        // split into records: with a large ticket or cookie it needs more
+        // than one (RFC 8446 §5.1; issue 13.4).
+        // Nothing changes here until the records are queued: a hello too
+        // large for the send buffer may be retried without the session.
+        let (psk, transcript) = (&self.psk, &self.transcript);
+        let mut offered = None;
+        let at = ctx.out.pending(ctx.tx).len();
+        let written = ctx.out.write_record(ctx.tx, None, ContentType::Handshake, |w| {
+            let start = w.len();
+            write_handshake(w, HandshakeType::ClientHello, |w| params.encode(w))?;
+            let msg = &mut w.written_mut()[start..];
+            if let Some(p) = psk {
+                transcript.write_binder(p, msg);
+            }
+            offered = Offered::from_client_hello(&msg[4..]).ok();
+            Ok(())
+        });
+        if let Err(Error::SendBufferTooSmall { capacity, .. }) = written {
+            // Say how large the buffer must be (a cookie or ticket may be tens of KB).
+            let mut m = Writer::measure();
+            let _ = write_handshake(&mut m, HandshakeType::ClientHello, |w| params.encode(w));
+            let needed = at + m.len() + m.len().div_ceil(MAX_PLAINTEXT) * HEADER_LEN;
+            return Err(Error::SendBufferTooSmall { needed, capacity });
         }
-        let msg = &*msg;
-        self.transcript.update(msg);
-        self.offered = Offered::from_client_hello(&msg[4..])?;
+        written?;
+        for content in ctx.out.plaintext_since(ctx.tx, at) {
+            self.transcript.update(content);
+        }
+        self.offered = offered.ok_or(Error::Decode { what: "our own ClientHello" })?;
         Ok(())
+    }
+
+    /// Drops a stored session whose ticket makes the ClientHello too large
+    /// for the send buffer, so that a full handshake runs instead (issue
+    /// 13.4). False if nothing could be dropped.
+    fn drop_session(&mut self) -> bool {
+        let ticket13 = matches!(self.psk, Some(PskOffer { source: PskSource::Resumption { .. }, .. }));
+        let ticket12 = self.tls12_session.is_some_and(|t| !t.ticket.is_empty());
+        if ticket13 {
+            self.psk = None;
+        }
+        if ticket12 {
+            self.tls12_session = None;
+        }
+        ticket13 || ticket12
     }
 
     #[inline(never)] // a frame of its own: see handshake/state.rs

@@ -32,9 +32,16 @@ impl Outbound {
         &buf[self.start..self.end]
     }
 
-    /// Mutable access to the pending bytes (to fill in a PSK binder).
-    pub fn pending_mut<'b>(&self, buf: &'b mut [u8]) -> &'b mut [u8] {
-        &mut buf[self.start..self.end]
+    /// The contents of the plaintext records queued after the first `at`
+    /// pending bytes (a message [`Outbound::write_record`] split, in order).
+    pub fn plaintext_since<'b>(&self, buf: &'b [u8], at: usize) -> impl Iterator<Item = &'b [u8]> {
+        let mut rest = self.pending(buf).get(at..).unwrap_or(&[]);
+        core::iter::from_fn(move || {
+            let len = usize::from(u16::from_be_bytes([*rest.get(3)?, *rest.get(4)?]));
+            let content = rest.get(HEADER_LEN..HEADER_LEN + len)?;
+            rest = &rest[HEADER_LEN + len..];
+            Some(content)
+        })
     }
 
     /// The caller sent `n` bytes of [`Outbound::pending`].
