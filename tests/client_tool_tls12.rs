@@ -4,7 +4,8 @@
 //! shows the client certificate it received: `--tls1.2` / `--tls1.3`, the
 //! summary line (`version=TLSv1.2`, IANA suite names, `psk_hint=`),
 //! `--suite` with TLS 1.2 names, external PSKs, `--resume` / `--sess-out` /
-//! `--sess-in` with tickets and session IDs, `--cert/--key`, `--allow-no-ems`.
+//! `--sess-in` with tickets and session IDs (and not across trust settings),
+//! `--cert/--key`, `--allow-no-ems`.
 
 mod common;
 
@@ -214,6 +215,26 @@ fn tls12_session_file() {
         assert_ok(&run);
         assert!(run.stderr.contains("version=TLSv1.2 ") && run.stderr.contains(" resumed=yes"), "{extra:?}: {run:#?}");
         assert!(run.stdout.contains("Reused, TLSv1.2"), "{extra:?}: {run:#?}");
+    }
+}
+
+/// Issue 13.1 as reported, in both versions: `--insecure --sess-out F`
+/// against a server whose certificate the CA did not issue, then
+/// `--ca OTHER --sess-in F`. The session is not offered to the verifying
+/// configuration: a full handshake runs and the tool fails on the chain
+/// (before: exit 0 with `verified=no resumed=yes`).
+#[test]
+fn insecure_session_is_not_resumed_by_a_verifying_run() {
+    for version in ["--tls1.2", "--tls1.3"] {
+        let server = OpensslServer::start_cert(CertKind::Ecdsa, &["-www"]);
+        let file = TempFile::with_contents("insecure-session", b"");
+        let run = client(&addr(&server), &[version, "--insecure", "--sess-out", &file.arg()]);
+        assert_ok(&run);
+        assert!(!std::fs::read(&file.0).unwrap().is_empty(), "{version}: no session written: {run:#?}");
+        let run = client(&addr(&server), &[version, "--ca", &p("other-ca.pem"), "--sess-in", &file.arg()]);
+        assert_ne!(run.code, Some(0), "{version}: {run:#?}");
+        assert!(!run.stderr.contains("resumed=yes"), "{version}: {run:#?}");
+        assert!(run.stderr.contains("certificate"), "{version}: the chain is refused: {run:#?}");
     }
 }
 
