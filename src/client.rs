@@ -507,7 +507,8 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
 
     /// Keying material exported from the connection (RFC 8446 §7.5, RFC 5705),
     /// e.g. for channel binding. `out.len()` bytes are filled, at most 255 hash
-    /// lengths. In TLS 1.2 the context is always used (RFC 5705 §4), empty or not.
+    /// lengths. In TLS 1.2 the context is always used (RFC 5705 §4), empty or not,
+    /// and a connection without the extended master secret refuses (RFC 7627 §5.4).
     pub fn export_keying_material(&self, label: &[u8], context: &[u8], out: &mut [u8]) -> Result<(), Error> {
         const NOT_YET: Error =
             Error::Api("export_keying_material() needs a completed handshake (after Event::HandshakeComplete)");
@@ -519,7 +520,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                 c.export(label, context, out);
                 Ok(())
             }
-            Some(State::Tls12(s)) => s.export(label, context, out).ok_or(NOT_YET),
+            Some(State::Tls12(s)) => s.export(label, context, out).unwrap_or(Err(NOT_YET)),
             _ => Err(NOT_YET),
         }
     }
@@ -611,6 +612,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
     pub fn close(&mut self) {
         if !self.close_sent && !matches!(self.phase, Phase::Failed(_)) {
             self.send_alert(AlertDescription::CloseNotify);
+            self.outbound.shut();
             self.close_sent = true;
         }
     }

@@ -100,6 +100,12 @@ pub enum Error {
     SequenceExhausted,
     /// The configuration cannot be used (the text says which setting).
     Config(&'static str),
+    /// The random generator gave no usable private key in this many draws
+    /// ([`crate::crypto::MAX_KEYGEN_TRIES`]): it is broken or not seeded.
+    RandomFailed {
+        /// Draws made.
+        tries: u8,
+    },
     /// A `Client` method was called at a point where it is not allowed.
     Api(&'static str),
 }
@@ -143,6 +149,8 @@ pub enum Misbehavior {
     BadRecordSizeLimit,
     /// RFC 6066 §4: a max_fragment_length answer other than the one requested.
     BadMaxFragmentLength,
+    /// RFC 8449 §5: both max_fragment_length and record_size_limit in the answer.
+    BothRecordSizeLimits,
     /// §4.2.11: selected_identity is not an identity we offered.
     PskIdentityOutOfRange(u16),
     /// §4.2.11: the server selected our PSK with a suite of another hash.
@@ -212,7 +220,8 @@ impl Error {
                 | Misbehavior::NoContentType
                 | Misbehavior::BadChangeCipherSpec
                 | Misbehavior::UnprotectedRecord
-                | Misbehavior::BadRecord => A::UnexpectedMessage,
+                | Misbehavior::BadRecord
+                | Misbehavior::SecondHelloRetry => A::UnexpectedMessage,
                 Misbehavior::BadKeyUpdate => A::IllegalParameter,
                 Misbehavior::DuplicateExtension(_) => A::DecodeError,
                 Misbehavior::BadAlpn => A::NoApplicationProtocol,
@@ -227,7 +236,7 @@ impl Error {
             Error::BadRecordMac => A::BadRecordMac,
             Error::RecordOverflow { .. } => A::RecordOverflow,
             Error::ReceiveBufferTooSmall { .. } | Error::SendBufferTooSmall { .. } => A::InternalError,
-            Error::SequenceExhausted | Error::Config(_) => A::InternalError,
+            Error::SequenceExhausted | Error::Config(_) | Error::RandomFailed { .. } => A::InternalError,
             Error::PskRefused { alert: None } => A::HandshakeFailure,
             Error::MissingExtension(_) => A::MissingExtension,
             Error::Signer(_) => A::InternalError,
@@ -333,6 +342,10 @@ impl fmt::Display for Error {
             Error::Closed => f.write_str("the connection is closed; open a new one"),
             Error::SequenceExhausted => f.write_str("2^64 records were sent under one key; the connection must be re-established"),
             Error::Config(s) => write!(f, "invalid configuration: {s}"),
+            Error::RandomFailed { tries } => write!(
+                f,
+                "the random generator gave no usable private key in {tries} draws (all zero or out of range): it is broken or not seeded; check the generator passed to Client::new (e.g. a hardware RNG that is not enabled)"
+            ),
             Error::Api(s) => write!(f, "API misuse: {s}"),
         }
     }
@@ -410,6 +423,9 @@ impl fmt::Display for Misbehavior {
             M::BadMaxFragmentLength => {
                 f.write_str("its max_fragment_length answer differs from the length requested (RFC 6066 §4)")
             }
+            M::BothRecordSizeLimits => f.write_str(
+                "it answered with both max_fragment_length and record_size_limit, which RFC 8449 §5 forbids",
+            ),
             M::PskIdentityOutOfRange(i) => {
                 write!(f, "it selected PSK identity {i}, but only one was offered (RFC 8446 §4.2.11)")
             }

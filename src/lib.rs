@@ -33,7 +33,7 @@ pub mod x509;
 pub use auth::{BoxedRng, RsaSigner, MAX_RSA_CLIENT_BITS, MIN_RSA_CLIENT_BITS};
 pub use auth::{ClientIdentity, EcdsaP256Signer, EcdsaP384Signer, SignError, Signer, SoftwareSigner};
 pub use client::{Client, Event};
-pub use config::{ClientConfig, DEFAULT_CIPHER_SUITES, DEFAULT_GROUPS};
+pub use config::{ClientConfig, DEFAULT_CIPHER_SUITES, DEFAULT_GROUPS, MIN_RSA_BITS_FLOOR};
 pub use error::{Error, Incompatibility, Misbehavior, Received};
 pub use handshake::HandshakeSummary;
 #[cfg(feature = "embedded-io-async")]

@@ -877,6 +877,35 @@ fn alpn_not_offered() {
     assert_msg(&err, &["ALPN", "RFC 7301"]);
 }
 
+/// RFC 8449 §5: a server answer with both max_fragment_length and
+/// record_size_limit is fatal (illegal_parameter). A client with an 8 KiB
+/// receive buffer offers both; the server answers each alone correctly.
+#[test]
+fn both_record_size_limit_and_max_fragment_length() {
+    // record_size_limit (28): 4587, what the client offered; max_fragment_length (1): code 4.
+    let rsl = vec![0, 28, 0, 2, 0x11, 0xeb];
+    let mfl = vec![0, 1, 0, 1, 4];
+    let small = |config: &'static ClientConfig<'static>| {
+        Client::new(config, ServerName::parse("localhost"), None, rng(), vec![0; 8192], vec![0; MAX_RECORD]).unwrap()
+    };
+    let config: &'static ClientConfig<'static> = Box::leak(Box::new(insecure()));
+    for alone in [rsl.clone(), mfl.clone()] {
+        let mut client = small(config);
+        let sc = Script { ee_extensions: alone.clone(), ..Script::default() };
+        run(&mut client, &sc).unwrap_or_else(|e| panic!("{alone:02x?} alone: {e}"));
+    }
+    let mut client = small(config);
+    let sc = Script { ee_extensions: [rsl, mfl].concat(), ..Script::default() };
+    let err = match run(&mut client, &sc) {
+        Ok((s, _, _)) => panic!("both limits accepted: {s:?}"),
+        Err(e) => e,
+    };
+    assert_eq!(err, Error::PeerMisbehaved(Misbehavior::BothRecordSizeLimits));
+    assert_alert_queued(&client, &err, AlertDescription::IllegalParameter);
+    assert_msg(&err, &["max_fragment_length", "record_size_limit", "RFC 8449"]);
+    assert_dead(&mut client, &err);
+}
+
 /// RFC 8446 §4.4.2: the server's Certificate has an empty request context.
 #[test]
 fn certificate_with_context() {
@@ -919,7 +948,8 @@ fn second_hello_retry_request() {
     let sc = Script { hrr: Some(NamedGroup::Secp256r1), second_hrr: true, ..Script::default() };
     let (err, client) = run_err(&config, &sc);
     assert_eq!(err, Error::PeerMisbehaved(Misbehavior::SecondHelloRetry));
-    assert_alert_queued(&client, &err, AlertDescription::IllegalParameter);
+    // RFC 8446 §4.1.4: "abort the handshake with an unexpected_message alert".
+    assert_alert_queued(&client, &err, AlertDescription::UnexpectedMessage);
     assert_msg(&err, &["second HelloRetryRequest"]);
 }
 
@@ -1021,6 +1051,22 @@ fn after_handshake_ccs_and_corruption() {
     assert_eq!(err, Error::BadRecordMac);
     assert_eq!(session.client_alerts(&mut client), vec![vec![2, AlertDescription::BadRecordMac.to_wire()]]);
     assert_dead(&mut client, &err);
+}
+
+/// Nothing is sent after our close_notify (RFC 8446 §6.1): a KeyUpdate
+/// with update_requested that arrives then is not answered.
+#[test]
+fn nothing_is_sent_after_close_notify() {
+    let config = insecure();
+    let (mut client, mut session) = connected(&config);
+    client.close();
+    assert_eq!(session.client_alerts(&mut client), vec![vec![1, AlertDescription::CloseNotify.to_wire()]]);
+    let update =
+        seal(&mut session.server_write, ContentType::Handshake, &handshake_msg(HandshakeType::KeyUpdate, &[1]));
+    let events = feed(&mut client, &update).expect("a KeyUpdate after our close_notify is no error");
+    assert!(events.is_empty(), "{events:?}");
+    assert!(client.outgoing().is_empty(), "sent after close_notify: {:02x?}", records(client.outgoing()));
+    assert_eq!(client.write(b"x"), Err(Error::Closed));
 }
 
 /// A record bigger than the caller's receive buffer is a clear error.

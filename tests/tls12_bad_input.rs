@@ -512,6 +512,27 @@ fn hello_request_after_the_handshake_gets_no_renegotiation() {
     assert!(p.client.write(b"x").is_ok());
 }
 
+/// Nothing is sent after our close_notify (RFC 5246 §7.2.1): a HelloRequest
+/// that arrives then gets no no_renegotiation answer, and data can still be read.
+#[test]
+fn hello_request_after_our_close_notify_is_not_answered() {
+    let (mut p, mut server_write, mut client_read) =
+        connected_with_keys(&tls12_only().with_cipher_suites(&[ECDSA_AES128]).unwrap());
+    p.client.close();
+    let out = records(p.client.outgoing());
+    assert_eq!(out.len(), 1, "the close_notify: {out:02x?}");
+    let mut rec = [&[21u8, 3, 3][..], &(out[0].1.len() as u16).to_be_bytes(), &out[0].1].concat();
+    let (t, n) = client_read.open(&mut rec).expect("the alert opens with the client's key");
+    assert_eq!((t.to_wire(), &rec[5..5 + n]), (21, &[1u8, AlertDescription::CloseNotify.to_wire()][..]));
+    let k = p.client.outgoing().len();
+    p.client.sent(k);
+    inject(&mut p, &mut server_write, 22, &[0, 0, 0, 0]);
+    inject(&mut p, &mut server_write, 23, b"late data");
+    p.deliver(usize::MAX);
+    assert_eq!(p.client.process(), Ok(Event::ApplicationData(9)));
+    assert!(p.client.outgoing().is_empty(), "sent after close_notify: {:02x?}", records(p.client.outgoing()));
+}
+
 #[test]
 fn renegotiation_without_hello_request_and_bad_hello_requests_are_refused() {
     let config = tls12_only().with_cipher_suites(&[ECDSA_AES128]).unwrap();

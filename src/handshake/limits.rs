@@ -74,6 +74,10 @@ impl Limits {
             limits.recv = offer.record_size_limit.map(usize::from);
         }
         if let Some(d) = exts.get(ExtensionType::MaxFragmentLength.to_wire()) {
+            // RFC 8449 §5: an answer with both is fatal (illegal_parameter).
+            if exts.get(ExtensionType::RecordSizeLimit.to_wire()).is_some() {
+                return Err(Misbehavior::BothRecordSizeLimits.into());
+            }
             let code = match d {
                 [c] => *c,
                 _ => return Err(Error::Decode { what: "max_fragment_length" }),
@@ -83,8 +87,7 @@ impl Limits {
             }
             let size = 1usize << (8 + code);
             limits.send = limits.send.min(size);
-            // RFC 8449 §5: a server that sends both is wrong; record_size_limit wins.
-            limits.recv = limits.recv.or(Some(size + type_byte));
+            limits.recv = Some(size + type_byte);
         }
         Ok(limits)
     }
