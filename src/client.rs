@@ -5,11 +5,11 @@ use rand_core::CryptoRng;
 use crate::config::ClientConfig;
 use crate::error::{Error, Misbehavior, Received};
 use crate::handshake::hello;
-use crate::handshake::limits::LimitOffer;
+use crate::handshake::limits::{Flood, FloodCounters, LimitOffer};
 use crate::handshake::state::{Ctx, Output, State};
 use crate::handshake::tls13::TicketCtx;
 use crate::handshake::HandshakeSummary;
-use crate::msgs::enums::{AlertDescription, ContentType};
+use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
 use crate::record::{Inbound, Outbound, Protection, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
 use crate::ticket::SessionTicket;
 use crate::verify::{ServerName, UnixTime};
@@ -122,6 +122,7 @@ pub struct Client<'a, R, B> {
     eof: bool,
     close_sent: bool,
     pending_ticket: Option<PendingSession>,
+    floods: FloodCounters,
 }
 
 impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
@@ -197,6 +198,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             eof: false,
             close_sent: false,
             pending_ticket: None,
+            floods: FloodCounters::default(),
         };
         let min_rx = 512;
         if c.rx.as_ref().len() < min_rx {
@@ -317,10 +319,24 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             // Handshake messages already reassembled come first.
             if let Some(range) = self.inbound.next_handshake(self.rx.as_ref())? {
                 let len = range.len();
+                let typ = HandshakeType::from_wire(self.rx.as_ref()[range.start]);
+                match typ {
+                    HandshakeType::KeyUpdate => self.floods.count(Flood::KeyUpdate)?,
+                    HandshakeType::HelloRequest => self.floods.count(Flood::HelloRequest)?,
+                    _ => {}
+                }
                 let out = {
                     let (rx, state, mut ctx) = self.split();
                     state.as_mut().ok_or(Error::Closed)?.handle(&rx[range], &mut ctx)?
                 };
+                match (typ, &out, &self.state) {
+                    (HandshakeType::KeyUpdate | HandshakeType::HelloRequest, _, _) => {}
+                    // §4.6.1: a ticket of lifetime 0 is dropped unseen.
+                    (HandshakeType::NewSessionTicket, Output::None, Some(State::Connected(_))) => {
+                        self.floods.count(Flood::DiscardedTicket)?
+                    }
+                    _ => self.floods.progress(),
+                }
                 match out {
                     Output::None => self.inbound.consume_handshake(len),
                     Output::ReadKeyChanged => {
@@ -387,6 +403,9 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                 return Err(Misbehavior::BadChangeCipherSpec.into());
             }
             self.inbound.discard_record(rx, &rec);
+            if !matches!(self.state, Some(State::Tls12(_))) {
+                self.floods.count(Flood::ChangeCipherSpec)?;
+            }
             let out = {
                 let (_, state, mut ctx) = self.split();
                 state.as_mut().ok_or(Error::Closed)?.change_cipher_spec(&mut ctx)?
@@ -443,10 +462,10 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                         self.phase = Phase::PeerClosed;
                         Ok(Some(Event::PeerClosed))
                     }
-                    AlertDescription::UserCanceled => Ok(None),
+                    AlertDescription::UserCanceled => self.floods.count(Flood::WarningAlert).map(|_| None),
                     // RFC 5246 §7.2: TLS 1.2 warnings (e.g. no_renegotiation) are not fatal.
                     AlertDescription::CloseNotify => Err(Error::AlertReceived(alert)),
-                    _ if tls12 && level == 1 => Ok(None),
+                    _ if tls12 && level == 1 => self.floods.count(Flood::WarningAlert).map(|_| None),
                     a if self.state.as_ref().is_some_and(State::offers_external_psk) => {
                         Err(Error::PskRefused { alert: Some(a) })
                     }
@@ -464,8 +483,10 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                     return Err(Misbehavior::DataBeforeKeyChange.into());
                 }
                 if plain.is_empty() {
+                    self.floods.count(Flood::EmptyRecord)?;
                     self.inbound.discard_record(rx, &rec);
                 } else {
+                    self.floods.progress();
                     self.inbound.keep_application_data(&rec, plain);
                 }
                 Ok(None)

@@ -151,6 +151,9 @@ pub enum Misbehavior {
     BadMaxFragmentLength,
     /// RFC 8449 §5: both max_fragment_length and record_size_limit in the answer.
     BothRecordSizeLimits,
+    /// More of one kind of message that carries no progress than
+    /// [`Flood::limit`](crate::Flood::limit) allows in a row.
+    Flood(crate::Flood),
     /// §4.2.11: selected_identity is not an identity we offered.
     PskIdentityOutOfRange(u16),
     /// §4.2.11: the server selected our PSK with a suite of another hash.
@@ -221,7 +224,8 @@ impl Error {
                 | Misbehavior::BadChangeCipherSpec
                 | Misbehavior::UnprotectedRecord
                 | Misbehavior::BadRecord
-                | Misbehavior::SecondHelloRetry => A::UnexpectedMessage,
+                | Misbehavior::SecondHelloRetry
+                | Misbehavior::Flood(_) => A::UnexpectedMessage,
                 Misbehavior::BadKeyUpdate => A::IllegalParameter,
                 Misbehavior::DuplicateExtension(_) => A::DecodeError,
                 Misbehavior::BadAlpn => A::NoApplicationProtocol,
@@ -423,6 +427,11 @@ impl fmt::Display for Misbehavior {
             M::BadMaxFragmentLength => {
                 f.write_str("its max_fragment_length answer differs from the length requested (RFC 6066 §4)")
             }
+            M::Flood(k) => write!(
+                f,
+                "it sent more than {} {k} in a row without progress; a hostile or broken server (or something in between): report it to the server's operator",
+                k.limit()
+            ),
             M::BothRecordSizeLimits => f.write_str(
                 "it answered with both max_fragment_length and record_size_limit, which RFC 8449 §5 forbids",
             ),

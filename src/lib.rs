@@ -35,6 +35,7 @@ pub use auth::{ClientIdentity, EcdsaP256Signer, EcdsaP384Signer, SignError, Sign
 pub use client::{Client, Event};
 pub use config::{ClientConfig, DEFAULT_CIPHER_SUITES, DEFAULT_GROUPS, MIN_RSA_BITS_FLOOR};
 pub use error::{Error, Incompatibility, Misbehavior, Received};
+pub use handshake::limits::Flood;
 pub use handshake::HandshakeSummary;
 #[cfg(feature = "embedded-io-async")]
 pub use io::AsyncTlsStream;
