@@ -98,6 +98,13 @@ pub enum Error {
     Closed,
     /// Too many records under one key (sequence number exhausted, RFC 8446 §5.3).
     SequenceExhausted,
+    /// The AEAD usage limit of one key was reached (RFC 8446 §5.5,
+    /// [`crate::record::KEY_UPDATE_AT`]) where keys cannot change: our
+    /// sending key in TLS 1.2, or a server that kept its key (close_notify sent).
+    KeyUsageLimit {
+        /// True if the server's records reached the limit, false if ours did.
+        by_peer: bool,
+    },
     /// The configuration cannot be used (the text says which setting).
     Config(&'static str),
     /// The random generator gave no usable private key in this many draws
@@ -241,6 +248,8 @@ impl Error {
             Error::RecordOverflow { .. } => A::RecordOverflow,
             Error::ReceiveBufferTooSmall { .. } | Error::SendBufferTooSmall { .. } => A::InternalError,
             Error::SequenceExhausted | Error::Config(_) | Error::RandomFailed { .. } => A::InternalError,
+            // No alert of RFC 8446 §6 names this: the connection ends in order.
+            Error::KeyUsageLimit { .. } => A::CloseNotify,
             Error::PskRefused { alert: None } => A::HandshakeFailure,
             Error::MissingExtension(_) => A::MissingExtension,
             Error::Signer(_) => A::InternalError,
@@ -345,6 +354,12 @@ impl fmt::Display for Error {
             ),
             Error::Closed => f.write_str("the connection is closed; open a new one"),
             Error::SequenceExhausted => f.write_str("2^64 records were sent under one key; the connection must be re-established"),
+            Error::KeyUsageLimit { by_peer: false } => f.write_str(
+                "the connection sent as many records under one key as AES-GCM safely allows (2^24.5, RFC 8446 §5.5), and TLS 1.2 cannot change keys: it was closed with close_notify; connect again (resuming the session is cheap), or use TLS 1.3, which changes keys by itself",
+            ),
+            Error::KeyUsageLimit { by_peer: true } => f.write_str(
+                "the server sent more records under one key than AES-GCM safely allows (2^25, RFC 8446 §5.5) without changing it (TLS 1.3 KeyUpdate, asked for at 2^24.5); the connection was closed with close_notify; connect again",
+            ),
             Error::Config(s) => write!(f, "invalid configuration: {s}"),
             Error::RandomFailed { tries } => write!(
                 f,

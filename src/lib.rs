@@ -7,6 +7,9 @@
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
+// Lets lib tests share the integration tests' rustls peer (tests/common/peer.rs).
+#[cfg(all(test, feature = "std"))]
+extern crate self as embertls;
 
 mod auth;
 mod client;
