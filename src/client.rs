@@ -5,12 +5,13 @@ use rand_core::CryptoRng;
 use crate::config::ClientConfig;
 use crate::error::{Error, Misbehavior, Received};
 use crate::handshake::hello;
-use crate::handshake::limits::LimitOffer;
+use crate::handshake::limits::{Flood, FloodCounters, LimitOffer};
 use crate::handshake::state::{Ctx, Output, State};
 use crate::handshake::tls13::TicketCtx;
 use crate::handshake::HandshakeSummary;
-use crate::msgs::enums::{AlertDescription, ContentType};
-use crate::record::{Inbound, Outbound, Protection, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
+use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
+use crate::msgs::handshake::KeyUpdateRequest;
+use crate::record::{Inbound, KeyUsage, Outbound, Protection, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
 use crate::ticket::SessionTicket;
 use crate::verify::{ServerName, UnixTime};
 use core::ops::Range;
@@ -122,6 +123,8 @@ pub struct Client<'a, R, B> {
     eof: bool,
     close_sent: bool,
     pending_ticket: Option<PendingSession>,
+    floods: FloodCounters,
+    key_usage: KeyUsage,
 }
 
 impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
@@ -215,6 +218,8 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             eof: false,
             close_sent: false,
             pending_ticket: None,
+            floods: FloodCounters::default(),
+            key_usage: KeyUsage::default(),
         };
         let min_rx = 512;
         if c.rx.as_ref().len() < min_rx {
@@ -335,10 +340,24 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             // Handshake messages already reassembled come first.
             if let Some(range) = self.inbound.next_handshake(self.rx.as_ref())? {
                 let len = range.len();
+                let typ = HandshakeType::from_wire(self.rx.as_ref()[range.start]);
+                match typ {
+                    HandshakeType::KeyUpdate => self.floods.count(Flood::KeyUpdate)?,
+                    HandshakeType::HelloRequest => self.floods.count(Flood::HelloRequest)?,
+                    _ => {}
+                }
                 let out = {
                     let (rx, state, mut ctx) = self.split();
                     state.as_mut().ok_or(Error::Closed)?.handle(&rx[range], &mut ctx)?
                 };
+                match (typ, &out, &self.state) {
+                    (HandshakeType::KeyUpdate | HandshakeType::HelloRequest, _, _) => {}
+                    // §4.6.1: a ticket of lifetime 0 is dropped unseen.
+                    (HandshakeType::NewSessionTicket, Output::None, Some(State::Connected(_))) => {
+                        self.floods.count(Flood::DiscardedTicket)?
+                    }
+                    _ => self.floods.progress(),
+                }
                 match out {
                     Output::None => self.inbound.consume_handshake(len),
                     Output::ReadKeyChanged => {
@@ -396,6 +415,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
     #[inline(never)] // keeps the record path's locals out of the handshake's frames
     fn on_record(&mut self, rec: RecordRange) -> Result<Option<Event<'a>>, Error> {
         let connected = self.state.as_ref().is_some_and(State::is_connected);
+        self.check_peer_key_usage()?;
         let rx = self.rx.as_mut();
         let body = &rx[rec.record.start + HEADER_LEN..rec.record.end];
         // RFC 5246 §7.1: change_cipher_spec is one 0x01 byte; TLS 1.2 switches
@@ -405,6 +425,9 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                 return Err(Misbehavior::BadChangeCipherSpec.into());
             }
             self.inbound.discard_record(rx, &rec);
+            if !matches!(self.state, Some(State::Tls12(_))) {
+                self.floods.count(Flood::ChangeCipherSpec)?;
+            }
             let out = {
                 let (_, state, mut ctx) = self.split();
                 state.as_mut().ok_or(Error::Closed)?.change_cipher_spec(&mut ctx)?
@@ -461,10 +484,10 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                         self.phase = Phase::PeerClosed;
                         Ok(Some(Event::PeerClosed))
                     }
-                    AlertDescription::UserCanceled => Ok(None),
+                    AlertDescription::UserCanceled => self.floods.count(Flood::WarningAlert).map(|_| None),
                     // RFC 5246 §7.2: TLS 1.2 warnings (e.g. no_renegotiation) are not fatal.
                     AlertDescription::CloseNotify => Err(Error::AlertReceived(alert)),
-                    _ if tls12 && level == 1 => Ok(None),
+                    _ if tls12 && level == 1 => self.floods.count(Flood::WarningAlert).map(|_| None),
                     a if self.state.as_ref().is_some_and(State::offers_external_psk) => {
                         Err(Error::PskRefused { alert: Some(a) })
                     }
@@ -482,8 +505,10 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                     return Err(Misbehavior::DataBeforeKeyChange.into());
                 }
                 if plain.is_empty() {
+                    self.floods.count(Flood::EmptyRecord)?;
                     self.inbound.discard_record(rx, &rec);
                 } else {
+                    self.floods.progress();
                     self.inbound.keep_application_data(&rec, plain);
                 }
                 Ok(None)
@@ -529,7 +554,8 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
 
     /// Keying material exported from the connection (RFC 8446 §7.5, RFC 5705),
     /// e.g. for channel binding. `out.len()` bytes are filled, at most 255 hash
-    /// lengths. In TLS 1.2 the context is always used (RFC 5705 §4), empty or not.
+    /// lengths. In TLS 1.2 the context is always used (RFC 5705 §4), empty or not,
+    /// and a connection without the extended master secret refuses (RFC 7627 §5.4).
     pub fn export_keying_material(&self, label: &[u8], context: &[u8], out: &mut [u8]) -> Result<(), Error> {
         const NOT_YET: Error =
             Error::Api("export_keying_material() needs a completed handshake (after Event::HandshakeComplete)");
@@ -541,7 +567,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                 c.export(label, context, out);
                 Ok(())
             }
-            Some(State::Tls12(s)) => s.export(label, context, out).ok_or(NOT_YET),
+            Some(State::Tls12(s)) => s.export(label, context, out).unwrap_or(Err(NOT_YET)),
             _ => Err(NOT_YET),
         }
     }
@@ -607,6 +633,14 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         }
         let mut taken = 0;
         while taken < data.len() {
+            // The KeyUpdate itself is the last record under the old key.
+            if self.write_prot.as_ref().is_some_and(|p| p.seq() + 1 >= self.key_usage.update_at) {
+                // Room for the KeyUpdate first, else the caller sends what is queued and calls again.
+                if self.outbound.free_len(self.tx.as_mut()) < 64 {
+                    break;
+                }
+                self.change_own_key().map_err(|e| self.fail(e))?;
+            }
             let tx = self.tx.as_mut();
             let free = self.outbound.free_len(tx);
             let overhead = self.write_prot.as_ref().map_or(0, Protection::overhead);
@@ -628,15 +662,84 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         Ok(taken)
     }
 
+    /// Sends a KeyUpdate and changes our sending key (TLS 1.3, RFC 8446
+    /// §4.6.3); with `request_peer` the server is asked to change its key
+    /// too. [`Client::write`] does this by itself before a key has sealed
+    /// [`crate::record::KEY_UPDATE_AT`] records (RFC 8446 §5.5), and asks the
+    /// server once its key has sealed as many; a server that goes on past
+    /// [`crate::record::PEER_KEY_LIMIT`] is refused. TLS 1.2 has no
+    /// KeyUpdate: this returns [`Error::Api`], and the connection ends with
+    /// [`Error::KeyUsageLimit`] at the limit instead. Send
+    /// [`Client::outgoing`] afterwards.
+    pub fn update_keys(&mut self, request_peer: bool) -> Result<(), Error> {
+        if let Phase::Failed(e) = &self.phase {
+            return Err(e.clone());
+        }
+        if self.close_sent {
+            return Err(Error::Closed);
+        }
+        match self.state {
+            Some(State::Connected(_)) => {}
+            Some(State::Tls12(ref s)) if s.is_connected() => return Err(Error::Api(
+                "update_keys(): TLS 1.2 has no KeyUpdate (RFC 8446 §4.6.3 is TLS 1.3 only); connect again for new keys",
+            )),
+            _ => {
+                return Err(Error::Api(
+                    "update_keys() before the handshake completed; wait for Event::HandshakeComplete",
+                ))
+            }
+        }
+        if request_peer {
+            self.floods.reset(Flood::KeyUpdate);
+        }
+        let req = if request_peer { KeyUpdateRequest::Requested } else { KeyUpdateRequest::NotRequested };
+        self.update_write_key(req).map_err(|e| self.fail(e))
+    }
+
+    fn update_write_key(&mut self, req: KeyUpdateRequest) -> Result<(), Error> {
+        let (_, state, mut ctx) = self.split();
+        match state {
+            Some(State::Connected(c)) => c.update_write_key(req, &mut ctx),
+            _ => Err(Error::Closed),
+        }
+    }
+
+    /// RFC 8446 §5.5: our sending key changes before it reaches the limit;
+    /// TLS 1.2, which cannot change keys, ends the connection there.
+    fn change_own_key(&mut self) -> Result<(), Error> {
+        match self.state {
+            Some(State::Connected(_)) => self.update_write_key(KeyUpdateRequest::NotRequested),
+            _ => Err(Error::KeyUsageLimit { by_peer: false }),
+        }
+    }
+
+    /// RFC 8446 §5.5 for the server's key: at the limit it is asked (once
+    /// per key) to update; past [`KeyUsage::peer_limit`] its records are refused.
+    fn check_peer_key_usage(&mut self) -> Result<(), Error> {
+        let Some(seq) = self.read_prot.as_ref().map(Protection::seq) else { return Ok(()) };
+        if seq >= self.key_usage.peer_limit {
+            return Err(Error::KeyUsageLimit { by_peer: true });
+        }
+        if seq == self.key_usage.update_at && matches!(self.state, Some(State::Connected(_))) && !self.close_sent {
+            self.update_write_key(KeyUpdateRequest::Requested)?;
+        }
+        Ok(())
+    }
+
     /// Queues a close_notify alert (RFC 8446 §6.1, RFC 5246 §7.2.1); no more data can be
     /// written, but data the server still sends can be read.
     pub fn close(&mut self) {
         if !self.close_sent && !matches!(self.phase, Phase::Failed(_)) {
             self.send_alert(AlertDescription::CloseNotify);
+            self.outbound.shut();
             self.close_sent = true;
         }
     }
 }
+
+#[cfg(test)]
+#[path = "client_key_usage_tests.rs"]
+mod key_usage_tests;
 
 #[cfg(test)]
 impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {

@@ -51,6 +51,11 @@ pub(crate) const SIGNATURE_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::RsaPkcs1Sha512,
 ];
 
+/// The smallest value [`ClientConfig::with_min_rsa_bits`] accepts: RSA
+/// moduli of 768 and 829 bits have been factored publicly, 1024 bits is the
+/// smallest ever widely deployed (and RFC 8448's example server key).
+pub const MIN_RSA_BITS_FLOOR: u32 = 1024;
+
 /// Bytes available for the ALPN protocol list on the wire.
 pub const MAX_ALPN_LIST: usize = 128;
 
@@ -243,9 +248,40 @@ impl<'a> ClientConfig<'a> {
         }
     }
 
-    /// Smallest RSA modulus accepted in server keys (default 2048 bits).
-    pub fn with_min_rsa_bits(mut self, bits: u32) -> Self {
+    /// Smallest RSA modulus accepted in server keys (default 2048 bits);
+    /// below [`MIN_RSA_BITS_FLOOR`] (1024) is refused with [`Error::Config`].
+    ///
+    /// ```
+    /// # use embertls::{ClientConfig, ServerVerification};
+    /// let legacy = ClientConfig::new(ServerVerification::danger_accept_any()).with_min_rsa_bits(1024)?;
+    /// # Ok::<(), embertls::Error>(())
+    /// ```
+    pub fn with_min_rsa_bits(mut self, bits: u32) -> Result<Self, Error> {
+        if bits < MIN_RSA_BITS_FLOOR {
+            return Err(Error::Config(
+                "with_min_rsa_bits must be at least 1024: smaller RSA keys can be factored (RSA-768 was in 2009); use 2048 (the default) unless a legacy server has a 1024-bit key",
+            ));
+        }
         self.min_rsa_bits = bits;
-        self
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::ServerVerification;
+
+    #[test]
+    fn min_rsa_bits_has_a_floor() {
+        let config = || ClientConfig::new(ServerVerification::danger_accept_any());
+        for bits in [0, 512, 768, MIN_RSA_BITS_FLOOR - 1] {
+            let err = config().with_min_rsa_bits(bits).expect_err("below the floor");
+            assert!(matches!(err, Error::Config(_)), "{bits}: {err:?}");
+            assert!(err.to_string().contains("1024"), "{err}");
+        }
+        for bits in [MIN_RSA_BITS_FLOOR, 2048, 4096] {
+            assert_eq!(config().with_min_rsa_bits(bits).map(|c| c.min_rsa_bits).ok(), Some(bits));
+        }
     }
 }

@@ -98,8 +98,21 @@ pub enum Error {
     Closed,
     /// Too many records under one key (sequence number exhausted, RFC 8446 §5.3).
     SequenceExhausted,
+    /// The AEAD usage limit of one key was reached (RFC 8446 §5.5,
+    /// [`crate::record::KEY_UPDATE_AT`]) where keys cannot change: our
+    /// sending key in TLS 1.2, or a server that kept its key (close_notify sent).
+    KeyUsageLimit {
+        /// True if the server's records reached the limit, false if ours did.
+        by_peer: bool,
+    },
     /// The configuration cannot be used (the text says which setting).
     Config(&'static str),
+    /// The random generator gave no usable private key in this many draws
+    /// ([`crate::crypto::MAX_KEYGEN_TRIES`]): it is broken or not seeded.
+    RandomFailed {
+        /// Draws made.
+        tries: u8,
+    },
     /// A `Client` method was called at a point where it is not allowed.
     Api(&'static str),
 }
@@ -143,6 +156,11 @@ pub enum Misbehavior {
     BadRecordSizeLimit,
     /// RFC 6066 §4: a max_fragment_length answer other than the one requested.
     BadMaxFragmentLength,
+    /// RFC 8449 §5: both max_fragment_length and record_size_limit in the answer.
+    BothRecordSizeLimits,
+    /// More of one kind of message that carries no progress than
+    /// [`Flood::limit`](crate::Flood::limit) allows in a row.
+    Flood(crate::Flood),
     /// §4.2.11: selected_identity is not an identity we offered.
     PskIdentityOutOfRange(u16),
     /// §4.2.11: the server selected our PSK with a suite of another hash.
@@ -212,7 +230,9 @@ impl Error {
                 | Misbehavior::NoContentType
                 | Misbehavior::BadChangeCipherSpec
                 | Misbehavior::UnprotectedRecord
-                | Misbehavior::BadRecord => A::UnexpectedMessage,
+                | Misbehavior::BadRecord
+                | Misbehavior::SecondHelloRetry
+                | Misbehavior::Flood(_) => A::UnexpectedMessage,
                 Misbehavior::BadKeyUpdate => A::IllegalParameter,
                 Misbehavior::DuplicateExtension(_) => A::DecodeError,
                 Misbehavior::BadAlpn => A::NoApplicationProtocol,
@@ -227,7 +247,9 @@ impl Error {
             Error::BadRecordMac => A::BadRecordMac,
             Error::RecordOverflow { .. } => A::RecordOverflow,
             Error::ReceiveBufferTooSmall { .. } | Error::SendBufferTooSmall { .. } => A::InternalError,
-            Error::SequenceExhausted | Error::Config(_) => A::InternalError,
+            Error::SequenceExhausted | Error::Config(_) | Error::RandomFailed { .. } => A::InternalError,
+            // No alert of RFC 8446 §6 names this: the connection ends in order.
+            Error::KeyUsageLimit { .. } => A::CloseNotify,
             Error::PskRefused { alert: None } => A::HandshakeFailure,
             Error::MissingExtension(_) => A::MissingExtension,
             Error::Signer(_) => A::InternalError,
@@ -332,7 +354,17 @@ impl fmt::Display for Error {
             ),
             Error::Closed => f.write_str("the connection is closed; open a new one"),
             Error::SequenceExhausted => f.write_str("2^64 records were sent under one key; the connection must be re-established"),
+            Error::KeyUsageLimit { by_peer: false } => f.write_str(
+                "the connection sent as many records under one key as AES-GCM safely allows (2^24.5, RFC 8446 §5.5), and TLS 1.2 cannot change keys: it was closed with close_notify; connect again (resuming the session is cheap), or use TLS 1.3, which changes keys by itself",
+            ),
+            Error::KeyUsageLimit { by_peer: true } => f.write_str(
+                "the server sent more records under one key than AES-GCM safely allows (2^25, RFC 8446 §5.5) without changing it (TLS 1.3 KeyUpdate, asked for at 2^24.5); the connection was closed with close_notify; connect again",
+            ),
             Error::Config(s) => write!(f, "invalid configuration: {s}"),
+            Error::RandomFailed { tries } => write!(
+                f,
+                "the random generator gave no usable private key in {tries} draws (all zero or out of range): it is broken or not seeded; check the generator passed to Client::new (e.g. a hardware RNG that is not enabled)"
+            ),
             Error::Api(s) => write!(f, "API misuse: {s}"),
         }
     }
@@ -410,6 +442,14 @@ impl fmt::Display for Misbehavior {
             M::BadMaxFragmentLength => {
                 f.write_str("its max_fragment_length answer differs from the length requested (RFC 6066 §4)")
             }
+            M::Flood(k) => write!(
+                f,
+                "it sent more than {} {k} in a row without progress; a hostile or broken server (or something in between): report it to the server's operator",
+                k.limit()
+            ),
+            M::BothRecordSizeLimits => f.write_str(
+                "it answered with both max_fragment_length and record_size_limit, which RFC 8449 §5 forbids",
+            ),
             M::PskIdentityOutOfRange(i) => {
                 write!(f, "it selected PSK identity {i}, but only one was offered (RFC 8446 §4.2.11)")
             }

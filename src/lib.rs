@@ -7,6 +7,9 @@
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
+// Lets lib tests share the integration tests' rustls peer (tests/common/peer.rs).
+#[cfg(all(test, feature = "std"))]
+extern crate self as embertls;
 
 mod auth;
 mod client;
@@ -33,8 +36,9 @@ pub mod x509;
 pub use auth::{BoxedRng, RsaSigner, MAX_RSA_CLIENT_BITS, MIN_RSA_CLIENT_BITS};
 pub use auth::{ClientIdentity, EcdsaP256Signer, EcdsaP384Signer, SignError, Signer, SoftwareSigner};
 pub use client::{Client, Event};
-pub use config::{ClientConfig, DEFAULT_CIPHER_SUITES, DEFAULT_GROUPS};
+pub use config::{ClientConfig, DEFAULT_CIPHER_SUITES, DEFAULT_GROUPS, MIN_RSA_BITS_FLOOR};
 pub use error::{Error, Incompatibility, Misbehavior, Received};
+pub use handshake::limits::Flood;
 pub use handshake::HandshakeSummary;
 #[cfg(feature = "embedded-io-async")]
 pub use io::AsyncTlsStream;

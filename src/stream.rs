@@ -141,6 +141,12 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
         &self.client
     }
 
+    /// [`Client::update_keys`] (TLS 1.3 KeyUpdate), flushed.
+    pub fn update_keys(&mut self, request_peer: bool) -> io::Result<()> {
+        self.client.update_keys(request_peer).map_err(to_io)?;
+        self.flush_outgoing()
+    }
+
     /// Sends close_notify and flushes it.
     pub fn close(&mut self) -> io::Result<()> {
         self.client.close();

@@ -23,8 +23,8 @@ use std::time::Duration;
 
 use common::peer::{records, rng, rustls_config, CertKind, MemPeer, Rng};
 use embertls::codec::{WriteError, Writer};
-use embertls::crypto::{AeadAlg, HashAlg, KeyShare, Transcript};
-use embertls::key_schedule::{finished_verify_data, EarlySecret, TrafficKeys};
+use embertls::crypto::{AeadAlg, HashAlg, KeyShare, Secret, Transcript};
+use embertls::key_schedule::{finished_verify_data, next_traffic_secret, EarlySecret, TrafficKeys};
 use embertls::msgs::certificate_verify::signed_content;
 use embertls::msgs::client_hello::ClientHello;
 use embertls::msgs::enums::{ContentType, HandshakeType};
@@ -33,8 +33,9 @@ use embertls::msgs::handshake::write_handshake;
 use embertls::msgs::server_hello::{DOWNGRADE_TLS11, DOWNGRADE_TLS12, HRR_RANDOM};
 use embertls::record::Protection;
 use embertls::{
-    AlertDescription, CipherSuite, Client, ClientConfig, Error, Event, HandshakeSummary, Incompatibility, Misbehavior,
-    NamedGroup, ProtocolVersion, Received, ServerName, ServerVerification, SignatureScheme, TlsStream, MAX_RECORD,
+    AlertDescription, CipherSuite, Client, ClientConfig, Error, Event, Flood, HandshakeSummary, Incompatibility,
+    Misbehavior, NamedGroup, ProtocolVersion, Received, ServerName, ServerVerification, SignatureScheme, TlsStream,
+    MAX_RECORD,
 };
 
 fn insecure() -> ClientConfig<'static> {
@@ -582,6 +583,8 @@ struct Session {
     server_write: Protection,
     /// Opens client records (client_application_traffic_secret_0, from sequence 0).
     client_write: Protection,
+    /// The server's application traffic secret behind `server_write` (for KeyUpdate).
+    server_secret: Secret,
 }
 
 impl Session {
@@ -724,7 +727,8 @@ fn run<'a>(
     let events = feed_data(client, &record, &mut data)?;
     assert!(events.iter().all(|e| matches!(e, Event::ApplicationData(_))), "{events:?}");
     let client_app = Protection::new(TrafficKeys::derive(hash, aead, &master.client_traffic_secret(&sf_hash)));
-    Ok((summary, data, Session { server_write: app_write, client_write: client_app }))
+    let server_secret = master.server_traffic_secret(&sf_hash);
+    Ok((summary, data, Session { server_write: app_write, client_write: client_app, server_secret }))
 }
 
 /// Runs `sc` against a fresh client of `config`; returns the error and the client.
@@ -921,6 +925,35 @@ fn alpn_not_offered() {
     assert_msg(&err, &["ALPN", "RFC 7301"]);
 }
 
+/// RFC 8449 §5: a server answer with both max_fragment_length and
+/// record_size_limit is fatal (illegal_parameter). A client with an 8 KiB
+/// receive buffer offers both; the server answers each alone correctly.
+#[test]
+fn both_record_size_limit_and_max_fragment_length() {
+    // record_size_limit (28): 4587, what the client offered; max_fragment_length (1): code 4.
+    let rsl = vec![0, 28, 0, 2, 0x11, 0xeb];
+    let mfl = vec![0, 1, 0, 1, 4];
+    let small = |config: &'static ClientConfig<'static>| {
+        Client::new(config, ServerName::parse("localhost"), None, rng(), vec![0; 8192], vec![0; MAX_RECORD]).unwrap()
+    };
+    let config: &'static ClientConfig<'static> = Box::leak(Box::new(insecure()));
+    for alone in [rsl.clone(), mfl.clone()] {
+        let mut client = small(config);
+        let sc = Script { ee_extensions: alone.clone(), ..Script::default() };
+        run(&mut client, &sc).unwrap_or_else(|e| panic!("{alone:02x?} alone: {e}"));
+    }
+    let mut client = small(config);
+    let sc = Script { ee_extensions: [rsl, mfl].concat(), ..Script::default() };
+    let err = match run(&mut client, &sc) {
+        Ok((s, _, _)) => panic!("both limits accepted: {s:?}"),
+        Err(e) => e,
+    };
+    assert_eq!(err, Error::PeerMisbehaved(Misbehavior::BothRecordSizeLimits));
+    assert_alert_queued(&client, &err, AlertDescription::IllegalParameter);
+    assert_msg(&err, &["max_fragment_length", "record_size_limit", "RFC 8449"]);
+    assert_dead(&mut client, &err);
+}
+
 /// RFC 8446 §4.4.2: the server's Certificate has an empty request context.
 #[test]
 fn certificate_with_context() {
@@ -963,7 +996,8 @@ fn second_hello_retry_request() {
     let sc = Script { hrr: Some(NamedGroup::Secp256r1), second_hrr: true, ..Script::default() };
     let (err, client) = run_err(&config, &sc);
     assert_eq!(err, Error::PeerMisbehaved(Misbehavior::SecondHelloRetry));
-    assert_alert_queued(&client, &err, AlertDescription::IllegalParameter);
+    // RFC 8446 §4.1.4: "abort the handshake with an unexpected_message alert".
+    assert_alert_queued(&client, &err, AlertDescription::UnexpectedMessage);
     assert_msg(&err, &["second HelloRetryRequest"]);
 }
 
@@ -1065,6 +1099,115 @@ fn after_handshake_ccs_and_corruption() {
     assert_eq!(err, Error::BadRecordMac);
     assert_eq!(session.client_alerts(&mut client), vec![vec![2, AlertDescription::BadRecordMac.to_wire()]]);
     assert_dead(&mut client, &err);
+}
+
+/// Nothing is sent after our close_notify (RFC 8446 §6.1): a KeyUpdate
+/// with update_requested that arrives then is not answered.
+#[test]
+fn nothing_is_sent_after_close_notify() {
+    let config = insecure();
+    let (mut client, mut session) = connected(&config);
+    client.close();
+    assert_eq!(session.client_alerts(&mut client), vec![vec![1, AlertDescription::CloseNotify.to_wire()]]);
+    let update =
+        seal(&mut session.server_write, ContentType::Handshake, &handshake_msg(HandshakeType::KeyUpdate, &[1]));
+    let events = feed(&mut client, &update).expect("a KeyUpdate after our close_notify is no error");
+    assert!(events.is_empty(), "{events:?}");
+    assert!(client.outgoing().is_empty(), "sent after close_notify: {:02x?}", records(client.outgoing()));
+    assert_eq!(client.write(b"x"), Err(Error::Closed));
+}
+
+// ---------------------------------------------------------------------------
+// Floods (issue 13.2): what a server can send cheaply without progress is
+// counted; past a small limit the connection fails with unexpected_message.
+// ---------------------------------------------------------------------------
+
+fn assert_flood(err: &Error, kind: Flood) {
+    assert_eq!(*err, Error::PeerMisbehaved(Misbehavior::Flood(kind)));
+    assert_eq!(err.alert(), Some(AlertDescription::UnexpectedMessage));
+    assert_msg(err, &["in a row", &kind.limit().to_string()]);
+}
+
+/// RFC 8446 §5: change_cipher_spec records before the server's Finished are
+/// dropped, but not without limit: ServerHello then 2 000 of them fails.
+#[test]
+fn flood_of_change_cipher_spec_after_server_hello() {
+    let config = insecure();
+    let mut client = fresh_unsent(&config);
+    let sc = Script::default();
+    let ch = take_client_hello(&mut client);
+    let (group, _) = client_share(&ch);
+    let share = KeyShare::generate(group, &mut rng()).expect("server key share");
+    let pk = share.public().to_vec();
+    let sh = server_hello(&ch, &sc, [7; 32], |w| {
+        write_extension(w, 51, |w| {
+            w.u16(group.to_wire())?;
+            w.vec(2, &pk)
+        })
+    });
+    let mut recs = vec![record(22, &sh)];
+    recs.extend(std::iter::repeat_n(record(20, &[1]), 2000));
+    let err = feed(&mut client, &recs.concat()).expect_err("2 000 change_cipher_spec records");
+    assert_flood(&err, Flood::ChangeCipherSpec);
+    assert_alert_queued(&client, &err, AlertDescription::UnexpectedMessage);
+    assert_dead(&mut client, &err);
+}
+
+/// After the handshake: empty application data records, user_canceled
+/// warnings, KeyUpdates (with and without update_requested) and
+/// NewSessionTickets of lifetime 0, 2 000 of each, all fail; fewer than the
+/// limit, with application data between the runs, do not.
+#[test]
+fn floods_after_the_handshake() {
+    // Lifetime 0, age_add, empty nonce, a 4-byte ticket, no extensions.
+    let nst0 = handshake_msg(HandshakeType::NewSessionTicket, &[0, 0, 0, 0, 1, 2, 3, 4, 0, 0, 4, 9, 9, 9, 9, 0, 0]);
+    type Case = (&'static str, Flood, ContentType, Vec<u8>);
+    let cases: Vec<Case> = vec![
+        ("empty application data", Flood::EmptyRecord, ContentType::ApplicationData, vec![]),
+        ("user_canceled", Flood::WarningAlert, ContentType::Alert, vec![1, 90]),
+        ("KeyUpdate", Flood::KeyUpdate, ContentType::Handshake, handshake_msg(HandshakeType::KeyUpdate, &[0])),
+        (
+            "KeyUpdate requested",
+            Flood::KeyUpdate,
+            ContentType::Handshake,
+            handshake_msg(HandshakeType::KeyUpdate, &[1]),
+        ),
+        ("lifetime-0 ticket", Flood::DiscardedTicket, ContentType::Handshake, nst0),
+    ];
+    let (hash, _) = suite_algs(CipherSuite::Tls13Aes128GcmSha256);
+    let aead = AeadAlg::Aes128Gcm;
+    for (what, kind, typ, plain) in cases {
+        let is_key_update = plain.first() == Some(&HandshakeType::KeyUpdate.to_wire());
+        // Seals `n` records of the case, ratcheting the server key after each KeyUpdate.
+        let burst = |s: &mut Session, n: usize| -> Vec<u8> {
+            let mut wire = Vec::new();
+            for _ in 0..n {
+                wire.extend(seal(&mut s.server_write, typ, &plain));
+                if is_key_update {
+                    s.server_secret = next_traffic_secret(hash, &s.server_secret);
+                    s.server_write = Protection::new(TrafficKeys::derive(hash, aead, &s.server_secret));
+                }
+            }
+            wire
+        };
+        let limit = usize::from(kind.limit());
+        let config = insecure();
+        let (mut client, mut session) = connected(&config);
+        // Up to the limit, then data (progress), then up to the limit again: fine.
+        for round in 0..2 {
+            let mut wire = burst(&mut session, limit);
+            wire.extend(seal(&mut session.server_write, ContentType::ApplicationData, b"progress"));
+            let mut data = Vec::new();
+            feed_data(&mut client, &wire, &mut data).unwrap_or_else(|e| panic!("{what}, round {round}: {e}"));
+            assert_eq!(data, b"progress", "{what}");
+            let n = client.outgoing().len();
+            client.sent(n);
+        }
+        let wire = burst(&mut session, 2000);
+        let err = feed(&mut client, &wire).expect_err(what);
+        assert_flood(&err, kind);
+        assert_dead(&mut client, &err);
+    }
 }
 
 /// A record bigger than the caller's receive buffer is a clear error.

@@ -286,7 +286,7 @@ fn error_certificate_over_the_wire() {
 #[test]
 fn error_server_key() {
     // An RSA-2048 server key with a client that requires 3072 bits.
-    let config = insecure().with_min_rsa_bits(3072);
+    let config = insecure().with_min_rsa_bits(3072).unwrap();
     let mut peer = MemPeer::new(&config, rustls_config(CertKind::Rsa, &[], &[]));
     let e = peer.try_handshake().expect_err("RSA key too small");
     assert!(matches!(e, Error::ServerKey(_)), "{e:?}");
@@ -603,16 +603,16 @@ fn misbehavior_hello_retry() {
     check_misbehavior(e, Misbehavior::UselessHelloRetry, IP, &["would not change the ClientHello"]);
 
     // A good HRR (secp256r1), then a second one / a ServerHello with another suite.
-    for (second, want, needle) in [
-        (true, Misbehavior::SecondHelloRetry, "second HelloRetryRequest"),
-        (false, Misbehavior::SuiteChangedAfterRetry, "differs from HelloRetryRequest"),
+    for (second, want, alert, needle) in [
+        (true, Misbehavior::SecondHelloRetry, AlertDescription::UnexpectedMessage, "second HelloRetryRequest"),
+        (false, Misbehavior::SuiteChangedAfterRetry, IP, "differs from HelloRetryRequest"),
     ] {
         let (mut client, sid) = fresh(&config);
         assert!(feed(&mut client, &record(22, &hrr(&sid, 0x1301, 23))).expect("good HRR").is_empty());
         assert!(!client.outgoing().is_empty(), "the second ClientHello is queued");
         let next = if second { hrr(&sid, 0x1301, 29) } else { good_sh(&sid, 0x1302, &[]) };
         let e = feed(&mut client, &record(22, &next)).expect_err(needle);
-        check_misbehavior(e, want, IP, &[needle]);
+        check_misbehavior(e, want, alert, &[needle]);
     }
 }
 

@@ -655,7 +655,7 @@ fn a_verified_session_resumes_only_under_the_same_trust() {
             CaVerifier::from_pem(&pem).unwrap()
         };
         let no_time = ca("ecdsa-ca.pem").skip_time_checks();
-        let weaker_rsa = config_for(&again, version).with_min_rsa_bits(1024);
+        let weaker_rsa = config_for(&again, version).with_min_rsa_bits(1024).unwrap();
         for (what, cfg) in [
             ("one more anchor", config_for(&both, version)),
             ("no time checks", config_for(&no_time, version)),

@@ -9,7 +9,7 @@ mod common;
 use common::peer::{records, rustls_config_tls12, CertKind, MemPeer, Rng};
 use embertls::msgs::server_hello::{DOWNGRADE_TLS11, DOWNGRADE_TLS12};
 use embertls::{
-    AlertDescription, CipherSuite, Client, ClientConfig, Error, Event, Incompatibility, Misbehavior, NamedGroup,
+    AlertDescription, CipherSuite, Client, ClientConfig, Error, Event, Flood, Incompatibility, Misbehavior, NamedGroup,
     ProtocolVersion, Received, ServerVerification, SessionTicket,
 };
 
@@ -512,6 +512,27 @@ fn hello_request_after_the_handshake_gets_no_renegotiation() {
     assert!(p.client.write(b"x").is_ok());
 }
 
+/// Nothing is sent after our close_notify (RFC 5246 §7.2.1): a HelloRequest
+/// that arrives then gets no no_renegotiation answer, and data can still be read.
+#[test]
+fn hello_request_after_our_close_notify_is_not_answered() {
+    let (mut p, mut server_write, mut client_read) =
+        connected_with_keys(&tls12_only().with_cipher_suites(&[ECDSA_AES128]).unwrap());
+    p.client.close();
+    let out = records(p.client.outgoing());
+    assert_eq!(out.len(), 1, "the close_notify: {out:02x?}");
+    let mut rec = [&[21u8, 3, 3][..], &(out[0].1.len() as u16).to_be_bytes(), &out[0].1].concat();
+    let (t, n) = client_read.open(&mut rec).expect("the alert opens with the client's key");
+    assert_eq!((t.to_wire(), &rec[5..5 + n]), (21, &[1u8, AlertDescription::CloseNotify.to_wire()][..]));
+    let k = p.client.outgoing().len();
+    p.client.sent(k);
+    inject(&mut p, &mut server_write, 22, &[0, 0, 0, 0]);
+    inject(&mut p, &mut server_write, 23, b"late data");
+    p.deliver(usize::MAX);
+    assert_eq!(p.client.process(), Ok(Event::ApplicationData(9)));
+    assert!(p.client.outgoing().is_empty(), "sent after close_notify: {:02x?}", records(p.client.outgoing()));
+}
+
 #[test]
 fn renegotiation_without_hello_request_and_bad_hello_requests_are_refused() {
     let config = tls12_only().with_cipher_suites(&[ECDSA_AES128]).unwrap();
@@ -534,6 +555,89 @@ fn renegotiation_without_hello_request_and_bad_hello_requests_are_refused() {
     let err = p.client.process().expect_err("malformed HelloRequest");
     assert_eq!(err, Error::Decode { what: "HelloRequest (must be empty)" });
     assert_eq!(err.alert(), Some(AlertDescription::DecodeError));
+}
+
+// ---------------------------------------------------------------------------
+// Floods (issue 13.2): warning alerts, HelloRequests and empty records are
+// counted; past a small limit the connection fails with unexpected_message.
+// ---------------------------------------------------------------------------
+
+fn assert_flood(err: &Error, kind: Flood) {
+    assert_eq!(*err, Error::PeerMisbehaved(Misbehavior::Flood(kind)));
+    assert_eq!(err.alert(), Some(AlertDescription::UnexpectedMessage));
+    assert_msg(err, &["in a row", &kind.limit().to_string()]);
+}
+
+/// During the handshake: 2 000 warning alerts, or 2 000 HelloRequests
+/// (each ignored while negotiating, RFC 5246 §7.4.1.1), before the
+/// server's Certificate.
+#[test]
+fn floods_during_the_handshake() {
+    for (kind, rec) in [
+        (Flood::WarningAlert, vec![21u8, 3, 3, 0, 2, 1, AlertDescription::UnrecognizedName.to_wire()]),
+        (Flood::HelloRequest, vec![22u8, 3, 3, 0, 4, 0, 0, 0, 0]),
+    ] {
+        let config = tls12_only();
+        let r = rec.clone();
+        let tamper: common::peer::Tamper = Box::new(move |i, rec| {
+            if i == 1 {
+                *rec = [r.repeat(2000), std::mem::take(rec)].concat();
+            }
+        });
+        let (err, mut p) = fail_with(&config, server(), tamper);
+        assert_flood(&err, kind);
+        assert_alert(&p.client, &err, AlertDescription::UnexpectedMessage);
+        assert_dead(&mut p.client, &err);
+        // Up to the limit the handshake completes.
+        let r = rec.clone();
+        let n = usize::from(kind.limit());
+        let mut p = MemPeer::new(&config, server());
+        p.tamper = Some(Box::new(move |i, rec| {
+            if i == 1 {
+                *rec = [r.repeat(n), std::mem::take(rec)].concat();
+            }
+        }));
+        p.handshake();
+    }
+}
+
+/// After the handshake: 2 000 warning alerts, empty application data
+/// records or HelloRequests (each answered with no_renegotiation) fail;
+/// runs up to the limit with application data between them do not.
+#[test]
+fn floods_after_the_handshake() {
+    let config = tls12_only().with_cipher_suites(&[ECDSA_AES128]).unwrap();
+    for (kind, typ, body) in [
+        (Flood::WarningAlert, 21u8, vec![1u8, AlertDescription::UnrecognizedName.to_wire()]),
+        (Flood::EmptyRecord, 23, vec![]),
+        (Flood::HelloRequest, 22, vec![0, 0, 0, 0]),
+    ] {
+        let (mut p, mut server_write, _) = connected_with_keys(&config);
+        for round in 0..2 {
+            for _ in 0..kind.limit() {
+                inject(&mut p, &mut server_write, typ, &body);
+            }
+            inject(&mut p, &mut server_write, 23, b"progress");
+            p.deliver(usize::MAX);
+            assert_eq!(p.client.process(), Ok(Event::ApplicationData(8)), "{kind:?}, round {round}");
+            assert_eq!(p.client.read(&mut [0u8; 16]), 8);
+            let k = p.client.outgoing().len();
+            p.client.sent(k);
+        }
+        for _ in 0..2000 {
+            inject(&mut p, &mut server_write, typ, &body);
+        }
+        let err = loop {
+            p.deliver(usize::MAX);
+            match p.client.process() {
+                Ok(Event::NeedData) if p.to_client.is_empty() => panic!("{kind:?}: 2 000 accepted"),
+                Ok(_) => {}
+                Err(e) => break e,
+            }
+        };
+        assert_flood(&err, kind);
+        assert_dead(&mut p.client, &err);
+    }
 }
 
 #[test]

@@ -1062,6 +1062,11 @@ fn gnutls_without_extended_master_secret_is_refused_unless_allowed() {
     echo(&mut conn, Echo::Same).unwrap();
     assert!(server.wait_log("- Options: safe renegotiation,", Duration::from_secs(5)), "{}", server.log());
     assert!(!server.log().contains("extended master secret"), "{}", server.log());
+    // RFC 7627 §5.4: no exporter without the extended master secret.
+    let e =
+        conn.client.export_keying_material(b"EXPORTER-test", b"", &mut [0u8; 32]).expect_err("exporter without EMS");
+    assert!(matches!(e, Error::Api(_)), "{e:?}");
+    assert!(e.to_string().contains("extended master secret") && e.to_string().contains("RFC 7627"), "{e}");
 }
 
 /// GnuTLS with `%DISABLE_SAFE_RENEGOTIATION` sends no renegotiation_info

@@ -4,10 +4,17 @@
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::error::Error;
 use crate::msgs::enums::NamedGroup;
 
 /// Longest public key on the wire: an uncompressed P-384 point.
 pub const MAX_PUBLIC_KEY_LEN: usize = 97;
+
+/// Draws of the random generator [`KeyShare::generate`] makes before it
+/// gives up. A good generator fails a draw with probability below 2^-32
+/// (a P-256 scalar at least the group order), so four failures in a row
+/// (below 2^-128) mean a broken or unseeded generator, not bad luck.
+pub const MAX_KEYGEN_TRIES: u8 = 4;
 
 /// The private half of an ephemeral key, by group.
 enum Private {
@@ -44,24 +51,29 @@ impl SharedSecret {
 }
 
 impl KeyShare {
-    /// A fresh private key for `group`, or `None` if the group is not supported.
-    pub fn generate(group: NamedGroup, rng: &mut impl CryptoRng) -> Option<Self> {
+    /// A fresh private key for `group`.
+    ///
+    /// A draw that gives no usable key (all zero, or a P-256/P-384 scalar of
+    /// zero or at least the group order) is drawn again, at most
+    /// [`MAX_KEYGEN_TRIES`] times in all; then the generator is taken as broken
+    /// ([`Error::RandomFailed`]). An unsupported group is [`Error::Config`].
+    pub fn generate(group: NamedGroup, rng: &mut impl CryptoRng) -> Result<Self, Error> {
         let mut seed = Zeroizing::new([0u8; 48]);
         let n = match group {
             NamedGroup::X25519 | NamedGroup::Secp256r1 => 32,
             NamedGroup::Secp384r1 => 48,
-            _ => return None,
+            _ => return Err(Error::Config("key shares exist only for x25519, secp256r1 and secp384r1")),
         };
-        loop {
+        for _ in 0..MAX_KEYGEN_TRIES {
             rng.fill_bytes(&mut seed[..n]);
+            if seed[..n].iter().all(|&b| b == 0) {
+                continue;
+            }
             if let Some(k) = Self::from_private_bytes(group, &seed[..n]) {
-                return Some(k);
+                return Ok(k);
             }
-            if group == NamedGroup::X25519 {
-                return None;
-            }
-            // A NIST scalar of zero or >= n: draw again (probability < 2^-32).
         }
+        Err(Error::RandomFailed { tries: MAX_KEYGEN_TRIES })
     }
 
     /// A key from fixed private bytes (32 for X25519 and P-256, 48 for
@@ -146,5 +158,70 @@ impl KeyShare {
             }
         }
         Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A broken generator: always the same byte.
+    struct Stuck(u8);
+
+    impl rand_core::TryRng for Stuck {
+        type Error = core::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            Ok(u32::from_ne_bytes([self.0; 4]))
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            Ok(u64::from_ne_bytes([self.0; 8]))
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            dst.fill(self.0);
+            Ok(())
+        }
+    }
+    impl rand_core::TryCryptoRng for Stuck {}
+
+    /// Runs `f` on a thread and waits at most 10 s for it (a loop that never
+    /// ends fails the test instead of hanging it).
+    fn within_10s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(10)).expect("key generation did not return")
+    }
+
+    #[test]
+    fn a_failing_generator_is_an_error_after_a_bounded_number_of_tries() {
+        // All zeros: no group has a usable key; all 0xff: P-256 and P-384
+        // scalars out of range (X25519 takes any non-zero bytes).
+        for (byte, groups) in [
+            (0u8, &[NamedGroup::X25519, NamedGroup::Secp256r1, NamedGroup::Secp384r1][..]),
+            (0xff, &[NamedGroup::Secp256r1, NamedGroup::Secp384r1][..]),
+        ] {
+            for &group in groups {
+                let r = within_10s(move || KeyShare::generate(group, &mut Stuck(byte)).map(|k| k.group()));
+                assert_eq!(r, Err(crate::Error::RandomFailed { tries: MAX_KEYGEN_TRIES }), "{group} from {byte:#x}");
+            }
+        }
+        assert_eq!(KeyShare::generate(NamedGroup::X25519, &mut Stuck(0xff)).map(|k| k.group()), Ok(NamedGroup::X25519));
+        let msg = crate::Error::RandomFailed { tries: MAX_KEYGEN_TRIES }.to_string();
+        assert!(msg.contains("random generator") && msg.contains("Client::new"), "{msg}");
+    }
+
+    #[test]
+    fn client_new_with_a_failing_generator_is_an_error() {
+        for group in [NamedGroup::X25519, NamedGroup::Secp256r1, NamedGroup::Secp384r1] {
+            let r = within_10s(move || {
+                let config = crate::ClientConfig::new(crate::ServerVerification::danger_accept_any())
+                    .with_groups(&[group])
+                    .unwrap();
+                let name = crate::ServerName::parse("localhost");
+                crate::Client::new(&config, name, None, Stuck(0), std::vec![0u8; 4096], std::vec![0u8; 4096]).err()
+            });
+            assert_eq!(r, Some(crate::Error::RandomFailed { tries: MAX_KEYGEN_TRIES }), "{group}");
+        }
     }
 }

@@ -154,7 +154,7 @@ pub(crate) fn start<'a, R: CryptoRng>(
         _ if !ctx.config.tls13 => None,
         _ => {
             let group = ctx.config.groups.first().copied().unwrap_or(NamedGroup::X25519);
-            Some(KeyShare::generate(group, ctx.rng).ok_or(Error::Config("no supported group configured"))?)
+            Some(KeyShare::generate(group, ctx.rng)?)
         }
     };
     let mut state = ExpectServerHello {
@@ -376,6 +376,10 @@ impl<'a> ExpectServerHello<'a> {
         slot: &mut State<'a>,
     ) -> Result<Output<'a>, Error> {
         let sh = ServerHello::decode(body)?;
+        // §4.1.4: a second HelloRetryRequest is answered with unexpected_message.
+        if self.retry_suite.is_some() && sh.is_hello_retry_request() {
+            return Err(Misbehavior::SecondHelloRetry.into());
+        }
         // §4.1.3 / §4.2.1: without supported_versions the server chose TLS 1.2 or older.
         let version = match sh.extensions.get(ExtensionType::SupportedVersions.to_wire()) {
             Some(_) if !ctx.config.tls13 => {
@@ -498,9 +502,6 @@ impl<'a> ExpectServerHello<'a> {
         ctx: &mut Ctx<'_, 'a, R>,
         slot: &mut State<'a>,
     ) -> Result<Output<'a>, Error> {
-        if self.retry_suite.is_some() {
-            return Err(Misbehavior::SecondHelloRetry.into());
-        }
         // §4.2.2: a cookie may come unasked.
         self.offered.with(ExtensionType::Cookie).check(
             &hrr.extensions,
@@ -526,7 +527,7 @@ impl<'a> ExpectServerHello<'a> {
             if self.key_share.as_ref().map(KeyShare::group) == Some(g) {
                 return Err(Misbehavior::UselessHelloRetry.into());
             }
-            self.key_share = Some(KeyShare::generate(g, ctx.rng).ok_or(Misbehavior::RetryGroupNotOffered(g))?);
+            self.key_share = Some(KeyShare::generate(g, ctx.rng)?);
         } else if cookie.is_none() {
             return Err(Misbehavior::UselessHelloRetry.into());
         }

@@ -50,6 +50,7 @@ fn drain<R: rand_core::CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>>(c: &mut Client<'
 fn config(compat: bool) -> ClientConfig<'static> {
     ClientConfig::new(ServerVerification::danger_accept_any())
         .with_min_rsa_bits(1024) // RFC 8448's server key is RSA-1024
+        .expect("1024 is the floor")
         .with_middlebox_compat(compat)
 }
 

@@ -128,6 +128,12 @@ where
         (self.client, self.io)
     }
 
+    /// [`Client::update_keys`] (TLS 1.3 KeyUpdate), flushed.
+    pub async fn update_keys(&mut self, request_peer: bool) -> Result<(), TlsIoError<T::Error>> {
+        self.client.update_keys(request_peer)?;
+        flush_outgoing(&mut self.client, &mut self.io).await
+    }
+
     /// Sends close_notify (after any data still queued) and flushes it.
     /// Data the server still sends can be read until it closes too; nothing
     /// more can be written.

@@ -119,6 +119,12 @@ where
         (self.client, self.io)
     }
 
+    /// [`Client::update_keys`] (TLS 1.3 KeyUpdate), flushed.
+    pub fn update_keys(&mut self, request_peer: bool) -> Result<(), TlsIoError<T::Error>> {
+        self.client.update_keys(request_peer)?;
+        flush_outgoing(&mut self.client, &mut self.io)
+    }
+
     /// Sends close_notify and flushes it. Data the server still sends can
     /// be read until it closes too; nothing more can be written.
     pub fn close(&mut self) -> Result<(), TlsIoError<T::Error>> {

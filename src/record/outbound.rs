@@ -12,11 +12,13 @@ pub struct Outbound {
     end: usize,
     /// Largest record content to send (2^14, or what the server agreed to).
     max_fragment: usize,
+    /// Our close_notify is queued: nothing more is written.
+    shut: bool,
 }
 
 impl Default for Outbound {
     fn default() -> Self {
-        Outbound { start: 0, end: 0, max_fragment: MAX_PLAINTEXT }
+        Outbound { start: 0, end: 0, max_fragment: MAX_PLAINTEXT, shut: false }
     }
 }
 
@@ -25,6 +27,13 @@ impl Outbound {
     /// max_fragment_length or record_size_limit, RFC 6066 §4, RFC 8449 §4).
     pub fn set_max_fragment(&mut self, limit: usize) {
         self.max_fragment = limit.clamp(1, MAX_PLAINTEXT);
+    }
+
+    /// Shuts the send side once our close_notify is queued: later records
+    /// (a KeyUpdate answer, a no_renegotiation warning, an alert) are
+    /// dropped, as nothing may follow close_notify (RFC 8446 §6.1, RFC 5246 §7.2.1).
+    pub fn shut(&mut self) {
+        self.shut = true;
     }
 
     /// Bytes waiting to be sent.
@@ -70,7 +79,8 @@ impl Outbound {
     /// Appends the payload `fill` writes as records of type `typ`, protected
     /// by `prot` if given: one record, or several if the payload is larger
     /// than the record size limit in force (a handshake flight with a
-    /// certificate chain, RFC 8446 §5.1, RFC 5246 §6.2.1). Returns the payload length.
+    /// certificate chain, RFC 8446 §5.1, RFC 5246 §6.2.1). Returns the payload
+    /// length; 0 once [`Outbound::shut`], when nothing is written.
     pub fn write_record(
         &mut self,
         buf: &mut [u8],
@@ -78,6 +88,9 @@ impl Outbound {
         typ: ContentType,
         fill: impl FnOnce(&mut Writer<'_>) -> Result<(), WriteError>,
     ) -> Result<usize, Error> {
+        if self.shut {
+            return Ok(0);
+        }
         self.compact(buf);
         let capacity = buf.len();
         let free = &mut buf[self.end..];

@@ -10,6 +10,34 @@ use crate::error::{Error, Misbehavior};
 use crate::key_schedule::TrafficKeys;
 use crate::msgs::enums::ContentType;
 
+/// Records sealed under one key before the client changes it (RFC 8446
+/// §5.5): ⌊2^24.5⌋, the AES-GCM limit for a 2^-57 safety margin. The
+/// same count is used for ChaCha20-Poly1305, whose limit §5.5 puts beyond
+/// the 64-bit sequence number: one rule, and an update every 23.7 million
+/// records costs nothing. TLS 1.2 cannot change keys: the connection ends
+/// there ([`crate::Error::KeyUsageLimit`]).
+pub const KEY_UPDATE_AT: u64 = 23_726_566;
+
+/// Records accepted from the server under one key: 2^25, which leaves the
+/// server (asked at [`KEY_UPDATE_AT`] in TLS 1.3) ample time to update and
+/// keeps the AES-GCM margin near 2^-56.
+pub const PEER_KEY_LIMIT: u64 = 1 << 25;
+
+/// The key usage limits in force (tests lower them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyUsage {
+    /// Sequence number at which our sending key is changed (or, in TLS 1.2, the connection ends).
+    pub update_at: u64,
+    /// Sequence number past which a server record is refused.
+    pub peer_limit: u64,
+}
+
+impl Default for KeyUsage {
+    fn default() -> Self {
+        KeyUsage { update_at: KEY_UPDATE_AT, peer_limit: PEER_KEY_LIMIT }
+    }
+}
+
 /// Bytes of the explicit nonce in a TLS 1.2 AES-GCM record (RFC 5288 §3).
 const GCM_EXPLICIT_NONCE: usize = 8;
 
@@ -78,6 +106,17 @@ impl Protection {
     #[inline(never)]
     pub fn install_tls12(slot: &mut Option<Protection>, aead: AeadAlg, key: &[u8], iv: &[u8]) {
         *slot = Some(Protection::tls12(aead, key, iv));
+    }
+
+    /// The sequence number of the next record.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Test-only: continue from sequence number `seq`.
+    #[cfg(test)]
+    pub(crate) fn set_seq(&mut self, seq: u64) {
+        self.seq = seq;
     }
 
     /// True for TLS 1.3 protection (every record's outer type is application_data).

@@ -58,6 +58,7 @@ impl Keyed {
             master: self.master,
             client_auth: self.client_auth,
             announce_session,
+            ems: self.ems,
         };
         *slot = state::State::Tls12(State::Connected(c));
         Ok(Output::Complete(summary))

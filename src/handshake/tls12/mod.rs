@@ -137,6 +137,8 @@ pub(crate) struct Connected {
     client_auth: Option<Option<usize>>,
     /// A session ID the caller may keep for resumption is announced once.
     announce_session: bool,
+    /// The master secret is the extended one (RFC 7627).
+    ems: bool,
 }
 
 /// The TLS 1.2 states.
@@ -289,12 +291,17 @@ impl State {
         Ok(w.len())
     }
 
-    /// Keying material exporter (RFC 5705, with the context always given).
-    pub fn export(&self, label: &[u8], context: &[u8], out: &mut [u8]) -> Option<()> {
+    /// Keying material exporter (RFC 5705, with the context always given);
+    /// `None` before the handshake completed. Refused without the extended
+    /// master secret (RFC 7627 §5.4: "MUST disable [RFC5705]").
+    pub fn export(&self, label: &[u8], context: &[u8], out: &mut [u8]) -> Option<Result<(), Error>> {
         match self {
+            State::Connected(c) if !c.ems => Some(Err(Error::Api(
+                "export_keying_material() is refused: this TLS 1.2 connection has no extended master secret (allowed by danger_allow_tls12_without_extended_master_secret), so a man in the middle can share its keys (RFC 7627 §5.4); use TLS 1.3 or a server with the extended master secret",
+            ))),
             State::Connected(c) => {
                 c.master.export(&c.randoms, label, Some(context), out);
-                Some(())
+                Some(Ok(()))
             }
             _ => None,
         }

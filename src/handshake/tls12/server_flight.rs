@@ -134,7 +134,7 @@ fn agree<R: rand_core::CryptoRng>(
 ) -> Result<(heapless::Vec<u8, MAX_PUBLIC_KEY_LEN>, SharedSecret), Error> {
     let share = match n.key_share.take() {
         Some(k) if k.group() == p.group => k,
-        _ => KeyShare::generate(p.group, ctx.rng).ok_or(Misbehavior::UnofferedGroup(p.group))?,
+        _ => KeyShare::generate(p.group, ctx.rng)?,
     };
     let shared = share.agree(p.public).ok_or(Misbehavior::InvalidKeyShare)?;
     n.agreed.group = Some(p.group);

@@ -43,11 +43,20 @@ impl Connected {
         self.server_app_secret = next_traffic_secret(alg, &self.server_app_secret);
         Protection::install(ctx.read_prot, alg, self.suite.aead, &self.server_app_secret);
         if req == KeyUpdateRequest::Requested {
-            send_handshake(ctx, HandshakeType::KeyUpdate, |w| w.u8(KeyUpdateRequest::NotRequested.to_wire()))?;
-            self.client_app_secret = next_traffic_secret(alg, &self.client_app_secret);
-            Protection::install(ctx.write_prot, alg, self.suite.aead, &self.client_app_secret);
+            self.update_write_key(KeyUpdateRequest::NotRequested, ctx)?;
         }
         Ok(Output::ReadKeyChanged)
+    }
+
+    /// §4.6.3: sends a KeyUpdate (`req` says whether the server must update
+    /// too), then protects our records with the next traffic secret.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
+    pub(crate) fn update_write_key<R>(&mut self, req: KeyUpdateRequest, ctx: &mut Ctx<'_, '_, R>) -> Result<(), Error> {
+        let alg = self.suite.hash;
+        send_handshake(ctx, HandshakeType::KeyUpdate, |w| w.u8(req.to_wire()))?;
+        self.client_app_secret = next_traffic_secret(alg, &self.client_app_secret);
+        Protection::install(ctx.write_prot, alg, self.suite.aead, &self.client_app_secret);
+        Ok(())
     }
 
     /// TLS-Exporter (RFC 8446 §7.5).

@@ -483,7 +483,7 @@ fn serve<'a, R: rand_core::CryptoRng>(
     // --- ServerHello ---
     let mut transcript = Transcript::new(HASH);
     transcript.update(ch_msg);
-    let share = KeyShare::generate(NamedGroup::X25519, rng).ok_or(Fail::Check("server X25519 key generation"))?;
+    let share = KeyShare::generate(NamedGroup::X25519, rng).map_err(|_| Fail::Check("server X25519 key generation"))?;
     let pk = share.public();
     let pk_len = pk.len();
     let shared = share.agree(client_pub).ok_or(Fail::Check("X25519 agreement with the client's share"))?;
