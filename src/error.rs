@@ -322,6 +322,10 @@ impl fmt::Display for Error {
                 if let Some(a) = alert {
                     write!(f, " (it answered with alert {a})")?;
                 }
+                if *alert == Some(AlertDescription::MissingExtension) {
+                    // RFC 8446 §4.2.9: a psk_ke hello has no key_share.
+                    f.write_str("; if the PSK is in psk_ke mode the server may require (EC)DHE: use PskMode::DheKe")?;
+                }
                 f.write_str(
                     ": check that the PSK identity and key match the server's (e.g. the line for this identity in mosquitto's psk_file), and that the server has PSK enabled (TLS 1.3, or TLS 1.2 PSK cipher suites)",
                 )
