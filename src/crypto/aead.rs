@@ -58,15 +58,15 @@ impl AeadKey {
         k
     }
 
-    /// Encrypts `buf` in place and returns the tag.
-    pub fn seal(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) -> [u8; TAG_LEN] {
+    /// Encrypts `buf` in place and returns the tag. Fails only for inputs
+    /// longer than 2^36 bytes, which records never are.
+    pub fn seal(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) -> Result<[u8; TAG_LEN], AeadError> {
         let tag = match self {
             AeadKey::Aes128Gcm(c) => c.encrypt_inout_detached(nonce.into(), aad, buf.into()),
             AeadKey::Aes256Gcm(c) => c.encrypt_inout_detached(nonce.into(), aad, buf.into()),
             AeadKey::Chacha20Poly1305(c) => c.encrypt_inout_detached(nonce.into(), aad, buf.into()),
         };
-        // Encryption fails only for inputs longer than 2^36 bytes; records are < 2^15.
-        tag.map(|t| t.into()).unwrap_or([0u8; TAG_LEN])
+        tag.map(|t| t.into()).map_err(|_| AeadError)
     }
 
     /// Decrypts `buf` in place if `tag` is valid. On failure `buf` is zeroed,

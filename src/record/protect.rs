@@ -10,6 +10,9 @@ use crate::error::{Error, Misbehavior};
 use crate::key_schedule::TrafficKeys;
 use crate::msgs::enums::ContentType;
 
+/// The AEAD refused to seal: only inputs over 2^36 bytes do (RFC 5116 §5.1), records are < 2^15.
+const SEAL_FAILED: Error = Error::Internal("the AEAD refused to seal a record");
+
 /// Bytes of the explicit nonce in a TLS 1.2 AES-GCM record (RFC 5288 §3).
 const GCM_EXPLICIT_NONCE: usize = 8;
 
@@ -181,7 +184,7 @@ impl Protection {
                 record[HEADER_LEN + len] = typ.to_wire();
                 let (header, body) = record.split_at_mut(HEADER_LEN);
                 Header::write(ContentType::ApplicationData, inner_len + TAG_LEN, header);
-                let tag = self.keys.key.seal(&nonce, header, &mut body[..inner_len]);
+                let tag = self.keys.key.seal(&nonce, header, &mut body[..inner_len]).map_err(|_| SEAL_FAILED)?;
                 body[inner_len..inner_len + TAG_LEN].copy_from_slice(&tag);
             }
             Framing::Tls12Gcm | Framing::Tls12Chacha => {
@@ -190,7 +193,8 @@ impl Protection {
                 let (header, body) = record.split_at_mut(HEADER_LEN);
                 Header::write(typ, len + self.overhead(), header);
                 body[..explicit].copy_from_slice(&nonce[4..4 + explicit]);
-                let tag = self.keys.key.seal(&nonce, &aad, &mut body[explicit..explicit + len]);
+                let tag =
+                    self.keys.key.seal(&nonce, &aad, &mut body[explicit..explicit + len]).map_err(|_| SEAL_FAILED)?;
                 body[explicit + len..explicit + len + TAG_LEN].copy_from_slice(&tag);
             }
         }
