@@ -4,7 +4,7 @@
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes128Gcm, Aes256Gcm};
 use chacha20poly1305::ChaCha20Poly1305;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Length of the authentication tag of every supported AEAD.
 pub const TAG_LEN: usize = 16;
@@ -39,6 +39,19 @@ pub enum AeadKey {
     /// ChaCha20-Poly1305.
     Chacha20Poly1305(ChaCha20Poly1305),
 }
+
+// The ciphers wipe their key schedules on drop only with the crates'
+// `zeroize` features (Cargo.toml; tests/zeroize_features.sh checks the
+// feature graph): without them this does not compile.
+const _: () = {
+    const fn wiped<T: ZeroizeOnDrop>() {}
+    wiped::<Aes128Gcm>();
+    wiped::<Aes256Gcm>();
+    wiped::<ChaCha20Poly1305>();
+};
+
+/// Every variant wipes its key schedule on drop (see above).
+impl ZeroizeOnDrop for AeadKey {}
 
 /// The AEAD refused the input (bad tag).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -66,6 +66,7 @@ impl Protection {
         };
         let keys = TrafficKeys { key: AeadKey::new(aead, &k), iv: full_iv };
         zeroize::Zeroize::zeroize(&mut k);
+        zeroize::Zeroize::zeroize(&mut full_iv);
         Protection { keys, seq: 0, framing }
     }
 
@@ -120,8 +121,9 @@ impl Protection {
     /// Per-record nonce: the IV XOR the 64-bit sequence number, left-padded
     /// (RFC 8446 §5.3, RFC 7905 §2); for AES-GCM in TLS 1.2 the salt followed
     /// by the sequence number as explicit nonce (RFC 5288 §3).
-    fn nonce(&self, seq: u64) -> [u8; 12] {
-        let mut nonce = self.keys.iv;
+    /// Wiped on drop: with the public sequence number it gives the IV.
+    fn nonce(&self, seq: u64) -> zeroize::Zeroizing<[u8; 12]> {
+        let mut nonce = zeroize::Zeroizing::new(self.keys.iv);
         match self.framing {
             Framing::Tls12Gcm => nonce[4..].copy_from_slice(&seq.to_be_bytes()),
             _ => {
