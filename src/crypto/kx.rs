@@ -34,7 +34,7 @@ impl Drop for Private {
     }
 }
 
-/// The private key is wiped on drop ([`Private`]).
+/// The private key is wiped on drop (`Private`).
 impl ZeroizeOnDrop for KeyShare {}
 
 /// Our half of an ephemeral key exchange: the private key for one group
