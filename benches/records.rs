@@ -77,7 +77,7 @@ fn bench(c: &mut Criterion) {
             g.bench_with_input(BenchmarkId::new("raw_aead_seal", size), &size, |b, _| {
                 b.iter(|| key.seal(&nonce, &aad, &mut buf))
             });
-            let tag = key.seal(&nonce, &aad, &mut buf);
+            let tag = key.seal(&nonce, &aad, &mut buf).unwrap();
             let ct = buf.clone();
             g.bench_with_input(BenchmarkId::new("raw_aead_open", size), &size, |b, _| {
                 b.iter_batched(

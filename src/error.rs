@@ -115,6 +115,9 @@ pub enum Error {
     },
     /// A `Client` method was called at a point where it is not allowed.
     Api(&'static str),
+    /// A state the engine rules out was reached: a bug in embertls (the text
+    /// says which check). Sends internal_error (RFC 8446 §6.2).
+    Internal(&'static str),
 }
 
 /// What arrived, for [`Error::UnexpectedMessage`].
@@ -237,17 +240,42 @@ impl Error {
                 Misbehavior::DuplicateExtension(_) => A::DecodeError,
                 Misbehavior::BadAlpn => A::NoApplicationProtocol,
                 Misbehavior::BadRenegotiationInfo => A::HandshakeFailure,
-                _ => A::IllegalParameter,
+                Misbehavior::DowngradeSentinel
+                | Misbehavior::SessionIdMismatch
+                | Misbehavior::UnofferedCipherSuite(_)
+                | Misbehavior::SuiteChangedAfterRetry
+                | Misbehavior::CompressionNotNull
+                | Misbehavior::BadSelectedVersion(_)
+                | Misbehavior::KeyShareGroupMismatch
+                | Misbehavior::InvalidKeyShare
+                | Misbehavior::UselessHelloRetry
+                | Misbehavior::RetryGroupNotOffered(_)
+                | Misbehavior::BadRecordSizeLimit
+                | Misbehavior::BadMaxFragmentLength
+                | Misbehavior::BothRecordSizeLimits
+                | Misbehavior::PskIdentityOutOfRange(_)
+                | Misbehavior::PskSuiteMismatch
+                | Misbehavior::ExtensionNotAllowedHere(_)
+                | Misbehavior::NonEmptyCertificateContext
+                | Misbehavior::BadSignatureScheme(_)
+                | Misbehavior::UnofferedGroup(_)
+                | Misbehavior::UnofferedResumption
+                | Misbehavior::ResumedSessionChanged
+                | Misbehavior::BadEcPointFormats => A::IllegalParameter,
             },
             Error::Incompatible(Incompatibility::Version(_)) => A::ProtocolVersion,
-            Error::Incompatible(_) => A::HandshakeFailure,
+            Error::Incompatible(Incompatibility::ExtendedMasterSecret | Incompatibility::SecureRenegotiation) => {
+                A::HandshakeFailure
+            }
             Error::Certificate(c) => c.alert(),
             Error::BadSignature { .. } | Error::BadFinished => A::DecryptError,
             Error::ServerKey(_) => A::UnsupportedCertificate,
             Error::BadRecordMac => A::BadRecordMac,
             Error::RecordOverflow { .. } => A::RecordOverflow,
             Error::ReceiveBufferTooSmall { .. } | Error::SendBufferTooSmall { .. } => A::InternalError,
-            Error::SequenceExhausted | Error::Config(_) | Error::RandomFailed { .. } => A::InternalError,
+            Error::SequenceExhausted | Error::Config(_) | Error::Internal(_) | Error::RandomFailed { .. } => {
+                A::InternalError
+            }
             // No alert of RFC 8446 §6 names this: the connection ends in order.
             Error::KeyUsageLimit { .. } => A::CloseNotify,
             Error::PskRefused { alert: None } => A::HandshakeFailure,
@@ -302,7 +330,10 @@ impl fmt::Display for Error {
                 f,
                 "the server sent {got} while the handshake expected {expected} (RFC 8446 §4, RFC 5246 §7.3); the server may be misconfigured or not speak TLS 1.2/1.3"
             ),
-            Error::PeerMisbehaved(m) => write!(f, "the server broke a protocol rule: {m}"),
+            Error::PeerMisbehaved(m) => write!(
+                f,
+                "the server broke a protocol rule: {m}; its TLS stack is faulty or the connection was tampered with: report it to the server's operator"
+            ),
             Error::Incompatible(i) => write!(f, "{i}"),
             Error::Certificate(c) => write!(f, "server certificate refused: {c}"),
             Error::ServerKey(e) => write!(f, "the server certificate's public key cannot be used: {e}"),
@@ -344,6 +375,10 @@ impl fmt::Display for Error {
                 if let Some(a) = alert {
                     write!(f, " (it answered with alert {a})")?;
                 }
+                if *alert == Some(AlertDescription::MissingExtension) {
+                    // RFC 8446 §4.2.9: a psk_ke hello has no key_share.
+                    f.write_str("; if the PSK is in psk_ke mode the server may require (EC)DHE: use PskMode::DheKe")?;
+                }
                 f.write_str(
                     ": check that the PSK identity and key match the server's (e.g. the line for this identity in mosquitto's psk_file), and that the server has PSK enabled (TLS 1.3, or TLS 1.2 PSK cipher suites)",
                 )
@@ -366,6 +401,10 @@ impl fmt::Display for Error {
                 "the random generator gave no usable private key in {tries} draws (all zero or out of range): it is broken or not seeded; check the generator passed to Client::new (e.g. a hardware RNG that is not enabled)"
             ),
             Error::Api(s) => write!(f, "API misuse: {s}"),
+            Error::Internal(s) => write!(
+                f,
+                "internal error in embertls ({s}): this is a bug, not a fault of the server or the configuration; please report it with the steps that led to it (alert internal_error sent)"
+            ),
         }
     }
 }
@@ -527,3 +566,344 @@ impl fmt::Display for Incompatibility {
 }
 
 impl core::error::Error for Error {}
+
+/// One sample of every variant of `Error`, `Misbehavior`, `Incompatibility`
+/// and `CertError` (issue 13 item 8): the alert it sends and a phrase of its
+/// message saying what to do. `Error` and `CertError` are `#[non_exhaustive]`,
+/// so only a test inside the crate can match them exhaustively: the `*_slot`
+/// functions below stop compiling when a variant is added, and the test fails
+/// until the new variant has a sample.
+#[cfg(all(test, feature = "alloc"))]
+mod catalogue {
+    use super::*;
+    use crate::crypto::SignatureError;
+    use crate::msgs::enums::NamedGroup;
+    use AlertDescription as A;
+
+    fn error_slot(e: &Error) -> usize {
+        match e {
+            Error::Decode { .. } => 0,
+            Error::UnexpectedMessage { .. } => 1,
+            Error::PeerMisbehaved(_) => 2,
+            Error::Incompatible(_) => 3,
+            Error::Certificate(_) => 4,
+            Error::ServerKey(_) => 5,
+            Error::BadSignature { .. } => 6,
+            Error::BadFinished => 7,
+            Error::BadRecordMac => 8,
+            Error::RecordOverflow { .. } => 9,
+            Error::ReceiveBufferTooSmall { .. } => 10,
+            Error::SendBufferTooSmall { .. } => 11,
+            Error::MissingExtension(_) => 12,
+            Error::Signer(_) => 13,
+            Error::ClientAuthRejected { .. } => 14,
+            Error::TicketRefused(_) => 15,
+            Error::PskRefused { .. } => 16,
+            Error::AlertReceived(_) => 17,
+            Error::Truncated => 18,
+            Error::Closed => 19,
+            Error::SequenceExhausted => 20,
+            Error::Config(_) => 21,
+            Error::Api(_) => 22,
+            Error::Internal(_) => 23,
+            Error::KeyUsageLimit { .. } => 24,
+            Error::RandomFailed { .. } => 25,
+        }
+    }
+    const ERROR_SLOTS: usize = 26;
+
+    fn misbehavior_slot(m: &Misbehavior) -> usize {
+        use Misbehavior as M;
+        match m {
+            M::DowngradeSentinel => 0,
+            M::SessionIdMismatch => 1,
+            M::UnofferedCipherSuite(_) => 2,
+            M::SuiteChangedAfterRetry => 3,
+            M::CompressionNotNull => 4,
+            M::BadSelectedVersion(_) => 5,
+            M::KeyShareGroupMismatch => 6,
+            M::InvalidKeyShare => 7,
+            M::SecondHelloRetry => 8,
+            M::UselessHelloRetry => 9,
+            M::RetryGroupNotOffered(_) => 10,
+            M::BadRecordSizeLimit => 11,
+            M::BadMaxFragmentLength => 12,
+            M::PskIdentityOutOfRange(_) => 13,
+            M::PskSuiteMismatch => 14,
+            M::UnsolicitedExtension(_) => 15,
+            M::ExtensionNotAllowedHere(_) => 16,
+            M::DuplicateExtension(_) => 17,
+            M::BadAlpn => 18,
+            M::NonEmptyCertificateContext => 19,
+            M::BadSignatureScheme(_) => 20,
+            M::DataBeforeKeyChange => 21,
+            M::EmptyHandshakeRecord => 22,
+            M::NoContentType => 23,
+            M::BadChangeCipherSpec => 24,
+            M::UnprotectedRecord => 25,
+            M::BadRecord => 26,
+            M::BadKeyUpdate => 27,
+            M::BadRenegotiationInfo => 28,
+            M::UnofferedGroup(_) => 29,
+            M::UnofferedResumption => 30,
+            M::ResumedSessionChanged => 31,
+            M::BadEcPointFormats => 32,
+            M::BothRecordSizeLimits => 33,
+            M::Flood(_) => 34,
+        }
+    }
+    const MISBEHAVIOR_SLOTS: usize = 35;
+
+    fn incompatibility_slot(i: &Incompatibility) -> usize {
+        match i {
+            Incompatibility::Version(_) => 0,
+            Incompatibility::ExtendedMasterSecret => 1,
+            Incompatibility::SecureRenegotiation => 2,
+        }
+    }
+
+    fn cert_slot(c: &CertError) -> usize {
+        match c {
+            CertError::NoCertificate => 0,
+            CertError::NotTrusted { .. } => 1,
+            CertError::NoClock => 2,
+            CertError::PinMismatch { .. } => 3,
+            CertError::BadPin { .. } => 4,
+            CertError::Malformed { .. } => 5,
+            CertError::Inconsistent { .. } => 6,
+            CertError::Expired { .. } => 7,
+            CertError::NotYetValid { .. } => 8,
+            CertError::NameMismatch { .. } => 9,
+            CertError::InvalidServerName { .. } => 10,
+            CertError::UnknownIssuer { .. } => 11,
+            CertError::BadSignature { .. } => 12,
+            CertError::AnchorKeyMismatch { .. } => 13,
+            CertError::WeakSignatureAlgorithm { .. } => 14,
+            CertError::UnsupportedSignatureAlgorithm { .. } => 15,
+            CertError::UnsupportedKey { .. } => 16,
+            CertError::KeySize { .. } => 17,
+            CertError::NotCa { .. } => 18,
+            CertError::PathLenExceeded { .. } => 19,
+            CertError::MissingKeyUsage { .. } => 20,
+            CertError::NoServerAuth { .. } => 21,
+            CertError::UnknownCriticalExtension { .. } => 22,
+            CertError::NameConstraintViolated { .. } => 23,
+            CertError::PathTooLong { .. } => 24,
+            CertError::TooManySignatureChecks { .. } => 25,
+            CertError::BadAnchor { .. } => 26,
+        }
+    }
+    const CERT_SLOTS: usize = 27;
+
+    fn check(msg: &str, what_to_do: &str) {
+        assert!(msg.len() > 20 && msg.contains(what_to_do), "{what_to_do:?} missing from: {msg}");
+    }
+
+    fn seen_all(seen: &[bool], what: &str) {
+        let missing: alloc::vec::Vec<usize> = (0..seen.len()).filter(|i| !seen[*i]).collect();
+        assert!(missing.is_empty(), "{what}: no sample for slots {missing:?}");
+    }
+
+    #[test]
+    fn every_error_variant_has_an_alert_and_says_what_to_do() {
+        let samples: [(Error, Option<A>, &str); ERROR_SLOTS] = [
+            (Error::Decode { what: "ServerHello" }, Some(A::DecodeError), "server bug"),
+            (
+                Error::UnexpectedMessage { expected: "ServerHello", got: Received::Record(ContentType::Alert) },
+                Some(A::UnexpectedMessage),
+                "misconfigured",
+            ),
+            (Misbehavior::BadRecord.into(), Some(A::UnexpectedMessage), "report it"),
+            (Error::Incompatible(Incompatibility::ExtendedMasterSecret), Some(A::HandshakeFailure), "upgrade"),
+            (Error::Certificate(CertError::NoClock), Some(A::CertificateUnknown), "pass the time"),
+            (Error::ServerKey(SignatureError::RsaKeyTooSmall(1024, 2048)), Some(A::UnsupportedCertificate), "2048"),
+            (
+                Error::BadSignature { scheme: SignatureScheme::EcdsaSecp256r1Sha256, key: "ECDSA P-256" },
+                Some(A::DecryptError),
+                "does not hold",
+            ),
+            (Error::BadFinished, Some(A::DecryptError), "tampered"),
+            (Error::BadRecordMac, Some(A::BadRecordMac), "tampered"),
+            (Error::RecordOverflow { size: 20_000, limit: 16_384 }, Some(A::RecordOverflow), "receive buffer"),
+            (Error::ReceiveBufferTooSmall { needed: 9, capacity: 8 }, Some(A::InternalError), "larger receive"),
+            (Error::SendBufferTooSmall { needed: 9, capacity: 8 }, Some(A::InternalError), "larger send"),
+            (Error::MissingExtension("signature_algorithms"), Some(A::MissingExtension), "RFC 8446"),
+            (Error::Signer(crate::auth::SignError::Device("timeout")), Some(A::InternalError), "timeout"),
+            (
+                Error::ClientAuthRejected {
+                    alert: A::CertificateRequired,
+                    sent_certificate: false,
+                    configured: false,
+                    issuer: heapless::String::new(),
+                },
+                None,
+                "with_client_identities",
+            ),
+            (Error::TicketRefused(A::IllegalParameter), None, "discard it"),
+            (Error::PskRefused { alert: None }, Some(A::HandshakeFailure), "check that the PSK"),
+            (Error::AlertReceived(A::HandshakeFailure), None, "check the server"),
+            (Error::Truncated, None, "incomplete"),
+            (Error::Closed, None, "open a new one"),
+            (Error::SequenceExhausted, Some(A::InternalError), "re-established"),
+            (Error::Config("the PSK identity must be 1 to 128 bytes"), Some(A::InternalError), "1 to 128"),
+            (Error::Api("write() before the handshake completed"), None, "API misuse"),
+            (Error::Internal("no master secret"), Some(A::InternalError), "report it"),
+            (Error::KeyUsageLimit { by_peer: false }, Some(A::CloseNotify), "connect again"),
+            (Error::RandomFailed { tries: 4 }, Some(A::InternalError), "check the generator"),
+        ];
+        let mut seen = [false; ERROR_SLOTS];
+        for (e, alert, todo) in &samples {
+            seen[error_slot(e)] = true;
+            assert_eq!(e.alert(), *alert, "{e:?}");
+            check(&alloc::format!("{e}"), todo);
+        }
+        seen_all(&seen, "Error");
+    }
+
+    #[test]
+    fn every_misbehavior_and_incompatibility() {
+        use Misbehavior as M;
+        const IP: A = A::IllegalParameter;
+        const UM: A = A::UnexpectedMessage;
+        let samples: [(Misbehavior, A); MISBEHAVIOR_SLOTS] = [
+            (M::DowngradeSentinel, IP),
+            (M::SessionIdMismatch, IP),
+            (M::UnofferedCipherSuite(CipherSuite::Tls13Aes128GcmSha256), IP),
+            (M::SuiteChangedAfterRetry, IP),
+            (M::CompressionNotNull, IP),
+            (M::BadSelectedVersion(ProtocolVersion::Tls12), IP),
+            (M::KeyShareGroupMismatch, IP),
+            (M::InvalidKeyShare, IP),
+            (M::SecondHelloRetry, UM),
+            (M::UselessHelloRetry, IP),
+            (M::RetryGroupNotOffered(NamedGroup::X25519), IP),
+            (M::BadRecordSizeLimit, IP),
+            (M::BadMaxFragmentLength, IP),
+            (M::PskIdentityOutOfRange(1), IP),
+            (M::PskSuiteMismatch, IP),
+            (M::UnsolicitedExtension(16), A::UnsupportedExtension),
+            (M::ExtensionNotAllowedHere(0), IP),
+            (M::DuplicateExtension(43), A::DecodeError),
+            (M::BadAlpn, A::NoApplicationProtocol),
+            (M::NonEmptyCertificateContext, IP),
+            (M::BadSignatureScheme(SignatureScheme::RsaPkcs1Sha256), IP),
+            (M::DataBeforeKeyChange, UM),
+            (M::EmptyHandshakeRecord, UM),
+            (M::NoContentType, UM),
+            (M::BadChangeCipherSpec, UM),
+            (M::UnprotectedRecord, UM),
+            (M::BadRecord, UM),
+            (M::BadKeyUpdate, IP),
+            (M::BadRenegotiationInfo, A::HandshakeFailure),
+            (M::UnofferedGroup(NamedGroup::Secp256r1), IP),
+            (M::UnofferedResumption, IP),
+            (M::ResumedSessionChanged, IP),
+            (M::BadEcPointFormats, IP),
+            (M::BothRecordSizeLimits, IP),
+            (M::Flood(crate::Flood::WarningAlert), UM),
+        ];
+        let mut seen = [false; MISBEHAVIOR_SLOTS];
+        for (m, alert) in samples {
+            seen[misbehavior_slot(&m)] = true;
+            let e = Error::PeerMisbehaved(m);
+            assert_eq!(e.alert(), Some(alert), "{m:?}");
+            check(&alloc::format!("{e}"), "report it");
+            assert!(alloc::format!("{m}").contains("RFC "), "{m:?} cites no RFC");
+        }
+        seen_all(&seen, "Misbehavior");
+
+        let samples = [
+            (Incompatibility::Version(ProtocolVersion::Tls11), A::ProtocolVersion, "enable TLS 1.2 or 1.3"),
+            (Incompatibility::ExtendedMasterSecret, A::HandshakeFailure, "upgrade or reconfigure"),
+            (Incompatibility::SecureRenegotiation, A::HandshakeFailure, "upgrade it"),
+        ];
+        let mut seen = [false; 3];
+        for (i, alert, todo) in samples {
+            seen[incompatibility_slot(&i)] = true;
+            let e = Error::Incompatible(i);
+            assert_eq!(e.alert(), Some(alert), "{i:?}");
+            check(&alloc::format!("{e}"), todo);
+        }
+        seen_all(&seen, "Incompatibility");
+    }
+
+    #[test]
+    fn every_cert_error_variant() {
+        use crate::x509::CertId;
+        use alloc::string::String;
+        use alloc::vec;
+        let id = || CertId::new(Some(1), String::from("CN=Int"), String::from("CN=Root"));
+        let s = String::from;
+        let samples: [(CertError, A, &str); CERT_SLOTS] = [
+            (CertError::NoCertificate, A::DecodeError, "must authenticate"),
+            (CertError::NotTrusted { reason: "no key" }, A::BadCertificate, "not accepted"),
+            (CertError::NoClock, A::CertificateUnknown, "skip_time_checks"),
+            (CertError::PinMismatch { leaf: None, configured: 1 }, A::UnknownCa, "add the new pin"),
+            (CertError::BadPin { reason: "short" }, A::InternalError, "use `sha256/"),
+            (CertError::Malformed { position: 0, detail: s("x") }, A::BadCertificate, "fix its certificate file"),
+            (CertError::Inconsistent { cert: id(), detail: "x" }, A::BadCertificate, "must reissue"),
+            (CertError::Expired { cert: id(), not_before: 0, not_after: 1, now: 2 }, A::CertificateExpired, "renew"),
+            (CertError::NotYetValid { cert: id(), not_before: 2, not_after: 3, now: 1 }, A::CertificateExpired, "SNTP"),
+            (
+                CertError::NameMismatch { cert: id(), expected: s("a.test"), presented: vec![s("b.test")] },
+                A::BadCertificate,
+                "reissue",
+            ),
+            (
+                CertError::InvalidServerName { name: s("a..b"), reason: "not a valid DNS host name" },
+                A::BadCertificate,
+                "cannot be checked",
+            ),
+            (CertError::UnknownIssuer { cert: id(), anchors: 1 }, A::UnknownCa, "add its root CA"),
+            (CertError::BadSignature { cert: id(), signer: s("CN=Root") }, A::BadCertificate, "wrong intermediate"),
+            (
+                CertError::AnchorKeyMismatch { cert: id(), anchor: s("CN=Root") },
+                A::UnknownCa,
+                "get the CA's current root certificate",
+            ),
+            (
+                CertError::WeakSignatureAlgorithm { cert: id(), algorithm: "sha1WithRSAEncryption" },
+                A::UnsupportedCertificate,
+                "reissue it",
+            ),
+            (
+                CertError::UnsupportedSignatureAlgorithm { cert: id(), algorithm: s("1.2.3") },
+                A::UnsupportedCertificate,
+                "embertls verifies",
+            ),
+            (CertError::UnsupportedKey { cert: id(), detail: s("DSA") }, A::UnsupportedCertificate, "use an ECDSA"),
+            (
+                CertError::KeySize { cert: id(), bits: 1024, min: 2048, max: 8192 },
+                A::UnsupportedCertificate,
+                "reissue it",
+            ),
+            (CertError::NotCa { cert: id() }, A::BadCertificate, "wrong chain"),
+            (CertError::PathLenExceeded { cert: id(), path_len: 0, below: 1 }, A::BadCertificate, "ask the CA"),
+            (CertError::MissingKeyUsage { cert: id(), needed: "keyCertSign" }, A::BadCertificate, "reissue it"),
+            (CertError::NoServerAuth { cert: id(), usages: vec![s("clientAuth")] }, A::BadCertificate, "reissue"),
+            (CertError::UnknownCriticalExtension { cert: id(), oid: s("1.2.3") }, A::BadCertificate, "reissue"),
+            (
+                CertError::NameConstraintViolated {
+                    cert: id(),
+                    name: s("a.test"),
+                    constrained_by: s("CN=Int"),
+                    detail: "is outside",
+                },
+                A::BadCertificate,
+                "may not issue",
+            ),
+            (CertError::PathTooLong { max_depth: 2 }, A::CertificateUnknown, "raise the maximum depth"),
+            (CertError::TooManySignatureChecks { limit: 1 }, A::CertificateUnknown, "fix its chain file"),
+            (CertError::BadAnchor { index: 0, detail: s("x") }, A::InternalError, "give X.509 certificates"),
+        ];
+        let mut seen = [false; CERT_SLOTS];
+        for (c, alert, todo) in samples {
+            seen[cert_slot(&c)] = true;
+            assert_eq!(c.alert(), alert, "{c:?}");
+            let e = Error::Certificate(c);
+            assert_eq!(e.alert(), Some(alert));
+            check(&alloc::format!("{e}"), todo);
+        }
+        seen_all(&seen, "CertError");
+    }
+}

@@ -35,7 +35,8 @@ pub struct TlsStream<'a, T, R> {
     io: T,
     summary: Option<HandshakeSummary<'a>>,
     closed: bool,
-    ticket: Vec<u8>,
+    /// Holds the resumption secret: wiped on drop and on replacement.
+    ticket: zeroize::Zeroizing<Vec<u8>>,
 }
 
 fn to_io(e: Error) -> io::Error {
@@ -92,7 +93,7 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
     }
 
     fn handshake(client: Client<'a, R, Vec<u8>>, io: T) -> io::Result<Self> {
-        let mut s = TlsStream { client, io, summary: None, closed: false, ticket: Vec::new() };
+        let mut s = TlsStream { client, io, summary: None, closed: false, ticket: Default::default() };
         while s.summary.is_none() {
             let ev = s.client.process();
             s.flush_outgoing()?;
@@ -123,10 +124,10 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
     }
 
     fn keep_ticket(&mut self) -> io::Result<()> {
-        let mut buf = vec![0u8; 70_000];
+        let mut buf = zeroize::Zeroizing::new(vec![0u8; 70_000]);
         let n = self.client.session_ticket(&mut buf).map_err(to_io)?;
         buf.truncate(n);
-        self.ticket = buf;
+        self.ticket = buf; // the old copy is wiped as it drops
         Ok(())
     }
 
@@ -219,5 +220,20 @@ impl<T: Read + Write, R: CryptoRng> Write for TlsStream<'_, T, R> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.flush_outgoing()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TlsStream;
+
+    /// Compile-time (issue 13 item 3): the ticket copy is wiped on drop.
+    fn ticket_copy<'s, T, R>(s: &'s TlsStream<'_, T, R>) -> &'s impl zeroize::ZeroizeOnDrop {
+        &s.ticket
+    }
+
+    #[test]
+    fn ticket_copy_is_zeroize_on_drop() {
+        let _ = ticket_copy::<(), ()>;
     }
 }

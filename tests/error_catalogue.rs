@@ -497,6 +497,18 @@ fn error_missing_extension_display_only() {
     display_only(Error::MissingExtension("signature_algorithms"), &["signature_algorithms", "RFC 8446 §4.2"]);
 }
 
+/// Display only: `Internal` marks states the engine rules out, so nothing
+/// outside the crate can reach it. The walk over every variant with an
+/// exhaustive match (a new variant does not compile until it has a sample)
+/// is `error::catalogue` inside the crate: `Error` and `CertError` are
+/// `#[non_exhaustive]`, so a match here would need a catch-all arm.
+#[test]
+fn error_internal_display_only() {
+    let e = Error::Internal("no TLS 1.2 master secret after the client key exchange");
+    assert_eq!(e.alert(), Some(AlertDescription::InternalError));
+    assert_msg(&e, &["internal error in embertls", "master secret", "a bug", "report it"]);
+}
+
 /// Display only: 2^64 records under one key cannot be reached in a test.
 #[test]
 fn error_sequence_exhausted_display_only() {
@@ -843,4 +855,38 @@ fn cert_pins_and_anchors() {
     let e = TrustAnchors::from_pem(b"not a certificate").unwrap_err();
     assert!(matches!(e, CertError::BadAnchor { index: 0, .. }));
     assert_msg(&e, &["trust anchor #0", "-----BEGIN CERTIFICATE-----"]);
+}
+
+/// The uncompressed P-256 SubjectPublicKeyInfo in `der` (91 bytes).
+fn p256_spki(der: &[u8]) -> &[u8] {
+    const PREFIX: &[u8] = &[0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    let at = der.windows(PREFIX.len()).position(|w| w == PREFIX).expect("a P-256 SPKI");
+    &der[at..at + 91]
+}
+
+/// The subjectKeyIdentifier extension (OID 2.5.29.14, 20-byte value) of `der`, whole.
+fn ski(der: &[u8]) -> Vec<u8> {
+    const OID: &[u8] = &[0x06, 0x03, 0x55, 0x1d, 0x0e];
+    let at = der.windows(OID.len()).position(|w| w == OID).expect("subjectKeyIdentifier");
+    der[at..at + OID.len() + 4 + 20].to_vec()
+}
+
+/// An anchor with the issuer's name but another key (the CA re-keyed, or
+/// the anchor file is outdated): the message blames the anchor, not the
+/// intermediates (issue 13 item 8).
+#[test]
+fn cert_anchor_with_same_name_and_another_key() {
+    let (root, int, leaf) = (der("ec256-root"), der("ec256-int"), der("ec256-leaf"));
+    // "EC256 Root" with another key (the intermediate's) and so another
+    // subjectKeyIdentifier: the intermediate's authorityKeyIdentifier no longer matches.
+    let stale_root = patched(&root, p256_spki(&root), p256_spki(&int), false);
+    let stale_root = patched(&stale_root, &ski(&root), &ski(&int), false);
+    let e = verify_ders(&stale_root, &[leaf, int]);
+    assert!(matches!(&e, CertError::AnchorKeyMismatch { anchor, .. } if anchor.contains("EC256 Root")), "{e:?}");
+    assert_eq!(e.alert(), AlertDescription::UnknownCa);
+    assert_msg(
+        &e,
+        &["EC256 Intermediate", "EC256 Root", "different CA with the same name", "re-keyed", "outdated or wrong"],
+    );
+    assert!(!e.to_string().contains("wrong intermediate"), "{e}");
 }

@@ -11,10 +11,19 @@ mod common;
 
 use std::io::{Read, Write};
 
-use common::peer::{rng, tls_error, CertKind, OpensslServer};
+use common::peer::{records, rng, tls_error, CertKind, OpensslServer, Rng};
+use embertls::codec::{WriteError, Writer};
+use embertls::crypto::{AeadAlg, HashAlg, KeyShare, Transcript};
+use embertls::key_schedule::{finished_verify_data, psk_binder, EarlySecret, TrafficKeys};
+use embertls::msgs::client_hello::ClientHello;
+use embertls::msgs::enums::{ContentType, HandshakeType};
+use embertls::msgs::extensions::write_extension;
+use embertls::msgs::handshake::write_handshake;
+use embertls::msgs::server_hello::HRR_RANDOM;
+use embertls::record::Protection;
 use embertls::{
-    AlertDescription, CipherSuite, Client, ClientConfig, Error, ExternalPsk, HandshakeSummary, NamedGroup, PskMode,
-    ServerName, ServerVerification, TlsStream, Trust,
+    AlertDescription, CipherSuite, Client, ClientConfig, Error, Event, ExternalPsk, HandshakeSummary, Misbehavior,
+    NamedGroup, ProtocolVersion, PskMode, ServerName, ServerVerification, TlsStream, Trust, MAX_RECORD,
 };
 
 const ID: &str = "embertls-device-17";
@@ -131,15 +140,17 @@ fn wrong_identity_is_refused() {
     assert_psk_refused(&e, Some(AlertDescription::HandshakeFailure));
 }
 
-/// psk_ke alone offers no key share; a server that insists on (EC)DHE
-/// (OpenSSL without -allow_no_dhe_kex) cannot use the PSK and refuses.
+/// psk_ke alone offers no key share (nor groups); a server that insists on
+/// (EC)DHE (OpenSSL without -allow_no_dhe_kex) cannot use the PSK and
+/// refuses with missing_extension; the message points at psk_dhe_ke.
 #[test]
 fn psk_ke_against_a_server_that_requires_dhe() {
     let server = psk_server(KEY, ID, &[]);
     let psk = ExternalPsk::from_hex(ID, KEY).unwrap().with_mode(PskMode::Ke);
     let cfg = config(&psk, &[CipherSuite::Tls13Aes128GcmSha256]);
     let e = get(&server, &cfg).unwrap_err();
-    assert_psk_refused(&e, Some(AlertDescription::HandshakeFailure));
+    assert_psk_refused(&e, Some(AlertDescription::MissingExtension));
+    assert!(e.to_string().contains("PskMode::DheKe"), "{e}");
 }
 
 /// OpenSSL's `-psk` is SHA-256 only: a SHA-384 PSK is never matched.
@@ -254,5 +265,200 @@ fn shortest_and_longest_keys_connect() {
         let cfg = config(&psk, &[CipherSuite::Tls13Aes128GcmSha256]);
         let (s, _) = get(&server, &cfg).unwrap_or_else(|e| panic!("{} byte key: {e}", key.len() / 2));
         assert_eq!(s.trust, Trust::PreSharedKey);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// psk_ke (RFC 8446 §4.2.9) against a scripted server: with and without a
+// HelloRetryRequest. OpenSSL never sends a HelloRetryRequest naming a group
+// to a psk_ke-only client, so the server here is a record-level script
+// built on embertls' public key_schedule, record and msgs modules.
+// ---------------------------------------------------------------------------
+
+/// What the scripted psk_ke server does.
+#[derive(Clone, Copy, Debug)]
+struct PskKeScript {
+    /// First answer a HelloRetryRequest naming this group.
+    hrr: Option<NamedGroup>,
+    /// Put an X25519 key_share in the ServerHello (forbidden in psk_ke, §4.2.9).
+    sh_key_share: bool,
+}
+
+/// Feeds `bytes` and processes until the client needs more data or fails.
+fn feed<'a>(client: &mut Client<'a, Rng, Vec<u8>>, mut bytes: &[u8]) -> Result<Vec<Event<'a>>, Error> {
+    let mut events = Vec::new();
+    loop {
+        match client.process()? {
+            Event::NeedData if bytes.is_empty() => return Ok(events),
+            Event::NeedData => {
+                let buf = client.receive_buffer();
+                let n = buf.len().min(bytes.len());
+                buf[..n].copy_from_slice(&bytes[..n]);
+                client.received(n);
+                bytes = &bytes[n..];
+            }
+            ev => events.push(ev),
+        }
+        assert!(events.len() < 100, "runaway events: {events:?}");
+    }
+}
+
+fn record(typ: u8, body: &[u8]) -> Vec<u8> {
+    let mut r = vec![typ, 3, 3];
+    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    r.extend_from_slice(body);
+    r
+}
+
+fn msg(typ: HandshakeType, body: impl FnOnce(&mut Writer<'_>) -> Result<(), WriteError>) -> Vec<u8> {
+    let mut buf = vec![0u8; 4096];
+    let mut w = Writer::new(&mut buf);
+    write_handshake(&mut w, typ, body).expect("message fits");
+    let n = w.len();
+    buf.truncate(n);
+    buf
+}
+
+/// The ClientHello the client queued (skipping change_cipher_spec).
+fn take_client_hello(client: &mut Client<'_, Rng, Vec<u8>>) -> Vec<u8> {
+    let recs = records(client.outgoing());
+    let n = client.outgoing().len();
+    client.sent(n);
+    let hs: Vec<_> = recs.into_iter().filter(|r| r.0 == 22).collect();
+    assert_eq!(hs.len(), 1, "one ClientHello record");
+    hs[0].1.clone()
+}
+
+/// A ServerHello (or HelloRetryRequest) for `ch` with TLS_AES_128_GCM_SHA256.
+fn server_hello(ch: &[u8], random: [u8; 32], ext: impl FnOnce(&mut Writer<'_>) -> Result<(), WriteError>) -> Vec<u8> {
+    let hello = ClientHello::decode(&ch[4..]).expect("ClientHello parses");
+    msg(HandshakeType::ServerHello, |w| {
+        w.u16(0x0303)?;
+        w.bytes(&random)?;
+        w.vec(1, hello.session_id)?;
+        w.u16(CipherSuite::Tls13Aes128GcmSha256.to_wire())?;
+        w.u8(0)?;
+        let m = w.begin(2)?;
+        write_extension(w, 43, |w| w.u16(ProtocolVersion::Tls13.to_wire()))?;
+        ext(w)?;
+        w.end(m)
+    })
+}
+
+/// Runs a psk_ke handshake against the script; returns the summary and the
+/// ClientHellos the client sent.
+fn run_psk_ke<'a>(
+    cfg: &'a ClientConfig<'a>,
+    key: &[u8],
+    sc: PskKeScript,
+) -> Result<(HandshakeSummary<'a>, Vec<Vec<u8>>), Error> {
+    let hash = HashAlg::Sha256;
+    let mut client =
+        Client::new(cfg, ServerName::parse("localhost"), None, rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD])?;
+    let mut ch = take_client_hello(&mut client);
+    let mut hellos = vec![ch.clone()];
+    let mut transcript = Transcript::new(hash);
+    if let Some(group) = sc.hrr {
+        let hrr = server_hello(&ch, HRR_RANDOM, |w| write_extension(w, 51, |w| w.u16(group.to_wire())));
+        // §4.4.1: message_hash(ClientHello1) replaces the first ClientHello.
+        transcript.update(&[HandshakeType::MessageHash.to_wire(), 0, 0, hash.len() as u8]);
+        transcript.update(hash.hash(&ch).as_bytes());
+        transcript.update(&hrr);
+        assert!(feed(&mut client, &record(22, &hrr))?.is_empty());
+        ch = take_client_hello(&mut client);
+        hellos.push(ch.clone());
+    }
+    // The binder covers the transcript up to the binders list (§4.2.11.2).
+    let mut truncated = transcript.clone();
+    truncated.update(&ch[..ch.len() - (2 + 1 + hash.len())]);
+    let binder = psk_binder(hash, key, false, &truncated.current());
+    assert_eq!(&ch[ch.len() - hash.len()..], binder.as_bytes(), "the client's binder");
+    transcript.update(&ch);
+
+    let share = KeyShare::generate(NamedGroup::X25519, &mut rng()).expect("key share");
+    let sh = server_hello(&ch, [0x42; 32], |w| {
+        write_extension(w, 41, |w| w.u16(0))?; // selected_identity 0
+        if sc.sh_key_share {
+            write_extension(w, 51, |w| {
+                w.u16(NamedGroup::X25519.to_wire())?;
+                w.vec(2, share.public())
+            })?;
+        }
+        Ok(())
+    });
+    transcript.update(&sh);
+    let hs = EarlySecret::new(hash, Some(key)).into_handshake(None);
+    let server_hs = hs.server_traffic_secret(&transcript.current());
+    let mut server_write = Protection::new(TrafficKeys::derive(hash, AeadAlg::Aes128Gcm, &server_hs));
+    let ee = msg(HandshakeType::EncryptedExtensions, |w| w.vec(2, &[]));
+    transcript.update(&ee);
+    let verify_data = finished_verify_data(hash, &server_hs, &transcript.current());
+    let fin = msg(HandshakeType::Finished, |w| w.bytes(verify_data.as_bytes()));
+    let flight = [ee, fin].concat();
+    let mut protected = vec![0u8; 5 + flight.len() + 17];
+    protected[5..5 + flight.len()].copy_from_slice(&flight);
+    let n = server_write.seal(ContentType::Handshake, &mut protected, flight.len()).expect("seal");
+    let wire = [record(22, &sh), protected[..n].to_vec()].concat();
+    match feed(&mut client, &wire)?.as_slice() {
+        [Event::HandshakeComplete(s)] => Ok((*s, hellos)),
+        other => panic!("expected HandshakeComplete, got {other:?}"),
+    }
+}
+
+fn has_extension(ch: &[u8], typ: u16) -> bool {
+    ClientHello::decode(&ch[4..]).expect("ClientHello parses").extensions.get(typ).is_some()
+}
+
+const PSK_KEY: [u8; 32] = [0x5a; 32];
+
+/// TLS 1.3 only, psk_ke: the ClientHello offers no groups and no key_share
+/// (nothing to negotiate, §4.2.9), and a ServerHello without key_share completes.
+#[test]
+fn psk_ke_without_groups_completes() {
+    let psk = ExternalPsk::new(ID.as_bytes(), &PSK_KEY).unwrap().with_mode(PskMode::Ke);
+    let cfg = config(&psk, &[CipherSuite::Tls13Aes128GcmSha256]).with_versions(&[ProtocolVersion::Tls13]).unwrap();
+    let (s, hellos) = run_psk_ke(&cfg, &PSK_KEY, PskKeScript { hrr: None, sh_key_share: false }).unwrap();
+    assert_eq!((s.group, s.trust, s.hello_retry), (None, Trust::PreSharedKey, false));
+    assert!(!has_extension(&hellos[0], 10), "no supported_groups in a psk_ke-only ClientHello");
+    assert!(!has_extension(&hellos[0], 51), "no key_share in a psk_ke-only ClientHello");
+    assert!(has_extension(&hellos[0], 45), "psk_key_exchange_modes");
+
+    // With no group offered, a HelloRetryRequest naming one is refused.
+    let e = run_psk_ke(&cfg, &PSK_KEY, PskKeScript { hrr: Some(NamedGroup::X25519), sh_key_share: false })
+        .expect_err("no group was offered");
+    assert_eq!(e, Error::PeerMisbehaved(Misbehavior::UnsolicitedExtension(51)), "{e}");
+    assert_eq!(e.alert(), Some(AlertDescription::UnsupportedExtension));
+}
+
+/// With TLS 1.2 ECDHE_PSK suites offered too, supported_groups goes out (RFC
+/// 8422 §5.1.1) and a server may answer with a HelloRetryRequest naming a
+/// group; its psk_ke ServerHello then has no key_share (§4.2.9) and the
+/// handshake completes without (EC)DHE.
+#[test]
+fn psk_ke_after_hello_retry_without_key_share() {
+    let psk = ExternalPsk::new(ID.as_bytes(), &PSK_KEY).unwrap().with_mode(PskMode::Ke);
+    let suites = [CipherSuite::Tls13Aes128GcmSha256, CipherSuite::EcdhePskWithChacha20Poly1305Sha256];
+    let cfg = config(&psk, &suites);
+    let sc = PskKeScript { hrr: Some(NamedGroup::Secp256r1), sh_key_share: false };
+    let (s, hellos) = run_psk_ke(&cfg, &PSK_KEY, sc).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((s.group, s.trust, s.hello_retry), (None, Trust::PreSharedKey, true), "{s:?}");
+    assert!(has_extension(&hellos[0], 10), "supported_groups for the ECDHE_PSK suite");
+    assert!(has_extension(&hellos[1], 51), "§4.1.2: the second ClientHello has the share asked for");
+
+    // A key_share in a psk_ke ServerHello is refused (§4.2.9).
+    let sc = PskKeScript { hrr: Some(NamedGroup::X25519), sh_key_share: true };
+    let e = run_psk_ke(&cfg, &PSK_KEY, sc).expect_err("key_share in a psk_ke ServerHello");
+    assert_eq!(e, Error::PeerMisbehaved(Misbehavior::ExtensionNotAllowedHere(51)), "{e}");
+    assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter));
+}
+
+/// In psk_dhe_ke mode a ServerHello without key_share is still refused, with or without a HelloRetryRequest.
+#[test]
+fn psk_dhe_ke_requires_a_key_share() {
+    let psk = ExternalPsk::new(ID.as_bytes(), &PSK_KEY).unwrap();
+    let cfg = config(&psk, &[CipherSuite::Tls13Aes128GcmSha256]);
+    for hrr in [None, Some(NamedGroup::Secp256r1)] {
+        let e = run_psk_ke(&cfg, &PSK_KEY, PskKeScript { hrr, sh_key_share: false }).expect_err("no key share");
+        assert_eq!(e, Error::PeerMisbehaved(Misbehavior::KeyShareGroupMismatch), "{hrr:?}: {e}");
     }
 }

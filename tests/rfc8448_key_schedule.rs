@@ -150,8 +150,8 @@ fn traffic_keys(c: &mut Checker<'_>, prefix: &str, secret: &Secret, first_record
     let rfc = AeadKey::new(AEAD, &rfc_key);
     let mut a = *b"RFC 8448 traffic key check......";
     let mut b = a;
-    let tag_a = keys.key.seal(&keys.iv, b"aad", &mut a);
-    let tag_b = rfc.seal(&keys.iv, b"aad", &mut b);
+    let tag_a = keys.key.seal(&keys.iv, b"aad", &mut a).unwrap();
+    let tag_b = rfc.seal(&keys.iv, b"aad", &mut b).unwrap();
     c.eq(&format!("{prefix}: ciphertext under the derived key"), &a, &b);
     c.eq(&format!("{prefix}: tag under the derived key"), &tag_a, &tag_b);
 

@@ -240,7 +240,7 @@ fn all_padding_record_has_no_content_type() {
         let len = (zeros + TAG_LEN) as u16;
         record[3..5].copy_from_slice(&len.to_be_bytes());
         let mut body = vec![0u8; zeros];
-        let tag = k.key.seal(&k.iv, &record.clone(), &mut body); // sequence number 0: nonce = IV
+        let tag = k.key.seal(&k.iv, &record.clone(), &mut body).unwrap(); // sequence number 0: nonce = IV
         record.extend_from_slice(&body);
         record.extend_from_slice(&tag);
         let mut p = Protection::new(k);
@@ -261,7 +261,7 @@ fn padding_is_removed() {
         inner.resize(inner.len() + pad, 0);
         let mut record = vec![0x17, 0x03, 0x03, 0, 0];
         record[3..5].copy_from_slice(&((inner.len() + TAG_LEN) as u16).to_be_bytes());
-        let tag = k.key.seal(&k.iv, &record.clone(), &mut inner);
+        let tag = k.key.seal(&k.iv, &record.clone(), &mut inner).unwrap();
         record.extend_from_slice(&inner);
         record.extend_from_slice(&tag);
         let mut p = Protection::new(k);

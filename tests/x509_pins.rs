@@ -74,9 +74,10 @@ fn ca_pin_verifies_the_chain_below_it() {
     let pins = [Pin::parse(&openssl_pin("ec256-int")).unwrap()];
     let v = PinVerifier::new(&pins);
     assert_eq!(verify_with(&v, &["ec256-leaf", "ec256-int"], "ec256.test", Some(NOW)), Ok(Trust::Verified));
-    // An attacker cannot append the pinned CA to its own leaf.
+    // An attacker cannot append the pinned CA to its own leaf (signed by
+    // dup-int-wrongkey: same name as the pinned CA, another key).
     let e = verify_with(&v, &["badsig-leaf", "ec256-int"], "ec256.test", Some(NOW)).unwrap_err();
-    assert!(matches!(e, CertError::BadSignature { .. }), "{e:?}");
+    assert!(matches!(e, CertError::AnchorKeyMismatch { .. }), "{e:?}");
     // Name and dates are checked below a CA pin.
     let e = verify_with(&v, &["ec256-leaf", "ec256-int"], "evil.test", Some(NOW)).unwrap_err();
     assert!(matches!(e, CertError::NameMismatch { .. }), "{e:?}");

@@ -4,7 +4,7 @@
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes128Gcm, Aes256Gcm};
 use chacha20poly1305::ChaCha20Poly1305;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Length of the authentication tag of every supported AEAD.
 pub const TAG_LEN: usize = 16;
@@ -40,6 +40,19 @@ pub enum AeadKey {
     Chacha20Poly1305(ChaCha20Poly1305),
 }
 
+// The ciphers wipe their key schedules on drop only with the crates'
+// `zeroize` features (Cargo.toml; tests/zeroize_features.sh checks the
+// feature graph): without them this does not compile.
+const _: () = {
+    const fn wiped<T: ZeroizeOnDrop>() {}
+    wiped::<Aes128Gcm>();
+    wiped::<Aes256Gcm>();
+    wiped::<ChaCha20Poly1305>();
+};
+
+/// Every variant wipes its key schedule on drop (see above).
+impl ZeroizeOnDrop for AeadKey {}
+
 /// The AEAD refused the input (bad tag).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AeadError;
@@ -58,15 +71,15 @@ impl AeadKey {
         k
     }
 
-    /// Encrypts `buf` in place and returns the tag.
-    pub fn seal(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) -> [u8; TAG_LEN] {
+    /// Encrypts `buf` in place and returns the tag. Fails only for inputs
+    /// longer than 2^36 bytes, which records never are.
+    pub fn seal(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) -> Result<[u8; TAG_LEN], AeadError> {
         let tag = match self {
             AeadKey::Aes128Gcm(c) => c.encrypt_inout_detached(nonce.into(), aad, buf.into()),
             AeadKey::Aes256Gcm(c) => c.encrypt_inout_detached(nonce.into(), aad, buf.into()),
             AeadKey::Chacha20Poly1305(c) => c.encrypt_inout_detached(nonce.into(), aad, buf.into()),
         };
-        // Encryption fails only for inputs longer than 2^36 bytes; records are < 2^15.
-        tag.map(|t| t.into()).unwrap_or([0u8; TAG_LEN])
+        tag.map(|t| t.into()).map_err(|_| AeadError)
     }
 
     /// Decrypts `buf` in place if `tag` is valid. On failure `buf` is zeroed,

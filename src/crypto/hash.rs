@@ -76,6 +76,8 @@ impl Drop for Secret {
     }
 }
 
+impl zeroize::ZeroizeOnDrop for Secret {}
+
 impl Secret {
     /// A copy of `s` (at most 48 bytes).
     pub fn from_slice(s: &[u8]) -> Self {

@@ -2,7 +2,7 @@
 //! secp384r1 (SEC 1, uncompressed points, RFC 8446 §4.2.8.2, RFC 8422 §5.4).
 
 use rand_core::CryptoRng;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::Error;
 use crate::msgs::enums::NamedGroup;
@@ -16,12 +16,33 @@ pub const MAX_PUBLIC_KEY_LEN: usize = 97;
 /// (below 2^-128) mean a broken or unseeded generator, not bad luck.
 pub const MAX_KEYGEN_TRIES: u8 = 4;
 
-/// The private half of an ephemeral key, by group.
+/// The private half of an ephemeral key, by group; wiped on drop.
 enum Private {
+    /// Wipes itself (x25519-dalek's `zeroize` feature, checked below).
     X25519(x25519_dalek::StaticSecret),
+    /// `NonZeroScalar` is `Zeroize` but not wiped on drop: see `Drop`.
     Secp256r1(p256::NonZeroScalar),
     Secp384r1(p384::NonZeroScalar),
 }
+
+// Without x25519-dalek's `zeroize` feature this does not compile.
+const _: () = {
+    const fn wiped<T: ZeroizeOnDrop>() {}
+    wiped::<x25519_dalek::StaticSecret>();
+};
+
+impl Drop for Private {
+    fn drop(&mut self) {
+        match self {
+            Private::X25519(_) => {}
+            Private::Secp256r1(s) => s.zeroize(),
+            Private::Secp384r1(s) => s.zeroize(),
+        }
+    }
+}
+
+/// The private key is wiped on drop (`Private`).
+impl ZeroizeOnDrop for KeyShare {}
 
 /// Our half of an ephemeral key exchange: the private key for one group
 /// and its public key, computed once when the key is made.
@@ -42,6 +63,8 @@ impl Drop for SharedSecret {
         self.buf.zeroize();
     }
 }
+
+impl ZeroizeOnDrop for SharedSecret {}
 
 impl SharedSecret {
     /// The secret bytes (x-coordinate for ECDH, RFC 8446 §7.4.2).
@@ -82,8 +105,9 @@ impl KeyShare {
         let mut public = [0u8; MAX_PUBLIC_KEY_LEN];
         let (private, len) = match group {
             NamedGroup::X25519 => {
-                let b: [u8; 32] = bytes.try_into().ok()?;
+                let mut b: [u8; 32] = bytes.try_into().ok()?;
                 let s = x25519_dalek::StaticSecret::from(b);
+                b.zeroize();
                 public[..32].copy_from_slice(x25519_dalek::PublicKey::from(&s).as_bytes());
                 (Private::X25519(s), 32)
             }

@@ -13,7 +13,7 @@ use crate::crypto::{HashAlg, KeyShare, Transcript};
 use crate::error::{Error, Incompatibility, Misbehavior};
 use crate::handshake::limits::{LimitOffer, Limits};
 use crate::handshake::offered::single_u16;
-use crate::handshake::{Offered, Suite};
+use crate::handshake::{KeyExchange, Offered, Suite};
 use crate::key_schedule::{psk_binder, EarlySecret};
 use crate::msgs::client_hello::{ClientHelloParams, PskIdentity, Tls12Offer, PSK_DHE_KE, PSK_KE};
 use crate::msgs::enums::{CipherSuite, ContentType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion};
@@ -301,7 +301,7 @@ impl<'a> ExpectServerHello<'a> {
                 _ => &[],
             },
             tls12: ctx.config.tls12.then(|| Tls12Offer { ticket: self.tls12_session.map_or(&[][..], |t| t.ticket) }),
-            groups: &ctx.config.groups,
+            groups: if self.offers_groups() { &ctx.config.groups } else { &[] },
             signature_schemes: SIGNATURE_SCHEMES,
             key_share: share,
             alpn: &ctx.config.alpn,
@@ -348,7 +348,7 @@ impl<'a> ExpectServerHello<'a> {
         for content in ctx.out.plaintext_since(ctx.tx, at) {
             self.transcript.update(content);
         }
-        self.offered = offered.ok_or(Error::Decode { what: "our own ClientHello" })?;
+        self.offered = offered.ok_or(Error::Internal("our own ClientHello does not parse"))?;
         Ok(())
     }
 
@@ -428,9 +428,16 @@ impl<'a> ExpectServerHello<'a> {
             &[ExtensionType::SupportedVersions, ExtensionType::KeyShare, ExtensionType::PreSharedKey],
         )?;
         let psk = self.accepted_psk(&sh, suite)?;
-        // (EC)DHE unless an external PSK in psk_ke mode was accepted (§4.2.8, §4.2.9).
+        // (EC)DHE unless an external PSK in psk_ke mode was accepted (§4.2.8);
+        // §4.2.9: a psk_ke ServerHello has no key_share, even after a
+        // HelloRetryRequest that named a group.
+        let psk_ke = psk.is_some_and(|p| p.source == PskSource::External(PskMode::Ke));
         let share = sh.extensions.get(ExtensionType::KeyShare.to_wire());
         let (group, shared) = match (&self.key_share, share) {
+            (_, Some(_)) if psk_ke => {
+                return Err(Misbehavior::ExtensionNotAllowedHere(ExtensionType::KeyShare.to_wire()).into())
+            }
+            (_, None) if psk_ke => (None, None),
             (Some(ks), Some(share)) => {
                 let mut r = Reader::new(share);
                 let group = NamedGroup::from_wire(r.u16("KeyShareEntry.group")?);
@@ -441,7 +448,6 @@ impl<'a> ExpectServerHello<'a> {
                 }
                 (Some(group), Some(ks.agree(key).ok_or(Misbehavior::InvalidKeyShare)?))
             }
-            (None, None) if psk.is_some() => (None, None),
             _ => return Err(Misbehavior::KeyShareGroupMismatch.into()),
         };
 
@@ -474,6 +480,20 @@ impl<'a> ExpectServerHello<'a> {
         };
         *slot = State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs));
         Ok(Output::ReadKeyChanged)
+    }
+
+    /// Whether the ClientHello offers supported_groups (and key_share).
+    ///
+    /// Not with an external PSK in psk_ke mode unless TLS 1.2 ECDHE suites
+    /// go out too: psk_ke does no (EC)DHE (§4.2.9), a hello with
+    /// pre_shared_key needs no supported_groups (§9.2), and the two go
+    /// together (§9.2). An empty key_share would invite a HelloRetryRequest
+    /// (§4.2.8) and a key share never used; §4.2.7 lists groups "for key
+    /// exchange", which psk_ke has none of.
+    fn offers_groups(&self) -> bool {
+        let psk_ke = self.psk.is_some_and(|p| p.source == PskSource::External(PskMode::Ke));
+        !psk_ke
+            || self.suites.iter().any(|s| Suite::tls12(*s).and_then(|t| t.kx).is_some_and(|k| k != KeyExchange::Psk))
     }
 
     /// The PSK the server selected (§4.2.11), if any. An external PSK must be
@@ -521,7 +541,7 @@ impl<'a> ExpectServerHello<'a> {
             None => None,
         };
         if let Some(g) = requested {
-            if !ctx.config.groups.contains(&g) {
+            if !self.offers_groups() || !ctx.config.groups.contains(&g) {
                 return Err(Misbehavior::RetryGroupNotOffered(g).into());
             }
             if self.key_share.as_ref().map(KeyShare::group) == Some(g) {

@@ -71,6 +71,7 @@ impl<E: embedded_io::Error> embedded_io::Error for TlsIoError<E> {
                 Error::AlertReceived(_) => K::ConnectionReset,
                 Error::ReceiveBufferTooSmall { .. } | Error::SendBufferTooSmall { .. } => K::OutOfMemory,
                 Error::Config(_) | Error::Api(_) => K::InvalidInput,
+                Error::Internal(_) => K::Other,
                 Error::Incompatible(_) => K::Unsupported,
                 Error::Certificate(_) | Error::ServerKey(_) | Error::BadSignature { .. } => K::PermissionDenied,
                 _ => K::InvalidData,

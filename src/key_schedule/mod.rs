@@ -8,7 +8,7 @@
 pub mod tls12;
 
 use crate::crypto::{hkdf_expand, hkdf_extract, hmac, AeadAlg, AeadKey, Digest, HashAlg, Secret, MAX_HASH_LEN};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// HKDF-Expand-Label(Secret, Label, Context, Length) (RFC 8446 §7.1).
 pub fn expand_label(alg: HashAlg, secret: &Secret, label: &[u8], context: &[u8], out: &mut [u8]) {
@@ -173,13 +173,22 @@ pub fn export(alg: HashAlg, exporter_master_secret: &Secret, label: &[u8], conte
     expand_label(alg, &tmp, b"exporter", alg.hash(context).as_bytes(), out);
 }
 
-/// Record protection key and IV of a traffic secret (RFC 8446 §7.3).
+/// Record protection key and IV of a traffic secret (RFC 8446 §7.3),
+/// both wiped on drop.
 pub struct TrafficKeys {
     /// The keyed AEAD.
     pub key: AeadKey,
     /// The 12-byte write IV.
     pub iv: [u8; 12],
 }
+
+impl Drop for TrafficKeys {
+    fn drop(&mut self) {
+        self.iv.zeroize(); // the key wipes itself (AeadKey: ZeroizeOnDrop)
+    }
+}
+
+impl ZeroizeOnDrop for TrafficKeys {}
 
 impl TrafficKeys {
     /// `[sender]_write_key` and `[sender]_write_iv` from a traffic secret.
@@ -188,8 +197,34 @@ impl TrafficKeys {
         let mut iv = [0u8; 12];
         expand_label(alg, secret, b"key", &[], &mut key[..aead.key_len()]);
         expand_label(alg, secret, b"iv", &[], &mut iv);
-        let k = AeadKey::new(aead, &key);
+        let keys = TrafficKeys { key: AeadKey::new(aead, &key), iv };
         key.zeroize();
-        TrafficKeys { key: k, iv }
+        iv.zeroize();
+        keys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use zeroize::ZeroizeOnDrop;
+
+    fn wiped<T: ZeroizeOnDrop>() {}
+
+    /// Issue 13 item 3: every holder of key material wipes it on drop (a
+    /// compile-time check; the cipher and X25519 types need their crates'
+    /// `zeroize` features, see tests/zeroize_features.sh).
+    #[test]
+    fn key_holders_are_zeroize_on_drop() {
+        wiped::<super::TrafficKeys>();
+        wiped::<crate::crypto::AeadKey>();
+        wiped::<crate::crypto::Secret>();
+        wiped::<crate::crypto::KeyShare>();
+        wiped::<crate::crypto::SharedSecret>();
+        wiped::<aes_gcm::Aes128Gcm>();
+        wiped::<aes_gcm::Aes256Gcm>();
+        wiped::<chacha20poly1305::ChaCha20Poly1305>();
+        wiped::<x25519_dalek::StaticSecret>();
+        wiped::<p256::SecretKey>();
+        wiped::<p384::SecretKey>();
     }
 }

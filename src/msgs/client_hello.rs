@@ -25,7 +25,7 @@ pub struct ClientHelloParams<'a> {
     pub versions: &'a [ProtocolVersion],
     /// The TLS 1.2 extensions, if TLS 1.2 is offered.
     pub tls12: Option<Tls12Offer<'a>>,
-    /// supported_groups.
+    /// supported_groups; empty omits it and, with no key share, key_share (RFC 8446 §9.2).
     pub groups: &'a [NamedGroup],
     /// signature_algorithms (and signature_algorithms_cert, the same list).
     pub signature_schemes: &'a [SignatureScheme],
@@ -104,9 +104,11 @@ impl ClientHelloParams<'_> {
                 w.end(list)
             })?;
         }
-        write_extension(w, ExtensionType::SupportedGroups.to_wire(), |w| {
-            write_u16s(w, 2, self.groups.iter().map(|g| g.to_wire()))
-        })?;
+        if !self.groups.is_empty() {
+            write_extension(w, ExtensionType::SupportedGroups.to_wire(), |w| {
+                write_u16s(w, 2, self.groups.iter().map(|g| g.to_wire()))
+            })?;
+        }
         if let Some(t12) = self.tls12 {
             write_extension(w, ExtensionType::EcPointFormats.to_wire(), |w| w.vec(1, &[0]))?;
             write_extension(w, ExtensionType::ExtendedMasterSecret.to_wire(), |_| Ok(()))?;
@@ -130,15 +132,17 @@ impl ClientHelloParams<'_> {
             if !self.psk_modes.is_empty() {
                 write_extension(w, ExtensionType::PskKeyExchangeModes.to_wire(), |w| w.vec(1, self.psk_modes))?;
             }
-            // §9.2: key_share goes with supported_groups; it may list no share (psk_ke).
-            write_extension(w, ExtensionType::KeyShare.to_wire(), |w| {
-                let m = w.begin(2)?;
-                if let Some((group, key)) = self.key_share {
-                    w.u16(group.to_wire())?;
-                    w.vec(2, key)?;
-                }
-                w.end(m)
-            })?;
+            // §9.2: key_share goes with supported_groups; it may list no share.
+            if !self.groups.is_empty() || self.key_share.is_some() {
+                write_extension(w, ExtensionType::KeyShare.to_wire(), |w| {
+                    let m = w.begin(2)?;
+                    if let Some((group, key)) = self.key_share {
+                        w.u16(group.to_wire())?;
+                        w.vec(2, key)?;
+                    }
+                    w.end(m)
+                })?;
+            }
         }
         if let Some(cookie) = self.cookie {
             write_extension(w, ExtensionType::Cookie.to_wire(), |w| w.vec(2, cookie))?;

@@ -37,6 +37,8 @@ impl Default for KeyUsage {
         KeyUsage { update_at: KEY_UPDATE_AT, peer_limit: PEER_KEY_LIMIT }
     }
 }
+/// The AEAD refused to seal: only inputs over 2^36 bytes do (RFC 5116 §5.1), records are < 2^15.
+const SEAL_FAILED: Error = Error::Internal("the AEAD refused to seal a record");
 
 /// Bytes of the explicit nonce in a TLS 1.2 AES-GCM record (RFC 5288 §3).
 const GCM_EXPLICIT_NONCE: usize = 8;
@@ -91,6 +93,7 @@ impl Protection {
         };
         let keys = TrafficKeys { key: AeadKey::new(aead, &k), iv: full_iv };
         zeroize::Zeroize::zeroize(&mut k);
+        zeroize::Zeroize::zeroize(&mut full_iv);
         Protection { keys, seq: 0, framing }
     }
 
@@ -156,8 +159,9 @@ impl Protection {
     /// Per-record nonce: the IV XOR the 64-bit sequence number, left-padded
     /// (RFC 8446 §5.3, RFC 7905 §2); for AES-GCM in TLS 1.2 the salt followed
     /// by the sequence number as explicit nonce (RFC 5288 §3).
-    fn nonce(&self, seq: u64) -> [u8; 12] {
-        let mut nonce = self.keys.iv;
+    /// Wiped on drop: with the public sequence number it gives the IV.
+    fn nonce(&self, seq: u64) -> zeroize::Zeroizing<[u8; 12]> {
+        let mut nonce = zeroize::Zeroizing::new(self.keys.iv);
         match self.framing {
             Framing::Tls12Gcm => nonce[4..].copy_from_slice(&seq.to_be_bytes()),
             _ => {
@@ -220,7 +224,7 @@ impl Protection {
                 record[HEADER_LEN + len] = typ.to_wire();
                 let (header, body) = record.split_at_mut(HEADER_LEN);
                 Header::write(ContentType::ApplicationData, inner_len + TAG_LEN, header);
-                let tag = self.keys.key.seal(&nonce, header, &mut body[..inner_len]);
+                let tag = self.keys.key.seal(&nonce, header, &mut body[..inner_len]).map_err(|_| SEAL_FAILED)?;
                 body[inner_len..inner_len + TAG_LEN].copy_from_slice(&tag);
             }
             Framing::Tls12Gcm | Framing::Tls12Chacha => {
@@ -229,7 +233,8 @@ impl Protection {
                 let (header, body) = record.split_at_mut(HEADER_LEN);
                 Header::write(typ, len + self.overhead(), header);
                 body[..explicit].copy_from_slice(&nonce[4..4 + explicit]);
-                let tag = self.keys.key.seal(&nonce, &aad, &mut body[explicit..explicit + len]);
+                let tag =
+                    self.keys.key.seal(&nonce, &aad, &mut body[explicit..explicit + len]).map_err(|_| SEAL_FAILED)?;
                 body[explicit + len..explicit + len + TAG_LEN].copy_from_slice(&tag);
             }
         }

@@ -165,6 +165,16 @@ pub enum CertError {
         /// The subject of the candidate issuer whose key was used.
         signer: String,
     },
+    /// A certificate names a trust anchor as its issuer but its signature does
+    /// not verify with that anchor's key (RFC 5280 §6.1.3 (a)(1)): a
+    /// different CA with the same name issued it.
+    #[cfg(feature = "alloc")]
+    AnchorKeyMismatch {
+        /// The certificate whose issuer name matches the anchor.
+        cert: CertId,
+        /// The anchor's subject.
+        anchor: String,
+    },
     /// A certificate is signed with SHA-1 or MD5, which are refused.
     #[cfg(feature = "alloc")]
     WeakSignatureAlgorithm {
@@ -288,8 +298,9 @@ impl CertError {
             CertError::BadPin { .. } => A::InternalError,
             #[cfg(feature = "alloc")]
             CertError::Expired { .. } | CertError::NotYetValid { .. } => A::CertificateExpired,
+            // The real issuer (same name, other key) is not trusted.
             #[cfg(feature = "alloc")]
-            CertError::UnknownIssuer { .. } => A::UnknownCa,
+            CertError::UnknownIssuer { .. } | CertError::AnchorKeyMismatch { .. } => A::UnknownCa,
             #[cfg(feature = "alloc")]
             CertError::WeakSignatureAlgorithm { .. }
             | CertError::UnsupportedSignatureAlgorithm { .. }
@@ -321,7 +332,7 @@ impl CertError {
         match self {
             CertError::UnknownIssuer { .. } => 0,
             CertError::PathTooLong { .. } | CertError::TooManySignatureChecks { .. } => 1,
-            CertError::BadSignature { .. } => 2,
+            CertError::BadSignature { .. } | CertError::AnchorKeyMismatch { .. } => 2,
             CertError::Expired { .. } | CertError::NotYetValid { .. } | CertError::NameMismatch { .. } => 4,
             _ => 3,
         }
@@ -426,6 +437,13 @@ impl core::fmt::Display for CertError {
                 f,
                 "the signature on {cert} does not verify with the key of \"{signer}\"; \
                  the server sends the wrong intermediate certificate, or the chain was tampered with"
+            ),
+            #[cfg(feature = "alloc")]
+            CertError::AnchorKeyMismatch { cert, anchor } => write!(
+                f,
+                "{cert} names trust anchor \"{anchor}\" as its issuer, but its signature does not verify with that \
+                 anchor's key: the server's chain comes from a different CA with the same name (the CA re-keyed, or \
+                 the anchor file is outdated or wrong); get the CA's current root certificate and check it out of band"
             ),
             #[cfg(feature = "alloc")]
             CertError::WeakSignatureAlgorithm { cert, algorithm } => write!(

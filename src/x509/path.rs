@@ -190,7 +190,14 @@ impl<'s, 'a> Search<'s, 'a> {
             tried_any = true;
             let r = self
                 .spend()
-                .and_then(|_| check_signed_by(top, &a.spki_der, || a.id(), self.opts.rsa))
+                .and_then(|_| match check_signed_by(top, &a.spki_der, || a.id(), self.opts.rsa) {
+                    // Same name, and no key identifier says it is the same key:
+                    // another CA (or a re-keyed one), not the intermediates' fault.
+                    Err(CertError::BadSignature { cert, .. }) if key_id_order(aki, a.ski.as_deref()) != 0 => {
+                        Err(CertError::AnchorKeyMismatch { cert, anchor: a.subject.clone() })
+                    }
+                    r => r,
+                })
                 .and_then(|_| match a.path_len {
                     Some(pl) if intermediates_below(path) > usize::from(pl) => {
                         Err(CertError::PathLenExceeded { cert: a.id(), path_len: pl, below: intermediates_below(path) })

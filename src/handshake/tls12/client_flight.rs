@@ -32,7 +32,7 @@ impl ExpectServerHelloDone {
         n.transcript.update(raw);
         let psk = match n.kx {
             KeyExchange::Psk | KeyExchange::EcdhePsk => {
-                Some(ctx.config.psk.ok_or(Error::Config("a PSK suite was negotiated without a configured PSK"))?)
+                Some(ctx.config.psk.ok_or(Error::Internal("a PSK suite was negotiated without a configured PSK"))?)
             }
             _ => None,
         };
@@ -107,7 +107,7 @@ impl ExpectServerHelloDone {
                 Ok(())
             })
             .map_err(|e| failure.take().unwrap_or(e))?;
-        let master = master.ok_or(Error::Api("internal: no master secret"))?;
+        let master = master.ok_or(Error::Internal("no TLS 1.2 master secret after the client key exchange"))?;
         let k = Keyed {
             agreed: n.agreed,
             transcript: n.transcript,
@@ -137,7 +137,7 @@ impl Keyed {
         let mut msg = [0u8; 4 + 12];
         let mut w = Writer::new(&mut msg);
         write_handshake(&mut w, HandshakeType::Finished, |w| w.bytes(&verify_data))
-            .map_err(|_| Error::Decode { what: "Finished" })?;
+            .map_err(|_| Error::Internal("the client Finished does not fit its 16-byte buffer"))?;
         self.transcript.update(&msg);
         ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| w.bytes(&msg))?;
         Ok(self)

@@ -86,7 +86,10 @@ impl ExpectServerKeyExchange {
         }
         let (params, hint) = match ske {
             ServerKeyExchange::Ecdhe { params, signed } => {
-                let key = self.leaf_key.as_ref().ok_or(Error::Decode { what: "ServerKeyExchange" })?;
+                let key = self
+                    .leaf_key
+                    .as_ref()
+                    .ok_or(Error::Internal("an ECDHE ServerKeyExchange without a server certificate key"))?;
                 let scheme = signed.scheme;
                 let alg = scheme
                     .tls12_alg()
