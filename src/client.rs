@@ -124,6 +124,8 @@ pub struct Client<'a, R, B> {
     close_sent: bool,
     pending_ticket: Option<PendingSession>,
     floods: FloodCounters,
+    /// Lowered by the lib tests; elsewhere the RFC 8446 §5.5 limits (no RAM spent).
+    #[cfg(test)]
     key_usage: KeyUsage,
 }
 
@@ -219,6 +221,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             close_sent: false,
             pending_ticket: None,
             floods: FloodCounters::default(),
+            #[cfg(test)]
             key_usage: KeyUsage::default(),
         };
         let min_rx = 512;
@@ -234,6 +237,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
     #[inline(never)]
     fn begin(&mut self, ticket: Option<SessionTicket<'a>>) -> Result<(), Error> {
         let limits = LimitOffer::for_receive_buffer(self.rx.as_ref().len());
+        let ticket = ticket.filter(|t| hello::session_trusted(self.config, t));
         let (_, state, mut ctx) = self.split();
         hello::start(&mut ctx, ticket, limits, state)
     }
@@ -634,7 +638,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         let mut taken = 0;
         while taken < data.len() {
             // The KeyUpdate itself is the last record under the old key.
-            if self.write_prot.as_ref().is_some_and(|p| p.seq() + 1 >= self.key_usage.update_at) {
+            if self.write_prot.as_ref().is_some_and(|p| p.seq() + 1 >= self.key_usage().update_at) {
                 // Room for the KeyUpdate first, else the caller sends what is queued and calls again.
                 if self.outbound.free_len(self.tx.as_mut()) < 64 {
                     break;
@@ -713,14 +717,22 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         }
     }
 
+    /// The key usage limits in force.
+    fn key_usage(&self) -> KeyUsage {
+        #[cfg(test)]
+        return self.key_usage;
+        #[cfg(not(test))]
+        KeyUsage::default()
+    }
+
     /// RFC 8446 §5.5 for the server's key: at the limit it is asked (once
     /// per key) to update; past [`KeyUsage::peer_limit`] its records are refused.
     fn check_peer_key_usage(&mut self) -> Result<(), Error> {
         let Some(seq) = self.read_prot.as_ref().map(Protection::seq) else { return Ok(()) };
-        if seq >= self.key_usage.peer_limit {
+        if seq >= self.key_usage().peer_limit {
             return Err(Error::KeyUsageLimit { by_peer: true });
         }
-        if seq == self.key_usage.update_at && matches!(self.state, Some(State::Connected(_))) && !self.close_sent {
+        if seq == self.key_usage().update_at && matches!(self.state, Some(State::Connected(_))) && !self.close_sent {
             self.update_write_key(KeyUpdateRequest::Requested)?;
         }
         Ok(())

@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 target_root="${CARGO_TARGET_DIR:-$PWD/target}"
-export RUSTFLAGS='--cfg aes_backend="soft" --cfg polyval_backend="soft"'
+# Every crypto crate's portable code, as on a microcontroller (no AES-NI, AVX2, SHA-NI on the device).
+export RUSTFLAGS='--cfg aes_backend="soft" --cfg polyval_backend="soft" --cfg poly1305_backend="soft" --cfg chacha20_backend="soft" --cfg sha2_backend="soft" --cfg curve25519_dalek_backend="serial"'
 levels=("$@")
 [ ${#levels[@]} -gt 0 ] || levels=(3 s z)
 failed=()

@@ -119,7 +119,8 @@ pub(crate) struct ExpectServerHello<'a> {
     pub(crate) sent_ccs: bool,
 }
 
-/// Sends the first ClientHello, offering `ticket` if it may be used, and
+/// Sends the first ClientHello, offering `ticket` (which [`session_trusted`]
+/// accepted) if it may be used, and
 /// stores the state awaiting ServerHello in `slot`.
 #[inline(never)] // a frame of its own: see handshake/state.rs
 pub(crate) fn start<'a, R: CryptoRng>(
@@ -157,7 +158,8 @@ pub(crate) fn start<'a, R: CryptoRng>(
             Some(KeyShare::generate(group, ctx.rng)?)
         }
     };
-    let mut state = ExpectServerHello {
+    // Built in the slot, not in this frame (issue 12: stack).
+    let state = slot.insert(State::ExpectServerHello(ExpectServerHello {
         random,
         session_id,
         session_id_len,
@@ -173,17 +175,19 @@ pub(crate) fn start<'a, R: CryptoRng>(
         offered: Offered::default(),
         retry_suite: None,
         sent_ccs: false,
+    }));
+    let State::ExpectServerHello(state) = state else {
+        return Err(Error::Internal("the state just stored is not ExpectServerHello"));
     };
     match state.send_client_hello(None, ctx) {
-        Err(Error::SendBufferTooSmall { .. }) if state.drop_session() => state.send_client_hello(None, ctx)?,
-        r => r?,
+        Err(Error::SendBufferTooSmall { .. }) if state.drop_session() => state.send_client_hello(None, ctx),
+        r => r,
     }
-    *slot = Some(State::ExpectServerHello(state));
-    Ok(())
 }
 
 /// The PSK to offer (the configured external PSK, else a usable ticket) and
 /// the cipher suites to offer with it.
+#[inline(never)] // its name buffer and trust digests stay out of `start`'s frame
 fn psk_offer<'a, R>(
     ctx: &Ctx<'_, 'a, R>,
     ticket: Option<SessionTicket<'a>>,
@@ -231,7 +235,7 @@ fn psk_offer<'a, R>(
         let name_ok = t.server_name == name.as_bytes();
         // §4.6.1: a ticket is for the server it came from, within its lifetime.
         let age_secs = ticket_age(ctx, &t)?;
-        if !suite_ok || !name_ok || !session_trusted(ctx.config, &t) {
+        if !suite_ok || !name_ok {
             return None;
         }
         let age_ms = (age_secs.saturating_mul(1000) & 0xffff_ffff) as u32;
@@ -249,7 +253,10 @@ fn psk_offer<'a, R>(
 /// A session is offered only where the authentication it inherits would be
 /// accepted: under the same trust configuration (the same anchors, pins,
 /// options or external PSK) as the connection that made it (issue 13.1).
-fn session_trusted(config: &ClientConfig<'_>, t: &SessionTicket<'_>) -> bool {
+/// The caller filters the session with it before [`start`] (whose frame is
+/// large: the digests are computed beside it, not under it; issue 12).
+#[inline(never)]
+pub(crate) fn session_trusted(config: &ClientConfig<'_>, t: &SessionTicket<'_>) -> bool {
     t.trust_id().is_some() && config.session_trust_id(t.trust) == t.trust_id()
 }
 
@@ -265,17 +272,24 @@ fn ticket_age<R>(ctx: &Ctx<'_, '_, R>, t: &SessionTicket<'_>) -> Option<u64> {
 
 /// A TLS 1.2 session worth offering: for this server name, within its
 /// lifetime, with a suite still configured, and TLS 1.2 allowed.
+#[inline(never)]
 fn tls12_resumable<'a, R>(ctx: &Ctx<'_, 'a, R>, t: SessionTicket<'a>) -> Option<SessionTicket<'a>> {
     let mut name = heapless::String::<255>::new();
     let _ = core::fmt::write(&mut name, format_args!("{}", ctx.server_name));
     let suite_ok = ctx.config.cipher_suites.contains(&t.cipher_suite)
         && Suite::tls12(t.cipher_suite).and_then(|s| s.kx).is_some_and(|k| k.is_psk() == ctx.config.psk.is_some());
-    let ok = ctx.config.tls12
-        && suite_ok
-        && t.server_name == name.as_bytes()
-        && ticket_age(ctx, &t).is_some()
-        && session_trusted(ctx.config, &t);
+    let ok = ctx.config.tls12 && suite_ok && t.server_name == name.as_bytes() && ticket_age(ctx, &t).is_some();
     ok.then_some(t)
+}
+
+/// The bytes a ClientHello takes as plaintext records: the size a send
+/// buffer too small for it must grow to (a cookie or ticket may be tens of KB).
+#[cold]
+#[inline(never)]
+fn records_len(params: &ClientHelloParams<'_>) -> usize {
+    let mut m = Writer::measure();
+    let _ = write_handshake(&mut m, HandshakeType::ClientHello, |w| params.encode(w));
+    m.len() + m.len().div_ceil(MAX_PLAINTEXT) * HEADER_LEN
 }
 
 impl<'a> ExpectServerHello<'a> {
@@ -321,30 +335,24 @@ impl<'a> ExpectServerHello<'a> {
         };
         // The binder and the transcript take the whole message before it is
         // split into records: with a large ticket or cookie it needs more
-        // than one (RFC 8446 §5.1; issue 13.4).
-        // Nothing changes here until the records are queued: a hello too
-        // large for the send buffer may be retried without the session.
-        let (psk, transcript) = (&self.psk, &self.transcript);
-        let mut offered = None;
+        // than one (RFC 8446 §5.1; issue 13.4). Nothing changes here until
+        // the records are queued: a hello too large for the send buffer may
+        // be retried without the session.
         let at = ctx.out.pending(ctx.tx).len();
-        let written = ctx.out.write_record(ctx.tx, None, ContentType::Handshake, |w| {
-            let start = w.len();
-            write_handshake(w, HandshakeType::ClientHello, |w| params.encode(w))?;
-            let msg = &mut w.written_mut()[start..];
-            if let Some(p) = psk {
-                transcript.write_binder(p, msg);
+        let staged =
+            ctx.out.stage(ctx.tx, None, |w| write_handshake(w, HandshakeType::ClientHello, |w| params.encode(w)));
+        let staged = match staged {
+            Err(Error::SendBufferTooSmall { capacity, .. }) => {
+                return Err(Error::SendBufferTooSmall { needed: at + records_len(&params), capacity })
             }
-            offered = Offered::from_client_hello(&msg[4..]).ok();
-            Ok(())
-        });
-        if let Err(Error::SendBufferTooSmall { capacity, .. }) = written {
-            // Say how large the buffer must be (a cookie or ticket may be tens of KB).
-            let mut m = Writer::measure();
-            let _ = write_handshake(&mut m, HandshakeType::ClientHello, |w| params.encode(w));
-            let needed = at + m.len() + m.len().div_ceil(MAX_PLAINTEXT) * HEADER_LEN;
-            return Err(Error::SendBufferTooSmall { needed, capacity });
+            r => r?,
+        };
+        let msg = ctx.out.staged_mut(ctx.tx, &staged);
+        if let Some(p) = &self.psk {
+            self.transcript.write_binder(p, msg);
         }
-        written?;
+        let offered = Offered::from_client_hello(msg.get(4..).unwrap_or(&[])).ok();
+        ctx.out.commit(ctx.tx, None, ContentType::Handshake, staged)?;
         for content in ctx.out.plaintext_since(ctx.tx, at) {
             self.transcript.update(content);
         }

@@ -177,15 +177,19 @@ impl<'a> State<'a> {
             (State::ExpectEncryptedExtensions(_), H::EncryptedExtensions) => {
                 transition!(self, msg.typ, |next| State::ExpectEncryptedExtensions(s) => s.handle(body, raw, ctx, next))
             }
-            (State::ExpectCertificate(_), H::Certificate) => {
-                transition!(self, msg.typ, |next| State::ExpectCertificate(s) => s.handle(body, raw, ctx, next))
+            // Checks that borrow the state run from this small frame, before
+            // the transition moves it: verification is the deepest work.
+            (State::ExpectCertificate(s), H::Certificate) => {
+                let proof = s.check(body, ctx)?;
+                transition!(self, msg.typ, |next| State::ExpectCertificate(s) => s.handle(proof, raw, next))
             }
             (State::ExpectCertificate(s), H::CertificateRequest) if s.hs.client_auth.is_none() => {
                 transition!(self, msg.typ, |next| State::ExpectCertificate(s) =>
                     s.certificate_request(body, raw, ctx, next))
             }
-            (State::ExpectCertificateVerify(_), H::CertificateVerify) => {
-                transition!(self, msg.typ, |next| State::ExpectCertificateVerify(s) => s.handle(body, raw, next))
+            (State::ExpectCertificateVerify(s), H::CertificateVerify) => {
+                s.check(body)?;
+                transition!(self, msg.typ, |next| State::ExpectCertificateVerify(s) => s.handle(raw, next))
             }
             (State::ExpectFinished(_), H::Finished) => {
                 transition!(self, msg.typ, |next| State::ExpectFinished(s) => s.handle(body, raw, ctx, next))

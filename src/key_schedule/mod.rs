@@ -194,12 +194,11 @@ impl TrafficKeys {
     /// `[sender]_write_key` and `[sender]_write_iv` from a traffic secret.
     pub fn derive(alg: HashAlg, aead: AeadAlg, secret: &Secret) -> Self {
         let mut key = [0u8; 32];
-        let mut iv = [0u8; 12];
         expand_label(alg, secret, b"key", &[], &mut key[..aead.key_len()]);
-        expand_label(alg, secret, b"iv", &[], &mut iv);
-        let keys = TrafficKeys { key: AeadKey::new(aead, &key), iv };
+        let mut keys = TrafficKeys { key: AeadKey::new(aead, &key), iv: [0; 12] };
         key.zeroize();
-        iv.zeroize();
+        // Straight into place: no copy of the IV is left behind.
+        expand_label(alg, secret, b"iv", &[], &mut keys.iv);
         keys
     }
 }

@@ -84,34 +84,70 @@ impl Outbound {
     pub fn write_record(
         &mut self,
         buf: &mut [u8],
-        mut prot: Option<&mut Protection>,
+        prot: Option<&mut Protection>,
         typ: ContentType,
         fill: impl FnOnce(&mut Writer<'_>) -> Result<(), WriteError>,
     ) -> Result<usize, Error> {
+        let staged = self.stage(buf, prot.as_deref(), fill)?;
+        self.commit(buf, prot, typ, staged)
+    }
+
+    /// The first half of [`Outbound::write_record`]: `fill` writes the
+    /// payload, whole, where the first record's content goes. Until
+    /// [`Outbound::commit`] it can be changed ([`Outbound::staged_mut`], e.g.
+    /// to fill in a PSK binder over the whole ClientHello) and nothing is queued.
+    /// A frame of its own: `fill` (a whole flight, a client signature) is
+    /// not on the stack while [`Outbound::commit`] seals (issue 12).
+    #[inline(never)]
+    pub fn stage(
+        &mut self,
+        buf: &mut [u8],
+        prot: Option<&Protection>,
+        fill: impl FnOnce(&mut Writer<'_>) -> Result<(), WriteError>,
+    ) -> Result<Staged, Error> {
+        let overhead = prot.map_or(0, |p| p.overhead());
+        // The content goes where protection expects it (after a TLS 1.2 explicit nonce).
+        let content_at = HEADER_LEN + prot.map_or(0, |p| p.content_offset());
         if self.shut {
-            return Ok(0);
+            return Ok(Staged { content_at, len: 0, overhead, skip: true });
         }
         self.compact(buf);
         let capacity = buf.len();
         let free = &mut buf[self.end..];
-        let overhead = prot.as_ref().map_or(0, |p| p.overhead());
-        // The content goes where protection expects it (after a TLS 1.2 explicit nonce).
-        let offset = prot.as_ref().map_or(0, |p| p.content_offset());
-        let content_at = HEADER_LEN + offset;
         let body_room = free.len().saturating_sub(HEADER_LEN + overhead);
-        let body_len = {
-            let Some(body) = free.get_mut(content_at..content_at + body_room) else {
-                return Err(Error::SendBufferTooSmall { needed: HEADER_LEN + overhead + 1, capacity });
-            };
-            let mut w = Writer::new(body);
-            fill(&mut w).map_err(|_| Error::SendBufferTooSmall {
-                needed: self.end + HEADER_LEN + overhead + body_room + 1,
-                capacity,
-            })?;
-            w.len()
+        let Some(body) = free.get_mut(content_at..content_at + body_room) else {
+            return Err(Error::SendBufferTooSmall { needed: HEADER_LEN + overhead + 1, capacity });
         };
-        // Split into records of at most `max_fragment` content bytes: move the
-        // pieces up, last first, to where their records start, then seal each.
+        let mut w = Writer::new(body);
+        fill(&mut w).map_err(|_| Error::SendBufferTooSmall {
+            needed: self.end + HEADER_LEN + overhead + body_room + 1,
+            capacity,
+        })?;
+        Ok(Staged { content_at, len: w.len(), overhead, skip: false })
+    }
+
+    /// The payload [`Outbound::stage`] wrote.
+    pub fn staged_mut<'b>(&self, buf: &'b mut [u8], staged: &Staged) -> &'b mut [u8] {
+        let at = self.end + staged.content_at;
+        buf.get_mut(at..at + staged.len).unwrap_or(&mut [])
+    }
+
+    /// Splits a staged payload into records of at most the fragment limit
+    /// (moving the pieces up, last first, to where their records start),
+    /// seals each with `prot` (the one given to `stage`) and queues them.
+    pub fn commit(
+        &mut self,
+        buf: &mut [u8],
+        mut prot: Option<&mut Protection>,
+        typ: ContentType,
+        staged: Staged,
+    ) -> Result<usize, Error> {
+        if staged.skip {
+            return Ok(0);
+        }
+        let Staged { content_at, len: body_len, overhead, .. } = staged;
+        let capacity = buf.len();
+        let free = &mut buf[self.end..];
         let limit = self.max_fragment;
         let pieces = body_len.div_ceil(limit).max(1);
         let per_record = HEADER_LEN + overhead;
@@ -137,6 +173,17 @@ impl Outbound {
         self.end += total;
         Ok(body_len)
     }
+}
+
+/// A payload written by [`Outbound::stage`], not yet queued.
+#[must_use]
+#[derive(Debug)]
+pub struct Staged {
+    content_at: usize,
+    len: usize,
+    overhead: usize,
+    /// The send side is shut: nothing is queued.
+    skip: bool,
 }
 
 #[cfg(test)]

@@ -52,13 +52,16 @@ pub(crate) fn handle<'a, R: CryptoRng>(
         },
         (_, H::HelloRequest) if !body.is_empty() => Err(slot.unexpected(typ)),
         (_, H::HelloRequest) => Ok(Output::None),
-        (State::ExpectCertificate(_), H::Certificate) => {
-            transition!(slot, typ, |next| Outer::Tls12(State::ExpectCertificate(n)) =>
-                n.certificate(body, raw, ctx, next))
+        // Checks that borrow the state run from this small frame, before the
+        // transition moves it: verification is the deepest work (issue 12).
+        (State::ExpectCertificate(n), H::Certificate) => {
+            let proof = n.check_certificate(body, ctx)?;
+            transition!(slot, typ, |next| Outer::Tls12(State::ExpectCertificate(n)) => n.certificate(proof, raw, next))
         }
-        (State::ExpectServerKeyExchange(_), H::ServerKeyExchange) => {
+        (State::ExpectServerKeyExchange(s), H::ServerKeyExchange) => {
+            let checked = s.check(body, ctx)?;
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerKeyExchange(s)) =>
-                s.handle(body, raw, ctx, next))
+                s.handle(checked, raw, next))
         }
         // RFC 4279 §2: a PSK server without a hint may skip ServerKeyExchange.
         (State::ExpectServerKeyExchange(s), H::ServerHelloDone) if s.n.kx == KeyExchange::Psk => {

@@ -15,6 +15,7 @@ use crate::msgs::enums::SignatureScheme;
 use crate::msgs::tls12::{
     CertificateRequest12, EcdheParams, KeyExchangeKind, ServerKeyExchange, CERT_TYPE_ECDSA_SIGN, CERT_TYPE_RSA_SIGN,
 };
+use crate::verify::Trust;
 
 /// Waiting for ServerKeyExchange; holds the server certificate's key (ECDHE suites).
 pub(crate) struct ExpectServerKeyExchange {
@@ -26,27 +27,23 @@ pub(crate) struct ExpectServerKeyExchange {
 pub(crate) struct ExpectServerHelloDone {
     pub(super) n: Negotiated,
     /// Our public key and the (EC)DHE secret, once ServerKeyExchange gave the server's.
-    pub(super) ecdhe: Option<(heapless::Vec<u8, MAX_PUBLIC_KEY_LEN>, SharedSecret)>,
+    pub(super) ecdhe: Option<Ecdhe>,
     /// `Some` once the server asked for a certificate: the identity and scheme to use.
     pub(super) client_auth: Option<Option<(usize, SignatureScheme)>>,
 }
 
 impl Negotiated {
-    /// The server's Certificate: verified with the configured verifier, and
-    /// its key kept to check the ServerKeyExchange signature.
-    #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(super) fn certificate<R>(
-        mut self,
-        body: &[u8],
-        raw: &[u8],
-        ctx: &mut Ctx<'_, '_, R>,
-        slot: &mut Outer<'_>,
-    ) -> Result<Output<'static>, Error> {
+    /// Checks the server's Certificate: the chain with the configured
+    /// verifier, and the leaf key against the suite. Borrows the state and
+    /// runs from the dispatch frame, before [`Negotiated::certificate`] moves
+    /// it: chain verification is a handshake's deepest work (issue 12).
+    #[inline(never)]
+    pub(super) fn check_certificate<R>(&self, body: &[u8], ctx: &Ctx<'_, '_, R>) -> Result<(Trust, PeerKey), Error> {
         let mut r = Reader::new(body);
         let chain = CertificateChain::from_tls12_list(r.vec24("Certificate.certificate_list")?)?;
         r.finish("Certificate (trailing bytes)")?;
         let leaf = chain.leaf().ok_or(crate::x509::CertError::NoCertificate)?;
-        self.agreed.trust = ctx.config.verifier.verify_server(&chain, &ctx.server_name, ctx.now)?;
+        let trust = ctx.config.verifier.verify_server(&chain, &ctx.server_name, ctx.now)?;
         let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
         // RFC 8422 §5.3 / RFC 5246 §7.4.2: the key must fit the suite (ECDSA or RSA).
         let fits = match self.kx {
@@ -56,6 +53,19 @@ impl Negotiated {
         if !fits {
             return Err(Error::ServerKey(SignatureError::WrongAlgorithmForKey));
         }
+        Ok((trust, leaf_key))
+    }
+
+    /// The Certificate `check_certificate` accepted: its key is kept to
+    /// check the ServerKeyExchange signature.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
+    pub(super) fn certificate(
+        mut self,
+        (trust, leaf_key): (Trust, PeerKey),
+        raw: &[u8],
+        slot: &mut Outer<'_>,
+    ) -> Result<Output<'static>, Error> {
+        self.agreed.trust = trust;
         self.transcript.update(raw);
         *slot =
             Outer::Tls12(State::ExpectServerKeyExchange(ExpectServerKeyExchange { n: self, leaf_key: Some(leaf_key) }));
@@ -64,16 +74,17 @@ impl Negotiated {
 }
 
 impl ExpectServerKeyExchange {
-    #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(super) fn handle<R: rand_core::CryptoRng>(
-        self,
-        body: &[u8],
-        raw: &[u8],
+    /// Parses the ServerKeyExchange, checks what it must prove (an offered
+    /// group; for ECDHE suites the signature of the certificate's key over
+    /// both randoms and the parameters, RFC 8422 §5.4) and completes the
+    /// (EC)DHE exchange. Borrows the state, like [`Negotiated::check_certificate`].
+    #[inline(never)]
+    pub(super) fn check<'b, R: rand_core::CryptoRng>(
+        &self,
+        body: &'b [u8],
         ctx: &mut Ctx<'_, '_, R>,
-        slot: &mut Outer<'_>,
-    ) -> Result<Output<'static>, Error> {
-        let mut n = self.n;
-        let kind = match n.kx {
+    ) -> Result<(ServerKeyExchange<'b>, Option<Ecdhe>), Error> {
+        let kind = match self.n.kx {
             KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => KeyExchangeKind::Ecdhe,
             KeyExchange::Psk => KeyExchangeKind::Psk,
             KeyExchange::EcdhePsk => KeyExchangeKind::EcdhePsk,
@@ -84,39 +95,54 @@ impl ExpectServerKeyExchange {
                 return Err(Misbehavior::UnofferedGroup(params.group).into());
             }
         }
-        let (params, hint) = match ske {
-            ServerKeyExchange::Ecdhe { params, signed } => {
-                let key = self
-                    .leaf_key
-                    .as_ref()
-                    .ok_or(Error::Internal("an ECDHE ServerKeyExchange without a server certificate key"))?;
-                let scheme = signed.scheme;
-                let alg = scheme
-                    .tls12_alg()
-                    .filter(|_| SIGNATURE_SCHEMES.contains(&scheme))
-                    .ok_or(Misbehavior::BadSignatureScheme(scheme))?;
-                // RFC 8422 §5.4: the signature covers both randoms and the parameters.
-                let mut content = [0u8; 64 + 4 + 255];
-                content[..64].copy_from_slice(&n.randoms);
-                content[64..64 + params.raw.len()].copy_from_slice(params.raw);
-                match key.verify(alg, &content[..64 + params.raw.len()], signed.signature) {
-                    Ok(()) => {}
-                    Err(SignatureError::WrongAlgorithmForKey) => {
-                        return Err(Misbehavior::BadSignatureScheme(scheme).into())
-                    }
-                    Err(_) => return Err(Error::BadSignature { scheme, key: key.describe() }),
-                }
-                (Some(params), &[][..])
+        if let ServerKeyExchange::Ecdhe { params, signed } = &ske {
+            let key = self
+                .leaf_key
+                .as_ref()
+                .ok_or(Error::Internal("an ECDHE ServerKeyExchange without a server certificate key"))?;
+            let scheme = signed.scheme;
+            let alg = scheme
+                .tls12_alg()
+                .filter(|_| SIGNATURE_SCHEMES.contains(&scheme))
+                .ok_or(Misbehavior::BadSignatureScheme(scheme))?;
+            let mut content = [0u8; 64 + 4 + 255];
+            content[..64].copy_from_slice(&self.n.randoms);
+            content[64..64 + params.raw.len()].copy_from_slice(params.raw);
+            match key.verify(alg, &content[..64 + params.raw.len()], signed.signature) {
+                Ok(()) => {}
+                Err(SignatureError::WrongAlgorithmForKey) => return Err(Misbehavior::BadSignatureScheme(scheme).into()),
+                Err(_) => return Err(Error::BadSignature { scheme, key: key.describe() }),
             }
+        }
+        let ecdhe = match &ske {
+            ServerKeyExchange::Ecdhe { params, .. } | ServerKeyExchange::EcdhePsk { params, .. } => {
+                Some(agree(self.n.key_share.as_ref(), params, ctx)?)
+            }
+            ServerKeyExchange::Psk { .. } => None,
+        };
+        Ok((ske, ecdhe))
+    }
+
+    /// The ServerKeyExchange `check` accepted: the (EC)DHE exchange is
+    /// completed and the PSK hint kept.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
+    pub(super) fn handle(
+        self,
+        (ske, ecdhe): (ServerKeyExchange<'_>, Option<Ecdhe>),
+        raw: &[u8],
+        slot: &mut Outer<'_>,
+    ) -> Result<Output<'static>, Error> {
+        let mut n = self.n;
+        let (group, hint) = match ske {
+            ServerKeyExchange::Ecdhe { params, .. } => (Some(params.group), &[][..]),
             ServerKeyExchange::Psk { hint } => (None, hint),
-            ServerKeyExchange::EcdhePsk { hint, params } => (Some(params), hint),
+            ServerKeyExchange::EcdhePsk { hint, params } => (Some(params.group), hint),
         };
         // Hints longer than we keep are not shown rather than shown cut.
         n.agreed.hint = heapless::Vec::from_slice(hint).unwrap_or_default();
-        let ecdhe = match params {
-            Some(p) => Some(agree(&mut n, &p, ctx)?),
-            None => None,
-        };
+        n.agreed.group = group;
+        // The TLS 1.3 key share has served (or was not of the group): wiped now.
+        n.key_share = None;
         n.transcript.update(raw);
         *slot = Outer::Tls12(State::ExpectServerHelloDone(ExpectServerHelloDone { n, ecdhe, client_auth: None }));
         Ok(Output::None)
@@ -128,19 +154,25 @@ impl ExpectServerKeyExchange {
     }
 }
 
+/// Our public key for ClientKeyExchange and the (EC)DHE shared secret.
+pub(super) type Ecdhe = (heapless::Vec<u8, MAX_PUBLIC_KEY_LEN>, SharedSecret);
+
 /// Completes the ECDHE exchange with the server's parameters (of a group we
 /// offered); the TLS 1.3 key share is reused if it is of that group.
 fn agree<R: rand_core::CryptoRng>(
-    n: &mut Negotiated,
+    offered: Option<&KeyShare>,
     p: &EcdheParams<'_>,
     ctx: &mut Ctx<'_, '_, R>,
-) -> Result<(heapless::Vec<u8, MAX_PUBLIC_KEY_LEN>, SharedSecret), Error> {
-    let share = match n.key_share.take() {
+) -> Result<Ecdhe, Error> {
+    let fresh;
+    let share = match offered {
         Some(k) if k.group() == p.group => k,
-        _ => KeyShare::generate(p.group, ctx.rng)?,
+        _ => {
+            fresh = KeyShare::generate(p.group, ctx.rng)?;
+            &fresh
+        }
     };
     let shared = share.agree(p.public).ok_or(Misbehavior::InvalidKeyShare)?;
-    n.agreed.group = Some(p.group);
     Ok((heapless::Vec::from_slice(share.public()).unwrap_or_default(), shared))
 }
 

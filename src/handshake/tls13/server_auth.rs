@@ -137,15 +137,12 @@ impl ExpectCertificate {
         Ok(Output::None)
     }
 
-    #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(crate) fn handle<'a, R>(
-        self,
-        body: &[u8],
-        raw: &[u8],
-        ctx: &mut Ctx<'_, 'a, R>,
-        slot: &mut State<'a>,
-    ) -> Result<Output<'a>, Error> {
-        let mut hs = self.hs;
+    /// Checks the server's Certificate (§4.4.2): what it proves, the trust
+    /// the verifier grants and the leaf's key. It borrows the state and runs
+    /// from the dispatch frame, before [`ExpectCertificate::handle`] moves
+    /// the state: chain verification is a handshake's deepest work (issue 12).
+    #[inline(never)]
+    pub(crate) fn check<R>(&self, body: &[u8], ctx: &Ctx<'_, '_, R>) -> Result<(Trust, PeerKey), Error> {
         let cert = Certificate::decode(body)?;
         if !cert.context.is_empty() {
             return Err(Misbehavior::NonEmptyCertificateContext.into());
@@ -157,11 +154,23 @@ impl ExpectCertificate {
         while !list.is_empty() {
             list.vec24("")?;
             let e = Extensions::check(list.vec16("CertificateEntry.extensions")?)?;
-            hs.offered.check(&e, &[])?;
+            self.hs.offered.check(&e, &[])?;
         }
         let leaf = cert.chain.leaf().ok_or(crate::x509::CertError::NoCertificate)?;
         let trust = ctx.config.verifier.verify_server(&cert.chain, &ctx.server_name, ctx.now)?;
         let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
+        Ok((trust, leaf_key))
+    }
+
+    /// The Certificate `check` accepted: on to CertificateVerify.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
+    pub(crate) fn handle<'a>(
+        self,
+        (trust, leaf_key): (Trust, PeerKey),
+        raw: &[u8],
+        slot: &mut State<'a>,
+    ) -> Result<Output<'a>, Error> {
+        let mut hs = self.hs;
         hs.transcript.update(raw);
         *slot = State::ExpectCertificateVerify(ExpectCertificateVerify { hs, trust, leaf_key });
         Ok(Output::None)
@@ -169,9 +178,10 @@ impl ExpectCertificate {
 }
 
 impl ExpectCertificateVerify {
-    #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(crate) fn handle<'a>(self, body: &[u8], raw: &[u8], slot: &mut State<'a>) -> Result<Output<'a>, Error> {
-        let mut hs = self.hs;
+    /// Checks the server's signature over the transcript with the leaf key
+    /// (§4.4.3). Borrows the state, like [`ExpectCertificate::check`].
+    #[inline(never)]
+    pub(crate) fn check(&self, body: &[u8]) -> Result<(), Error> {
         let cv = CertificateVerify::decode(body)?;
         let scheme = cv.scheme;
         let (alg, curve) = scheme
@@ -183,10 +193,16 @@ impl ExpectCertificateVerify {
             return Err(Misbehavior::BadSignatureScheme(scheme).into());
         }
         let mut content = [0u8; 64 + 34 + 64];
-        let n = signed_content(true, hs.transcript.current().as_bytes(), &mut content);
+        let n = signed_content(true, self.hs.transcript.current().as_bytes(), &mut content);
         self.leaf_key
             .verify(alg, &content[..n], cv.signature)
-            .map_err(|_| Error::BadSignature { scheme, key: self.leaf_key.describe() })?;
+            .map_err(|_| Error::BadSignature { scheme, key: self.leaf_key.describe() })
+    }
+
+    /// The signature `check` accepted: on to the server's Finished.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
+    pub(crate) fn handle<'a>(self, raw: &[u8], slot: &mut State<'a>) -> Result<Output<'a>, Error> {
+        let mut hs = self.hs;
         hs.transcript.update(raw);
         *slot = State::ExpectFinished(ExpectFinished { hs, trust: self.trust });
         Ok(Output::None)
