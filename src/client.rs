@@ -11,7 +11,7 @@ use crate::handshake::tls13::TicketCtx;
 use crate::handshake::HandshakeSummary;
 use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
 use crate::msgs::handshake::KeyUpdateRequest;
-use crate::record::{Inbound, KeyUsage, Outbound, Protection, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
+use crate::record::{Inbound, KeyUsage, Outbound, Protection, ReadProtection, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
 use crate::ticket::SessionTicket;
 use crate::verify::{ServerName, UnixTime};
 use core::ops::Range;
@@ -116,7 +116,7 @@ pub struct Client<'a, R, B> {
     tx: B,
     inbound: Inbound,
     outbound: Outbound,
-    read_prot: Option<Protection>,
+    read_prot: ReadProtection,
     write_prot: Option<Protection>,
     state: Option<State<'a>>,
     phase: Phase,
@@ -213,7 +213,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             tx,
             inbound: Inbound::default(),
             outbound: Outbound::default(),
-            read_prot: None,
+            read_prot: ReadProtection::default(),
             write_prot: None,
             state: None,
             phase: Phase::Handshaking,
@@ -312,7 +312,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
             self.send_alert(alert);
         }
         self.state = None;
-        self.read_prot = None;
+        self.read_prot.clear();
         self.write_prot = None;
         self.phase = Phase::Failed(e.clone());
         e
@@ -362,17 +362,14 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                     }
                     _ => self.floods.progress(),
                 }
+                // A ticket stays buffered until `session_ticket()` has read it.
+                if !matches!(out, Output::Ticket) {
+                    self.inbound.consume_handshake(len);
+                }
+                self.check_key_change_boundary()?;
                 match out {
-                    Output::None => self.inbound.consume_handshake(len),
-                    Output::ReadKeyChanged => {
-                        self.inbound.consume_handshake(len);
-                        self.check_key_change_boundary()?;
-                    }
-                    Output::Complete(summary) => {
-                        self.inbound.consume_handshake(len);
-                        self.check_key_change_boundary()?;
-                        return Ok(Event::HandshakeComplete(summary));
-                    }
+                    Output::None => {}
+                    Output::Complete(summary) => return Ok(Event::HandshakeComplete(summary)),
                     Output::Ticket => {
                         self.pending_ticket = Some(PendingSession::Message(len));
                         return Ok(Event::SessionTicket);
@@ -408,9 +405,11 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         }
     }
 
-    /// RFC 8446 §5.1: handshake messages must not span a key change.
-    fn check_key_change_boundary(&self) -> Result<(), Error> {
-        if self.inbound.handshake_len() > 0 {
+    /// RFC 8446 §5.1: handshake messages must not span a key change. Runs
+    /// after every handshake message and change_cipher_spec; it refuses only
+    /// if read keys were installed ([`ReadProtection::take_changed`]).
+    fn check_key_change_boundary(&mut self) -> Result<(), Error> {
+        if self.read_prot.take_changed() && self.inbound.handshake_len() > 0 {
             return Err(Misbehavior::DataBeforeKeyChange.into());
         }
         Ok(())
@@ -436,21 +435,20 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
                 let (_, state, mut ctx) = self.split();
                 state.as_mut().ok_or(Error::Closed)?.change_cipher_spec(&mut ctx)?
             };
-            if matches!(out, Output::ReadKeyChanged) {
-                self.check_key_change_boundary()?;
-            }
+            let Output::None = out else { return Err(Error::Internal("change_cipher_spec completed a handshake")) };
+            self.check_key_change_boundary()?;
             return Ok(None);
         }
         // RFC 8449: a server that agreed to a limit must keep to it.
         let limits = self.state.as_ref().map(State::limits).unwrap_or_default();
-        if let (Some(limit), Some(p)) = (limits.recv, self.read_prot.as_ref()) {
+        if let (Some(limit), Some(p)) = (limits.recv, self.read_prot.get()) {
             let inner = rec.header.len.saturating_sub(p.expansion());
             if inner > limit {
                 return Err(Error::RecordOverflow { size: inner, limit });
             }
         }
         let whole = rec.record.clone();
-        let (typ, plain): (ContentType, Range<usize>) = match (&mut self.read_prot, rec.header.typ) {
+        let (typ, plain): (ContentType, Range<usize>) = match (self.read_prot.get_mut(), rec.header.typ) {
             (Some(p), t @ (ContentType::ApplicationData | ContentType::Handshake | ContentType::Alert))
                 if t == ContentType::ApplicationData || !p.is_tls13() =>
             {
@@ -728,7 +726,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
     /// RFC 8446 §5.5 for the server's key: at the limit it is asked (once
     /// per key) to update; past [`KeyUsage::peer_limit`] its records are refused.
     fn check_peer_key_usage(&mut self) -> Result<(), Error> {
-        let Some(seq) = self.read_prot.as_ref().map(Protection::seq) else { return Ok(()) };
+        let Some(seq) = self.read_prot.get().map(Protection::seq) else { return Ok(()) };
         if seq >= self.key_usage().peer_limit {
             return Err(Error::KeyUsageLimit { by_peer: true });
         }

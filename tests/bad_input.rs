@@ -424,6 +424,8 @@ struct Script {
     certificate_request: Option<Vec<u8>>,
     /// A cookie in the HelloRetryRequest (RFC 8446 §4.2.2), echoed in the second ClientHello.
     cookie: Option<Vec<u8>>,
+    /// Plaintext handshake bytes after ServerHello in its record (across the key change).
+    after_server_hello: Vec<u8>,
 }
 
 impl Default for Script {
@@ -443,6 +445,7 @@ impl Default for Script {
             cert_context: Vec::new(),
             certificate_request: None,
             cookie: None,
+            after_server_hello: Vec::new(),
         }
     }
 }
@@ -696,7 +699,7 @@ fn run<'a>(
 
     // ServerHello, a compatibility change_cipher_spec, then the whole
     // encrypted flight coalesced in one record.
-    let mut wire = record(22, &sh);
+    let mut wire = record(22, &[&sh[..], &sc.after_server_hello].concat());
     wire.extend_from_slice(&record(20, &[1]));
     wire.extend_from_slice(&seal(&mut server_write, ContentType::Handshake, &flight));
     let events = feed(client, &wire)?;
@@ -988,6 +991,21 @@ fn certificate_instead_of_encrypted_extensions() {
     );
     assert_alert_queued(&client, &err, AlertDescription::UnexpectedMessage);
     assert_msg(&err, &["Certificate", "EncryptedExtensions"]);
+}
+
+/// RFC 8446 §5.1: the ServerHello changes the read key, so a record that
+/// carries more handshake data after it is refused (the boundary check runs
+/// after every handshake message that installed keys, issue 12 item 3).
+#[test]
+fn handshake_data_after_server_hello_in_its_record() {
+    let config = insecure();
+    let ee = handshake_msg(HandshakeType::EncryptedExtensions, &[0, 0]);
+    for tail in [ee.clone(), ee[..2].to_vec()] {
+        let sc = Script { after_server_hello: tail, ..Script::default() };
+        let (err, client) = run_err(&config, &sc);
+        assert_eq!(err, Error::PeerMisbehaved(Misbehavior::DataBeforeKeyChange));
+        assert_alert_queued(&client, &err, AlertDescription::UnexpectedMessage);
+    }
 }
 
 #[test]

@@ -466,7 +466,7 @@ impl<'a> ExpectServerHello<'a> {
             EarlySecret::new(suite.hash, psk.map(|p| p.key)).into_handshake(shared.as_ref().map(|s| s.as_bytes()));
         let client_secret = secret.client_traffic_secret(&hash);
         let server_secret = secret.server_traffic_secret(&hash);
-        Protection::install(ctx.read_prot, suite.hash, suite.aead, &server_secret);
+        ctx.read_prot.install(suite.hash, suite.aead, &server_secret);
         // From here on alerts go out under the client handshake key (§6); the
         // compatibility change_cipher_spec stays plaintext.
         Protection::install(ctx.write_prot, suite.hash, suite.aead, &client_secret);
@@ -487,7 +487,7 @@ impl<'a> ExpectServerHello<'a> {
             limits: Limits::default(),
         };
         *slot = State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs));
-        Ok(Output::ReadKeyChanged)
+        Ok(Output::None)
     }
 
     /// Whether the ClientHello offers supported_groups (and key_share).

@@ -16,7 +16,7 @@ use crate::error::{Error, Received};
 use crate::msgs::enums::{ContentType, HandshakeType};
 use crate::msgs::handshake::{write_handshake, HandshakeMessage};
 use crate::msgs::new_session_ticket::NewSessionTicket;
-use crate::record::{Outbound, Protection};
+use crate::record::{Outbound, Protection, ReadProtection};
 use crate::verify::{ServerName, UnixTime};
 
 /// Everything a transition may touch besides its own state.
@@ -27,7 +27,8 @@ pub(crate) struct Ctx<'x, 'a, R> {
     pub rng: &'x mut R,
     pub tx: &'x mut [u8],
     pub out: &'x mut Outbound,
-    pub read_prot: &'x mut Option<Protection>,
+    /// Installing a read key is marked; see [`ReadProtection`].
+    pub read_prot: &'x mut ReadProtection,
     pub write_prot: &'x mut Option<Protection>,
 }
 
@@ -35,9 +36,7 @@ pub(crate) struct Ctx<'x, 'a, R> {
 pub(crate) enum Output<'a> {
     /// Nothing to report.
     None,
-    /// Read keys changed: no handshake bytes may remain buffered (RFC 8446 §5.1).
-    ReadKeyChanged,
-    /// The handshake completed (read keys changed too).
+    /// The handshake completed.
     Complete(HandshakeSummary<'a>),
     /// A NewSessionTicket arrived.
     Ticket,

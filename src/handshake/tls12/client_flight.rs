@@ -3,12 +3,11 @@
 
 use zeroize::Zeroize;
 
-use super::server_flight::ExpectServerHelloDone;
+use super::server_flight::{Exchange, ExpectServerHelloDone};
 use super::{Keyed, Outer, State};
 use crate::codec::Writer;
 use crate::error::Error;
 use crate::handshake::state::{send_ccs, Ctx, Output};
-use crate::handshake::KeyExchange;
 use crate::key_schedule::tls12::{psk_pre_master, MasterSecret12};
 use crate::msgs::enums::{ContentType, HandshakeType};
 use crate::msgs::handshake::write_handshake;
@@ -30,23 +29,20 @@ impl ExpectServerHelloDone {
         }
         let mut n = self.n;
         n.transcript.update(raw);
-        let psk = match n.kx {
-            KeyExchange::Psk | KeyExchange::EcdhePsk => {
-                Some(ctx.config.psk.ok_or(Error::Internal("a PSK suite was negotiated without a configured PSK"))?)
-            }
-            _ => None,
+        let (with_psk, ecdhe) = match &self.exchange {
+            Exchange::Ecdhe(e) => (false, Some(e)),
+            Exchange::Psk => (true, None),
+            Exchange::EcdhePsk(e) => (true, Some(e)),
         };
-        if n.kx != KeyExchange::Psk && self.ecdhe.is_none() {
-            return Err(crate::error::Error::UnexpectedMessage {
-                expected: "ServerKeyExchange",
-                got: crate::error::Received::Handshake(HandshakeType::ServerHelloDone),
-            });
-        }
+        let psk = match with_psk {
+            true => Some(ctx.config.psk.ok_or(Error::Internal("a PSK suite was negotiated without a configured PSK"))?),
+            false => None,
+        };
         let identities = ctx.config.client_identities;
         let chosen = self.client_auth.flatten().and_then(|(i, s)| identities.get(i).map(|id| (id, s)));
         let mut failure = None;
         let mut master = None;
-        let (transcript, ems, randoms, ecdhe) = (&mut n.transcript, n.ems, &n.randoms, &self.ecdhe);
+        let (transcript, ems, randoms) = (&mut n.transcript, n.ems, &n.randoms);
         let hash = n.agreed.suite.hash;
         // One record: [Certificate,] ClientKeyExchange[, CertificateVerify].
         ctx.out
@@ -110,6 +106,7 @@ impl ExpectServerHelloDone {
         let master = master.ok_or(Error::Internal("no TLS 1.2 master secret after the client key exchange"))?;
         let k = Keyed {
             agreed: n.agreed,
+            trust: self.trust,
             transcript: n.transcript,
             randoms: n.randoms,
             master,

@@ -54,6 +54,7 @@ impl Keyed {
             !self.resumed && !self.ticket_announced && self.ems && !self.agreed.session_id.is_empty();
         let c = Connected {
             agreed: self.agreed,
+            trust: self.trust,
             randoms: self.randoms,
             master: self.master,
             client_auth: self.client_auth,

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //!  ServerHello ─► ExpectCertificate ─► ExpectServerKeyExchange ─► ExpectServerHelloDone
-//!      │  (PSK suites skip the Certificate; PSK may skip ServerKeyExchange)      │
+//!      │  (PSK suites: ExpectPskServerKeyExchange, which plain PSK may skip)    │
 //!      │                                              client flight: [Certificate,]
 //!      │ (session resumed)                            ClientKeyExchange, [CertificateVerify,]
 //!      ▼                                              ChangeCipherSpec, Finished
@@ -63,9 +63,14 @@ pub(crate) fn handle<'a, R: CryptoRng>(
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerKeyExchange(s)) =>
                 s.handle(checked, raw, next))
         }
+        (State::ExpectPskServerKeyExchange(s), H::ServerKeyExchange) => {
+            let checked = s.check(body, ctx)?;
+            transition!(slot, typ, |next| Outer::Tls12(State::ExpectPskServerKeyExchange(s)) =>
+                s.handle(checked, raw, next))
+        }
         // RFC 4279 §2: a PSK server without a hint may skip ServerKeyExchange.
-        (State::ExpectServerKeyExchange(s), H::ServerHelloDone) if s.n.kx == KeyExchange::Psk => {
-            transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerKeyExchange(s)) =>
+        (State::ExpectPskServerKeyExchange(s), H::ServerHelloDone) if s.n.kx == KeyExchange::Psk => {
+            transition!(slot, typ, |next| Outer::Tls12(State::ExpectPskServerKeyExchange(s)) =>
                 s.skip().done(body, raw, ctx, next))
         }
         (State::ExpectServerHelloDone(s), H::CertificateRequest) if s.client_auth.is_none() && !s.n.kx.is_psk() => {
@@ -102,7 +107,6 @@ pub(crate) struct Agreed {
     alpn: Option<(u8, u8)>,
     limits: Limits,
     group: Option<NamedGroup>,
-    trust: Trust,
     hint: heapless::Vec<u8, MAX_PSK_HINT>,
 }
 
@@ -122,6 +126,9 @@ pub(crate) struct Negotiated {
 /// After the master secret is known: the last messages of either flow.
 pub(crate) struct Keyed {
     agreed: Agreed,
+    /// How the server was authenticated: its certificate (decided once, at
+    /// Certificate), the PSK, or the resumed session's.
+    trust: Trust,
     transcript: Transcript,
     randoms: [u8; 64],
     master: MasterSecret12,
@@ -135,6 +142,7 @@ pub(crate) struct Keyed {
 /// The handshake is complete; application traffic flows.
 pub(crate) struct Connected {
     agreed: Agreed,
+    trust: Trust,
     randoms: [u8; 64],
     master: MasterSecret12,
     client_auth: Option<Option<usize>>,
@@ -148,6 +156,7 @@ pub(crate) struct Connected {
 pub(crate) enum State {
     ExpectCertificate(Negotiated),
     ExpectServerKeyExchange(server_flight::ExpectServerKeyExchange),
+    ExpectPskServerKeyExchange(server_flight::ExpectPskServerKeyExchange),
     ExpectServerHelloDone(server_flight::ExpectServerHelloDone),
     ExpectNewSessionTicket(Keyed),
     ExpectChangeCipherSpec(Keyed),
@@ -161,6 +170,7 @@ impl State {
         match self {
             State::ExpectCertificate(_) => "Certificate",
             State::ExpectServerKeyExchange(_) => "ServerKeyExchange",
+            State::ExpectPskServerKeyExchange(_) => "ServerKeyExchange or ServerHelloDone",
             State::ExpectServerHelloDone(_) => "CertificateRequest or ServerHelloDone",
             State::ExpectNewSessionTicket(_) => "NewSessionTicket",
             State::ExpectChangeCipherSpec(_) => "ChangeCipherSpec",
@@ -173,6 +183,7 @@ impl State {
         match self {
             State::ExpectCertificate(n) => &n.agreed,
             State::ExpectServerKeyExchange(s) => &s.n.agreed,
+            State::ExpectPskServerKeyExchange(s) => &s.n.agreed,
             State::ExpectServerHelloDone(s) => &s.n.agreed,
             State::ExpectNewSessionTicket(k) | State::ExpectChangeCipherSpec(k) | State::ExpectFinished(k) => &k.agreed,
             State::Connected(c) => &c.agreed,
@@ -242,9 +253,9 @@ impl State {
             State::ExpectChangeCipherSpec(k) => {
                 let kb = k.key_block();
                 let (key, iv) = kb.server();
-                crate::record::Protection::install_tls12(ctx.read_prot, k.agreed.suite.aead, key, iv);
+                ctx.read_prot.install_tls12(k.agreed.suite.aead, key, iv);
                 *slot = Outer::Tls12(State::ExpectFinished(k));
-                Ok(Output::ReadKeyChanged)
+                Ok(Output::None)
             }
             s => Err(Error::UnexpectedMessage {
                 expected: s.expecting(),
@@ -261,12 +272,12 @@ impl State {
         ctx: &super::tls13::TicketCtx<'_>,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let master = match self {
-            State::ExpectChangeCipherSpec(k) => &k.master,
-            State::Connected(c) => &c.master,
+        let (master, trust) = match self {
+            State::ExpectChangeCipherSpec(k) => (&k.master, k.trust),
+            State::Connected(c) => (&c.master, c.trust),
             _ => return Err(Error::Api("session_ticket() is only valid right after Event::SessionTicket")),
         };
-        let Agreed { suite, trust, alpn, .. } = *self.agreed();
+        let Agreed { suite, alpn, .. } = *self.agreed();
         let (ticket, session_id, lifetime) = match (nst_body, self) {
             (Some(body), _) => {
                 let nst = crate::msgs::tls12::NewSessionTicket12::decode(body)?;
@@ -329,7 +340,7 @@ impl Keyed {
             group: a.group,
             alpn,
             server_name: ctx.server_name,
-            trust: a.trust,
+            trust: self.trust,
             hello_retry: false,
             max_fragment: a.limits.recv.map(|r| r.min(a.limits.send)),
             resumed: self.resumed,

@@ -11,25 +11,45 @@ use crate::error::{Error, Misbehavior};
 use crate::handshake::state::{Ctx, Output};
 use crate::handshake::KeyExchange;
 use crate::msgs::certificate::CertificateChain;
-use crate::msgs::enums::SignatureScheme;
+use crate::msgs::enums::{NamedGroup, SignatureScheme};
 use crate::msgs::tls12::{
     CertificateRequest12, EcdheParams, KeyExchangeKind, ServerKeyExchange, CERT_TYPE_ECDSA_SIGN, CERT_TYPE_RSA_SIGN,
 };
 use crate::verify::Trust;
 
-/// Waiting for ServerKeyExchange; holds the server certificate's key (ECDHE suites).
+/// Waiting for the ServerKeyExchange of an ECDHE suite (RFC 8422 §5.4):
+/// holds the certificate's key, which must have signed it, and the trust
+/// the verifier gave the certificate (decided once, here).
 pub(crate) struct ExpectServerKeyExchange {
     pub(super) n: Negotiated,
-    pub(super) leaf_key: Option<PeerKey>,
+    pub(super) leaf_key: PeerKey,
+    pub(super) trust: Trust,
+}
+
+/// Waiting for the ServerKeyExchange of a PSK suite (RFC 4279 §2, RFC 5489
+/// §2); a plain PSK server without a hint sends none.
+pub(crate) struct ExpectPskServerKeyExchange {
+    pub(super) n: Negotiated,
 }
 
 /// Waiting for ServerHelloDone (or a CertificateRequest before it).
 pub(crate) struct ExpectServerHelloDone {
     pub(super) n: Negotiated,
-    /// Our public key and the (EC)DHE secret, once ServerKeyExchange gave the server's.
-    pub(super) ecdhe: Option<Ecdhe>,
+    pub(super) trust: Trust,
+    /// What ClientKeyExchange sends and the pre-master secret is made of.
+    pub(super) exchange: Exchange,
     /// `Some` once the server asked for a certificate: the identity and scheme to use.
     pub(super) client_auth: Option<Option<(usize, SignatureScheme)>>,
+}
+
+/// The key exchange the server's first flight settled.
+pub(crate) enum Exchange {
+    /// ECDHE, signed by the certificate's key (RFC 8422).
+    Ecdhe(Ecdhe),
+    /// The PSK alone (RFC 4279 §2).
+    Psk,
+    /// ECDHE and the PSK (RFC 5489 §2).
+    EcdhePsk(Ecdhe),
 }
 
 impl Negotiated {
@@ -65,93 +85,122 @@ impl Negotiated {
         raw: &[u8],
         slot: &mut Outer<'_>,
     ) -> Result<Output<'static>, Error> {
-        self.agreed.trust = trust;
         self.transcript.update(raw);
-        *slot =
-            Outer::Tls12(State::ExpectServerKeyExchange(ExpectServerKeyExchange { n: self, leaf_key: Some(leaf_key) }));
+        *slot = Outer::Tls12(State::ExpectServerKeyExchange(ExpectServerKeyExchange { n: self, leaf_key, trust }));
         Ok(Output::None)
     }
 }
 
 impl ExpectServerKeyExchange {
-    /// Parses the ServerKeyExchange, checks what it must prove (an offered
-    /// group; for ECDHE suites the signature of the certificate's key over
-    /// both randoms and the parameters, RFC 8422 §5.4) and completes the
-    /// (EC)DHE exchange. Borrows the state, like [`Negotiated::check_certificate`].
+    /// Parses the ServerKeyExchange of an ECDHE suite, checks what it must
+    /// prove (an offered group; the certificate key's signature over both
+    /// randoms and the parameters, RFC 8422 §5.4) and completes the ECDHE
+    /// exchange. Borrows the state, like [`Negotiated::check_certificate`].
+    #[inline(never)]
+    pub(super) fn check<R: rand_core::CryptoRng>(
+        &self,
+        body: &[u8],
+        ctx: &mut Ctx<'_, '_, R>,
+    ) -> Result<(NamedGroup, Ecdhe), Error> {
+        let ServerKeyExchange::Ecdhe { params, signed } = ServerKeyExchange::decode(body, KeyExchangeKind::Ecdhe)?
+        else {
+            return Err(Error::Internal("an ECDHE ServerKeyExchange decoded as another kind"));
+        };
+        offered_group(&params, ctx)?;
+        let scheme = signed.scheme;
+        let alg = scheme
+            .tls12_alg()
+            .filter(|_| SIGNATURE_SCHEMES.contains(&scheme))
+            .ok_or(Misbehavior::BadSignatureScheme(scheme))?;
+        let mut content = [0u8; 64 + 4 + 255];
+        content[..64].copy_from_slice(&self.n.randoms);
+        content[64..64 + params.raw.len()].copy_from_slice(params.raw);
+        match self.leaf_key.verify(alg, &content[..64 + params.raw.len()], signed.signature) {
+            Ok(()) => {}
+            Err(SignatureError::WrongAlgorithmForKey) => return Err(Misbehavior::BadSignatureScheme(scheme).into()),
+            Err(_) => return Err(Error::BadSignature { scheme, key: self.leaf_key.describe() }),
+        }
+        Ok((params.group, agree(self.n.key_share.as_ref(), &params, ctx)?))
+    }
+
+    /// The ServerKeyExchange `check` accepted.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
+    pub(super) fn handle(
+        self,
+        (group, ecdhe): (NamedGroup, Ecdhe),
+        raw: &[u8],
+        slot: &mut Outer<'_>,
+    ) -> Result<Output<'static>, Error> {
+        let exchange = Exchange::Ecdhe(ecdhe);
+        done_waiting(self.n, self.trust, Some(group), &[], exchange, raw, slot)
+    }
+}
+
+impl ExpectPskServerKeyExchange {
+    /// Parses the ServerKeyExchange of a PSK suite: the identity hint, and
+    /// for ECDHE_PSK the server's parameters (of an offered group), with
+    /// which the ECDHE exchange is completed (RFC 5489 §2).
     #[inline(never)]
     pub(super) fn check<'b, R: rand_core::CryptoRng>(
         &self,
         body: &'b [u8],
         ctx: &mut Ctx<'_, '_, R>,
-    ) -> Result<(ServerKeyExchange<'b>, Option<Ecdhe>), Error> {
-        let kind = match self.n.kx {
-            KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => KeyExchangeKind::Ecdhe,
-            KeyExchange::Psk => KeyExchangeKind::Psk,
-            KeyExchange::EcdhePsk => KeyExchangeKind::EcdhePsk,
-        };
-        let ske = ServerKeyExchange::decode(body, kind)?;
-        if let ServerKeyExchange::Ecdhe { params, .. } | ServerKeyExchange::EcdhePsk { params, .. } = &ske {
-            if !ctx.config.groups.contains(&params.group) {
-                return Err(Misbehavior::UnofferedGroup(params.group).into());
+    ) -> Result<(&'b [u8], Option<NamedGroup>, Exchange), Error> {
+        let kind = if self.n.kx == KeyExchange::EcdhePsk { KeyExchangeKind::EcdhePsk } else { KeyExchangeKind::Psk };
+        match ServerKeyExchange::decode(body, kind)? {
+            ServerKeyExchange::Psk { hint } => Ok((hint, None, Exchange::Psk)),
+            ServerKeyExchange::EcdhePsk { hint, params } => {
+                offered_group(&params, ctx)?;
+                let ecdhe = agree(self.n.key_share.as_ref(), &params, ctx)?;
+                Ok((hint, Some(params.group), Exchange::EcdhePsk(ecdhe)))
             }
+            ServerKeyExchange::Ecdhe { .. } => Err(Error::Internal("a PSK ServerKeyExchange decoded as ECDHE")),
         }
-        if let ServerKeyExchange::Ecdhe { params, signed } = &ske {
-            let key = self
-                .leaf_key
-                .as_ref()
-                .ok_or(Error::Internal("an ECDHE ServerKeyExchange without a server certificate key"))?;
-            let scheme = signed.scheme;
-            let alg = scheme
-                .tls12_alg()
-                .filter(|_| SIGNATURE_SCHEMES.contains(&scheme))
-                .ok_or(Misbehavior::BadSignatureScheme(scheme))?;
-            let mut content = [0u8; 64 + 4 + 255];
-            content[..64].copy_from_slice(&self.n.randoms);
-            content[64..64 + params.raw.len()].copy_from_slice(params.raw);
-            match key.verify(alg, &content[..64 + params.raw.len()], signed.signature) {
-                Ok(()) => {}
-                Err(SignatureError::WrongAlgorithmForKey) => return Err(Misbehavior::BadSignatureScheme(scheme).into()),
-                Err(_) => return Err(Error::BadSignature { scheme, key: key.describe() }),
-            }
-        }
-        let ecdhe = match &ske {
-            ServerKeyExchange::Ecdhe { params, .. } | ServerKeyExchange::EcdhePsk { params, .. } => {
-                Some(agree(self.n.key_share.as_ref(), params, ctx)?)
-            }
-            ServerKeyExchange::Psk { .. } => None,
-        };
-        Ok((ske, ecdhe))
     }
 
-    /// The ServerKeyExchange `check` accepted: the (EC)DHE exchange is
-    /// completed and the PSK hint kept.
+    /// The ServerKeyExchange `check` accepted.
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn handle(
         self,
-        (ske, ecdhe): (ServerKeyExchange<'_>, Option<Ecdhe>),
+        (hint, group, exchange): (&[u8], Option<NamedGroup>, Exchange),
         raw: &[u8],
         slot: &mut Outer<'_>,
     ) -> Result<Output<'static>, Error> {
-        let mut n = self.n;
-        let (group, hint) = match ske {
-            ServerKeyExchange::Ecdhe { params, .. } => (Some(params.group), &[][..]),
-            ServerKeyExchange::Psk { hint } => (None, hint),
-            ServerKeyExchange::EcdhePsk { hint, params } => (Some(params.group), hint),
-        };
-        // Hints longer than we keep are not shown rather than shown cut.
-        n.agreed.hint = heapless::Vec::from_slice(hint).unwrap_or_default();
-        n.agreed.group = group;
-        // The TLS 1.3 key share has served (or was not of the group): wiped now.
-        n.key_share = None;
-        n.transcript.update(raw);
-        *slot = Outer::Tls12(State::ExpectServerHelloDone(ExpectServerHelloDone { n, ecdhe, client_auth: None }));
-        Ok(Output::None)
+        done_waiting(self.n, Trust::PreSharedKey, group, hint, exchange, raw, slot)
     }
 
     /// RFC 4279 §2: a plain PSK server with no hint sends no ServerKeyExchange.
     pub(super) fn skip(self) -> ExpectServerHelloDone {
-        ExpectServerHelloDone { n: self.n, ecdhe: None, client_auth: None }
+        ExpectServerHelloDone { n: self.n, trust: Trust::PreSharedKey, exchange: Exchange::Psk, client_auth: None }
     }
+}
+
+/// RFC 8422 §5.4: the server's curve must be one we offered.
+fn offered_group<R>(params: &EcdheParams<'_>, ctx: &Ctx<'_, '_, R>) -> Result<(), Error> {
+    match ctx.config.groups.contains(&params.group) {
+        true => Ok(()),
+        false => Err(Misbehavior::UnofferedGroup(params.group).into()),
+    }
+}
+
+/// After a ServerKeyExchange: on to ServerHelloDone.
+fn done_waiting(
+    mut n: Negotiated,
+    trust: Trust,
+    group: Option<NamedGroup>,
+    hint: &[u8],
+    exchange: Exchange,
+    raw: &[u8],
+    slot: &mut Outer<'_>,
+) -> Result<Output<'static>, Error> {
+    // Hints longer than we keep are not shown rather than shown cut.
+    n.agreed.hint = heapless::Vec::from_slice(hint).unwrap_or_default();
+    n.agreed.group = group;
+    // The TLS 1.3 key share has served (or was not of the group): wiped now.
+    n.key_share = None;
+    n.transcript.update(raw);
+    *slot = Outer::Tls12(State::ExpectServerHelloDone(ExpectServerHelloDone { n, trust, exchange, client_auth: None }));
+    Ok(Output::None)
 }
 
 /// Our public key for ClientKeyExchange and the (EC)DHE shared secret.

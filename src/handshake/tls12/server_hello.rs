@@ -10,7 +10,6 @@ use crate::handshake::{KeyExchange, Suite};
 use crate::key_schedule::tls12::MasterSecret12;
 use crate::msgs::enums::ExtensionType as E;
 use crate::msgs::server_hello::ServerHello;
-use crate::verify::Trust;
 
 /// Extensions a TLS 1.2 ServerHello may answer with (each only if offered).
 const ALLOWED: [E; 8] = [
@@ -94,11 +93,11 @@ pub(crate) fn server_hello<'a, R>(
             return Err(Misbehavior::ResumedSessionChanged.into());
         }
         let master = MasterSecret12::from_bytes(suite.hash, session.psk()).ok_or(Misbehavior::ResumedSessionChanged)?;
-        // The session was offered only under the trust that made it (hello::session_trusted).
-        let trust = session.trust;
-        let agreed = Agreed { suite, session_id, alpn, limits, group: None, trust, hint: heapless::Vec::new() };
+        let agreed = Agreed { suite, session_id, alpn, limits, group: None, hint: heapless::Vec::new() };
         let k = Keyed {
             agreed,
+            // The session was offered only under the trust that made it (hello::session_trusted).
+            trust: session.trust,
             transcript,
             randoms,
             master,
@@ -114,13 +113,12 @@ pub(crate) fn server_hello<'a, R>(
     if !ems && ctx.config.require_ems {
         return Err(Error::Incompatible(Incompatibility::ExtendedMasterSecret));
     }
-    let trust = if kx.is_psk() { Trust::PreSharedKey } else { Trust::NotVerified };
-    let agreed = Agreed { suite, session_id, alpn, limits, group: None, trust, hint: heapless::Vec::new() };
+    let agreed = Agreed { suite, session_id, alpn, limits, group: None, hint: heapless::Vec::new() };
     let n = Negotiated { agreed, kx, transcript, randoms, key_share: hello.key_share, ems, ticket_expected };
     let next = match kx {
         KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => State::ExpectCertificate(n),
         KeyExchange::Psk | KeyExchange::EcdhePsk => {
-            State::ExpectServerKeyExchange(super::server_flight::ExpectServerKeyExchange { n, leaf_key: None })
+            State::ExpectPskServerKeyExchange(super::server_flight::ExpectPskServerKeyExchange { n })
         }
     };
     *slot = state::State::Tls12(next);

@@ -41,11 +41,11 @@ impl Connected {
         let req = KeyUpdateRequest::decode(body)?.ok_or(Misbehavior::BadKeyUpdate)?;
         let alg = self.suite.hash;
         self.server_app_secret = next_traffic_secret(alg, &self.server_app_secret);
-        Protection::install(ctx.read_prot, alg, self.suite.aead, &self.server_app_secret);
+        ctx.read_prot.install(alg, self.suite.aead, &self.server_app_secret);
         if req == KeyUpdateRequest::Requested {
             self.update_write_key(KeyUpdateRequest::NotRequested, ctx)?;
         }
-        Ok(Output::ReadKeyChanged)
+        Ok(Output::None)
     }
 
     /// §4.6.3: sends a KeyUpdate (`req` says whether the server must update

@@ -42,7 +42,7 @@ impl ExpectFinished {
         let server_app_secret = master.server_traffic_secret(&hash_sf);
         let exporter_master_secret = master.exporter_master_secret(&hash_sf);
         let client_app_secret = master.client_traffic_secret(&hash_sf);
-        Protection::install(ctx.read_prot, alg, hs.suite.aead, &server_app_secret);
+        ctx.read_prot.install(alg, hs.suite.aead, &server_app_secret);
 
         // Client flight: [change_cipher_spec], then one record with
         // [Certificate, CertificateVerify,] Finished (§4.4, App. D.4).
