@@ -8,6 +8,7 @@
 //!   --pin PIN            accept a server whose key has this pin: sha256/BASE64 or hex (repeatable)
 //!   --trust-on-first-use accept this server once and print its pin to store (NOT verification)
 //!   --no-time-check      skip certificate dates (for devices without a clock)
+//!   --profile P          certificate rules: strict (default, public servers) | rfc5280 (a private CA)
 //!   --show-chain         print the server's certificate chain and pins
 //!   --tls1.3 | --tls1.2  offer only this protocol version (default: both, the server chooses)
 //!   --allow-no-ems       DANGER: accept TLS 1.2 servers without the extended master secret (RFC 7627)
@@ -36,6 +37,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::ExitCode;
 
+use embertls::x509::Profile;
 use embertls::{CaVerifier, ChainRecorder, Pin, PinVerifier, TrustAnchors, TrustOnFirstUse};
 use embertls::{
     CipherSuite, ClientConfig, ClientIdentity, ExternalPsk, NamedGroup, ProtocolVersion, PskMode, ServerName,
@@ -63,6 +65,7 @@ struct Options {
     pins: Vec<String>,
     tofu: bool,
     no_time_check: bool,
+    profile: Profile,
     show_chain: bool,
     versions: Vec<ProtocolVersion>,
     allow_no_ems: bool,
@@ -90,6 +93,7 @@ fn parse_args() -> Result<Options, String> {
         pins: vec![],
         tofu: false,
         no_time_check: false,
+        profile: Profile::Strict,
         show_chain: false,
         versions: vec![],
         allow_no_ems: false,
@@ -140,6 +144,10 @@ fn parse_args() -> Result<Options, String> {
             "--pin" => o.pins.push(value("--pin")?),
             "--trust-on-first-use" => o.tofu = true,
             "--no-time-check" => o.no_time_check = true,
+            "--profile" => {
+                let p = value("--profile")?;
+                o.profile = Profile::from_name(&p).ok_or(format!("--profile {p}: give strict or rfc5280"))?;
+            }
             "--show-chain" => o.show_chain = true,
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             s => o.addr = s.to_string(),
@@ -178,14 +186,14 @@ fn run() -> Result<(), String> {
     let pins =
         o.pins.iter().map(|p| Pin::parse(p).map_err(|e| format!("--pin {p}: {e}"))).collect::<Result<Vec<_>, _>>()?;
     let ca_verifier = (!anchors.is_empty()).then(|| {
-        let v = CaVerifier::new(anchors);
+        let v = CaVerifier::new(anchors).profile(o.profile);
         if o.no_time_check {
             v.skip_time_checks()
         } else {
             v
         }
     });
-    let pin_verifier = PinVerifier::new(&pins);
+    let pin_verifier = PinVerifier::new(&pins).profile(o.profile);
     let pin_verifier = if o.no_time_check { pin_verifier.skip_time_checks() } else { pin_verifier };
     let tofu = TrustOnFirstUse::record();
     let base: &dyn ServerVerifier = if let Some(v) = &ca_verifier {

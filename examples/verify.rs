@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! cargo run --release --example verify -- [--ca FILE]... [--intermediates FILE]
-//!     (--name DNS_NAME | --ip ADDRESS) [--time RFC3339 | --no-time-check] [--show-chain]
+//!     (--name DNS_NAME | --ip ADDRESS) [--time RFC3339 | --no-time-check] [--profile strict|rfc5280]
+//!     [--show-chain]
 //!     LEAF_OR_CHAIN.pem
 //!
 //!   --ca FILE            trust anchor(s), PEM (several blocks allowed) or DER (repeatable; at least one)
@@ -15,6 +16,8 @@
 //!   --time RFC3339       verify at this time, e.g. 2030-01-01T00:00:00Z or 2030-01-01T02:00:00+02:00
 //!                        (default: this computer's clock)
 //!   --no-time-check      do not check validity dates (as CaVerifier::skip_time_checks())
+//!   --profile P          certificate rules: `strict` (default: RFC 5280 + CA/Browser Forum, for public
+//!                        servers) or `rfc5280` (for a private CA; as CaVerifier::profile(Profile::Rfc5280))
 //!   --show-chain         print the chain's summary and SPKI pins (as the client example does)
 //!   LEAF_OR_CHAIN.pem    the server's leaf certificate, optionally followed by its chain
 //! ```
@@ -34,11 +37,11 @@
 use std::net::IpAddr;
 use std::process::ExitCode;
 
-use embertls::x509::{CaVerifier, ChainSummary, TrustAnchor, TrustAnchors};
+use embertls::x509::{CaVerifier, ChainSummary, Profile, TrustAnchor, TrustAnchors};
 use embertls::{CertError, CertificateChain, Error, ServerName, ServerVerifier, Trust, UnixTime};
 
 const USAGE: &str = "usage: verify [--ca FILE]... [--intermediates FILE] (--name DNS_NAME | --ip ADDRESS) \
-                     [--time RFC3339 | --no-time-check] [--show-chain] LEAF_OR_CHAIN.pem";
+                     [--time RFC3339 | --no-time-check] [--profile strict|rfc5280] [--show-chain] LEAF_OR_CHAIN.pem";
 
 /// Unusable input: exit status 2.
 struct Unusable(String);
@@ -63,6 +66,7 @@ struct Options {
     ip: Option<String>,
     time: Option<String>,
     no_time_check: bool,
+    profile: Profile,
     show_chain: bool,
     chain: Option<String>,
 }
@@ -83,6 +87,11 @@ fn parse_args() -> Result<Options, Unusable> {
             "--ip" => o.ip = Some(value("--ip")?),
             "--time" => o.time = Some(value("--time")?),
             "--no-time-check" => o.no_time_check = true,
+            "--profile" => {
+                let p = value("--profile")?;
+                o.profile = Profile::from_name(&p)
+                    .ok_or_else(|| Unusable(format!("--profile {p}: give strict or rfc5280; {USAGE}")))?;
+            }
             "--show-chain" => o.show_chain = true,
             "-h" | "--help" => return Err(USAGE.into()),
             s if s.starts_with("--") => return Err(format!("unknown option {s}; {USAGE}").into()),
@@ -238,7 +247,7 @@ fn verified_path(
     let with = |anchor: &TrustAnchor| {
         let mut one = TrustAnchors::new();
         one.push(anchor.clone());
-        let v = CaVerifier::new(one);
+        let v = CaVerifier::new(one).profile(full.current_profile());
         if no_time_check {
             v.skip_time_checks()
         } else {
@@ -321,7 +330,7 @@ fn run() -> Result<ExitCode, Unusable> {
     if o.show_chain {
         println!("{summary}");
     }
-    let verifier = CaVerifier::new(anchors);
+    let verifier = CaVerifier::new(anchors).profile(o.profile);
     let verifier = if o.no_time_check { verifier.skip_time_checks() } else { verifier };
     match verify(&verifier, &certs, &name, now) {
         Ok(_) => {

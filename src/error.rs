@@ -691,9 +691,11 @@ mod catalogue {
             CertError::PathTooLong { .. } => 24,
             CertError::TooManySignatureChecks { .. } => 25,
             CertError::BadAnchor { .. } => 26,
+            CertError::Violation { .. } => 27,
+            CertError::NameConstraintBudget { .. } => 28,
         }
     }
-    const CERT_SLOTS: usize = 27;
+    const CERT_SLOTS: usize = 29;
 
     fn check(msg: &str, what_to_do: &str) {
         assert!(msg.len() > 20 && msg.contains(what_to_do), "{what_to_do:?} missing from: {msg}");
@@ -895,6 +897,16 @@ mod catalogue {
             (CertError::PathTooLong { max_depth: 2 }, A::CertificateUnknown, "raise the maximum depth"),
             (CertError::TooManySignatureChecks { limit: 1 }, A::CertificateUnknown, "fix its chain file"),
             (CertError::BadAnchor { index: 0, detail: s("x") }, A::InternalError, "give X.509 certificates"),
+            (
+                CertError::Violation { cert: id(), rule: crate::x509::Rule::LeafIsCa, name: None },
+                A::BadCertificate,
+                "Profile::Rfc5280 relaxes it",
+            ),
+            (
+                CertError::NameConstraintBudget { what: "name comparisons", limit: 1 },
+                A::CertificateUnknown,
+                "fix the server's certificates",
+            ),
         ];
         let mut seen = [false; CERT_SLOTS];
         for (c, alert, todo) in samples {

@@ -205,7 +205,21 @@ fn refused_outcomes_exit_1_with_the_engines_message() {
     for n in ["expired.ec256.test", "2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z", "2030-01-01T00:00:00Z", "renew"] {
         assert!(run.stderr.contains(n), "{n:?} not in {}", run.stderr);
     }
+    // Without dates, the strict profile still refuses this vector (its CN is not a SAN entry) and
+    // names the relaxed profile; `--profile rfc5280` accepts it (issue #16).
     let run = verify(&["--ca", &f("ec256-root.pem"), "--name", "ec256.test", "--no-time-check", &expired.arg()]);
+    assert_exit(&run, 1);
+    assert!(run.stderr.contains("CommonNameNotInSan") && run.stderr.contains("--profile rfc5280"), "{run:#?}");
+    let run = verify(&[
+        "--ca",
+        &f("ec256-root.pem"),
+        "--name",
+        "ec256.test",
+        "--no-time-check",
+        "--profile",
+        "rfc5280",
+        &expired.arg(),
+    ]);
     assert_exit(&run, 0);
 
     // Missing intermediate.
@@ -242,6 +256,7 @@ fn unusable_input_exits_2() {
         (vec!["--name", "a", &c], "--ca FILE"),
         (vec!["--ca", &root, "--name", "a"], "no LEAF_OR_CHAIN"),
         (vec!["--ca", &root, "--name", "a", "--bogus", &c], "unknown option --bogus"),
+        (vec!["--ca", &root, "--name", "a", "--profile", "lax", &c], "give strict or rfc5280"),
     ];
     for (args, needle) in cases {
         let run = verify(&args);

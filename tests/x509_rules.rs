@@ -4,7 +4,7 @@
 mod x509_util;
 
 use embertls::msgs::enums::AlertDescription;
-use embertls::x509::CaVerifier;
+use embertls::x509::{CaVerifier, Profile, Rule};
 use embertls::{CertError, Trust, UnixTime};
 use x509_util::*;
 
@@ -19,11 +19,14 @@ fn validity_leaf_expired() {
         &["CN=expired.ec256.test", "2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z", "2030-01-01T00:00:00Z", "renew"],
     );
     assert_eq!(e.alert(), AlertDescription::CertificateExpired);
-    // The same leaf at a time inside its window verifies.
-    let v = CaVerifier::new(anchors(EC));
-    // ...but the intermediate and root only start in 2025, so use a leaf-only anchor.
-    let v2 = CaVerifier::new(anchors(&["ec256-int"]));
-    assert_eq!(verify_with(&v2, &["expired-leaf"], "ec256.test", Some(UnixTime(1_593_561_600))), Ok(Trust::Verified));
+    // At a time inside the leaf's window, the intermediate and root (valid from 2025) are refused:
+    // a trust anchor's own dates are checked too (issue #16). (Rfc5280 profile: this vector's CN is
+    // not one of its SAN entries, which the strict profile refuses before the issuer is looked at.)
+    let v = CaVerifier::new(anchors(EC)).profile(Profile::Rfc5280);
+    let v2 = CaVerifier::new(anchors(&["ec256-int"])).profile(Profile::Rfc5280);
+    let e = verify_with(&v2, &["expired-leaf"], "ec256.test", Some(UnixTime(1_593_561_600))).unwrap_err();
+    assert!(matches!(&e, CertError::NotYetValid { cert, .. } if cert.position().is_none()), "{e:?}");
+    assert_msg(&e, &["trust anchor", "CN=EC256 Intermediate"]);
     assert!(verify_with(&v, &["expired-leaf", "ec256-int"], "ec256.test", Some(UnixTime(1_593_561_600))).is_err());
 }
 
@@ -32,7 +35,8 @@ fn validity_leaf_not_yet_valid() {
     let e = verify(EC, &["future-leaf", "ec256-int"], "ec256.test").unwrap_err();
     assert!(matches!(e, CertError::NotYetValid { .. }), "{e:?}");
     assert_msg(&e, &["CN=future.ec256.test", "2040-01-01T00:00:00Z", "clock"]);
-    let v = CaVerifier::new(anchors(EC));
+    // Rfc5280 profile: this vector's CN is not one of its SAN entries (a strict-profile rule).
+    let v = CaVerifier::new(anchors(EC)).profile(Profile::Rfc5280);
     assert_eq!(
         verify_with(&v, &["future-leaf", "ec256-int"], "ec256.test", Some(UnixTime(2_240_611_200))),
         Ok(Trust::Verified)
@@ -56,6 +60,8 @@ fn missing_clock_needs_explicit_choice() {
     let v = CaVerifier::new(anchors(EC)).skip_time_checks();
     assert_eq!(verify_with(&v, &["ec256-leaf", "ec256-int"], "ec256.test", None), Ok(Trust::Verified));
     // Skipping time checks accepts an expired leaf even when a time is given.
+    // (Rfc5280 profile: this vector's CN is not one of its SAN entries, a strict-profile rule.)
+    let v = v.profile(Profile::Rfc5280);
     assert_eq!(verify_with(&v, &["expired-leaf", "ec256-int"], "ec256.test", Some(NOW)), Ok(Trust::Verified));
 }
 
@@ -101,7 +107,9 @@ fn basic_constraints_ca_required() {
 
 #[test]
 fn path_len_constraint() {
-    assert_eq!(verify(EC, &["pl0-leaf-direct", "pl0-int1"], "pathlen.test"), Ok(Trust::Verified));
+    // Rfc5280 profile: this vector's CN is not one of its SAN entries (a strict-profile rule).
+    let relaxed = CaVerifier::new(anchors(EC)).profile(Profile::Rfc5280);
+    assert_eq!(verify_with(&relaxed, &["pl0-leaf-direct", "pl0-int1"], "pathlen.test", Some(NOW)), Ok(Trust::Verified));
     let e = verify(EC, &["pl0-leaf", "pl0-int2", "pl0-int1"], "pathlen.test").unwrap_err();
     assert!(matches!(e, CertError::PathLenExceeded { path_len: 0, below: 1, .. }), "{e:?}");
     assert_msg(&e, &["CN=PathLen0 Intermediate", "allows 0 intermediate"]);
@@ -119,8 +127,12 @@ fn leaf_key_usage_needs_digital_signature_when_present() {
     let e = verify(EC, &["keyenc-leaf", "ec256-int"], "ec256.test").unwrap_err();
     assert!(matches!(e, CertError::MissingKeyUsage { needed: "digitalSignature", .. }), "{e:?}");
     assert_msg(&e, &["CN=keyenc.ec256.test", "digitalSignature"]);
-    // No keyUsage (and no EKU) at all is fine.
-    assert_eq!(verify(EC, &["noeku-leaf", "ec256-int"], "ec256.test"), Ok(Trust::Verified));
+    // No keyUsage and no EKU: fine for RFC 5280; the strict profile requires the EKU (CABF BR §7.1.2.7.10).
+    let relaxed = CaVerifier::new(anchors(EC)).profile(Profile::Rfc5280);
+    assert_eq!(verify_with(&relaxed, &["noeku-leaf", "ec256-int"], "ec256.test", Some(NOW)), Ok(Trust::Verified));
+    let e = verify(EC, &["noeku-leaf", "ec256-int"], "ec256.test").unwrap_err();
+    assert!(matches!(e, CertError::Violation { rule: Rule::ExtendedKeyUsageMissing, .. }), "{e:?}");
+    assert_msg(&e, &["CN=noeku.ec256.test", "Profile::Rfc5280 relaxes it"]);
 }
 
 #[test]
@@ -136,7 +148,10 @@ fn unknown_critical_extension_refused() {
     let e = verify(EC, &["crit-leaf", "ec256-int"], "ec256.test").unwrap_err();
     assert!(matches!(&e, CertError::UnknownCriticalExtension { oid, .. } if oid == "1.3.6.1.4.1.55555.1"), "{e:?}");
     assert_msg(&e, &["CN=crit.ec256.test", "1.3.6.1.4.1.55555.1", "critical"]);
-    assert_eq!(verify(EC, &["noncrit-leaf", "ec256-int"], "ec256.test"), Ok(Trust::Verified));
+    // The same extension non-critical is ignored. (Rfc5280 profile: this vector has no EKU, no
+    // authorityKeyIdentifier and a CN that is not a SAN entry, which the strict profile refuses.)
+    let relaxed = CaVerifier::new(anchors(EC)).profile(Profile::Rfc5280);
+    assert_eq!(verify_with(&relaxed, &["noncrit-leaf", "ec256-int"], "ec256.test", Some(NOW)), Ok(Trust::Verified));
 }
 
 #[test]

@@ -1,9 +1,17 @@
 //! Trust anchors (RFC 5280 §6.1.1 (d)): the subject name, public key and
 //! constraints of each trusted CA, kept instead of whole certificates.
 //!
-//! An anchor's own signature, validity dates and extensions other than
-//! nameConstraints and pathLenConstraint are not checked: configuring a
-//! certificate as an anchor is the statement that it is trusted.
+//! An anchor given as a certificate is checked as a certificate when it is
+//! used as an issuer: its validity dates (under the verifier's clock
+//! policy), basicConstraints present with cA=TRUE (and critical), keyUsage
+//! keyCertSign when keyUsage is present, no unknown critical extension,
+//! well-formed nameConstraints, and, for a root (self-issued), no
+//! extendedKeyUsage (CABF BR §7.1.2.1.2) and an authorityKeyIdentifier, if
+//! any, holding only its own subjectKeyIdentifier (strict profile, BR
+//! §7.1.2.1.3). Its own signature is not checked: configuring it is the
+//! statement that its key is trusted. A server certificate configured as an
+//! anchor (a self-signed home broker) is matched as the server's certificate
+//! and checked by the server-certificate rules instead.
 
 use alloc::format;
 use alloc::string::String;
@@ -14,6 +22,8 @@ use x509_cert::ext::pkix::NameConstraints;
 use crate::x509::cert::ParsedCert;
 use crate::x509::error::{CertError, CertId};
 use crate::x509::pin::Pin;
+use crate::x509::profile::Profile;
+use crate::x509::rules::check_anchor;
 
 /// One trusted CA (or pinned server certificate): its name and key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +34,12 @@ pub struct TrustAnchor {
     pub(crate) name_constraints: Option<NameConstraints>,
     pub(crate) path_len: Option<u8>,
     pub(crate) ski: Option<Vec<u8>>,
+    /// notBefore and notAfter, seconds since 1970 (RFC 5280 §4.1.2.5).
+    pub(crate) validity: (u64, u64),
+    /// Subject and issuer, for errors.
+    pub(crate) id: CertId,
+    /// Why the anchor cannot be used as an issuer: under [`Profile::Strict`], under [`Profile::Rfc5280`].
+    pub(crate) problems: [Option<CertError>; 2],
 }
 
 impl TrustAnchor {
@@ -34,7 +50,11 @@ impl TrustAnchor {
 
     fn from_der_at(der: &[u8], index: usize) -> Result<Self, CertError> {
         let c = ParsedCert::parse(der, None).map_err(|detail| CertError::BadAnchor { index, detail })?;
+        let problems = [check_anchor(&c, Profile::Strict).err(), check_anchor(&c, Profile::Rfc5280).err()];
         Ok(TrustAnchor {
+            validity: (c.not_before, c.not_after),
+            id: c.id(),
+            problems,
             subject_der: c.subject_raw.to_vec(),
             spki_der: c.spki_raw.to_vec(),
             subject: c.subject_string(),
@@ -62,6 +82,25 @@ impl TrustAnchor {
     /// The SPKI pin of the anchor's key.
     pub fn spki_pin(&self) -> Pin {
         Pin::of_spki(&self.spki_der)
+    }
+
+    /// Fails when this anchor may not issue certificates under `profile`, or
+    /// is outside its validity dates at `now` (RFC 5280 §4.1.2.5, §4.2.1.9).
+    pub(crate) fn check_as_issuer(&self, profile: Profile, now: Option<u64>) -> Result<(), CertError> {
+        let slot = usize::from(profile != Profile::Strict);
+        if let Some(e) = self.problems.get(slot).cloned().flatten() {
+            return Err(e);
+        }
+        let (not_before, not_after) = self.validity;
+        match now {
+            Some(now) if now < not_before => {
+                Err(CertError::NotYetValid { cert: self.id.clone(), not_before, not_after, now })
+            }
+            Some(now) if now > not_after => {
+                Err(CertError::Expired { cert: self.id.clone(), not_before, not_after, now })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// True when `cert` has this anchor's subject and key (it *is* the anchor).

@@ -14,8 +14,8 @@ use der::Decode;
 use x509_cert::certificate::Version;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints, SubjectAltName,
-    SubjectKeyIdentifier,
+    AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints,
+    SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::Certificate;
 
@@ -30,6 +30,7 @@ const OID_SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5
 const OID_NAME_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.30");
 const OID_SUBJECT_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 const OID_AUTHORITY_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
+const OID_AUTHORITY_INFO_ACCESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1");
 /// certificatePolicies: accepted even when critical, because a client that
 /// accepts any policy (RFC 5280 §6.1.1 (c) initial-policy-set = anyPolicy, no
 /// explicit policy required) never fails a path on policies.
@@ -75,6 +76,20 @@ pub(crate) struct ParsedCert<'a> {
     pub ski: Option<Vec<u8>>,
     /// authorityKeyIdentifier keyIdentifier (RFC 5280 §4.2.1.1).
     pub aki: Option<Vec<u8>>,
+    /// basicConstraints is marked critical.
+    pub basic_critical: bool,
+    /// extendedKeyUsage is marked critical.
+    pub eku_critical: bool,
+    /// subjectAltName is marked critical.
+    pub san_critical: bool,
+    /// authorityKeyIdentifier or subjectKeyIdentifier is marked critical.
+    pub key_id_critical: bool,
+    /// An authorityKeyIdentifier extension is present (with or without a keyIdentifier).
+    pub aki_present: bool,
+    /// The authorityKeyIdentifier has no authorityCertIssuer or serial number.
+    pub aki_key_id_only: bool,
+    /// authorityInfoAccess is malformed, empty or critical (RFC 5280 §4.2.2.1).
+    pub aia_bad: bool,
     /// The first critical extension not processed here.
     pub unknown_critical: Option<ObjectIdentifier>,
     /// The signature algorithm, or why it is refused.
@@ -169,6 +184,9 @@ impl<'a> ParsedCert<'a> {
         let mut ski = None;
         let mut aki = None;
         let mut unknown_critical = None;
+        let (mut basic_critical, mut eku_critical, mut san_critical, mut key_id_critical) =
+            (false, false, false, false);
+        let (mut aki_present, mut aki_key_id_only, mut aia_bad) = (false, false, false);
         let mut seen: Vec<&ObjectIdentifier> = vec![];
         for ext in t.extensions().map(|e| e.as_slice()).unwrap_or(&[]) {
             if seen.contains(&&ext.extn_id) {
@@ -179,19 +197,29 @@ impl<'a> ParsedCert<'a> {
             let id = ext.extn_id;
             if id == OID_BASIC_CONSTRAINTS {
                 basic = Some(decode_ext::<BasicConstraints>(v, "basicConstraints")?);
+                basic_critical = ext.critical;
             } else if id == OID_KEY_USAGE {
                 key_usage = Some(decode_ext::<KeyUsage>(v, "keyUsage")?);
             } else if id == OID_EXT_KEY_USAGE {
                 eku = Some(decode_ext::<ExtendedKeyUsage>(v, "extendedKeyUsage")?.0);
+                eku_critical = ext.critical;
             } else if id == OID_SUBJECT_ALT_NAME {
                 san = Some(decode_ext::<SubjectAltName>(v, "subjectAltName")?.0);
+                san_critical = ext.critical;
             } else if id == OID_NAME_CONSTRAINTS {
                 name_constraints = Some(decode_ext::<NameConstraints>(v, "nameConstraints")?);
             } else if id == OID_SUBJECT_KEY_ID {
                 ski = Some(decode_ext::<SubjectKeyIdentifier>(v, "subjectKeyIdentifier")?.0.as_bytes().to_vec());
+                key_id_critical |= ext.critical;
             } else if id == OID_AUTHORITY_KEY_ID {
                 let a = decode_ext::<AuthorityKeyIdentifier>(v, "authorityKeyIdentifier")?;
+                aki_present = true;
+                aki_key_id_only = a.authority_cert_issuer.is_none() && a.authority_cert_serial_number.is_none();
                 aki = a.key_identifier.map(|k| k.as_bytes().to_vec());
+                key_id_critical |= ext.critical;
+            } else if id == OID_AUTHORITY_INFO_ACCESS {
+                // RFC 5280 §4.2.2.1: a non-empty SEQUENCE of AccessDescription, non-critical.
+                aia_bad = ext.critical || AuthorityInfoAccessSyntax::from_der(v).map_or(true, |a| a.0.is_empty());
             } else if ext.critical && id != OID_CERT_POLICIES && unknown_critical.is_none() {
                 unknown_critical = Some(id);
             }
@@ -214,6 +242,13 @@ impl<'a> ParsedCert<'a> {
             ski,
             aki,
             unknown_critical,
+            basic_critical,
+            eku_critical,
+            san_critical,
+            key_id_critical,
+            aki_present,
+            aki_key_id_only,
+            aia_bad,
             sig_alg,
             cert,
         })

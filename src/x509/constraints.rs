@@ -6,6 +6,15 @@
 //! §4.2.1.10 requires of an application that does not process that form.
 //! Constraints of each CA (and of a trust anchor that has them) apply to all
 //! certificates below it; self-issued intermediates are exempt (§6.1.3 (b)).
+//!
+//! The work is bounded, for microcontrollers: at most
+//! [`DEFAULT_MAX_NAME_CHECKS`] subtree comparisons per verification (by
+//! default; `CaVerifier::max_name_constraint_checks`) and at most
+//! [`MAX_NAMES`] names (subject plus subjectAltName entries) in a
+//! certificate under constraints. Beyond either, the chain is refused with
+//! `CertError::NameConstraintBudget`. Real chains need a few hundred
+//! comparisons; a hostile one multiplying thousands of subtrees by
+//! thousands of names would otherwise need millions.
 
 use alloc::string::{String, ToString};
 
@@ -17,6 +26,12 @@ use x509_cert::name::Name;
 use crate::x509::cert::ParsedCert;
 use crate::x509::error::CertError;
 use crate::x509::name::{ip_string, trim_dot};
+
+/// Default bound on subtree comparisons per verification.
+pub(crate) const DEFAULT_MAX_NAME_CHECKS: u32 = 16_384;
+
+/// Most names (subject + subjectAltName entries) of one certificate that is checked against constraints.
+pub(crate) const MAX_NAMES: usize = 1_024;
 
 /// One name of a certificate, borrowed.
 #[derive(Clone, Copy)]
@@ -147,11 +162,31 @@ fn within(name: CertName<'_>, st: &GeneralSubtree, mode: Mode) -> Option<bool> {
     }
 }
 
-/// Checks the names of `cert` against the constraints `nc` of the CA named `by`.
-pub(crate) fn check(nc: &NameConstraints, by: &str, cert: &ParsedCert<'_>) -> Result<(), CertError> {
+/// Counts one comparison against the budget.
+fn spend(budget: &mut u32, limit: u32) -> Result<(), CertError> {
+    if *budget == 0 {
+        return Err(CertError::NameConstraintBudget { what: "name comparisons", limit });
+    }
+    *budget -= 1;
+    Ok(())
+}
+
+/// Checks the names of `cert` against the constraints `nc` of the CA named
+/// `by`, spending one unit of `budget` (of `limit`) per comparison.
+pub(crate) fn check(
+    nc: &NameConstraints,
+    by: &str,
+    cert: &ParsedCert<'_>,
+    budget: &mut u32,
+    limit: u32,
+) -> Result<(), CertError> {
     let subject = cert.cert.tbs_certificate().subject();
     let subject_name = (!subject.is_empty()).then_some(CertName::Dir(subject));
-    let sans = cert.san.as_deref().unwrap_or(&[]).iter().map(as_cert_name);
+    let san_list = cert.san.as_deref().unwrap_or(&[]);
+    if san_list.len() + usize::from(subject_name.is_some()) > MAX_NAMES {
+        return Err(CertError::NameConstraintBudget { what: "names in one certificate", limit: MAX_NAMES as u32 });
+    }
+    let sans = san_list.iter().map(as_cert_name);
     let permitted = nc.permitted_subtrees.as_deref().unwrap_or(&[]);
     let excluded = nc.excluded_subtrees.as_deref().unwrap_or(&[]);
     for name in subject_name.into_iter().chain(sans) {
@@ -163,6 +198,7 @@ pub(crate) fn check(nc: &NameConstraints, by: &str, cert: &ParsedCert<'_>) -> Re
             detail,
         };
         for st in excluded.iter().filter(|s| form_of(&s.base) == form) {
+            spend(budget, limit)?;
             match within(name, st, Mode::Excluded) {
                 Some(false) => {}
                 Some(true) => return Err(fail("is inside an excluded subtree")),
@@ -175,8 +211,12 @@ pub(crate) fn check(nc: &NameConstraints, by: &str, cert: &ParsedCert<'_>) -> Re
         }
         let mut inside = false;
         for st in same_form {
+            spend(budget, limit)?;
             match within(name, st, Mode::Permitted) {
-                Some(true) => inside = true,
+                Some(true) => {
+                    inside = true;
+                    break;
+                }
                 Some(false) => {}
                 None => return Err(fail("uses a name form (or constraint syntax) that cannot be checked against one")),
             }

@@ -12,6 +12,8 @@ use crate::x509::cert::format_time;
 
 use crate::msgs::enums::AlertDescription;
 use crate::x509::pin::Pin;
+#[cfg(feature = "alloc")]
+use crate::x509::profile::Rule;
 
 /// Names one certificate in an error: its position, subject and issuer
 /// (RFC 4514 strings). Boxed, so that [`CertError`] stays small.
@@ -276,6 +278,31 @@ pub enum CertError {
         /// The bound.
         limit: u32,
     },
+    /// A certificate breaks a rule of the verifier's [`Profile`](crate::x509::Profile)
+    /// (RFC 5280, CA/Browser Forum Baseline Requirements §7.1): see [`Rule`].
+    /// Rules that only [`Profile::Strict`](crate::x509::Profile::Strict) applies
+    /// say so in the message, and that [`Profile::Rfc5280`](crate::x509::Profile::Rfc5280)
+    /// relaxes them.
+    #[cfg(feature = "alloc")]
+    Violation {
+        /// The certificate (position `None`: a trust anchor).
+        cert: CertId,
+        /// The rule.
+        rule: Rule,
+        /// The offending name or value, when there is one (e.g. a DNS name).
+        name: Option<String>,
+    },
+    /// Name-constraint checking was stopped by its work bound (a chain
+    /// crafted to multiply subtrees by names would otherwise take minutes on
+    /// a microcontroller).
+    #[cfg(feature = "alloc")]
+    NameConstraintBudget {
+        /// What was bounded: `"name comparisons"` (per verification) or
+        /// `"names in one certificate"`.
+        what: &'static str,
+        /// The bound.
+        limit: u32,
+    },
     /// A trust anchor given in the configuration could not be used.
     #[cfg(feature = "alloc")]
     BadAnchor {
@@ -307,7 +334,9 @@ impl CertError {
             | CertError::UnsupportedKey { .. }
             | CertError::KeySize { .. } => A::UnsupportedCertificate,
             #[cfg(feature = "alloc")]
-            CertError::PathTooLong { .. } | CertError::TooManySignatureChecks { .. } => A::CertificateUnknown,
+            CertError::PathTooLong { .. }
+            | CertError::TooManySignatureChecks { .. }
+            | CertError::NameConstraintBudget { .. } => A::CertificateUnknown,
             #[cfg(feature = "alloc")]
             CertError::BadAnchor { .. } => A::InternalError,
             #[cfg(feature = "alloc")]
@@ -321,7 +350,8 @@ impl CertError {
             | CertError::MissingKeyUsage { .. }
             | CertError::NoServerAuth { .. }
             | CertError::UnknownCriticalExtension { .. }
-            | CertError::NameConstraintViolated { .. } => A::BadCertificate,
+            | CertError::NameConstraintViolated { .. }
+            | CertError::Violation { .. } => A::BadCertificate,
         }
     }
 
@@ -331,7 +361,9 @@ impl CertError {
     pub(crate) fn rank(&self) -> u8 {
         match self {
             CertError::UnknownIssuer { .. } => 0,
-            CertError::PathTooLong { .. } | CertError::TooManySignatureChecks { .. } => 1,
+            CertError::PathTooLong { .. }
+            | CertError::TooManySignatureChecks { .. }
+            | CertError::NameConstraintBudget { .. } => 1,
             CertError::BadSignature { .. } | CertError::AnchorKeyMismatch { .. } => 2,
             CertError::Expired { .. } | CertError::NotYetValid { .. } | CertError::NameMismatch { .. } => 4,
             _ => 3,
@@ -513,6 +545,33 @@ impl core::fmt::Display for CertError {
                 f,
                 "gave up after {limit} signature checks while building a path; the server sends too many \
                  unrelated or duplicate intermediates, fix its chain file"
+            ),
+            #[cfg(feature = "alloc")]
+            CertError::Violation { cert, rule, name } => {
+                write!(f, "{cert} {}", rule.describe())?;
+                if let Some(n) = name {
+                    write!(f, " (\"{n}\")")?;
+                }
+                write!(f, ", which {} forbids (rule {rule:?})", rule.section())?;
+                if cert.position().is_none() {
+                    f.write_str("; replace this trust anchor with a conforming CA certificate")?;
+                } else {
+                    f.write_str("; the CA must reissue the certificate")?;
+                }
+                if rule.strict_only() {
+                    f.write_str(
+                        "; this rule belongs to the default strict (public PKI) profile: for a private CA, \
+                         Profile::Rfc5280 relaxes it (client tool: --profile rfc5280)",
+                    )?;
+                }
+                Ok(())
+            }
+            #[cfg(feature = "alloc")]
+            CertError::NameConstraintBudget { what, limit } => write!(
+                f,
+                "gave up checking name constraints after {limit} {what}; the chain multiplies constraints by \
+                 names far beyond any real certificate (a denial-of-service attempt or a broken CA), fix the \
+                 server's certificates"
             ),
             #[cfg(feature = "alloc")]
             CertError::BadAnchor { index, detail } => write!(

@@ -24,6 +24,9 @@ mod name;
 #[cfg(feature = "alloc")]
 pub(crate) mod path;
 mod pin;
+mod profile;
+#[cfg(feature = "alloc")]
+mod rules;
 #[cfg(feature = "alloc")]
 mod sigalg;
 #[cfg(feature = "alloc")]
@@ -41,6 +44,7 @@ pub use error::CertId;
 #[cfg(feature = "alloc")]
 pub use name::dns_name_matches;
 pub use pin::{HexPin, Pin, PinVerifier};
+pub use profile::{Profile, Rule};
 #[cfg(feature = "alloc")]
 pub use summary::{CertSummary, ChainRecorder, ChainSummary};
 #[cfg(feature = "alloc")]

@@ -18,6 +18,8 @@ use crate::x509::cert::{ParsedCert, OID_ANY_EKU, OID_KP_SERVER_AUTH};
 use crate::x509::constraints;
 use crate::x509::error::CertError;
 use crate::x509::name::check_server_name;
+use crate::x509::profile::Profile;
+use crate::x509::rules;
 use crate::x509::sigalg::{check_signed_by, parse_key, RsaLimits};
 
 /// At most this many certificates of the server's chain are considered.
@@ -34,6 +36,10 @@ pub(crate) struct Options {
     pub rsa: RsaLimits,
     /// Check validity dates (needs the caller's time).
     pub check_time: bool,
+    /// Which certificate rules apply.
+    pub profile: Profile,
+    /// Maximum name-constraint comparisons per verification.
+    pub max_name_checks: u32,
 }
 
 impl Default for Options {
@@ -43,6 +49,8 @@ impl Default for Options {
             max_sig_checks: 100,
             rsa: RsaLimits { min_bits: 2048, max_bits: 8192 },
             check_time: true,
+            profile: Profile::Strict,
+            max_name_checks: constraints::DEFAULT_MAX_NAME_CHECKS,
         }
     }
 }
@@ -54,7 +62,9 @@ impl Options {
             .part(&self.max_sig_checks.to_be_bytes())
             .part(&self.rsa.min_bits.to_be_bytes())
             .part(&self.rsa.max_bits.to_be_bytes())
-            .part(&[u8::from(self.check_time)]);
+            .part(&[u8::from(self.check_time)])
+            .part(self.profile.name().as_bytes())
+            .part(&self.max_name_checks.to_be_bytes());
     }
 }
 
@@ -75,7 +85,7 @@ fn eku_strings(c: &ParsedCert<'_>) -> Vec<alloc::string::String> {
 }
 
 /// Rules for the end-entity certificate (RFC 5280 §4.2.1.3, §4.2.1.12, §4.2).
-fn check_leaf(leaf: &ParsedCert<'_>) -> Result<(), CertError> {
+fn check_leaf(leaf: &ParsedCert<'_>, profile: Profile) -> Result<(), CertError> {
     leaf.check_consistency()?;
     leaf.check_critical()?;
     if leaf.key_usage.is_some_and(|k| !k.digital_signature()) {
@@ -87,7 +97,8 @@ fn check_leaf(leaf: &ParsedCert<'_>) -> Result<(), CertError> {
             return Err(CertError::NoServerAuth { cert: leaf.id(), usages: eku_strings(leaf) });
         }
     }
-    Ok(())
+    rules::check_any(leaf, profile)?;
+    rules::check_leaf(leaf, profile)
 }
 
 /// Intermediate CAs below position `path.len()`, self-issued ones not counted (RFC 5280 §6.1.4 (l)).
@@ -96,7 +107,7 @@ fn intermediates_below(path: &[&ParsedCert<'_>]) -> usize {
 }
 
 /// Rules for a certificate used as an issuer (RFC 5280 §6.1.4 (k), (l), (m), (n)).
-fn check_ca(c: &ParsedCert<'_>, path: &[&ParsedCert<'_>], now: Option<u64>) -> Result<(), CertError> {
+fn check_ca(c: &ParsedCert<'_>, path: &[&ParsedCert<'_>], now: Option<u64>, profile: Profile) -> Result<(), CertError> {
     c.check_consistency()?;
     c.check_critical()?;
     if let Some(t) = now {
@@ -120,19 +131,22 @@ fn check_ca(c: &ParsedCert<'_>, path: &[&ParsedCert<'_>], now: Option<u64>) -> R
             return Err(CertError::PathLenExceeded { cert: c.id(), path_len: pl, below });
         }
     }
-    Ok(())
+    rules::check_any(c, profile)?;
+    rules::check_ca_shape(c, profile)
 }
 
-/// Applies a CA's name constraints to every certificate below it.
+/// Applies a CA's name constraints to every certificate below it, within the name-check budget.
 fn check_constraints(
     nc: Option<&x509_cert::ext::pkix::NameConstraints>,
     by: &str,
     path: &[&ParsedCert<'_>],
+    budget: &mut u32,
+    limit: u32,
 ) -> Result<(), CertError> {
     let Some(nc) = nc else { return Ok(()) };
     for (i, c) in path.iter().enumerate() {
         if i == 0 || !c.self_issued() {
-            constraints::check(nc, by, c)?;
+            constraints::check(nc, by, c, budget, limit)?;
         }
     }
     Ok(())
@@ -153,12 +167,17 @@ struct Search<'s, 'a> {
     opts: &'s Options,
     now: Option<u64>,
     budget: u32,
+    name_budget: u32,
     exhausted: bool,
     best: Option<CertError>,
 }
 
 impl<'s, 'a> Search<'s, 'a> {
     fn record(&mut self, e: CertError) {
+        // Running out of name-check work ends the search: the bound is per verification.
+        if matches!(e, CertError::NameConstraintBudget { .. }) {
+            self.exhausted = true;
+        }
         if self.best.as_ref().is_none_or(|b| e.rank() > b.rank()) {
             self.best = Some(e);
         }
@@ -188,8 +207,9 @@ impl<'s, 'a> Search<'s, 'a> {
                 return false;
             }
             tried_any = true;
-            let r = self
-                .spend()
+            let r = a
+                .check_as_issuer(self.opts.profile, self.now)
+                .and_then(|_| self.spend())
                 .and_then(|_| match check_signed_by(top, &a.spki_der, || a.id(), self.opts.rsa) {
                     // Same name, and no key identifier says it is the same key:
                     // another CA (or a re-keyed one), not the intermediates' fault.
@@ -204,7 +224,10 @@ impl<'s, 'a> Search<'s, 'a> {
                     }
                     _ => Ok(()),
                 })
-                .and_then(|_| check_constraints(a.name_constraints.as_ref(), &a.subject, path));
+                .and_then(|_| {
+                    let limit = self.opts.max_name_checks;
+                    check_constraints(a.name_constraints.as_ref(), &a.subject, path, &mut self.name_budget, limit)
+                });
             match r {
                 Ok(()) => return true,
                 Err(e) => self.record(e),
@@ -229,10 +252,14 @@ impl<'s, 'a> Search<'s, 'a> {
                 self.record(CertError::PathTooLong { max_depth: self.opts.max_depth });
                 break;
             }
-            let r = check_ca(c, path, self.now)
+            let r = check_ca(c, path, self.now, self.opts.profile)
                 .and_then(|_| self.spend())
                 .and_then(|_| check_signed_by(top, c.spki_raw, || c.id(), self.opts.rsa))
-                .and_then(|_| check_constraints(c.name_constraints.as_ref(), &c.subject_string(), path));
+                .and_then(|_| {
+                    let limit = self.opts.max_name_checks;
+                    let by = c.subject_string();
+                    check_constraints(c.name_constraints.as_ref(), &by, path, &mut self.name_budget, limit)
+                });
             if let Err(e) = r {
                 self.record(e);
                 continue;
@@ -272,7 +299,7 @@ pub(crate) fn verify_chain(
     if let Some(t) = now {
         check_validity(&leaf, t)?;
     }
-    check_leaf(&leaf)?;
+    check_leaf(&leaf, opts.profile)?;
     parse_key(leaf.spki_raw, || leaf.id(), opts.rsa)?;
     // A server certificate configured as an anchor itself (self-signed home broker).
     if anchors.iter().any(|a| a.is(&leaf)) {
@@ -290,8 +317,16 @@ pub(crate) fn verify_chain(
             pool.push(c);
         }
     }
-    let mut search =
-        Search { anchors, pool: &pool, opts, now, budget: opts.max_sig_checks, exhausted: false, best: None };
+    let mut search = Search {
+        anchors,
+        pool: &pool,
+        opts,
+        now,
+        budget: opts.max_sig_checks,
+        name_budget: opts.max_name_checks,
+        exhausted: false,
+        best: None,
+    };
     let mut path = alloc::vec![&leaf];
     if search.extend(&mut path) {
         return Ok(());

@@ -213,6 +213,15 @@ impl<'a> PinVerifier<'a> {
         self
     }
 
+    /// The certificate profile for the chain below a pinned CA (default
+    /// [`Profile::Strict`](crate::x509::Profile::Strict)); a pin of the
+    /// server's own key or certificate involves no chain and no profile.
+    #[cfg(feature = "alloc")]
+    pub fn profile(mut self, profile: crate::x509::Profile) -> Self {
+        self.options.profile = profile;
+        self
+    }
+
     fn leaf_pinned(&self, leaf: &[u8]) -> bool {
         self.pins.iter().any(|p| p.matches(leaf))
     }

@@ -128,6 +128,14 @@ pub(crate) fn parse_key(spki: &[u8], owner: impl Fn() -> CertId, limits: RsaLimi
         if bits > limits.max_bits {
             return Err(CertError::KeySize { cert: owner(), bits, min: limits.min_bits, max: limits.max_bits });
         }
+        // CA/Browser Forum BR §6.1.5: the modulus size in bits is divisible by 8.
+        if bits % 8 != 0 {
+            return Err(crate::x509::rules::violation(
+                owner(),
+                crate::x509::profile::Rule::RsaModulusNotWholeBytes,
+                Some(alloc::format!("{bits} bits")),
+            ));
+        }
     }
     Ok(key)
 }

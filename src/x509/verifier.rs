@@ -6,6 +6,7 @@ use crate::verify::{ServerName, ServerVerifier, Trust, TrustId, UnixTime};
 use crate::x509::anchors::TrustAnchors;
 use crate::x509::error::CertError;
 use crate::x509::path::{verify_chain, Options};
+use crate::x509::profile::Profile;
 
 /// Verifies a server against trust anchors: what Arduino's `setCACert` does,
 /// strictly.
@@ -16,7 +17,15 @@ use crate::x509::path::{verify_chain, Options};
 /// basicConstraints and pathLenConstraint, keyUsage, extendedKeyUsage
 /// (serverAuth), unknown critical extensions, name constraints, and that the
 /// leaf's subjectAltName covers the server name. A self-signed server
-/// certificate configured as an anchor is accepted as is.
+/// certificate configured as an anchor is accepted once it passes the
+/// server-certificate rules.
+///
+/// On top of that, the [`Profile`] decides how certificates must be built:
+/// [`Profile::Strict`] (the default) applies RFC 5280 and the CA/Browser
+/// Forum Baseline Requirements, as a public endpoint's certificates satisfy;
+/// [`Profile::Rfc5280`] relaxes the CA/Browser-Forum-specific rules for a
+/// private CA (see [`Rule::strict_only`](crate::x509::Rule::strict_only)).
+/// A refusal made only by the strict profile names the rule and says so.
 ///
 /// ```
 /// use embertls::x509::CaVerifier;
@@ -66,6 +75,29 @@ impl CaVerifier {
     /// Smallest accepted RSA modulus (default 2048; values below 1024 are raised to 1024).
     pub fn min_rsa_bits(mut self, bits: u32) -> Self {
         self.options.rsa.min_bits = bits.max(1024);
+        self
+    }
+
+    /// The certificate profile (default [`Profile::Strict`]). Use
+    /// [`Profile::Rfc5280`] for a private CA whose certificates lack what the
+    /// CA/Browser Forum requires (extendedKeyUsage, key identifiers, a
+    /// commonName equal to a subjectAltName, ...).
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.options.profile = profile;
+        self
+    }
+
+    /// The certificate profile in use.
+    pub fn current_profile(&self) -> Profile {
+        self.options.profile
+    }
+
+    /// Maximum name-constraint comparisons (one subtree against one name) per
+    /// verification (default 16 384); beyond it the chain is refused with
+    /// [`CertError::NameConstraintBudget`]. A certificate under name
+    /// constraints may also have at most 1 024 names.
+    pub fn max_name_constraint_checks(mut self, checks: u32) -> Self {
+        self.options.max_name_checks = checks;
         self
     }
 

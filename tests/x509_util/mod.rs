@@ -1,6 +1,8 @@
 //! Helpers shared by the `x509_*` integration tests.
 #![allow(dead_code)]
 
+pub mod build;
+
 use embertls::x509::{CaVerifier, TrustAnchors};
 use embertls::{CertError, CertificateChain, ServerName, ServerVerifier, Trust, UnixTime};
 
