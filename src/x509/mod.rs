@@ -26,6 +26,7 @@ pub(crate) mod path;
 mod pin;
 #[cfg(feature = "alloc")]
 mod sigalg;
+mod static_anchor;
 #[cfg(feature = "alloc")]
 mod summary;
 #[cfg(feature = "alloc")]
@@ -41,6 +42,7 @@ pub use error::CertId;
 #[cfg(feature = "alloc")]
 pub use name::dns_name_matches;
 pub use pin::{HexPin, Pin, PinVerifier};
+pub use static_anchor::StaticAnchor;
 #[cfg(feature = "alloc")]
 pub use summary::{CertSummary, ChainRecorder, ChainSummary};
 #[cfg(feature = "alloc")]
