@@ -146,8 +146,8 @@ impl TrustAnchors {
     /// ```
     /// use embertls::x509::{CaVerifier, StaticAnchor, TrustAnchors};
     /// static ROOTS: [StaticAnchor<'static>; 1] = [StaticAnchor::new(
-    ///     include_bytes!("../vectors/roots/digicert-g2-root.subject.der"),
-    ///     include_bytes!("../vectors/roots/digicert-g2-root.spki.der"),
+    ///     include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/roots/digicert-g2-root.subject.der")),
+    ///     include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/roots/digicert-g2-root.spki.der")),
     /// )];
     /// let verifier = CaVerifier::new(TrustAnchors::from_static(&ROOTS)?);
     /// # Ok::<(), embertls::CertError>(())

@@ -21,10 +21,10 @@ use crate::x509::pin::Pin;
 /// use embertls::x509::StaticAnchor;
 /// // Two roots for a device that talks to one cloud: no heap, no parsing at boot.
 /// static ROOTS: [StaticAnchor<'static>; 2] = [
-///     StaticAnchor::new(include_bytes!("../vectors/roots/amazon-root.subject.der"),
-///                       include_bytes!("../vectors/roots/amazon-root.spki.der")),
-///     StaticAnchor::new(include_bytes!("../vectors/roots/digicert-g2-root.subject.der"),
-///                       include_bytes!("../vectors/roots/digicert-g2-root.spki.der")),
+///     StaticAnchor::new(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/roots/amazon-root.subject.der")),
+///                       include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/roots/amazon-root.spki.der"))),
+///     StaticAnchor::new(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/roots/digicert-g2-root.subject.der")),
+///                       include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/roots/digicert-g2-root.spki.der"))),
 /// ];
 /// # let cert = std::fs::read("vectors/roots/amazon-root.der").unwrap();
 /// # assert_eq!(StaticAnchor::from_certificate(&cert).unwrap(), ROOTS[0]);
