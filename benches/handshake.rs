@@ -28,7 +28,13 @@ fn ticket_from(server: &Arc<rustls::ServerConfig>, config: &ClientConfig<'_>) ->
     let mut srv = rustls::ServerConnection::new(server.clone()).unwrap();
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
     let (mut rx, mut tx) = (vec![0u8; 2 * embertls::MAX_RECORD], vec![0u8; 4096]);
-    let mut c = Client::new(config, ServerName::parse("localhost"), None, rng, &mut rx[..], &mut tx[..]).unwrap();
+    let mut c = Client::new(
+        embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
+        rng,
+        &mut rx[..],
+        &mut tx[..],
+    )
+    .unwrap();
     let mut wire = Vec::new();
     loop {
         let out = c.outgoing().to_vec();
@@ -122,9 +128,9 @@ fn embertls_once(
     let mut c = match ticket {
         Some(b) => {
             let ticket = embertls::SessionTicket::decode(b).unwrap().with_age(1);
-            Client::new_resuming(config, name, None, rng, rx, tx, ticket).unwrap()
+            Client::new(embertls::ConnectOptions::new(config, name).resuming(ticket), rng, rx, tx).unwrap()
         }
-        None => Client::new(config, name, None, rng, rx, tx).unwrap(),
+        None => Client::new(embertls::ConnectOptions::new(config, name), rng, rx, tx).unwrap(),
     };
     let mut spent = t.elapsed();
     let mut wire = Vec::new();

@@ -52,16 +52,13 @@ fn once(port: u16, config: &ClientConfig<'_>, ticket: Option<&[u8]>, want_ticket
     let name = ServerName::parse("localhost");
     let t = Instant::now();
     let mut c = match ticket {
-        Some(b) => Client::new_resuming(
-            config,
-            name,
-            None,
+        Some(b) => Client::new(
+            embertls::ConnectOptions::new(config, name).resuming(SessionTicket::decode(b).unwrap().with_age(1)),
             rng,
             &mut rx[..],
             &mut tx[..],
-            SessionTicket::decode(b).unwrap().with_age(1),
         ),
-        None => Client::new(config, name, None, rng, &mut rx[..], &mut tx[..]),
+        None => Client::new(embertls::ConnectOptions::new(config, name), rng, &mut rx[..], &mut tx[..]),
     }
     .unwrap();
     let mut spent = t.elapsed();

@@ -40,9 +40,16 @@ async fn run() -> Result<(), String> {
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
     // Two maximum records of receive buffer hold any certificate flight; 4 KiB to send.
     let (mut rx, mut tx) = ([0u8; 2 * embertls::MAX_RECORD], [0u8; 4096]);
-    let mut tls = AsyncTlsStream::connect(&config, ServerName::parse(host), None, rng, tcp, &mut rx[..], &mut tx[..])
-        .await
-        .map_err(|e| format!("handshake: {e}"))?;
+    let mut tls = AsyncTlsStream::connect(
+        embertls::ConnectOptions::new(&config, ServerName::parse(host)),
+        rng,
+        tcp,
+        &mut rx[..],
+        &mut tx[..],
+        None,
+    )
+    .await
+    .map_err(|e| format!("handshake: {e}"))?;
     let s = tls.summary();
     eprintln!(
         "embertls: connected to {addr}: {} {} group={} alpn={:?} hello_retry={} trust={:?} (NOT verified: insecure mode)",

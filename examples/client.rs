@@ -196,7 +196,7 @@ fn run() -> Result<(), String> {
     let pin_verifier = PinVerifier::new(&pins).profile(o.profile);
     let pin_verifier = if o.no_time_check { pin_verifier.skip_time_checks() } else { pin_verifier };
     let tofu = TrustOnFirstUse::record();
-    let base: &dyn ServerVerifier = if let Some(v) = &ca_verifier {
+    let base: &(dyn ServerVerifier + Sync) = if let Some(v) = &ca_verifier {
         v
     } else if !pins.is_empty() {
         &pin_verifier
@@ -211,7 +211,7 @@ fn run() -> Result<(), String> {
         );
     };
     let recorder = ChainRecorder::new(base);
-    let verifier: &dyn ServerVerifier = &recorder;
+    let verifier: &(dyn ServerVerifier + Sync) = &recorder;
     let read = |f: &str| std::fs::read(f).map_err(|e| format!("cannot read {f}: {e}"));
     let client_certs = match &o.cert {
         Some(f) => embertls::pem::certificates(&read(f)?).map_err(|e| format!("--cert {f}: {e}"))?,
@@ -302,9 +302,9 @@ fn connect_once(
     let mut tls = match ticket {
         Some(t) => {
             let t = SessionTicket::decode(t).map_err(|e| e.to_string())?;
-            TlsStream::connect_resuming(config, name, now, rng, tcp, t)
+            TlsStream::connect(embertls::ConnectOptions::new(config, name).now(now).resuming(t), rng, tcp)
         }
-        None => TlsStream::connect(config, name, now, rng, tcp),
+        None => TlsStream::connect(embertls::ConnectOptions::new(config, name).now(now), rng, tcp),
     }
     .map_err(explain)?;
     let s = tls.summary().ok_or("no handshake summary")?;

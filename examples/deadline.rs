@@ -21,8 +21,7 @@
 //!       socket.set_timeout(Some(Duration::from_secs(5)));          // per read/write, like set_read_timeout
 //!       let attempt = async {
 //!           socket.connect(remote).await.map_err(|_| "tcp connect failed")?;
-//!           AsyncTlsStream::connect(&config, ServerName::Dns("broker.example"), Some(now), rng.clone(),
-//!                                   socket, &mut tls_rx[..], &mut tls_tx[..])
+//!           AsyncTlsStream::connect(embertls::ConnectOptions::new(&config, ServerName::Dns("broker.example")).now(Some(now)), rng.clone(), //!                                   socket, &mut tls_rx[..], &mut tls_tx[..], None)
 //!               .await
 //!               .map_err(|_| "tls handshake failed")                 // TlsIoError: print it, it says why
 //!       };
@@ -106,9 +105,13 @@ fn attempt(
 
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().map(|d| UnixTime(d.as_secs()));
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
-    let mut client =
-        Client::new(config, ServerName::parse(name), now, rng, vec![0u8; embertls::MAX_RECORD], vec![0u8; 4096])
-            .map_err(Failure::Tls)?;
+    let mut client = Client::new(
+        embertls::ConnectOptions::new(config, ServerName::parse(name)).now(now),
+        rng,
+        vec![0u8; embertls::MAX_RECORD],
+        vec![0u8; 4096],
+    )
+    .map_err(Failure::Tls)?;
     let mut stage = "waiting for ServerHello";
     loop {
         // 1. Let the engine work on what it received.
@@ -244,7 +247,7 @@ fn main() -> ExitCode {
         },
         None => None,
     };
-    let verifier: &dyn ServerVerifier = match &ca {
+    let verifier: &(dyn ServerVerifier + Sync) = match &ca {
         Some(v) => v,
         None => ServerVerification::danger_accept_any(), // insecure: this example is about timing
     };

@@ -54,7 +54,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
     let tcp = TcpStream::connect(("127.0.0.1", port))?;
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
-    let mut tls = TlsStream::connect(&config, ServerName::parse("localhost"), Some(UnixTime(now)), rng, tcp)?;
+    let mut tls = TlsStream::connect(
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")).now(Some(UnixTime(now))),
+        rng,
+        tcp,
+    )?;
     let s = tls.summary().ok_or("no summary")?;
     println!(
         "client: connected version={} suite={} group={} verified={}",

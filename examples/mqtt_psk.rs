@@ -141,7 +141,7 @@ pub fn publish(p: &Publish<'_>) -> Result<Negotiated, Failure> {
         config = config.with_cipher_suites(p.suites).map_err(Failure::Tls)?;
     }
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
-    let mut tls = TlsStream::connect(&config, ServerName::parse(host), None, rng, tcp)?;
+    let mut tls = TlsStream::connect(embertls::ConnectOptions::new(&config, ServerName::parse(host)), rng, tcp)?;
     let s = tls.summary().ok_or(Failure::Mqtt("no handshake summary".into()))?;
     let summary = Negotiated { cipher_suite: s.cipher_suite, group: s.group, trust: s.trust };
 

@@ -231,7 +231,7 @@ fn verify(v: &CaVerifier, certs: &[Vec<u8>], name: &ServerName<'_>, now: Option<
     let list = tls13_list(certs).map_err(|_| CertError::NotTrusted { reason: "a certificate is too large" })?;
     let chain = CertificateChain::from_tls13_list(&list)
         .map_err(|_| CertError::NotTrusted { reason: "a certificate is empty" })?;
-    let verifier: &dyn ServerVerifier = v;
+    let verifier: &(dyn ServerVerifier + Sync) = v;
     verifier.verify_server(&chain, name, now)
 }
 

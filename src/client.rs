@@ -2,7 +2,7 @@
 
 use rand_core::CryptoRng;
 
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, ConnectOptions};
 use crate::error::{Error, Misbehavior, Received};
 use crate::handshake::hello;
 use crate::handshake::limits::{Flood, FloodCounters, LimitOffer};
@@ -58,14 +58,14 @@ enum PendingSession {
 ///
 /// ```no_run
 /// use std::io::{Read, Write};
-/// use embertls::{Client, ClientConfig, Event, ServerName, ServerVerification};
+/// use embertls::{Client, ClientConfig, ConnectOptions, Event, ServerName, ServerVerification};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let config = ClientConfig::new(ServerVerification::danger_accept_any());
 /// let mut sock = std::net::TcpStream::connect("127.0.0.1:4433")?;
 /// let rng = rand_core::UnwrapErr(getrandom::SysRng);
-/// let mut client = Client::new(&config, ServerName::parse("localhost"), None, rng,
-///                              vec![0u8; 16_645], vec![0u8; 16_645])?;
+/// let options = ConnectOptions::new(&config, ServerName::parse("localhost"));
+/// let mut client = Client::new(options, rng, vec![0u8; 16_645], [0u8; 4096])?;
 /// let mut sent_request = false;
 /// loop {
 ///     // 1. Let the engine work on what it has received.
@@ -103,17 +103,20 @@ enum PendingSession {
 /// # Ok(()) }
 /// ```
 ///
-/// `B` is the buffer type (`[u8; N]`, `&mut [u8]`, `Vec<u8>`, ...). The
-/// receive buffer must hold the largest record the server sends plus any
-/// handshake message split across records; 16 645 bytes
-/// ([`crate::MAX_RECORD`]) hold any record.
-pub struct Client<'a, R, B> {
+/// `Rx` and `Tx` are the receive and send buffer types (`[u8; N]`,
+/// `&mut [u8]`, `Vec<u8>`, ...; `Tx` defaults to `Rx`). The receive buffer
+/// must hold the largest record the server sends plus any handshake message
+/// split across records; 16 645 bytes ([`crate::MAX_RECORD`]) hold any
+/// record, and a server that accepts the max_fragment_length or
+/// record_size_limit offered for a smaller buffer sends smaller ones. The
+/// send buffer must hold the ClientHello and one record; writes are split to fit it.
+pub struct Client<'a, R, Rx, Tx = Rx> {
     config: &'a ClientConfig<'a>,
     server_name: ServerName<'a>,
     now: Option<UnixTime>,
     rng: R,
-    rx: B,
-    tx: B,
+    rx: Rx,
+    tx: Tx,
     inbound: Inbound,
     outbound: Outbound,
     read_prot: ReadProtection,
@@ -129,81 +132,20 @@ pub struct Client<'a, R, B> {
     key_usage: KeyUsage,
 }
 
-impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
-    /// Starts a connection to `server_name`: the ClientHello is queued in
-    /// [`Client::outgoing`] at once.
+impl<'a, R, Rx, Tx> Client<'a, R, Rx, Tx>
+where
+    R: CryptoRng,
+    Rx: AsMut<[u8]> + AsRef<[u8]>,
+    Tx: AsMut<[u8]> + AsRef<[u8]>,
+{
+    /// Starts a connection as `options` say (server name, time, session to
+    /// resume): the ClientHello is queued in [`Client::outgoing`] at once.
     ///
-    /// `now` is the caller's time, used to check certificate validity
-    /// (`None` if the device has no clock yet; a verifier that needs time
-    /// then refuses with an error saying so). `rng` must be a
-    /// cryptographically secure generator.
-    pub fn new(
-        config: &'a ClientConfig<'a>,
-        server_name: ServerName<'a>,
-        now: Option<UnixTime>,
-        rng: R,
-        rx: B,
-        tx: B,
-    ) -> Result<Self, Error> {
-        Self::start(config, server_name, now, rng, rx, tx, None)
-    }
-
-    /// As [`Client::new`], offering a stored session for resumption: a TLS 1.3
-    /// ticket (RFC 8446 §2.2), or a TLS 1.2 session by its RFC 5077 ticket or
-    /// session ID (RFC 5246 §7.4.1.2). Use each TLS 1.3 ticket once, and keep
-    /// the newest session the server sends.
-    ///
-    /// The session is offered only if all of these hold; otherwise a full
-    /// handshake runs, as it does when the server declines the session
-    /// ([`HandshakeSummary::resumed`] is then false):
-    /// - it was issued for this server name, and fits a configured suite and version;
-    /// - **it was authenticated under this configuration's trust**: a resumed
-    ///   connection inherits the original authentication without seeing a
-    ///   certificate, so the session records the [`crate::TrustId`] of what
-    ///   accepted the server (the verifier's anchors, pins and options, or
-    ///   the external PSK) and must match
-    ///   [`ClientConfig::session_trust_id`]. A session made with
-    ///   `danger_accept_any`, trust on first use, or a pin since removed is
-    ///   never offered by a configuration that verifies;
-    /// - its age is known and within its lifetime (at most 7 days, RFC 8446
-    ///   §4.6.1): from `now` and the time it was issued, or from the age the
-    ///   caller gives with [`SessionTicket::with_age`] (a device without a
-    ///   wall clock passes the seconds an RTC or deep-sleep counter measured).
-    ///   A session whose age cannot be known is not offered.
-    /// - the ClientHello that carries it fits the send buffer (a server may
-    ///   issue tickets of up to 64 KB); a ClientHello larger than a record is
-    ///   sent as several records (RFC 8446 §5.1).
-    ///
-    /// ```no_run
-    /// # use embertls::*;
-    /// # fn f(config: &ClientConfig<'_>, stored: &[u8]) -> Result<(), Error> {
-    /// let ticket = SessionTicket::decode(stored)?;
-    /// let rng = rand_core::UnwrapErr(getrandom::SysRng);
-    /// let client = Client::new_resuming(config, ServerName::parse("broker.example"), Some(UnixTime(1_790_000_000)),
-    ///                                   rng, vec![0u8; 16_645], vec![0u8; 4096], ticket)?;
-    /// # Ok(()) }
-    /// ```
-    pub fn new_resuming(
-        config: &'a ClientConfig<'a>,
-        server_name: ServerName<'a>,
-        now: Option<UnixTime>,
-        rng: R,
-        rx: B,
-        tx: B,
-        ticket: SessionTicket<'a>,
-    ) -> Result<Self, Error> {
-        Self::start(config, server_name, now, rng, rx, tx, Some(ticket))
-    }
-
-    fn start(
-        config: &'a ClientConfig<'a>,
-        server_name: ServerName<'a>,
-        now: Option<UnixTime>,
-        rng: R,
-        rx: B,
-        tx: B,
-        ticket: Option<SessionTicket<'a>>,
-    ) -> Result<Self, Error> {
+    /// `rng` must be a cryptographically secure generator; `rx` is the
+    /// receive buffer and `tx` the send buffer, of any types that are byte
+    /// slices (see the type's documentation for their sizes).
+    pub fn new(options: ConnectOptions<'a>, rng: R, rx: Rx, tx: Tx) -> Result<Self, Error> {
+        let ConnectOptions { config, server_name, now, session } = options;
         let mut c = Client {
             config,
             server_name,
@@ -228,7 +170,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         if c.rx.as_ref().len() < min_rx {
             return Err(Error::Config("the receive buffer must be at least 512 bytes"));
         }
-        c.begin(ticket)?;
+        c.begin(session)?;
         Ok(c)
     }
 
@@ -554,6 +496,20 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
         }
     }
 
+    /// An upper bound of what [`Client::session_ticket`] writes right after
+    /// [`Event::SessionTicket`] (the server's ticket plus at most 658 bytes),
+    /// for sizing its buffer; 0 when no session is pending.
+    pub fn session_ticket_max_len(&self) -> usize {
+        // SessionTicket::encode: 29 bytes of fixed fields, trust id (1+32),
+        // secret (1+48), ticket (2+n), session ID (1+32), name and ALPN (1+255 each).
+        const OVERHEAD: usize = 29 + 33 + 49 + 2 + 33 + 256 + 256;
+        match self.pending_ticket {
+            Some(PendingSession::Message(len)) => OVERHEAD + len,
+            Some(PendingSession::SessionId) => OVERHEAD,
+            None => 0,
+        }
+    }
+
     /// Keying material exported from the connection (RFC 8446 §7.5, RFC 5705),
     /// e.g. for channel binding. `out.len()` bytes are filled, at most 255 hash
     /// lengths. In TLS 1.2 the context is always used (RFC 5705 §4), empty or not,
@@ -752,7 +708,7 @@ impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
 mod key_usage_tests;
 
 #[cfg(test)]
-impl<'a, R: CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, B> {
+impl<'a, R: CryptoRng, Rx: AsMut<[u8]> + AsRef<[u8]>, Tx: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, Rx, Tx> {
     /// Test-only: see `ExpectServerHello::replace_client_hello`.
     pub(crate) fn replace_client_hello(&mut self, ch: &[u8], key_share: crate::crypto::KeyShare) {
         if let Some(State::ExpectServerHello(s)) = &mut self.state {

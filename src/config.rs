@@ -5,7 +5,8 @@ use crate::error::Error;
 use crate::msgs::client_hello::check_alpn_list;
 use crate::msgs::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::psk::ExternalPsk;
-use crate::verify::{ServerVerifier, Trust, TrustId};
+use crate::ticket::SessionTicket;
+use crate::verify::{ServerName, ServerVerifier, Trust, TrustId, UnixTime};
 
 /// Cipher suites supported, in the default order of preference: the TLS 1.3
 /// suites, the TLS 1.2 ECDHE suites (offered with certificate verification),
@@ -72,7 +73,7 @@ pub const MAX_ALPN_LIST: usize = 128;
 /// ```
 #[derive(Clone)]
 pub struct ClientConfig<'a> {
-    pub(crate) verifier: &'a dyn ServerVerifier,
+    pub(crate) verifier: &'a (dyn ServerVerifier + Sync),
     pub(crate) cipher_suites: heapless::Vec<CipherSuite, 13>,
     pub(crate) tls13: bool,
     pub(crate) tls12: bool,
@@ -99,15 +100,24 @@ impl core::fmt::Debug for ClientConfig<'_> {
 
 impl<'a> ClientConfig<'a> {
     /// A configuration with default suites and groups that trusts servers
-    /// through `verifier`.
-    pub fn new(verifier: &'a dyn ServerVerifier) -> Self {
+    /// through `verifier`. It is `const`, so a configuration can be a
+    /// `static` (and one built at run time can be shared with
+    /// `static_cell`): verifiers and signers are `Sync`, so a configuration
+    /// is too, and a [`crate::Client`] is `Send` when its generator and
+    /// buffers are.
+    ///
+    /// ```
+    /// use embertls::{ClientConfig, DangerAcceptAnyServer};
+    /// static CONFIG: ClientConfig<'static> = ClientConfig::new(&DangerAcceptAnyServer);
+    /// ```
+    pub const fn new(verifier: &'a (dyn ServerVerifier + Sync)) -> Self {
         ClientConfig {
             verifier,
-            cipher_suites: heapless::Vec::from_slice(&DEFAULT_CIPHER_SUITES).unwrap_or_default(),
+            cipher_suites: heapless::Vec::from_array(DEFAULT_CIPHER_SUITES),
             tls13: true,
             tls12: true,
             require_ems: true,
-            groups: heapless::Vec::from_slice(&DEFAULT_GROUPS).unwrap_or_default(),
+            groups: heapless::Vec::from_array(DEFAULT_GROUPS),
             alpn: heapless::Vec::new(),
             middlebox_compat: true,
             min_rsa_bits: 2048,
@@ -227,7 +237,7 @@ impl<'a> ClientConfig<'a> {
 
     /// The [`TrustId`] a session authenticated with `trust` records, and that
     /// a stored session must carry to be offered under this configuration
-    /// (see [`crate::Client::new_resuming`]): the verifier's id and this
+    /// (see [`ConnectOptions::resuming`]): the verifier's id and this
     /// configuration's RSA floor, or the external PSK's. `None`: this
     /// configuration cannot tell what it trusts, and its sessions are never resumed.
     ///
@@ -264,6 +274,81 @@ impl<'a> ClientConfig<'a> {
         }
         self.min_rsa_bits = bits;
         Ok(self)
+    }
+}
+
+/// What one connection needs besides its random generator and buffers:
+/// the configuration, the server's name, the time and a session to resume.
+/// Pass it to [`crate::Client::new`] or to an adapter's `connect`.
+///
+/// ```
+/// use embertls::{ClientConfig, ConnectOptions, ServerName, ServerVerification, UnixTime};
+/// let config = ClientConfig::new(ServerVerification::danger_accept_any());
+/// let options = ConnectOptions::new(&config, ServerName::parse("broker.example")).now(UnixTime(1_790_000_000));
+/// ```
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct ConnectOptions<'a> {
+    pub(crate) config: &'a ClientConfig<'a>,
+    pub(crate) server_name: ServerName<'a>,
+    pub(crate) now: Option<UnixTime>,
+    pub(crate) session: Option<SessionTicket<'a>>,
+}
+
+impl<'a> ConnectOptions<'a> {
+    /// Connects to `server_name` under `config`, with no clock and no session to resume.
+    pub fn new(config: &'a ClientConfig<'a>, server_name: ServerName<'a>) -> Self {
+        ConnectOptions { config, server_name, now: None, session: None }
+    }
+
+    /// The caller's time, used to check certificate validity. Without it
+    /// (`None`, the default, for a device with no clock yet) a verifier that
+    /// needs time refuses with an error saying so.
+    pub fn now(mut self, now: impl Into<Option<UnixTime>>) -> Self {
+        self.now = now.into();
+        self
+    }
+
+    /// Offers a stored session for resumption: a TLS 1.3 ticket (RFC 8446
+    /// §2.2), or a TLS 1.2 session by its RFC 5077 ticket or session ID
+    /// (RFC 5246 §7.4.1.2). Use each TLS 1.3 ticket once, and keep the
+    /// newest session the server sends.
+    ///
+    /// The session is offered only if all of these hold; otherwise a full
+    /// handshake runs, as it does when the server declines the session
+    /// ([`crate::HandshakeSummary::resumed`] is then false):
+    /// - it was issued for this server name, and fits a configured suite and version;
+    /// - **it was authenticated under this configuration's trust**: a resumed
+    ///   connection inherits the original authentication without seeing a
+    ///   certificate, so the session records the [`TrustId`] of what
+    ///   accepted the server (the verifier's anchors, pins and options, or
+    ///   the external PSK) and must match
+    ///   [`ClientConfig::session_trust_id`]. A session made with
+    ///   `danger_accept_any`, trust on first use, or a pin since removed is
+    ///   never offered by a configuration that verifies;
+    /// - its age is known and within its lifetime (at most 7 days, RFC 8446
+    ///   §4.6.1): from [`ConnectOptions::now`] and the time it was issued, or
+    ///   from the age the caller gives with [`SessionTicket::with_age`] (a
+    ///   device without a wall clock passes the seconds an RTC or deep-sleep
+    ///   counter measured). A session whose age cannot be known is not offered.
+    /// - the ClientHello that carries it fits the send buffer (a server may
+    ///   issue tickets of up to 64 KB); a ClientHello larger than a record is
+    ///   sent as several records (RFC 8446 §5.1).
+    ///
+    /// ```no_run
+    /// # use embertls::*;
+    /// # fn f(config: &ClientConfig<'_>, stored: &[u8]) -> Result<(), Error> {
+    /// let ticket = SessionTicket::decode(stored)?;
+    /// let options = ConnectOptions::new(config, ServerName::parse("broker.example"))
+    ///     .now(UnixTime(1_790_000_000))
+    ///     .resuming(ticket);
+    /// let rng = rand_core::UnwrapErr(getrandom::SysRng);
+    /// let client = Client::new(options, rng, vec![0u8; 16_645], [0u8; 4096])?;
+    /// # Ok(()) }
+    /// ```
+    pub fn resuming(mut self, session: SessionTicket<'a>) -> Self {
+        self.session = Some(session);
+        self
     }
 }
 

@@ -28,6 +28,8 @@ mod psk;
 pub mod record;
 #[cfg(feature = "std")]
 mod stream;
+#[cfg(feature = "alloc")]
+mod sync;
 mod ticket;
 mod verify;
 pub mod x509;
@@ -36,7 +38,7 @@ pub mod x509;
 pub use auth::{BoxedRng, RsaSigner, MAX_RSA_CLIENT_BITS, MIN_RSA_CLIENT_BITS};
 pub use auth::{ClientIdentity, EcdsaP256Signer, EcdsaP384Signer, SignError, Signer, SoftwareSigner};
 pub use client::{Client, Event};
-pub use config::{ClientConfig, DEFAULT_CIPHER_SUITES, DEFAULT_GROUPS, MIN_RSA_BITS_FLOOR};
+pub use config::{ClientConfig, ConnectOptions, DEFAULT_CIPHER_SUITES, DEFAULT_GROUPS, MIN_RSA_BITS_FLOOR};
 pub use error::{Error, Incompatibility, Misbehavior, Received};
 pub use handshake::limits::Flood;
 pub use handshake::HandshakeSummary;
@@ -51,7 +53,7 @@ pub use msgs::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion
 pub use psk::{ExternalPsk, PskMode};
 pub use record::MAX_RECORD;
 #[cfg(feature = "std")]
-pub use stream::TlsStream;
+pub use stream::{TlsStream, DEFAULT_RECEIVE_BUFFER, DEFAULT_SEND_BUFFER};
 pub use ticket::SessionTicket;
 pub use verify::{
     DangerAcceptAnyServer, ServerName, ServerVerification, ServerVerifier, Trust, TrustId, TrustIdHasher, UnixTime,

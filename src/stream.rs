@@ -7,23 +7,23 @@ use std::vec::Vec;
 use rand_core::CryptoRng;
 
 use crate::client::{Client, Event};
-use crate::config::ClientConfig;
+use crate::config::ConnectOptions;
 use crate::error::Error;
 use crate::handshake::HandshakeSummary;
 use crate::record::MAX_RECORD;
-use crate::verify::{ServerName, UnixTime};
 
 /// A TLS connection over a blocking transport, itself `Read + Write`.
 ///
 /// ```no_run
 /// use std::io::{Read, Write};
-/// use embertls::{ClientConfig, ServerName, ServerVerification, TlsStream};
+/// use embertls::{ClientConfig, ConnectOptions, ServerName, ServerVerification, TlsStream};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let config = ClientConfig::new(ServerVerification::danger_accept_any());
 /// let tcp = std::net::TcpStream::connect("127.0.0.1:4433")?;
 /// let rng = rand_core::UnwrapErr(getrandom::SysRng);
-/// let mut tls = TlsStream::connect(&config, ServerName::parse("localhost"), None, rng, tcp)?;
+/// let options = ConnectOptions::new(&config, ServerName::parse("localhost"));
+/// let mut tls = TlsStream::connect(options, rng, tcp)?;
 /// println!("{:?}", tls.summary());
 /// tls.write_all(b"GET / HTTP/1.0\r\n\r\n")?;
 /// let mut page = Vec::new();
@@ -48,47 +48,31 @@ fn to_io(e: Error) -> io::Error {
     io::Error::new(kind, e)
 }
 
+/// Receive buffer of [`TlsStream::connect`]: two maximum records (32 KB of
+/// heap), room for a certificate chain split across full records.
+pub const DEFAULT_RECEIVE_BUFFER: usize = 2 * MAX_RECORD;
+/// Send buffer of [`TlsStream::connect`]: one maximum record (16 KB of heap).
+pub const DEFAULT_SEND_BUFFER: usize = MAX_RECORD;
+
 impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
-    /// Runs the handshake over `io` with a receive buffer of two maximum
-    /// records (room for a certificate chain split across full records) and
-    /// a send buffer of one, and returns the connected stream.
-    pub fn connect(
-        config: &'a ClientConfig<'a>,
-        server_name: ServerName<'a>,
-        now: Option<UnixTime>,
-        rng: R,
-        io: T,
-    ) -> io::Result<Self> {
-        Self::connect_with_buffers(config, server_name, now, rng, io, vec![0; 2 * MAX_RECORD], vec![0; MAX_RECORD])
+    /// Runs the handshake over `io` as `options` say (server name, time,
+    /// session to resume; `summary().resumed` tells if one was) and returns
+    /// the connected stream. Its buffers take [`DEFAULT_RECEIVE_BUFFER`] +
+    /// [`DEFAULT_SEND_BUFFER`] = 49 935 bytes of heap; a kept session ticket
+    /// takes its own size.
+    pub fn connect(options: ConnectOptions<'a>, rng: R, io: T) -> io::Result<Self> {
+        Self::connect_with_buffers(options, rng, io, vec![0; DEFAULT_RECEIVE_BUFFER], vec![0; DEFAULT_SEND_BUFFER])
     }
 
     /// As [`TlsStream::connect`], with caller-sized buffers.
     pub fn connect_with_buffers(
-        config: &'a ClientConfig<'a>,
-        server_name: ServerName<'a>,
-        now: Option<UnixTime>,
+        options: ConnectOptions<'a>,
         rng: R,
         io: T,
         rx: Vec<u8>,
         tx: Vec<u8>,
     ) -> io::Result<Self> {
-        let client = Client::new(config, server_name, now, rng, rx, tx).map_err(to_io)?;
-        Self::handshake(client, io)
-    }
-
-    /// As [`TlsStream::connect`], offering a stored session ticket (see
-    /// [`Client::new_resuming`]); `summary().resumed` tells if it was accepted.
-    pub fn connect_resuming(
-        config: &'a ClientConfig<'a>,
-        server_name: ServerName<'a>,
-        now: Option<UnixTime>,
-        rng: R,
-        io: T,
-        ticket: crate::SessionTicket<'a>,
-    ) -> io::Result<Self> {
-        let client =
-            Client::new_resuming(config, server_name, now, rng, vec![0; 2 * MAX_RECORD], vec![0; MAX_RECORD], ticket)
-                .map_err(to_io)?;
+        let client = Client::new(options, rng, rx, tx).map_err(to_io)?;
         Self::handshake(client, io)
     }
 
@@ -124,10 +108,10 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
     }
 
     fn keep_ticket(&mut self) -> io::Result<()> {
-        let mut buf = zeroize::Zeroizing::new(vec![0u8; 70_000]);
+        let mut buf = zeroize::Zeroizing::new(vec![0u8; self.client.session_ticket_max_len()]);
         let n = self.client.session_ticket(&mut buf).map_err(to_io)?;
-        buf.truncate(n);
-        self.ticket = buf; // the old copy is wiped as it drops
+        // Kept in a buffer of its own size; both old copies are wiped as they drop.
+        self.ticket = zeroize::Zeroizing::new(buf[..n].to_vec());
         Ok(())
     }
 
@@ -224,6 +208,11 @@ impl<T: Read + Write, R: CryptoRng> Write for TlsStream<'_, T, R> {
 }
 
 #[cfg(test)]
+#[path = "../tests/common/peer.rs"]
+#[allow(clippy::all, unused)]
+mod test_peer;
+
+#[cfg(test)]
 mod tests {
     use super::TlsStream;
 
@@ -235,5 +224,22 @@ mod tests {
     #[test]
     fn ticket_copy_is_zeroize_on_drop() {
         let _ = ticket_copy::<(), ()>;
+    }
+
+    use super::test_peer as peer;
+
+    /// Issue 17 item 2: a kept ticket takes its own size, not a 70 000-byte buffer.
+    #[test]
+    fn ticket_is_kept_in_a_buffer_of_its_size() {
+        use std::io::{Read, Write};
+        let server = peer::OpensslServer::start(peer::CertKind::Ecdsa, &["-www"]);
+        let config = crate::ClientConfig::new(crate::ServerVerification::danger_accept_any());
+        let options = crate::ConnectOptions::new(&config, crate::ServerName::parse("localhost"));
+        let mut tls = TlsStream::connect(options, peer::rng(), server.connect()).expect("handshake");
+        tls.write_all(b"GET / HTTP/1.0\r\n\r\n").expect("write");
+        tls.read_to_end(&mut std::vec::Vec::new()).expect("read");
+        let len = tls.session_ticket().expect("openssl sends TLS 1.3 tickets").len();
+        assert!(crate::SessionTicket::decode(&tls.ticket).is_ok());
+        assert_eq!(tls.ticket.capacity(), len, "the ticket's buffer is exactly its size");
     }
 }

@@ -3,7 +3,7 @@
 //! §7.4.1.2), in one compact byte form that can be kept in RTC memory or flash.
 //!
 //! The serialized ticket contains the resumption PSK: store it as you would
-//! a password. Resume with [`crate::Client::new_resuming`].
+//! a password. Resume with [`crate::ConnectOptions::resuming`].
 
 use crate::codec::{Reader, WriteError, Writer};
 use crate::error::Error;

@@ -92,7 +92,7 @@ pub trait ServerVerifier {
     /// What this verifier trusts (its anchors, pins and options), as a
     /// digest. A stored session records the `TrustId` of the verifier that
     /// accepted the server and is offered again only under a verifier with
-    /// the same one (see [`crate::Client::new_resuming`]). Two verifiers
+    /// the same one (see [`crate::ConnectOptions::resuming`]). Two verifiers
     /// must return the same value only if they accept the same chains.
     ///
     /// The default, `None`, means sessions made under this verifier are never

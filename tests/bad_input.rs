@@ -231,7 +231,8 @@ fn tcp_close_without_close_notify_is_truncation() {
     let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
     tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let config = insecure();
-    let mut tls = TlsStream::connect(&config, ServerName::parse("localhost"), None, rng(), tcp).unwrap();
+    let mut tls =
+        TlsStream::connect(embertls::ConnectOptions::new(&config, ServerName::parse("localhost")), rng(), tcp).unwrap();
     tls.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
     let mut page = Vec::new();
     let err = tls.read_to_end(&mut page).expect_err("EOF without close_notify is not a clean end");
@@ -262,7 +263,7 @@ fn tcp_close_mid_handshake_is_truncation() {
     let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
     tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let config = insecure();
-    let err = TlsStream::connect(&config, ServerName::parse("localhost"), None, rng(), tcp)
+    let err = TlsStream::connect(embertls::ConnectOptions::new(&config, ServerName::parse("localhost")), rng(), tcp)
         .err()
         .expect("handshake must fail");
     t.join().unwrap();
@@ -276,9 +277,13 @@ fn tcp_close_mid_handshake_is_truncation() {
 // ---------------------------------------------------------------------------
 
 fn fresh_client<'a>(config: &'a ClientConfig<'a>) -> Client<'a, Rng, Vec<u8>> {
-    let mut c =
-        Client::new(config, ServerName::parse("localhost"), None, rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD])
-            .unwrap();
+    let mut c = Client::new(
+        embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
+        rng(),
+        vec![0; MAX_RECORD],
+        vec![0; MAX_RECORD],
+    )
+    .unwrap();
     let n = c.outgoing().len();
     c.sent(n); // the ClientHello went out
     c
@@ -744,7 +749,13 @@ fn run_err<'a>(config: &'a ClientConfig<'a>, sc: &Script) -> (Error, Client<'a, 
 }
 
 fn fresh_unsent<'a>(config: &'a ClientConfig<'a>) -> Client<'a, Rng, Vec<u8>> {
-    Client::new(config, ServerName::parse("localhost"), None, rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD]).unwrap()
+    Client::new(
+        embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
+        rng(),
+        vec![0; MAX_RECORD],
+        vec![0; MAX_RECORD],
+    )
+    .unwrap()
 }
 
 /// Issue 13.4: a HelloRetryRequest cookie larger than a record (the HRR
@@ -758,17 +769,31 @@ fn a_cookie_larger_than_a_record() {
     let config = insecure();
     let sc = Script { hrr: Some(NamedGroup::Secp256r1), cookie: Some(vec![0x5a; 20_000]), ..Script::default() };
     let big = || vec![0u8; 48 * 1024];
-    let mut client = Client::new(&config, ServerName::parse("localhost"), None, rng(), big(), big()).unwrap();
+    let mut client =
+        Client::new(embertls::ConnectOptions::new(&config, ServerName::parse("localhost")), rng(), big(), big())
+            .unwrap();
     let (summary, data, _) = run(&mut client, &sc).expect("a handshake with a 20 000-byte cookie");
     assert!(summary.hello_retry, "{summary:?}");
     assert_eq!(data, b"hello from the fake server");
 
-    let mut small = Client::new(&config, ServerName::parse("localhost"), None, rng(), big(), vec![0; 4096]).unwrap();
+    let mut small = Client::new(
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
+        rng(),
+        big(),
+        vec![0; 4096],
+    )
+    .unwrap();
     let Err(err) = run(&mut small, &sc) else { panic!("a 20 000-byte cookie cannot fit 4 KB") };
     let Error::SendBufferTooSmall { needed, capacity: 4096 } = err else { panic!("{err:?}") };
     assert_msg(&err, &["send buffer"]);
     // The size the error names is enough.
-    let mut exact = Client::new(&config, ServerName::parse("localhost"), None, rng(), big(), vec![0; needed]).unwrap();
+    let mut exact = Client::new(
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
+        rng(),
+        big(),
+        vec![0; needed],
+    )
+    .unwrap();
     assert!(run(&mut exact, &sc).is_ok(), "a send buffer of the {needed} bytes the error named");
 }
 
@@ -937,7 +962,13 @@ fn both_record_size_limit_and_max_fragment_length() {
     let rsl = vec![0, 28, 0, 2, 0x11, 0xeb];
     let mfl = vec![0, 1, 0, 1, 4];
     let small = |config: &'static ClientConfig<'static>| {
-        Client::new(config, ServerName::parse("localhost"), None, rng(), vec![0; 8192], vec![0; MAX_RECORD]).unwrap()
+        Client::new(
+            embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
+            rng(),
+            vec![0; 8192],
+            vec![0; MAX_RECORD],
+        )
+        .unwrap()
     };
     let config: &'static ClientConfig<'static> = Box::leak(Box::new(insecure()));
     for alone in [rsl.clone(), mfl.clone()] {

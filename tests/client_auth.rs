@@ -9,9 +9,9 @@
 
 mod common;
 
-use std::cell::Cell;
 use std::io::{Read, Write};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::peer::{peer_file, rng, rustls_client_auth_config, tls_error, CertKind, MemPeer, OpensslServer};
 use embertls::{
@@ -59,8 +59,12 @@ fn get(server: &OpensslServer, config: &ClientConfig<'_>) -> Result<String, Erro
         Some(err) => err.clone(),
         None => panic!("{what}: I/O error without an engine error: {e}"),
     };
-    let mut tls = TlsStream::connect(config, ServerName::parse("localhost"), None, rng(), server.connect())
-        .map_err(|e| engine("connect", e))?;
+    let mut tls = TlsStream::connect(
+        embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
+        rng(),
+        server.connect(),
+    )
+    .map_err(|e| engine("connect", e))?;
     tls.write_all(GET).map_err(|e| engine("write", e))?;
     let mut page = Vec::new();
     tls.read_to_end(&mut page).map_err(|e| engine("read", e))?;
@@ -223,7 +227,7 @@ fn optional_client_auth_without_identity_succeeds() {
 /// then corrupts the signature.
 struct TestSigner<'a> {
     real: &'a SoftwareSigner,
-    calls: Cell<usize>,
+    calls: AtomicUsize,
     corrupt: bool,
 }
 
@@ -235,7 +239,7 @@ impl Signer for TestSigner<'_> {
         self.real.public_key()
     }
     fn sign(&self, scheme: SignatureScheme, message: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
-        self.calls.set(self.calls.get() + 1);
+        self.calls.fetch_add(1, Ordering::Relaxed);
         if !self.corrupt {
             return Err(SignError::Device("ATECC608 did not answer"));
         }
@@ -249,14 +253,14 @@ impl Signer for TestSigner<'_> {
 fn a_refusing_signer_fails_the_handshake_with_its_reason() {
     let id = Loaded::new("client-p256");
     let refs = id.refs();
-    let signer = TestSigner { real: &id.signer, calls: Cell::new(0), corrupt: false };
+    let signer = TestSigner { real: &id.signer, calls: AtomicUsize::new(0), corrupt: false };
     let identity = [ClientIdentity::new(&refs, &signer).expect("identity")];
     let config = config(&identity);
     let mut peer = MemPeer::new(&config, rustls_client_auth_config(CertKind::Ecdsa, "client-ca.pem", true));
     let err = peer.try_handshake().expect_err("the signer refuses");
     assert_eq!(err, Error::Signer(SignError::Device("ATECC608 did not answer")));
     assert!(err.to_string().contains("ATECC608 did not answer"), "{err}");
-    assert_eq!(signer.calls.get(), 1);
+    assert_eq!(signer.calls.load(Ordering::Relaxed), 1);
     assert_eq!(err.alert(), Some(AlertDescription::InternalError));
     // The alert was queued: the server receives internal_error.
     assert!(!peer.client.outgoing().is_empty(), "no alert queued");
@@ -273,7 +277,7 @@ fn a_bad_signature_is_rejected_with_decrypt_error() {
     let server = server("-Verify", &[]);
     let id = Loaded::new("client-p256");
     let refs = id.refs();
-    let signer = TestSigner { real: &id.signer, calls: Cell::new(0), corrupt: true };
+    let signer = TestSigner { real: &id.signer, calls: AtomicUsize::new(0), corrupt: true };
     let identity = [ClientIdentity::new(&refs, &signer).expect("identity")];
     let config = config(&identity);
     let err = get(&server, &config).expect_err("the signature is wrong");
@@ -282,7 +286,7 @@ fn a_bad_signature_is_rejected_with_decrypt_error() {
         "{err:?}"
     );
     assert!(err.to_string().contains("the private key does not match the certificate"), "{err}");
-    assert_eq!(signer.calls.get(), 1);
+    assert_eq!(signer.calls.load(Ordering::Relaxed), 1);
 }
 
 #[test]

@@ -62,8 +62,15 @@ fn check_page(page: &[u8]) {
 fn blocking_get(server: &OpensslServer, rx: &mut [u8], tx: &mut [u8]) -> Vec<u8> {
     let config = insecure();
     let tcp = FromStd::new(server.connect());
-    let mut tls = EmbeddedTlsStream::connect(&config, ServerName::parse("localhost"), None, rng(), tcp, rx, tx)
-        .unwrap_or_else(|e| panic!("handshake: {e}"));
+    let mut tls = EmbeddedTlsStream::connect(
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
+        rng(),
+        tcp,
+        rx,
+        tx,
+        None,
+    )
+    .unwrap_or_else(|e| panic!("handshake: {e}"));
     let s = tls.summary();
     assert_eq!(s.version, ProtocolVersion::Tls13);
     assert_eq!(s.trust, Trust::NotVerified);
@@ -84,9 +91,16 @@ async fn async_get(port: u16, rx: &mut [u8], tx: &mut [u8]) -> Vec<u8> {
     let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
     tcp.set_nodelay(true).unwrap();
     let tcp = FromTokio::new(tcp);
-    let mut tls = AsyncTlsStream::connect(&config, ServerName::parse("localhost"), None, rng(), tcp, rx, tx)
-        .await
-        .unwrap_or_else(|e| panic!("handshake: {e}"));
+    let mut tls = AsyncTlsStream::connect(
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
+        rng(),
+        tcp,
+        rx,
+        tx,
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("handshake: {e}"));
     assert_eq!(tls.summary().version, ProtocolVersion::Tls13);
     // No explicit flush: `read` sends the queued request before it waits.
     embedded_io_async::Write::write_all(&mut tls, GET).await.unwrap_or_else(|e| panic!("write: {e}"));
@@ -162,9 +176,14 @@ fn a_record_larger_than_the_receive_buffer_is_a_clear_error() {
     let config = insecure();
     let tcp = FromStd::new(std::net::TcpStream::connect(("127.0.0.1", port)).unwrap());
     let (mut rx, mut tx) = ([0u8; 4096], [0u8; 1024]);
-    let Err(e) =
-        EmbeddedTlsStream::connect(&config, ServerName::parse("localhost"), None, rng(), tcp, &mut rx[..], &mut tx[..])
-    else {
+    let Err(e) = EmbeddedTlsStream::connect(
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
+        rng(),
+        tcp,
+        &mut rx[..],
+        &mut tx[..],
+        None,
+    ) else {
         panic!("handshake succeeded")
     };
     match &e {
@@ -201,9 +220,14 @@ async fn a_server_that_is_not_tls_gives_a_tls_error() {
 
     let tcp = FromStd::new(std::net::TcpStream::connect(("127.0.0.1", port)).unwrap());
     let (mut rx, mut tx) = ([0u8; 2048], [0u8; 1024]);
-    let Err(e) =
-        EmbeddedTlsStream::connect(&config, ServerName::parse("localhost"), None, rng(), tcp, &mut rx[..], &mut tx[..])
-    else {
+    let Err(e) = EmbeddedTlsStream::connect(
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
+        rng(),
+        tcp,
+        &mut rx[..],
+        &mut tx[..],
+        None,
+    ) else {
         panic!("handshake with an HTTP server succeeded")
     };
     assert!(matches!(e, TlsIoError::Tls(_)), "{e:?}");
@@ -213,8 +237,14 @@ async fn a_server_that_is_not_tls_gives_a_tls_error() {
 
     let tcp = FromTokio::new(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap());
     let (mut rx, mut tx) = ([0u8; 2048], [0u8; 1024]);
-    let r =
-        AsyncTlsStream::connect(&config, ServerName::parse("localhost"), None, rng(), tcp, &mut rx[..], &mut tx[..]);
+    let r = AsyncTlsStream::connect(
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
+        rng(),
+        tcp,
+        &mut rx[..],
+        &mut tx[..],
+        None,
+    );
     let Err(e2) = tokio::time::timeout(TIMEOUT, r).await.expect("timed out") else {
         panic!("async handshake with an HTTP server succeeded")
     };
@@ -239,9 +269,14 @@ fn eof_during_the_handshake_is_truncation() {
     let config = insecure();
     let tcp = FromStd::new(std::net::TcpStream::connect(("127.0.0.1", port)).unwrap());
     let (mut rx, mut tx) = ([0u8; 2048], [0u8; 1024]);
-    let Err(e) =
-        EmbeddedTlsStream::connect(&config, ServerName::parse("localhost"), None, rng(), tcp, &mut rx[..], &mut tx[..])
-    else {
+    let Err(e) = EmbeddedTlsStream::connect(
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
+        rng(),
+        tcp,
+        &mut rx[..],
+        &mut tx[..],
+        None,
+    ) else {
         panic!("handshake succeeded")
     };
     assert!(matches!(e, TlsIoError::Tls(Error::Truncated)), "{e:?}");

@@ -49,9 +49,13 @@ fn assert_msg(err: &impl std::fmt::Display, needles: &[&str]) {
 /// A client for "localhost" whose first flight was taken off the wire; also
 /// returns the legacy_session_id it sent (32 bytes in compatibility mode).
 fn fresh<'a>(config: &'a ClientConfig<'a>) -> (Client<'a, Rng, Vec<u8>>, Vec<u8>) {
-    let mut c =
-        Client::new(config, ServerName::parse("localhost"), None, rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD])
-            .expect("Client::new");
+    let mut c = Client::new(
+        embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
+        rng(),
+        vec![0; MAX_RECORD],
+        vec![0; MAX_RECORD],
+    )
+    .expect("Client::new");
     let sid = client_hello_session_id(c.outgoing());
     let n = c.outgoing().len();
     c.sent(n);
@@ -179,9 +183,14 @@ fn error_config() {
         .with_cipher_suites(&[embertls::CipherSuite::Tls13Aes128GcmSha256])
         .unwrap();
     for cfg in [&psk_only, &tls12_13suite] {
-        let e = Client::new(cfg, ServerName::parse("localhost"), None, rng(), vec![0; 4096], vec![0; 4096])
-            .err()
-            .expect("no suite to offer");
+        let e = Client::new(
+            embertls::ConnectOptions::new(cfg, ServerName::parse("localhost")),
+            rng(),
+            vec![0; 4096],
+            vec![0; 4096],
+        )
+        .err()
+        .expect("no suite to offer");
         assert!(matches!(e, Error::Config(_)), "{e:?}");
         assert_msg(&e, &["no configured cipher suite can be offered", "TLS_PSK_*", "with_psk", "TLS 1.3 enabled"]);
     }
@@ -192,9 +201,14 @@ fn error_config() {
     let e = insecure().with_alpn(&[b""]).expect_err("empty ALPN");
     assert_msg(&e, &["ALPN protocols must be 1 to 255 bytes"]);
     let config = insecure();
-    let e = Client::new(&config, ServerName::parse("localhost"), None, rng(), vec![0; 100], vec![0; 4096])
-        .err()
-        .expect("rx too small");
+    let e = Client::new(
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
+        rng(),
+        vec![0; 100],
+        vec![0; 4096],
+    )
+    .err()
+    .expect("rx too small");
     assert_msg(&e, &["receive buffer must be at least 512 bytes"]);
     assert_eq!(e.alert(), Some(AlertDescription::InternalError));
 }
@@ -202,9 +216,14 @@ fn error_config() {
 #[test]
 fn error_send_buffer_too_small() {
     let config = insecure();
-    let e = Client::new(&config, ServerName::parse("localhost"), None, rng(), vec![0; MAX_RECORD], vec![0; 64])
-        .err()
-        .expect("the ClientHello does not fit 64 bytes");
+    let e = Client::new(
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
+        rng(),
+        vec![0; MAX_RECORD],
+        vec![0; 64],
+    )
+    .err()
+    .expect("the ClientHello does not fit 64 bytes");
     let Error::SendBufferTooSmall { needed, capacity } = e else { panic!("{e:?}") };
     assert!(needed > capacity && capacity <= 64, "{e:?}");
     assert_msg(&e, &[&format!("needs {needed} bytes"), &format!("has {capacity}"), "larger send buffer"]);
@@ -213,8 +232,13 @@ fn error_send_buffer_too_small() {
 #[test]
 fn error_receive_buffer_too_small() {
     let config = insecure();
-    let mut client = Client::new(&config, ServerName::parse("localhost"), None, rng(), vec![0; 600], vec![0; 4096])
-        .expect("Client::new");
+    let mut client = Client::new(
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
+        rng(),
+        vec![0; 600],
+        vec![0; 4096],
+    )
+    .expect("Client::new");
     let n = client.outgoing().len();
     client.sent(n);
     let big = record(22, &handshake(2, &[0; 3000]));
@@ -269,9 +293,7 @@ fn error_certificate_over_the_wire() {
     let mut peer = MemPeer::new(&config, rustls_config(CertKind::Ecdsa, &[], &[]));
     // Nothing was exchanged yet: a client with a clock replaces the one MemPeer made.
     peer.client = Client::new(
-        &config,
-        ServerName::parse("localhost"),
-        Some(NOW),
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")).now(Some(NOW)),
         rng(),
         vec![0; MAX_RECORD],
         vec![0; MAX_RECORD],
@@ -397,14 +419,11 @@ fn ticket_bytes() -> Vec<u8> {
 
 fn resuming<'a>(config: &'a ClientConfig<'a>, ticket: &'a [u8]) -> (Client<'a, Rng, Vec<u8>>, Vec<u8>) {
     let t = SessionTicket::decode(ticket).expect("ticket").with_age(1);
-    let mut c = Client::new_resuming(
-        config,
-        ServerName::parse("localhost"),
-        None,
+    let mut c = Client::new(
+        embertls::ConnectOptions::new(config, ServerName::parse("localhost")).resuming(t),
         rng(),
         vec![0; MAX_RECORD],
         vec![0; MAX_RECORD],
-        t,
     )
     .expect("Client::new_resuming");
     let sid = client_hello_session_id(c.outgoing());

@@ -88,7 +88,12 @@ fn run(name: &'static str, server: &OpensslServer, config: &ClientConfig<'_>, ho
     let mut sock = server.connect();
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
     let mut c = counted(|| {
-        Client::new(config, ServerName::parse(host), Some(VECTOR_TIME), rng, &mut rx_buf[..], &mut tx_buf[..])
+        Client::new(
+            embertls::ConnectOptions::new(config, ServerName::parse(host)).now(Some(VECTOR_TIME)),
+            rng,
+            &mut rx_buf[..],
+            &mut tx_buf[..],
+        )
     })
     .unwrap_or_else(|e| panic!("{name}: {e}"));
     let mut meter = HeapMeter::default();

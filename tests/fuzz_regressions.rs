@@ -124,9 +124,7 @@ fn record(name: &str, cert: CertKind, extra: &[&str], variant: u8) -> Recording 
     };
     let mut tcp = server.connect();
     let mut c = Client::new(
-        fuzz::config(variant),
-        ServerName::parse(fuzz::SERVER_NAME),
-        None,
+        embertls::ConnectOptions::new(fuzz::config(variant), ServerName::parse(fuzz::SERVER_NAME)),
         CounterRng(fuzz::RNG_SEED),
         vec![0u8; 2 * MAX_RECORD],
         vec![0u8; 4096],

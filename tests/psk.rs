@@ -55,8 +55,12 @@ fn get<'a>(server: &OpensslServer, config: &'a ClientConfig<'a>) -> Result<(Hand
         Some(t) => t.clone(),
         None => panic!("transport error, not an engine error: {e}"),
     };
-    let mut tls =
-        TlsStream::connect(config, ServerName::parse("localhost"), None, rng(), server.connect()).map_err(io)?;
+    let mut tls = TlsStream::connect(
+        embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
+        rng(),
+        server.connect(),
+    )
+    .map_err(io)?;
     let summary = tls.summary().expect("summary after connect");
     tls.write_all(GET).map_err(io)?;
     let mut page = Vec::new();
@@ -187,7 +191,13 @@ fn certificate_server_with_matching_psk_uses_the_psk() {
 }
 
 fn client_new(cfg: &ClientConfig<'_>) -> Result<(), Error> {
-    Client::new(cfg, ServerName::parse("localhost"), None, rng(), vec![0u8; 4096], vec![0u8; 4096]).map(drop)
+    Client::new(
+        embertls::ConnectOptions::new(cfg, ServerName::parse("localhost")),
+        rng(),
+        vec![0u8; 4096],
+        vec![0u8; 4096],
+    )
+    .map(drop)
 }
 
 #[test]
@@ -353,8 +363,12 @@ fn run_psk_ke<'a>(
     sc: PskKeScript,
 ) -> Result<(HandshakeSummary<'a>, Vec<Vec<u8>>), Error> {
     let hash = HashAlg::Sha256;
-    let mut client =
-        Client::new(cfg, ServerName::parse("localhost"), None, rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD])?;
+    let mut client = Client::new(
+        embertls::ConnectOptions::new(cfg, ServerName::parse("localhost")),
+        rng(),
+        vec![0; MAX_RECORD],
+        vec![0; MAX_RECORD],
+    )?;
     let mut ch = take_client_hello(&mut client);
     let mut hellos = vec![ch.clone()];
     let mut transcript = Transcript::new(hash);

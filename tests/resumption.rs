@@ -41,8 +41,8 @@ fn www<'a>(
     let name = ServerName::parse(name);
     let tcp = server.connect();
     let tls = match ticket {
-        Some(t) => TlsStream::connect_resuming(config, name, now, rng(), tcp, t),
-        None => TlsStream::connect(config, name, now, rng(), tcp),
+        Some(t) => TlsStream::connect(embertls::ConnectOptions::new(config, name).now(now).resuming(t), rng(), tcp),
+        None => TlsStream::connect(embertls::ConnectOptions::new(config, name).now(now), rng(), tcp),
     };
     let mut tls = tls.unwrap_or_else(|e| panic!("handshake: {e} ({:?})", tls_error(&e)));
     let summary = tls.summary().expect("summary");
@@ -171,7 +171,11 @@ fn openssl_corrupted_resumption_secret() {
     bytes[63] ^= 1;
     let t = SessionTicket::decode(&bytes).expect("the format has no integrity check: a flipped PSK bit decodes");
     let tcp = server.connect();
-    let e = match TlsStream::connect_resuming(&cfg, ServerName::parse("localhost"), Some(now()), rng(), tcp, t) {
+    let e = match TlsStream::connect(
+        embertls::ConnectOptions::new(&cfg, ServerName::parse("localhost")).now(Some(now())).resuming(t),
+        rng(),
+        tcp,
+    ) {
         Ok(s) => panic!("a wrong binder was accepted: {:?}", s.summary()),
         Err(e) => e,
     };
@@ -357,9 +361,13 @@ fn offer_ticket(
     now: Option<u64>,
     t: SessionTicket<'_>,
 ) -> Option<(Vec<u8>, u32, usize)> {
-    let c =
-        Client::new_resuming(cfg, ServerName::parse(name), now.map(UnixTime), rng(), vec![0; 4096], vec![0; 4096], t)
-            .unwrap();
+    let c = Client::new(
+        embertls::ConnectOptions::new(cfg, ServerName::parse(name)).now(now.map(UnixTime)).resuming(t),
+        rng(),
+        vec![0; 4096],
+        vec![0; 4096],
+    )
+    .unwrap();
     let exts = client_hello_extensions(c.outgoing());
     let (last, body) = exts.last().unwrap();
     if *last != PRE_SHARED_KEY {
@@ -585,8 +593,13 @@ fn resuming_server(version: ProtocolVersion) -> rustls::ServerConfig {
 /// A full handshake under `config` at [`NOW`]; the newest session it left.
 fn session_from(config: &ClientConfig<'_>, server: &rustls::ServerConfig) -> Vec<u8> {
     let mut p = MemPeer::new(config, server.clone());
-    p.client =
-        Client::new(config, ServerName::parse("localhost"), Some(NOW), rng(), vec![0; 16_709], vec![0; 4096]).unwrap();
+    p.client = Client::new(
+        embertls::ConnectOptions::new(config, ServerName::parse("localhost")).now(Some(NOW)),
+        rng(),
+        vec![0; 16_709],
+        vec![0; 4096],
+    )
+    .unwrap();
     p.handshake();
     p.take_tickets().expect("a session to resume")
 }
@@ -606,7 +619,7 @@ fn ca(file: &str) -> CaVerifier {
     CaVerifier::from_pem(&std::fs::read(common::peer::peer_file(file)).unwrap()).unwrap()
 }
 
-fn config_for(verifier: &dyn ServerVerifier, version: ProtocolVersion) -> ClientConfig<'_> {
+fn config_for(verifier: &(dyn ServerVerifier + Sync), version: ProtocolVersion) -> ClientConfig<'_> {
     ClientConfig::new(verifier).with_versions(&[version]).unwrap()
 }
 
@@ -770,15 +783,21 @@ fn a_ticket_larger_than_a_record() {
         let big = || vec![0u8; 48 * 1024];
         let localhost = ServerName::parse("localhost");
         let mut first = MemPeer::new(&cfg, sc.clone());
-        first.client = Client::new(&cfg, localhost, Some(NOW), rng(), big(), big()).unwrap();
+        first.client =
+            Client::new(embertls::ConnectOptions::new(&cfg, localhost).now(Some(NOW)), rng(), big(), big()).unwrap();
         let session = keep_session(&mut first);
         let t = SessionTicket::decode(&session).unwrap();
         assert_eq!(t.ticket.len(), 17_000, "{version:?}");
         let resume = |tx: usize| {
             let mut p = MemPeer::new(&cfg, sc.clone());
             let later = Some(UnixTime(NOW.0 + 10));
-            p.client = Client::new_resuming(&cfg, localhost, later, rng(), big(), vec![0; tx], t)
-                .unwrap_or_else(|e| panic!("{version:?}, {tx}-byte send buffer: {e}"));
+            p.client = Client::new(
+                embertls::ConnectOptions::new(&cfg, localhost).now(later).resuming(t),
+                rng(),
+                big(),
+                vec![0; tx],
+            )
+            .unwrap_or_else(|e| panic!("{version:?}, {tx}-byte send buffer: {e}"));
             let hello = p.client.outgoing().len();
             p.try_handshake().map(|s| (s.resumed, hello))
         };

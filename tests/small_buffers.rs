@@ -15,8 +15,14 @@ fn get(server: &OpensslServer, rx: usize, tx: usize) -> Result<(Option<usize>, S
     let name = ServerName::parse("localhost");
     let io =
         |e: std::io::Error| e.into_inner().and_then(|e| e.downcast::<Error>().ok()).map(|e| *e).expect("engine error");
-    let mut s = TlsStream::connect_with_buffers(&config, name, None, rng, server.connect(), vec![0; rx], vec![0; tx])
-        .map_err(io)?;
+    let mut s = TlsStream::connect_with_buffers(
+        embertls::ConnectOptions::new(&config, name),
+        rng,
+        server.connect(),
+        vec![0; rx],
+        vec![0; tx],
+    )
+    .map_err(io)?;
     let frag = s.summary().and_then(|s| s.max_fragment);
     s.write_all(b"GET / HTTP/1.0\r\n\r\n").map_err(io)?;
     let mut page = Vec::new();
@@ -51,9 +57,7 @@ fn writes_are_cut_to_the_negotiated_fragment() {
     let config = ClientConfig::new(ServerVerification::danger_accept_any());
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
     let mut s = TlsStream::connect_with_buffers(
-        &config,
-        ServerName::parse("localhost"),
-        None,
+        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
         rng,
         server.connect(),
         vec![0; 2 * 1024 + 512],
@@ -104,9 +108,7 @@ fn client_certificate_flight_within_the_fragment_limit() {
         let rng = rand_core::UnwrapErr(getrandom::SysRng);
         let io = |e: std::io::Error| e.to_string();
         let r = TlsStream::connect_with_buffers(
-            &config,
-            ServerName::parse("localhost"),
-            None,
+            embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
             rng,
             server.connect(),
             vec![0; 1024 + 512],

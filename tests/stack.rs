@@ -113,8 +113,18 @@ fn sans_io(
     let ticket = resume.map(|b| SessionTicket::decode(b).expect("stored ticket"));
     let mut c = meter
         .call("Client::new", || match ticket {
-            Some(t) => Client::new_resuming(config, name, Some(VECTOR_TIME), rng(), &mut rx[..], &mut tx[..], t),
-            None => Client::new(config, name, Some(VECTOR_TIME), rng(), &mut rx[..], &mut tx[..]),
+            Some(t) => Client::new(
+                embertls::ConnectOptions::new(config, name).now(Some(VECTOR_TIME)).resuming(t),
+                rng(),
+                &mut rx[..],
+                &mut tx[..],
+            ),
+            None => Client::new(
+                embertls::ConnectOptions::new(config, name).now(Some(VECTOR_TIME)),
+                rng(),
+                &mut rx[..],
+                &mut tx[..],
+            ),
         })
         .expect("Client::new");
     let driven = get_page(&server.args, &mut sock, &mut c, &mut meter);
@@ -287,8 +297,9 @@ fn adapter_rows(rows: &mut Vec<Row>) {
     let mut hw = HighWater::default();
     let (s_std, s_embedded, s_async) = (server(), server(), server());
     let tcp = s_std.connect();
-    let mut tls =
-        hw.call(|| TlsStream::connect(&cfg, name, Some(VECTOR_TIME), rng(), tcp)).expect("TlsStream::connect");
+    let mut tls = hw
+        .call(|| TlsStream::connect(embertls::ConnectOptions::new(&cfg, name).now(Some(VECTOR_TIME)), rng(), tcp))
+        .expect("TlsStream::connect");
     hw.call(|| tls.write_all(b"GET / HTTP/1.0\r\n\r\n")).unwrap();
     let mut page = [0u8; 256];
     hw.call(|| tls.read(&mut page)).unwrap();
@@ -302,7 +313,14 @@ fn adapter_rows(rows: &mut Vec<Row>) {
         let io = embedded_io_adapters::std::FromStd::new(s_embedded.connect());
         let mut tls = hw
             .call(|| {
-                embertls::EmbeddedTlsStream::connect(&cfg, name, Some(VECTOR_TIME), rng(), io, &mut rx[..], &mut tx[..])
+                embertls::EmbeddedTlsStream::connect(
+                    embertls::ConnectOptions::new(&cfg, name).now(Some(VECTOR_TIME)),
+                    rng(),
+                    io,
+                    &mut rx[..],
+                    &mut tx[..],
+                    None,
+                )
             })
             .expect("EmbeddedTlsStream::connect");
         hw.call(|| tls.write_all(b"GET / HTTP/1.0\r\n\r\n")).unwrap();
@@ -314,8 +332,14 @@ fn adapter_rows(rows: &mut Vec<Row>) {
     {
         let (mut rx, mut tx) = ([0u8; 8192], [0u8; 4096]);
         let io = BlockingAsync(s_async.connect());
-        let connect =
-            embertls::AsyncTlsStream::connect(&cfg, name, Some(VECTOR_TIME), rng(), io, &mut rx[..], &mut tx[..]);
+        let connect = embertls::AsyncTlsStream::connect(
+            embertls::ConnectOptions::new(&cfg, name).now(Some(VECTOR_TIME)),
+            rng(),
+            io,
+            &mut rx[..],
+            &mut tx[..],
+            None,
+        );
         let future_size = std::mem::size_of_val(&connect);
         let mut hw = HighWater::default();
         let mut tls = poll_measured(&mut hw, connect).expect("AsyncTlsStream::connect");

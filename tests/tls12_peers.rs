@@ -121,7 +121,7 @@ fn ca(cert: CertKind) -> CaVerifier {
 }
 
 /// TLS 1.2 only, the server checked by `verifier`.
-fn tls12(verifier: &dyn ServerVerifier) -> ClientConfig<'_> {
+fn tls12(verifier: &(dyn ServerVerifier + Sync)) -> ClientConfig<'_> {
     ClientConfig::new(verifier).with_versions(&[ProtocolVersion::Tls12]).expect("with_versions([Tls12])")
 }
 
@@ -138,7 +138,7 @@ fn psk_config<'a>(psk: &'a ExternalPsk, suites: &[CipherSuite]) -> ClientConfig<
 
 /// TLS 1.2 only, the server checked by `verifier`, offering both groups
 /// with `group` first.
-fn tls12_group_first(verifier: &dyn ServerVerifier, group: NamedGroup) -> ClientConfig<'_> {
+fn tls12_group_first(verifier: &(dyn ServerVerifier + Sync), group: NamedGroup) -> ClientConfig<'_> {
     let other = GROUPS.iter().map(|x| x.0).find(|x| *x != group).expect("two groups");
     tls12(verifier).with_groups(&[group, other]).expect("groups")
 }
@@ -185,8 +185,10 @@ impl<'a> Conn<'a> {
         let name = ServerName::parse("localhost");
         let (rx, tx) = (vec![0u8; buffers], vec![0u8; buffers]);
         let client = match ticket {
-            Some(t) => Client::new_resuming(config, name, Some(now()), rng(), rx, tx, t),
-            None => Client::new(config, name, Some(now()), rng(), rx, tx),
+            Some(t) => {
+                Client::new(embertls::ConnectOptions::new(config, name).now(Some(now())).resuming(t), rng(), rx, tx)
+            }
+            None => Client::new(embertls::ConnectOptions::new(config, name).now(Some(now())), rng(), rx, tx),
         };
         let client = client.unwrap_or_else(|e| panic!("Client::new: {e}"));
         Conn {

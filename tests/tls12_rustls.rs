@@ -27,9 +27,7 @@ fn verifier(cert: CertKind) -> CaVerifier {
 fn peer<'a>(config: &'a ClientConfig<'a>, server: rustls::ServerConfig) -> MemPeer<'a> {
     let mut p = MemPeer::new(config, server);
     p.client = embertls::Client::new(
-        config,
-        embertls::ServerName::parse("localhost"),
-        Some(NOW),
+        embertls::ConnectOptions::new(config, embertls::ServerName::parse("localhost")).now(Some(NOW)),
         common::peer::rng(),
         vec![0; embertls::MAX_RECORD],
         vec![0; embertls::MAX_RECORD],

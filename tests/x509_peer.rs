@@ -55,13 +55,13 @@ struct Connected {
 /// sends a GET and checks that the `-www` page arrives.
 fn connect(
     server: &OpensslServer,
-    verifier: &dyn ServerVerifier,
+    verifier: &(dyn ServerVerifier + Sync),
     name: &str,
     now: Option<UnixTime>,
 ) -> Result<Connected, Error> {
     let config = ClientConfig::new(verifier);
     let tcp = server.connect();
-    match TlsStream::connect(&config, ServerName::parse(name), now, rng(), tcp) {
+    match TlsStream::connect(embertls::ConnectOptions::new(&config, ServerName::parse(name)).now(now), rng(), tcp) {
         Ok(mut tls) => {
             let s: HandshakeSummary<'_> = tls.summary().expect("summary after connect");
             tls.write_all(b"GET / HTTP/1.0\r\n\r\n").expect("write GET");

@@ -121,9 +121,7 @@ impl Setup {
 /// A client whose ClientHello has been taken (and checked to parse).
 pub fn new_client(setup: Setup) -> FuzzClient<'static> {
     let mut c = Client::new(
-        config(setup.config),
-        ServerName::parse(SERVER_NAME),
-        None,
+        embertls::ConnectOptions::new(config(setup.config), ServerName::parse(SERVER_NAME)),
         CounterRng(RNG_SEED),
         vec![0; setup.rx],
         vec![0; 4096],
@@ -491,14 +489,13 @@ pub fn ticket(data: &[u8]) {
     let setup = Setup::from_flags(0);
     // An undated ticket is offered only with the caller's age (issue 13.5).
     let t = if t.issued_at == 0 { t.with_age(60) } else { t };
-    if let Ok(mut c) = Client::new_resuming(
-        config(0),
-        ServerName::parse(SERVER_NAME),
-        Some(embertls::UnixTime(t.issued_at.wrapping_add(60))),
+    if let Ok(mut c) = Client::new(
+        embertls::ConnectOptions::new(config(0), ServerName::parse(SERVER_NAME))
+            .now(Some(embertls::UnixTime(t.issued_at.wrapping_add(60))))
+            .resuming(t),
         CounterRng(RNG_SEED),
         vec![0u8; setup.rx],
         vec![0u8; 4096],
-        t,
     ) {
         drain_client_hello(&mut c);
     }

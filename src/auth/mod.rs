@@ -86,7 +86,9 @@ pub trait Signer {
 /// Most certificates accepted in one client chain.
 pub const MAX_CLIENT_CHAIN: usize = 4;
 
-/// A client certificate chain (leaf first) and the signer for its key.
+/// A client certificate chain (leaf first) and the signer for its key. The
+/// signer must be `Sync` (see [`crate::ClientConfig::new`]): a hardware
+/// signer that needs `&mut` access to a peripheral keeps it in a lock.
 ///
 /// ```no_run
 /// use embertls::{ClientConfig, ClientIdentity, EcdsaP256Signer, ServerVerification};
@@ -100,7 +102,7 @@ pub const MAX_CLIENT_CHAIN: usize = 4;
 #[derive(Clone, Copy)]
 pub struct ClientIdentity<'a> {
     pub(crate) chain: &'a [&'a [u8]],
-    pub(crate) signer: &'a dyn Signer,
+    pub(crate) signer: &'a (dyn Signer + Sync),
 }
 
 impl core::fmt::Debug for ClientIdentity<'_> {
@@ -112,7 +114,7 @@ impl core::fmt::Debug for ClientIdentity<'_> {
 impl<'a> ClientIdentity<'a> {
     /// Pairs a DER chain (leaf first, intermediates optional) with its signer,
     /// checking that the leaf's public key is the signer's.
-    pub fn new(chain: &'a [&'a [u8]], signer: &'a dyn Signer) -> Result<Self, Error> {
+    pub fn new(chain: &'a [&'a [u8]], signer: &'a (dyn Signer + Sync)) -> Result<Self, Error> {
         let leaf = chain.first().ok_or(Error::Config("the client certificate chain is empty"))?;
         if chain.len() > MAX_CLIENT_CHAIN {
             return Err(Error::Config("the client certificate chain has more than 4 certificates"));

@@ -2,7 +2,6 @@
 //! for TLS 1.2. Uses the `rsa` crate's constant-time release; needs `alloc`.
 
 use alloc::vec::Vec;
-use core::cell::RefCell;
 
 use rand_core::CryptoRng;
 use rsa::pkcs1::der::Decode;
@@ -14,6 +13,7 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 use super::{SignError, Signer};
 use crate::error::Error;
 use crate::msgs::enums::SignatureScheme;
+use crate::sync::Shared;
 
 /// Smallest RSA modulus accepted for a client key, in bits.
 pub const MIN_RSA_CLIENT_BITS: u32 = 2048;
@@ -42,8 +42,11 @@ const SCHEMES: [SignatureScheme; 6] = [
 ///
 /// RSA-PSS needs fresh randomness for its salt (and the private-key
 /// operation is blinded with it), so the signer owns a random generator;
-/// [`Signer::sign`] takes `&self`, so the generator sits in a [`RefCell`].
-/// The signer is therefore not `Sync`: use one per thread or task.
+/// [`Signer::sign`] takes `&self`, so the generator sits in a lock (a
+/// `std` mutex, or a critical section without `std`, held only to take it
+/// out and put it back): the signer is `Sync` when `R` is `Send`. A task
+/// that signs while another is signing with the same signer gets
+/// [`SignError::Device`].
 ///
 /// The private key is zeroized on drop (by the `rsa` crate) and never printed.
 ///
@@ -65,7 +68,7 @@ pub struct RsaSigner<R> {
     key: RsaPrivateKey,
     bits: u32,
     spki: Vec<u8>,
-    rng: RefCell<R>,
+    rng: Shared<Option<R>>,
 }
 
 impl<R> core::fmt::Debug for RsaSigner<R> {
@@ -105,7 +108,7 @@ impl<R: CryptoRng> RsaSigner<R> {
             .to_public_key_der()
             .map_err(|_| Error::Config("cannot encode the RSA public key"))?
             .into_vec();
-        Ok(RsaSigner { key, bits, spki, rng: RefCell::new(rng) })
+        Ok(RsaSigner { key, bits, spki, rng: Shared::new(Some(rng)) })
     }
 
     /// From a PKCS#8 `PrivateKeyInfo` holding an rsaEncryption key, in DER
@@ -171,9 +174,21 @@ impl<R: CryptoRng> Signer for RsaSigner<R> {
         if out.len() < size {
             return Err(SignError::BufferTooSmall);
         }
-        let mut rng =
-            self.rng.try_borrow_mut().map_err(|_| SignError::Device("the RSA signer's random generator is in use"))?;
-        let rng = &mut *rng;
+        let mut rng = self
+            .rng
+            .with(Option::take)
+            .ok_or(SignError::Device("the RSA signer is signing for another connection; retry when it is done"))?;
+        let sig = self.sign_with(&mut rng, scheme, digest);
+        self.rng.with(|slot| *slot = Some(rng));
+        let sig = sig?;
+        let dst = out.get_mut(..sig.len()).ok_or(SignError::BufferTooSmall)?;
+        dst.copy_from_slice(&sig);
+        Ok(sig.len())
+    }
+}
+
+impl<R: CryptoRng> RsaSigner<R> {
+    fn sign_with(&self, rng: &mut R, scheme: SignatureScheme, digest: &[u8]) -> Result<Vec<u8>, SignError> {
         let sig = match scheme {
             SignatureScheme::RsaPssRsaeSha256 => self.key.sign_with_rng(rng, Pss::<Sha256>::new(), digest),
             SignatureScheme::RsaPssRsaeSha384 => self.key.sign_with_rng(rng, Pss::<Sha384>::new(), digest),
@@ -184,9 +199,7 @@ impl<R: CryptoRng> Signer for RsaSigner<R> {
             _ => return Err(SignError::UnsupportedScheme),
         }
         .map_err(|_| SignError::Device("RSA signing failed"))?;
-        let dst = out.get_mut(..sig.len()).ok_or(SignError::BufferTooSmall)?;
-        dst.copy_from_slice(&sig);
-        Ok(sig.len())
+        Ok(sig)
     }
 }
 

@@ -243,7 +243,13 @@ mod tests {
                     .with_groups(&[group])
                     .unwrap();
                 let name = crate::ServerName::parse("localhost");
-                crate::Client::new(&config, name, None, Stuck(0), std::vec![0u8; 4096], std::vec![0u8; 4096]).err()
+                crate::Client::new(
+                    crate::ConnectOptions::new(&config, name),
+                    Stuck(0),
+                    std::vec![0u8; 4096],
+                    std::vec![0u8; 4096],
+                )
+                .err()
             });
             assert_eq!(r, Some(crate::Error::RandomFailed { tries: MAX_KEYGEN_TRIES }), "{group}");
         }

@@ -14,4 +14,7 @@ mod sig;
 pub use aead::{AeadAlg, AeadKey, TAG_LEN};
 pub use hash::{hkdf_expand, hkdf_extract, hmac, hmac_into, Digest, HashAlg, Secret, Transcript, MAX_HASH_LEN};
 pub use kx::{KeyShare, SharedSecret, MAX_KEYGEN_TRIES, MAX_PUBLIC_KEY_LEN};
-pub use sig::{certificate_issuer, certificate_spki, name_common_name, PeerKey, SigAlg, SigHash, SignatureError};
+pub use sig::{
+    certificate_issuer, certificate_spki, certificate_subject, name_common_name, PeerKey, SigAlg, SigHash,
+    SignatureError,
+};

@@ -242,6 +242,11 @@ pub fn certificate_spki(cert_der: &[u8]) -> Option<&[u8]> {
     tbs_field(cert_der, 4)
 }
 
+/// The DER subject Name inside a DER certificate (RFC 5280 §4.1.2.6).
+pub fn certificate_subject(cert_der: &[u8]) -> Option<&[u8]> {
+    tbs_field(cert_der, 3)
+}
+
 /// The DER issuer Name inside a DER certificate (RFC 5280 §4.1.2.4).
 pub fn certificate_issuer(cert_der: &[u8]) -> Option<&[u8]> {
     tbs_field(cert_der, 1)

@@ -58,8 +58,13 @@ fn config(compat: bool) -> ClientConfig<'static> {
 fn section3_simple_1rtt() {
     let v = Vectors::load(SECTION3);
     let config = config(false);
-    let mut c = Client::new(&config, ServerName::parse("server"), None, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096])
-        .unwrap();
+    let mut c = Client::new(
+        crate::ConnectOptions::new(&config, ServerName::parse("server")),
+        FixedRng(0),
+        vec![0u8; 16709],
+        vec![0u8; 4096],
+    )
+    .unwrap();
     drain(&mut c); // our own ClientHello; the trace's replaces it
     c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
     feed(&mut c, v.get("server_hello_record"));
@@ -97,8 +102,13 @@ fn section3_simple_1rtt() {
 fn section5_hello_retry_request() {
     let v = Vectors::load(SECTION5);
     let config = config(false);
-    let mut c = Client::new(&config, ServerName::parse("server"), None, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096])
-        .unwrap();
+    let mut c = Client::new(
+        crate::ConnectOptions::new(&config, ServerName::parse("server")),
+        FixedRng(0),
+        vec![0u8; 16709],
+        vec![0u8; 4096],
+    )
+    .unwrap();
     drain(&mut c);
     c.replace_client_hello(v.get("client_hello_1"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
     feed(&mut c, v.get("hello_retry_request_record"));
@@ -124,8 +134,13 @@ fn section5_hello_retry_request() {
 fn section7_compatibility_mode() {
     let v = Vectors::load(SECTION7);
     let config = config(true);
-    let mut c = Client::new(&config, ServerName::parse("server"), None, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096])
-        .unwrap();
+    let mut c = Client::new(
+        crate::ConnectOptions::new(&config, ServerName::parse("server")),
+        FixedRng(0),
+        vec![0u8; 16709],
+        vec![0u8; 4096],
+    )
+    .unwrap();
     drain(&mut c);
     c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
     feed(&mut c, v.get("server_hello_record"));
@@ -145,8 +160,13 @@ fn section7_compatibility_mode() {
 fn altered_client_hello_transcript_is_refused() {
     let v = Vectors::load(SECTION3);
     let config = config(false);
-    let mut c = Client::new(&config, ServerName::parse("server"), None, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096])
-        .unwrap();
+    let mut c = Client::new(
+        crate::ConnectOptions::new(&config, ServerName::parse("server")),
+        FixedRng(0),
+        vec![0u8; 16709],
+        vec![0u8; 4096],
+    )
+    .unwrap();
     drain(&mut c);
     // A different ClientHello transcript: the server's Finished no longer matches.
     let mut ch = v.get("client_hello").to_vec();
@@ -211,8 +231,13 @@ fn section6_client_authentication() {
     let chain = [leaf];
     let identity = crate::ClientIdentity::new(&chain, &signer).unwrap();
     let config = config(false).with_client_identity(&identity);
-    let mut c = Client::new(&config, ServerName::parse("server"), None, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096])
-        .unwrap();
+    let mut c = Client::new(
+        crate::ConnectOptions::new(&config, ServerName::parse("server")),
+        FixedRng(0),
+        vec![0u8; 16709],
+        vec![0u8; 4096],
+    )
+    .unwrap();
     drain(&mut c);
     c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
     feed(&mut c, v.get("server_hello_record"));

@@ -3,12 +3,11 @@
 use embedded_io_async::{ErrorType, Read, Write};
 use rand_core::CryptoRng;
 
-use super::{no_receive_space, no_send_space, TlsIoError};
+use super::{no_receive_space, no_send_space, TicketStore, TlsIoError};
 use crate::client::{Client, Event};
-use crate::config::ClientConfig;
+use crate::config::ConnectOptions;
 use crate::error::Error;
 use crate::handshake::HandshakeSummary;
-use crate::verify::{ServerName, UnixTime};
 
 /// A TLS connection over an async `embedded_io_async` transport (an
 /// embassy-net `TcpSocket`, or a tokio socket through `embedded-io-adapters`),
@@ -33,7 +32,7 @@ use crate::verify::{ServerName, UnixTime};
 /// ```no_run
 /// use embedded_io_adapters::tokio_1::FromTokio;
 /// use embedded_io_async::{Read, Write};
-/// use embertls::{AsyncTlsStream, ClientConfig, ServerName, ServerVerification};
+/// use embertls::{AsyncTlsStream, ClientConfig, ConnectOptions, ServerName, ServerVerification};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let config = ClientConfig::new(ServerVerification::danger_accept_any());
@@ -41,7 +40,7 @@ use crate::verify::{ServerName, UnixTime};
 /// let rng = rand_core::UnwrapErr(getrandom::SysRng);
 /// let (mut rx, mut tx) = ([0u8; 16_645], [0u8; 4096]);
 /// let mut tls = AsyncTlsStream::connect(
-///     &config, ServerName::parse("localhost"), None, rng, tcp, &mut rx[..], &mut tx[..],
+///     ConnectOptions::new(&config, ServerName::parse("localhost")), rng, tcp, &mut rx[..], &mut tx[..], None,
 /// )
 /// .await?;
 /// println!("{:?}", tls.summary());
@@ -57,49 +56,69 @@ use crate::verify::{ServerName, UnixTime};
 /// }
 /// # Ok(()) }
 /// ```
-pub struct AsyncTlsStream<'a, T, R, B> {
-    client: Client<'a, R, B>,
+pub struct AsyncTlsStream<'a, T, R, Rx, Tx = Rx> {
+    client: Client<'a, R, Rx, Tx>,
     io: T,
     summary: HandshakeSummary<'a>,
     closed: bool,
+    tickets: TicketStore<'a>,
 }
 
-impl<'a, T, R, B> AsyncTlsStream<'a, T, R, B>
+impl<'a, T, R, Rx, Tx> AsyncTlsStream<'a, T, R, Rx, Tx>
 where
     T: Read + Write,
     R: CryptoRng,
-    B: AsMut<[u8]> + AsRef<[u8]>,
+    Rx: AsMut<[u8]> + AsRef<[u8]>,
+    Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
-    /// Runs the handshake over `io` with the receive buffer `rx` and the
-    /// send buffer `tx`, and returns the connected stream.
+    /// Runs the handshake over `io` as `options` say, with the receive
+    /// buffer `rx` and the send buffer `tx`, and returns the connected stream.
     ///
-    /// `now` and `rng` are as for [`Client::new`].
+    /// `tickets`, if given, keeps the newest session the server sends (see
+    /// [`AsyncTlsStream::session_ticket`]); it must hold the serialized session (the
+    /// server's ticket plus about 130 bytes; 512 bytes fit common servers).
     pub async fn connect(
-        config: &'a ClientConfig<'a>,
-        server_name: ServerName<'a>,
-        now: Option<UnixTime>,
+        options: ConnectOptions<'a>,
         rng: R,
         io: T,
-        rx: B,
-        tx: B,
+        rx: Rx,
+        tx: Tx,
+        tickets: Option<&'a mut [u8]>,
     ) -> Result<Self, TlsIoError<T::Error>> {
-        let client = Client::new(config, server_name, now, rng, rx, tx)?;
-        Self::handshake(client, io).await
+        let client = Client::new(options, rng, rx, tx)?;
+        Self::handshake(client, io, tickets).await
     }
 
     /// Completes the handshake of a `client` that was just created with
-    /// [`Client::new`] (its ClientHello still queued) over `io`.
-    pub async fn handshake(mut client: Client<'a, R, B>, mut io: T) -> Result<Self, TlsIoError<T::Error>> {
+    /// [`Client::new`] (its ClientHello still queued) over `io`; `tickets`
+    /// as for [`AsyncTlsStream::connect`].
+    pub async fn handshake(
+        mut client: Client<'a, R, Rx, Tx>,
+        mut io: T,
+        tickets: Option<&'a mut [u8]>,
+    ) -> Result<Self, TlsIoError<T::Error>> {
+        let mut tickets = TicketStore::new(tickets);
         loop {
             match step(&mut client, &mut io).await? {
                 Event::HandshakeComplete(summary) => {
                     flush_outgoing(&mut client, &mut io).await?;
-                    return Ok(AsyncTlsStream { client, io, summary, closed: false });
+                    return Ok(AsyncTlsStream { client, io, summary, closed: false, tickets });
                 }
+                // A TLS 1.2 ticket comes before the server's Finished (RFC 5077 §3.3).
+                Event::SessionTicket => tickets.keep(&client),
                 Event::PeerClosed => return Err(Error::Closed.into()),
                 _ => {}
             }
         }
+    }
+
+    /// The newest session the server sent, serialized for
+    /// [`crate::SessionTicket::decode`] and [`ConnectOptions::resuming`]:
+    /// a TLS 1.3 ticket (or TLS 1.2 session ID) arrives with the first reads
+    /// after the handshake, a TLS 1.2 ticket during it. The bytes hold the
+    /// session's secret: keep them private. The error says why there is none.
+    pub fn session_ticket(&self) -> Result<&[u8], Error> {
+        self.tickets.get()
     }
 
     /// What the handshake negotiated.
@@ -108,7 +127,7 @@ where
     }
 
     /// The engine (e.g. for [`Client::export_keying_material`]).
-    pub fn client(&self) -> &Client<'a, R, B> {
+    pub fn client(&self) -> &Client<'a, R, Rx, Tx> {
         &self.client
     }
 
@@ -124,7 +143,7 @@ where
 
     /// The engine and the transport (records `write` queued are in
     /// [`Client::outgoing`]: call `flush` first).
-    pub fn into_parts(self) -> (Client<'a, R, B>, T) {
+    pub fn into_parts(self) -> (Client<'a, R, Rx, Tx>, T) {
         (self.client, self.io)
     }
 
@@ -145,11 +164,15 @@ where
 
 /// One turn of the engine: `process`, send what it queued (its alert too,
 /// if it failed), and read from the transport if it needs data.
-async fn step<'a, T, R, B>(client: &mut Client<'a, R, B>, io: &mut T) -> Result<Event<'a>, TlsIoError<T::Error>>
+async fn step<'a, T, R, Rx, Tx>(
+    client: &mut Client<'a, R, Rx, Tx>,
+    io: &mut T,
+) -> Result<Event<'a>, TlsIoError<T::Error>>
 where
     T: Read + Write,
     R: CryptoRng,
-    B: AsMut<[u8]> + AsRef<[u8]>,
+    Rx: AsMut<[u8]> + AsRef<[u8]>,
+    Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     let ev = match client.process() {
         Ok(ev) => ev,
@@ -167,11 +190,12 @@ where
 }
 
 /// Reads once from the transport into the receive buffer (0 bytes: end of file).
-async fn fill<T, R, B>(client: &mut Client<'_, R, B>, io: &mut T) -> Result<(), TlsIoError<T::Error>>
+async fn fill<T, R, Rx, Tx>(client: &mut Client<'_, R, Rx, Tx>, io: &mut T) -> Result<(), TlsIoError<T::Error>>
 where
     T: Read + Write,
     R: CryptoRng,
-    B: AsMut<[u8]> + AsRef<[u8]>,
+    Rx: AsMut<[u8]> + AsRef<[u8]>,
+    Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     let buf = client.receive_buffer();
     if buf.is_empty() {
@@ -183,11 +207,15 @@ where
 }
 
 /// Sends everything queued in the engine and flushes the transport.
-async fn flush_outgoing<T, R, B>(client: &mut Client<'_, R, B>, io: &mut T) -> Result<(), TlsIoError<T::Error>>
+async fn flush_outgoing<T, R, Rx, Tx>(
+    client: &mut Client<'_, R, Rx, Tx>,
+    io: &mut T,
+) -> Result<(), TlsIoError<T::Error>>
 where
     T: Read + Write,
     R: CryptoRng,
-    B: AsMut<[u8]> + AsRef<[u8]>,
+    Rx: AsMut<[u8]> + AsRef<[u8]>,
+    Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     while !client.outgoing().is_empty() {
         let n = io.write(client.outgoing()).await.map_err(TlsIoError::Transport)?;
@@ -199,18 +227,19 @@ where
     io.flush().await.map_err(TlsIoError::Transport)
 }
 
-impl<T, R, B> ErrorType for AsyncTlsStream<'_, T, R, B>
+impl<T, R, Rx, Tx> ErrorType for AsyncTlsStream<'_, T, R, Rx, Tx>
 where
     T: ErrorType,
 {
     type Error = TlsIoError<T::Error>;
 }
 
-impl<T, R, B> Read for AsyncTlsStream<'_, T, R, B>
+impl<T, R, Rx, Tx> Read for AsyncTlsStream<'_, T, R, Rx, Tx>
 where
     T: Read + Write,
     R: CryptoRng,
-    B: AsMut<[u8]> + AsRef<[u8]>,
+    Rx: AsMut<[u8]> + AsRef<[u8]>,
+    Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     async fn read(&mut self, out: &mut [u8]) -> Result<usize, Self::Error> {
         if out.is_empty() || self.closed {
@@ -221,19 +250,24 @@ where
             if n > 0 {
                 return Ok(n);
             }
-            if step(&mut self.client, &mut self.io).await? == Event::PeerClosed {
-                self.closed = true;
-                return Ok(0);
+            match step(&mut self.client, &mut self.io).await? {
+                Event::PeerClosed => {
+                    self.closed = true;
+                    return Ok(0);
+                }
+                Event::SessionTicket => self.tickets.keep(&self.client),
+                _ => {}
             }
         }
     }
 }
 
-impl<T, R, B> Write for AsyncTlsStream<'_, T, R, B>
+impl<T, R, Rx, Tx> Write for AsyncTlsStream<'_, T, R, Rx, Tx>
 where
     T: Read + Write,
     R: CryptoRng,
-    B: AsMut<[u8]> + AsRef<[u8]>,
+    Rx: AsMut<[u8]> + AsRef<[u8]>,
+    Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     async fn write(&mut self, data: &[u8]) -> Result<usize, Self::Error> {
         if data.is_empty() {

@@ -92,3 +92,45 @@ fn no_receive_space() -> Error {
 fn no_send_space() -> Error {
     Error::Config("the send buffer cannot hold a single application data record; use a larger send buffer")
 }
+
+/// The caller's buffer for the newest session ticket, and what happened to it.
+struct TicketStore<'a> {
+    buf: Option<&'a mut [u8]>,
+    kept: Result<usize, Error>,
+}
+
+const NO_TICKET_YET: Error =
+    Error::Api("no session ticket yet: TLS 1.3 servers send one after the handshake, read before asking for it");
+
+impl<'a> TicketStore<'a> {
+    fn new(buf: Option<&'a mut [u8]>) -> Self {
+        let kept = match buf {
+            Some(_) => Err(NO_TICKET_YET),
+            None => Err(Error::Api("no ticket buffer was given to connect: pass Some(&mut buf) to keep sessions")),
+        };
+        TicketStore { buf, kept }
+    }
+
+    /// Serializes the session the client just announced (`Event::SessionTicket`).
+    fn keep<R: rand_core::CryptoRng, Rx: AsMut<[u8]> + AsRef<[u8]>, Tx: AsMut<[u8]> + AsRef<[u8]>>(
+        &mut self,
+        client: &crate::Client<'_, R, Rx, Tx>,
+    ) {
+        let Some(buf) = self.buf.as_deref_mut() else { return };
+        // A failed write may have overwritten the previous ticket: it is gone either way.
+        self.kept = client.session_ticket(buf).map_err(|e| match e {
+            Error::Api(_) => {
+                Error::Api("the session ticket does not fit the ticket buffer given to connect; give a larger one")
+            }
+            e => e,
+        });
+    }
+
+    fn get(&self) -> Result<&[u8], Error> {
+        match (&self.kept, self.buf.as_deref()) {
+            (Ok(n), Some(buf)) => buf.get(..*n).ok_or(Error::Internal("ticket length past its buffer")),
+            (Err(e), _) => Err(e.clone()),
+            (Ok(_), None) => Err(NO_TICKET_YET),
+        }
+    }
+}

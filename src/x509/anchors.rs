@@ -14,7 +14,7 @@
 //! and checked by the server-certificate rules instead.
 
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use x509_cert::ext::pkix::NameConstraints;
@@ -24,6 +24,7 @@ use crate::x509::error::{CertError, CertId};
 use crate::x509::pin::Pin;
 use crate::x509::profile::Profile;
 use crate::x509::rules::check_anchor;
+use crate::x509::static_anchor::StaticAnchor;
 
 /// One trusted CA (or pinned server certificate): its name and key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +62,33 @@ impl TrustAnchor {
             path_len: c.basic.as_ref().and_then(|b| b.path_len_constraint),
             name_constraints: c.name_constraints,
             ski: c.ski,
+        })
+    }
+
+    /// From an anchor declared at compile time; `index` names it in errors.
+    fn from_static(a: &StaticAnchor<'_>, index: usize) -> Result<Self, CertError> {
+        use der::Decode;
+        let bad = |what: &str, e: der::Error| CertError::BadAnchor { index, detail: format!("{what}: {e}") };
+        let name = x509_cert::name::Name::from_der(a.subject_der()).map_err(|e| bad("subject is not a DER Name", e))?;
+        spki::SubjectPublicKeyInfoRef::from_der(a.spki_der())
+            .map_err(|e| bad("key is not a DER SubjectPublicKeyInfo", e))?;
+        let name_constraints = match a.name_constraints_der() {
+            Some(nc) => Some(NameConstraints::from_der(nc).map_err(|e| bad("bad DER NameConstraints", e))?),
+            None => None,
+        };
+        let subject = name.to_string();
+        // A name and a key, not a certificate (RFC 5280 §6.1.1 (d)): no
+        // validity, extensions or profile rules to check.
+        Ok(TrustAnchor {
+            subject_der: a.subject_der().to_vec(),
+            spki_der: a.spki_der().to_vec(),
+            id: CertId::new(None, subject.clone(), subject.clone()),
+            subject,
+            name_constraints,
+            path_len: None,
+            ski: None,
+            validity: (0, u64::MAX),
+            problems: [None, None],
         })
     }
 
@@ -155,6 +183,61 @@ impl TrustAnchors {
         let mut a = Self::new();
         a.add_der(der)?;
         Ok(a)
+    }
+
+    /// Anchors declared at compile time (see [`StaticAnchor`]), e.g. the two
+    /// or three roots of one cloud service.
+    ///
+    /// ```
+    /// use embertls::x509::{CaVerifier, StaticAnchor, TrustAnchors};
+    /// static ROOTS: [StaticAnchor<'static>; 1] = [StaticAnchor::new(
+    ///     include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/roots/digicert-g2-root.subject.der")),
+    ///     include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/roots/digicert-g2-root.spki.der")),
+    /// )];
+    /// let verifier = CaVerifier::new(TrustAnchors::from_static(&ROOTS)?);
+    /// # Ok::<(), embertls::CertError>(())
+    /// ```
+    pub fn from_static(anchors: &[StaticAnchor<'_>]) -> Result<Self, CertError> {
+        let anchors =
+            anchors.iter().enumerate().map(|(i, a)| TrustAnchor::from_static(a, i)).collect::<Result<_, _>>()?;
+        Ok(TrustAnchors { anchors })
+    }
+
+    /// Mozilla's root CAs, from the `webpki-roots` crate (feature
+    /// `webpki-roots`): about 150 anchors and 40 KB of heap, for hosts and
+    /// devices that talk to servers they do not know in advance.
+    ///
+    /// ```
+    /// let roots = embertls::x509::TrustAnchors::webpki_roots()?;
+    /// assert!(roots.len() > 100);
+    /// # Ok::<(), embertls::CertError>(())
+    /// ```
+    #[cfg(feature = "webpki-roots")]
+    pub fn webpki_roots() -> Result<Self, CertError> {
+        // webpki-roots keeps the contents of each SEQUENCE, without its tag and length.
+        fn sequence(contents: &[u8]) -> Vec<u8> {
+            let mut out = Vec::with_capacity(contents.len() + 4);
+            let n = contents.len();
+            out.push(0x30);
+            match n {
+                0..=0x7f => out.push(n as u8),
+                0x80..=0xff => out.extend_from_slice(&[0x81, n as u8]),
+                _ => out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
+            }
+            out.extend_from_slice(contents);
+            out
+        }
+        let mut anchors = Vec::with_capacity(webpki_roots::TLS_SERVER_ROOTS.len());
+        for (i, root) in webpki_roots::TLS_SERVER_ROOTS.iter().enumerate() {
+            let (subject, spki) = (sequence(&root.subject), sequence(&root.subject_public_key_info));
+            let nc = root.name_constraints.as_ref().map(|nc| sequence(nc));
+            let mut a = StaticAnchor::new(&subject, &spki);
+            if let Some(nc) = &nc {
+                a = a.with_name_constraints(nc);
+            }
+            anchors.push(TrustAnchor::from_static(&a, i)?);
+        }
+        Ok(TrustAnchors { anchors })
     }
 
     /// Adds every `CERTIFICATE` block of a PEM file; returns how many were added.

@@ -29,6 +29,7 @@ mod profile;
 mod rules;
 #[cfg(feature = "alloc")]
 mod sigalg;
+mod static_anchor;
 #[cfg(feature = "alloc")]
 mod summary;
 #[cfg(feature = "alloc")]
@@ -45,6 +46,7 @@ pub use error::CertId;
 pub use name::dns_name_matches;
 pub use pin::{HexPin, Pin, PinVerifier};
 pub use profile::{Profile, Rule};
+pub use static_anchor::StaticAnchor;
 #[cfg(feature = "alloc")]
 pub use summary::{CertSummary, ChainRecorder, ChainSummary};
 #[cfg(feature = "alloc")]

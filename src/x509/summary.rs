@@ -4,9 +4,9 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::RefCell;
 
 use crate::msgs::certificate::CertificateChain;
+use crate::sync::Shared;
 use crate::verify::{ServerName, ServerVerifier, Trust, TrustId, UnixTime};
 use crate::x509::cert::{format_time, ParsedCert};
 use crate::x509::error::CertError;
@@ -158,24 +158,24 @@ impl core::fmt::Display for ChainSummary {
 /// if let Some(chain) = recorder.last_chain() { println!("{chain}"); }
 /// ```
 pub struct ChainRecorder<'v> {
-    inner: &'v dyn ServerVerifier,
-    last: RefCell<Option<(ChainSummary, Option<CertError>)>>,
+    inner: &'v (dyn ServerVerifier + Sync),
+    last: Shared<Option<(ChainSummary, Option<CertError>)>>,
 }
 
 impl<'v> ChainRecorder<'v> {
     /// Records chains verified by `inner`.
-    pub fn new(inner: &'v dyn ServerVerifier) -> Self {
-        ChainRecorder { inner, last: RefCell::new(None) }
+    pub fn new(inner: &'v (dyn ServerVerifier + Sync)) -> Self {
+        ChainRecorder { inner, last: Shared::new(None) }
     }
 
     /// The summary of the last chain verified.
     pub fn last_chain(&self) -> Option<ChainSummary> {
-        self.last.try_borrow().ok().and_then(|l| l.as_ref().map(|(s, _)| s.clone()))
+        self.last.with(|l| l.as_ref().map(|(s, _)| s.clone()))
     }
 
     /// The error of the last verification, if it failed.
     pub fn last_error(&self) -> Option<CertError> {
-        self.last.try_borrow().ok().and_then(|l| l.as_ref().and_then(|(_, e)| e.clone()))
+        self.last.with(|l| l.as_ref().and_then(|(_, e)| e.clone()))
     }
 }
 
@@ -194,9 +194,8 @@ impl ServerVerifier for ChainRecorder<'_> {
     ) -> Result<Trust, CertError> {
         let summary = ChainSummary::from_chain(chain);
         let r = self.inner.verify_server(chain, server_name, now);
-        if let Ok(mut slot) = self.last.try_borrow_mut() {
-            *slot = Some((summary, r.as_ref().err().cloned()));
-        }
+        let seen = (summary, r.as_ref().err().cloned());
+        self.last.with(|slot| *slot = Some(seen));
         r
     }
 

@@ -2,9 +2,8 @@
 //! the first time and hands back its key pin to store; later connections use
 //! [`PinVerifier`](crate::x509::PinVerifier) with that pin.
 
-use core::cell::RefCell;
-
 use crate::msgs::certificate::CertificateChain;
+use crate::sync::Shared;
 use crate::verify::{ServerName, ServerVerifier, Trust, TrustId, UnixTime};
 use crate::x509::error::CertError;
 use crate::x509::pin::Pin;
@@ -40,7 +39,7 @@ pub struct FirstUse {
 /// ```
 #[derive(Debug, Default)]
 pub struct TrustOnFirstUse {
-    recorded: RefCell<Option<FirstUse>>,
+    recorded: Shared<Option<FirstUse>>,
 }
 
 impl TrustOnFirstUse {
@@ -51,7 +50,7 @@ impl TrustOnFirstUse {
 
     /// The server recorded by the last handshake, if any.
     pub fn recorded(&self) -> Option<FirstUse> {
-        self.recorded.try_borrow().ok().and_then(|r| r.clone())
+        self.recorded.with(|r| r.clone())
     }
 }
 
@@ -65,9 +64,8 @@ impl ServerVerifier for TrustOnFirstUse {
         let leaf = chain.leaf().ok_or(CertError::NoCertificate)?;
         let pin = Pin::spki_of_certificate(leaf)
             .ok_or(CertError::NotTrusted { reason: "the server's certificate has no readable public key" })?;
-        if let Ok(mut slot) = self.recorded.try_borrow_mut() {
-            *slot = Some(FirstUse { pin, chain: ChainSummary::from_chain(chain) });
-        }
+        let seen = FirstUse { pin, chain: ChainSummary::from_chain(chain) };
+        self.recorded.with(|slot| *slot = Some(seen));
         Ok(Trust::NotVerified)
     }
 

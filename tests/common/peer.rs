@@ -461,8 +461,13 @@ impl<'a> MemPeer<'a> {
 
     /// As [`MemPeer::new`] with client buffers of `rx` and `tx` bytes.
     pub fn with_buffers(config: &'a ClientConfig<'a>, server: rustls::ServerConfig, rx: usize, tx: usize) -> Self {
-        let client = Client::new(config, ServerName::parse("localhost"), None, rng(), vec![0; rx], vec![0; tx])
-            .expect("Client::new");
+        let client = Client::new(
+            embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
+            rng(),
+            vec![0; rx],
+            vec![0; tx],
+        )
+        .expect("Client::new");
         let server = rustls::ServerConnection::new(Arc::new(server)).expect("ServerConnection::new");
         MemPeer {
             client,
@@ -675,14 +680,11 @@ impl<'a> MemPeer<'a> {
     ) -> Self {
         let mut peer = Self::new(config, server);
         // Nothing was exchanged yet: replace the fresh client by a resuming one.
-        peer.client = Client::new_resuming(
-            config,
-            ServerName::parse("localhost"),
-            now,
+        peer.client = Client::new(
+            embertls::ConnectOptions::new(config, ServerName::parse("localhost")).now(now).resuming(ticket),
             rng(),
             vec![0; MAX_RECORD],
             vec![0; MAX_RECORD],
-            ticket,
         )
         .expect("Client::new_resuming");
         peer

@@ -566,7 +566,7 @@ fn scenario_ok() -> Result<(), Fail> {
     let (mut c2s, mut s2c) = (Pipe::new(), Pipe::new());
     let mut server_rng = CounterRng(0x5e5e_5e5e);
     let mut client: TheClient<'_, '_> =
-        Client::new(&config, ServerName::Dns("device.local"), None, CounterRng(1), &mut rx[..], &mut tx[..])?;
+        Client::new(embertls::ConnectOptions::new(&config, ServerName::Dns("device.local")), CounterRng(1), &mut rx[..], &mut tx[..])?;
     client_flush(&mut client, &mut c2s)?;
 
     let (verdict, ev) = serve(&mut client, &mut c2s, &mut s2c, &mut server_rng)?;
@@ -640,7 +640,7 @@ fn scenario_refused(psk: &ExternalPsk, alert: AlertDescription) -> Result<(), Fa
     let (mut c2s, mut s2c) = (Pipe::new(), Pipe::new());
     let mut server_rng = CounterRng(0x5e5e_5e5e);
     let mut client: TheClient<'_, '_> =
-        Client::new(&config, ServerName::Dns("device.local"), None, CounterRng(2), &mut rx[..], &mut tx[..])?;
+        Client::new(embertls::ConnectOptions::new(&config, ServerName::Dns("device.local")), CounterRng(2), &mut rx[..], &mut tx[..])?;
     client_flush(&mut client, &mut c2s)?;
     match serve(&mut client, &mut c2s, &mut s2c, &mut server_rng)? {
         (Verdict::Refused(a), _) if a == alert => say!("  server refused the PSK: {a}"),
