@@ -11,7 +11,7 @@ use crate::handshake::tls13::TicketCtx;
 use crate::handshake::HandshakeSummary;
 use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
 use crate::msgs::handshake::KeyUpdateRequest;
-use crate::record::{Inbound, KeyUsage, Outbound, Protection, ReadProtection, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
+use crate::record::{Inbound, KeyUsage, Outbound, Protection, ReadKeys, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
 use crate::ticket::SessionTicket;
 use crate::verify::{ServerName, UnixTime};
 use core::ops::Range;
@@ -46,8 +46,9 @@ enum Phase {
 /// What [`Client::session_ticket`] serializes after [`Event::SessionTicket`].
 #[derive(Clone, Copy)]
 enum PendingSession {
-    /// A NewSessionTicket message of this length, still in the receive buffer.
-    Message(usize),
+    /// A NewSessionTicket message of this length, still in the receive
+    /// buffer (a handshake message is at most 4 + 2^24 bytes: a `u32` holds it).
+    Message(u32),
     /// The TLS 1.2 session ID of the completed handshake.
     SessionId,
 }
@@ -119,7 +120,9 @@ pub struct Client<'a, R, Rx, Tx = Rx> {
     tx: Tx,
     inbound: Inbound,
     outbound: Outbound,
-    read_prot: ReadProtection,
+    read_prot: Option<Protection>,
+    /// Read keys were installed since the last boundary check (see [`ReadKeys`]).
+    read_changed: bool,
     write_prot: Option<Protection>,
     state: Option<State<'a>>,
     phase: Phase,
@@ -155,7 +158,8 @@ where
             tx,
             inbound: Inbound::default(),
             outbound: Outbound::default(),
-            read_prot: ReadProtection::default(),
+            read_prot: None,
+            read_changed: false,
             write_prot: None,
             state: None,
             phase: Phase::Handshaking,
@@ -193,7 +197,7 @@ where
             rng: &mut self.rng,
             tx: self.tx.as_mut(),
             out: &mut self.outbound,
-            read_prot: &mut self.read_prot,
+            read_prot: ReadKeys::new(&mut self.read_prot, &mut self.read_changed),
             write_prot: &mut self.write_prot,
         };
         (self.rx.as_ref(), &mut self.state, ctx)
@@ -254,7 +258,7 @@ where
             self.send_alert(alert);
         }
         self.state = None;
-        self.read_prot.clear();
+        self.read_prot = None;
         self.write_prot = None;
         self.phase = Phase::Failed(e.clone());
         e
@@ -272,7 +276,7 @@ where
 
     fn step(&mut self) -> Result<Event<'a>, Error> {
         if let Some(PendingSession::Message(len)) = self.pending_ticket.take() {
-            self.inbound.consume_handshake(len);
+            self.inbound.consume_handshake(len as usize);
         }
         if self.state.as_mut().is_some_and(State::take_session_announcement) {
             self.pending_ticket = Some(PendingSession::SessionId);
@@ -313,7 +317,7 @@ where
                     Output::None => {}
                     Output::Complete(summary) => return Ok(Event::HandshakeComplete(summary)),
                     Output::Ticket => {
-                        self.pending_ticket = Some(PendingSession::Message(len));
+                        self.pending_ticket = Some(PendingSession::Message(len as u32));
                         return Ok(Event::SessionTicket);
                     }
                 }
@@ -349,9 +353,9 @@ where
 
     /// RFC 8446 §5.1: handshake messages must not span a key change. Runs
     /// after every handshake message and change_cipher_spec; it refuses only
-    /// if read keys were installed ([`ReadProtection::take_changed`]).
+    /// if read keys were installed ([`ReadKeys`] marks it).
     fn check_key_change_boundary(&mut self) -> Result<(), Error> {
-        if self.read_prot.take_changed() && self.inbound.handshake_len() > 0 {
+        if core::mem::take(&mut self.read_changed) && self.inbound.handshake_len() > 0 {
             return Err(Misbehavior::DataBeforeKeyChange.into());
         }
         Ok(())
@@ -383,14 +387,14 @@ where
         }
         // RFC 8449: a server that agreed to a limit must keep to it.
         let limits = self.state.as_ref().map(State::limits).unwrap_or_default();
-        if let (Some(limit), Some(p)) = (limits.recv, self.read_prot.get()) {
+        if let (Some(limit), Some(p)) = (limits.recv, self.read_prot.as_ref()) {
             let inner = rec.header.len.saturating_sub(p.expansion());
             if inner > limit {
                 return Err(Error::RecordOverflow { size: inner, limit });
             }
         }
         let whole = rec.record.clone();
-        let (typ, plain): (ContentType, Range<usize>) = match (self.read_prot.get_mut(), rec.header.typ) {
+        let (typ, plain): (ContentType, Range<usize>) = match (self.read_prot.as_mut(), rec.header.typ) {
             (Some(p), t @ (ContentType::ApplicationData | ContentType::Handshake | ContentType::Alert))
                 if t == ContentType::ApplicationData || !p.is_tls13() =>
             {
@@ -504,7 +508,7 @@ where
         // secret (1+48), ticket (2+n), session ID (1+32), name and ALPN (1+255 each).
         const OVERHEAD: usize = 29 + 33 + 49 + 2 + 33 + 256 + 256;
         match self.pending_ticket {
-            Some(PendingSession::Message(len)) => OVERHEAD + len,
+            Some(PendingSession::Message(len)) => OVERHEAD + len as usize,
             Some(PendingSession::SessionId) => OVERHEAD,
             None => 0,
         }
@@ -682,7 +686,7 @@ where
     /// RFC 8446 §5.5 for the server's key: at the limit it is asked (once
     /// per key) to update; past [`KeyUsage::peer_limit`] its records are refused.
     fn check_peer_key_usage(&mut self) -> Result<(), Error> {
-        let Some(seq) = self.read_prot.get().map(Protection::seq) else { return Ok(()) };
+        let Some(seq) = self.read_prot.as_ref().map(Protection::seq) else { return Ok(()) };
         if seq >= self.key_usage().peer_limit {
             return Err(Error::KeyUsageLimit { by_peer: true });
         }

@@ -23,7 +23,7 @@ fn write_seq(p: &MemPeer<'_>) -> u64 {
 }
 
 fn read_seq(p: &MemPeer<'_>) -> u64 {
-    p.client.read_prot.get().map(|r| r.seq()).expect("read keys")
+    p.client.read_prot.as_ref().map(|r| r.seq()).expect("read keys")
 }
 
 /// Sends `n` messages, one record each, and checks rustls got them all.
@@ -179,7 +179,7 @@ fn the_real_limit() {
     let config = insecure();
     let mut p = MemPeer::new(&config, rustls_config(CertKind::Ecdsa, &[], &[]));
     p.handshake();
-    p.client.read_prot.get_mut().unwrap().set_seq(PEER_KEY_LIMIT);
+    p.client.read_prot.as_mut().unwrap().set_seq(PEER_KEY_LIMIT);
     p.server_write(b"x");
     assert_eq!(p.next_event(), Err(Error::KeyUsageLimit { by_peer: true }));
     // TLS 1.2 at the real limit.

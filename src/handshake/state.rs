@@ -16,7 +16,7 @@ use crate::error::{Error, Received};
 use crate::msgs::enums::{ContentType, HandshakeType};
 use crate::msgs::handshake::{write_handshake, HandshakeMessage};
 use crate::msgs::new_session_ticket::NewSessionTicket;
-use crate::record::{Outbound, Protection, ReadProtection};
+use crate::record::{Outbound, Protection, ReadKeys};
 use crate::verify::{ServerName, UnixTime};
 
 /// Everything a transition may touch besides its own state.
@@ -27,8 +27,8 @@ pub(crate) struct Ctx<'x, 'a, R> {
     pub rng: &'x mut R,
     pub tx: &'x mut [u8],
     pub out: &'x mut Outbound,
-    /// Installing a read key is marked; see [`ReadProtection`].
-    pub read_prot: &'x mut ReadProtection,
+    /// Installing a read key is marked; see [`ReadKeys`].
+    pub read_prot: ReadKeys<'x>,
     pub write_prot: &'x mut Option<Protection>,
 }
 

@@ -7,7 +7,7 @@ mod protect;
 
 pub use inbound::{Inbound, RecordRange};
 pub use outbound::{Outbound, Staged};
-pub use protect::{KeyUsage, Opened, Protection, ReadProtection, KEY_UPDATE_AT, PEER_KEY_LIMIT};
+pub use protect::{KeyUsage, Opened, Protection, ReadKeys, KEY_UPDATE_AT, PEER_KEY_LIMIT};
 
 use crate::codec::Reader;
 use crate::error::{Error, Misbehavior};

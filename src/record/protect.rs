@@ -40,47 +40,33 @@ impl Default for KeyUsage {
 /// The AEAD refused to seal: only inputs over 2^36 bytes do (RFC 5116 §5.1), records are < 2^15.
 const SEAL_FAILED: Error = Error::Internal("the AEAD refused to seal a record");
 
-/// The receive side's protection. Installing a key is the only way to change
-/// it, and marks the change; the engine reads the mark after every handshake
-/// message and change_cipher_spec and refuses handshake data that spans the
-/// change (RFC 8446 §5.1, RFC 5246 §6.2.1), whatever the transition returns.
-#[derive(Default)]
-pub struct ReadProtection {
-    prot: Option<Protection>,
-    changed: bool,
+/// The receive side's protection as a transition sees it. Installing a key
+/// is the only way to change it, and marks the change; the engine reads the
+/// mark after every handshake message and change_cipher_spec and refuses
+/// handshake data that spans the change (RFC 8446 §5.1, RFC 5246 §6.2.1),
+/// whatever the transition returns. (Two references, so the mark costs the
+/// connection one byte beside its other flags.)
+pub struct ReadKeys<'x> {
+    prot: &'x mut Option<Protection>,
+    changed: &'x mut bool,
 }
 
-impl ReadProtection {
+impl<'x> ReadKeys<'x> {
+    /// The receive keys `prot`, whose changes are marked in `changed`.
+    pub fn new(prot: &'x mut Option<Protection>, changed: &'x mut bool) -> Self {
+        ReadKeys { prot, changed }
+    }
+
     /// Installs the keys of a TLS 1.3 traffic secret ([`Protection::install`]).
     pub fn install(&mut self, alg: HashAlg, aead: AeadAlg, secret: &Secret) {
-        Protection::install(&mut self.prot, alg, aead, secret);
-        self.changed = true;
+        Protection::install(self.prot, alg, aead, secret);
+        *self.changed = true;
     }
 
     /// Installs a TLS 1.2 key block's key and IV ([`Protection::install_tls12`]).
     pub fn install_tls12(&mut self, aead: AeadAlg, key: &[u8], iv: &[u8]) {
-        Protection::install_tls12(&mut self.prot, aead, key, iv);
-        self.changed = true;
-    }
-
-    /// True (once) if keys were installed since the last call.
-    pub fn take_changed(&mut self) -> bool {
-        core::mem::take(&mut self.changed)
-    }
-
-    /// The keys in force, if any.
-    pub fn get(&self) -> Option<&Protection> {
-        self.prot.as_ref()
-    }
-
-    /// The keys in force, to open records with.
-    pub fn get_mut(&mut self) -> Option<&mut Protection> {
-        self.prot.as_mut()
-    }
-
-    /// Drops the keys (wiped on drop).
-    pub fn clear(&mut self) {
-        self.prot = None;
+        Protection::install_tls12(self.prot, aead, key, iv);
+        *self.changed = true;
     }
 }
 
