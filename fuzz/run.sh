@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 secs="${1:-20}"
-targets="${TARGETS:-client_server_bytes deframer messages ticket flight_mutator x509_verify}"
+targets="${TARGETS:-client_server_bytes deframer messages ticket flight_mutator x509_verify x509_differential}"
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"
 
 command -v cargo-fuzz >/dev/null 2>&1 || { echo "cargo-fuzz missing: cargo install cargo-fuzz" >&2; exit 2; }
