@@ -130,6 +130,9 @@ pub struct Client<'a, R, Rx, Tx = Rx> {
     close_sent: bool,
     pending_ticket: Option<PendingSession>,
     floods: FloodCounters,
+    /// Bytes still to drop of a TLS 1.3 NewSessionTicket larger than the
+    /// receive buffer (see [`Client::drop_oversized_ticket`]).
+    ticket_skip: u32,
     /// Lowered by the lib tests; elsewhere the RFC 8446 §5.5 limits (no RAM spent).
     #[cfg(test)]
     key_usage: KeyUsage,
@@ -167,6 +170,7 @@ where
             close_sent: false,
             pending_ticket: None,
             floods: FloodCounters::default(),
+            ticket_skip: 0,
             #[cfg(test)]
             key_usage: KeyUsage::default(),
         };
@@ -288,7 +292,11 @@ where
                 return Ok(Event::ApplicationData(n));
             }
             // Handshake messages already reassembled come first.
-            if let Some(range) = self.inbound.next_handshake(self.rx.as_ref())? {
+            let next = match self.inbound.next_handshake(self.rx.as_ref()) {
+                Err(Error::ReceiveBufferTooSmall { needed, .. }) if self.drop_oversized_ticket(needed)? => continue,
+                r => r?,
+            };
+            if let Some(range) = next {
                 let len = range.len();
                 let typ = HandshakeType::from_wire(self.rx.as_ref()[range.start]);
                 match typ {
@@ -349,6 +357,25 @@ where
             }
             (e, _, _) => e,
         }
+    }
+
+    /// A TLS 1.3 NewSessionTicket (RFC 8446 §4.6.1) larger than the receive
+    /// buffer (`needed` bytes; a server may send up to 64 KB) is dropped, as
+    /// its records arrive, instead of ending the connection: the session is
+    /// lost, not the connection. Counted as a discarded ticket (issue 13.2).
+    /// False for any other message, which stays a
+    /// [`Error::ReceiveBufferTooSmall`].
+    fn drop_oversized_ticket(&mut self, needed: usize) -> Result<bool, Error> {
+        let first = self.rx.as_ref().get(self.inbound.handshake_start()).copied();
+        let is_ticket = first == Some(HandshakeType::NewSessionTicket.to_wire());
+        if !is_ticket || !matches!(self.state, Some(State::Connected(_))) {
+            return Ok(false);
+        }
+        self.floods.count(Flood::DiscardedTicket)?;
+        let buffered = self.inbound.handshake_len();
+        self.inbound.consume_handshake(buffered);
+        self.ticket_skip = u32::try_from(needed - buffered).unwrap_or(u32::MAX);
+        Ok(true)
     }
 
     /// RFC 8446 §5.1: handshake messages must not span a key change. Runs
@@ -417,7 +444,13 @@ where
                 if plain.is_empty() {
                     return Err(Misbehavior::EmptyHandshakeRecord.into());
                 }
-                self.inbound.keep_handshake(rx, &rec, plain);
+                // The rest of a ticket too large to keep is dropped as it arrives.
+                let drop = plain.len().min(self.ticket_skip as usize);
+                self.ticket_skip -= drop as u32;
+                match plain.start + drop..plain.end {
+                    rest if rest.is_empty() => self.inbound.discard_record(rx, &rec),
+                    rest => self.inbound.keep_handshake(rx, &rec, rest),
+                }
                 Ok(None)
             }
             ContentType::Alert => {
@@ -449,7 +482,7 @@ where
             }
             ContentType::ApplicationData if connected => {
                 // §5.1: no interleaving with a partial handshake message.
-                if self.inbound.handshake_len() > 0 {
+                if self.inbound.handshake_len() > 0 || self.ticket_skip > 0 {
                     return Err(Misbehavior::DataBeforeKeyChange.into());
                 }
                 if plain.is_empty() {

@@ -807,3 +807,22 @@ fn a_ticket_larger_than_a_record() {
         assert!(!resumed && hello < 4096, "{version:?}: a full handshake with a {hello}-byte hello");
     }
 }
+
+/// A TLS 1.3 ticket larger than the receive buffer (20 000 bytes against
+/// 16 645) is dropped as its records arrive: the connection goes on and data
+/// flows; before, the connection ended with ReceiveBufferTooSmall after a
+/// completed handshake (issue 13.4, the receiving side).
+#[test]
+fn a_ticket_larger_than_the_receive_buffer_is_dropped() {
+    let mut sc = rustls_config(CertKind::Ecdsa, &[], &[]);
+    let ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
+    sc.ticketer = Arc::new(PaddedTickets { inner: ticketer, size: 20_000 });
+    let cfg = config_for(&DangerAcceptAnyServer, ProtocolVersion::Tls13);
+    let mut p = MemPeer::new(&cfg, sc);
+    p.handshake();
+    assert_eq!(p.take_tickets(), None, "no ticket kept");
+    p.server_write(b"after two oversized tickets");
+    assert_eq!(p.client_read(27), b"after two oversized tickets");
+    p.client_write(b"and back");
+    assert_eq!(p.server_read(), b"and back");
+}

@@ -53,6 +53,11 @@ impl Inbound {
         self.raw_end - self.hs_end
     }
 
+    /// Where the next handshake message starts in the buffer.
+    pub fn handshake_start(&self) -> usize {
+        self.hs_start
+    }
+
     /// Buffered handshake bytes not yet consumed.
     pub fn handshake_len(&self) -> usize {
         self.hs_end - self.hs_start
