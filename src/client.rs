@@ -152,6 +152,9 @@ where
     /// slices (see the type's documentation for their sizes).
     pub fn new(options: ConnectOptions<'a>, rng: R, rx: Rx, tx: Tx) -> Result<Self, Error> {
         let ConnectOptions { config, server_name, now, session } = options;
+        if rx.as_ref().len() < 512 {
+            return Err(Error::Config("the receive buffer must be at least 512 bytes"));
+        }
         let mut c = Client {
             config,
             server_name,
@@ -174,10 +177,6 @@ where
             #[cfg(test)]
             key_usage: KeyUsage::default(),
         };
-        let min_rx = 512;
-        if c.rx.as_ref().len() < min_rx {
-            return Err(Error::Config("the receive buffer must be at least 512 bytes"));
-        }
         c.begin(session)?;
         Ok(c)
     }
