@@ -1,5 +1,10 @@
 //! embertls: a sans-I/O TLS 1.3 and TLS 1.2 client engine for microcontrollers and hosts.
+//!
+//! The rest of this page is the README; its Rust code blocks are compiled (and most run) as doctests.
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(test), no_std)]
+// docs.rs (`[package.metadata.docs.rs]`): label items with the features they need.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
