@@ -18,19 +18,44 @@ extern crate self as embertls;
 
 mod auth;
 mod client;
+#[cfg(feature = "__internal")]
+#[doc(hidden)]
 pub mod codec;
+#[cfg(not(feature = "__internal"))]
+#[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
+mod codec;
 mod config;
+#[cfg(feature = "__internal")]
+#[doc(hidden)]
 pub mod crypto;
+#[cfg(not(feature = "__internal"))]
+#[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
+mod crypto;
 mod error;
 mod handshake;
 #[cfg(any(feature = "embedded-io", feature = "embedded-io-async"))]
 pub mod io;
+#[cfg(feature = "__internal")]
+#[doc(hidden)]
 pub mod key_schedule;
+#[cfg(not(feature = "__internal"))]
+#[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
+mod key_schedule;
+#[cfg(feature = "__internal")]
+#[doc(hidden)]
 pub mod msgs;
+#[cfg(not(feature = "__internal"))]
+#[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
+mod msgs;
 #[cfg(feature = "alloc")]
 pub mod pem;
 mod psk;
+#[cfg(feature = "__internal")]
+#[doc(hidden)]
 pub mod record;
+#[cfg(not(feature = "__internal"))]
+#[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
+mod record;
 #[cfg(feature = "std")]
 mod stream;
 #[cfg(feature = "alloc")]
