@@ -659,9 +659,9 @@ where
     /// Sends a KeyUpdate and changes our sending key (TLS 1.3, RFC 8446
     /// §4.6.3); with `request_peer` the server is asked to change its key
     /// too. [`Client::write`] does this by itself before a key has sealed
-    /// [`crate::record::KEY_UPDATE_AT`] records (RFC 8446 §5.5), and asks the
+    /// ⌊2^24.5⌋ records (RFC 8446 §5.5), and asks the
     /// server once its key has sealed as many; a server that goes on past
-    /// [`crate::record::PEER_KEY_LIMIT`] is refused. TLS 1.2 has no
+    /// 2^25 records is refused. TLS 1.2 has no
     /// KeyUpdate: this returns [`Error::Api`], and the connection ends with
     /// [`Error::KeyUsageLimit`] at the limit instead. Send
     /// [`Client::outgoing`] afterwards.

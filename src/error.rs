@@ -99,7 +99,7 @@ pub enum Error {
     /// Too many records under one key (sequence number exhausted, RFC 8446 §5.3).
     SequenceExhausted,
     /// The AEAD usage limit of one key was reached (RFC 8446 §5.5,
-    /// [`crate::record::KEY_UPDATE_AT`]) where keys cannot change: our
+    /// ⌊2^24.5⌋ records) where keys cannot change: our
     /// sending key in TLS 1.2, or a server that kept its key (close_notify sent).
     KeyUsageLimit {
         /// True if the server's records reached the limit, false if ours did.
@@ -108,7 +108,7 @@ pub enum Error {
     /// The configuration cannot be used (the text says which setting).
     Config(&'static str),
     /// The random generator gave no usable private key in this many draws
-    /// ([`crate::crypto::MAX_KEYGEN_TRIES`]): it is broken or not seeded.
+    /// (4): it is broken or not seeded.
     RandomFailed {
         /// Draws made.
         tries: u8,

@@ -1,5 +1,10 @@
 //! embertls: a sans-I/O TLS 1.3 and TLS 1.2 client engine for microcontrollers and hosts.
+//!
+//! The rest of this page is the README; its Rust code blocks are compiled (and most run) as doctests.
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(test), no_std)]
+// docs.rs (`[package.metadata.docs.rs]`): label items with the features they need.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -13,19 +18,44 @@ extern crate self as embertls;
 
 mod auth;
 mod client;
+#[cfg(feature = "__internal")]
+#[doc(hidden)]
 pub mod codec;
+#[cfg(not(feature = "__internal"))]
+#[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
+mod codec;
 mod config;
+#[cfg(feature = "__internal")]
+#[doc(hidden)]
 pub mod crypto;
+#[cfg(not(feature = "__internal"))]
+#[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
+mod crypto;
 mod error;
 mod handshake;
 #[cfg(any(feature = "embedded-io", feature = "embedded-io-async"))]
 pub mod io;
+#[cfg(feature = "__internal")]
+#[doc(hidden)]
 pub mod key_schedule;
+#[cfg(not(feature = "__internal"))]
+#[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
+mod key_schedule;
+#[cfg(feature = "__internal")]
+#[doc(hidden)]
 pub mod msgs;
+#[cfg(not(feature = "__internal"))]
+#[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
+mod msgs;
 #[cfg(feature = "alloc")]
 pub mod pem;
 mod psk;
+#[cfg(feature = "__internal")]
+#[doc(hidden)]
 pub mod record;
+#[cfg(not(feature = "__internal"))]
+#[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
+mod record;
 #[cfg(feature = "std")]
 mod stream;
 #[cfg(feature = "alloc")]
