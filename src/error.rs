@@ -6,6 +6,7 @@ use core::fmt;
 use crate::msgs::enums::{
     AlertDescription, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
 };
+use crate::msgs::extensions::ExtensionsError;
 use crate::x509::CertError;
 
 /// A connection error. After one is returned the connection is closed
@@ -289,6 +290,15 @@ impl Error {
             | Error::Closed
             | Error::Api(_) => return None,
         })
+    }
+}
+
+impl From<ExtensionsError> for Error {
+    fn from(e: ExtensionsError) -> Self {
+        match e {
+            ExtensionsError::Decode(d) => d.into(),
+            ExtensionsError::Duplicate(t) => Misbehavior::DuplicateExtension(t).into(),
+        }
     }
 }
 

@@ -28,6 +28,7 @@ mod psk;
 pub mod record;
 #[cfg(feature = "std")]
 mod stream;
+mod suite;
 #[cfg(feature = "alloc")]
 mod sync;
 mod ticket;
