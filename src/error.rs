@@ -6,7 +6,127 @@ use core::fmt;
 use crate::msgs::enums::{
     AlertDescription, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
 };
+use crate::msgs::extensions::ExtensionsError;
 use crate::x509::CertError;
+
+/// Things a server can send cheaply that carry no progress, each allowed
+/// only a few times in a row ([`Flood::limit`]); one more ends the
+/// connection with [`Misbehavior::Flood`] and alert unexpected_message (RFC
+/// 8446 §6.2, RFC 5246 §7.2.2: "an inappropriate message"). Each is legal
+/// alone; an endless run of them is not a TLS peer but a way to keep the
+/// client busy (issue 13.2). `openssl s_client` refuses the same floods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Flood {
+    /// TLS 1.3 change_cipher_spec records before the server's Finished
+    /// (RFC 8446 §5). Counted for the whole handshake.
+    ChangeCipherSpec,
+    /// TLS 1.2 warning alerts (RFC 5246 §7.2), and user_canceled in either version.
+    WarningAlert,
+    /// Application data records with no content (RFC 8446 §5.4, RFC 5246 §6.2.1).
+    EmptyRecord,
+    /// KeyUpdate messages (RFC 8446 §4.6.3).
+    KeyUpdate,
+    /// TLS 1.2 HelloRequests (RFC 5246 §7.4.1.1), ignored while negotiating
+    /// and answered with no_renegotiation afterwards (RFC 5746 §4.2).
+    HelloRequest,
+    /// NewSessionTickets of lifetime 0, dropped unseen (RFC 8446 §4.6.1).
+    DiscardedTicket,
+}
+
+impl Flood {
+    /// How many in a row are accepted. Except for change_cipher_spec, the
+    /// count starts again at every handshake message that moves the
+    /// handshake on and at every application data record with content.
+    ///
+    /// - change_cipher_spec: 2, one per server flight before Finished (after
+    ///   HelloRetryRequest and after ServerHello); RFC 8446 App. D.4 has a
+    ///   server send one.
+    /// - warning alerts: 4; a server sends at most one or two (e.g.
+    ///   unrecognized_name, no_renegotiation). OpenSSL allows 5.
+    /// - empty records: 32, OpenSSL's limit; some TLS 1.0-era stacks sent
+    ///   one before each data record, none sends runs of them.
+    /// - KeyUpdate: 16; a server updates once per millions of records, or
+    ///   once when asked ([`crate::Client::update_keys`] starts the count again).
+    /// - HelloRequest: 4; a server that wants to renegotiate asks once and
+    ///   gets no_renegotiation.
+    /// - tickets of lifetime 0: 16; servers send one to four tickets after a handshake.
+    pub const fn limit(self) -> u8 {
+        match self {
+            Flood::ChangeCipherSpec => 2,
+            Flood::WarningAlert | Flood::HelloRequest => 4,
+            Flood::EmptyRecord => 32,
+            Flood::KeyUpdate | Flood::DiscardedTicket => 16,
+        }
+    }
+}
+
+impl core::fmt::Display for Flood {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Flood::ChangeCipherSpec => "change_cipher_spec records before its Finished (RFC 8446 §5)",
+            Flood::WarningAlert => "warning alerts (RFC 5246 §7.2)",
+            Flood::EmptyRecord => "empty application data records (RFC 8446 §5.4)",
+            Flood::KeyUpdate => "KeyUpdate messages (RFC 8446 §4.6.3)",
+            Flood::HelloRequest => "HelloRequest messages (RFC 5246 §7.4.1.1)",
+            Flood::DiscardedTicket => "NewSessionTickets of lifetime 0 (RFC 8446 §4.6.1)",
+        })
+    }
+}
+
+/// Why a signer could not sign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignError {
+    /// The signer does not support this scheme.
+    UnsupportedScheme,
+    /// The output buffer is too small.
+    BufferTooSmall,
+    /// The device (secure element, DS peripheral, ...) failed; its own reason.
+    Device(&'static str),
+}
+
+impl core::fmt::Display for SignError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SignError::UnsupportedScheme => f.write_str("the signer does not support the scheme"),
+            SignError::BufferTooSmall => f.write_str("the signature buffer is too small"),
+            SignError::Device(r) => write!(f, "the signing device failed: {r}"),
+        }
+    }
+}
+
+/// Why a public key or a signature was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureError {
+    /// The SubjectPublicKeyInfo or certificate could not be parsed.
+    MalformedKey,
+    /// The key type is not supported (name of the type).
+    UnsupportedKey(&'static str),
+    /// RSA modulus smaller than allowed (bits found, bits required).
+    RsaKeyTooSmall(u32, u32),
+    /// The signature algorithm does not fit this key (e.g. ECDSA scheme, RSA key).
+    WrongAlgorithmForKey,
+    /// The signature did not verify.
+    BadSignature,
+}
+
+impl core::fmt::Display for SignatureError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SignatureError::MalformedKey => f.write_str("the public key or certificate is malformed"),
+            SignatureError::UnsupportedKey(k) => write!(
+                f,
+                "{k} keys are not supported; use a server certificate with an ECDSA P-256/P-384 or RSA (2048+ bit) key"
+            ),
+            SignatureError::RsaKeyTooSmall(bits, min) => write!(
+                f,
+                "the RSA key has {bits} bits, fewer than the {min} required; the server needs a larger key (or lower ClientConfig::with_min_rsa_bits, which weakens security)"
+            ),
+            SignatureError::WrongAlgorithmForKey => f.write_str("the signature algorithm does not fit the key type"),
+            SignatureError::BadSignature => f.write_str("the signature does not verify"),
+        }
+    }
+}
 
 /// A connection error. After one is returned the connection is closed
 /// for good and returns the same error again; the alert it implies (see
@@ -33,7 +153,7 @@ pub enum Error {
     /// The server's certificate chain was refused.
     Certificate(CertError),
     /// The server certificate's public key cannot be used (type, size or encoding).
-    ServerKey(crate::crypto::SignatureError),
+    ServerKey(SignatureError),
     /// The server's CertificateVerify signature did not verify with its certificate's key.
     BadSignature {
         /// The scheme the server used.
@@ -69,7 +189,7 @@ pub enum Error {
     /// A required extension is missing from the server's message (the name says which).
     MissingExtension(&'static str),
     /// The client's [`Signer`](crate::Signer) failed to sign CertificateVerify.
-    Signer(crate::auth::SignError),
+    Signer(SignError),
     /// The server rejected the client's certificate (or its absence) with this alert.
     ClientAuthRejected {
         /// The server's alert.
@@ -162,8 +282,8 @@ pub enum Misbehavior {
     /// RFC 8449 §5: both max_fragment_length and record_size_limit in the answer.
     BothRecordSizeLimits,
     /// More of one kind of message that carries no progress than
-    /// [`Flood::limit`](crate::Flood::limit) allows in a row.
-    Flood(crate::Flood),
+    /// [`Flood::limit`](Flood::limit) allows in a row.
+    Flood(Flood),
     /// §4.2.11: selected_identity is not an identity we offered.
     PskIdentityOutOfRange(u16),
     /// §4.2.11: the server selected our PSK with a suite of another hash.
@@ -289,6 +409,15 @@ impl Error {
             | Error::Closed
             | Error::Api(_) => return None,
         })
+    }
+}
+
+impl From<ExtensionsError> for Error {
+    fn from(e: ExtensionsError) -> Self {
+        match e {
+            ExtensionsError::Decode(d) => d.into(),
+            ExtensionsError::Duplicate(t) => Misbehavior::DuplicateExtension(t).into(),
+        }
     }
 }
 
@@ -576,7 +705,6 @@ impl core::error::Error for Error {}
 #[cfg(all(test, feature = "alloc"))]
 mod catalogue {
     use super::*;
-    use crate::crypto::SignatureError;
     use crate::msgs::enums::NamedGroup;
     use AlertDescription as A;
 
@@ -730,7 +858,7 @@ mod catalogue {
             (Error::ReceiveBufferTooSmall { needed: 9, capacity: 8 }, Some(A::InternalError), "larger receive"),
             (Error::SendBufferTooSmall { needed: 9, capacity: 8 }, Some(A::InternalError), "larger send"),
             (Error::MissingExtension("signature_algorithms"), Some(A::MissingExtension), "RFC 8446"),
-            (Error::Signer(crate::auth::SignError::Device("timeout")), Some(A::InternalError), "timeout"),
+            (Error::Signer(SignError::Device("timeout")), Some(A::InternalError), "timeout"),
             (
                 Error::ClientAuthRejected {
                     alert: A::CertificateRequired,
@@ -802,7 +930,7 @@ mod catalogue {
             (M::ResumedSessionChanged, IP),
             (M::BadEcPointFormats, IP),
             (M::BothRecordSizeLimits, IP),
-            (M::Flood(crate::Flood::WarningAlert), UM),
+            (M::Flood(Flood::WarningAlert), UM),
         ];
         let mut seen = [false; MISBEHAVIOR_SLOTS];
         for (m, alert) in samples {

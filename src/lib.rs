@@ -58,6 +58,7 @@ pub mod record;
 mod record;
 #[cfg(feature = "std")]
 mod stream;
+mod suite;
 #[cfg(feature = "alloc")]
 mod sync;
 mod ticket;

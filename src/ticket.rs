@@ -104,7 +104,7 @@ impl<'b> SessionTicket<'b> {
             alpn: r.vec8("alpn").map_err(bad)?,
         };
         r.finish("trailing").map_err(bad)?;
-        let suite_version = crate::handshake::Suite::version(t.cipher_suite);
+        let suite_version = crate::suite::Suite::version(t.cipher_suite);
         let identified = match t.version {
             ProtocolVersion::Tls13 => !t.ticket.is_empty(),
             _ => !t.ticket.is_empty() || !t.session_id.is_empty(),

@@ -15,28 +15,8 @@ pub use software::SoftwareSigner;
 
 use crate::crypto::certificate_spki;
 use crate::error::Error;
+pub use crate::error::SignError;
 use crate::msgs::enums::SignatureScheme;
-
-/// Why a signer could not sign.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SignError {
-    /// The signer does not support this scheme.
-    UnsupportedScheme,
-    /// The output buffer is too small.
-    BufferTooSmall,
-    /// The device (secure element, DS peripheral, ...) failed; its own reason.
-    Device(&'static str),
-}
-
-impl core::fmt::Display for SignError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            SignError::UnsupportedScheme => f.write_str("the signer does not support the scheme"),
-            SignError::BufferTooSmall => f.write_str("the signature buffer is too small"),
-            SignError::Device(r) => write!(f, "the signing device failed: {r}"),
-        }
-    }
-}
 
 /// Holds a private key and signs with it; implement it for a secure element
 /// (ATECC608), the ESP32 Digital Signature peripheral or an HSM, so the key

@@ -8,44 +8,13 @@ use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use signature::hazmat::PrehashVerifier;
 use spki::SubjectPublicKeyInfoRef;
 
+pub use crate::error::SignatureError;
+
 const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const OID_P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 #[cfg(feature = "alloc")]
 const OID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-
-/// Why a public key or a signature was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SignatureError {
-    /// The SubjectPublicKeyInfo or certificate could not be parsed.
-    MalformedKey,
-    /// The key type is not supported (name of the type).
-    UnsupportedKey(&'static str),
-    /// RSA modulus smaller than allowed (bits found, bits required).
-    RsaKeyTooSmall(u32, u32),
-    /// The signature algorithm does not fit this key (e.g. ECDSA scheme, RSA key).
-    WrongAlgorithmForKey,
-    /// The signature did not verify.
-    BadSignature,
-}
-
-impl core::fmt::Display for SignatureError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            SignatureError::MalformedKey => f.write_str("the public key or certificate is malformed"),
-            SignatureError::UnsupportedKey(k) => write!(
-                f,
-                "{k} keys are not supported; use a server certificate with an ECDSA P-256/P-384 or RSA (2048+ bit) key"
-            ),
-            SignatureError::RsaKeyTooSmall(bits, min) => write!(
-                f,
-                "the RSA key has {bits} bits, fewer than the {min} required; the server needs a larger key (or lower ClientConfig::with_min_rsa_bits, which weakens security)"
-            ),
-            SignatureError::WrongAlgorithmForKey => f.write_str("the signature algorithm does not fit the key type"),
-            SignatureError::BadSignature => f.write_str("the signature does not verify"),
-        }
-    }
-}
 
 /// The hash inside a signature algorithm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! Record sizes for small buffers: record_size_limit (RFC 8449) and
 //! max_fragment_length (RFC 6066 §4), chosen from the receive buffer.
 
+pub use crate::error::Flood;
 use crate::error::{Error, Misbehavior};
 use crate::handshake::offered::single_u16;
 use crate::msgs::enums::ExtensionType;
@@ -90,71 +91,6 @@ impl Limits {
             limits.recv = Some(size + type_byte);
         }
         Ok(limits)
-    }
-}
-
-/// Things a server can send cheaply that carry no progress, each allowed
-/// only a few times in a row ([`Flood::limit`]); one more ends the
-/// connection with [`Misbehavior::Flood`] and alert unexpected_message (RFC
-/// 8446 §6.2, RFC 5246 §7.2.2: "an inappropriate message"). Each is legal
-/// alone; an endless run of them is not a TLS peer but a way to keep the
-/// client busy (issue 13.2). `openssl s_client` refuses the same floods.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Flood {
-    /// TLS 1.3 change_cipher_spec records before the server's Finished
-    /// (RFC 8446 §5). Counted for the whole handshake.
-    ChangeCipherSpec,
-    /// TLS 1.2 warning alerts (RFC 5246 §7.2), and user_canceled in either version.
-    WarningAlert,
-    /// Application data records with no content (RFC 8446 §5.4, RFC 5246 §6.2.1).
-    EmptyRecord,
-    /// KeyUpdate messages (RFC 8446 §4.6.3).
-    KeyUpdate,
-    /// TLS 1.2 HelloRequests (RFC 5246 §7.4.1.1), ignored while negotiating
-    /// and answered with no_renegotiation afterwards (RFC 5746 §4.2).
-    HelloRequest,
-    /// NewSessionTickets of lifetime 0, dropped unseen (RFC 8446 §4.6.1).
-    DiscardedTicket,
-}
-
-impl Flood {
-    /// How many in a row are accepted. Except for change_cipher_spec, the
-    /// count starts again at every handshake message that moves the
-    /// handshake on and at every application data record with content.
-    ///
-    /// - change_cipher_spec: 2, one per server flight before Finished (after
-    ///   HelloRetryRequest and after ServerHello); RFC 8446 App. D.4 has a
-    ///   server send one.
-    /// - warning alerts: 4; a server sends at most one or two (e.g.
-    ///   unrecognized_name, no_renegotiation). OpenSSL allows 5.
-    /// - empty records: 32, OpenSSL's limit; some TLS 1.0-era stacks sent
-    ///   one before each data record, none sends runs of them.
-    /// - KeyUpdate: 16; a server updates once per millions of records, or
-    ///   once when asked ([`crate::Client::update_keys`] starts the count again).
-    /// - HelloRequest: 4; a server that wants to renegotiate asks once and
-    ///   gets no_renegotiation.
-    /// - tickets of lifetime 0: 16; servers send one to four tickets after a handshake.
-    pub const fn limit(self) -> u8 {
-        match self {
-            Flood::ChangeCipherSpec => 2,
-            Flood::WarningAlert | Flood::HelloRequest => 4,
-            Flood::EmptyRecord => 32,
-            Flood::KeyUpdate | Flood::DiscardedTicket => 16,
-        }
-    }
-}
-
-impl core::fmt::Display for Flood {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            Flood::ChangeCipherSpec => "change_cipher_spec records before its Finished (RFC 8446 §5)",
-            Flood::WarningAlert => "warning alerts (RFC 5246 §7.2)",
-            Flood::EmptyRecord => "empty application data records (RFC 8446 §5.4)",
-            Flood::KeyUpdate => "KeyUpdate messages (RFC 8446 §4.6.3)",
-            Flood::HelloRequest => "HelloRequest messages (RFC 5246 §7.4.1.1)",
-            Flood::DiscardedTicket => "NewSessionTickets of lifetime 0 (RFC 8446 §4.6.1)",
-        })
     }
 }
 

@@ -288,42 +288,6 @@ wire_enum! {
     }
 }
 
-impl SignatureScheme {
-    /// The algorithm for a TLS 1.3 CertificateVerify, or `None` for schemes
-    /// TLS 1.3 forbids there (RSA PKCS#1 v1.5, RFC 8446 §4.2.3) or we lack.
-    pub(crate) fn tls13_alg(self) -> Option<(crate::crypto::SigAlg, Option<NamedGroup>)> {
-        use crate::crypto::{SigAlg, SigHash};
-        Some(match self {
-            SignatureScheme::EcdsaSecp256r1Sha256 => (SigAlg::Ecdsa(SigHash::Sha256), Some(NamedGroup::Secp256r1)),
-            SignatureScheme::EcdsaSecp384r1Sha384 => (SigAlg::Ecdsa(SigHash::Sha384), Some(NamedGroup::Secp384r1)),
-            SignatureScheme::RsaPssRsaeSha256 => (SigAlg::RsaPss(SigHash::Sha256), None),
-            SignatureScheme::RsaPssRsaeSha384 => (SigAlg::RsaPss(SigHash::Sha384), None),
-            SignatureScheme::RsaPssRsaeSha512 => (SigAlg::RsaPss(SigHash::Sha512), None),
-            _ => return None,
-        })
-    }
-}
-
-impl SignatureScheme {
-    /// The algorithm for a TLS 1.2 digitally-signed struct, where the code
-    /// point names a hash and a signature algorithm only (RFC 5246
-    /// §7.4.1.4.1): ECDSA on any curve, RSA PKCS#1 v1.5 or RSA-PSS (RFC 8446 §4.2.3).
-    pub(crate) fn tls12_alg(self) -> Option<crate::crypto::SigAlg> {
-        use crate::crypto::{SigAlg, SigHash};
-        Some(match self {
-            SignatureScheme::EcdsaSecp256r1Sha256 => SigAlg::Ecdsa(SigHash::Sha256),
-            SignatureScheme::EcdsaSecp384r1Sha384 => SigAlg::Ecdsa(SigHash::Sha384),
-            SignatureScheme::RsaPkcs1Sha256 => SigAlg::RsaPkcs1(SigHash::Sha256),
-            SignatureScheme::RsaPkcs1Sha384 => SigAlg::RsaPkcs1(SigHash::Sha384),
-            SignatureScheme::RsaPkcs1Sha512 => SigAlg::RsaPkcs1(SigHash::Sha512),
-            SignatureScheme::RsaPssRsaeSha256 => SigAlg::RsaPss(SigHash::Sha256),
-            SignatureScheme::RsaPssRsaeSha384 => SigAlg::RsaPss(SigHash::Sha384),
-            SignatureScheme::RsaPssRsaeSha512 => SigAlg::RsaPss(SigHash::Sha512),
-            _ => return None,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

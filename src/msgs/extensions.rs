@@ -31,15 +31,6 @@ impl From<DecodeError> for ExtensionsError {
     }
 }
 
-impl From<ExtensionsError> for crate::Error {
-    fn from(e: ExtensionsError) -> Self {
-        match e {
-            ExtensionsError::Decode(d) => d.into(),
-            ExtensionsError::Duplicate(t) => crate::error::Misbehavior::DuplicateExtension(t).into(),
-        }
-    }
-}
-
 impl<'a> Extensions<'a> {
     /// Reads the length-prefixed block from `r`. A missing block (end of
     /// input) is an empty block, as RFC 8446 §4.1.2 allows for older hellos.

@@ -269,7 +269,7 @@ impl State {
     pub fn store_session(
         &self,
         nst_body: Option<&[u8]>,
-        ctx: &super::tls13::TicketCtx<'_>,
+        ctx: &super::shared::TicketCtx<'_>,
         out: &mut [u8],
     ) -> Result<usize, Error> {
         let (master, trust) = match self {

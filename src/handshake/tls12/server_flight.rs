@@ -9,7 +9,7 @@ use crate::config::SIGNATURE_SCHEMES;
 use crate::crypto::{KeyShare, PeerKey, SharedSecret, SigHash, SignatureError, MAX_PUBLIC_KEY_LEN};
 use crate::error::{Error, Misbehavior};
 use crate::handshake::state::{Ctx, Output};
-use crate::handshake::KeyExchange;
+use crate::handshake::{KeyExchange, SchemeAlg};
 use crate::msgs::certificate::CertificateChain;
 use crate::msgs::enums::{NamedGroup, SignatureScheme};
 use crate::msgs::tls12::{

@@ -2,6 +2,7 @@
 
 use crate::crypto::Secret;
 use crate::error::{Error, Misbehavior};
+use crate::handshake::shared::TicketCtx;
 use crate::handshake::state::{send_handshake, Ctx, Output};
 use crate::handshake::Suite;
 use crate::key_schedule::{next_traffic_secret, resumption_psk};
@@ -11,14 +12,6 @@ use crate::msgs::new_session_ticket::NewSessionTicket;
 use crate::record::Protection;
 use crate::ticket::SessionTicket;
 use crate::verify::Trust;
-
-/// What storing a ticket needs from the connection.
-pub(crate) struct TicketCtx<'x> {
-    pub config: &'x crate::ClientConfig<'x>,
-    pub issued_at: u64,
-    pub server_name: &'x [u8],
-    pub alpn: &'x [u8],
-}
 
 /// The handshake is complete; application traffic flows.
 pub(crate) struct Connected {

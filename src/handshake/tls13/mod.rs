@@ -19,11 +19,9 @@ mod connected;
 mod finished;
 mod server_auth;
 
-pub(crate) use connected::{Connected, TicketCtx};
+pub(crate) use connected::Connected;
 pub(crate) use finished::ExpectFinished;
-pub(crate) use server_auth::{
-    select_alpn, ClientAuth, ExpectCertificate, ExpectCertificateVerify, ExpectEncryptedExtensions,
-};
+pub(crate) use server_auth::{ClientAuth, ExpectCertificate, ExpectCertificateVerify, ExpectEncryptedExtensions};
 
 /// Keys and transcript shared by the states between ServerHello and Finished.
 pub(crate) struct Handshaking {

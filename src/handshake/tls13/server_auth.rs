@@ -8,11 +8,12 @@ use crate::config::SIGNATURE_SCHEMES;
 use crate::crypto::PeerKey;
 use crate::error::{Error, Misbehavior};
 use crate::handshake::hello::PskSource;
+use crate::handshake::shared::select_alpn;
 use crate::handshake::state::{Ctx, Output, State};
+use crate::handshake::SchemeAlg;
 use crate::msgs::certificate::Certificate;
 use crate::msgs::certificate_request::CertificateRequest;
 use crate::msgs::certificate_verify::{signed_content, CertificateVerify};
-use crate::msgs::client_hello::alpn_protocols;
 use crate::msgs::enums::{ExtensionType, SignatureScheme};
 use crate::msgs::extensions::Extensions;
 use crate::verify::Trust;
@@ -87,27 +88,6 @@ impl ExpectEncryptedExtensions {
         }
         Ok(Output::None)
     }
-}
-
-/// RFC 7301 §3.1: the server's list holds exactly one protocol, one we offered.
-/// Returns its (offset, length) in our list.
-pub(crate) fn select_alpn(data: &[u8], ours: &[u8]) -> Result<(u8, u8), Error> {
-    let mut r = Reader::new(data);
-    let list = r.vec16("ALPN.protocol_name_list")?;
-    r.finish("ALPN (trailing bytes)")?;
-    let mut lr = Reader::new(list);
-    let chosen = lr.vec8_bounded(1, 255, "ALPN.ProtocolName")?;
-    if !lr.is_empty() {
-        return Err(Misbehavior::BadAlpn.into());
-    }
-    let mut offset = 0usize;
-    for p in alpn_protocols(ours) {
-        if p == chosen {
-            return Ok(((offset + 1) as u8, p.len() as u8));
-        }
-        offset += 1 + p.len();
-    }
-    Err(Misbehavior::BadAlpn.into())
 }
 
 impl ExpectCertificate {
