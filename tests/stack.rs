@@ -469,4 +469,5 @@ const CEILINGS: [(&str, [usize; 3]); 21] = [
     ("TLS 1.2 ticket resumption", [7680, 8192, 8192]),
     ("TlsStream (std), CA-verified ECDSA P-256", [21760, 22528, 22528]),
     ("EmbeddedTlsStream, CA-verified ECDSA P-256", [22016, 23040, 22784]),
-    ("AsyncTlsStream, CA-verified ECDSA P-256 (per poll)", [24320, 24832, 24576]),];
+    ("AsyncTlsStream, CA-verified ECDSA P-256 (per poll)", [24320, 24832, 24576]),
+];
