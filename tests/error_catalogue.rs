@@ -425,7 +425,7 @@ fn resuming<'a>(config: &'a ClientConfig<'a>, ticket: &'a [u8]) -> (Client<'a, R
         vec![0; MAX_RECORD],
         vec![0; MAX_RECORD],
     )
-    .expect("Client::new_resuming");
+    .expect("Client::new, resuming");
     let sid = client_hello_session_id(c.outgoing());
     let n = c.outgoing().len();
     c.sent(n);

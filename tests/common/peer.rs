@@ -671,7 +671,7 @@ pub fn tls_error(e: &std::io::Error) -> Option<&Error> {
 
 impl<'a> MemPeer<'a> {
     /// As [`MemPeer::new`], with a client that offers `ticket` for resumption
-    /// (`Client::new_resuming` for "localhost" at time `now`).
+    /// (`Client::new` with `ConnectOptions::resuming`, for "localhost" at time `now`).
     pub fn resuming(
         config: &'a ClientConfig<'a>,
         server: rustls::ServerConfig,
@@ -686,7 +686,7 @@ impl<'a> MemPeer<'a> {
             vec![0; MAX_RECORD],
             vec![0; MAX_RECORD],
         )
-        .expect("Client::new_resuming");
+        .expect("Client::new, resuming");
         peer
     }
 
