@@ -21,7 +21,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::peer::{records, rng, rustls_config, CertKind, MemPeer, Rng};
+use common::peer::{record, records, rng, rustls_config, CertKind, MemPeer, Rng};
 use embertls::codec::{WriteError, Writer};
 use embertls::crypto::{AeadAlg, HashAlg, KeyShare, Secret, Transcript};
 use embertls::key_schedule::{finished_verify_data, next_traffic_secret, EarlySecret, TrafficKeys};
@@ -326,13 +326,6 @@ fn feed<'a>(client: &mut Client<'a, Rng, Vec<u8>>, bytes: &[u8]) -> Result<Vec<E
     let events = feed_data(client, bytes, &mut data)?;
     assert!(data.is_empty(), "application data released: {data:02x?}");
     Ok(events)
-}
-
-fn record(typ: u8, body: &[u8]) -> Vec<u8> {
-    let mut r = vec![typ, 3, 3];
-    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    r.extend_from_slice(body);
-    r
 }
 
 fn handshake_msg(typ: HandshakeType, body: &[u8]) -> Vec<u8> {

@@ -21,7 +21,7 @@
 mod common;
 mod x509_util;
 
-use common::peer::{peer_file, rng, rustls_client_auth_config, rustls_config, CertKind, MemPeer, Rng};
+use common::peer::{feed, peer_file, record, rng, rustls_client_auth_config, rustls_config, CertKind, MemPeer, Rng};
 use embertls::msgs::server_hello::HRR_RANDOM;
 use embertls::x509::{CaVerifier, Pin, PinVerifier, TrustAnchors, TrustOnFirstUse};
 use embertls::{
@@ -68,32 +68,6 @@ fn client_hello_session_id(out: &[u8]) -> Vec<u8> {
     assert_eq!(out[0], 22, "a handshake record first");
     let len = out[43] as usize;
     out[44..44 + len].to_vec()
-}
-
-/// Feeds `bytes` and processes until the client needs more data or fails.
-fn feed<'a>(client: &mut Client<'a, Rng, Vec<u8>>, mut bytes: &[u8]) -> Result<Vec<Event<'a>>, Error> {
-    let mut events = Vec::new();
-    loop {
-        match client.process()? {
-            Event::NeedData if bytes.is_empty() => return Ok(events),
-            Event::NeedData => {
-                let buf = client.receive_buffer();
-                let n = buf.len().min(bytes.len());
-                buf[..n].copy_from_slice(&bytes[..n]);
-                client.received(n);
-                bytes = &bytes[n..];
-            }
-            ev => events.push(ev),
-        }
-        assert!(events.len() < 100, "runaway events: {events:?}");
-    }
-}
-
-fn record(typ: u8, body: &[u8]) -> Vec<u8> {
-    let mut r = vec![typ, 3, 3];
-    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    r.extend_from_slice(body);
-    r
 }
 
 fn handshake(typ: u8, body: &[u8]) -> Vec<u8> {

@@ -11,7 +11,7 @@ mod common;
 
 use std::io::{Read, Write};
 
-use common::peer::{records, rng, tls_error, CertKind, OpensslServer, Rng};
+use common::peer::{feed, record, records, rng, tls_error, CertKind, OpensslServer, Rng};
 use embertls::codec::{WriteError, Writer};
 use embertls::crypto::{AeadAlg, HashAlg, KeyShare, Transcript};
 use embertls::key_schedule::{finished_verify_data, psk_binder, EarlySecret, TrafficKeys};
@@ -292,32 +292,6 @@ struct PskKeScript {
     hrr: Option<NamedGroup>,
     /// Put an X25519 key_share in the ServerHello (forbidden in psk_ke, §4.2.9).
     sh_key_share: bool,
-}
-
-/// Feeds `bytes` and processes until the client needs more data or fails.
-fn feed<'a>(client: &mut Client<'a, Rng, Vec<u8>>, mut bytes: &[u8]) -> Result<Vec<Event<'a>>, Error> {
-    let mut events = Vec::new();
-    loop {
-        match client.process()? {
-            Event::NeedData if bytes.is_empty() => return Ok(events),
-            Event::NeedData => {
-                let buf = client.receive_buffer();
-                let n = buf.len().min(bytes.len());
-                buf[..n].copy_from_slice(&bytes[..n]);
-                client.received(n);
-                bytes = &bytes[n..];
-            }
-            ev => events.push(ev),
-        }
-        assert!(events.len() < 100, "runaway events: {events:?}");
-    }
-}
-
-fn record(typ: u8, body: &[u8]) -> Vec<u8> {
-    let mut r = vec![typ, 3, 3];
-    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    r.extend_from_slice(body);
-    r
 }
 
 fn msg(typ: HandshakeType, body: impl FnOnce(&mut Writer<'_>) -> Result<(), WriteError>) -> Vec<u8> {

@@ -93,6 +93,34 @@ pub fn free_port() -> u16 {
 }
 
 /// Parses `bytes` as a sequence of TLS records: (content type, body).
+
+/// One record of type `typ` around `body` (legacy version 0x0303), as a scripted server sends it.
+pub fn record(typ: u8, body: &[u8]) -> Vec<u8> {
+    let mut r = vec![typ, 3, 3];
+    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    r.extend_from_slice(body);
+    r
+}
+
+/// Feeds `bytes` to `client` and processes until it needs more data or fails; the events it reported.
+pub fn feed<'a>(client: &mut Client<'a, Rng, Vec<u8>>, mut bytes: &[u8]) -> Result<Vec<Event<'a>>, Error> {
+    let mut events = Vec::new();
+    loop {
+        match client.process()? {
+            Event::NeedData if bytes.is_empty() => return Ok(events),
+            Event::NeedData => {
+                let buf = client.receive_buffer();
+                let n = buf.len().min(bytes.len());
+                buf[..n].copy_from_slice(&bytes[..n]);
+                client.received(n);
+                bytes = &bytes[n..];
+            }
+            ev => events.push(ev),
+        }
+        assert!(events.len() < 100, "runaway events: {events:?}");
+    }
+}
+
 /// Panics on a partial record.
 pub fn records(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
     let mut out = Vec::new();
