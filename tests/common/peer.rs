@@ -92,8 +92,6 @@ pub fn free_port() -> u16 {
     l.local_addr().expect("local_addr").port()
 }
 
-/// Parses `bytes` as a sequence of TLS records: (content type, body).
-
 /// One record of type `typ` around `body` (legacy version 0x0303), as a scripted server sends it.
 pub fn record(typ: u8, body: &[u8]) -> Vec<u8> {
     let mut r = vec![typ, 3, 3];
@@ -121,6 +119,7 @@ pub fn feed<'a>(client: &mut Client<'a, Rng, Vec<u8>>, mut bytes: &[u8]) -> Resu
     }
 }
 
+/// Parses `bytes` as a sequence of TLS records: (content type, body).
 /// Panics on a partial record.
 pub fn records(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
     let mut out = Vec::new();
