@@ -13,10 +13,15 @@ pub use ecdsa::{EcdsaP256Signer, EcdsaP384Signer};
 pub use software::BoxedRng;
 pub use software::SoftwareSigner;
 
-use crate::crypto::certificate_spki;
+use crate::codec::{WriteError, Writer};
+use crate::crypto::{certificate_spki, Transcript};
 use crate::error::Error;
 pub use crate::error::SignError;
+use crate::msgs::certificate_verify::signed_content;
+use crate::msgs::enums::HandshakeType;
 use crate::msgs::enums::SignatureScheme;
+use crate::msgs::handshake::write_handshake;
+use crate::record::FillError;
 
 /// Holds a private key and signs with it; implement it for a secure element
 /// (ATECC608), the ESP32 Digital Signature peripheral or an HSM, so the key
@@ -61,6 +66,73 @@ pub trait Signer {
         let _ = (scheme, digest, out);
         Err(SignError::UnsupportedScheme)
     }
+}
+
+/// Writes the client's Certificate (RFC 8446 §4.4.2: the request context
+/// and an empty extension block per entry; RFC 5246 §7.4.6: the bare list,
+/// `context` `None`) and adds it to the transcript. An empty `chain` is the
+/// empty Certificate of a client with no identity for the server.
+pub(crate) fn write_certificate(
+    w: &mut Writer<'_>,
+    context: Option<&[u8]>,
+    chain: &[&[u8]],
+    transcript: &mut Transcript,
+) -> Result<(), WriteError> {
+    let start = w.len();
+    write_handshake(w, HandshakeType::Certificate, |w| {
+        if let Some(context) = context {
+            w.vec(1, context)?;
+        }
+        let list = w.begin(3)?;
+        for cert in chain {
+            w.vec(3, cert)?;
+            if context.is_some() {
+                w.u16(0)?; // no CertificateEntry extensions
+            }
+        }
+        w.end(list)
+    })?;
+    transcript.update(&w.written()[start..]);
+    Ok(())
+}
+
+/// Writes the client's CertificateVerify, signed with `scheme` straight
+/// into the send buffer (no copy of the signature on the stack), and adds
+/// it to the transcript. TLS 1.3 signs the §4.4.3 content over the
+/// transcript hash; TLS 1.2 signs the transcript hash itself (RFC 5246
+/// §7.4.8, [`Signer::sign_digest`]). A signer failure is returned as
+/// [`Error::Signer`]; a signature that does not fit the send buffer as
+/// [`FillError::Full`].
+pub(crate) fn write_certificate_verify(
+    w: &mut Writer<'_>,
+    tls13: bool,
+    signer: &dyn Signer,
+    scheme: SignatureScheme,
+    transcript: &mut Transcript,
+) -> Result<(), FillError> {
+    let hash = transcript.current();
+    let start = w.len();
+    w.u8(HandshakeType::CertificateVerify.to_wire())?;
+    let message = w.begin(3)?;
+    w.u16(scheme.to_wire())?;
+    let signature = w.begin(2)?;
+    let signed = if tls13 {
+        let mut content = [0u8; 64 + 34 + 64];
+        let n = signed_content(false, hash.as_bytes(), &mut content);
+        signer.sign(scheme, &content[..n], w.spare_mut())
+    } else {
+        signer.sign_digest(scheme, hash.as_bytes(), w.spare_mut())
+    };
+    let len = match signed {
+        Ok(len) => len,
+        Err(SignError::BufferTooSmall) => return Err(FillError::Full),
+        Err(e) => return Err(FillError::Failed(Error::Signer(e))),
+    };
+    w.advance(len)?;
+    w.end(signature)?;
+    w.end(message)?;
+    transcript.update(&w.written()[start..]);
+    Ok(())
 }
 
 /// Most certificates accepted in one client chain.

@@ -51,6 +51,22 @@ impl<'a> Writer<'a> {
         self.buf.get_mut(..self.pos).unwrap_or(&mut [])
     }
 
+    /// The room after what was written, to be filled in place (e.g. by a
+    /// signer) and then claimed with [`Writer::advance`]. Empty when measuring.
+    pub fn spare_mut(&mut self) -> &mut [u8] {
+        self.buf.get_mut(self.pos..).unwrap_or(&mut [])
+    }
+
+    /// Claims `n` bytes written into [`Writer::spare_mut`].
+    pub fn advance(&mut self, n: usize) -> Result<(), WriteError> {
+        let end = self.pos.checked_add(n).ok_or(WriteError)?;
+        if !self.measuring && end > self.buf.len() {
+            return Err(WriteError);
+        }
+        self.pos = end;
+        Ok(())
+    }
+
     /// Appends bytes.
     pub fn bytes(&mut self, b: &[u8]) -> Result<(), WriteError> {
         let end = self.pos.checked_add(b.len()).ok_or(WriteError)?;

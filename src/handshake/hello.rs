@@ -341,7 +341,7 @@ impl<'a> ExpectServerHello<'a> {
         let at = ctx.out.pending(ctx.tx).len();
         let staged =
             ctx.out.stage(ctx.tx, None, |w| write_handshake(w, HandshakeType::ClientHello, |w| params.encode(w)));
-        let staged = match staged {
+        let (staged, ()) = match staged {
             Err(Error::SendBufferTooSmall { capacity, .. }) => {
                 return Err(Error::SendBufferTooSmall { needed: at + records_len(&params), capacity })
             }

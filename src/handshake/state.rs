@@ -250,11 +250,11 @@ pub(crate) fn send_handshake<R>(
     ctx: &mut Ctx<'_, '_, R>,
     typ: HandshakeType,
     body: impl FnOnce(&mut crate::codec::Writer<'_>) -> Result<(), crate::codec::WriteError>,
-) -> Result<usize, Error> {
+) -> Result<(), Error> {
     ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| write_handshake(w, typ, body))
 }
 
 /// Writes a change_cipher_spec record (always plaintext).
 pub(crate) fn send_ccs<R>(ctx: &mut Ctx<'_, '_, R>) -> Result<(), Error> {
-    ctx.out.write_record(ctx.tx, None, ContentType::ChangeCipherSpec, |w| w.u8(1)).map(|_| ())
+    ctx.out.write_record(ctx.tx, None, ContentType::ChangeCipherSpec, |w| w.u8(1))
 }

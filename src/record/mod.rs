@@ -6,7 +6,7 @@ mod outbound;
 mod protect;
 
 pub use inbound::{Inbound, RecordRange};
-pub use outbound::{Outbound, Staged};
+pub use outbound::{FillError, Outbound, Staged};
 pub use protect::{KeyUsage, Opened, Protection, ReadKeys, KEY_UPDATE_AT, PEER_KEY_LIMIT};
 
 use crate::codec::Reader;

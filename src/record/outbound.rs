@@ -79,17 +79,18 @@ impl Outbound {
     /// Appends the payload `fill` writes as records of type `typ`, protected
     /// by `prot` if given: one record, or several if the payload is larger
     /// than the record size limit in force (a handshake flight with a
-    /// certificate chain, RFC 8446 §5.1, RFC 5246 §6.2.1). Returns the payload
-    /// length; 0 once [`Outbound::shut`], when nothing is written.
-    pub fn write_record(
+    /// certificate chain, RFC 8446 §5.1, RFC 5246 §6.2.1). Returns what
+    /// `fill` returned; once [`Outbound::shut`], `fill` runs but nothing is queued.
+    pub fn write_record<T, E: Into<FillError>>(
         &mut self,
         buf: &mut [u8],
         prot: Option<&mut Protection>,
         typ: ContentType,
-        fill: impl FnOnce(&mut Writer<'_>) -> Result<(), WriteError>,
-    ) -> Result<usize, Error> {
-        let staged = self.stage(buf, prot.as_deref(), fill)?;
-        self.commit(buf, prot, typ, staged)
+        fill: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
+    ) -> Result<T, Error> {
+        let (staged, value) = self.stage(buf, prot.as_deref(), fill)?;
+        self.commit(buf, prot, typ, staged)?;
+        Ok(value)
     }
 
     /// The first half of [`Outbound::write_record`]: `fill` writes the
@@ -99,18 +100,15 @@ impl Outbound {
     /// A frame of its own: `fill` (a whole flight, a client signature) is
     /// not on the stack while [`Outbound::commit`] seals (issue 12).
     #[inline(never)]
-    pub fn stage(
+    pub fn stage<T, E: Into<FillError>>(
         &mut self,
         buf: &mut [u8],
         prot: Option<&Protection>,
-        fill: impl FnOnce(&mut Writer<'_>) -> Result<(), WriteError>,
-    ) -> Result<Staged, Error> {
+        fill: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
+    ) -> Result<(Staged, T), Error> {
         let overhead = prot.map_or(0, |p| p.overhead());
         // The content goes where protection expects it (after a TLS 1.2 explicit nonce).
         let content_at = HEADER_LEN + prot.map_or(0, |p| p.content_offset());
-        if self.shut {
-            return Ok(Staged { content_at, len: 0, overhead, skip: true });
-        }
         self.compact(buf);
         let capacity = buf.len();
         let free = &mut buf[self.end..];
@@ -119,11 +117,13 @@ impl Outbound {
             return Err(Error::SendBufferTooSmall { needed: HEADER_LEN + overhead + 1, capacity });
         };
         let mut w = Writer::new(body);
-        fill(&mut w).map_err(|_| Error::SendBufferTooSmall {
-            needed: self.end + HEADER_LEN + overhead + body_room + 1,
-            capacity,
+        let value = fill(&mut w).map_err(|e| match e.into() {
+            FillError::Full => {
+                Error::SendBufferTooSmall { needed: self.end + HEADER_LEN + overhead + body_room + 1, capacity }
+            }
+            FillError::Failed(e) => e,
         })?;
-        Ok(Staged { content_at, len: w.len(), overhead, skip: false })
+        Ok((Staged { content_at, len: w.len(), overhead }, value))
     }
 
     /// The payload [`Outbound::stage`] wrote.
@@ -141,11 +141,12 @@ impl Outbound {
         mut prot: Option<&mut Protection>,
         typ: ContentType,
         staged: Staged,
-    ) -> Result<usize, Error> {
-        if staged.skip {
-            return Ok(0);
+    ) -> Result<(), Error> {
+        // After our close_notify nothing more is sent (RFC 8446 §6.1).
+        if self.shut {
+            return Ok(());
         }
-        let Staged { content_at, len: body_len, overhead, .. } = staged;
+        let Staged { content_at, len: body_len, overhead } = staged;
         let capacity = buf.len();
         let free = &mut buf[self.end..];
         let limit = self.max_fragment;
@@ -171,7 +172,7 @@ impl Outbound {
             }
         }
         self.end += total;
-        Ok(body_len)
+        Ok(())
     }
 }
 
@@ -182,8 +183,22 @@ pub struct Staged {
     content_at: usize,
     len: usize,
     overhead: usize,
-    /// The send side is shut: nothing is queued.
-    skip: bool,
+}
+
+/// Why a payload could not be written: the send buffer is full, or
+/// something it needed failed (a client signature).
+#[derive(Debug)]
+pub enum FillError {
+    /// The send buffer cannot hold it ([`Error::SendBufferTooSmall`]).
+    Full,
+    /// The error to return.
+    Failed(Error),
+}
+
+impl From<WriteError> for FillError {
+    fn from(_: WriteError) -> Self {
+        FillError::Full
+    }
 }
 
 #[cfg(test)]
@@ -218,8 +233,7 @@ mod tests {
             let mut out = Outbound::default();
             out.set_max_fragment(10);
             let mut buf = [0u8; 256];
-            let n = out.write_record(&mut buf, sealer.as_mut(), ContentType::Handshake, |w| w.bytes(&payload)).unwrap();
-            assert_eq!(n, 25);
+            out.write_record(&mut buf, sealer.as_mut(), ContentType::Handshake, |w| w.bytes(&payload)).unwrap();
             let recs = split_records(out.pending(&buf));
             assert_eq!(recs.len(), 3, "{alg:?}");
             let mut opener = alg.map(mk);

@@ -5,14 +5,15 @@ use zeroize::Zeroize;
 
 use super::server_flight::{Exchange, ExpectServerHelloDone};
 use super::{Keyed, Outer, State};
+use crate::auth::{write_certificate, write_certificate_verify};
 use crate::codec::Writer;
 use crate::error::Error;
 use crate::handshake::state::{send_ccs, Ctx, Output};
 use crate::key_schedule::tls12::{psk_pre_master, MasterSecret12};
 use crate::msgs::enums::{ContentType, HandshakeType};
 use crate::msgs::handshake::write_handshake;
-use crate::msgs::tls12::{encode_client_key_exchange, Signed};
-use crate::record::Protection;
+use crate::msgs::tls12::encode_client_key_exchange;
+use crate::record::{FillError, Protection};
 
 impl ExpectServerHelloDone {
     /// ServerHelloDone: send the client flight and derive the keys.
@@ -40,70 +41,38 @@ impl ExpectServerHelloDone {
         };
         let identities = ctx.config.client_identities;
         let chosen = self.client_auth.flatten().and_then(|(i, s)| identities.get(i).map(|id| (id, s)));
-        let mut failure = None;
-        let mut master = None;
         let (transcript, ems, randoms) = (&mut n.transcript, n.ems, &n.randoms);
         let hash = n.agreed.suite.hash;
-        // One record: [Certificate,] ClientKeyExchange[, CertificateVerify].
-        ctx.out
-            .write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| {
-                if self.client_auth.is_some() {
-                    let chain: &[&[u8]] = chosen.map_or(&[], |(id, _)| id.chain);
-                    let start = w.len();
-                    write_handshake(w, HandshakeType::Certificate, |w| {
-                        let list = w.begin(3)?;
-                        for cert in chain {
-                            w.vec(3, cert)?;
-                        }
-                        w.end(list)
-                    })?;
-                    transcript.update(&w.written()[start..]);
+        // One record: [Certificate,] ClientKeyExchange[, CertificateVerify];
+        // the master secret comes out of it (its session hash ends at ClientKeyExchange).
+        let master = ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| {
+            if self.client_auth.is_some() {
+                write_certificate(w, None, chosen.map_or(&[], |(id, _)| id.chain), transcript)?;
+            }
+            let start = w.len();
+            write_handshake(w, HandshakeType::ClientKeyExchange, |w| {
+                encode_client_key_exchange(w, psk.map(|p| p.identity()), ecdhe.as_ref().map(|(pk, _)| pk.as_slice()))
+            })?;
+            transcript.update(&w.written()[start..]);
+            // RFC 7627 §4: the session hash runs up to and including ClientKeyExchange.
+            let session_hash = transcript.current();
+            let shared = ecdhe.as_ref().map(|(_, s)| s.as_bytes());
+            let mut pms = [0u8; 2 * (2 + 64)];
+            let pms_len = match psk {
+                Some(p) => psk_pre_master(p.key(), shared, &mut pms),
+                None => {
+                    let s = shared.unwrap_or(&[]);
+                    pms[..s.len()].copy_from_slice(s);
+                    s.len()
                 }
-                let start = w.len();
-                write_handshake(w, HandshakeType::ClientKeyExchange, |w| {
-                    encode_client_key_exchange(
-                        w,
-                        psk.map(|p| p.identity()),
-                        ecdhe.as_ref().map(|(pk, _)| pk.as_slice()),
-                    )
-                })?;
-                transcript.update(&w.written()[start..]);
-                // RFC 7627 §4: the session hash runs up to and including ClientKeyExchange.
-                let session_hash = transcript.current();
-                let shared = ecdhe.as_ref().map(|(_, s)| s.as_bytes());
-                let mut pms = [0u8; 2 * (2 + 64)];
-                let pms_len = match psk {
-                    Some(p) => psk_pre_master(p.key(), shared, &mut pms),
-                    None => {
-                        let s = shared.unwrap_or(&[]);
-                        pms[..s.len()].copy_from_slice(s);
-                        s.len()
-                    }
-                };
-                master = Some(MasterSecret12::derive(
-                    hash,
-                    &pms[..pms_len],
-                    ems.then_some(session_hash.as_bytes()),
-                    randoms,
-                ));
-                pms.zeroize();
-                if let Some((id, scheme)) = chosen {
-                    let mut sig = [0u8; 1024];
-                    let sig_len =
-                        id.signer.sign_digest(scheme, transcript.current().as_bytes(), &mut sig).map_err(|e| {
-                            failure = Some(Error::Signer(e));
-                            crate::codec::WriteError
-                        })?;
-                    let start = w.len();
-                    write_handshake(w, HandshakeType::CertificateVerify, |w| {
-                        Signed { scheme, signature: &sig[..sig_len] }.encode(w)
-                    })?;
-                    transcript.update(&w.written()[start..]);
-                }
-                Ok(())
-            })
-            .map_err(|e| failure.take().unwrap_or(e))?;
-        let master = master.ok_or(Error::Internal("no TLS 1.2 master secret after the client key exchange"))?;
+            };
+            let master = MasterSecret12::derive(hash, &pms[..pms_len], ems.then_some(session_hash.as_bytes()), randoms);
+            pms.zeroize();
+            if let Some((id, scheme)) = chosen {
+                write_certificate_verify(w, false, id.signer, scheme, transcript)?;
+            }
+            Ok::<_, FillError>(master)
+        })?;
         let k = Keyed {
             agreed: n.agreed,
             trust: self.trust,

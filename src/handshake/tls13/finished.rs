@@ -2,17 +2,16 @@
 
 use subtle::ConstantTimeEq;
 
-use super::{ClientAuth, Connected, Handshaking};
-use crate::crypto::Transcript;
+use super::{Connected, Handshaking};
+use crate::auth::{write_certificate, write_certificate_verify};
 use crate::error::Error;
 use crate::handshake::hello::PskSource;
 use crate::handshake::state::{send_ccs, Ctx, Output, State};
 use crate::handshake::HandshakeSummary;
 use crate::key_schedule::finished_verify_data;
-use crate::msgs::certificate_verify::{signed_content, CertificateVerify};
 use crate::msgs::enums::{ContentType, HandshakeType, ProtocolVersion};
 use crate::msgs::handshake::write_handshake;
-use crate::record::Protection;
+use crate::record::{FillError, Protection};
 use crate::verify::Trust;
 
 /// Waiting for the server's Finished.
@@ -49,26 +48,24 @@ impl ExpectFinished {
         if ctx.config.middlebox_compat && !hs.sent_ccs {
             send_ccs(ctx)?;
         }
-        let mut failure = None;
         let (transcript, client_secret, auth) = (&mut hs.transcript, &hs.client_secret, &hs.client_auth);
         let identities = ctx.config.client_identities;
-        let written = ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| {
+        ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| {
             if let Some(auth) = auth {
-                write_client_certificate(w, auth, identities, transcript).map_err(|e| {
-                    failure = e;
-                    crate::codec::WriteError
-                })?;
+                // §4.4.2: an empty Certificate when no identity fits; no CertificateVerify then.
+                let identity = auth.chosen.and_then(|(i, s)| identities.get(i).map(|id| (id, s)));
+                let chain: &[&[u8]] = identity.map_or(&[], |(id, _)| id.chain);
+                write_certificate(w, Some(&auth.context), chain, transcript)?;
+                if let Some((id, scheme)) = identity {
+                    write_certificate_verify(w, true, id.signer, scheme, transcript)?;
+                }
             }
             let verify_data = finished_verify_data(alg, client_secret, &transcript.current());
             let start = w.len();
             write_handshake(w, HandshakeType::Finished, |w| w.bytes(verify_data.as_bytes()))?;
             transcript.update(&w.written()[start..]);
-            Ok(())
-        });
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        written?;
+            Ok::<(), FillError>(())
+        })?;
         let resumption_master_secret = master.resumption_master_secret(&hs.transcript.current());
         Protection::install(ctx.write_prot, alg, hs.suite.aead, &client_app_secret);
 
@@ -98,43 +95,4 @@ impl ExpectFinished {
         *slot = State::Connected(connected);
         Ok(Output::Complete(summary))
     }
-}
-
-/// Writes the client's Certificate and CertificateVerify (§4.4.2, §4.4.3),
-/// each added to the transcript. `Err(Some(e))` is a signer failure.
-#[inline(never)] // a frame of its own: see handshake/state.rs
-pub(crate) fn write_client_certificate(
-    w: &mut crate::codec::Writer<'_>,
-    auth: &ClientAuth,
-    identities: &[crate::auth::ClientIdentity<'_>],
-    transcript: &mut Transcript,
-) -> Result<(), Option<Error>> {
-    let identity = auth.chosen.and_then(|(i, s)| identities.get(i).map(|id| (id, s)));
-    let chain: &[&[u8]] = identity.map_or(&[], |(id, _)| id.chain);
-    let start = w.len();
-    write_handshake(w, HandshakeType::Certificate, |w| {
-        w.vec(1, &auth.context)?;
-        let list = w.begin(3)?;
-        for cert in chain {
-            w.vec(3, cert)?;
-            w.u16(0)?; // no CertificateEntry extensions
-        }
-        w.end(list)
-    })
-    .map_err(|_| None)?;
-    transcript.update(&w.written()[start..]);
-    let Some((id, scheme)) = identity else {
-        return Ok(());
-    };
-    let mut content = [0u8; 64 + 34 + 64];
-    let n = signed_content(false, transcript.current().as_bytes(), &mut content);
-    let mut sig = [0u8; 1024];
-    let sig_len = id.signer.sign(scheme, &content[..n], &mut sig).map_err(|e| Some(Error::Signer(e)))?;
-    let start = w.len();
-    write_handshake(w, HandshakeType::CertificateVerify, |w| {
-        CertificateVerify { scheme, signature: &sig[..sig_len] }.encode(w)
-    })
-    .map_err(|_| None)?;
-    transcript.update(&w.written()[start..]);
-    Ok(())
 }
