@@ -98,13 +98,12 @@ impl ExternalPsk {
         if !h.len().is_multiple_of(2) || h.len() / 2 > MAX_PSK_KEY {
             return Err(BAD);
         }
+        // Constant time: the key's digits do not steer branches or table lookups.
         let mut k = [0u8; MAX_PSK_KEY];
-        for (i, pair) in h.chunks_exact(2).enumerate() {
-            let hi = (pair[0] as char).to_digit(16).ok_or(BAD)?;
-            let lo = (pair[1] as char).to_digit(16).ok_or(BAD)?;
-            k[i] = (hi * 16 + lo) as u8;
-        }
-        let r = Self::new(identity.as_bytes(), &k[..h.len() / 2]);
+        let r = match base16ct::mixed::decode(h, &mut k[..h.len() / 2]) {
+            Ok(key) => Self::new(identity.as_bytes(), key),
+            Err(_) => Err(BAD),
+        };
         k.zeroize();
         r
     }
@@ -157,6 +156,9 @@ mod tests {
         let p = ExternalPsk::from_hex("id", "00ff10").unwrap();
         assert_eq!(p.key(), &[0, 0xff, 0x10]);
         assert!(ExternalPsk::from_hex("id", "0g").is_err());
+        assert!(ExternalPsk::from_hex("id", "0x").is_err());
+        let upper = ExternalPsk::from_hex("id", "ABcdEF").unwrap();
+        assert_eq!(upper.key(), [0xab, 0xcd, 0xef]);
         assert!(ExternalPsk::from_hex("id", "abc").is_err());
         assert!(ExternalPsk::from_hex("id", "").is_err());
         assert!(ExternalPsk::from_hex("", "00").is_err());
