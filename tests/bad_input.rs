@@ -544,9 +544,9 @@ fn p256_signing_key() -> p256::ecdsa::SigningKey {
     p256::ecdsa::SigningKey::from_slice(&der[at + 5..at + 37]).expect("P-256 scalar")
 }
 
-fn rsa_key() -> rsa::RsaPrivateKey {
+fn rsa_key() -> rsa::PrivateKey {
     use rsa::pkcs8::DecodePrivateKey;
-    rsa::RsaPrivateKey::from_pkcs8_der(&CertKind::Rsa.key_der()).expect("RSA PKCS#8 key")
+    rsa::PrivateKey::from_pkcs8_der(&CertKind::Rsa.key_der()).expect("RSA PKCS#8 key")
 }
 
 /// (scheme, signature) for the CertificateVerify over `transcript_hash`.

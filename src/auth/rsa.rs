@@ -7,7 +7,7 @@ use rand_core::CryptoRng;
 use rsa::pkcs1::der::Decode;
 use rsa::pkcs8::EncodePublicKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{Pkcs1v15Sign, Pss, RsaPrivateKey};
+use rsa::{Pkcs1v15Sign, PrivateKey, Pss};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use super::{SignError, Signer};
@@ -65,7 +65,7 @@ const SCHEMES: [SignatureScheme; 6] = [
 /// # Ok::<(), embertls::Error>(())
 /// ```
 pub struct RsaSigner<R> {
-    key: RsaPrivateKey,
+    key: PrivateKey,
     bits: u32,
     spki: Vec<u8>,
     rng: Shared<Option<R>>,
@@ -100,7 +100,7 @@ impl<R: CryptoRng> RsaSigner<R> {
         if !(MIN_RSA_CLIENT_BITS..=MAX_RSA_CLIENT_BITS).contains(&bits) {
             return Err(Error::Config("the RSA private key must be 2048 to 4096 bits long"));
         }
-        let key = RsaPrivateKey::try_from(parsed).map_err(|_| {
+        let key = PrivateKey::try_from(parsed).map_err(|_| {
             Error::Config("the RSA private key is inconsistent (its components do not form a valid key)")
         })?;
         let spki = key

@@ -46,7 +46,7 @@ pub enum PeerKey {
     P384(p384::ecdsa::VerifyingKey),
     /// RSA (needs `alloc`).
     #[cfg(feature = "alloc")]
-    Rsa(rsa::RsaPublicKey),
+    Rsa(rsa::PublicKey),
 }
 
 impl core::fmt::Debug for PeerKey {
@@ -84,8 +84,8 @@ impl PeerKey {
         if alg == OID_RSA_ENCRYPTION {
             use rsa::pkcs1::DecodeRsaPublicKey;
             use rsa::traits::PublicKeyParts;
-            let pk = rsa::RsaPublicKey::from_pkcs1_der(key).map_err(|_| SignatureError::MalformedKey)?;
-            let bits = pk.n().bits();
+            let pk = rsa::PublicKey::from_pkcs1_der(key).map_err(|_| SignatureError::MalformedKey)?;
+            let bits = pk.n().bit_width();
             if bits < min_rsa_bits {
                 return Err(SignatureError::RsaKeyTooSmall(bits, min_rsa_bits));
             }
@@ -166,11 +166,11 @@ impl PeerKey {
 #[cfg(feature = "alloc")]
 mod rsa_verify {
     use super::{SigHash, SignatureError};
-    use rsa::{pkcs1v15, pss, RsaPublicKey};
+    use rsa::{pkcs1v15, pss, PublicKey};
     use sha2::{Sha256, Sha384, Sha512};
     use signature::hazmat::PrehashVerifier;
 
-    pub fn pkcs1(k: &RsaPublicKey, h: SigHash, digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
+    pub fn pkcs1(k: &PublicKey, h: SigHash, digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
         let s = pkcs1v15::Signature::try_from(sig).map_err(|_| SignatureError::BadSignature)?;
         let r = match h {
             SigHash::Sha256 => pkcs1v15::VerifyingKey::<Sha256>::new(k.clone()).verify_prehash(digest, &s),
@@ -180,7 +180,7 @@ mod rsa_verify {
         r.map_err(|_| SignatureError::BadSignature)
     }
 
-    pub fn pss(k: &RsaPublicKey, h: SigHash, digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
+    pub fn pss(k: &PublicKey, h: SigHash, digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
         let s = pss::Signature::try_from(sig).map_err(|_| SignatureError::BadSignature)?;
         let r = match h {
             SigHash::Sha256 => pss::VerifyingKey::<Sha256>::new(k.clone()).verify_prehash(digest, &s),

@@ -124,7 +124,7 @@ pub(crate) fn parse_key(spki: &[u8], owner: impl Fn() -> CertId, limits: RsaLimi
     })?;
     if let PeerKey::Rsa(k) = &key {
         use rsa::traits::PublicKeyParts;
-        let bits = k.n().bits();
+        let bits = k.n().bit_width();
         if bits > limits.max_bits {
             return Err(CertError::KeySize { cert: owner(), bits, min: limits.min_bits, max: limits.max_bits });
         }
@@ -145,7 +145,7 @@ pub(crate) fn describe_key(spki: &[u8]) -> String {
     match PeerKey::from_spki(spki, 0) {
         Ok(PeerKey::Rsa(k)) => {
             use rsa::traits::PublicKeyParts;
-            alloc::format!("RSA {}", k.n().bits())
+            alloc::format!("RSA {}", k.n().bit_width())
         }
         Ok(k) => k.describe().into(),
         Err(SignatureError::UnsupportedKey(what)) => what.into(),
