@@ -54,17 +54,17 @@ fn config(compat: bool) -> ClientConfig<'static> {
         .with_middlebox_compat(compat)
 }
 
+/// A client for the traces' server name "server", with a fixed generator.
+fn trace_client<'a>(config: &'a ClientConfig<'a>) -> Client<'a, FixedRng, Vec<u8>> {
+    let options = crate::ConnectOptions::new(config, ServerName::parse("server"));
+    Client::new(options, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096]).expect("Client::new")
+}
+
 #[test]
 fn section3_simple_1rtt() {
     let v = Vectors::load(SECTION3);
     let config = config(false);
-    let mut c = Client::new(
-        crate::ConnectOptions::new(&config, ServerName::parse("server")),
-        FixedRng(0),
-        vec![0u8; 16709],
-        vec![0u8; 4096],
-    )
-    .unwrap();
+    let mut c = trace_client(&config);
     drain(&mut c); // our own ClientHello; the trace's replaces it
     c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
     feed(&mut c, v.get("server_hello_record"));
@@ -102,13 +102,7 @@ fn section3_simple_1rtt() {
 fn section5_hello_retry_request() {
     let v = Vectors::load(SECTION5);
     let config = config(false);
-    let mut c = Client::new(
-        crate::ConnectOptions::new(&config, ServerName::parse("server")),
-        FixedRng(0),
-        vec![0u8; 16709],
-        vec![0u8; 4096],
-    )
-    .unwrap();
+    let mut c = trace_client(&config);
     drain(&mut c);
     c.replace_client_hello(v.get("client_hello_1"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
     feed(&mut c, v.get("hello_retry_request_record"));
@@ -134,13 +128,7 @@ fn section5_hello_retry_request() {
 fn section7_compatibility_mode() {
     let v = Vectors::load(SECTION7);
     let config = config(true);
-    let mut c = Client::new(
-        crate::ConnectOptions::new(&config, ServerName::parse("server")),
-        FixedRng(0),
-        vec![0u8; 16709],
-        vec![0u8; 4096],
-    )
-    .unwrap();
+    let mut c = trace_client(&config);
     drain(&mut c);
     c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
     feed(&mut c, v.get("server_hello_record"));
@@ -160,13 +148,7 @@ fn section7_compatibility_mode() {
 fn altered_client_hello_transcript_is_refused() {
     let v = Vectors::load(SECTION3);
     let config = config(false);
-    let mut c = Client::new(
-        crate::ConnectOptions::new(&config, ServerName::parse("server")),
-        FixedRng(0),
-        vec![0u8; 16709],
-        vec![0u8; 4096],
-    )
-    .unwrap();
+    let mut c = trace_client(&config);
     drain(&mut c);
     // A different ClientHello transcript: the server's Finished no longer matches.
     let mut ch = v.get("client_hello").to_vec();
@@ -231,13 +213,7 @@ fn section6_client_authentication() {
     let chain = [leaf];
     let identity = crate::ClientIdentity::new(&chain, &signer).unwrap();
     let config = config(false).with_client_identity(&identity);
-    let mut c = Client::new(
-        crate::ConnectOptions::new(&config, ServerName::parse("server")),
-        FixedRng(0),
-        vec![0u8; 16709],
-        vec![0u8; 4096],
-    )
-    .unwrap();
+    let mut c = trace_client(&config);
     drain(&mut c);
     c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
     feed(&mut c, v.get("server_hello_record"));
