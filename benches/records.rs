@@ -9,15 +9,20 @@ use std::time::Duration;
 
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
-use embertls::crypto::{AeadAlg, AeadKey, Secret};
+use embertls::crypto::{AeadAlg, CryptoProvider, RustCrypto, Secret};
 use embertls::key_schedule::TrafficKeys;
 use embertls::msgs::enums::ContentType;
 use embertls::record::{Protection, HEADER_LEN};
 
 const TAG: usize = 16;
 
-fn keys(alg: AeadAlg) -> TrafficKeys {
-    TrafficKeys::derive(embertls::crypto::HashAlg::Sha256, alg, &Secret::from_slice(&[7; 32]))
+fn keys(alg: AeadAlg) -> TrafficKeys<embertls::crypto::RustCrypto> {
+    TrafficKeys::derive(
+        &mut embertls::crypto::RustCrypto,
+        embertls::crypto::HashAlg::Sha256,
+        alg,
+        &Secret::from_slice(&[7; 32]),
+    )
 }
 
 fn bench(c: &mut Criterion) {
@@ -32,58 +37,72 @@ fn bench(c: &mut Criterion) {
             let mut rec = vec![0u8; HEADER_LEN + size + 1 + TAG];
             let mut seal = Protection::new(keys(alg));
             g.bench_with_input(BenchmarkId::new("embertls_seal", size), &size, |b, &size| {
-                b.iter(|| seal.seal(ContentType::ApplicationData, &mut rec, size).unwrap())
+                b.iter(|| {
+                    seal.seal(&mut embertls::crypto::RustCrypto, ContentType::ApplicationData, &mut rec, size).unwrap()
+                })
             });
             // Open: a sealed record, re-opened each time from a fresh copy.
             let mut sealer = Protection::new(keys(alg));
             let mut sealed = vec![0u8; HEADER_LEN + size + 1 + TAG];
-            sealer.seal(ContentType::ApplicationData, &mut sealed, size).unwrap();
+            sealer.seal(&mut embertls::crypto::RustCrypto, ContentType::ApplicationData, &mut sealed, size).unwrap();
             // A fresh copy and a fresh receiver (sequence number 0) per
             // iteration, made outside the timed part.
             g.bench_with_input(BenchmarkId::new("embertls_open", size), &size, |b, _| {
                 b.iter_batched(
                     || (sealed.clone(), Protection::new(keys(alg))),
                     |(mut work, mut p)| {
-                        let n = p.open(&mut work).map(|(_, n)| n).unwrap();
+                        let n = p.open(&mut embertls::crypto::RustCrypto, &mut work).map(|(_, n)| n).unwrap();
                         (work, p, n) // dropped outside the timing
                     },
                     BatchSize::SmallInput,
                 )
             });
             // TLS 1.2: the content already sits after the explicit nonce, as Outbound puts it.
-            let tls12 = || Protection::tls12(alg, &[7; 32][..alg.key_len()], &[5; 12]);
+            let tls12 =
+                || Protection::tls12(&mut embertls::crypto::RustCrypto, alg, &[7; 32][..alg.key_len()], &[5; 12]);
             let mut seal12 = tls12();
             let mut rec12 = vec![0u8; HEADER_LEN + size + 8 + TAG];
             g.bench_with_input(BenchmarkId::new("embertls12_seal", size), &size, |b, &size| {
-                b.iter(|| seal12.seal_in_place(ContentType::ApplicationData, &mut rec12, size).unwrap())
+                b.iter(|| {
+                    seal12
+                        .seal_in_place(
+                            &mut embertls::crypto::RustCrypto,
+                            ContentType::ApplicationData,
+                            &mut rec12,
+                            size,
+                        )
+                        .unwrap()
+                })
             });
             let mut sealed12 = vec![0u8; HEADER_LEN + size + 8 + TAG];
-            let n12 = tls12().seal_in_place(ContentType::ApplicationData, &mut sealed12, size).unwrap();
+            let n12 = tls12()
+                .seal_in_place(&mut embertls::crypto::RustCrypto, ContentType::ApplicationData, &mut sealed12, size)
+                .unwrap();
             sealed12.truncate(n12);
             g.bench_with_input(BenchmarkId::new("embertls12_open", size), &size, |b, _| {
                 b.iter_batched(
                     || (sealed12.clone(), tls12()),
                     |(mut work, mut p)| {
-                        let o = p.open_in_place(&mut work).unwrap();
+                        let o = p.open_in_place(&mut embertls::crypto::RustCrypto, &mut work).unwrap();
                         (work, p, o)
                     },
                     BatchSize::SmallInput,
                 )
             });
-            let key = AeadKey::new(alg, &[9; 32]);
+            let key = RustCrypto.aead_key(alg, &[9; 32][..alg.key_len()]);
             let nonce = [3u8; 12];
             let aad = [23u8, 3, 3, 0, 0];
             let mut buf = vec![0u8; size + 1];
             g.bench_with_input(BenchmarkId::new("raw_aead_seal", size), &size, |b, _| {
-                b.iter(|| key.seal(&nonce, &aad, &mut buf))
+                b.iter(|| RustCrypto.aead_seal(&key, &nonce, &aad, &mut buf))
             });
-            let tag = key.seal(&nonce, &aad, &mut buf).unwrap();
+            let tag = RustCrypto.aead_seal(&key, &nonce, &aad, &mut buf).unwrap();
             let ct = buf.clone();
             g.bench_with_input(BenchmarkId::new("raw_aead_open", size), &size, |b, _| {
                 b.iter_batched(
                     || ct.clone(),
                     |mut work| {
-                        key.open(&nonce, &aad, &mut work, &tag).unwrap();
+                        RustCrypto.aead_open(&key, &nonce, &aad, &mut work, &tag).unwrap();
                         work
                     },
                     BatchSize::SmallInput,

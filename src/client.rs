@@ -3,6 +3,7 @@
 use rand_core::CryptoRng;
 
 use crate::config::{ClientConfig, ConnectOptions};
+use crate::crypto::{CryptoProvider, RustCrypto};
 use crate::error::{Error, Misbehavior, Received};
 use crate::handshake::hello;
 use crate::handshake::limits::{Flood, FloodCounters, LimitOffer};
@@ -111,20 +112,21 @@ enum PendingSession {
 /// record, and a server that accepts the max_fragment_length or
 /// record_size_limit offered for a smaller buffer sends smaller ones. The
 /// send buffer must hold the ClientHello and one record; writes are split to fit it.
-pub struct Client<'a, R, Rx, Tx = Rx> {
+pub struct Client<'a, R, Rx, Tx = Rx, P: CryptoProvider = RustCrypto> {
     config: &'a ClientConfig<'a>,
     server_name: ServerName<'a>,
     now: Option<UnixTime>,
     rng: R,
+    crypto: P,
     rx: Rx,
     tx: Tx,
     inbound: Inbound,
     outbound: Outbound,
-    read_prot: Option<Protection>,
+    read_prot: Option<Protection<P>>,
     /// Read keys were installed since the last boundary check (see [`ReadKeys`]).
     read_changed: bool,
-    write_prot: Option<Protection>,
-    state: Option<State<'a>>,
+    write_prot: Option<Protection<P>>,
+    state: Option<State<'a, P>>,
     phase: Phase,
     eof: bool,
     close_sent: bool,
@@ -138,9 +140,10 @@ pub struct Client<'a, R, Rx, Tx = Rx> {
     key_usage: KeyUsage,
 }
 
-impl<'a, R, Rx, Tx> Client<'a, R, Rx, Tx>
+impl<'a, R, Rx, Tx, P> Client<'a, R, Rx, Tx, P>
 where
     R: CryptoRng,
+    P: CryptoProvider,
     Rx: AsMut<[u8]> + AsRef<[u8]>,
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
@@ -150,8 +153,8 @@ where
     /// `rng` must be a cryptographically secure generator; `rx` is the
     /// receive buffer and `tx` the send buffer, of any types that are byte
     /// slices (see the type's documentation for their sizes).
-    pub fn new(options: ConnectOptions<'a>, rng: R, rx: Rx, tx: Tx) -> Result<Self, Error> {
-        let ConnectOptions { config, server_name, now, session } = options;
+    pub fn new(options: ConnectOptions<'a, P>, rng: R, rx: Rx, tx: Tx) -> Result<Self, Error> {
+        let ConnectOptions { config, server_name, now, session, provider: crypto } = options;
         if rx.as_ref().len() < 512 {
             return Err(Error::Config("the receive buffer must be at least 512 bytes"));
         }
@@ -160,6 +163,7 @@ where
             server_name,
             now,
             rng,
+            crypto,
             rx,
             tx,
             inbound: Inbound::default(),
@@ -192,12 +196,13 @@ where
     }
 
     /// The receive buffer, the state and, borrowed beside them, what a transition may touch.
-    fn split(&mut self) -> (&[u8], &mut Option<State<'a>>, Ctx<'_, 'a, R>) {
+    fn split(&mut self) -> (&[u8], &mut Option<State<'a, P>>, Ctx<'_, 'a, R, P>) {
         let ctx = Ctx {
             config: self.config,
             server_name: self.server_name,
             now: self.now,
             rng: &mut self.rng,
+            crypto: &mut self.crypto,
             tx: self.tx.as_mut(),
             out: &mut self.outbound,
             read_prot: ReadKeys::new(&mut self.read_prot, &mut self.read_changed),
@@ -271,7 +276,7 @@ where
         let level = if alert == AlertDescription::CloseNotify { 1 } else { 2 };
         let tx = self.tx.as_mut();
         // Best effort: if the send buffer is full the alert is dropped.
-        let _ = self.outbound.write_record(tx, self.write_prot.as_mut(), ContentType::Alert, |w| {
+        let _ = self.outbound.write_record(tx, &mut self.crypto, self.write_prot.as_mut(), ContentType::Alert, |w| {
             w.u8(level)?;
             w.u8(alert.to_wire())
         });
@@ -424,7 +429,7 @@ where
             (Some(p), t @ (ContentType::ApplicationData | ContentType::Handshake | ContentType::Alert))
                 if t == ContentType::ApplicationData || !p.is_tls13() =>
             {
-                let o = p.open_in_place(&mut rx[whole.clone()])?;
+                let o = p.open_in_place(&mut self.crypto, &mut rx[whole.clone()])?;
                 (o.typ, whole.start + o.plaintext.start..whole.start + o.plaintext.end)
             }
             (Some(_), _) => return Err(Misbehavior::UnprotectedRecord.into()),
@@ -504,7 +509,7 @@ where
     /// `out` (a few hundred bytes; the server's ticket plus about 130) and
     /// returns its length; read it back with [`crate::SessionTicket::decode`].
     /// The bytes hold the session's secret: keep them private.
-    pub fn session_ticket(&self, out: &mut [u8]) -> Result<usize, Error> {
+    pub fn session_ticket(&mut self, out: &mut [u8]) -> Result<usize, Error> {
         const MISUSE: Error = Error::Api("session_ticket() is only valid right after Event::SessionTicket");
         let rx = self.rx.as_ref();
         let (Some(pending), Some(state)) = (self.pending_ticket, self.state.as_ref()) else {
@@ -526,7 +531,7 @@ where
             PendingSession::SessionId => None,
         };
         match (state, message) {
-            (State::Connected(c), Some(body)) => c.store_ticket(body, &ctx, out),
+            (State::Connected(c), Some(body)) => c.store_ticket(&mut self.crypto, body, &ctx, out),
             (State::Tls12(s), body) => s.store_session(body, &ctx, out),
             _ => Err(MISUSE),
         }
@@ -550,7 +555,7 @@ where
     /// e.g. for channel binding. `out.len()` bytes are filled, at most 255 hash
     /// lengths. In TLS 1.2 the context is always used (RFC 5705 §4), empty or not,
     /// and a connection without the extended master secret refuses (RFC 7627 §5.4).
-    pub fn export_keying_material(&self, label: &[u8], context: &[u8], out: &mut [u8]) -> Result<(), Error> {
+    pub fn export_keying_material(&mut self, label: &[u8], context: &[u8], out: &mut [u8]) -> Result<(), Error> {
         const NOT_YET: Error =
             Error::Api("export_keying_material() needs a completed handshake (after Event::HandshakeComplete)");
         if label.len() > 249 || context.len() > 255 || out.len() > 255 * 32 {
@@ -558,10 +563,10 @@ where
         }
         match self.state.as_ref() {
             Some(State::Connected(c)) => {
-                c.export(label, context, out);
+                c.export(&mut self.crypto, label, context, out);
                 Ok(())
             }
-            Some(State::Tls12(s)) => s.export(label, context, out).unwrap_or(Err(NOT_YET)),
+            Some(State::Tls12(s)) => s.export(&mut self.crypto, label, context, out).unwrap_or(Err(NOT_YET)),
             _ => Err(NOT_YET),
         }
     }
@@ -645,9 +650,13 @@ where
                 break;
             }
             let chunk = &data[taken..taken + n];
-            let r = self
-                .outbound
-                .write_record(tx, self.write_prot.as_mut(), ContentType::ApplicationData, |w| w.bytes(chunk));
+            let r = self.outbound.write_record(
+                tx,
+                &mut self.crypto,
+                self.write_prot.as_mut(),
+                ContentType::ApplicationData,
+                |w| w.bytes(chunk),
+            );
             if let Err(e) = r {
                 return Err(self.fail(e));
             }
@@ -744,11 +753,13 @@ where
 mod key_usage_tests;
 
 #[cfg(test)]
-impl<'a, R: CryptoRng, Rx: AsMut<[u8]> + AsRef<[u8]>, Tx: AsMut<[u8]> + AsRef<[u8]>> Client<'a, R, Rx, Tx> {
+impl<'a, R: CryptoRng, Rx: AsMut<[u8]> + AsRef<[u8]>, Tx: AsMut<[u8]> + AsRef<[u8]>, P: CryptoProvider>
+    Client<'a, R, Rx, Tx, P>
+{
     /// Test-only: see `ExpectServerHello::replace_client_hello`.
-    pub(crate) fn replace_client_hello(&mut self, ch: &[u8], key_share: crate::crypto::KeyShare) {
+    pub(crate) fn replace_client_hello(&mut self, ch: &[u8], key_share: crate::crypto::KeyShare<P>) {
         if let Some(State::ExpectServerHello(s)) = &mut self.state {
-            s.replace_client_hello(ch, key_share);
+            s.replace_client_hello(&mut self.crypto, ch, key_share);
         }
     }
 
@@ -758,10 +769,10 @@ impl<'a, R: CryptoRng, Rx: AsMut<[u8]> + AsRef<[u8]>, Tx: AsMut<[u8]> + AsRef<[u
         ch1: &[u8],
         hrr: &[u8],
         ch2: &[u8],
-        key_share: crate::crypto::KeyShare,
+        key_share: crate::crypto::KeyShare<P>,
     ) {
         if let Some(State::ExpectServerHello(s)) = &mut self.state {
-            s.replace_client_hellos_after_retry(ch1, hrr, ch2, key_share);
+            s.replace_client_hellos_after_retry(&mut self.crypto, ch1, hrr, ch2, key_share);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! [`ClientConfig`]: what a client offers and how it trusts servers.
 
 use crate::auth::ClientIdentity;
+use crate::crypto::{CryptoProvider, RustCrypto};
 use crate::error::Error;
 use crate::msgs::client_hello::check_alpn_list;
 use crate::msgs::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
@@ -288,17 +289,28 @@ impl<'a> ClientConfig<'a> {
 /// ```
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
-pub struct ConnectOptions<'a> {
+pub struct ConnectOptions<'a, P = RustCrypto> {
     pub(crate) config: &'a ClientConfig<'a>,
     pub(crate) server_name: ServerName<'a>,
     pub(crate) now: Option<UnixTime>,
     pub(crate) session: Option<SessionTicket<'a>>,
+    pub(crate) provider: P,
 }
 
-impl<'a> ConnectOptions<'a> {
+impl<'a> ConnectOptions<'a, RustCrypto> {
     /// Connects to `server_name` under `config`, with no clock and no session to resume.
     pub fn new(config: &'a ClientConfig<'a>, server_name: ServerName<'a>) -> Self {
-        ConnectOptions { config, server_name, now: None, session: None }
+        ConnectOptions { config, server_name, now: None, session: None, provider: RustCrypto }
+    }
+}
+
+impl<'a, P: CryptoProvider> ConnectOptions<'a, P> {
+    /// The crypto provider of the connection (by default [`RustCrypto`]):
+    /// for example a driver of the chip's accelerators, or `ring` on a host
+    /// (see [`crate::provider`]).
+    pub fn with_provider<Q: CryptoProvider>(self, provider: Q) -> ConnectOptions<'a, Q> {
+        let ConnectOptions { config, server_name, now, session, provider: _ } = self;
+        ConnectOptions { config, server_name, now, session, provider }
     }
 
     /// The caller's time, used to check certificate validity. Without it

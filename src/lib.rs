@@ -49,6 +49,7 @@ pub mod msgs;
 mod msgs;
 #[cfg(feature = "alloc")]
 pub mod pem;
+pub mod provider;
 mod psk;
 #[cfg(feature = "__internal")]
 #[doc(hidden)]
@@ -81,6 +82,7 @@ pub use io::EmbeddedTlsStream;
 pub use io::TlsIoError;
 pub use msgs::certificate::CertificateChain;
 pub use msgs::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
+pub use provider::{CryptoProvider, RustCrypto};
 pub use psk::{ExternalPsk, PskMode};
 pub use record::MAX_RECORD;
 #[cfg(feature = "std")]

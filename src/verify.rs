@@ -8,7 +8,9 @@
 
 use core::net::IpAddr;
 
-use crate::crypto::{HashAlg, Transcript};
+use sha2::Digest as _;
+
+use crate::crypto::SignatureVerifier;
 use crate::msgs::certificate::CertificateChain;
 use crate::x509::CertError;
 
@@ -89,6 +91,22 @@ pub trait ServerVerifier {
         now: Option<UnixTime>,
     ) -> Result<Trust, CertError>;
 
+    /// As [`verify_server`](Self::verify_server), checking certificate
+    /// signatures with `crypto`, the connection's
+    /// [`CryptoProvider`](crate::provider::CryptoProvider). The engine calls
+    /// this one. The default ignores `crypto` and calls `verify_server`; the
+    /// crate's certificate verifiers use it.
+    fn verify_server_with(
+        &self,
+        chain: &CertificateChain<'_>,
+        server_name: &ServerName<'_>,
+        now: Option<UnixTime>,
+        crypto: &mut dyn SignatureVerifier,
+    ) -> Result<Trust, CertError> {
+        let _ = crypto;
+        self.verify_server(chain, server_name, now)
+    }
+
     /// What this verifier trusts (its anchors, pins and options), as a
     /// digest. A stored session records the `TrustId` of the verifier that
     /// accepted the server and is offered again only under a verifier with
@@ -127,7 +145,7 @@ impl TrustId {
     /// assert_ne!(id, TrustId::accept_any());
     /// ```
     pub fn hasher(label: &str) -> TrustIdHasher {
-        let mut h = TrustIdHasher(Transcript::new(HashAlg::Sha256));
+        let mut h = TrustIdHasher(sha2::Sha256::new());
         h.part(label.as_bytes());
         h
     }
@@ -147,13 +165,15 @@ impl core::fmt::Debug for TrustId {
 }
 
 /// Builds a [`TrustId`]: each part is length-prefixed, so parts cannot run into each other.
+/// (SHA-256 in software whatever the connection's provider: stored sessions
+/// carry the id, and it must not change with the provider.)
 #[derive(Clone)]
-pub struct TrustIdHasher(Transcript);
+pub struct TrustIdHasher(sha2::Sha256);
 
 impl TrustIdHasher {
     /// Adds one setting.
     pub fn part(&mut self, data: &[u8]) -> &mut Self {
-        self.0.update(&(data.len() as u64).to_be_bytes());
+        self.0.update((data.len() as u64).to_be_bytes());
         self.0.update(data);
         self
     }
@@ -161,7 +181,7 @@ impl TrustIdHasher {
     /// The id.
     pub fn finish(&self) -> TrustId {
         let mut id = [0u8; 32];
-        id.copy_from_slice(self.0.current().as_bytes());
+        id.copy_from_slice(&self.0.clone().finalize());
         TrustId(id)
     }
 }

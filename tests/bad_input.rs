@@ -467,10 +467,10 @@ fn msg(typ: HandshakeType, body: impl FnOnce(&mut Writer<'_>) -> Result<(), Writ
     buf
 }
 
-fn seal(prot: &mut Protection, typ: ContentType, plain: &[u8]) -> Vec<u8> {
+fn seal(prot: &mut Protection<embertls::crypto::RustCrypto>, typ: ContentType, plain: &[u8]) -> Vec<u8> {
     let mut rec = vec![0u8; 5 + plain.len() + 17];
     rec[5..5 + plain.len()].copy_from_slice(plain);
-    let n = prot.seal(typ, &mut rec, plain.len()).expect("seal");
+    let n = prot.seal(&mut embertls::crypto::RustCrypto, typ, &mut rec, plain.len()).expect("seal");
     rec.truncate(n);
     rec
 }
@@ -581,9 +581,9 @@ fn certificate_verify(sc: &Script, transcript_hash: &[u8]) -> (SignatureScheme, 
 /// The fake server's application traffic keys after a completed handshake.
 struct Session {
     /// Seals server records (server_application_traffic_secret_0, next sequence number).
-    server_write: Protection,
+    server_write: Protection<embertls::crypto::RustCrypto>,
     /// Opens client records (client_application_traffic_secret_0, from sequence 0).
-    client_write: Protection,
+    client_write: Protection<embertls::crypto::RustCrypto>,
     /// The server's application traffic secret behind `server_write` (for KeyUpdate).
     server_secret: Secret,
 }
@@ -598,7 +598,10 @@ impl Session {
             .map(|(typ, body)| {
                 assert_eq!(typ, 23, "after the handshake every client record is protected");
                 let mut rec = record(23, &body);
-                let (inner, len) = self.client_write.open(&mut rec).expect("client record opens with its app key");
+                let (inner, len) = self
+                    .client_write
+                    .open(&mut embertls::crypto::RustCrypto, &mut rec)
+                    .expect("client record opens with its app key");
                 assert_eq!(inner, ContentType::Alert);
                 rec[5..5 + len].to_vec()
             })
@@ -615,13 +618,15 @@ fn run<'a>(
 ) -> Result<(HandshakeSummary<'a>, Vec<u8>, Session), Error> {
     let (hash, aead) = suite_algs(sc.suite);
     let mut ch = take_client_hello(client);
-    let mut transcript = Transcript::new(hash);
+    let mut transcript = Transcript::new(&mut embertls::crypto::RustCrypto, hash);
     if let Some(group) = sc.hrr {
         let hrr = hello_retry(&ch, sc, group);
         // §4.4.1: message_hash(ClientHello1) replaces the first ClientHello.
-        transcript.update(&[HandshakeType::MessageHash.to_wire(), 0, 0, hash.len() as u8]);
-        transcript.update(hash.hash(&ch).as_bytes());
-        transcript.update(&hrr);
+        transcript
+            .update(&mut embertls::crypto::RustCrypto, &[HandshakeType::MessageHash.to_wire(), 0, 0, hash.len() as u8]);
+        transcript
+            .update(&mut embertls::crypto::RustCrypto, hash.hash(&mut embertls::crypto::RustCrypto, &ch).as_bytes());
+        transcript.update(&mut embertls::crypto::RustCrypto, &hrr);
         let events = feed(client, &records_of(22, &hrr))?;
         assert!(events.is_empty(), "{events:?}");
         ch = take_client_hello(client);
@@ -634,13 +639,13 @@ fn run<'a>(
             panic!("a second HelloRetryRequest was accepted");
         }
     }
-    transcript.update(&ch);
+    transcript.update(&mut embertls::crypto::RustCrypto, &ch);
 
     let (group, client_pub) = client_share(&ch);
-    let share = KeyShare::generate(group, &mut rng()).expect("server key share");
+    let share = KeyShare::generate(&mut embertls::crypto::RustCrypto, group, &mut rng()).expect("server key share");
     let pk = share.public();
     let pk_len = pk.len();
-    let shared = share.agree(&client_pub).expect("key agreement");
+    let shared = share.agree(&mut embertls::crypto::RustCrypto, &client_pub).expect("key agreement");
     let mut random = [0u8; 32];
     rand_core::Rng::fill_bytes(&mut rng(), &mut random);
     if let Some(tail) = sc.random_tail {
@@ -652,22 +657,24 @@ fn run<'a>(
             w.vec(2, &pk[..pk_len])
         })
     });
-    transcript.update(&sh);
-    let hs = EarlySecret::new(hash, None).into_handshake(Some(shared.as_bytes()));
-    let hello_hash = transcript.current();
-    let server_hs = hs.server_traffic_secret(&hello_hash);
-    let client_hs = hs.client_traffic_secret(&hello_hash);
-    let mut server_write = Protection::new(TrafficKeys::derive(hash, aead, &server_hs));
+    transcript.update(&mut embertls::crypto::RustCrypto, &sh);
+    let hs = EarlySecret::new(&mut embertls::crypto::RustCrypto, hash, None)
+        .into_handshake(&mut embertls::crypto::RustCrypto, Some(shared.as_bytes()));
+    let hello_hash = transcript.current(&mut embertls::crypto::RustCrypto);
+    let server_hs = hs.server_traffic_secret(&mut embertls::crypto::RustCrypto, &hello_hash);
+    let client_hs = hs.client_traffic_secret(&mut embertls::crypto::RustCrypto, &hello_hash);
+    let mut server_write =
+        Protection::new(TrafficKeys::derive(&mut embertls::crypto::RustCrypto, hash, aead, &server_hs));
 
     let mut flight = Vec::new();
     if !sc.skip_ee {
         let ee = msg(HandshakeType::EncryptedExtensions, |w| w.vec(2, &sc.ee_extensions));
-        transcript.update(&ee);
+        transcript.update(&mut embertls::crypto::RustCrypto, &ee);
         flight.extend_from_slice(&ee);
     }
     if let Some(cr) = &sc.certificate_request {
         let cr = msg(HandshakeType::CertificateRequest, |w| w.bytes(cr));
-        transcript.update(&cr);
+        transcript.update(&mut embertls::crypto::RustCrypto, &cr);
         flight.extend_from_slice(&cr);
     }
     let der = sc.cert.cert_der();
@@ -678,21 +685,28 @@ fn run<'a>(
         w.vec(2, &[])?;
         w.end(list)
     });
-    transcript.update(&cert);
+    transcript.update(&mut embertls::crypto::RustCrypto, &cert);
     flight.extend_from_slice(&cert);
-    let (scheme, sig) = certificate_verify(sc, transcript.current().as_bytes());
+    let (scheme, sig) = certificate_verify(sc, transcript.current(&mut embertls::crypto::RustCrypto).as_bytes());
     let cv = msg(HandshakeType::CertificateVerify, |w| {
         w.u16(scheme.to_wire())?;
         w.vec(2, &sig)
     });
-    transcript.update(&cv);
+    transcript.update(&mut embertls::crypto::RustCrypto, &cv);
     flight.extend_from_slice(&cv);
-    let mut verify_data = finished_verify_data(hash, &server_hs, &transcript.current()).as_bytes().to_vec();
+    let mut verify_data = finished_verify_data(
+        &mut embertls::crypto::RustCrypto,
+        hash,
+        &server_hs,
+        &transcript.current(&mut embertls::crypto::RustCrypto),
+    )
+    .as_bytes()
+    .to_vec();
     if sc.corrupt_finished {
         verify_data[0] ^= 0x80;
     }
     let fin = msg(HandshakeType::Finished, |w| w.bytes(&verify_data));
-    transcript.update(&fin);
+    transcript.update(&mut embertls::crypto::RustCrypto, &fin);
     flight.extend_from_slice(&fin);
 
     // ServerHello, a compatibility change_cipher_spec, then the whole
@@ -707,28 +721,40 @@ fn run<'a>(
     };
 
     // The client's Finished (after its change_cipher_spec), checked here.
-    let sf_hash = transcript.current();
+    let sf_hash = transcript.current(&mut embertls::crypto::RustCrypto);
     let recs = records(client.outgoing());
     let n = client.outgoing().len();
     client.sent(n);
     let protected: Vec<_> = recs.iter().filter(|r| r.0 != 20).collect();
     assert_eq!(protected.len(), 1, "one protected record: the client Finished");
     let mut rec = record(23, &protected[0].1);
-    let mut client_read = Protection::new(TrafficKeys::derive(hash, aead, &client_hs));
-    let (typ, len) = client_read.open(&mut rec).expect("client Finished record opens");
+    let mut client_read =
+        Protection::new(TrafficKeys::derive(&mut embertls::crypto::RustCrypto, hash, aead, &client_hs));
+    let (typ, len) =
+        client_read.open(&mut embertls::crypto::RustCrypto, &mut rec).expect("client Finished record opens");
     assert_eq!(typ, ContentType::Handshake);
-    let expected = finished_verify_data(hash, &client_hs, &sf_hash);
+    let expected = finished_verify_data(&mut embertls::crypto::RustCrypto, hash, &client_hs, &sf_hash);
     assert_eq!(&rec[5..5 + len], &msg(HandshakeType::Finished, |w| w.bytes(expected.as_bytes()))[..]);
 
     // Application data from the server.
-    let master = hs.into_master();
-    let mut app_write = Protection::new(TrafficKeys::derive(hash, aead, &master.server_traffic_secret(&sf_hash)));
+    let master = hs.into_master(&mut embertls::crypto::RustCrypto);
+    let mut app_write = Protection::new(TrafficKeys::derive(
+        &mut embertls::crypto::RustCrypto,
+        hash,
+        aead,
+        &master.server_traffic_secret(&mut embertls::crypto::RustCrypto, &sf_hash),
+    ));
     let mut data = Vec::new();
     let record = seal(&mut app_write, ContentType::ApplicationData, b"hello from the fake server");
     let events = feed_data(client, &record, &mut data)?;
     assert!(events.iter().all(|e| matches!(e, Event::ApplicationData(_))), "{events:?}");
-    let client_app = Protection::new(TrafficKeys::derive(hash, aead, &master.client_traffic_secret(&sf_hash)));
-    let server_secret = master.server_traffic_secret(&sf_hash);
+    let client_app = Protection::new(TrafficKeys::derive(
+        &mut embertls::crypto::RustCrypto,
+        hash,
+        aead,
+        &master.client_traffic_secret(&mut embertls::crypto::RustCrypto, &sf_hash),
+    ));
+    let server_secret = master.server_traffic_secret(&mut embertls::crypto::RustCrypto, &sf_hash);
     Ok((summary, data, Session { server_write: app_write, client_write: client_app, server_secret }))
 }
 
@@ -1179,7 +1205,7 @@ fn flood_of_change_cipher_spec_after_server_hello() {
     let sc = Script::default();
     let ch = take_client_hello(&mut client);
     let (group, _) = client_share(&ch);
-    let share = KeyShare::generate(group, &mut rng()).expect("server key share");
+    let share = KeyShare::generate(&mut embertls::crypto::RustCrypto, group, &mut rng()).expect("server key share");
     let pk = share.public().to_vec();
     let sh = server_hello(&ch, &sc, [7; 32], |w| {
         write_extension(w, 51, |w| {
@@ -1226,8 +1252,13 @@ fn floods_after_the_handshake() {
             for _ in 0..n {
                 wire.extend(seal(&mut s.server_write, typ, &plain));
                 if is_key_update {
-                    s.server_secret = next_traffic_secret(hash, &s.server_secret);
-                    s.server_write = Protection::new(TrafficKeys::derive(hash, aead, &s.server_secret));
+                    s.server_secret = next_traffic_secret(&mut embertls::crypto::RustCrypto, hash, &s.server_secret);
+                    s.server_write = Protection::new(TrafficKeys::derive(
+                        &mut embertls::crypto::RustCrypto,
+                        hash,
+                        aead,
+                        &s.server_secret,
+                    ));
                 }
             }
             wire

@@ -209,7 +209,7 @@ fn fuzz_suite(stream: &[u8]) -> u16 {
     suite
 }
 
-fn protection(suite: u16, secret: &[u8]) -> Protection {
+fn protection(suite: u16, secret: &[u8]) -> Protection<embertls::crypto::RustCrypto> {
     use embertls::crypto::{AeadAlg, HashAlg};
     let (h, a) = match suite {
         0x1301 => (HashAlg::Sha256, AeadAlg::Aes128Gcm),
@@ -217,7 +217,7 @@ fn protection(suite: u16, secret: &[u8]) -> Protection {
         0x1303 => (HashAlg::Sha256, AeadAlg::Chacha20Poly1305),
         s => panic!("suite {s:#x}"),
     };
-    Protection::new(TrafficKeys::derive(h, a, &Secret::from_slice(secret)))
+    Protection::new(TrafficKeys::derive(&mut embertls::crypto::RustCrypto, h, a, &Secret::from_slice(secret)))
 }
 
 /// `(kind, bytes)` frames of a flight file.
@@ -244,7 +244,8 @@ fn frames(rec: &Recording) -> (Frames, Vec<Vec<u8>>) {
         }
         let mut buf = raw.to_vec();
         let (kind, p) = if finished { (frame::APPLICATION_KEYS, &mut app) } else { (frame::HANDSHAKE_KEYS, &mut hs) };
-        let (typ, n) = p.open(&mut buf).expect("recorded record opens with the logged secret");
+        let (typ, n) =
+            p.open(&mut embertls::crypto::RustCrypto, &mut buf).expect("recorded record opens with the logged secret");
         let plain = &buf[HEADER_LEN..HEADER_LEN + n];
         let mut f = vec![typ.to_wire()];
         f.extend_from_slice(plain);

@@ -345,25 +345,34 @@ fn run_psk_ke<'a>(
     )?;
     let mut ch = take_client_hello(&mut client);
     let mut hellos = vec![ch.clone()];
-    let mut transcript = Transcript::new(hash);
+    let mut transcript = Transcript::new(&mut embertls::crypto::RustCrypto, hash);
     if let Some(group) = sc.hrr {
         let hrr = server_hello(&ch, HRR_RANDOM, |w| write_extension(w, 51, |w| w.u16(group.to_wire())));
         // §4.4.1: message_hash(ClientHello1) replaces the first ClientHello.
-        transcript.update(&[HandshakeType::MessageHash.to_wire(), 0, 0, hash.len() as u8]);
-        transcript.update(hash.hash(&ch).as_bytes());
-        transcript.update(&hrr);
+        transcript
+            .update(&mut embertls::crypto::RustCrypto, &[HandshakeType::MessageHash.to_wire(), 0, 0, hash.len() as u8]);
+        transcript
+            .update(&mut embertls::crypto::RustCrypto, hash.hash(&mut embertls::crypto::RustCrypto, &ch).as_bytes());
+        transcript.update(&mut embertls::crypto::RustCrypto, &hrr);
         assert!(feed(&mut client, &record(22, &hrr))?.is_empty());
         ch = take_client_hello(&mut client);
         hellos.push(ch.clone());
     }
     // The binder covers the transcript up to the binders list (§4.2.11.2).
     let mut truncated = transcript.clone();
-    truncated.update(&ch[..ch.len() - (2 + 1 + hash.len())]);
-    let binder = psk_binder(hash, key, false, &truncated.current());
+    truncated.update(&mut embertls::crypto::RustCrypto, &ch[..ch.len() - (2 + 1 + hash.len())]);
+    let binder = psk_binder(
+        &mut embertls::crypto::RustCrypto,
+        hash,
+        key,
+        false,
+        &truncated.current(&mut embertls::crypto::RustCrypto),
+    );
     assert_eq!(&ch[ch.len() - hash.len()..], binder.as_bytes(), "the client's binder");
-    transcript.update(&ch);
+    transcript.update(&mut embertls::crypto::RustCrypto, &ch);
 
-    let share = KeyShare::generate(NamedGroup::X25519, &mut rng()).expect("key share");
+    let share =
+        KeyShare::generate(&mut embertls::crypto::RustCrypto, NamedGroup::X25519, &mut rng()).expect("key share");
     let sh = server_hello(&ch, [0x42; 32], |w| {
         write_extension(w, 41, |w| w.u16(0))?; // selected_identity 0
         if sc.sh_key_share {
@@ -374,18 +383,30 @@ fn run_psk_ke<'a>(
         }
         Ok(())
     });
-    transcript.update(&sh);
-    let hs = EarlySecret::new(hash, Some(key)).into_handshake(None);
-    let server_hs = hs.server_traffic_secret(&transcript.current());
-    let mut server_write = Protection::new(TrafficKeys::derive(hash, AeadAlg::Aes128Gcm, &server_hs));
+    transcript.update(&mut embertls::crypto::RustCrypto, &sh);
+    let hs = EarlySecret::new(&mut embertls::crypto::RustCrypto, hash, Some(key))
+        .into_handshake(&mut embertls::crypto::RustCrypto, None);
+    let server_hs = hs.server_traffic_secret(
+        &mut embertls::crypto::RustCrypto,
+        &transcript.current(&mut embertls::crypto::RustCrypto),
+    );
+    let mut server_write =
+        Protection::new(TrafficKeys::derive(&mut embertls::crypto::RustCrypto, hash, AeadAlg::Aes128Gcm, &server_hs));
     let ee = msg(HandshakeType::EncryptedExtensions, |w| w.vec(2, &[]));
-    transcript.update(&ee);
-    let verify_data = finished_verify_data(hash, &server_hs, &transcript.current());
+    transcript.update(&mut embertls::crypto::RustCrypto, &ee);
+    let verify_data = finished_verify_data(
+        &mut embertls::crypto::RustCrypto,
+        hash,
+        &server_hs,
+        &transcript.current(&mut embertls::crypto::RustCrypto),
+    );
     let fin = msg(HandshakeType::Finished, |w| w.bytes(verify_data.as_bytes()));
     let flight = [ee, fin].concat();
     let mut protected = vec![0u8; 5 + flight.len() + 17];
     protected[5..5 + flight.len()].copy_from_slice(&flight);
-    let n = server_write.seal(ContentType::Handshake, &mut protected, flight.len()).expect("seal");
+    let n = server_write
+        .seal(&mut embertls::crypto::RustCrypto, ContentType::Handshake, &mut protected, flight.len())
+        .expect("seal");
     let wire = [record(22, &sh), protected[..n].to_vec()].concat();
     match feed(&mut client, &wire)?.as_slice() {
         [Event::HandshakeComplete(s)] => Ok((*s, hellos)),

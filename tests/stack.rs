@@ -417,8 +417,16 @@ fn stack_budgets() {
             // The curve crates build their base-point tables at first use, once.
             let (_, first) = deepest(|| {
                 let mut r = rng();
-                embertls::crypto::KeyShare::generate(embertls::NamedGroup::Secp256r1, &mut r);
-                embertls::crypto::KeyShare::generate(embertls::NamedGroup::Secp384r1, &mut r);
+                embertls::crypto::KeyShare::generate(
+                    &mut embertls::crypto::RustCrypto,
+                    embertls::NamedGroup::Secp256r1,
+                    &mut r,
+                );
+                embertls::crypto::KeyShare::generate(
+                    &mut embertls::crypto::RustCrypto,
+                    embertls::NamedGroup::Secp384r1,
+                    &mut r,
+                );
             });
             println!(
                 "ec-tables: first P-256/P-384 use builds the tables with {first} bytes of stack (once per process)"

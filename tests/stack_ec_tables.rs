@@ -15,9 +15,12 @@ use embertls::NamedGroup;
 fn first_use_of_the_tables() {
     let (p256, p384, again) = on_big_stack(|| {
         let mut rng = common::peer::rng();
-        let (_, p256) = deepest(|| KeyShare::generate(NamedGroup::Secp256r1, &mut rng));
-        let (_, p384) = deepest(|| KeyShare::generate(NamedGroup::Secp384r1, &mut rng));
-        let (_, again) = deepest(|| KeyShare::generate(NamedGroup::Secp384r1, &mut rng));
+        let (_, p256) =
+            deepest(|| KeyShare::generate(&mut embertls::crypto::RustCrypto, NamedGroup::Secp256r1, &mut rng));
+        let (_, p384) =
+            deepest(|| KeyShare::generate(&mut embertls::crypto::RustCrypto, NamedGroup::Secp384r1, &mut rng));
+        let (_, again) =
+            deepest(|| KeyShare::generate(&mut embertls::crypto::RustCrypto, NamedGroup::Secp384r1, &mut rng));
         (p256, p384, again)
     });
     println!("ec-tables, first use: P-256 {p256} bytes of stack, P-384 {p384}; later P-384 key generation {again}");

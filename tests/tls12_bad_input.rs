@@ -438,7 +438,11 @@ impl rustls::KeyLog for MasterLog {
 /// (AES-128-GCM) positioned after the handshake.
 fn connected_with_keys(
     config: &ClientConfig<'static>,
-) -> (MemPeer<'static>, embertls::record::Protection, embertls::record::Protection) {
+) -> (
+    MemPeer<'static>,
+    embertls::record::Protection<embertls::crypto::RustCrypto>,
+    embertls::record::Protection<embertls::crypto::RustCrypto>,
+) {
     use embertls::crypto::{AeadAlg, HashAlg};
     use embertls::key_schedule::tls12::MasterSecret12;
     let log = std::sync::Arc::new(MasterLog::default());
@@ -463,24 +467,43 @@ fn connected_with_keys(
     assert_eq!(p.client.process(), Ok(Event::NeedData));
     let master = MasterSecret12::from_bytes(HashAlg::Sha256, &log.0.lock().unwrap()).expect("master secret");
     let sc = *randoms.lock().unwrap();
-    let kb = master.key_block(&sc, 16, 4);
+    let kb = master.key_block(&mut embertls::crypto::RustCrypto, &sc, 16, 4);
     let (sk, siv) = kb.server();
     let (ck, civ) = kb.client();
-    let mut server_write = embertls::record::Protection::tls12(AeadAlg::Aes128Gcm, sk, siv);
-    let mut client_read = embertls::record::Protection::tls12(AeadAlg::Aes128Gcm, ck, civ);
+    let mut server_write =
+        embertls::record::Protection::tls12(&mut embertls::crypto::RustCrypto, AeadAlg::Aes128Gcm, sk, siv);
+    let mut client_read =
+        embertls::record::Protection::tls12(&mut embertls::crypto::RustCrypto, AeadAlg::Aes128Gcm, ck, civ);
     // Sequence number 0 was each side's Finished: step both past it.
     let mut scratch = [0u8; 64];
-    let n = server_write.seal(embertls::msgs::enums::ContentType::Handshake, &mut scratch, 0).unwrap();
-    let mut client_write = embertls::record::Protection::tls12(AeadAlg::Aes128Gcm, ck, civ);
-    let m = client_write.seal(embertls::msgs::enums::ContentType::Handshake, &mut scratch[n..], 0).unwrap();
-    client_read.open(&mut scratch[n..n + m]).unwrap();
+    let n = server_write
+        .seal(&mut embertls::crypto::RustCrypto, embertls::msgs::enums::ContentType::Handshake, &mut scratch, 0)
+        .unwrap();
+    let mut client_write =
+        embertls::record::Protection::tls12(&mut embertls::crypto::RustCrypto, AeadAlg::Aes128Gcm, ck, civ);
+    let m = client_write
+        .seal(&mut embertls::crypto::RustCrypto, embertls::msgs::enums::ContentType::Handshake, &mut scratch[n..], 0)
+        .unwrap();
+    client_read.open(&mut embertls::crypto::RustCrypto, &mut scratch[n..n + m]).unwrap();
     (p, server_write, client_read)
 }
 
-fn inject(p: &mut MemPeer<'_>, prot: &mut embertls::record::Protection, typ: u8, body: &[u8]) {
+fn inject(
+    p: &mut MemPeer<'_>,
+    prot: &mut embertls::record::Protection<embertls::crypto::RustCrypto>,
+    typ: u8,
+    body: &[u8],
+) {
     let mut rec = vec![0u8; 5 + body.len() + 24];
     rec[5..5 + body.len()].copy_from_slice(body);
-    let n = prot.seal(embertls::msgs::enums::ContentType::from_wire(typ), &mut rec, body.len()).unwrap();
+    let n = prot
+        .seal(
+            &mut embertls::crypto::RustCrypto,
+            embertls::msgs::enums::ContentType::from_wire(typ),
+            &mut rec,
+            body.len(),
+        )
+        .unwrap();
     rec.truncate(n);
     p.to_client.extend(rec);
 }
@@ -498,7 +521,8 @@ fn hello_request_after_the_handshake_gets_no_renegotiation() {
     let (typ, body) = &out[0];
     assert_eq!(*typ, 21);
     let mut rec = [&[21u8, 3, 3][..], &(body.len() as u16).to_be_bytes(), body].concat();
-    let (t, n) = client_read.open(&mut rec).expect("the alert opens with the client's key");
+    let (t, n) =
+        client_read.open(&mut embertls::crypto::RustCrypto, &mut rec).expect("the alert opens with the client's key");
     assert_eq!((t.to_wire(), &rec[5..5 + n]), (21, &[1u8, AlertDescription::NoRenegotiation.to_wire()][..]));
     let k = p.client.outgoing().len();
     p.client.sent(k);
@@ -522,7 +546,8 @@ fn hello_request_after_our_close_notify_is_not_answered() {
     let out = records(p.client.outgoing());
     assert_eq!(out.len(), 1, "the close_notify: {out:02x?}");
     let mut rec = [&[21u8, 3, 3][..], &(out[0].1.len() as u16).to_be_bytes(), &out[0].1].concat();
-    let (t, n) = client_read.open(&mut rec).expect("the alert opens with the client's key");
+    let (t, n) =
+        client_read.open(&mut embertls::crypto::RustCrypto, &mut rec).expect("the alert opens with the client's key");
     assert_eq!((t.to_wire(), &rec[5..5 + n]), (21, &[1u8, AlertDescription::CloseNotify.to_wire()][..]));
     let k = p.client.outgoing().len();
     p.client.sent(k);

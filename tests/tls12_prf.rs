@@ -36,11 +36,25 @@ fn prf_matches_the_published_vectors() {
         let expected = hex(field(obj, "output"));
         assert_eq!(field(obj, "output_length").parse::<usize>().unwrap(), expected.len());
         let mut out = vec![0u8; expected.len()];
-        prf(alg, &hex(field(obj, "secret")), &hex(field(obj, "label")), &hex(field(obj, "seed")), &mut out);
+        prf(
+            &mut embertls::crypto::RustCrypto,
+            alg,
+            &hex(field(obj, "secret")),
+            &hex(field(obj, "label")),
+            &hex(field(obj, "seed")),
+            &mut out,
+        );
         assert_eq!(out, expected, "{alg:?}");
         // A prefix of the output is the PRF asked for fewer bytes.
         let mut short = vec![0u8; 13];
-        prf(alg, &hex(field(obj, "secret")), &hex(field(obj, "label")), &hex(field(obj, "seed")), &mut short);
+        prf(
+            &mut embertls::crypto::RustCrypto,
+            alg,
+            &hex(field(obj, "secret")),
+            &hex(field(obj, "label")),
+            &hex(field(obj, "seed")),
+            &mut short,
+        );
         assert_eq!(short, expected[..13]);
     }
 }

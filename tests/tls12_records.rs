@@ -50,8 +50,8 @@ impl Vector {
         }
     }
 
-    fn protection(&self) -> Protection {
-        Protection::tls12(self.aead, &self.key, &self.iv)
+    fn protection(&self) -> Protection<embertls::crypto::RustCrypto> {
+        Protection::tls12(&mut embertls::crypto::RustCrypto, self.aead, &self.key, &self.iv)
     }
 }
 
@@ -181,19 +181,19 @@ fn groups(all: &[Vector]) -> Vec<Vec<&Vector>> {
     out
 }
 
-/// A fresh receiving Protection that has opened the records before `n`.
-fn opener_at(group: &[&Vector], n: usize) -> Protection {
+/// A fresh receiving Protection<embertls::crypto::RustCrypto> that has opened the records before `n`.
+fn opener_at(group: &[&Vector], n: usize) -> Protection<embertls::crypto::RustCrypto> {
     let mut p = group[0].protection();
     for v in &group[..n] {
         let mut buf = v.record.clone();
-        p.open(&mut buf).unwrap_or_else(|e| panic!("{}: open: {e}", v.name()));
+        p.open(&mut embertls::crypto::RustCrypto, &mut buf).unwrap_or_else(|e| panic!("{}: open: {e}", v.name()));
     }
     p
 }
 
 /// Opens `buf` with `p`, turning a panic into a message.
-fn try_open(p: &mut Protection, buf: &mut [u8]) -> Result<Result<Opened, Error>, String> {
-    catch_unwind(AssertUnwindSafe(|| p.open_in_place(buf))).map_err(|e| {
+fn try_open(p: &mut Protection<embertls::crypto::RustCrypto>, buf: &mut [u8]) -> Result<Result<Opened, Error>, String> {
+    catch_unwind(AssertUnwindSafe(|| p.open_in_place(&mut embertls::crypto::RustCrypto, buf))).map_err(|e| {
         e.downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| e.downcast_ref::<String>().cloned())
@@ -249,7 +249,7 @@ fn external_keys_come_from_the_key_block() {
         let (klen, ivlen) = (v.key.len(), v.iv.len());
         let seed = [hex(v.field("server_random")), hex(v.field("client_random"))].concat();
         let mut kb = vec![0u8; 2 * (klen + ivlen)];
-        prf(hash, &hex(v.field("master_secret")), b"key expansion", &seed, &mut kb);
+        prf(&mut embertls::crypto::RustCrypto, hash, &hex(v.field("master_secret")), b"key expansion", &seed, &mut kb);
         assert_eq!(to_hex(&kb), v.field("key_block"), "{}: key block", v.name());
         assert_eq!(kb[..klen], v.key, "{}: client_write_key", v.name());
         assert_eq!(kb[2 * klen..2 * klen + ivlen], v.iv, "{}: client_write_IV", v.name());
@@ -270,7 +270,9 @@ fn seal_matches_every_record_byte_for_byte() {
             // Room to spare: only `total` bytes are the record.
             let mut buf = vec![0xa5u8; HEADER_LEN + len + p.overhead() + 9];
             buf[HEADER_LEN..HEADER_LEN + len].copy_from_slice(&v.plaintext);
-            let total = p.seal(v.typ, &mut buf, len).unwrap_or_else(|e| panic!("{}: seal: {e}", v.name()));
+            let total = p
+                .seal(&mut embertls::crypto::RustCrypto, v.typ, &mut buf, len)
+                .unwrap_or_else(|e| panic!("{}: seal: {e}", v.name()));
             assert_eq!(total, v.record.len(), "{}: length", v.name());
             assert_eq!(to_hex(&buf[..total]), to_hex(&v.record), "{}: sealed record", v.name());
             assert!(buf[total..].iter().all(|&b| b == 0xa5), "{}: wrote past the record", v.name());
@@ -293,14 +295,14 @@ fn seal_into_a_short_buffer_is_refused_without_using_a_sequence_number() {
         let mut short = vec![0u8; needed - 1];
         short[HEADER_LEN..HEADER_LEN + len].copy_from_slice(&v.plaintext);
         assert_eq!(
-            p.seal(v.typ, &mut short, len),
+            p.seal(&mut embertls::crypto::RustCrypto, v.typ, &mut short, len),
             Err(Error::SendBufferTooSmall { needed, capacity: needed - 1 }),
             "{}",
             v.name()
         );
         let mut buf = vec![0u8; needed];
         buf[HEADER_LEN..HEADER_LEN + len].copy_from_slice(&v.plaintext);
-        assert_eq!(p.seal(v.typ, &mut buf, len), Ok(needed));
+        assert_eq!(p.seal(&mut embertls::crypto::RustCrypto, v.typ, &mut buf, len), Ok(needed));
         assert_eq!(buf, v.record, "{}: still sequence number 0", v.name());
     }
 }
@@ -314,12 +316,16 @@ fn open_gives_every_plaintext_and_type() {
         let mut in_place = group[0].protection();
         for v in &group {
             let mut buf = v.record.clone();
-            let (typ, len) = moved.open(&mut buf).unwrap_or_else(|e| panic!("{}: open: {e}", v.name()));
+            let (typ, len) = moved
+                .open(&mut embertls::crypto::RustCrypto, &mut buf)
+                .unwrap_or_else(|e| panic!("{}: open: {e}", v.name()));
             assert_eq!(typ, v.typ, "{}: type", v.name());
             assert_eq!(to_hex(&buf[HEADER_LEN..HEADER_LEN + len]), to_hex(&v.plaintext), "{}: plaintext", v.name());
 
             let mut buf = v.record.clone();
-            let o = in_place.open_in_place(&mut buf).unwrap_or_else(|e| panic!("{}: open_in_place: {e}", v.name()));
+            let o = in_place
+                .open_in_place(&mut embertls::crypto::RustCrypto, &mut buf)
+                .unwrap_or_else(|e| panic!("{}: open_in_place: {e}", v.name()));
             let start = HEADER_LEN + v.explicit_len();
             assert_eq!(o, Opened { typ: v.typ, plaintext: start..start + v.plaintext.len() }, "{}", v.name());
             assert_eq!(buf[o.plaintext], v.plaintext[..], "{}: plaintext in place", v.name());
@@ -486,18 +492,34 @@ fn replayed_and_reordered_records_fail() {
         for (n, v) in group.iter().enumerate() {
             let mut p = opener_at(&group, n);
             let mut buf = v.record.clone();
-            p.open(&mut buf).unwrap_or_else(|e| panic!("{}: first open: {e}", v.name()));
+            p.open(&mut embertls::crypto::RustCrypto, &mut buf)
+                .unwrap_or_else(|e| panic!("{}: first open: {e}", v.name()));
             let mut again = v.record.clone();
-            assert_eq!(p.open(&mut again), Err(Error::BadRecordMac), "{}: replayed", v.name());
+            assert_eq!(
+                p.open(&mut embertls::crypto::RustCrypto, &mut again),
+                Err(Error::BadRecordMac),
+                "{}: replayed",
+                v.name()
+            );
             assert!(!leaks(&again, &v.plaintext), "{}: replay left plaintext", v.name());
         }
         if group.len() > 1 {
             // Record 1 first: fails, and so does record 0 after it (number 1 was used up).
             let mut p = group[0].protection();
             let mut buf = group[1].record.clone();
-            assert_eq!(p.open(&mut buf), Err(Error::BadRecordMac), "{}: skipped ahead", group[1].name());
+            assert_eq!(
+                p.open(&mut embertls::crypto::RustCrypto, &mut buf),
+                Err(Error::BadRecordMac),
+                "{}: skipped ahead",
+                group[1].name()
+            );
             let mut buf = group[0].record.clone();
-            assert_eq!(p.open(&mut buf), Err(Error::BadRecordMac), "{}: late", group[0].name());
+            assert_eq!(
+                p.open(&mut embertls::crypto::RustCrypto, &mut buf),
+                Err(Error::BadRecordMac),
+                "{}: late",
+                group[0].name()
+            );
         }
     }
 }
@@ -514,7 +536,12 @@ fn records_do_not_open_under_other_keys() {
             }
             let mut p = other[0].protection();
             let mut buf = g[0].record.clone();
-            assert!(p.open(&mut buf).is_err(), "{} under {}'s key", g[0].name(), other[0].group);
+            assert!(
+                p.open(&mut embertls::crypto::RustCrypto, &mut buf).is_err(),
+                "{} under {}'s key",
+                g[0].name(),
+                other[0].group
+            );
         }
     }
 }

@@ -550,12 +550,17 @@ fn suite_algs(suite: u16) -> Option<(HashAlg, AeadAlg)> {
     }
 }
 
-fn protection(suite: u16, secret: &[u8]) -> Option<Protection> {
+fn protection(suite: u16, secret: &[u8]) -> Option<Protection<embertls::crypto::RustCrypto>> {
     let (hash, aead) = suite_algs(suite)?;
     if secret.len() != hash.len() {
         return None;
     }
-    Some(Protection::new(TrafficKeys::derive(hash, aead, &Secret::from_slice(secret))))
+    Some(Protection::new(TrafficKeys::derive(
+        &mut embertls::crypto::RustCrypto,
+        hash,
+        aead,
+        &Secret::from_slice(secret),
+    )))
 }
 
 /// Structure-aware replay of a recorded server flight (format: see
@@ -587,7 +592,12 @@ pub fn flight(data: &[u8]) -> Progress {
                 let start = server.len();
                 server.resize(start + HEADER_LEN + content.len() + 1 + 16, 0);
                 server[start + HEADER_LEN..start + HEADER_LEN + content.len()].copy_from_slice(content);
-                let len = p.seal(ContentType::from_wire(typ), &mut server[start..], content.len());
+                let len = p.seal(
+                    &mut embertls::crypto::RustCrypto,
+                    ContentType::from_wire(typ),
+                    &mut server[start..],
+                    content.len(),
+                );
                 match len {
                     Ok(n) => server.truncate(start + n),
                     Err(_) => server.truncate(start),

@@ -14,7 +14,7 @@ pub use software::BoxedRng;
 pub use software::SoftwareSigner;
 
 use crate::codec::{WriteError, Writer};
-use crate::crypto::{certificate_spki, Transcript};
+use crate::crypto::{certificate_spki, CryptoProvider, Transcript};
 use crate::error::Error;
 pub use crate::error::SignError;
 use crate::msgs::certificate_verify::signed_content;
@@ -72,11 +72,11 @@ pub trait Signer {
 /// and an empty extension block per entry; RFC 5246 §7.4.6: the bare list,
 /// `context` `None`) and adds it to the transcript. An empty `chain` is the
 /// empty Certificate of a client with no identity for the server.
-pub(crate) fn write_certificate(
+pub(crate) fn write_certificate<P: CryptoProvider>(
     w: &mut Writer<'_>,
     context: Option<&[u8]>,
     chain: &[&[u8]],
-    transcript: &mut Transcript,
+    (crypto, transcript): (&mut P, &mut Transcript<P>),
 ) -> Result<(), WriteError> {
     let start = w.len();
     write_handshake(w, HandshakeType::Certificate, |w| {
@@ -92,7 +92,7 @@ pub(crate) fn write_certificate(
         }
         w.end(list)
     })?;
-    transcript.update(&w.written()[start..]);
+    transcript.update(crypto, &w.written()[start..]);
     Ok(())
 }
 
@@ -103,14 +103,14 @@ pub(crate) fn write_certificate(
 /// §7.4.8, [`Signer::sign_digest`]). A signer failure is returned as
 /// [`Error::Signer`]; a signature that does not fit the send buffer as
 /// [`FillError::Full`].
-pub(crate) fn write_certificate_verify(
+pub(crate) fn write_certificate_verify<P: CryptoProvider>(
     w: &mut Writer<'_>,
     tls13: bool,
     signer: &dyn Signer,
     scheme: SignatureScheme,
-    transcript: &mut Transcript,
+    (crypto, transcript): (&mut P, &mut Transcript<P>),
 ) -> Result<(), FillError> {
-    let hash = transcript.current();
+    let hash = transcript.current(crypto);
     let start = w.len();
     w.u8(HandshakeType::CertificateVerify.to_wire())?;
     let message = w.begin(3)?;
@@ -131,7 +131,7 @@ pub(crate) fn write_certificate_verify(
     w.advance(len)?;
     w.end(signature)?;
     w.end(message)?;
-    transcript.update(&w.written()[start..]);
+    transcript.update(crypto, &w.written()[start..]);
     Ok(())
 }
 

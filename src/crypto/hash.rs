@@ -1,9 +1,8 @@
 //! Hashes, HMAC and HKDF (RFC 5869) over SHA-256 and SHA-384.
 
-use hkdf::Hkdf;
-use hmac::{KeyInit, Mac};
-use sha2::{Digest as _, Sha256, Sha384};
 use zeroize::Zeroize;
+
+use super::provider::CryptoProvider;
 
 /// The longest hash output used (SHA-384).
 pub const MAX_HASH_LEN: usize = 48;
@@ -28,10 +27,10 @@ impl HashAlg {
     }
 
     /// Hash of `data` in one call.
-    pub fn hash(self, data: &[u8]) -> Digest {
-        let mut t = Transcript::new(self);
-        t.update(data);
-        t.current()
+    pub fn hash<P: CryptoProvider>(self, p: &mut P, data: &[u8]) -> Digest {
+        let mut h = p.hash_start(self);
+        p.hash_update(&mut h, data);
+        p.hash_finish(h)
     }
 }
 
@@ -43,10 +42,12 @@ pub struct Digest {
 }
 
 impl Digest {
-    fn from_slice(s: &[u8]) -> Self {
+    /// A digest of `s` (its first 48 bytes at most).
+    pub fn from_slice(s: &[u8]) -> Self {
         let mut buf = [0u8; MAX_HASH_LEN];
-        buf[..s.len()].copy_from_slice(s);
-        Digest { buf, len: s.len() as u8 }
+        let n = s.len().min(MAX_HASH_LEN);
+        buf[..n].copy_from_slice(&s[..n]);
+        Digest { buf, len: n as u8 }
     }
     /// The bytes of the hash.
     pub fn as_bytes(&self) -> &[u8] {
@@ -103,81 +104,45 @@ impl core::fmt::Debug for Secret {
 }
 
 /// A running hash of handshake messages (RFC 8446 §4.4.1).
-#[derive(Clone)]
-pub enum Transcript {
-    /// SHA-256 state.
-    Sha256(Sha256),
-    /// SHA-384 state.
-    Sha384(Sha384),
+pub struct Transcript<P: CryptoProvider> {
+    state: P::Hash,
 }
 
-impl Transcript {
-    /// An empty transcript for `alg`.
-    pub fn new(alg: HashAlg) -> Self {
-        match alg {
-            HashAlg::Sha256 => Transcript::Sha256(Sha256::new()),
-            HashAlg::Sha384 => Transcript::Sha384(Sha384::new()),
-        }
+impl<P: CryptoProvider> Clone for Transcript<P> {
+    fn clone(&self) -> Self {
+        Transcript { state: self.state.clone() }
     }
-    /// The hash function.
-    pub fn alg(&self) -> HashAlg {
-        match self {
-            Transcript::Sha256(_) => HashAlg::Sha256,
-            Transcript::Sha384(_) => HashAlg::Sha384,
-        }
+}
+
+impl<P: CryptoProvider> Transcript<P> {
+    /// An empty transcript for `alg`.
+    pub fn new(p: &mut P, alg: HashAlg) -> Self {
+        Transcript { state: p.hash_start(alg) }
     }
     /// Adds bytes.
-    pub fn update(&mut self, data: &[u8]) {
-        match self {
-            Transcript::Sha256(h) => h.update(data),
-            Transcript::Sha384(h) => h.update(data),
-        }
+    pub fn update(&mut self, p: &mut P, data: &[u8]) {
+        p.hash_update(&mut self.state, data)
     }
     /// The hash of everything added so far; the transcript goes on.
-    pub fn current(&self) -> Digest {
-        match self {
-            Transcript::Sha256(h) => Digest::from_slice(&h.clone().finalize()),
-            Transcript::Sha384(h) => Digest::from_slice(&h.clone().finalize()),
-        }
+    pub fn current(&self, p: &mut P) -> Digest {
+        p.hash_finish(self.state.clone())
     }
 }
 
 /// HMAC(key, data) (RFC 2104).
-pub fn hmac(alg: HashAlg, key: &[u8], data: &[u8]) -> Digest {
+pub fn hmac<P: CryptoProvider>(p: &mut P, alg: HashAlg, key: &[u8], data: &[u8]) -> Digest {
     let mut out = [0u8; MAX_HASH_LEN];
-    let n = hmac_into(alg, key, &[data], &mut out);
+    let n = p.hmac(alg, key, &[data], &mut out);
     Digest::from_slice(&out[..n])
-}
-
-/// HMAC(key, parts concatenated) written into `out` (at least one hash
-/// length); returns the length. For secret outputs: the caller owns `out`
-/// and wipes it.
-pub fn hmac_into(alg: HashAlg, key: &[u8], parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) -> usize {
-    fn run<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]], out: &mut [u8]) -> usize {
-        // HMAC takes keys of any length: new_from_slice cannot fail.
-        let Ok(mut m) = <M as KeyInit>::new_from_slice(key) else {
-            return 0;
-        };
-        for p in parts {
-            m.update(p);
-        }
-        let tag = m.finalize().into_bytes();
-        out[..tag.len()].copy_from_slice(&tag);
-        tag.len()
-    }
-    match alg {
-        HashAlg::Sha256 => run::<hmac::Hmac<Sha256>>(key, parts, out),
-        HashAlg::Sha384 => run::<hmac::Hmac<Sha384>>(key, parts, out),
-    }
 }
 
 /// HKDF-Extract(salt, IKM) (RFC 5869 §2.2), which is by definition
 /// PRK = HMAC-Hash(salt, IKM); an empty salt is HMAC's all-zero key, as the
 /// RFC's "string of HashLen zeros". One HMAC call: the `hkdf` crate's
 /// extract also builds an expander, about 2 KB more stack (issue 12).
-pub fn hkdf_extract(alg: HashAlg, salt: &[u8], ikm: &[u8]) -> Secret {
+pub fn hkdf_extract<P: CryptoProvider>(p: &mut P, alg: HashAlg, salt: &[u8], ikm: &[u8]) -> Secret {
     let mut prk = [0u8; MAX_HASH_LEN];
-    let n = hmac_into(alg, salt, &[ikm], &mut prk);
+    let n = p.hmac(alg, salt, &[ikm], &mut prk);
     let s = Secret::from_slice(&prk[..n]);
     prk.zeroize();
     s
@@ -187,25 +152,14 @@ pub fn hkdf_extract(alg: HashAlg, salt: &[u8], ikm: &[u8]) -> Secret {
 ///
 /// `out.len()` must be at most 255 hash lengths (the exporter's limit); the
 /// key schedule asks for at most one hash length, so the call cannot fail.
-/// (Computing T(1) with one HMAC here instead measured about 1 KB more stack
-/// than the `hkdf` crate's expander.)
-pub fn hkdf_expand(alg: HashAlg, prk: &Secret, info: &[&[u8]], out: &mut [u8]) {
-    let ok = match alg {
-        HashAlg::Sha256 => {
-            Hkdf::<Sha256>::from_prk(prk.as_bytes()).map(|h| h.expand_multi_info(info, out).is_ok()).unwrap_or(false)
-        }
-        HashAlg::Sha384 => {
-            Hkdf::<Sha384>::from_prk(prk.as_bytes()).map(|h| h.expand_multi_info(info, out).is_ok()).unwrap_or(false)
-        }
-    };
-    if !ok {
-        out.zeroize();
-    }
+pub fn hkdf_expand<P: CryptoProvider>(p: &mut P, alg: HashAlg, prk: &Secret, info: &[&[u8]], out: &mut [u8]) {
+    p.hkdf_expand(alg, prk.as_bytes(), info, out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::RustCrypto;
 
     /// RFC 5869 Appendix A.1 and A.3 (vectors/rfc5869/README.md): PRK with a
     /// salt and with an empty one.
@@ -216,9 +170,9 @@ mod tests {
         };
         let ikm = [0x0b; 22];
         let salt = hex("000102030405060708090a0b0c");
-        let a1 = hkdf_extract(HashAlg::Sha256, &salt, &ikm);
+        let a1 = hkdf_extract(&mut RustCrypto, HashAlg::Sha256, &salt, &ikm);
         assert_eq!(a1.as_bytes(), hex("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5"));
-        let a3 = hkdf_extract(HashAlg::Sha256, &[], &ikm);
+        let a3 = hkdf_extract(&mut RustCrypto, HashAlg::Sha256, &[], &ikm);
         assert_eq!(a3.as_bytes(), hex("19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04"));
     }
 
@@ -244,12 +198,12 @@ mod tests {
         for (prk, info, okm) in cases {
             let (prk, okm) = (Secret::from_slice(&hex(prk)), hex(okm));
             let mut out = [0u8; 42];
-            hkdf_expand(HashAlg::Sha256, &prk, &[&info], &mut out);
+            hkdf_expand(&mut RustCrypto, HashAlg::Sha256, &prk, &[&info], &mut out);
             assert_eq!(out[..], okm[..]);
             for len in [1, 12, 16, 31, 32] {
                 let mut short = [0u8; 32];
                 let (a, b) = info.split_at(info.len() / 2);
-                hkdf_expand(HashAlg::Sha256, &prk, &[a, b], &mut short[..len]);
+                hkdf_expand(&mut RustCrypto, HashAlg::Sha256, &prk, &[a, b], &mut short[..len]);
                 assert_eq!(short[..len], okm[..len], "L = {len}");
             }
         }

@@ -2,7 +2,9 @@
 //! secp384r1 (SEC 1, uncompressed points, RFC 8446 §4.2.8.2, RFC 8422 §5.4).
 
 use rand_core::CryptoRng;
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use super::provider::CryptoProvider;
 
 use crate::error::Error;
 use crate::msgs::enums::NamedGroup;
@@ -16,45 +18,22 @@ pub const MAX_PUBLIC_KEY_LEN: usize = 97;
 /// (below 2^-128) mean a broken or unseeded generator, not bad luck.
 pub const MAX_KEYGEN_TRIES: u8 = 4;
 
-/// The private half of an ephemeral key, by group; wiped on drop.
-enum Private {
-    /// Wipes itself (x25519-dalek's `zeroize` feature, checked below).
-    X25519(x25519_dalek::StaticSecret),
-    /// `NonZeroScalar` is `Zeroize` but not wiped on drop: see `Drop`.
-    Secp256r1(p256::NonZeroScalar),
-    Secp384r1(p384::NonZeroScalar),
-}
-
-// Without x25519-dalek's `zeroize` feature this does not compile.
-const _: () = {
-    const fn wiped<T: ZeroizeOnDrop>() {}
-    wiped::<x25519_dalek::StaticSecret>();
-};
-
-impl Drop for Private {
-    fn drop(&mut self) {
-        match self {
-            Private::X25519(_) => {}
-            Private::Secp256r1(s) => s.zeroize(),
-            Private::Secp384r1(s) => s.zeroize(),
-        }
-    }
-}
-
-/// The private key is wiped on drop (`Private`).
-impl ZeroizeOnDrop for KeyShare {}
+/// Longest (EC)DHE shared secret: a P-384 x-coordinate.
+pub const MAX_SHARED_SECRET_LEN: usize = 48;
 
 /// Our half of an ephemeral key exchange: the private key for one group
-/// and its public key, computed once when the key is made.
-pub struct KeyShare {
-    private: Private,
+/// (the provider's, wiped on drop) and its public key, computed once when
+/// the key is made.
+pub struct KeyShare<P: CryptoProvider> {
+    group: NamedGroup,
+    private: P::KxPrivate,
     public: [u8; MAX_PUBLIC_KEY_LEN],
     public_len: u8,
 }
 
 /// The (EC)DHE shared secret, zeroized on drop.
 pub struct SharedSecret {
-    buf: [u8; 48],
+    buf: [u8; MAX_SHARED_SECRET_LEN],
     len: u8,
 }
 
@@ -73,70 +52,27 @@ impl SharedSecret {
     }
 }
 
-impl KeyShare {
-    /// A fresh private key for `group`.
-    ///
-    /// A draw that gives no usable key (all zero, or a P-256/P-384 scalar of
-    /// zero or at least the group order) is drawn again, at most
-    /// [`MAX_KEYGEN_TRIES`] times in all; then the generator is taken as broken
-    /// ([`Error::RandomFailed`]). An unsupported group is [`Error::Config`].
-    pub fn generate(group: NamedGroup, rng: &mut impl CryptoRng) -> Result<Self, Error> {
-        let mut seed = Zeroizing::new([0u8; 48]);
-        let n = match group {
-            NamedGroup::X25519 | NamedGroup::Secp256r1 => 32,
-            NamedGroup::Secp384r1 => 48,
-            _ => return Err(Error::Config("key shares exist only for x25519, secp256r1 and secp384r1")),
-        };
-        for _ in 0..MAX_KEYGEN_TRIES {
-            rng.fill_bytes(&mut seed[..n]);
-            if seed[..n].iter().all(|&b| b == 0) {
-                continue;
-            }
-            if let Some(k) = Self::from_private_bytes(group, &seed[..n]) {
-                return Ok(k);
-            }
-        }
-        Err(Error::RandomFailed { tries: MAX_KEYGEN_TRIES })
+impl<P: CryptoProvider> KeyShare<P> {
+    /// A fresh private key for `group` ([`CryptoProvider::kx_generate`]):
+    /// [`Error::RandomFailed`] for a generator that keeps giving unusable
+    /// values, [`Error::Config`] for an unsupported group.
+    pub fn generate(p: &mut P, group: NamedGroup, rng: &mut impl CryptoRng) -> Result<Self, Error> {
+        let mut public = [0u8; MAX_PUBLIC_KEY_LEN];
+        let (private, len) = p.kx_generate(group, rng, &mut public)?;
+        Ok(KeyShare { group, private, public, public_len: len as u8 })
     }
 
     /// A key from fixed private bytes (32 for X25519 and P-256, 48 for
     /// P-384; tests use it with RFC 8448's keys).
-    pub fn from_private_bytes(group: NamedGroup, bytes: &[u8]) -> Option<Self> {
+    pub fn from_private_bytes(p: &mut P, group: NamedGroup, bytes: &[u8]) -> Option<Self> {
         let mut public = [0u8; MAX_PUBLIC_KEY_LEN];
-        let (private, len) = match group {
-            NamedGroup::X25519 => {
-                let mut b: [u8; 32] = bytes.try_into().ok()?;
-                let s = x25519_dalek::StaticSecret::from(b);
-                b.zeroize();
-                public[..32].copy_from_slice(x25519_dalek::PublicKey::from(&s).as_bytes());
-                (Private::X25519(s), 32)
-            }
-            NamedGroup::Secp256r1 => {
-                use p256::elliptic_curve::sec1::ToSec1Point;
-                let s = p256::SecretKey::from_slice(bytes).ok()?;
-                let pt = s.public_key().to_sec1_point(false);
-                public[..65].copy_from_slice(pt.as_bytes());
-                (Private::Secp256r1(s.to_nonzero_scalar()), 65)
-            }
-            NamedGroup::Secp384r1 => {
-                use p384::elliptic_curve::sec1::ToSec1Point;
-                let s = p384::SecretKey::from_slice(bytes).ok()?;
-                let pt = s.public_key().to_sec1_point(false);
-                public[..97].copy_from_slice(pt.as_bytes());
-                (Private::Secp384r1(s.to_nonzero_scalar()), 97)
-            }
-            _ => return None,
-        };
-        Some(KeyShare { private, public, public_len: len })
+        let (private, len) = p.kx_from_private(group, bytes, &mut public)?;
+        Some(KeyShare { group, private, public, public_len: len as u8 })
     }
 
     /// The group of this key.
     pub fn group(&self) -> NamedGroup {
-        match self.private {
-            Private::X25519(_) => NamedGroup::X25519,
-            Private::Secp256r1(_) => NamedGroup::Secp256r1,
-            Private::Secp384r1(_) => NamedGroup::Secp384r1,
-        }
+        self.group
     }
 
     /// The public key as sent in a key_share entry (RFC 8446 §4.2.8.2) or
@@ -148,39 +84,10 @@ impl KeyShare {
 
     /// Completes the exchange with the server's public key; `None` if that
     /// key is malformed or yields a low-order (all-zero) result.
-    pub fn agree(&self, peer: &[u8]) -> Option<SharedSecret> {
-        let mut out = SharedSecret { buf: [0u8; 48], len: 0 };
-        match &self.private {
-            Private::X25519(s) => {
-                let p: [u8; 32] = peer.try_into().ok()?;
-                let ss = s.diffie_hellman(&x25519_dalek::PublicKey::from(p));
-                // RFC 8446 §7.4.2, RFC 8422 §5.11: abort on the all-zero value.
-                if !ss.was_contributory() {
-                    return None;
-                }
-                out.buf[..32].copy_from_slice(ss.as_bytes());
-                out.len = 32;
-            }
-            Private::Secp256r1(s) => {
-                // RFC 8446 §4.2.8.2, RFC 8422 §5.1.2: only the uncompressed form is legal.
-                if peer.len() != 65 || peer[0] != 4 {
-                    return None;
-                }
-                let pk = p256::PublicKey::from_sec1_bytes(peer).ok()?;
-                let ss = p256::ecdh::diffie_hellman(s, pk.as_affine());
-                out.buf[..32].copy_from_slice(ss.raw_secret_bytes());
-                out.len = 32;
-            }
-            Private::Secp384r1(s) => {
-                if peer.len() != 97 || peer[0] != 4 {
-                    return None;
-                }
-                let pk = p384::PublicKey::from_sec1_bytes(peer).ok()?;
-                let ss = p384::ecdh::diffie_hellman(s, pk.as_affine());
-                out.buf.copy_from_slice(ss.raw_secret_bytes());
-                out.len = 48;
-            }
-        }
+    pub fn agree(&self, p: &mut P, peer: &[u8]) -> Option<SharedSecret> {
+        let mut out = SharedSecret { buf: [0u8; MAX_SHARED_SECRET_LEN], len: 0 };
+        let n = p.kx_agree(self.group, &self.private, peer, &mut out.buf)?;
+        out.len = n.min(MAX_SHARED_SECRET_LEN) as u8;
         Some(out)
     }
 }
@@ -188,6 +95,7 @@ impl KeyShare {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::RustCrypto;
 
     /// A broken generator: always the same byte.
     struct Stuck(u8);
@@ -226,11 +134,15 @@ mod tests {
             (0xff, &[NamedGroup::Secp256r1, NamedGroup::Secp384r1][..]),
         ] {
             for &group in groups {
-                let r = within_10s(move || KeyShare::generate(group, &mut Stuck(byte)).map(|k| k.group()));
+                let r =
+                    within_10s(move || KeyShare::generate(&mut RustCrypto, group, &mut Stuck(byte)).map(|k| k.group()));
                 assert_eq!(r, Err(crate::Error::RandomFailed { tries: MAX_KEYGEN_TRIES }), "{group} from {byte:#x}");
             }
         }
-        assert_eq!(KeyShare::generate(NamedGroup::X25519, &mut Stuck(0xff)).map(|k| k.group()), Ok(NamedGroup::X25519));
+        assert_eq!(
+            KeyShare::<RustCrypto>::generate(&mut RustCrypto, NamedGroup::X25519, &mut Stuck(0xff)).map(|k| k.group()),
+            Ok(NamedGroup::X25519)
+        );
         let msg = crate::Error::RandomFailed { tries: MAX_KEYGEN_TRIES }.to_string();
         assert!(msg.contains("random generator") && msg.contains("Client::new"), "{msg}");
     }

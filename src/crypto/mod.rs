@@ -1,19 +1,22 @@
 //! The one place that calls cryptographic primitives.
 //!
 //! The state machine and the record layer see only the small types defined
-//! here ([`HashAlg`], [`Transcript`], [`AeadKey`], [`KeyShare`], [`PeerKey`]),
-//! never a RustCrypto type, so that a hardware provider (ESP32 AES/SHA/ECC
-//! accelerators) can later replace the bodies of these functions without
-//! touching the handshake.
+//! here ([`HashAlg`], [`Transcript`], [`KeyShare`], [`PeerKey`]) and the
+//! associated types of a [`CryptoProvider`], never an implementation's own
+//! types. [`RustCrypto`] is the default provider.
 
 mod aead;
 mod hash;
 mod kx;
+mod provider;
+mod rustcrypto;
 mod sig;
 
-pub use aead::{AeadAlg, AeadKey, TAG_LEN};
-pub use hash::{hkdf_expand, hkdf_extract, hmac, hmac_into, Digest, HashAlg, Secret, Transcript, MAX_HASH_LEN};
-pub use kx::{KeyShare, SharedSecret, MAX_KEYGEN_TRIES, MAX_PUBLIC_KEY_LEN};
+pub use aead::{AeadAlg, AeadError, TAG_LEN};
+pub use hash::{hkdf_expand, hkdf_extract, hmac, Digest, HashAlg, Secret, Transcript, MAX_HASH_LEN};
+pub use kx::{KeyShare, SharedSecret, MAX_KEYGEN_TRIES, MAX_PUBLIC_KEY_LEN, MAX_SHARED_SECRET_LEN};
+pub use provider::{hkdf_expand_on_hmac, hmac_on_hash, CryptoProvider, SignatureVerifier};
+pub use rustcrypto::{RustCrypto, RustCryptoAead, RustCryptoHash, RustCryptoKx};
 pub use sig::{
     certificate_issuer, certificate_spki, certificate_subject, name_common_name, PeerKey, SigAlg, SigHash,
     SignatureError,

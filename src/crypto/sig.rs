@@ -4,8 +4,6 @@
 use const_oid::ObjectIdentifier;
 use der::asn1::AnyRef;
 use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
-use sha2::{Digest as _, Sha256, Sha384, Sha512};
-use signature::hazmat::PrehashVerifier;
 use spki::SubjectPublicKeyInfoRef;
 
 pub use crate::error::SignatureError;
@@ -38,15 +36,24 @@ pub enum SigAlg {
     RsaPss(SigHash),
 }
 
-/// A peer's public key, able to verify signatures.
+/// A peer's public key as the wire and certificates carry it: what a
+/// [`CryptoProvider`](super::CryptoProvider) verifies signatures with. Only
+/// its form is checked here; whether an EC point lies on its curve is the
+/// provider's check when it verifies ([`SignatureError::MalformedKey`]).
+#[derive(Clone, PartialEq, Eq)]
 pub enum PeerKey {
-    /// ECDSA on secp256r1.
-    P256(p256::ecdsa::VerifyingKey),
-    /// ECDSA on secp384r1.
-    P384(p384::ecdsa::VerifyingKey),
-    /// RSA (needs `alloc`).
+    /// ECDSA on secp256r1: an uncompressed SEC 1 point.
+    P256([u8; 65]),
+    /// ECDSA on secp384r1: an uncompressed SEC 1 point.
+    P384([u8; 97]),
+    /// RSA (needs `alloc`): the DER RSAPublicKey (RFC 8017 Appendix A.1.1).
     #[cfg(feature = "alloc")]
-    Rsa(rsa::PublicKey),
+    Rsa {
+        /// SEQUENCE { modulus, publicExponent }.
+        der: alloc::vec::Vec<u8>,
+        /// The modulus size in bits.
+        bits: u32,
+    },
 }
 
 impl core::fmt::Debug for PeerKey {
@@ -68,28 +75,33 @@ impl PeerKey {
                 .ok_or(SignatureError::MalformedKey)?
                 .decode_as()
                 .map_err(|_| SignatureError::MalformedKey)?;
+            // RFC 5480 §2.2: the uncompressed form is the one that must be supported.
+            let uncompressed = |len: usize| key.len() == len && key[0] == 4;
             return if curve == OID_P256 {
-                p256::ecdsa::VerifyingKey::from_sec1_bytes(key)
-                    .map(PeerKey::P256)
-                    .map_err(|_| SignatureError::MalformedKey)
+                if !uncompressed(65) {
+                    return Err(SignatureError::MalformedKey);
+                }
+                let mut p = [0u8; 65];
+                p.copy_from_slice(key);
+                Ok(PeerKey::P256(p))
             } else if curve == OID_P384 {
-                p384::ecdsa::VerifyingKey::from_sec1_bytes(key)
-                    .map(PeerKey::P384)
-                    .map_err(|_| SignatureError::MalformedKey)
+                if !uncompressed(97) {
+                    return Err(SignatureError::MalformedKey);
+                }
+                let mut p = [0u8; 97];
+                p.copy_from_slice(key);
+                Ok(PeerKey::P384(p))
             } else {
                 Err(SignatureError::UnsupportedKey("ECDSA on a curve other than P-256 or P-384"))
             };
         }
         #[cfg(feature = "alloc")]
         if alg == OID_RSA_ENCRYPTION {
-            use rsa::pkcs1::DecodeRsaPublicKey;
-            use rsa::traits::PublicKeyParts;
-            let pk = rsa::PublicKey::from_pkcs1_der(key).map_err(|_| SignatureError::MalformedKey)?;
-            let bits = pk.n().bit_width();
+            let bits = rsa_modulus_bits(key).ok_or(SignatureError::MalformedKey)?;
             if bits < min_rsa_bits {
                 return Err(SignatureError::RsaKeyTooSmall(bits, min_rsa_bits));
             }
-            return Ok(PeerKey::Rsa(pk));
+            return Ok(PeerKey::Rsa { der: key.to_vec(), bits });
         }
         #[cfg(not(feature = "alloc"))]
         let _ = min_rsa_bits;
@@ -110,7 +122,16 @@ impl PeerKey {
             PeerKey::P256(_) => Some(NamedGroup::Secp256r1),
             PeerKey::P384(_) => Some(NamedGroup::Secp384r1),
             #[cfg(feature = "alloc")]
-            PeerKey::Rsa(_) => None,
+            PeerKey::Rsa { .. } => None,
+        }
+    }
+
+    /// The RSA modulus size in bits (`None` for ECDSA).
+    pub fn rsa_bits(&self) -> Option<u32> {
+        match self {
+            #[cfg(feature = "alloc")]
+            PeerKey::Rsa { bits, .. } => Some(*bits),
+            _ => None,
         }
     }
 
@@ -120,75 +141,28 @@ impl PeerKey {
             PeerKey::P256(_) => "ECDSA P-256",
             PeerKey::P384(_) => "ECDSA P-384",
             #[cfg(feature = "alloc")]
-            PeerKey::Rsa(_) => "RSA",
-        }
-    }
-
-    /// Verifies `sig` over `msg` with algorithm `alg`.
-    pub fn verify(&self, alg: SigAlg, msg: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
-        let mut digest = [0u8; 64];
-        let hash = match alg {
-            SigAlg::Ecdsa(h) | SigAlg::RsaPkcs1(h) | SigAlg::RsaPss(h) => h,
-        };
-        let d = match hash {
-            SigHash::Sha256 => {
-                digest[..32].copy_from_slice(&Sha256::digest(msg));
-                &digest[..32]
-            }
-            SigHash::Sha384 => {
-                digest[..48].copy_from_slice(&Sha384::digest(msg));
-                &digest[..48]
-            }
-            SigHash::Sha512 => {
-                digest.copy_from_slice(&Sha512::digest(msg));
-                &digest[..]
-            }
-        };
-        let bad = |_| SignatureError::BadSignature;
-        match (self, alg) {
-            (PeerKey::P256(k), SigAlg::Ecdsa(_)) => {
-                let s = p256::ecdsa::DerSignature::from_bytes(sig).map_err(bad)?;
-                k.verify_prehash(d, &s).map_err(bad)
-            }
-            (PeerKey::P384(k), SigAlg::Ecdsa(_)) => {
-                let s = p384::ecdsa::DerSignature::from_bytes(sig).map_err(bad)?;
-                k.verify_prehash(d, &s).map_err(bad)
-            }
-            #[cfg(feature = "alloc")]
-            (PeerKey::Rsa(k), SigAlg::RsaPkcs1(h)) => rsa_verify::pkcs1(k, h, d, sig),
-            #[cfg(feature = "alloc")]
-            (PeerKey::Rsa(k), SigAlg::RsaPss(h)) => rsa_verify::pss(k, h, d, sig),
-            _ => Err(SignatureError::WrongAlgorithmForKey),
+            PeerKey::Rsa { .. } => "RSA",
         }
     }
 }
 
+/// The size in bits of the modulus of a DER RSAPublicKey (RFC 8017
+/// Appendix A.1.1); `None` if malformed or negative.
 #[cfg(feature = "alloc")]
-mod rsa_verify {
-    use super::{SigHash, SignatureError};
-    use rsa::{pkcs1v15, pss, PublicKey};
-    use sha2::{Sha256, Sha384, Sha512};
-    use signature::hazmat::PrehashVerifier;
-
-    pub fn pkcs1(k: &PublicKey, h: SigHash, digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
-        let s = pkcs1v15::Signature::try_from(sig).map_err(|_| SignatureError::BadSignature)?;
-        let r = match h {
-            SigHash::Sha256 => pkcs1v15::VerifyingKey::<Sha256>::new(k.clone()).verify_prehash(digest, &s),
-            SigHash::Sha384 => pkcs1v15::VerifyingKey::<Sha384>::new(k.clone()).verify_prehash(digest, &s),
-            SigHash::Sha512 => pkcs1v15::VerifyingKey::<Sha512>::new(k.clone()).verify_prehash(digest, &s),
-        };
-        r.map_err(|_| SignatureError::BadSignature)
+fn rsa_modulus_bits(der: &[u8]) -> Option<u32> {
+    let seq = AnyRef::from_der(der).ok()?;
+    if seq.tag() != Tag::Sequence {
+        return None;
     }
-
-    pub fn pss(k: &PublicKey, h: SigHash, digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
-        let s = pss::Signature::try_from(sig).map_err(|_| SignatureError::BadSignature)?;
-        let r = match h {
-            SigHash::Sha256 => pss::VerifyingKey::<Sha256>::new(k.clone()).verify_prehash(digest, &s),
-            SigHash::Sha384 => pss::VerifyingKey::<Sha384>::new(k.clone()).verify_prehash(digest, &s),
-            SigHash::Sha512 => pss::VerifyingKey::<Sha512>::new(k.clone()).verify_prehash(digest, &s),
-        };
-        r.map_err(|_| SignatureError::BadSignature)
+    let mut r = SliceReader::new(seq.value()).ok()?;
+    let n: der::asn1::UintRef<'_> = r.decode().ok()?;
+    let _e: der::asn1::UintRef<'_> = r.decode().ok()?;
+    if !r.is_finished() {
+        return None;
     }
+    let n = n.as_bytes();
+    let first = *n.first()?;
+    u32::try_from(n.len() * 8).ok()?.checked_sub(first.leading_zeros())
 }
 
 fn describe_oid(oid: ObjectIdentifier) -> &'static str {

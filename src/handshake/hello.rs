@@ -9,6 +9,7 @@ use super::tls13::{ExpectEncryptedExtensions, Handshaking};
 use crate::codec::{Reader, Writer};
 use crate::config::ClientConfig;
 use crate::config::SIGNATURE_SCHEMES;
+use crate::crypto::CryptoProvider;
 use crate::crypto::{HashAlg, KeyShare, Transcript};
 use crate::error::{Error, Incompatibility, Misbehavior};
 use crate::handshake::limits::{LimitOffer, Limits};
@@ -30,19 +31,19 @@ const MAX_TICKET_LIFETIME: u32 = 604_800;
 /// The transcript before the cipher suite (and so the hash) is known.
 #[derive(Clone)]
 #[allow(clippy::large_enum_variant)] // no heap: both hashes run until ServerHello names one
-pub(crate) enum HelloTranscript {
-    Unknown { sha256: Transcript, sha384: Transcript },
-    Known(Transcript),
+pub(crate) enum HelloTranscript<P: CryptoProvider> {
+    Unknown { sha256: Transcript<P>, sha384: Transcript<P> },
+    Known(Transcript<P>),
 }
 
-impl HelloTranscript {
-    fn update(&mut self, msg: &[u8]) {
+impl<P: CryptoProvider> HelloTranscript<P> {
+    fn update(&mut self, crypto: &mut P, msg: &[u8]) {
         match self {
             HelloTranscript::Unknown { sha256, sha384 } => {
-                sha256.update(msg);
-                sha384.update(msg);
+                sha256.update(crypto, msg);
+                sha384.update(crypto, msg);
             }
-            HelloTranscript::Known(t) => t.update(msg),
+            HelloTranscript::Known(t) => t.update(crypto, msg),
         }
     }
 
@@ -50,18 +51,19 @@ impl HelloTranscript {
     /// covers the transcript up to the truncated ClientHello. Only the PSK's
     /// hash is copied, in a frame of its own.
     #[inline(never)]
-    fn write_binder(&self, p: &PskOffer<'_>, msg: &mut [u8]) {
+    fn write_binder(&self, crypto: &mut P, p: &PskOffer<'_>, msg: &mut [u8]) {
         let truncated = msg.len() - (2 + 1 + p.hash.len());
         let mut t = self.get(p.hash).clone();
-        t.update(&msg[..truncated]);
+        t.update(crypto, &msg[..truncated]);
         let resumption = matches!(p.source, PskSource::Resumption { .. });
-        let binder = psk_binder(p.hash, p.key, resumption, &t.current());
+        let hash = t.current(crypto);
+        let binder = psk_binder(crypto, p.hash, p.key, resumption, &hash);
         let end = msg.len();
         msg[end - p.hash.len()..].copy_from_slice(binder.as_bytes());
     }
 
     /// The running transcript of hash `alg`.
-    fn get(&self, alg: HashAlg) -> &Transcript {
+    fn get(&self, alg: HashAlg) -> &Transcript<P> {
         match self {
             HelloTranscript::Unknown { sha256, sha384 } => match alg {
                 HashAlg::Sha256 => sha256,
@@ -71,7 +73,7 @@ impl HelloTranscript {
         }
     }
 
-    pub(crate) fn select(self, alg: HashAlg) -> Transcript {
+    pub(crate) fn select(self, alg: HashAlg) -> Transcript<P> {
         match self {
             HelloTranscript::Unknown { sha256, sha384 } => match alg {
                 HashAlg::Sha256 => sha256,
@@ -102,17 +104,17 @@ pub(crate) struct PskOffer<'a> {
 }
 
 /// Waiting for ServerHello (or one HelloRetryRequest).
-pub(crate) struct ExpectServerHello<'a> {
+pub(crate) struct ExpectServerHello<'a, P: CryptoProvider> {
     pub(crate) random: [u8; 32],
     pub(crate) session_id: [u8; 32],
     pub(crate) session_id_len: u8,
     pub(crate) suites: heapless::Vec<CipherSuite, 13>,
-    pub(crate) key_share: Option<KeyShare>,
+    pub(crate) key_share: Option<KeyShare<P>>,
     pub(crate) psk: Option<PskOffer<'a>>,
     /// A TLS 1.2 session offered for resumption (RFC 5077 ticket or session ID).
     pub(crate) tls12_session: Option<SessionTicket<'a>>,
     pub(crate) limits: LimitOffer,
-    pub(crate) transcript: HelloTranscript,
+    pub(crate) transcript: HelloTranscript<P>,
     pub(crate) offered: Offered,
     /// The suite a HelloRetryRequest chose, once one was received.
     pub(crate) retry_suite: Option<Suite>,
@@ -123,11 +125,11 @@ pub(crate) struct ExpectServerHello<'a> {
 /// accepted) if it may be used, and
 /// stores the state awaiting ServerHello in `slot`.
 #[inline(never)] // a frame of its own: see handshake/state.rs
-pub(crate) fn start<'a, R: CryptoRng>(
-    ctx: &mut Ctx<'_, 'a, R>,
+pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
+    ctx: &mut Ctx<'_, 'a, R, P>,
     ticket: Option<SessionTicket<'a>>,
     limits: LimitOffer,
-    slot: &mut Option<State<'a>>,
+    slot: &mut Option<State<'a, P>>,
 ) -> Result<(), Error> {
     let mut random = [0u8; 32];
     ctx.rng.fill_bytes(&mut random);
@@ -155,7 +157,7 @@ pub(crate) fn start<'a, R: CryptoRng>(
         _ if !ctx.config.tls13 => None,
         _ => {
             let group = ctx.config.groups.first().copied().unwrap_or(NamedGroup::X25519);
-            Some(KeyShare::generate(group, ctx.rng)?)
+            Some(KeyShare::generate(ctx.crypto, group, ctx.rng)?)
         }
     };
     // Built in the slot, not in this frame (issue 12: stack).
@@ -169,8 +171,8 @@ pub(crate) fn start<'a, R: CryptoRng>(
         tls12_session,
         limits,
         transcript: HelloTranscript::Unknown {
-            sha256: Transcript::new(HashAlg::Sha256),
-            sha384: Transcript::new(HashAlg::Sha384),
+            sha256: Transcript::new(ctx.crypto, HashAlg::Sha256),
+            sha384: Transcript::new(ctx.crypto, HashAlg::Sha384),
         },
         offered: Offered::default(),
         retry_suite: None,
@@ -188,8 +190,8 @@ pub(crate) fn start<'a, R: CryptoRng>(
 /// The PSK to offer (the configured external PSK, else a usable ticket) and
 /// the cipher suites to offer with it.
 #[inline(never)] // its name buffer and trust digests stay out of `start`'s frame
-fn psk_offer<'a, R>(
-    ctx: &Ctx<'_, 'a, R>,
+fn psk_offer<'a, R, P: CryptoProvider>(
+    ctx: &Ctx<'_, 'a, R, P>,
     ticket: Option<SessionTicket<'a>>,
 ) -> Result<(Option<PskOffer<'a>>, heapless::Vec<CipherSuite, 13>), Error> {
     let config = ctx.config;
@@ -264,7 +266,7 @@ pub(crate) fn session_trusted(config: &ClientConfig<'_>, t: &SessionTicket<'_>) 
 /// (§4.6.1: never longer than 7 days, whatever the server said; 0 means
 /// discard) or if its age cannot be known: without the caller's age
 /// ([`SessionTicket::with_age`]) or two wall-clock times, a ticket is not offered.
-fn ticket_age<R>(ctx: &Ctx<'_, '_, R>, t: &SessionTicket<'_>) -> Option<u64> {
+fn ticket_age<R, P: CryptoProvider>(ctx: &Ctx<'_, '_, R, P>, t: &SessionTicket<'_>) -> Option<u64> {
     let age_secs = t.age(ctx.now)?;
     let max_age = u64::from(t.lifetime.min(MAX_TICKET_LIFETIME));
     (t.lifetime != 0 && age_secs <= max_age).then_some(age_secs)
@@ -273,7 +275,10 @@ fn ticket_age<R>(ctx: &Ctx<'_, '_, R>, t: &SessionTicket<'_>) -> Option<u64> {
 /// A TLS 1.2 session worth offering: for this server name, within its
 /// lifetime, with a suite still configured, and TLS 1.2 allowed.
 #[inline(never)]
-fn tls12_resumable<'a, R>(ctx: &Ctx<'_, 'a, R>, t: SessionTicket<'a>) -> Option<SessionTicket<'a>> {
+fn tls12_resumable<'a, R, P: CryptoProvider>(
+    ctx: &Ctx<'_, 'a, R, P>,
+    t: SessionTicket<'a>,
+) -> Option<SessionTicket<'a>> {
     let mut name = heapless::String::<255>::new();
     let _ = core::fmt::write(&mut name, format_args!("{}", ctx.server_name));
     let suite_ok = ctx.config.cipher_suites.contains(&t.cipher_suite)
@@ -292,12 +297,12 @@ fn records_len(params: &ClientHelloParams<'_>) -> usize {
     m.len() + m.len().div_ceil(MAX_PLAINTEXT) * HEADER_LEN
 }
 
-impl<'a> ExpectServerHello<'a> {
+impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn send_client_hello<R>(
         &mut self,
         cookie: Option<&[u8]>,
-        ctx: &mut Ctx<'_, 'a, R>,
+        ctx: &mut Ctx<'_, 'a, R, P>,
     ) -> Result<(), Error> {
         let share = self.key_share.as_ref().map(|k| (k.group(), k.public()));
         let host = match ctx.server_name {
@@ -339,8 +344,9 @@ impl<'a> ExpectServerHello<'a> {
         // the records are queued: a hello too large for the send buffer may
         // be retried without the session.
         let at = ctx.out.pending(ctx.tx).len();
-        let staged =
-            ctx.out.stage(ctx.tx, None, |w| write_handshake(w, HandshakeType::ClientHello, |w| params.encode(w)));
+        let staged = ctx.out.stage(ctx.tx, None::<&Protection<P>>, |w| {
+            write_handshake(w, HandshakeType::ClientHello, |w| params.encode(w))
+        });
         let (staged, ()) = match staged {
             Err(Error::SendBufferTooSmall { capacity, .. }) => {
                 return Err(Error::SendBufferTooSmall { needed: at + records_len(&params), capacity })
@@ -349,12 +355,12 @@ impl<'a> ExpectServerHello<'a> {
         };
         let msg = ctx.out.staged_mut(ctx.tx, &staged);
         if let Some(p) = &self.psk {
-            self.transcript.write_binder(p, msg);
+            self.transcript.write_binder(ctx.crypto, p, msg);
         }
         let offered = Offered::from_client_hello(msg.get(4..).unwrap_or(&[])).ok();
-        ctx.out.commit(ctx.tx, None, ContentType::Handshake, staged)?;
+        ctx.out.commit(ctx.tx, ctx.crypto, None, ContentType::Handshake, staged)?;
         for content in ctx.out.plaintext_since(ctx.tx, at) {
-            self.transcript.update(content);
+            self.transcript.update(ctx.crypto, content);
         }
         self.offered = offered.ok_or(Error::Internal("our own ClientHello does not parse"))?;
         Ok(())
@@ -380,8 +386,8 @@ impl<'a> ExpectServerHello<'a> {
         self,
         body: &[u8],
         raw: &[u8],
-        ctx: &mut Ctx<'_, 'a, R>,
-        slot: &mut State<'a>,
+        ctx: &mut Ctx<'_, 'a, R, P>,
+        slot: &mut State<'a, P>,
     ) -> Result<Output<'a>, Error> {
         let sh = ServerHello::decode(body)?;
         // §4.1.4: a second HelloRetryRequest is answered with unexpected_message.
@@ -454,22 +460,22 @@ impl<'a> ExpectServerHello<'a> {
                 if group != ks.group() {
                     return Err(Misbehavior::KeyShareGroupMismatch.into());
                 }
-                (Some(group), Some(ks.agree(key).ok_or(Misbehavior::InvalidKeyShare)?))
+                (Some(group), Some(ks.agree(ctx.crypto, key).ok_or(Misbehavior::InvalidKeyShare)?))
             }
             _ => return Err(Misbehavior::KeyShareGroupMismatch.into()),
         };
 
         let mut transcript = self.transcript.select(suite.hash);
-        transcript.update(raw);
-        let hash = transcript.current();
-        let secret =
-            EarlySecret::new(suite.hash, psk.map(|p| p.key)).into_handshake(shared.as_ref().map(|s| s.as_bytes()));
-        let client_secret = secret.client_traffic_secret(&hash);
-        let server_secret = secret.server_traffic_secret(&hash);
-        ctx.read_prot.install(suite.hash, suite.aead, &server_secret);
+        transcript.update(ctx.crypto, raw);
+        let hash = transcript.current(ctx.crypto);
+        let secret = EarlySecret::new(ctx.crypto, suite.hash, psk.map(|p| p.key))
+            .into_handshake(ctx.crypto, shared.as_ref().map(|s| s.as_bytes()));
+        let client_secret = secret.client_traffic_secret(ctx.crypto, &hash);
+        let server_secret = secret.server_traffic_secret(ctx.crypto, &hash);
+        ctx.read_prot.install(ctx.crypto, suite.hash, suite.aead, &server_secret);
         // From here on alerts go out under the client handshake key (§6); the
         // compatibility change_cipher_spec stays plaintext.
-        Protection::install(ctx.write_prot, suite.hash, suite.aead, &client_secret);
+        Protection::install(ctx.write_prot, ctx.crypto, suite.hash, suite.aead, &client_secret);
         let hs = Handshaking {
             suite,
             group,
@@ -527,8 +533,8 @@ impl<'a> ExpectServerHello<'a> {
         hrr: &ServerHello<'_>,
         suite: Suite,
         raw: &[u8],
-        ctx: &mut Ctx<'_, 'a, R>,
-        slot: &mut State<'a>,
+        ctx: &mut Ctx<'_, 'a, R, P>,
+        slot: &mut State<'a, P>,
     ) -> Result<Output<'a>, Error> {
         // §4.2.2: a cookie may come unasked.
         self.offered.with(ExtensionType::Cookie).check(
@@ -555,16 +561,16 @@ impl<'a> ExpectServerHello<'a> {
             if self.key_share.as_ref().map(KeyShare::group) == Some(g) {
                 return Err(Misbehavior::UselessHelloRetry.into());
             }
-            self.key_share = Some(KeyShare::generate(g, ctx.rng)?);
+            self.key_share = Some(KeyShare::generate(ctx.crypto, g, ctx.rng)?);
         } else if cookie.is_none() {
             return Err(Misbehavior::UselessHelloRetry.into());
         }
         // §4.4.1: the transcript restarts with message_hash(ClientHello1).
-        let ch1 = self.transcript.get(suite.hash).current();
-        let mut t = Transcript::new(suite.hash);
-        t.update(&[HandshakeType::MessageHash.to_wire(), 0, 0, suite.hash.len() as u8]);
-        t.update(ch1.as_bytes());
-        t.update(raw);
+        let ch1 = self.transcript.get(suite.hash).current(ctx.crypto);
+        let mut t = Transcript::new(ctx.crypto, suite.hash);
+        t.update(ctx.crypto, &[HandshakeType::MessageHash.to_wire(), 0, 0, suite.hash.len() as u8]);
+        t.update(ctx.crypto, ch1.as_bytes());
+        t.update(ctx.crypto, raw);
         self.transcript = HelloTranscript::Known(t);
         self.retry_suite = Some(suite);
         // §4.1.4: a PSK stays on offer only if it fits the suite the server chose.
@@ -585,10 +591,10 @@ impl<'a> ExpectServerHello<'a> {
 }
 
 #[cfg(test)]
-impl ExpectServerHello<'_> {
+impl<'x, P: CryptoProvider> ExpectServerHello<'x, P> {
     /// Test-only: pretend the ClientHello sent was `ch` (a whole handshake
     /// message) with private key `key_share`, as RFC 8448's traces need.
-    pub(crate) fn replace_client_hello(&mut self, ch: &[u8], key_share: KeyShare) {
+    pub(crate) fn replace_client_hello(&mut self, crypto: &mut P, ch: &[u8], key_share: KeyShare<P>) {
         let body = &ch[4..];
         let parsed = crate::msgs::client_hello::ClientHello::decode(body).ok();
         if let Some(p) = parsed {
@@ -599,28 +605,30 @@ impl ExpectServerHello<'_> {
         }
         self.key_share = Some(key_share);
         self.transcript = HelloTranscript::Unknown {
-            sha256: Transcript::new(HashAlg::Sha256),
-            sha384: Transcript::new(HashAlg::Sha384),
+            sha256: Transcript::new(crypto, HashAlg::Sha256),
+            sha384: Transcript::new(crypto, HashAlg::Sha384),
         };
-        self.transcript.update(ch);
+        self.transcript.update(crypto, ch);
     }
 
     /// Test-only: after a HelloRetryRequest, pretend the two ClientHellos
     /// sent were `ch1` and `ch2`, with `key_share` in the second.
     pub(crate) fn replace_client_hellos_after_retry(
         &mut self,
+        crypto: &mut P,
         ch1: &[u8],
         hrr: &[u8],
         ch2: &[u8],
-        key_share: KeyShare,
+        key_share: KeyShare<P>,
     ) {
-        self.replace_client_hello(ch2, key_share);
+        self.replace_client_hello(crypto, ch2, key_share);
         let alg = self.retry_suite.map_or(HashAlg::Sha256, |s| s.hash);
-        let mut t = Transcript::new(alg);
-        t.update(&[HandshakeType::MessageHash.to_wire(), 0, 0, alg.len() as u8]);
-        t.update(alg.hash(ch1).as_bytes());
-        t.update(hrr);
-        t.update(ch2);
+        let mut t = Transcript::new(crypto, alg);
+        t.update(crypto, &[HandshakeType::MessageHash.to_wire(), 0, 0, alg.len() as u8]);
+        let ch1 = alg.hash(crypto, ch1);
+        t.update(crypto, ch1.as_bytes());
+        t.update(crypto, hrr);
+        t.update(crypto, ch2);
         self.transcript = HelloTranscript::Known(t);
     }
 }

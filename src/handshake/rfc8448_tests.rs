@@ -8,6 +8,7 @@ mod vectors;
 use vectors::{Vectors, SECTION3, SECTION4, SECTION5, SECTION6, SECTION7};
 
 use crate::crypto::KeyShare;
+use crate::crypto::RustCrypto;
 use crate::msgs::enums::NamedGroup;
 use crate::{Client, ClientConfig, Event, ServerName, ServerVerification, SessionTicket};
 
@@ -30,9 +31,9 @@ impl rand_core::TryRng for FixedRng {
 }
 impl rand_core::TryCryptoRng for FixedRng {}
 
-fn key(v: &Vectors, label: &str, group: NamedGroup) -> KeyShare {
+fn key(v: &Vectors, label: &str, group: NamedGroup) -> KeyShare<RustCrypto> {
     let k: [u8; 32] = v.get(label).try_into().unwrap();
-    KeyShare::from_private_bytes(group, &k).unwrap()
+    KeyShare::from_private_bytes(&mut RustCrypto, group, &k).unwrap()
 }
 
 fn feed<R: rand_core::CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>>(c: &mut Client<'_, R, B>, bytes: &[u8]) {
@@ -167,8 +168,9 @@ fn altered_client_hello_transcript_is_refused() {
 #[test]
 fn section4_binder_over_the_truncated_client_hello() {
     let v = Vectors::load(SECTION4);
-    let hash = crate::crypto::HashAlg::Sha256.hash(v.get("client_hello_prefix"));
-    let binder = crate::key_schedule::psk_binder(crate::crypto::HashAlg::Sha256, v.get("psk"), true, &hash);
+    let hash = crate::crypto::HashAlg::Sha256.hash(&mut RustCrypto, v.get("client_hello_prefix"));
+    let binder =
+        crate::key_schedule::psk_binder(&mut RustCrypto, crate::crypto::HashAlg::Sha256, v.get("psk"), true, &hash);
     assert_eq!(binder.as_bytes(), v.get("psk_binder"));
     // The full ClientHello ends with that binder.
     assert!(v.get("client_hello").ends_with(binder.as_bytes()));

@@ -12,6 +12,7 @@ use super::tls12;
 use super::tls13::{Connected, ExpectCertificate, ExpectCertificateVerify, ExpectEncryptedExtensions, ExpectFinished};
 use super::HandshakeSummary;
 use crate::config::ClientConfig;
+use crate::crypto::CryptoProvider;
 use crate::error::{Error, Received};
 use crate::msgs::enums::{ContentType, HandshakeType};
 use crate::msgs::handshake::{write_handshake, HandshakeMessage};
@@ -20,16 +21,18 @@ use crate::record::{Outbound, Protection, ReadKeys};
 use crate::verify::{ServerName, UnixTime};
 
 /// Everything a transition may touch besides its own state.
-pub(crate) struct Ctx<'x, 'a, R> {
+pub(crate) struct Ctx<'x, 'a, R, P: CryptoProvider> {
     pub config: &'a ClientConfig<'a>,
     pub server_name: ServerName<'a>,
     pub now: Option<UnixTime>,
     pub rng: &'x mut R,
+    /// The connection's crypto provider.
+    pub crypto: &'x mut P,
     pub tx: &'x mut [u8],
     pub out: &'x mut Outbound,
     /// Installing a read key is marked; see [`ReadKeys`].
-    pub read_prot: ReadKeys<'x>,
-    pub write_prot: &'x mut Option<Protection>,
+    pub read_prot: ReadKeys<'x, P>,
+    pub write_prot: &'x mut Option<Protection<P>>,
 }
 
 /// What a transition tells the connection besides the next state.
@@ -43,21 +46,21 @@ pub(crate) enum Output<'a> {
 }
 
 /// The state of the handshake.
-pub(crate) enum State<'a> {
+pub(crate) enum State<'a, P: CryptoProvider> {
     /// The ClientHello went out; the server's answer picks the version.
-    ExpectServerHello(ExpectServerHello<'a>),
+    ExpectServerHello(ExpectServerHello<'a, P>),
     /// TLS 1.3 (RFC 8446 §4).
-    ExpectEncryptedExtensions(ExpectEncryptedExtensions),
+    ExpectEncryptedExtensions(ExpectEncryptedExtensions<P>),
     /// TLS 1.3.
-    ExpectCertificate(ExpectCertificate),
+    ExpectCertificate(ExpectCertificate<P>),
     /// TLS 1.3.
-    ExpectCertificateVerify(ExpectCertificateVerify),
+    ExpectCertificateVerify(ExpectCertificateVerify<P>),
     /// TLS 1.3.
-    ExpectFinished(ExpectFinished),
+    ExpectFinished(ExpectFinished<P>),
     /// TLS 1.3.
     Connected(Connected),
     /// TLS 1.2 (RFC 5246 §7.3), after a TLS 1.2 ServerHello.
-    Tls12(tls12::State),
+    Tls12(tls12::State<P>),
     /// Only while a transition runs (see [`State::advance`]), or after it
     /// failed: the connection is then dead.
     Transition,
@@ -76,7 +79,7 @@ macro_rules! transition {
 }
 pub(crate) use transition;
 
-impl<'a> State<'a> {
+impl<'a, P: CryptoProvider> State<'a, P> {
     /// The message the state waits for, for error messages.
     pub fn expecting(&self) -> &'static str {
         match self {
@@ -165,7 +168,7 @@ impl<'a> State<'a> {
     /// frame of its own ([`State::advance`]), so a handshake's stack is the
     /// deepest single transition, not the sum of every transition's
     /// temporaries (issue 12: a microcontroller task has 4-10 KB of stack).
-    pub fn handle<R: CryptoRng>(&mut self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<Output<'a>, Error> {
+    pub fn handle<R: CryptoRng>(&mut self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R, P>) -> Result<Output<'a>, Error> {
         use HandshakeType as H;
         let msg = HandshakeMessage::decode(raw)?;
         let body = msg.body;
@@ -180,15 +183,15 @@ impl<'a> State<'a> {
             // the transition moves it: verification is the deepest work.
             (State::ExpectCertificate(s), H::Certificate) => {
                 let proof = s.check(body, ctx)?;
-                transition!(self, msg.typ, |next| State::ExpectCertificate(s) => s.handle(proof, raw, next))
+                transition!(self, msg.typ, |next| State::ExpectCertificate(s) => s.handle(proof, raw, ctx.crypto, next))
             }
             (State::ExpectCertificate(s), H::CertificateRequest) if s.hs.client_auth.is_none() => {
                 transition!(self, msg.typ, |next| State::ExpectCertificate(s) =>
                     s.certificate_request(body, raw, ctx, next))
             }
             (State::ExpectCertificateVerify(s), H::CertificateVerify) => {
-                s.check(body)?;
-                transition!(self, msg.typ, |next| State::ExpectCertificateVerify(s) => s.handle(raw, next))
+                s.check(body, ctx.crypto)?;
+                transition!(self, msg.typ, |next| State::ExpectCertificateVerify(s) => s.handle(raw, ctx.crypto, next))
             }
             (State::ExpectFinished(_), H::Finished) => {
                 transition!(self, msg.typ, |next| State::ExpectFinished(s) => s.handle(body, raw, ctx, next))
@@ -224,7 +227,7 @@ impl<'a> State<'a> {
     #[inline(never)]
     pub(crate) fn advance(
         &mut self,
-        f: impl FnOnce(State<'a>, &mut State<'a>) -> Result<Output<'a>, Error>,
+        f: impl FnOnce(State<'a, P>, &mut State<'a, P>) -> Result<Output<'a>, Error>,
     ) -> Result<Output<'a>, Error> {
         let current = core::mem::replace(self, State::Transition);
         f(current, self)
@@ -233,7 +236,7 @@ impl<'a> State<'a> {
     /// A change_cipher_spec record arrived (RFC 5246 §7.1). TLS 1.3 drops
     /// the compatibility one during the handshake (RFC 8446 §5); TLS 1.2
     /// switches the read keys.
-    pub fn change_cipher_spec<R>(&mut self, ctx: &mut Ctx<'_, 'a, R>) -> Result<Output<'a>, Error> {
+    pub fn change_cipher_spec<R>(&mut self, ctx: &mut Ctx<'_, 'a, R, P>) -> Result<Output<'a>, Error> {
         match self {
             State::Tls12(_) => self.advance(|s, next| match s {
                 State::Tls12(s) => s.change_cipher_spec(ctx, next),
@@ -246,15 +249,17 @@ impl<'a> State<'a> {
 }
 
 /// Writes one handshake message in its own record.
-pub(crate) fn send_handshake<R>(
-    ctx: &mut Ctx<'_, '_, R>,
+pub(crate) fn send_handshake<R, P: CryptoProvider>(
+    ctx: &mut Ctx<'_, '_, R, P>,
     typ: HandshakeType,
     body: impl FnOnce(&mut crate::codec::Writer<'_>) -> Result<(), crate::codec::WriteError>,
 ) -> Result<(), Error> {
-    ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| write_handshake(w, typ, body))
+    ctx.out.write_record(ctx.tx, ctx.crypto, ctx.write_prot.as_mut(), ContentType::Handshake, |w| {
+        write_handshake(w, typ, body)
+    })
 }
 
 /// Writes a change_cipher_spec record (always plaintext).
-pub(crate) fn send_ccs<R>(ctx: &mut Ctx<'_, '_, R>) -> Result<(), Error> {
-    ctx.out.write_record(ctx.tx, None, ContentType::ChangeCipherSpec, |w| w.u8(1))
+pub(crate) fn send_ccs<R, P: CryptoProvider>(ctx: &mut Ctx<'_, '_, R, P>) -> Result<(), Error> {
+    ctx.out.write_record(ctx.tx, ctx.crypto, None, ContentType::ChangeCipherSpec, |w| w.u8(1))
 }

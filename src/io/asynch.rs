@@ -105,7 +105,7 @@ where
                     return Ok(AsyncTlsStream { client, io, summary, closed: false, tickets });
                 }
                 // A TLS 1.2 ticket comes before the server's Finished (RFC 5077 §3.3).
-                Event::SessionTicket => tickets.keep(&client),
+                Event::SessionTicket => tickets.keep(&mut client),
                 Event::PeerClosed => return Err(Error::Closed.into()),
                 _ => {}
             }
@@ -255,7 +255,7 @@ where
                     self.closed = true;
                     return Ok(0);
                 }
-                Event::SessionTicket => self.tickets.keep(&self.client),
+                Event::SessionTicket => self.tickets.keep(&mut self.client),
                 _ => {}
             }
         }

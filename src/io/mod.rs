@@ -112,10 +112,13 @@ impl<'a> TicketStore<'a> {
     }
 
     /// Serializes the session the client just announced (`Event::SessionTicket`).
-    fn keep<R: rand_core::CryptoRng, Rx: AsMut<[u8]> + AsRef<[u8]>, Tx: AsMut<[u8]> + AsRef<[u8]>>(
-        &mut self,
-        client: &crate::Client<'_, R, Rx, Tx>,
-    ) {
+    fn keep<R, Rx, Tx, P>(&mut self, client: &mut crate::Client<'_, R, Rx, Tx, P>)
+    where
+        R: rand_core::CryptoRng,
+        Rx: AsMut<[u8]> + AsRef<[u8]>,
+        Tx: AsMut<[u8]> + AsRef<[u8]>,
+        P: crate::crypto::CryptoProvider,
+    {
         let Some(buf) = self.buf.as_deref_mut() else { return };
         // A failed write may have overwritten the previous ticket: it is gone either way.
         self.kept = client.session_ticket(buf).map_err(|e| match e {

@@ -7,34 +7,48 @@
 
 pub mod tls12;
 
-use crate::crypto::{hkdf_expand, hkdf_extract, hmac, AeadAlg, AeadKey, Digest, HashAlg, Secret, MAX_HASH_LEN};
+use crate::crypto::{hkdf_expand, hkdf_extract, hmac, AeadAlg, CryptoProvider, Digest, HashAlg, Secret, MAX_HASH_LEN};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// HKDF-Expand-Label(Secret, Label, Context, Length) (RFC 8446 §7.1).
-pub fn expand_label(alg: HashAlg, secret: &Secret, label: &[u8], context: &[u8], out: &mut [u8]) {
+pub fn expand_label<P: CryptoProvider>(
+    p: &mut P,
+    alg: HashAlg,
+    secret: &Secret,
+    label: &[u8],
+    context: &[u8],
+    out: &mut [u8],
+) {
     let len = (out.len() as u16).to_be_bytes();
     let label_len = [(6 + label.len()) as u8];
     let ctx_len = [context.len() as u8];
-    hkdf_expand(alg, secret, &[&len, &label_len, b"tls13 ", label, &ctx_len, context], out);
+    hkdf_expand(p, alg, secret, &[&len, &label_len, b"tls13 ", label, &ctx_len, context], out);
 }
 
 /// HKDF-Expand-Label into a secret of one hash length.
-fn expand_secret(alg: HashAlg, secret: &Secret, label: &[u8], context: &[u8]) -> Secret {
+fn expand_secret<P: CryptoProvider>(p: &mut P, alg: HashAlg, secret: &Secret, label: &[u8], context: &[u8]) -> Secret {
     let mut buf = [0u8; MAX_HASH_LEN];
     let out = &mut buf[..alg.len()];
-    expand_label(alg, secret, label, context, out);
+    expand_label(p, alg, secret, label, context, out);
     let s = Secret::from_slice(out);
     buf.zeroize();
     s
 }
 
 /// Derive-Secret(Secret, Label, Messages) with the transcript hash given (RFC 8446 §7.1).
-pub fn derive_secret(alg: HashAlg, secret: &Secret, label: &[u8], transcript_hash: &Digest) -> Secret {
-    expand_secret(alg, secret, label, transcript_hash.as_bytes())
+pub fn derive_secret<P: CryptoProvider>(
+    p: &mut P,
+    alg: HashAlg,
+    secret: &Secret,
+    label: &[u8],
+    transcript_hash: &Digest,
+) -> Secret {
+    expand_secret(p, alg, secret, label, transcript_hash.as_bytes())
 }
 
-fn derived_salt(alg: HashAlg, secret: &Secret) -> Secret {
-    derive_secret(alg, secret, b"derived", &alg.hash(&[]))
+fn derived_salt<P: CryptoProvider>(p: &mut P, alg: HashAlg, secret: &Secret) -> Secret {
+    let empty = alg.hash(p, &[]);
+    derive_secret(p, alg, secret, b"derived", &empty)
 }
 
 /// Early Secret = HKDF-Extract(0, PSK or 0).
@@ -45,10 +59,10 @@ pub struct EarlySecret {
 
 impl EarlySecret {
     /// The early secret from a PSK, or from zeros when there is none.
-    pub fn new(alg: HashAlg, psk: Option<&[u8]>) -> Self {
+    pub fn new<P: CryptoProvider>(p: &mut P, alg: HashAlg, psk: Option<&[u8]>) -> Self {
         let zeros = [0u8; MAX_HASH_LEN];
         let ikm = psk.unwrap_or(&zeros[..alg.len()]);
-        EarlySecret { alg, secret: hkdf_extract(alg, &zeros[..alg.len()], ikm) }
+        EarlySecret { alg, secret: hkdf_extract(p, alg, &zeros[..alg.len()], ikm) }
     }
 
     /// The raw secret (tests compare it with RFC 8448).
@@ -57,27 +71,28 @@ impl EarlySecret {
     }
 
     /// binder_key: "ext binder" for external PSKs, "res binder" for tickets (§4.2.11.2).
-    pub fn binder_key(&self, resumption: bool) -> Secret {
+    pub fn binder_key<P: CryptoProvider>(&self, p: &mut P, resumption: bool) -> Secret {
         let label: &[u8] = if resumption { b"res binder" } else { b"ext binder" };
-        derive_secret(self.alg, &self.secret, label, &self.alg.hash(&[]))
+        let empty = self.alg.hash(p, &[]);
+        derive_secret(p, self.alg, &self.secret, label, &empty)
     }
 
     /// client_early_traffic_secret over Hash(ClientHello).
-    pub fn client_early_traffic_secret(&self, ch_hash: &Digest) -> Secret {
-        derive_secret(self.alg, &self.secret, b"c e traffic", ch_hash)
+    pub fn client_early_traffic_secret<P: CryptoProvider>(&self, p: &mut P, ch_hash: &Digest) -> Secret {
+        derive_secret(p, self.alg, &self.secret, b"c e traffic", ch_hash)
     }
 
     /// early_exporter_master_secret over Hash(ClientHello).
-    pub fn early_exporter_master_secret(&self, ch_hash: &Digest) -> Secret {
-        derive_secret(self.alg, &self.secret, b"e exp master", ch_hash)
+    pub fn early_exporter_master_secret<P: CryptoProvider>(&self, p: &mut P, ch_hash: &Digest) -> Secret {
+        derive_secret(p, self.alg, &self.secret, b"e exp master", ch_hash)
     }
 
     /// Handshake Secret = HKDF-Extract(Derive-Secret(., "derived", ""), (EC)DHE or 0).
-    pub fn into_handshake(self, ecdhe: Option<&[u8]>) -> HandshakeSecret {
+    pub fn into_handshake<P: CryptoProvider>(self, p: &mut P, ecdhe: Option<&[u8]>) -> HandshakeSecret {
         let zeros = [0u8; MAX_HASH_LEN];
-        let salt = derived_salt(self.alg, &self.secret);
+        let salt = derived_salt(p, self.alg, &self.secret);
         let ikm = ecdhe.unwrap_or(&zeros[..self.alg.len()]);
-        HandshakeSecret { alg: self.alg, secret: hkdf_extract(self.alg, salt.as_bytes(), ikm) }
+        HandshakeSecret { alg: self.alg, secret: hkdf_extract(p, self.alg, salt.as_bytes(), ikm) }
     }
 }
 
@@ -94,20 +109,20 @@ impl HandshakeSecret {
     }
 
     /// client_handshake_traffic_secret over Hash(ClientHello..ServerHello).
-    pub fn client_traffic_secret(&self, hash: &Digest) -> Secret {
-        derive_secret(self.alg, &self.secret, b"c hs traffic", hash)
+    pub fn client_traffic_secret<P: CryptoProvider>(&self, p: &mut P, hash: &Digest) -> Secret {
+        derive_secret(p, self.alg, &self.secret, b"c hs traffic", hash)
     }
 
     /// server_handshake_traffic_secret over Hash(ClientHello..ServerHello).
-    pub fn server_traffic_secret(&self, hash: &Digest) -> Secret {
-        derive_secret(self.alg, &self.secret, b"s hs traffic", hash)
+    pub fn server_traffic_secret<P: CryptoProvider>(&self, p: &mut P, hash: &Digest) -> Secret {
+        derive_secret(p, self.alg, &self.secret, b"s hs traffic", hash)
     }
 
     /// Master Secret = HKDF-Extract(Derive-Secret(., "derived", ""), 0).
-    pub fn into_master(self) -> MasterSecret {
+    pub fn into_master<P: CryptoProvider>(self, p: &mut P) -> MasterSecret {
         let zeros = [0u8; MAX_HASH_LEN];
-        let salt = derived_salt(self.alg, &self.secret);
-        MasterSecret { alg: self.alg, secret: hkdf_extract(self.alg, salt.as_bytes(), &zeros[..self.alg.len()]) }
+        let salt = derived_salt(p, self.alg, &self.secret);
+        MasterSecret { alg: self.alg, secret: hkdf_extract(p, self.alg, salt.as_bytes(), &zeros[..self.alg.len()]) }
     }
 }
 
@@ -124,81 +139,106 @@ impl MasterSecret {
     }
 
     /// client_application_traffic_secret_0 over Hash(ClientHello..server Finished).
-    pub fn client_traffic_secret(&self, hash: &Digest) -> Secret {
-        derive_secret(self.alg, &self.secret, b"c ap traffic", hash)
+    pub fn client_traffic_secret<P: CryptoProvider>(&self, p: &mut P, hash: &Digest) -> Secret {
+        derive_secret(p, self.alg, &self.secret, b"c ap traffic", hash)
     }
 
     /// server_application_traffic_secret_0 over Hash(ClientHello..server Finished).
-    pub fn server_traffic_secret(&self, hash: &Digest) -> Secret {
-        derive_secret(self.alg, &self.secret, b"s ap traffic", hash)
+    pub fn server_traffic_secret<P: CryptoProvider>(&self, p: &mut P, hash: &Digest) -> Secret {
+        derive_secret(p, self.alg, &self.secret, b"s ap traffic", hash)
     }
 
     /// exporter_master_secret over Hash(ClientHello..server Finished).
-    pub fn exporter_master_secret(&self, hash: &Digest) -> Secret {
-        derive_secret(self.alg, &self.secret, b"exp master", hash)
+    pub fn exporter_master_secret<P: CryptoProvider>(&self, p: &mut P, hash: &Digest) -> Secret {
+        derive_secret(p, self.alg, &self.secret, b"exp master", hash)
     }
 
     /// resumption_master_secret over Hash(ClientHello..client Finished).
-    pub fn resumption_master_secret(&self, hash: &Digest) -> Secret {
-        derive_secret(self.alg, &self.secret, b"res master", hash)
+    pub fn resumption_master_secret<P: CryptoProvider>(&self, p: &mut P, hash: &Digest) -> Secret {
+        derive_secret(p, self.alg, &self.secret, b"res master", hash)
     }
 }
 
 /// application_traffic_secret_N+1 (RFC 8446 §7.2).
-pub fn next_traffic_secret(alg: HashAlg, secret: &Secret) -> Secret {
-    expand_secret(alg, secret, b"traffic upd", &[])
+pub fn next_traffic_secret<P: CryptoProvider>(p: &mut P, alg: HashAlg, secret: &Secret) -> Secret {
+    expand_secret(p, alg, secret, b"traffic upd", &[])
 }
 
 /// The PSK for a ticket: HKDF-Expand-Label(resumption_master_secret, "resumption", nonce) (§4.6.1).
-pub fn resumption_psk(alg: HashAlg, resumption_master_secret: &Secret, ticket_nonce: &[u8]) -> Secret {
-    expand_secret(alg, resumption_master_secret, b"resumption", ticket_nonce)
+pub fn resumption_psk<P: CryptoProvider>(
+    p: &mut P,
+    alg: HashAlg,
+    resumption_master_secret: &Secret,
+    ticket_nonce: &[u8],
+) -> Secret {
+    expand_secret(p, alg, resumption_master_secret, b"resumption", ticket_nonce)
 }
 
 /// Finished verify_data = HMAC(finished_key, transcript hash) (§4.4.4).
-pub fn finished_verify_data(alg: HashAlg, base_key: &Secret, transcript_hash: &Digest) -> Digest {
-    let finished_key = expand_secret(alg, base_key, b"finished", &[]);
-    hmac(alg, finished_key.as_bytes(), transcript_hash.as_bytes())
+pub fn finished_verify_data<P: CryptoProvider>(
+    p: &mut P,
+    alg: HashAlg,
+    base_key: &Secret,
+    transcript_hash: &Digest,
+) -> Digest {
+    let finished_key = expand_secret(p, alg, base_key, b"finished", &[]);
+    hmac(p, alg, finished_key.as_bytes(), transcript_hash.as_bytes())
 }
 
 /// A PSK binder: HMAC over the transcript hash up to the truncated
 /// ClientHello, keyed from binder_key (RFC 8446 §4.2.11.2).
-pub fn psk_binder(alg: HashAlg, psk: &[u8], resumption: bool, truncated_transcript_hash: &Digest) -> Digest {
-    let binder_key = EarlySecret::new(alg, Some(psk)).binder_key(resumption);
-    finished_verify_data(alg, &binder_key, truncated_transcript_hash)
+pub fn psk_binder<P: CryptoProvider>(
+    p: &mut P,
+    alg: HashAlg,
+    psk: &[u8],
+    resumption: bool,
+    truncated_transcript_hash: &Digest,
+) -> Digest {
+    let binder_key = EarlySecret::new(p, alg, Some(psk)).binder_key(p, resumption);
+    finished_verify_data(p, alg, &binder_key, truncated_transcript_hash)
 }
 
 /// TLS-Exporter(label, context, length) (RFC 8446 §7.5).
-pub fn export(alg: HashAlg, exporter_master_secret: &Secret, label: &[u8], context: &[u8], out: &mut [u8]) {
-    let tmp = derive_secret(alg, exporter_master_secret, label, &alg.hash(&[]));
-    expand_label(alg, &tmp, b"exporter", alg.hash(context).as_bytes(), out);
+pub fn export<P: CryptoProvider>(
+    p: &mut P,
+    alg: HashAlg,
+    exporter_master_secret: &Secret,
+    label: &[u8],
+    context: &[u8],
+    out: &mut [u8],
+) {
+    let empty = alg.hash(p, &[]);
+    let tmp = derive_secret(p, alg, exporter_master_secret, label, &empty);
+    let context = alg.hash(p, context);
+    expand_label(p, alg, &tmp, b"exporter", context.as_bytes(), out);
 }
 
 /// Record protection key and IV of a traffic secret (RFC 8446 §7.3),
 /// both wiped on drop.
-pub struct TrafficKeys {
+pub struct TrafficKeys<P: CryptoProvider> {
     /// The keyed AEAD.
-    pub key: AeadKey,
+    pub key: P::AeadKey,
     /// The 12-byte write IV.
     pub iv: [u8; 12],
 }
 
-impl Drop for TrafficKeys {
+impl<P: CryptoProvider> Drop for TrafficKeys<P> {
     fn drop(&mut self) {
-        self.iv.zeroize(); // the key wipes itself (AeadKey: ZeroizeOnDrop)
+        self.iv.zeroize(); // the provider's key wipes itself (CryptoProvider::AeadKey)
     }
 }
 
-impl ZeroizeOnDrop for TrafficKeys {}
+impl<P: CryptoProvider> ZeroizeOnDrop for TrafficKeys<P> {}
 
-impl TrafficKeys {
+impl<P: CryptoProvider> TrafficKeys<P> {
     /// `[sender]_write_key` and `[sender]_write_iv` from a traffic secret.
-    pub fn derive(alg: HashAlg, aead: AeadAlg, secret: &Secret) -> Self {
+    pub fn derive(p: &mut P, alg: HashAlg, aead: AeadAlg, secret: &Secret) -> Self {
         let mut key = [0u8; 32];
-        expand_label(alg, secret, b"key", &[], &mut key[..aead.key_len()]);
-        let mut keys = TrafficKeys { key: AeadKey::new(aead, &key), iv: [0; 12] };
+        expand_label(p, alg, secret, b"key", &[], &mut key[..aead.key_len()]);
+        let mut keys = TrafficKeys { key: p.aead_key(aead, &key[..aead.key_len()]), iv: [0; 12] };
         key.zeroize();
         // Straight into place: no copy of the IV is left behind.
-        expand_label(alg, secret, b"iv", &[], &mut keys.iv);
+        expand_label(p, alg, secret, b"iv", &[], &mut keys.iv);
         keys
     }
 }
@@ -214,10 +254,10 @@ mod tests {
     /// `zeroize` features, see tests/zeroize_features.sh).
     #[test]
     fn key_holders_are_zeroize_on_drop() {
-        wiped::<super::TrafficKeys>();
-        wiped::<crate::crypto::AeadKey>();
+        wiped::<super::TrafficKeys<crate::crypto::RustCrypto>>();
+        wiped::<crate::crypto::RustCryptoAead>();
+        wiped::<crate::crypto::RustCryptoKx>();
         wiped::<crate::crypto::Secret>();
-        wiped::<crate::crypto::KeyShare>();
         wiped::<crate::crypto::SharedSecret>();
         wiped::<aes_gcm::Aes128Gcm>();
         wiped::<aes_gcm::Aes256Gcm>();

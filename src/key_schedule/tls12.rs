@@ -4,20 +4,20 @@
 
 use zeroize::Zeroize;
 
-use crate::crypto::{hmac_into, HashAlg, MAX_HASH_LEN};
+use crate::crypto::{CryptoProvider, HashAlg, MAX_HASH_LEN};
 
 /// Fills `out` with PRF(secret, label, seed) (RFC 5246 §5):
 /// A(0) = label || seed, A(i) = HMAC(secret, A(i-1)),
 /// P_hash = HMAC(secret, A(1) || label || seed) || HMAC(secret, A(2) || label || seed) || ...
-pub fn prf(alg: HashAlg, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
+pub fn prf<P: CryptoProvider>(p: &mut P, alg: HashAlg, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
     let mut a = [0u8; MAX_HASH_LEN];
     let mut block = [0u8; MAX_HASH_LEN];
-    let len = hmac_into(alg, secret, &[label, seed], &mut a);
+    let len = p.hmac(alg, secret, &[label, seed], &mut a);
     for chunk in out.chunks_mut(alg.len()) {
-        hmac_into(alg, secret, &[&a[..len], label, seed], &mut block);
+        p.hmac(alg, secret, &[&a[..len], label, seed], &mut block);
         chunk.copy_from_slice(&block[..chunk.len()]);
         let prev = a;
-        hmac_into(alg, secret, &[&prev[..len]], &mut a);
+        p.hmac(alg, secret, &[&prev[..len]], &mut a);
     }
     a.zeroize();
     block.zeroize();
@@ -45,11 +45,17 @@ impl MasterSecret12 {
     /// master_secret = PRF(pre_master_secret, "extended master secret",
     /// session_hash) with RFC 7627 §4, else PRF(pre_master_secret, "master
     /// secret", client_random || server_random) (RFC 5246 §8.1).
-    pub fn derive(alg: HashAlg, pre_master: &[u8], ems_session_hash: Option<&[u8]>, randoms: &[u8; 64]) -> Self {
+    pub fn derive<P: CryptoProvider>(
+        p: &mut P,
+        alg: HashAlg,
+        pre_master: &[u8],
+        ems_session_hash: Option<&[u8]>,
+        randoms: &[u8; 64],
+    ) -> Self {
         let mut secret = [0u8; MASTER_SECRET_LEN];
         match ems_session_hash {
-            Some(h) => prf(alg, pre_master, b"extended master secret", h, &mut secret),
-            None => prf(alg, pre_master, b"master secret", randoms, &mut secret),
+            Some(h) => prf(p, alg, pre_master, b"extended master secret", h, &mut secret),
+            None => prf(p, alg, pre_master, b"master secret", randoms, &mut secret),
         }
         MasterSecret12 { alg, secret }
     }
@@ -68,26 +74,44 @@ impl MasterSecret12 {
     /// The key block (RFC 5246 §6.3): PRF(master_secret, "key expansion",
     /// server_random || client_random), split into the client and server
     /// write keys and IVs of `key_len` and `iv_len` bytes each.
-    pub fn key_block(&self, server_client_randoms: &[u8; 64], key_len: usize, iv_len: usize) -> KeyBlock {
+    pub fn key_block<P: CryptoProvider>(
+        &self,
+        p: &mut P,
+        server_client_randoms: &[u8; 64],
+        key_len: usize,
+        iv_len: usize,
+    ) -> KeyBlock {
         let mut kb = KeyBlock { buf: [0u8; 2 * (32 + 12)], key_len, iv_len };
         let n = 2 * (key_len + iv_len);
-        prf(self.alg, &self.secret, b"key expansion", server_client_randoms, &mut kb.buf[..n]);
+        prf(p, self.alg, &self.secret, b"key expansion", server_client_randoms, &mut kb.buf[..n]);
         kb
     }
 
     /// Finished verify_data = PRF(master_secret, finished_label,
     /// Hash(handshake_messages))[0..11] (RFC 5246 §7.4.9).
-    pub fn verify_data(&self, server: bool, transcript_hash: &[u8]) -> [u8; VERIFY_DATA_LEN] {
+    pub fn verify_data<P: CryptoProvider>(
+        &self,
+        p: &mut P,
+        server: bool,
+        transcript_hash: &[u8],
+    ) -> [u8; VERIFY_DATA_LEN] {
         let label: &[u8] = if server { b"server finished" } else { b"client finished" };
         let mut out = [0u8; VERIFY_DATA_LEN];
-        prf(self.alg, &self.secret, label, transcript_hash, &mut out);
+        prf(p, self.alg, &self.secret, label, transcript_hash, &mut out);
         out
     }
 
     /// Keying material exporter (RFC 5705 §4, with RFC 7627 §5.4's session hash
     /// carried in the master secret): PRF(master_secret, label,
     /// client_random || server_random [|| context_len || context]).
-    pub fn export(&self, randoms: &[u8; 64], label: &[u8], context: Option<&[u8]>, out: &mut [u8]) {
+    pub fn export<P: CryptoProvider>(
+        &self,
+        p: &mut P,
+        randoms: &[u8; 64],
+        label: &[u8],
+        context: Option<&[u8]>,
+        out: &mut [u8],
+    ) {
         let mut seed = [0u8; 64 + 2 + 255];
         seed[..64].copy_from_slice(randoms);
         let n = match context {
@@ -99,7 +123,7 @@ impl MasterSecret12 {
             }
             None => 64,
         };
-        prf(self.alg, &self.secret, label, &seed[..n], out);
+        prf(p, self.alg, &self.secret, label, &seed[..n], out);
     }
 }
 

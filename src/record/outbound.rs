@@ -2,6 +2,7 @@
 
 use super::{Header, Protection, HEADER_LEN, MAX_PLAINTEXT};
 use crate::codec::{WriteError, Writer};
+use crate::crypto::CryptoProvider;
 use crate::error::Error;
 use crate::msgs::enums::ContentType;
 
@@ -81,15 +82,16 @@ impl Outbound {
     /// than the record size limit in force (a handshake flight with a
     /// certificate chain, RFC 8446 §5.1, RFC 5246 §6.2.1). Returns what
     /// `fill` returned; once [`Outbound::shut`], `fill` runs but nothing is queued.
-    pub fn write_record<T, E: Into<FillError>>(
+    pub fn write_record<P: CryptoProvider, T, E: Into<FillError>>(
         &mut self,
         buf: &mut [u8],
-        prot: Option<&mut Protection>,
+        crypto: &mut P,
+        prot: Option<&mut Protection<P>>,
         typ: ContentType,
         fill: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
     ) -> Result<T, Error> {
         let (staged, value) = self.stage(buf, prot.as_deref(), fill)?;
-        self.commit(buf, prot, typ, staged)?;
+        self.commit(buf, crypto, prot, typ, staged)?;
         Ok(value)
     }
 
@@ -100,10 +102,10 @@ impl Outbound {
     /// A frame of its own: `fill` (a whole flight, a client signature) is
     /// not on the stack while [`Outbound::commit`] seals (issue 12).
     #[inline(never)]
-    pub fn stage<T, E: Into<FillError>>(
+    pub fn stage<P: CryptoProvider, T, E: Into<FillError>>(
         &mut self,
         buf: &mut [u8],
-        prot: Option<&Protection>,
+        prot: Option<&Protection<P>>,
         fill: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
     ) -> Result<(Staged, T), Error> {
         let overhead = prot.map_or(0, |p| p.overhead());
@@ -135,10 +137,11 @@ impl Outbound {
     /// Splits a staged payload into records of at most the fragment limit
     /// (moving the pieces up, last first, to where their records start),
     /// seals each with `prot` (the one given to `stage`) and queues them.
-    pub fn commit(
+    pub fn commit<P: CryptoProvider>(
         &mut self,
         buf: &mut [u8],
-        mut prot: Option<&mut Protection>,
+        crypto: &mut P,
+        mut prot: Option<&mut Protection<P>>,
         typ: ContentType,
         staged: Staged,
     ) -> Result<(), Error> {
@@ -166,7 +169,7 @@ impl Outbound {
             let record = &mut free[i * (limit + per_record)..];
             match prot.as_deref_mut() {
                 Some(p) => {
-                    p.seal_in_place(typ, record, len)?;
+                    p.seal_in_place(crypto, typ, record, len)?;
                 }
                 None => Header::write(typ, len, record),
             }
@@ -204,7 +207,7 @@ impl From<WriteError> for FillError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::AeadAlg;
+    use crate::crypto::{AeadAlg, CryptoProvider, RustCrypto};
 
     fn split_records(mut bytes: &[u8]) -> std::vec::Vec<std::vec::Vec<u8>> {
         let mut out = std::vec::Vec::new();
@@ -223,9 +226,9 @@ mod tests {
         // Plaintext, then TLS 1.3 and TLS 1.2 (explicit nonce) protection.
         for alg in [None, Some(false), Some(true)] {
             let mk = |tls12: bool| match tls12 {
-                true => Protection::tls12(AeadAlg::Aes128Gcm, &[1; 16], &[2; 4]),
+                true => Protection::tls12(&mut RustCrypto, AeadAlg::Aes128Gcm, &[1; 16], &[2; 4]),
                 false => Protection::new(crate::key_schedule::TrafficKeys {
-                    key: crate::crypto::AeadKey::new(AeadAlg::Aes128Gcm, &[1; 32]),
+                    key: RustCrypto.aead_key(AeadAlg::Aes128Gcm, &[1; 16]),
                     iv: [2; 12],
                 }),
             };
@@ -233,7 +236,8 @@ mod tests {
             let mut out = Outbound::default();
             out.set_max_fragment(10);
             let mut buf = [0u8; 256];
-            out.write_record(&mut buf, sealer.as_mut(), ContentType::Handshake, |w| w.bytes(&payload)).unwrap();
+            out.write_record(&mut buf, &mut RustCrypto, sealer.as_mut(), ContentType::Handshake, |w| w.bytes(&payload))
+                .unwrap();
             let recs = split_records(out.pending(&buf));
             assert_eq!(recs.len(), 3, "{alg:?}");
             let mut opener = alg.map(mk);
@@ -241,7 +245,7 @@ mod tests {
             for mut r in recs {
                 match opener.as_mut() {
                     Some(p) => {
-                        let (typ, len) = p.open(&mut r).unwrap();
+                        let (typ, len) = p.open(&mut RustCrypto, &mut r).unwrap();
                         assert_eq!(typ, ContentType::Handshake);
                         got.extend_from_slice(&r[HEADER_LEN..HEADER_LEN + len]);
                     }
@@ -258,7 +262,13 @@ mod tests {
         out.set_max_fragment(10);
         // 30 bytes of content need 3 headers: 45 bytes; 40 do not hold them.
         let mut buf = [0u8; 40];
-        let r = out.write_record(&mut buf, None, ContentType::Handshake, |w| w.bytes(&[7; 30]));
+        let r = out.write_record(
+            &mut buf,
+            &mut RustCrypto,
+            None::<&mut Protection<RustCrypto>>,
+            ContentType::Handshake,
+            |w| w.bytes(&[7; 30]),
+        );
         assert_eq!(r, Err(Error::SendBufferTooSmall { needed: 45, capacity: 40 }));
     }
 }

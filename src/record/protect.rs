@@ -5,7 +5,7 @@
 use core::ops::Range;
 
 use super::{Header, HEADER_LEN, MAX_PLAINTEXT};
-use crate::crypto::{AeadAlg, AeadKey, HashAlg, Secret, TAG_LEN};
+use crate::crypto::{AeadAlg, CryptoProvider, HashAlg, Secret, TAG_LEN};
 use crate::error::{Error, Misbehavior};
 use crate::key_schedule::TrafficKeys;
 use crate::msgs::enums::ContentType;
@@ -46,26 +46,26 @@ const SEAL_FAILED: Error = Error::Internal("the AEAD refused to seal a record");
 /// handshake data that spans the change (RFC 8446 §5.1, RFC 5246 §6.2.1),
 /// whatever the transition returns. (Two references, so the mark costs the
 /// connection one byte beside its other flags.)
-pub struct ReadKeys<'x> {
-    prot: &'x mut Option<Protection>,
+pub struct ReadKeys<'x, P: CryptoProvider> {
+    prot: &'x mut Option<Protection<P>>,
     changed: &'x mut bool,
 }
 
-impl<'x> ReadKeys<'x> {
+impl<'x, P: CryptoProvider> ReadKeys<'x, P> {
     /// The receive keys `prot`, whose changes are marked in `changed`.
-    pub fn new(prot: &'x mut Option<Protection>, changed: &'x mut bool) -> Self {
+    pub fn new(prot: &'x mut Option<Protection<P>>, changed: &'x mut bool) -> Self {
         ReadKeys { prot, changed }
     }
 
     /// Installs the keys of a TLS 1.3 traffic secret ([`Protection::install`]).
-    pub fn install(&mut self, alg: HashAlg, aead: AeadAlg, secret: &Secret) {
-        Protection::install(self.prot, alg, aead, secret);
+    pub fn install(&mut self, p: &mut P, alg: HashAlg, aead: AeadAlg, secret: &Secret) {
+        Protection::install(self.prot, p, alg, aead, secret);
         *self.changed = true;
     }
 
     /// Installs a TLS 1.2 key block's key and IV ([`Protection::install_tls12`]).
-    pub fn install_tls12(&mut self, aead: AeadAlg, key: &[u8], iv: &[u8]) {
-        Protection::install_tls12(self.prot, aead, key, iv);
+    pub fn install_tls12(&mut self, p: &mut P, aead: AeadAlg, key: &[u8], iv: &[u8]) {
+        Protection::install_tls12(self.prot, p, aead, key, iv);
         *self.changed = true;
     }
 }
@@ -95,25 +95,22 @@ pub struct Opened {
 }
 
 /// One direction's AEAD key, IV and sequence number.
-pub struct Protection {
-    keys: TrafficKeys,
+pub struct Protection<P: CryptoProvider> {
+    keys: TrafficKeys<P>,
     seq: u64,
     framing: Framing,
 }
 
-impl Protection {
+impl<P: CryptoProvider> Protection<P> {
     /// TLS 1.3 protection starting at sequence number 0.
-    pub fn new(keys: TrafficKeys) -> Self {
+    pub fn new(keys: TrafficKeys<P>) -> Self {
         Protection { keys, seq: 0, framing: Framing::Tls13 }
     }
 
     /// TLS 1.2 protection from a key block's write key and IV (RFC 5246
     /// §6.3): a 4-byte salt for AES-GCM, a 12-byte IV for ChaCha20-Poly1305.
     /// The sequence number starts at 0 (after ChangeCipherSpec).
-    pub fn tls12(aead: AeadAlg, key: &[u8], iv: &[u8]) -> Self {
-        let mut k = [0u8; 32];
-        let n = key.len().min(32);
-        k[..n].copy_from_slice(&key[..n]);
+    pub fn tls12(p: &mut P, aead: AeadAlg, key: &[u8], iv: &[u8]) -> Self {
         let mut full_iv = [0u8; 12];
         let m = iv.len().min(12);
         full_iv[..m].copy_from_slice(&iv[..m]);
@@ -121,8 +118,7 @@ impl Protection {
             AeadAlg::Chacha20Poly1305 => Framing::Tls12Chacha,
             AeadAlg::Aes128Gcm | AeadAlg::Aes256Gcm => Framing::Tls12Gcm,
         };
-        let keys = TrafficKeys { key: AeadKey::new(aead, &k), iv: full_iv };
-        zeroize::Zeroize::zeroize(&mut k);
+        let keys = TrafficKeys { key: p.aead_key(aead, key), iv: full_iv };
         zeroize::Zeroize::zeroize(&mut full_iv);
         Protection { keys, seq: 0, framing }
     }
@@ -131,14 +127,14 @@ impl Protection {
     /// `slot`, in a frame of its own: the key schedule (hundreds of bytes)
     /// is built once, not in the frame of the transition that changes keys.
     #[inline(never)]
-    pub fn install(slot: &mut Option<Protection>, alg: HashAlg, aead: AeadAlg, secret: &Secret) {
-        *slot = Some(Protection::new(TrafficKeys::derive(alg, aead, secret)));
+    pub fn install(slot: &mut Option<Protection<P>>, p: &mut P, alg: HashAlg, aead: AeadAlg, secret: &Secret) {
+        *slot = Some(Protection::new(TrafficKeys::derive(p, alg, aead, secret)));
     }
 
     /// As [`Protection::install`], for a TLS 1.2 key block's key and IV ([`Protection::tls12`]).
     #[inline(never)]
-    pub fn install_tls12(slot: &mut Option<Protection>, aead: AeadAlg, key: &[u8], iv: &[u8]) {
-        *slot = Some(Protection::tls12(aead, key, iv));
+    pub fn install_tls12(slot: &mut Option<Protection<P>>, p: &mut P, aead: AeadAlg, key: &[u8], iv: &[u8]) {
+        *slot = Some(Protection::tls12(p, aead, key, iv));
     }
 
     /// The sequence number of the next record.
@@ -227,7 +223,7 @@ impl Protection {
     /// [`Protection::overhead`] more bytes. Writes the header and returns
     /// the whole record's length. (For TLS 1.2 AES-GCM the content is moved
     /// up over the explicit nonce; [`Protection::seal_in_place`] avoids that copy.)
-    pub fn seal(&mut self, typ: ContentType, record: &mut [u8], len: usize) -> Result<usize, Error> {
+    pub fn seal(&mut self, p: &mut P, typ: ContentType, record: &mut [u8], len: usize) -> Result<usize, Error> {
         let offset = self.content_offset();
         if offset > 0 {
             let total = HEADER_LEN + len + self.overhead();
@@ -236,12 +232,18 @@ impl Protection {
             }
             record.copy_within(HEADER_LEN..HEADER_LEN + len, HEADER_LEN + offset);
         }
-        self.seal_in_place(typ, record, len)
+        self.seal_in_place(p, typ, record, len)
     }
 
     /// As [`Protection::seal`], with the content already at
     /// `record[HEADER_LEN + content_offset()..]`.
-    pub fn seal_in_place(&mut self, typ: ContentType, record: &mut [u8], len: usize) -> Result<usize, Error> {
+    pub fn seal_in_place(
+        &mut self,
+        p: &mut P,
+        typ: ContentType,
+        record: &mut [u8],
+        len: usize,
+    ) -> Result<usize, Error> {
         let total = HEADER_LEN + len + self.overhead();
         if record.len() < total {
             return Err(Error::SendBufferTooSmall { needed: total, capacity: record.len() });
@@ -254,7 +256,8 @@ impl Protection {
                 record[HEADER_LEN + len] = typ.to_wire();
                 let (header, body) = record.split_at_mut(HEADER_LEN);
                 Header::write(ContentType::ApplicationData, inner_len + TAG_LEN, header);
-                let tag = self.keys.key.seal(&nonce, header, &mut body[..inner_len]).map_err(|_| SEAL_FAILED)?;
+                let tag =
+                    p.aead_seal(&self.keys.key, &nonce, header, &mut body[..inner_len]).map_err(|_| SEAL_FAILED)?;
                 body[inner_len..inner_len + TAG_LEN].copy_from_slice(&tag);
             }
             Framing::Tls12Gcm | Framing::Tls12Chacha => {
@@ -263,8 +266,9 @@ impl Protection {
                 let (header, body) = record.split_at_mut(HEADER_LEN);
                 Header::write(typ, len + self.overhead(), header);
                 body[..explicit].copy_from_slice(&nonce[4..4 + explicit]);
-                let tag =
-                    self.keys.key.seal(&nonce, &aad, &mut body[explicit..explicit + len]).map_err(|_| SEAL_FAILED)?;
+                let tag = p
+                    .aead_seal(&self.keys.key, &nonce, &aad, &mut body[explicit..explicit + len])
+                    .map_err(|_| SEAL_FAILED)?;
                 body[explicit + len..explicit + len + TAG_LEN].copy_from_slice(&tag);
             }
         }
@@ -277,8 +281,8 @@ impl Protection {
     ///
     /// For TLS 1.2 AES-GCM records the plaintext is moved down over the
     /// explicit nonce; [`Protection::open_in_place`] avoids that copy.
-    pub fn open(&mut self, record: &mut [u8]) -> Result<(ContentType, usize), Error> {
-        let o = self.open_in_place(record)?;
+    pub fn open(&mut self, p: &mut P, record: &mut [u8]) -> Result<(ContentType, usize), Error> {
+        let o = self.open_in_place(p, record)?;
         let len = o.plaintext.len();
         if o.plaintext.start != HEADER_LEN {
             record.copy_within(o.plaintext, HEADER_LEN);
@@ -288,17 +292,17 @@ impl Protection {
 
     /// Opens a whole protected record in place and says where its plaintext is.
     /// On failure nothing of the plaintext is left in `record`.
-    pub fn open_in_place(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
+    pub fn open_in_place(&mut self, p: &mut P, record: &mut [u8]) -> Result<Opened, Error> {
         if record.len() < HEADER_LEN {
             return Err(Misbehavior::BadRecord.into());
         }
         match self.framing {
-            Framing::Tls13 => self.open13(record),
-            Framing::Tls12Gcm | Framing::Tls12Chacha => self.open12(record),
+            Framing::Tls13 => self.open13(p, record),
+            Framing::Tls12Gcm | Framing::Tls12Chacha => self.open12(p, record),
         }
     }
 
-    fn open13(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
+    fn open13(&mut self, p: &mut P, record: &mut [u8]) -> Result<Opened, Error> {
         let (header, body) = record.split_at_mut(HEADER_LEN);
         if body.len() < TAG_LEN + 1 {
             return Err(Error::BadRecordMac);
@@ -312,7 +316,7 @@ impl Protection {
         }
         let (ct, tag) = body.split_at_mut(ct_len);
         let tag: [u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::BadRecordMac)?;
-        self.keys.key.open(&nonce, header, ct, &tag).map_err(|_| Error::BadRecordMac)?;
+        open_or_wipe(p, &self.keys.key, &nonce, header, ct, &tag)?;
         // §5.4: strip zero padding; the last non-zero byte is the content type.
         let Some(pos) = ct.iter().rposition(|&b| b != 0) else {
             return Err(Misbehavior::NoContentType.into());
@@ -320,7 +324,7 @@ impl Protection {
         Ok(Opened { typ: ContentType::from_wire(ct[pos]), plaintext: HEADER_LEN..HEADER_LEN + pos })
     }
 
-    fn open12(&mut self, record: &mut [u8]) -> Result<Opened, Error> {
+    fn open12(&mut self, p: &mut P, record: &mut [u8]) -> Result<Opened, Error> {
         let (header, body) = record.split_at_mut(HEADER_LEN);
         let (typ, version) = (header[0], [header[1], header[2]]);
         if usize::from(u16::from_be_bytes([header[3], header[4]])) != body.len() {
@@ -342,29 +346,45 @@ impl Protection {
         let aad = Self::aad12(seq, typ, version, len);
         let (ct, tag) = body[explicit..].split_at_mut(len);
         let tag: [u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::BadRecordMac)?;
-        self.keys.key.open(&nonce, &aad, ct, &tag).map_err(|_| Error::BadRecordMac)?;
+        open_or_wipe(p, &self.keys.key, &nonce, &aad, ct, &tag)?;
         let start = HEADER_LEN + explicit;
         Ok(Opened { typ: ContentType::from_wire(typ), plaintext: start..start + len })
     }
 }
 
+/// Opens `ct` in place; on a bad tag wipes it whatever the provider left
+/// there, so no unauthenticated plaintext is released (RUSTSEC-2023-0096).
+fn open_or_wipe<P: CryptoProvider>(
+    p: &mut P,
+    key: &P::AeadKey,
+    nonce: &[u8; 12],
+    aad: &[u8],
+    ct: &mut [u8],
+    tag: &[u8; TAG_LEN],
+) -> Result<(), Error> {
+    p.aead_open(key, nonce, aad, ct, tag).map_err(|_| {
+        ct.iter_mut().for_each(|b| *b = 0);
+        Error::BadRecordMac
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::{AeadAlg, AeadKey};
+    use crate::crypto::{AeadAlg, RustCrypto};
 
-    fn keys() -> TrafficKeys {
-        TrafficKeys { key: AeadKey::new(AeadAlg::Aes128Gcm, &[7; 32]), iv: [1; 12] }
+    fn keys() -> TrafficKeys<RustCrypto> {
+        TrafficKeys { key: RustCrypto.aead_key(AeadAlg::Aes128Gcm, &[7; 16]), iv: [1; 12] }
     }
 
     #[test]
     fn sequence_number_exhaustion_is_an_error_not_a_wrap() {
         let mut p = Protection { keys: keys(), seq: u64::MAX - 1, framing: Framing::Tls13 };
         let mut rec = [0u8; HEADER_LEN + 4 + 1 + TAG_LEN];
-        assert!(p.seal(ContentType::ApplicationData, &mut rec, 4).is_ok(), "the last usable number");
-        assert_eq!(p.seal(ContentType::ApplicationData, &mut rec, 4), Err(Error::SequenceExhausted));
+        assert!(p.seal(&mut RustCrypto, ContentType::ApplicationData, &mut rec, 4).is_ok(), "the last usable number");
+        assert_eq!(p.seal(&mut RustCrypto, ContentType::ApplicationData, &mut rec, 4), Err(Error::SequenceExhausted));
         let mut q = Protection { keys: keys(), seq: u64::MAX, framing: Framing::Tls13 };
-        assert_eq!(q.open(&mut rec), Err(Error::SequenceExhausted));
+        assert_eq!(q.open(&mut RustCrypto, &mut rec), Err(Error::SequenceExhausted));
     }
 
     #[test]
@@ -373,9 +393,9 @@ mod tests {
         let mut open = Protection::new(keys());
         let len = MAX_PLAINTEXT + 1; // content of 2^14 + 1, plus the type byte: 2 over
         let mut rec = std::vec![0u8; HEADER_LEN + len + 1 + TAG_LEN];
-        let n = seal.seal(ContentType::ApplicationData, &mut rec, len).unwrap();
+        let n = seal.seal(&mut RustCrypto, ContentType::ApplicationData, &mut rec, len).unwrap();
         assert_eq!(
-            open.open(&mut rec[..n]),
+            open.open(&mut RustCrypto, &mut rec[..n]),
             Err(Error::RecordOverflow { size: MAX_PLAINTEXT + 2, limit: MAX_PLAINTEXT + 1 })
         );
     }

@@ -11,6 +11,7 @@
 
 use alloc::vec::Vec;
 
+use crate::crypto::SignatureVerifier;
 use crate::msgs::certificate::CertificateChain;
 use crate::verify::{ServerName, UnixTime};
 use crate::x509::anchors::TrustAnchor;
@@ -162,6 +163,7 @@ fn key_id_order(child_aki: Option<&[u8]>, ski: Option<&[u8]>) -> u8 {
 }
 
 struct Search<'s, 'a> {
+    crypto: &'s mut dyn SignatureVerifier,
     anchors: &'s [TrustAnchor],
     pool: &'s [ParsedCert<'a>],
     opts: &'s Options,
@@ -210,7 +212,7 @@ impl<'s, 'a> Search<'s, 'a> {
             let r = a
                 .check_as_issuer(self.opts.profile, self.now)
                 .and_then(|_| self.spend())
-                .and_then(|_| match check_signed_by(top, &a.spki_der, || a.id(), self.opts.rsa) {
+                .and_then(|_| match check_signed_by(self.crypto, top, &a.spki_der, || a.id(), self.opts.rsa) {
                     // Same name, and no key identifier says it is the same key:
                     // another CA (or a re-keyed one), not the intermediates' fault.
                     Err(CertError::BadSignature { cert, .. }) if key_id_order(aki, a.ski.as_deref()) != 0 => {
@@ -254,7 +256,7 @@ impl<'s, 'a> Search<'s, 'a> {
             }
             let r = check_ca(c, path, self.now, self.opts.profile)
                 .and_then(|_| self.spend())
-                .and_then(|_| check_signed_by(top, c.spki_raw, || c.id(), self.opts.rsa))
+                .and_then(|_| check_signed_by(self.crypto, top, c.spki_raw, || c.id(), self.opts.rsa))
                 .and_then(|_| {
                     let limit = self.opts.max_name_checks;
                     let by = c.subject_string();
@@ -284,6 +286,7 @@ pub(crate) fn verify_chain(
     name: Option<&ServerName<'_>>,
     now: Option<UnixTime>,
     opts: &Options,
+    crypto: &mut dyn SignatureVerifier,
 ) -> Result<(), CertError> {
     let mut certs = chain.iter();
     let leaf_der = certs.next().ok_or(CertError::NoCertificate)?;
@@ -318,6 +321,7 @@ pub(crate) fn verify_chain(
         }
     }
     let mut search = Search {
+        crypto,
         anchors,
         pool: &pool,
         opts,

@@ -234,6 +234,18 @@ impl ServerVerifier for PinVerifier<'_> {
         server_name: &ServerName<'_>,
         now: Option<UnixTime>,
     ) -> Result<Trust, CertError> {
+        self.verify_server_with(chain, server_name, now, &mut crate::crypto::RustCrypto)
+    }
+
+    fn verify_server_with(
+        &self,
+        chain: &CertificateChain<'_>,
+        server_name: &ServerName<'_>,
+        now: Option<UnixTime>,
+        crypto: &mut dyn crate::crypto::SignatureVerifier,
+    ) -> Result<Trust, CertError> {
+        #[cfg(not(feature = "alloc"))]
+        let _ = crypto;
         let leaf = chain.leaf().ok_or(CertError::NoCertificate)?;
         if self.leaf_pinned(leaf) {
             return Ok(Trust::Verified);
@@ -249,8 +261,14 @@ impl ServerVerifier for PinVerifier<'_> {
                     Ok(a) => a,
                     Err(_) => continue,
                 };
-                match crate::x509::path::verify_chain(anchors.as_slice(), chain, Some(server_name), now, &self.options)
-                {
+                match crate::x509::path::verify_chain(
+                    anchors.as_slice(),
+                    chain,
+                    Some(server_name),
+                    now,
+                    &self.options,
+                    &mut *crypto,
+                ) {
                     Ok(()) => return Ok(Trust::Verified),
                     Err(e) => {
                         if best.as_ref().is_none_or(|b| e.rank() > b.rank()) {

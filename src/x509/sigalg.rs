@@ -8,7 +8,7 @@ use const_oid::ObjectIdentifier;
 use der::{Decode, Encode, Tagged};
 use spki::AlgorithmIdentifierOwned;
 
-use crate::crypto::{PeerKey, SigAlg, SigHash, SignatureError};
+use crate::crypto::{PeerKey, SigAlg, SigHash, SignatureError, SignatureVerifier};
 use crate::x509::cert::ParsedCert;
 use crate::x509::error::{CertError, CertId};
 
@@ -122,9 +122,7 @@ pub(crate) fn parse_key(spki: &[u8], owner: impl Fn() -> CertId, limits: RsaLimi
         SignatureError::UnsupportedKey(what) => CertError::UnsupportedKey { cert: owner(), detail: what.into() },
         _ => CertError::UnsupportedKey { cert: owner(), detail: "malformed SubjectPublicKeyInfo".into() },
     })?;
-    if let PeerKey::Rsa(k) = &key {
-        use rsa::traits::PublicKeyParts;
-        let bits = k.n().bit_width();
+    if let Some(bits) = key.rsa_bits() {
         if bits > limits.max_bits {
             return Err(CertError::KeySize { cert: owner(), bits, min: limits.min_bits, max: limits.max_bits });
         }
@@ -143,10 +141,7 @@ pub(crate) fn parse_key(spki: &[u8], owner: impl Fn() -> CertId, limits: RsaLimi
 /// A short key description, e.g. `ECDSA P-256` or `RSA 2048`.
 pub(crate) fn describe_key(spki: &[u8]) -> String {
     match PeerKey::from_spki(spki, 0) {
-        Ok(PeerKey::Rsa(k)) => {
-            use rsa::traits::PublicKeyParts;
-            alloc::format!("RSA {}", k.n().bit_width())
-        }
+        Ok(PeerKey::Rsa { bits, .. }) => alloc::format!("RSA {bits}"),
         Ok(k) => k.describe().into(),
         Err(SignatureError::UnsupportedKey(what)) => what.into(),
         Err(_) => "unreadable key".into(),
@@ -155,6 +150,7 @@ pub(crate) fn describe_key(spki: &[u8]) -> String {
 
 /// Checks that `child` was signed by the key `issuer_spki` (RFC 5280 §6.1.3 (a)(1)).
 pub(crate) fn check_signed_by(
+    crypto: &mut dyn SignatureVerifier,
     child: &ParsedCert<'_>,
     issuer_spki: &[u8],
     issuer_id: impl Fn() -> CertId,
@@ -163,8 +159,12 @@ pub(crate) fn check_signed_by(
     let alg = child.check_sig_alg()?;
     let key = parse_key(issuer_spki, &issuer_id, limits)?;
     let sig = child.signature().unwrap_or(&[]);
-    key.verify(alg, child.tbs, sig)
-        .map_err(|_| CertError::BadSignature { cert: child.id(), signer: issuer_id().subject().into() })
+    crypto.verify_signature(&key, alg, child.tbs, sig).map_err(|e| match e {
+        SignatureError::MalformedKey => {
+            CertError::UnsupportedKey { cert: issuer_id(), detail: "malformed SubjectPublicKeyInfo".into() }
+        }
+        _ => CertError::BadSignature { cert: child.id(), signer: issuer_id().subject().into() },
+    })
 }
 
 /// A readable name of a certificate's signature algorithm.

@@ -192,8 +192,18 @@ impl ServerVerifier for ChainRecorder<'_> {
         server_name: &ServerName<'_>,
         now: Option<UnixTime>,
     ) -> Result<Trust, CertError> {
+        self.verify_server_with(chain, server_name, now, &mut crate::crypto::RustCrypto)
+    }
+
+    fn verify_server_with(
+        &self,
+        chain: &CertificateChain<'_>,
+        server_name: &ServerName<'_>,
+        now: Option<UnixTime>,
+        crypto: &mut dyn crate::crypto::SignatureVerifier,
+    ) -> Result<Trust, CertError> {
         let summary = ChainSummary::from_chain(chain);
-        let r = self.inner.verify_server(chain, server_name, now);
+        let r = self.inner.verify_server_with(chain, server_name, now, crypto);
         let seen = (summary, r.as_ref().err().cloned());
         self.last.with(|slot| *slot = Some(seen));
         r

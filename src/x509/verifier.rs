@@ -114,7 +114,17 @@ impl ServerVerifier for CaVerifier {
         server_name: &ServerName<'_>,
         now: Option<UnixTime>,
     ) -> Result<Trust, CertError> {
-        verify_chain(self.anchors.as_slice(), chain, Some(server_name), now, &self.options)?;
+        self.verify_server_with(chain, server_name, now, &mut crate::crypto::RustCrypto)
+    }
+
+    fn verify_server_with(
+        &self,
+        chain: &CertificateChain<'_>,
+        server_name: &ServerName<'_>,
+        now: Option<UnixTime>,
+        crypto: &mut dyn crate::crypto::SignatureVerifier,
+    ) -> Result<Trust, CertError> {
+        verify_chain(self.anchors.as_slice(), chain, Some(server_name), now, &self.options, crypto)?;
         Ok(Trust::Verified)
     }
 

@@ -7,6 +7,7 @@ use super::server_flight::{Exchange, ExpectServerHelloDone};
 use super::{Keyed, Outer, State};
 use crate::auth::{write_certificate, write_certificate_verify};
 use crate::codec::Writer;
+use crate::crypto::CryptoProvider;
 use crate::error::Error;
 use crate::handshake::state::{send_ccs, Ctx, Output};
 use crate::key_schedule::tls12::{psk_pre_master, MasterSecret12};
@@ -15,21 +16,21 @@ use crate::msgs::handshake::write_handshake;
 use crate::msgs::tls12::encode_client_key_exchange;
 use crate::record::{FillError, Protection};
 
-impl ExpectServerHelloDone {
+impl<P: CryptoProvider> ExpectServerHelloDone<P> {
     /// ServerHelloDone: send the client flight and derive the keys.
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn done<R>(
         self,
         body: &[u8],
         raw: &[u8],
-        ctx: &mut Ctx<'_, '_, R>,
-        slot: &mut Outer<'_>,
+        ctx: &mut Ctx<'_, '_, R, P>,
+        slot: &mut Outer<'_, P>,
     ) -> Result<Output<'static>, Error> {
         if !body.is_empty() {
             return Err(Error::Decode { what: "ServerHelloDone (must be empty)" });
         }
         let mut n = self.n;
-        n.transcript.update(raw);
+        n.transcript.update(ctx.crypto, raw);
         let (with_psk, ecdhe) = match &self.exchange {
             Exchange::Ecdhe(e) => (false, Some(e)),
             Exchange::Psk => (true, None),
@@ -45,17 +46,19 @@ impl ExpectServerHelloDone {
         let hash = n.agreed.suite.hash;
         // One record: [Certificate,] ClientKeyExchange[, CertificateVerify];
         // the master secret comes out of it (its session hash ends at ClientKeyExchange).
-        let master = ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| {
+        let crypto = &mut *ctx.crypto;
+        let (staged, master) = ctx.out.stage(ctx.tx, ctx.write_prot.as_ref(), |w| {
             if self.client_auth.is_some() {
-                write_certificate(w, None, chosen.map_or(&[], |(id, _)| id.chain), transcript)?;
+                let chain = chosen.map_or(&[][..], |(id, _)| id.chain);
+                write_certificate(w, None, chain, (&mut *crypto, &mut *transcript))?;
             }
             let start = w.len();
             write_handshake(w, HandshakeType::ClientKeyExchange, |w| {
                 encode_client_key_exchange(w, psk.map(|p| p.identity()), ecdhe.as_ref().map(|(pk, _)| pk.as_slice()))
             })?;
-            transcript.update(&w.written()[start..]);
+            transcript.update(crypto, &w.written()[start..]);
             // RFC 7627 §4: the session hash runs up to and including ClientKeyExchange.
-            let session_hash = transcript.current();
+            let session_hash = transcript.current(crypto);
             let shared = ecdhe.as_ref().map(|(_, s)| s.as_bytes());
             let mut pms = [0u8; 2 * (2 + 64)];
             let pms_len = match psk {
@@ -66,13 +69,15 @@ impl ExpectServerHelloDone {
                     s.len()
                 }
             };
-            let master = MasterSecret12::derive(hash, &pms[..pms_len], ems.then_some(session_hash.as_bytes()), randoms);
+            let ems_hash = ems.then_some(session_hash.as_bytes());
+            let master = MasterSecret12::derive(crypto, hash, &pms[..pms_len], ems_hash, randoms);
             pms.zeroize();
             if let Some((id, scheme)) = chosen {
-                write_certificate_verify(w, false, id.signer, scheme, transcript)?;
+                write_certificate_verify(w, false, id.signer, scheme, (&mut *crypto, &mut *transcript))?;
             }
             Ok::<_, FillError>(master)
         })?;
+        ctx.out.commit(ctx.tx, ctx.crypto, ctx.write_prot.as_mut(), ContentType::Handshake, staged)?;
         let k = Keyed {
             agreed: n.agreed,
             trust: self.trust,
@@ -91,21 +96,25 @@ impl ExpectServerHelloDone {
     }
 }
 
-impl Keyed {
+impl<P: CryptoProvider> Keyed<P> {
     /// ChangeCipherSpec, then Finished under the new write keys (RFC 5246 §7.4.9).
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(super) fn send_change_cipher_spec_and_finished<R>(mut self, ctx: &mut Ctx<'_, '_, R>) -> Result<Self, Error> {
+    pub(super) fn send_change_cipher_spec_and_finished<R>(
+        mut self,
+        ctx: &mut Ctx<'_, '_, R, P>,
+    ) -> Result<Self, Error> {
         send_ccs(ctx)?;
-        let kb = self.key_block();
+        let kb = self.key_block(ctx.crypto);
         let (key, iv) = kb.client();
-        Protection::install_tls12(ctx.write_prot, self.agreed.suite.aead, key, iv);
-        let verify_data = self.master.verify_data(false, self.transcript.current().as_bytes());
+        Protection::install_tls12(ctx.write_prot, ctx.crypto, self.agreed.suite.aead, key, iv);
+        let hash = self.transcript.current(ctx.crypto);
+        let verify_data = self.master.verify_data(ctx.crypto, false, hash.as_bytes());
         let mut msg = [0u8; 4 + 12];
         let mut w = Writer::new(&mut msg);
         write_handshake(&mut w, HandshakeType::Finished, |w| w.bytes(&verify_data))
             .map_err(|_| Error::Internal("the client Finished does not fit its 16-byte buffer"))?;
-        self.transcript.update(&msg);
-        ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| w.bytes(&msg))?;
+        self.transcript.update(ctx.crypto, &msg);
+        ctx.out.write_record(ctx.tx, ctx.crypto, ctx.write_prot.as_mut(), ContentType::Handshake, |w| w.bytes(&msg))?;
         Ok(self)
     }
 }

@@ -5,22 +5,24 @@
 use subtle::ConstantTimeEq;
 
 use super::{Connected, Keyed, State};
+use crate::crypto::CryptoProvider;
 use crate::error::Error;
 use crate::handshake::state::{self, Ctx, Output};
 use crate::msgs::enums::{AlertDescription, ContentType};
 use crate::msgs::tls12::NewSessionTicket12;
 
-impl Keyed {
+impl<P: CryptoProvider> Keyed<P> {
     /// A NewSessionTicket: announced to the caller if it holds a ticket.
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn new_session_ticket(
         mut self,
         body: &[u8],
         raw: &[u8],
-        slot: &mut state::State<'_>,
+        crypto: &mut P,
+        slot: &mut state::State<'_, P>,
     ) -> Result<Output<'static>, Error> {
         let nst = NewSessionTicket12::decode(body)?;
-        self.transcript.update(raw);
+        self.transcript.update(crypto, raw);
         // RFC 5077 §3.3: an empty ticket means none will be issued. Sessions
         // without the extended master secret are not kept (RFC 7627 §5.3).
         let keep = !nst.ticket.is_empty() && self.ems;
@@ -36,14 +38,15 @@ impl Keyed {
         mut self,
         body: &[u8],
         raw: &[u8],
-        ctx: &mut Ctx<'_, 'a, R>,
-        slot: &mut state::State<'a>,
+        ctx: &mut Ctx<'_, 'a, R, P>,
+        slot: &mut state::State<'a, P>,
     ) -> Result<Output<'a>, Error> {
-        let expected = self.master.verify_data(true, self.transcript.current().as_bytes());
+        let hash = self.transcript.current(ctx.crypto);
+        let expected = self.master.verify_data(ctx.crypto, true, hash.as_bytes());
         if !bool::from(expected.ct_eq(body)) {
             return Err(Error::BadFinished);
         }
-        self.transcript.update(raw);
+        self.transcript.update(ctx.crypto, raw);
         if self.resumed {
             self = self.send_change_cipher_spec_and_finished(ctx)?;
         }
@@ -70,11 +73,15 @@ impl Connected {
     /// RFC 5746 §4.2: a client that does not renegotiate answers a
     /// HelloRequest with a warning no_renegotiation alert.
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(super) fn hello_request<R>(&self, body: &[u8], ctx: &mut Ctx<'_, '_, R>) -> Result<Output<'static>, Error> {
+    pub(super) fn hello_request<R, P: CryptoProvider>(
+        &self,
+        body: &[u8],
+        ctx: &mut Ctx<'_, '_, R, P>,
+    ) -> Result<Output<'static>, Error> {
         if !body.is_empty() {
             return Err(Error::Decode { what: "HelloRequest (must be empty)" });
         }
-        ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Alert, |w| {
+        ctx.out.write_record(ctx.tx, ctx.crypto, ctx.write_prot.as_mut(), ContentType::Alert, |w| {
             w.u8(1)?;
             w.u8(AlertDescription::NoRenegotiation.to_wire())
         })?;

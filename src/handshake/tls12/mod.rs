@@ -22,6 +22,7 @@ use super::limits::Limits;
 use super::state::{transition, State as Outer};
 use super::state::{Ctx, Output};
 use super::{HandshakeSummary, KeyExchange, Suite};
+use crate::crypto::CryptoProvider;
 use crate::crypto::{KeyShare, Transcript};
 use crate::error::{Error, Received};
 use crate::key_schedule::tls12::MasterSecret12;
@@ -35,11 +36,11 @@ pub(crate) use server_hello::server_hello;
 /// Handles one handshake message in a TLS 1.2 state (`slot` holds
 /// [`super::state::State::Tls12`]); each transition runs in its own frame
 /// ([`super::state::State::advance`]).
-pub(crate) fn handle<'a, R: CryptoRng>(
-    slot: &mut Outer<'a>,
+pub(crate) fn handle<'a, R: CryptoRng, P: CryptoProvider>(
+    slot: &mut Outer<'a, P>,
     msg: HandshakeMessage<'_>,
     raw: &[u8],
-    ctx: &mut Ctx<'_, 'a, R>,
+    ctx: &mut Ctx<'_, 'a, R, P>,
 ) -> Result<Output<'a>, Error> {
     use HandshakeType as H;
     let (typ, body) = (msg.typ, msg.body);
@@ -56,17 +57,17 @@ pub(crate) fn handle<'a, R: CryptoRng>(
         // transition moves it: verification is the deepest work (issue 12).
         (State::ExpectCertificate(n), H::Certificate) => {
             let proof = n.check_certificate(body, ctx)?;
-            transition!(slot, typ, |next| Outer::Tls12(State::ExpectCertificate(n)) => n.certificate(proof, raw, next))
+            transition!(slot, typ, |next| Outer::Tls12(State::ExpectCertificate(n)) => n.certificate(proof, raw, ctx.crypto, next))
         }
         (State::ExpectServerKeyExchange(s), H::ServerKeyExchange) => {
             let checked = s.check(body, ctx)?;
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerKeyExchange(s)) =>
-                s.handle(checked, raw, next))
+                s.handle(checked, raw, ctx.crypto, next))
         }
         (State::ExpectPskServerKeyExchange(s), H::ServerKeyExchange) => {
             let checked = s.check(body, ctx)?;
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectPskServerKeyExchange(s)) =>
-                s.handle(checked, raw, next))
+                s.handle(checked, raw, ctx.crypto, next))
         }
         // RFC 4279 §2: a PSK server without a hint may skip ServerKeyExchange.
         (State::ExpectPskServerKeyExchange(s), H::ServerHelloDone) if s.n.kx == KeyExchange::Psk => {
@@ -82,7 +83,7 @@ pub(crate) fn handle<'a, R: CryptoRng>(
         }
         (State::ExpectNewSessionTicket(_), H::NewSessionTicket) => {
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectNewSessionTicket(k)) =>
-                k.new_session_ticket(body, raw, next))
+                k.new_session_ticket(body, raw, ctx.crypto, next))
         }
         (State::ExpectFinished(_), H::Finished) => {
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectFinished(k)) => k.finished(body, raw, ctx, next))
@@ -111,25 +112,25 @@ pub(crate) struct Agreed {
 }
 
 /// A full handshake between ServerHello and ServerHelloDone.
-pub(crate) struct Negotiated {
+pub(crate) struct Negotiated<P: CryptoProvider> {
     agreed: Agreed,
     kx: KeyExchange,
-    transcript: Transcript,
+    transcript: Transcript<P>,
     /// client_random || server_random.
     randoms: [u8; 64],
     /// The key share offered for TLS 1.3, reused if the server picks its group.
-    key_share: Option<KeyShare>,
+    key_share: Option<KeyShare<P>>,
     ems: bool,
     ticket_expected: bool,
 }
 
 /// After the master secret is known: the last messages of either flow.
-pub(crate) struct Keyed {
+pub(crate) struct Keyed<P: CryptoProvider> {
     agreed: Agreed,
     /// How the server was authenticated: its certificate (decided once, at
     /// Certificate), the PSK, or the resumed session's.
     trust: Trust,
-    transcript: Transcript,
+    transcript: Transcript<P>,
     randoms: [u8; 64],
     master: MasterSecret12,
     resumed: bool,
@@ -153,18 +154,18 @@ pub(crate) struct Connected {
 }
 
 /// The TLS 1.2 states.
-pub(crate) enum State {
-    ExpectCertificate(Negotiated),
-    ExpectServerKeyExchange(server_flight::ExpectServerKeyExchange),
-    ExpectPskServerKeyExchange(server_flight::ExpectPskServerKeyExchange),
-    ExpectServerHelloDone(server_flight::ExpectServerHelloDone),
-    ExpectNewSessionTicket(Keyed),
-    ExpectChangeCipherSpec(Keyed),
-    ExpectFinished(Keyed),
+pub(crate) enum State<P: CryptoProvider> {
+    ExpectCertificate(Negotiated<P>),
+    ExpectServerKeyExchange(server_flight::ExpectServerKeyExchange<P>),
+    ExpectPskServerKeyExchange(server_flight::ExpectPskServerKeyExchange<P>),
+    ExpectServerHelloDone(server_flight::ExpectServerHelloDone<P>),
+    ExpectNewSessionTicket(Keyed<P>),
+    ExpectChangeCipherSpec(Keyed<P>),
+    ExpectFinished(Keyed<P>),
     Connected(Connected),
 }
 
-impl State {
+impl<P: CryptoProvider> State<P> {
     /// The message the state waits for, for error messages.
     pub fn expecting(&self) -> &'static str {
         match self {
@@ -246,14 +247,14 @@ impl State {
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub fn change_cipher_spec<'a, R>(
         self,
-        ctx: &mut Ctx<'_, 'a, R>,
-        slot: &mut Outer<'a>,
+        ctx: &mut Ctx<'_, 'a, R, P>,
+        slot: &mut Outer<'a, P>,
     ) -> Result<Output<'a>, Error> {
         match self {
             State::ExpectChangeCipherSpec(k) => {
-                let kb = k.key_block();
+                let kb = k.key_block(ctx.crypto);
                 let (key, iv) = kb.server();
-                ctx.read_prot.install_tls12(k.agreed.suite.aead, key, iv);
+                ctx.read_prot.install_tls12(ctx.crypto, k.agreed.suite.aead, key, iv);
                 *slot = Outer::Tls12(State::ExpectFinished(k));
                 Ok(Output::None)
             }
@@ -308,13 +309,13 @@ impl State {
     /// Keying material exporter (RFC 5705, with the context always given);
     /// `None` before the handshake completed. Refused without the extended
     /// master secret (RFC 7627 §5.4: "MUST disable [RFC5705]").
-    pub fn export(&self, label: &[u8], context: &[u8], out: &mut [u8]) -> Option<Result<(), Error>> {
+    pub fn export(&self, crypto: &mut P, label: &[u8], context: &[u8], out: &mut [u8]) -> Option<Result<(), Error>> {
         match self {
             State::Connected(c) if !c.ems => Some(Err(Error::Api(
                 "export_keying_material() is refused: this TLS 1.2 connection has no extended master secret (allowed by danger_allow_tls12_without_extended_master_secret), so a man in the middle can share its keys (RFC 7627 §5.4); use TLS 1.3 or a server with the extended master secret",
             ))),
             State::Connected(c) => {
-                c.master.export(&c.randoms, label, Some(context), out);
+                c.master.export(crypto, &c.randoms, label, Some(context), out);
                 Some(Ok(()))
             }
             _ => None,
@@ -322,16 +323,16 @@ impl State {
     }
 }
 
-impl Keyed {
-    fn key_block(&self) -> crate::key_schedule::tls12::KeyBlock {
+impl<P: CryptoProvider> Keyed<P> {
+    fn key_block(&self, crypto: &mut P) -> crate::key_schedule::tls12::KeyBlock {
         let mut sc = [0u8; 64];
         sc[..32].copy_from_slice(&self.randoms[32..]);
         sc[32..].copy_from_slice(&self.randoms[..32]);
         let suite = self.agreed.suite;
-        self.master.key_block(&sc, suite.aead.key_len(), suite.tls12_iv_len())
+        self.master.key_block(crypto, &sc, suite.aead.key_len(), suite.tls12_iv_len())
     }
 
-    fn summary<'a, R>(&self, ctx: &Ctx<'_, 'a, R>) -> HandshakeSummary<'a> {
+    fn summary<'a, R>(&self, ctx: &Ctx<'_, 'a, R, P>) -> HandshakeSummary<'a> {
         let a = &self.agreed;
         let alpn = a.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
         HandshakeSummary {

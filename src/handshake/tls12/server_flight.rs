@@ -6,6 +6,7 @@ use super::{Negotiated, Outer, State};
 use crate::auth::choose_identity;
 use crate::codec::Reader;
 use crate::config::SIGNATURE_SCHEMES;
+use crate::crypto::CryptoProvider;
 use crate::crypto::{KeyShare, PeerKey, SharedSecret, SigHash, SignatureError, MAX_PUBLIC_KEY_LEN};
 use crate::error::{Error, Misbehavior};
 use crate::handshake::state::{Ctx, Output};
@@ -20,21 +21,21 @@ use crate::verify::Trust;
 /// Waiting for the ServerKeyExchange of an ECDHE suite (RFC 8422 §5.4):
 /// holds the certificate's key, which must have signed it, and the trust
 /// the verifier gave the certificate (decided once, here).
-pub(crate) struct ExpectServerKeyExchange {
-    pub(super) n: Negotiated,
+pub(crate) struct ExpectServerKeyExchange<P: CryptoProvider> {
+    pub(super) n: Negotiated<P>,
     pub(super) leaf_key: PeerKey,
     pub(super) trust: Trust,
 }
 
 /// Waiting for the ServerKeyExchange of a PSK suite (RFC 4279 §2, RFC 5489
 /// §2); a plain PSK server without a hint sends none.
-pub(crate) struct ExpectPskServerKeyExchange {
-    pub(super) n: Negotiated,
+pub(crate) struct ExpectPskServerKeyExchange<P: CryptoProvider> {
+    pub(super) n: Negotiated<P>,
 }
 
 /// Waiting for ServerHelloDone (or a CertificateRequest before it).
-pub(crate) struct ExpectServerHelloDone {
-    pub(super) n: Negotiated,
+pub(crate) struct ExpectServerHelloDone<P: CryptoProvider> {
+    pub(super) n: Negotiated<P>,
     pub(super) trust: Trust,
     /// What ClientKeyExchange sends and the pre-master secret is made of.
     pub(super) exchange: Exchange,
@@ -52,18 +53,22 @@ pub(crate) enum Exchange {
     EcdhePsk(Ecdhe),
 }
 
-impl Negotiated {
+impl<P: CryptoProvider> Negotiated<P> {
     /// Checks the server's Certificate: the chain with the configured
     /// verifier, and the leaf key against the suite. Borrows the state and
     /// runs from the dispatch frame, before [`Negotiated::certificate`] moves
     /// it: chain verification is a handshake's deepest work (issue 12).
     #[inline(never)]
-    pub(super) fn check_certificate<R>(&self, body: &[u8], ctx: &Ctx<'_, '_, R>) -> Result<(Trust, PeerKey), Error> {
+    pub(super) fn check_certificate<R>(
+        &self,
+        body: &[u8],
+        ctx: &mut Ctx<'_, '_, R, P>,
+    ) -> Result<(Trust, PeerKey), Error> {
         let mut r = Reader::new(body);
         let chain = CertificateChain::from_tls12_list(r.vec24("Certificate.certificate_list")?)?;
         r.finish("Certificate (trailing bytes)")?;
         let leaf = chain.leaf().ok_or(crate::x509::CertError::NoCertificate)?;
-        let trust = ctx.config.verifier.verify_server(&chain, &ctx.server_name, ctx.now)?;
+        let trust = ctx.config.verifier.verify_server_with(&chain, &ctx.server_name, ctx.now, ctx.crypto)?;
         let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
         // RFC 8422 §5.3 / RFC 5246 §7.4.2: the key must fit the suite (ECDSA or RSA).
         let fits = match self.kx {
@@ -83,15 +88,16 @@ impl Negotiated {
         mut self,
         (trust, leaf_key): (Trust, PeerKey),
         raw: &[u8],
-        slot: &mut Outer<'_>,
+        crypto: &mut P,
+        slot: &mut Outer<'_, P>,
     ) -> Result<Output<'static>, Error> {
-        self.transcript.update(raw);
+        self.transcript.update(crypto, raw);
         *slot = Outer::Tls12(State::ExpectServerKeyExchange(ExpectServerKeyExchange { n: self, leaf_key, trust }));
         Ok(Output::None)
     }
 }
 
-impl ExpectServerKeyExchange {
+impl<P: CryptoProvider> ExpectServerKeyExchange<P> {
     /// Parses the ServerKeyExchange of an ECDHE suite, checks what it must
     /// prove (an offered group; the certificate key's signature over both
     /// randoms and the parameters, RFC 8422 §5.4) and completes the ECDHE
@@ -100,7 +106,7 @@ impl ExpectServerKeyExchange {
     pub(super) fn check<R: rand_core::CryptoRng>(
         &self,
         body: &[u8],
-        ctx: &mut Ctx<'_, '_, R>,
+        ctx: &mut Ctx<'_, '_, R, P>,
     ) -> Result<(NamedGroup, Ecdhe), Error> {
         let ServerKeyExchange::Ecdhe { params, signed } = ServerKeyExchange::decode(body, KeyExchangeKind::Ecdhe)?
         else {
@@ -115,9 +121,10 @@ impl ExpectServerKeyExchange {
         let mut content = [0u8; 64 + 4 + 255];
         content[..64].copy_from_slice(&self.n.randoms);
         content[64..64 + params.raw.len()].copy_from_slice(params.raw);
-        match self.leaf_key.verify(alg, &content[..64 + params.raw.len()], signed.signature) {
+        match ctx.crypto.verify_signature(&self.leaf_key, alg, &content[..64 + params.raw.len()], signed.signature) {
             Ok(()) => {}
             Err(SignatureError::WrongAlgorithmForKey) => return Err(Misbehavior::BadSignatureScheme(scheme).into()),
+            Err(e @ SignatureError::MalformedKey) => return Err(Error::ServerKey(e)),
             Err(_) => return Err(Error::BadSignature { scheme, key: self.leaf_key.describe() }),
         }
         Ok((params.group, agree(self.n.key_share.as_ref(), &params, ctx)?))
@@ -129,14 +136,15 @@ impl ExpectServerKeyExchange {
         self,
         (group, ecdhe): (NamedGroup, Ecdhe),
         raw: &[u8],
-        slot: &mut Outer<'_>,
+        crypto: &mut P,
+        slot: &mut Outer<'_, P>,
     ) -> Result<Output<'static>, Error> {
         let exchange = Exchange::Ecdhe(ecdhe);
-        done_waiting(self.n, self.trust, Some(group), &[], exchange, raw, slot)
+        done_waiting(self.n, self.trust, Some(group), &[], exchange, (crypto, raw), slot)
     }
 }
 
-impl ExpectPskServerKeyExchange {
+impl<P: CryptoProvider> ExpectPskServerKeyExchange<P> {
     /// Parses the ServerKeyExchange of a PSK suite: the identity hint, and
     /// for ECDHE_PSK the server's parameters (of an offered group), with
     /// which the ECDHE exchange is completed (RFC 5489 §2).
@@ -144,7 +152,7 @@ impl ExpectPskServerKeyExchange {
     pub(super) fn check<'b, R: rand_core::CryptoRng>(
         &self,
         body: &'b [u8],
-        ctx: &mut Ctx<'_, '_, R>,
+        ctx: &mut Ctx<'_, '_, R, P>,
     ) -> Result<(&'b [u8], Option<NamedGroup>, Exchange), Error> {
         let kind = if self.n.kx == KeyExchange::EcdhePsk { KeyExchangeKind::EcdhePsk } else { KeyExchangeKind::Psk };
         match ServerKeyExchange::decode(body, kind)? {
@@ -164,19 +172,20 @@ impl ExpectPskServerKeyExchange {
         self,
         (hint, group, exchange): (&[u8], Option<NamedGroup>, Exchange),
         raw: &[u8],
-        slot: &mut Outer<'_>,
+        crypto: &mut P,
+        slot: &mut Outer<'_, P>,
     ) -> Result<Output<'static>, Error> {
-        done_waiting(self.n, Trust::PreSharedKey, group, hint, exchange, raw, slot)
+        done_waiting(self.n, Trust::PreSharedKey, group, hint, exchange, (crypto, raw), slot)
     }
 
     /// RFC 4279 §2: a plain PSK server with no hint sends no ServerKeyExchange.
-    pub(super) fn skip(self) -> ExpectServerHelloDone {
+    pub(super) fn skip(self) -> ExpectServerHelloDone<P> {
         ExpectServerHelloDone { n: self.n, trust: Trust::PreSharedKey, exchange: Exchange::Psk, client_auth: None }
     }
 }
 
 /// RFC 8422 §5.4: the server's curve must be one we offered.
-fn offered_group<R>(params: &EcdheParams<'_>, ctx: &Ctx<'_, '_, R>) -> Result<(), Error> {
+fn offered_group<R, P: CryptoProvider>(params: &EcdheParams<'_>, ctx: &Ctx<'_, '_, R, P>) -> Result<(), Error> {
     match ctx.config.groups.contains(&params.group) {
         true => Ok(()),
         false => Err(Misbehavior::UnofferedGroup(params.group).into()),
@@ -184,21 +193,21 @@ fn offered_group<R>(params: &EcdheParams<'_>, ctx: &Ctx<'_, '_, R>) -> Result<()
 }
 
 /// After a ServerKeyExchange: on to ServerHelloDone.
-fn done_waiting(
-    mut n: Negotiated,
+fn done_waiting<P: CryptoProvider>(
+    mut n: Negotiated<P>,
     trust: Trust,
     group: Option<NamedGroup>,
     hint: &[u8],
     exchange: Exchange,
-    raw: &[u8],
-    slot: &mut Outer<'_>,
+    (crypto, raw): (&mut P, &[u8]),
+    slot: &mut Outer<'_, P>,
 ) -> Result<Output<'static>, Error> {
     // Hints longer than we keep are not shown rather than shown cut.
     n.agreed.hint = heapless::Vec::from_slice(hint).unwrap_or_default();
     n.agreed.group = group;
     // The TLS 1.3 key share has served (or was not of the group): wiped now.
     n.key_share = None;
-    n.transcript.update(raw);
+    n.transcript.update(crypto, raw);
     *slot = Outer::Tls12(State::ExpectServerHelloDone(ExpectServerHelloDone { n, trust, exchange, client_auth: None }));
     Ok(Output::None)
 }
@@ -208,24 +217,24 @@ pub(super) type Ecdhe = (heapless::Vec<u8, MAX_PUBLIC_KEY_LEN>, SharedSecret);
 
 /// Completes the ECDHE exchange with the server's parameters (of a group we
 /// offered); the TLS 1.3 key share is reused if it is of that group.
-fn agree<R: rand_core::CryptoRng>(
-    offered: Option<&KeyShare>,
+fn agree<R: rand_core::CryptoRng, P: CryptoProvider>(
+    offered: Option<&KeyShare<P>>,
     p: &EcdheParams<'_>,
-    ctx: &mut Ctx<'_, '_, R>,
+    ctx: &mut Ctx<'_, '_, R, P>,
 ) -> Result<Ecdhe, Error> {
     let fresh;
     let share = match offered {
         Some(k) if k.group() == p.group => k,
         _ => {
-            fresh = KeyShare::generate(p.group, ctx.rng)?;
+            fresh = KeyShare::generate(ctx.crypto, p.group, ctx.rng)?;
             &fresh
         }
     };
-    let shared = share.agree(p.public).ok_or(Misbehavior::InvalidKeyShare)?;
+    let shared = share.agree(ctx.crypto, p.public).ok_or(Misbehavior::InvalidKeyShare)?;
     Ok((heapless::Vec::from_slice(share.public()).unwrap_or_default(), shared))
 }
 
-impl ExpectServerHelloDone {
+impl<P: CryptoProvider> ExpectServerHelloDone<P> {
     /// RFC 5246 §7.4.4: choose an identity the server can accept (its CAs,
     /// certificate types and signature algorithms), or none: an empty
     /// Certificate is then sent and the server decides.
@@ -234,8 +243,8 @@ impl ExpectServerHelloDone {
         mut self,
         body: &[u8],
         raw: &[u8],
-        ctx: &mut Ctx<'_, '_, R>,
-        slot: &mut Outer<'_>,
+        ctx: &mut Ctx<'_, '_, R, P>,
+        slot: &mut Outer<'_, P>,
     ) -> Result<Output<'static>, Error> {
         let cr = CertificateRequest12::decode(body)?;
         let hash = self.n.agreed.suite.hash;
@@ -260,7 +269,7 @@ impl ExpectServerHelloDone {
             id.choose_scheme(offered.clone(), |s| s.tls12_alg().is_some_and(|a| sig_hash(a) == Some(hash)))
         });
         self.client_auth = Some(chosen);
-        self.n.transcript.update(raw);
+        self.n.transcript.update(ctx.crypto, raw);
         *slot = Outer::Tls12(State::ExpectServerHelloDone(self));
         Ok(Output::None)
     }

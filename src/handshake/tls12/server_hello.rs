@@ -1,6 +1,7 @@
 //! A TLS 1.2 ServerHello (RFC 5246 §7.4.1.3) and its extensions.
 
 use super::{Agreed, Keyed, Negotiated, State};
+use crate::crypto::CryptoProvider;
 use crate::error::{Error, Incompatibility, Misbehavior};
 use crate::handshake::hello::ExpectServerHello;
 use crate::handshake::limits::Limits;
@@ -27,12 +28,12 @@ const ALLOWED: [E; 8] = [
 /// starts the full handshake or, if the server resumed our session, the
 /// abbreviated one.
 #[inline(never)] // a frame of its own: see handshake/state.rs
-pub(crate) fn server_hello<'a, R>(
-    hello: ExpectServerHello<'a>,
+pub(crate) fn server_hello<'a, R, P: CryptoProvider>(
+    hello: ExpectServerHello<'a, P>,
     sh: &ServerHello<'_>,
     raw: &[u8],
-    ctx: &mut Ctx<'_, 'a, R>,
-    slot: &mut state::State<'a>,
+    ctx: &mut Ctx<'_, 'a, R, P>,
+    slot: &mut state::State<'a, P>,
 ) -> Result<Output<'a>, Error> {
     let suite = Suite::tls12(sh.cipher_suite)
         .filter(|s| hello.suites.contains(&s.id))
@@ -78,7 +79,7 @@ pub(crate) fn server_hello<'a, R>(
     let limits = Limits::from_extensions(hello.limits, exts, false)?;
     ctx.out.set_max_fragment(limits.send);
     let mut transcript = hello.transcript.select(suite.hash);
-    transcript.update(raw);
+    transcript.update(ctx.crypto, raw);
     let mut randoms = [0u8; 64];
     randoms[..32].copy_from_slice(&hello.random);
     randoms[32..].copy_from_slice(&sh.random);

@@ -1,5 +1,6 @@
 //! After the handshake: KeyUpdate, tickets, exporter (RFC 8446 §4.6, §7.5).
 
+use crate::crypto::CryptoProvider;
 use crate::crypto::Secret;
 use crate::error::{Error, Misbehavior};
 use crate::handshake::shared::TicketCtx;
@@ -30,11 +31,15 @@ pub(crate) struct Connected {
 impl Connected {
     /// §4.6.3: update the read key; answer update_requested with our own KeyUpdate.
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(crate) fn key_update<'a, R>(&mut self, body: &[u8], ctx: &mut Ctx<'_, 'a, R>) -> Result<Output<'a>, Error> {
+    pub(crate) fn key_update<'a, R, P: CryptoProvider>(
+        &mut self,
+        body: &[u8],
+        ctx: &mut Ctx<'_, 'a, R, P>,
+    ) -> Result<Output<'a>, Error> {
         let req = KeyUpdateRequest::decode(body)?.ok_or(Misbehavior::BadKeyUpdate)?;
         let alg = self.suite.hash;
-        self.server_app_secret = next_traffic_secret(alg, &self.server_app_secret);
-        ctx.read_prot.install(alg, self.suite.aead, &self.server_app_secret);
+        self.server_app_secret = next_traffic_secret(ctx.crypto, alg, &self.server_app_secret);
+        ctx.read_prot.install(ctx.crypto, alg, self.suite.aead, &self.server_app_secret);
         if req == KeyUpdateRequest::Requested {
             self.update_write_key(KeyUpdateRequest::NotRequested, ctx)?;
         }
@@ -44,17 +49,21 @@ impl Connected {
     /// §4.6.3: sends a KeyUpdate (`req` says whether the server must update
     /// too), then protects our records with the next traffic secret.
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(crate) fn update_write_key<R>(&mut self, req: KeyUpdateRequest, ctx: &mut Ctx<'_, '_, R>) -> Result<(), Error> {
+    pub(crate) fn update_write_key<R, P: CryptoProvider>(
+        &mut self,
+        req: KeyUpdateRequest,
+        ctx: &mut Ctx<'_, '_, R, P>,
+    ) -> Result<(), Error> {
         let alg = self.suite.hash;
         send_handshake(ctx, HandshakeType::KeyUpdate, |w| w.u8(req.to_wire()))?;
-        self.client_app_secret = next_traffic_secret(alg, &self.client_app_secret);
-        Protection::install(ctx.write_prot, alg, self.suite.aead, &self.client_app_secret);
+        self.client_app_secret = next_traffic_secret(ctx.crypto, alg, &self.client_app_secret);
+        Protection::install(ctx.write_prot, ctx.crypto, alg, self.suite.aead, &self.client_app_secret);
         Ok(())
     }
 
     /// TLS-Exporter (RFC 8446 §7.5).
-    pub fn export(&self, label: &[u8], context: &[u8], out: &mut [u8]) {
-        crate::key_schedule::export(self.suite.hash, &self.exporter_master_secret, label, context, out);
+    pub fn export<P: CryptoProvider>(&self, crypto: &mut P, label: &[u8], context: &[u8], out: &mut [u8]) {
+        crate::key_schedule::export(crypto, self.suite.hash, &self.exporter_master_secret, label, context, out);
     }
 
     /// `Some(sent)` if the server asked for a client certificate: `sent` is
@@ -64,9 +73,15 @@ impl Connected {
     }
 
     /// Serializes a NewSessionTicket (§4.6.1) with its resumption PSK into `out`.
-    pub fn store_ticket(&self, nst_body: &[u8], ctx: &TicketCtx<'_>, out: &mut [u8]) -> Result<usize, Error> {
+    pub fn store_ticket<P: CryptoProvider>(
+        &self,
+        crypto: &mut P,
+        nst_body: &[u8],
+        ctx: &TicketCtx<'_>,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
         let nst = NewSessionTicket::decode(nst_body)?;
-        let psk = resumption_psk(self.suite.hash, &self.resumption_master_secret, nst.nonce);
+        let psk = resumption_psk(crypto, self.suite.hash, &self.resumption_master_secret, nst.nonce);
         let alpn = self.alpn.and_then(|(o, l)| ctx.alpn.get(o as usize..o as usize + l as usize)).unwrap_or(&[]);
         let id = ctx.config.session_trust_id(self.trust);
         let trust = (self.trust, id.as_ref());

@@ -4,6 +4,7 @@ use subtle::ConstantTimeEq;
 
 use super::{Connected, Handshaking};
 use crate::auth::{write_certificate, write_certificate_verify};
+use crate::crypto::CryptoProvider;
 use crate::error::Error;
 use crate::handshake::hello::PskSource;
 use crate::handshake::state::{send_ccs, Ctx, Output, State};
@@ -15,33 +16,34 @@ use crate::record::{FillError, Protection};
 use crate::verify::Trust;
 
 /// Waiting for the server's Finished.
-pub(crate) struct ExpectFinished {
-    pub(crate) hs: Handshaking,
+pub(crate) struct ExpectFinished<P: CryptoProvider> {
+    pub(crate) hs: Handshaking<P>,
     pub(crate) trust: Trust,
 }
 
-impl ExpectFinished {
+impl<P: CryptoProvider> ExpectFinished<P> {
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<'a, R>(
         self,
         body: &[u8],
         raw: &[u8],
-        ctx: &mut Ctx<'_, 'a, R>,
-        slot: &mut State<'a>,
+        ctx: &mut Ctx<'_, 'a, R, P>,
+        slot: &mut State<'a, P>,
     ) -> Result<Output<'a>, Error> {
         let mut hs = self.hs;
         let alg = hs.suite.hash;
-        let expected = finished_verify_data(alg, &hs.server_secret, &hs.transcript.current());
+        let hash = hs.transcript.current(ctx.crypto);
+        let expected = finished_verify_data(ctx.crypto, alg, &hs.server_secret, &hash);
         if !bool::from(expected.as_bytes().ct_eq(body)) {
             return Err(Error::BadFinished);
         }
-        hs.transcript.update(raw);
-        let hash_sf = hs.transcript.current();
-        let master = hs.secret.into_master();
-        let server_app_secret = master.server_traffic_secret(&hash_sf);
-        let exporter_master_secret = master.exporter_master_secret(&hash_sf);
-        let client_app_secret = master.client_traffic_secret(&hash_sf);
-        ctx.read_prot.install(alg, hs.suite.aead, &server_app_secret);
+        hs.transcript.update(ctx.crypto, raw);
+        let hash_sf = hs.transcript.current(ctx.crypto);
+        let master = hs.secret.into_master(ctx.crypto);
+        let server_app_secret = master.server_traffic_secret(ctx.crypto, &hash_sf);
+        let exporter_master_secret = master.exporter_master_secret(ctx.crypto, &hash_sf);
+        let client_app_secret = master.client_traffic_secret(ctx.crypto, &hash_sf);
+        ctx.read_prot.install(ctx.crypto, alg, hs.suite.aead, &server_app_secret);
 
         // Client flight: [change_cipher_spec], then one record with
         // [Certificate, CertificateVerify,] Finished (§4.4, App. D.4).
@@ -50,24 +52,28 @@ impl ExpectFinished {
         }
         let (transcript, client_secret, auth) = (&mut hs.transcript, &hs.client_secret, &hs.client_auth);
         let identities = ctx.config.client_identities;
-        ctx.out.write_record(ctx.tx, ctx.write_prot.as_mut(), ContentType::Handshake, |w| {
+        let crypto = &mut *ctx.crypto;
+        let (staged, ()) = ctx.out.stage(ctx.tx, ctx.write_prot.as_ref(), |w| {
             if let Some(auth) = auth {
                 // §4.4.2: an empty Certificate when no identity fits; no CertificateVerify then.
                 let identity = auth.chosen.and_then(|(i, s)| identities.get(i).map(|id| (id, s)));
                 let chain: &[&[u8]] = identity.map_or(&[], |(id, _)| id.chain);
-                write_certificate(w, Some(&auth.context), chain, transcript)?;
+                write_certificate(w, Some(&auth.context), chain, (&mut *crypto, &mut *transcript))?;
                 if let Some((id, scheme)) = identity {
-                    write_certificate_verify(w, true, id.signer, scheme, transcript)?;
+                    write_certificate_verify(w, true, id.signer, scheme, (&mut *crypto, &mut *transcript))?;
                 }
             }
-            let verify_data = finished_verify_data(alg, client_secret, &transcript.current());
+            let hash = transcript.current(crypto);
+            let verify_data = finished_verify_data(crypto, alg, client_secret, &hash);
             let start = w.len();
             write_handshake(w, HandshakeType::Finished, |w| w.bytes(verify_data.as_bytes()))?;
-            transcript.update(&w.written()[start..]);
+            transcript.update(crypto, &w.written()[start..]);
             Ok::<(), FillError>(())
         })?;
-        let resumption_master_secret = master.resumption_master_secret(&hs.transcript.current());
-        Protection::install(ctx.write_prot, alg, hs.suite.aead, &client_app_secret);
+        ctx.out.commit(ctx.tx, ctx.crypto, ctx.write_prot.as_mut(), ContentType::Handshake, staged)?;
+        let hash_cf = hs.transcript.current(ctx.crypto);
+        let resumption_master_secret = master.resumption_master_secret(ctx.crypto, &hash_cf);
+        Protection::install(ctx.write_prot, ctx.crypto, alg, hs.suite.aead, &client_app_secret);
 
         let alpn = hs.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
         let summary = HandshakeSummary {

@@ -11,6 +11,7 @@
 
 use super::hello::PskSource;
 use super::{Offered, Suite};
+use crate::crypto::CryptoProvider;
 use crate::crypto::{Secret, Transcript};
 use crate::key_schedule::HandshakeSecret;
 use crate::msgs::enums::NamedGroup;
@@ -24,10 +25,10 @@ pub(crate) use finished::ExpectFinished;
 pub(crate) use server_auth::{ClientAuth, ExpectCertificate, ExpectCertificateVerify, ExpectEncryptedExtensions};
 
 /// Keys and transcript shared by the states between ServerHello and Finished.
-pub(crate) struct Handshaking {
+pub(crate) struct Handshaking<P: CryptoProvider> {
     pub(crate) suite: Suite,
     pub(crate) group: Option<NamedGroup>,
-    pub(crate) transcript: Transcript,
+    pub(crate) transcript: Transcript<P>,
     pub(crate) secret: HandshakeSecret,
     pub(crate) client_secret: Secret,
     pub(crate) server_secret: Secret,

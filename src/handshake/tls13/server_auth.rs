@@ -5,7 +5,8 @@ use super::{ExpectFinished, Handshaking};
 use crate::auth::choose_identity;
 use crate::codec::Reader;
 use crate::config::SIGNATURE_SCHEMES;
-use crate::crypto::PeerKey;
+use crate::crypto::CryptoProvider;
+use crate::crypto::{PeerKey, SignatureError};
 use crate::error::{Error, Misbehavior};
 use crate::handshake::hello::PskSource;
 use crate::handshake::shared::select_alpn;
@@ -19,16 +20,16 @@ use crate::msgs::extensions::Extensions;
 use crate::verify::Trust;
 
 /// Waiting for EncryptedExtensions.
-pub(crate) struct ExpectEncryptedExtensions(pub(crate) Handshaking);
+pub(crate) struct ExpectEncryptedExtensions<P: CryptoProvider>(pub(crate) Handshaking<P>);
 
 /// Waiting for the server's Certificate.
-pub(crate) struct ExpectCertificate {
-    pub(crate) hs: Handshaking,
+pub(crate) struct ExpectCertificate<P: CryptoProvider> {
+    pub(crate) hs: Handshaking<P>,
 }
 
 /// Waiting for CertificateVerify; holds the leaf key it must verify with.
-pub(crate) struct ExpectCertificateVerify {
-    pub(crate) hs: Handshaking,
+pub(crate) struct ExpectCertificateVerify<P: CryptoProvider> {
+    pub(crate) hs: Handshaking<P>,
     pub(crate) trust: Trust,
     pub(crate) leaf_key: PeerKey,
 }
@@ -41,14 +42,14 @@ pub(crate) struct ClientAuth {
     pub(crate) chosen: Option<(usize, SignatureScheme)>,
 }
 
-impl ExpectEncryptedExtensions {
+impl<P: CryptoProvider> ExpectEncryptedExtensions<P> {
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<'a, R>(
         self,
         body: &[u8],
         raw: &[u8],
-        ctx: &mut Ctx<'_, 'a, R>,
-        slot: &mut State<'a>,
+        ctx: &mut Ctx<'_, 'a, R, P>,
+        slot: &mut State<'a, P>,
     ) -> Result<Output<'a>, Error> {
         let mut hs = self.0;
         let mut r = Reader::new(body);
@@ -75,7 +76,7 @@ impl ExpectEncryptedExtensions {
             Some(d) => Some(select_alpn(d, &ctx.config.alpn)?),
             None => None,
         };
-        hs.transcript.update(raw);
+        hs.transcript.update(ctx.crypto, raw);
         // §2.2: a PSK handshake authenticates the server by the key, with no certificate.
         let trust = match hs.psk {
             Some(PskSource::External(_)) => Some(Trust::PreSharedKey),
@@ -90,7 +91,7 @@ impl ExpectEncryptedExtensions {
     }
 }
 
-impl ExpectCertificate {
+impl<P: CryptoProvider> ExpectCertificate<P> {
     /// §4.3.2: choose an identity the server can accept, or none (an empty
     /// Certificate will be sent and the server decides).
     #[inline(never)] // a frame of its own: see handshake/state.rs
@@ -98,8 +99,8 @@ impl ExpectCertificate {
         mut self,
         body: &[u8],
         raw: &[u8],
-        ctx: &mut Ctx<'_, 'a, R>,
-        slot: &mut State<'a>,
+        ctx: &mut Ctx<'_, 'a, R, P>,
+        slot: &mut State<'a, P>,
     ) -> Result<Output<'a>, Error> {
         let cr = CertificateRequest::decode(body)?;
         if !cr.context.is_empty() {
@@ -112,7 +113,7 @@ impl ExpectCertificate {
         });
         let context = heapless::Vec::from_slice(cr.context).unwrap_or_default();
         self.hs.client_auth = Some(ClientAuth { context, chosen });
-        self.hs.transcript.update(raw);
+        self.hs.transcript.update(ctx.crypto, raw);
         *slot = State::ExpectCertificate(self);
         Ok(Output::None)
     }
@@ -122,7 +123,7 @@ impl ExpectCertificate {
     /// from the dispatch frame, before [`ExpectCertificate::handle`] moves
     /// the state: chain verification is a handshake's deepest work (issue 12).
     #[inline(never)]
-    pub(crate) fn check<R>(&self, body: &[u8], ctx: &Ctx<'_, '_, R>) -> Result<(Trust, PeerKey), Error> {
+    pub(crate) fn check<R>(&self, body: &[u8], ctx: &mut Ctx<'_, '_, R, P>) -> Result<(Trust, PeerKey), Error> {
         let cert = Certificate::decode(body)?;
         if !cert.context.is_empty() {
             return Err(Misbehavior::NonEmptyCertificateContext.into());
@@ -137,7 +138,7 @@ impl ExpectCertificate {
             self.hs.offered.check(&e, &[])?;
         }
         let leaf = cert.chain.leaf().ok_or(crate::x509::CertError::NoCertificate)?;
-        let trust = ctx.config.verifier.verify_server(&cert.chain, &ctx.server_name, ctx.now)?;
+        let trust = ctx.config.verifier.verify_server_with(&cert.chain, &ctx.server_name, ctx.now, ctx.crypto)?;
         let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
         Ok((trust, leaf_key))
     }
@@ -148,20 +149,21 @@ impl ExpectCertificate {
         self,
         (trust, leaf_key): (Trust, PeerKey),
         raw: &[u8],
-        slot: &mut State<'a>,
+        crypto: &mut P,
+        slot: &mut State<'a, P>,
     ) -> Result<Output<'a>, Error> {
         let mut hs = self.hs;
-        hs.transcript.update(raw);
+        hs.transcript.update(crypto, raw);
         *slot = State::ExpectCertificateVerify(ExpectCertificateVerify { hs, trust, leaf_key });
         Ok(Output::None)
     }
 }
 
-impl ExpectCertificateVerify {
+impl<P: CryptoProvider> ExpectCertificateVerify<P> {
     /// Checks the server's signature over the transcript with the leaf key
     /// (§4.4.3). Borrows the state, like [`ExpectCertificate::check`].
     #[inline(never)]
-    pub(crate) fn check(&self, body: &[u8]) -> Result<(), Error> {
+    pub(crate) fn check(&self, body: &[u8], crypto: &mut P) -> Result<(), Error> {
         let cv = CertificateVerify::decode(body)?;
         let scheme = cv.scheme;
         let (alg, curve) = scheme
@@ -173,17 +175,18 @@ impl ExpectCertificateVerify {
             return Err(Misbehavior::BadSignatureScheme(scheme).into());
         }
         let mut content = [0u8; 64 + 34 + 64];
-        let n = signed_content(true, self.hs.transcript.current().as_bytes(), &mut content);
-        self.leaf_key
-            .verify(alg, &content[..n], cv.signature)
-            .map_err(|_| Error::BadSignature { scheme, key: self.leaf_key.describe() })
+        let n = signed_content(true, self.hs.transcript.current(crypto).as_bytes(), &mut content);
+        crypto.verify_signature(&self.leaf_key, alg, &content[..n], cv.signature).map_err(|e| match e {
+            SignatureError::MalformedKey => Error::ServerKey(e),
+            _ => Error::BadSignature { scheme, key: self.leaf_key.describe() },
+        })
     }
 
     /// The signature `check` accepted: on to the server's Finished.
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(crate) fn handle<'a>(self, raw: &[u8], slot: &mut State<'a>) -> Result<Output<'a>, Error> {
+    pub(crate) fn handle<'a>(self, raw: &[u8], crypto: &mut P, slot: &mut State<'a, P>) -> Result<Output<'a>, Error> {
         let mut hs = self.hs;
-        hs.transcript.update(raw);
+        hs.transcript.update(crypto, raw);
         *slot = State::ExpectFinished(ExpectFinished { hs, trust: self.trust });
         Ok(Output::None)
     }

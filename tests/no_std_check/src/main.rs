@@ -36,7 +36,7 @@ use core::convert::Infallible;
 use core::fmt::{self, Write as _};
 
 use embertls::codec::{DecodeError, Reader, WriteError, Writer};
-use embertls::crypto::{AeadAlg, HashAlg, KeyShare, Transcript};
+use embertls::crypto::{AeadAlg, HashAlg, KeyShare, RustCrypto, Transcript};
 use embertls::key_schedule::{finished_verify_data, psk_binder, EarlySecret, TrafficKeys};
 use embertls::msgs::client_hello::{ClientHello, PSK_DHE_KE};
 use embertls::msgs::enums::{ContentType, ExtensionType, HandshakeType};
@@ -134,12 +134,8 @@ unsafe impl GlobalAlloc for BumpAlloc {
 }
 
 #[global_allocator]
-static HEAP: BumpAlloc = BumpAlloc {
-    heap: UnsafeCell::new([0; HEAP_SIZE]),
-    next: Cell::new(0),
-    allocs: Cell::new(0),
-    bytes: Cell::new(0),
-};
+static HEAP: BumpAlloc =
+    BumpAlloc { heap: UnsafeCell::new([0; HEAP_SIZE]), next: Cell::new(0), allocs: Cell::new(0), bytes: Cell::new(0) };
 
 // ---------------------------------------------------------------------------
 // A deterministic counter RNG (splitmix64 over a counter). NOT secure: it
@@ -342,11 +338,11 @@ fn send_plain(wire: &mut Pipe, typ: ContentType, body: &[u8]) -> Result<(), Fail
 }
 
 /// A protected record of inner type `typ` around `plain`, onto the wire.
-fn send_sealed(wire: &mut Pipe, prot: &mut Protection, typ: ContentType, plain: &[u8]) -> Result<(), Fail> {
+fn send_sealed(wire: &mut Pipe, prot: &mut Protection<RustCrypto>, typ: ContentType, plain: &[u8]) -> Result<(), Fail> {
     let mut rec = [0u8; 1024];
     ensure(HEADER_LEN + plain.len() + 17 <= rec.len(), "server record too large")?;
     rec[HEADER_LEN..HEADER_LEN + plain.len()].copy_from_slice(plain);
-    let n = prot.seal(typ, &mut rec, plain.len()).map_err(Fail::Client)?;
+    let n = prot.seal(&mut RustCrypto, typ, &mut rec, plain.len()).map_err(Fail::Client)?;
     wire.push(&rec[..n])
 }
 
@@ -354,7 +350,7 @@ fn send_sealed(wire: &mut Pipe, prot: &mut Protection, typ: ContentType, plain: 
 /// `buf`; returns (inner type, plaintext range).
 fn open_client_record(
     wire: &mut Pipe,
-    prot: &mut Protection,
+    prot: &mut Protection<RustCrypto>,
     buf: &mut [u8],
 ) -> Result<(ContentType, core::ops::Range<usize>), Fail> {
     loop {
@@ -364,8 +360,9 @@ fn open_client_record(
                 ensure(n == HEADER_LEN + 1 && buf[HEADER_LEN] == 1, "bad change_cipher_spec from the client")?;
             }
             ContentType::ApplicationData => {
-                let (inner, len) =
-                    prot.open(&mut buf[..n]).map_err(|_| Fail::Check("a client record did not authenticate"))?;
+                let (inner, len) = prot
+                    .open(&mut RustCrypto, &mut buf[..n])
+                    .map_err(|_| Fail::Check("a client record did not authenticate"))?;
                 return Ok((inner, HEADER_LEN..HEADER_LEN + len));
             }
             _ => return Err(Fail::Check("expected a protected record from the client")),
@@ -376,9 +373,9 @@ fn open_client_record(
 /// What the server knows once the handshake is over.
 struct ServerSession {
     /// Seals server records (server_application_traffic_secret_0).
-    write: Protection,
+    write: Protection<RustCrypto>,
     /// Opens client records (client_application_traffic_secret_0).
-    read: Protection,
+    read: Protection<RustCrypto>,
 }
 
 /// The server's verdict on a ClientHello.
@@ -457,10 +454,13 @@ fn serve<'a, R: rand_core::CryptoRng>(
     let exts = hello.extensions;
     let versions = exts.get(ExtensionType::SupportedVersions.to_wire()).ok_or(Fail::Check("no supported_versions"))?;
     ensure(
-        versions.get(1..).is_some_and(|v| v.chunks_exact(2).any(|c| c == ProtocolVersion::Tls13.to_wire().to_be_bytes())),
+        versions
+            .get(1..)
+            .is_some_and(|v| v.chunks_exact(2).any(|c| c == ProtocolVersion::Tls13.to_wire().to_be_bytes())),
         "TLS 1.3 not offered",
     )?;
-    let modes = exts.get(ExtensionType::PskKeyExchangeModes.to_wire()).ok_or(Fail::Check("no psk_key_exchange_modes"))?;
+    let modes =
+        exts.get(ExtensionType::PskKeyExchangeModes.to_wire()).ok_or(Fail::Check("no psk_key_exchange_modes"))?;
     ensure(modes.get(1..).is_some_and(|m| m.contains(&PSK_DHE_KE)), "psk_dhe_ke not offered")?;
     let client_pub = client_x25519(exts.get(ExtensionType::KeyShare.to_wire()).ok_or(Fail::Check("no key_share"))?)?;
     // §4.2.11: pre_shared_key must be the last extension.
@@ -474,19 +474,21 @@ fn serve<'a, R: rand_core::CryptoRng>(
         return Ok((Verdict::Refused(AlertDescription::UnknownPskIdentity), None));
     }
     let truncated = &ch_msg[..ch_msg.len() - psk.binders_len];
-    let expected = psk_binder(HASH, &KEY, false, &HASH.hash(truncated));
+    let expected = psk_binder(&mut RustCrypto, HASH, &KEY, false, &HASH.hash(&mut RustCrypto, truncated));
     if !ct_eq(psk.binder, expected.as_bytes()) {
         send_plain(s2c, ContentType::Alert, &[2, AlertDescription::DecryptError.to_wire()])?;
         return Ok((Verdict::Refused(AlertDescription::DecryptError), None));
     }
 
     // --- ServerHello ---
-    let mut transcript = Transcript::new(HASH);
-    transcript.update(ch_msg);
-    let share = KeyShare::generate(NamedGroup::X25519, rng).map_err(|_| Fail::Check("server X25519 key generation"))?;
+    let mut transcript = Transcript::new(&mut RustCrypto, HASH);
+    transcript.update(&mut RustCrypto, ch_msg);
+    let share = KeyShare::generate(&mut RustCrypto, NamedGroup::X25519, rng)
+        .map_err(|_| Fail::Check("server X25519 key generation"))?;
     let pk = share.public();
     let pk_len = pk.len();
-    let shared = share.agree(client_pub).ok_or(Fail::Check("X25519 agreement with the client's share"))?;
+    let shared =
+        share.agree(&mut RustCrypto, client_pub).ok_or(Fail::Check("X25519 agreement with the client's share"))?;
     let mut random = [0u8; 32];
     let _ = rng.try_fill_bytes(&mut random);
     let mut sh = [0u8; 256];
@@ -506,24 +508,25 @@ fn serve<'a, R: rand_core::CryptoRng>(
         w.end(m)
     })?;
     let sh = &sh[..sh_len];
-    transcript.update(sh);
+    transcript.update(&mut RustCrypto, sh);
 
     // --- Handshake keys ---
-    let hs_secret = EarlySecret::new(HASH, Some(&KEY)).into_handshake(Some(shared.as_bytes()));
-    let hello_hash = transcript.current();
-    let server_hs = hs_secret.server_traffic_secret(&hello_hash);
-    let client_hs = hs_secret.client_traffic_secret(&hello_hash);
-    let mut server_hs_write = Protection::new(TrafficKeys::derive(HASH, AEAD, &server_hs));
-    let mut client_hs_read = Protection::new(TrafficKeys::derive(HASH, AEAD, &client_hs));
+    let hs_secret =
+        EarlySecret::new(&mut RustCrypto, HASH, Some(&KEY)).into_handshake(&mut RustCrypto, Some(shared.as_bytes()));
+    let hello_hash = transcript.current(&mut RustCrypto);
+    let server_hs = hs_secret.server_traffic_secret(&mut RustCrypto, &hello_hash);
+    let client_hs = hs_secret.client_traffic_secret(&mut RustCrypto, &hello_hash);
+    let mut server_hs_write = Protection::new(TrafficKeys::derive(&mut RustCrypto, HASH, AEAD, &server_hs));
+    let mut client_hs_read = Protection::new(TrafficKeys::derive(&mut RustCrypto, HASH, AEAD, &client_hs));
 
     // --- {EncryptedExtensions, Finished} in one protected record ---
     let mut flight = [0u8; 256];
     let ee_len = message(&mut flight, HandshakeType::EncryptedExtensions, |w| w.vec(2, &[]))?;
-    transcript.update(&flight[..ee_len]);
-    let verify = finished_verify_data(HASH, &server_hs, &transcript.current());
+    transcript.update(&mut RustCrypto, &flight[..ee_len]);
+    let verify = finished_verify_data(&mut RustCrypto, HASH, &server_hs, &transcript.current(&mut RustCrypto));
     let fin_len = message(&mut flight[ee_len..], HandshakeType::Finished, |w| w.bytes(verify.as_bytes()))?;
-    transcript.update(&flight[ee_len..ee_len + fin_len]);
-    let server_finished_hash = transcript.current();
+    transcript.update(&mut RustCrypto, &flight[ee_len..ee_len + fin_len]);
+    let server_finished_hash = transcript.current(&mut RustCrypto);
 
     send_plain(s2c, ContentType::Handshake, sh)?;
     send_plain(s2c, ContentType::ChangeCipherSpec, &[1])?; // middlebox compatibility (App. D.4)
@@ -535,16 +538,26 @@ fn serve<'a, R: rand_core::CryptoRng>(
     client_flush(client, c2s)?;
     let (typ, range) = open_client_record(c2s, &mut client_hs_read, &mut rec)?;
     ensure(typ == ContentType::Handshake, "the client's Finished is not a handshake record")?;
-    let expected = finished_verify_data(HASH, &client_hs, &server_finished_hash);
+    let expected = finished_verify_data(&mut RustCrypto, HASH, &client_hs, &server_finished_hash);
     let mut fin = [0u8; 64];
     let fin_len = message(&mut fin, HandshakeType::Finished, |w| w.bytes(expected.as_bytes()))?;
     ensure(ct_eq(&rec[range], &fin[..fin_len]), "the client's Finished does not verify")?;
     ensure(c2s.len == 0, "the client sent more than its Finished")?;
 
     // --- Application keys (over ClientHello..server Finished) ---
-    let master = hs_secret.into_master();
-    let write = Protection::new(TrafficKeys::derive(HASH, AEAD, &master.server_traffic_secret(&server_finished_hash)));
-    let read = Protection::new(TrafficKeys::derive(HASH, AEAD, &master.client_traffic_secret(&server_finished_hash)));
+    let master = hs_secret.into_master(&mut RustCrypto);
+    let write = Protection::new(TrafficKeys::derive(
+        &mut RustCrypto,
+        HASH,
+        AEAD,
+        &master.server_traffic_secret(&mut RustCrypto, &server_finished_hash),
+    ));
+    let read = Protection::new(TrafficKeys::derive(
+        &mut RustCrypto,
+        HASH,
+        AEAD,
+        &master.client_traffic_secret(&mut RustCrypto, &server_finished_hash),
+    ));
     Ok((Verdict::Accepted(ServerSession { write, read }), Some(ev)))
 }
 
@@ -565,8 +578,12 @@ fn scenario_ok() -> Result<(), Fail> {
     let mut tx = [0u8; TX_LEN];
     let (mut c2s, mut s2c) = (Pipe::new(), Pipe::new());
     let mut server_rng = CounterRng(0x5e5e_5e5e);
-    let mut client: TheClient<'_, '_> =
-        Client::new(embertls::ConnectOptions::new(&config, ServerName::Dns("device.local")), CounterRng(1), &mut rx[..], &mut tx[..])?;
+    let mut client: TheClient<'_, '_> = Client::new(
+        embertls::ConnectOptions::new(&config, ServerName::Dns("device.local")),
+        CounterRng(1),
+        &mut rx[..],
+        &mut tx[..],
+    )?;
     client_flush(&mut client, &mut c2s)?;
 
     let (verdict, ev) = serve(&mut client, &mut c2s, &mut s2c, &mut server_rng)?;
@@ -639,8 +656,12 @@ fn scenario_refused(psk: &ExternalPsk, alert: AlertDescription) -> Result<(), Fa
     let mut tx = [0u8; TX_LEN];
     let (mut c2s, mut s2c) = (Pipe::new(), Pipe::new());
     let mut server_rng = CounterRng(0x5e5e_5e5e);
-    let mut client: TheClient<'_, '_> =
-        Client::new(embertls::ConnectOptions::new(&config, ServerName::Dns("device.local")), CounterRng(2), &mut rx[..], &mut tx[..])?;
+    let mut client: TheClient<'_, '_> = Client::new(
+        embertls::ConnectOptions::new(&config, ServerName::Dns("device.local")),
+        CounterRng(2),
+        &mut rx[..],
+        &mut tx[..],
+    )?;
     client_flush(&mut client, &mut c2s)?;
     match serve(&mut client, &mut c2s, &mut s2c, &mut server_rng)? {
         (Verdict::Refused(a), _) if a == alert => say!("  server refused the PSK: {a}"),
@@ -676,9 +697,11 @@ fn run() -> Result<(), Fail> {
         RX_LEN,
         TX_LEN
     );
-    say!("size_of::<ClientConfig>() = {} bytes; size_of::<ExternalPsk>() = {} bytes",
+    say!(
+        "size_of::<ClientConfig>() = {} bytes; size_of::<ExternalPsk>() = {} bytes",
         core::mem::size_of::<ClientConfig<'static>>(),
-        core::mem::size_of::<ExternalPsk>());
+        core::mem::size_of::<ExternalPsk>()
+    );
 
     say!("scenario 1: psk_dhe_ke (external PSK, X25519) handshake, data both ways, close_notify");
     scenario_ok()?;

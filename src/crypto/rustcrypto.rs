@@ -1,0 +1,336 @@
+//! The default provider: the RustCrypto crates (sha2, hmac, hkdf, aes-gcm,
+//! chacha20poly1305, x25519-dalek, p256, p384, rsa).
+
+use aes_gcm::aead::{AeadInOut, KeyInit};
+use aes_gcm::{Aes128Gcm, Aes256Gcm};
+use chacha20poly1305::ChaCha20Poly1305;
+use hkdf::Hkdf;
+use hmac::Mac;
+use sha2::{Digest as _, Sha256, Sha384, Sha512};
+use signature::hazmat::PrehashVerifier;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use super::aead::{AeadAlg, AeadError, TAG_LEN};
+use super::hash::{Digest, HashAlg, MAX_HASH_LEN};
+use super::kx::{MAX_PUBLIC_KEY_LEN, MAX_SHARED_SECRET_LEN};
+use super::provider::CryptoProvider;
+use super::sig::{PeerKey, SigAlg, SigHash, SignatureError};
+use crate::msgs::enums::NamedGroup;
+
+/// The RustCrypto crates, in software: the default provider. A zero-sized
+/// value; every connection can make its own (`RustCrypto`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RustCrypto;
+
+/// A running SHA-2 hash of [`RustCrypto`].
+#[derive(Clone)]
+pub enum RustCryptoHash {
+    /// SHA-256.
+    Sha256(Sha256),
+    /// SHA-384.
+    Sha384(Sha384),
+}
+
+/// A keyed AEAD of [`RustCrypto`]; wipes its key schedule on drop.
+pub enum RustCryptoAead {
+    /// AES-128-GCM.
+    Aes128Gcm(Aes128Gcm),
+    /// AES-256-GCM.
+    Aes256Gcm(Aes256Gcm),
+    /// ChaCha20-Poly1305.
+    Chacha20Poly1305(ChaCha20Poly1305),
+}
+
+// The ciphers wipe their key schedules on drop only with the crates'
+// `zeroize` features (Cargo.toml; tests/zeroize_features.sh checks the
+// feature graph): without them this does not compile.
+const _: () = {
+    const fn wiped<T: ZeroizeOnDrop>() {}
+    wiped::<Aes128Gcm>();
+    wiped::<Aes256Gcm>();
+    wiped::<ChaCha20Poly1305>();
+    wiped::<x25519_dalek::StaticSecret>();
+};
+
+/// Every variant wipes its key schedule on drop (see above).
+impl ZeroizeOnDrop for RustCryptoAead {}
+
+/// An ephemeral private key of [`RustCrypto`]; wiped on drop.
+pub enum RustCryptoKx {
+    /// Wipes itself (x25519-dalek's `zeroize` feature, checked above).
+    X25519(x25519_dalek::StaticSecret),
+    /// `NonZeroScalar` is `Zeroize` but not wiped on drop: see `Drop`.
+    Secp256r1(p256::NonZeroScalar),
+    /// As above.
+    Secp384r1(p384::NonZeroScalar),
+}
+
+impl Drop for RustCryptoKx {
+    fn drop(&mut self) {
+        match self {
+            RustCryptoKx::X25519(_) => {}
+            RustCryptoKx::Secp256r1(s) => s.zeroize(),
+            RustCryptoKx::Secp384r1(s) => s.zeroize(),
+        }
+    }
+}
+
+/// The private key is wiped on drop.
+impl ZeroizeOnDrop for RustCryptoKx {}
+
+impl CryptoProvider for RustCrypto {
+    type Hash = RustCryptoHash;
+
+    fn hash_start(&mut self, alg: HashAlg) -> RustCryptoHash {
+        match alg {
+            HashAlg::Sha256 => RustCryptoHash::Sha256(Sha256::new()),
+            HashAlg::Sha384 => RustCryptoHash::Sha384(Sha384::new()),
+        }
+    }
+
+    fn hash_update(&mut self, hash: &mut RustCryptoHash, data: &[u8]) {
+        match hash {
+            RustCryptoHash::Sha256(h) => h.update(data),
+            RustCryptoHash::Sha384(h) => h.update(data),
+        }
+    }
+
+    fn hash_finish(&mut self, hash: RustCryptoHash) -> Digest {
+        match hash {
+            RustCryptoHash::Sha256(h) => Digest::from_slice(&h.finalize()),
+            RustCryptoHash::Sha384(h) => Digest::from_slice(&h.finalize()),
+        }
+    }
+
+    fn hmac(&mut self, alg: HashAlg, key: &[u8], parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) -> usize {
+        fn run<M: Mac + hmac::KeyInit>(key: &[u8], parts: &[&[u8]], out: &mut [u8]) -> usize {
+            // HMAC takes keys of any length: new_from_slice cannot fail.
+            let Ok(mut m) = <M as hmac::KeyInit>::new_from_slice(key) else {
+                return 0;
+            };
+            for p in parts {
+                m.update(p);
+            }
+            let tag = m.finalize().into_bytes();
+            out[..tag.len()].copy_from_slice(&tag);
+            tag.len()
+        }
+        match alg {
+            HashAlg::Sha256 => run::<hmac::Hmac<Sha256>>(key, parts, out),
+            HashAlg::Sha384 => run::<hmac::Hmac<Sha384>>(key, parts, out),
+        }
+    }
+
+    /// The `hkdf` crate's expander (computing T(1) with one HMAC instead
+    /// measured about 1 KB more stack, issue 12).
+    fn hkdf_expand(&mut self, alg: HashAlg, prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
+        let ok = match alg {
+            HashAlg::Sha256 => {
+                Hkdf::<Sha256>::from_prk(prk).map(|h| h.expand_multi_info(info, out).is_ok()).unwrap_or(false)
+            }
+            HashAlg::Sha384 => {
+                Hkdf::<Sha384>::from_prk(prk).map(|h| h.expand_multi_info(info, out).is_ok()).unwrap_or(false)
+            }
+        };
+        if !ok {
+            out.zeroize();
+        }
+    }
+
+    type AeadKey = RustCryptoAead;
+
+    fn aead_key(&mut self, alg: AeadAlg, key: &[u8]) -> RustCryptoAead {
+        let mut k = [0u8; 32];
+        let n = key.len().min(32);
+        k[..n].copy_from_slice(&key[..n]);
+        let mut k16 = [0u8; 16];
+        k16.copy_from_slice(&k[..16]);
+        let c = match alg {
+            AeadAlg::Aes128Gcm => RustCryptoAead::Aes128Gcm(Aes128Gcm::new(&k16.into())),
+            AeadAlg::Aes256Gcm => RustCryptoAead::Aes256Gcm(Aes256Gcm::new(&k.into())),
+            AeadAlg::Chacha20Poly1305 => RustCryptoAead::Chacha20Poly1305(ChaCha20Poly1305::new(&k.into())),
+        };
+        k.zeroize();
+        k16.zeroize();
+        c
+    }
+
+    fn aead_seal(
+        &mut self,
+        key: &RustCryptoAead,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+    ) -> Result<[u8; TAG_LEN], AeadError> {
+        let tag = match key {
+            RustCryptoAead::Aes128Gcm(c) => c.encrypt_inout_detached(nonce.into(), aad, buf.into()),
+            RustCryptoAead::Aes256Gcm(c) => c.encrypt_inout_detached(nonce.into(), aad, buf.into()),
+            RustCryptoAead::Chacha20Poly1305(c) => c.encrypt_inout_detached(nonce.into(), aad, buf.into()),
+        };
+        tag.map(|t| t.into()).map_err(|_| AeadError)
+    }
+
+    fn aead_open(
+        &mut self,
+        key: &RustCryptoAead,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> Result<(), AeadError> {
+        let r = match key {
+            RustCryptoAead::Aes128Gcm(c) => c.decrypt_inout_detached(nonce.into(), aad, buf.into(), tag.into()),
+            RustCryptoAead::Aes256Gcm(c) => c.decrypt_inout_detached(nonce.into(), aad, buf.into(), tag.into()),
+            RustCryptoAead::Chacha20Poly1305(c) => c.decrypt_inout_detached(nonce.into(), aad, buf.into(), tag.into()),
+        };
+        r.map_err(|_| AeadError)
+    }
+
+    type KxPrivate = RustCryptoKx;
+
+    fn kx_from_private(
+        &mut self,
+        group: NamedGroup,
+        bytes: &[u8],
+        public: &mut [u8; MAX_PUBLIC_KEY_LEN],
+    ) -> Option<(RustCryptoKx, usize)> {
+        match group {
+            NamedGroup::X25519 => {
+                let mut b: [u8; 32] = bytes.try_into().ok()?;
+                let s = x25519_dalek::StaticSecret::from(b);
+                b.zeroize();
+                public[..32].copy_from_slice(x25519_dalek::PublicKey::from(&s).as_bytes());
+                Some((RustCryptoKx::X25519(s), 32))
+            }
+            NamedGroup::Secp256r1 => {
+                use p256::elliptic_curve::sec1::ToSec1Point;
+                let s = p256::SecretKey::from_slice(bytes).ok()?;
+                let pt = s.public_key().to_sec1_point(false);
+                public[..65].copy_from_slice(pt.as_bytes());
+                Some((RustCryptoKx::Secp256r1(s.to_nonzero_scalar()), 65))
+            }
+            NamedGroup::Secp384r1 => {
+                use p384::elliptic_curve::sec1::ToSec1Point;
+                let s = p384::SecretKey::from_slice(bytes).ok()?;
+                let pt = s.public_key().to_sec1_point(false);
+                public[..97].copy_from_slice(pt.as_bytes());
+                Some((RustCryptoKx::Secp384r1(s.to_nonzero_scalar()), 97))
+            }
+            _ => None,
+        }
+    }
+
+    fn kx_agree(
+        &mut self,
+        _group: NamedGroup,
+        private: &RustCryptoKx,
+        peer: &[u8],
+        out: &mut [u8; MAX_SHARED_SECRET_LEN],
+    ) -> Option<usize> {
+        match private {
+            RustCryptoKx::X25519(s) => {
+                let p: [u8; 32] = peer.try_into().ok()?;
+                let ss = s.diffie_hellman(&x25519_dalek::PublicKey::from(p));
+                // RFC 8446 §7.4.2, RFC 8422 §5.11: abort on the all-zero value.
+                if !ss.was_contributory() {
+                    return None;
+                }
+                out[..32].copy_from_slice(ss.as_bytes());
+                Some(32)
+            }
+            RustCryptoKx::Secp256r1(s) => {
+                // RFC 8446 §4.2.8.2, RFC 8422 §5.1.2: only the uncompressed form is legal.
+                if peer.len() != 65 || peer[0] != 4 {
+                    return None;
+                }
+                let pk = p256::PublicKey::from_sec1_bytes(peer).ok()?;
+                let ss = p256::ecdh::diffie_hellman(s, pk.as_affine());
+                out[..32].copy_from_slice(ss.raw_secret_bytes());
+                Some(32)
+            }
+            RustCryptoKx::Secp384r1(s) => {
+                if peer.len() != 97 || peer[0] != 4 {
+                    return None;
+                }
+                let pk = p384::PublicKey::from_sec1_bytes(peer).ok()?;
+                let ss = p384::ecdh::diffie_hellman(s, pk.as_affine());
+                out[..48].copy_from_slice(ss.raw_secret_bytes());
+                Some(48)
+            }
+        }
+    }
+
+    fn verify_signature(&mut self, key: &PeerKey, alg: SigAlg, msg: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
+        let mut digest = [0u8; 64];
+        let hash = match alg {
+            SigAlg::Ecdsa(h) | SigAlg::RsaPkcs1(h) | SigAlg::RsaPss(h) => h,
+        };
+        let d = match hash {
+            SigHash::Sha256 => {
+                digest[..32].copy_from_slice(&Sha256::digest(msg));
+                &digest[..32]
+            }
+            SigHash::Sha384 => {
+                digest[..48].copy_from_slice(&Sha384::digest(msg));
+                &digest[..48]
+            }
+            SigHash::Sha512 => {
+                digest.copy_from_slice(&Sha512::digest(msg));
+                &digest[..]
+            }
+        };
+        let bad = |_| SignatureError::BadSignature;
+        match (key, alg) {
+            (PeerKey::P256(k), SigAlg::Ecdsa(_)) => {
+                let k = p256::ecdsa::VerifyingKey::from_sec1_bytes(k).map_err(|_| SignatureError::MalformedKey)?;
+                let s = p256::ecdsa::DerSignature::from_bytes(sig).map_err(bad)?;
+                k.verify_prehash(d, &s).map_err(bad)
+            }
+            (PeerKey::P384(k), SigAlg::Ecdsa(_)) => {
+                let k = p384::ecdsa::VerifyingKey::from_sec1_bytes(k).map_err(|_| SignatureError::MalformedKey)?;
+                let s = p384::ecdsa::DerSignature::from_bytes(sig).map_err(bad)?;
+                k.verify_prehash(d, &s).map_err(bad)
+            }
+            #[cfg(feature = "alloc")]
+            (PeerKey::Rsa { der, .. }, SigAlg::RsaPkcs1(h)) => rsa_verify::pkcs1(der, h, d, sig),
+            #[cfg(feature = "alloc")]
+            (PeerKey::Rsa { der, .. }, SigAlg::RsaPss(h)) => rsa_verify::pss(der, h, d, sig),
+            _ => Err(SignatureError::WrongAlgorithmForKey),
+        }
+    }
+}
+
+#[cfg(feature = "alloc")]
+mod rsa_verify {
+    use super::{SigHash, SignatureError};
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::{pkcs1v15, pss, PublicKey};
+    use sha2::{Sha256, Sha384, Sha512};
+    use signature::hazmat::PrehashVerifier;
+
+    fn key(der: &[u8]) -> Result<PublicKey, SignatureError> {
+        PublicKey::from_pkcs1_der(der).map_err(|_| SignatureError::MalformedKey)
+    }
+
+    pub fn pkcs1(der: &[u8], h: SigHash, digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
+        let k = key(der)?;
+        let s = pkcs1v15::Signature::try_from(sig).map_err(|_| SignatureError::BadSignature)?;
+        let r = match h {
+            SigHash::Sha256 => pkcs1v15::VerifyingKey::<Sha256>::new(k).verify_prehash(digest, &s),
+            SigHash::Sha384 => pkcs1v15::VerifyingKey::<Sha384>::new(k).verify_prehash(digest, &s),
+            SigHash::Sha512 => pkcs1v15::VerifyingKey::<Sha512>::new(k).verify_prehash(digest, &s),
+        };
+        r.map_err(|_| SignatureError::BadSignature)
+    }
+
+    pub fn pss(der: &[u8], h: SigHash, digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
+        let k = key(der)?;
+        let s = pss::Signature::try_from(sig).map_err(|_| SignatureError::BadSignature)?;
+        let r = match h {
+            SigHash::Sha256 => pss::VerifyingKey::<Sha256>::new(k).verify_prehash(digest, &s),
+            SigHash::Sha384 => pss::VerifyingKey::<Sha384>::new(k).verify_prehash(digest, &s),
+            SigHash::Sha512 => pss::VerifyingKey::<Sha512>::new(k).verify_prehash(digest, &s),
+        };
+        r.map_err(|_| SignatureError::BadSignature)
+    }
+}
