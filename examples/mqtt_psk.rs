@@ -116,6 +116,17 @@ pub fn publish_packet(topic: &str, message: &[u8]) -> Vec<u8> {
 /// DISCONNECT (§3.14).
 pub const DISCONNECT: [u8; 2] = [0xe0, 0];
 
+/// Checks a CONNACK (§3.2): 0x20, length 2, session-present flags, return code 0.
+pub fn check_connack(connack: [u8; 4]) -> Result<(), Failure> {
+    match connack {
+        [0x20, 2, _, 0] => Ok(()),
+        [0x20, 2, _, rc] => Err(Failure::Mqtt(format!(
+            "the broker refused the connection (CONNACK return code {rc}: 4 = bad user name or password, 5 = not authorized)"
+        ))),
+        other => Err(Failure::Mqtt(format!("expected CONNACK, got {other:02x?}"))),
+    }
+}
+
 /// What the TLS handshake negotiated (the parts of [`embertls::HandshakeSummary`] worth logging).
 #[derive(Clone, Copy, Debug)]
 pub struct Negotiated {
@@ -146,18 +157,9 @@ pub fn publish(p: &Publish<'_>) -> Result<Negotiated, Failure> {
     let summary = Negotiated { cipher_suite: s.cipher_suite, group: s.group, trust: s.trust };
 
     tls.write_all(&connect_packet(p.client_id))?;
-    // CONNACK (§3.2): 0x20, length 2, session-present flags, return code.
     let mut connack = [0u8; 4];
     tls.read_exact(&mut connack)?;
-    match connack {
-        [0x20, 2, _, 0] => {}
-        [0x20, 2, _, rc] => {
-            return Err(Failure::Mqtt(format!(
-                "the broker refused the connection (CONNACK return code {rc}: 4 = bad user name or password, 5 = not authorized)"
-            )))
-        }
-        other => return Err(Failure::Mqtt(format!("expected CONNACK, got {other:02x?}"))),
-    }
+    check_connack(connack)?;
     tls.write_all(&publish_packet(p.topic, p.message))?;
     tls.write_all(&DISCONNECT)?;
     tls.close()?;

@@ -151,6 +151,20 @@ pub fn require(bin: &str, package: &str) -> PathBuf {
         })
 }
 
+/// A command for `program`, run inside the network namespace `netns` if
+/// given (`ip netns exec NETNS program`: `ip` execs the program, so the
+/// child is the program itself and killing it kills the program).
+pub fn command_in(netns: Option<&str>, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    match netns {
+        Some(ns) => {
+            let mut cmd = Command::new(require("ip", "iproute2"));
+            cmd.args(["netns", "exec", ns]).arg(program);
+            cmd
+        }
+        None => Command::new(program),
+    }
+}
+
 /// A child process (a peer server, a reference client), killed and reaped
 /// on drop. Its standard output and error go to temporary files, removed on
 /// drop and printed with the command line if the test panics.
@@ -312,22 +326,46 @@ impl OpensslServer {
         let mut last_log = String::new();
         for _attempt in 0..3 {
             let port = free_port();
-            let proc = Proc::spawn(
-                Command::new("openssl")
-                    .args(["s_server", "-accept", &format!("127.0.0.1:{port}")])
-                    .args(args)
-                    .envs(env.iter().copied())
-                    .stdin(Stdio::piped()),
-            );
-            if proc.wait_for(Duration::from_secs(5), |log| log.contains("ACCEPT")) {
-                return OpensslServer { args: proc.what.clone(), proc, port };
-            }
-            match proc.exit_status() {
-                Some(status) => last_log = format!("{} exited with {status}:\n{}", proc.what, proc.output()),
-                None => panic!("{} did not start listening within 5 s; output:\n{}", proc.what, proc.output()),
+            match Self::spawn_listening(None, &format!("127.0.0.1:{port}"), args, env) {
+                Ok(proc) => return OpensslServer { args: proc.what.clone(), proc, port },
+                Err(log) => last_log = log,
             }
         }
         panic!("openssl s_server failed to start three times; last attempt: {last_log}");
+    }
+
+    /// `openssl s_server -accept HOST:PORT <args>` inside the network
+    /// namespace `netns` (which the caller made, so the port is free there),
+    /// waiting (at most 5 s) until it prints `ACCEPT`.
+    pub fn start_in_netns(netns: &str, host: &str, port: u16, args: &[&str]) -> Self {
+        match Self::spawn_listening(Some(netns), &format!("{host}:{port}"), args, &[]) {
+            Ok(proc) => OpensslServer { args: proc.what.clone(), proc, port },
+            Err(log) => panic!("openssl s_server did not start in {netns}: {log}"),
+        }
+    }
+
+    /// Spawns s_server on `accept` and waits for `ACCEPT`; the log of an
+    /// attempt whose server exited (e.g. the port was taken meanwhile).
+    fn spawn_listening(
+        netns: Option<&str>,
+        accept: &str,
+        args: &[&str],
+        env: &[(&str, &Path)],
+    ) -> Result<Proc, String> {
+        let proc = Proc::spawn(
+            command_in(netns, "openssl")
+                .args(["s_server", "-accept", accept])
+                .args(args)
+                .envs(env.iter().copied())
+                .stdin(Stdio::piped()),
+        );
+        if proc.wait_for(Duration::from_secs(5), |log| log.contains("ACCEPT")) {
+            return Ok(proc);
+        }
+        match proc.exit_status() {
+            Some(status) => Err(format!("{} exited with {status}:\n{}", proc.what, proc.output())),
+            None => panic!("{} did not start listening within 5 s; output:\n{}", proc.what, proc.output()),
+        }
     }
 
     /// Everything the server printed so far.
@@ -857,6 +895,12 @@ pub fn cargo_feature_args() -> Vec<String> {
     }
     if cfg!(feature = "embedded-io-async") {
         features.push("embedded-io-async");
+    }
+    if cfg!(feature = "psl") {
+        features.push("psl");
+    }
+    if cfg!(feature = "webpki-roots") {
+        features.push("webpki-roots");
     }
     let mut args = vec!["--no-default-features".to_string(), "--features".to_string(), features.join(",")];
     // The profile `cargo test` builds with, so its dependencies are reused as they are.
