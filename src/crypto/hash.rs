@@ -140,6 +140,7 @@ pub fn hmac<P: CryptoProvider>(p: &mut P, alg: HashAlg, key: &[u8], data: &[u8])
 /// PRK = HMAC-Hash(salt, IKM); an empty salt is HMAC's all-zero key, as the
 /// RFC's "string of HashLen zeros". One HMAC call: the `hkdf` crate's
 /// extract also builds an expander, about 2 KB more stack (issue 12).
+#[inline(never)] // as `key_schedule::expand_secret`
 pub fn hkdf_extract<P: CryptoProvider>(p: &mut P, alg: HashAlg, salt: &[u8], ikm: &[u8]) -> Secret {
     let mut prk = [0u8; MAX_HASH_LEN];
     let n = p.hmac(alg, salt, &[ikm], &mut prk);

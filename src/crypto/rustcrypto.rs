@@ -4,7 +4,6 @@
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes128Gcm, Aes256Gcm};
 use chacha20poly1305::ChaCha20Poly1305;
-use hkdf::Hkdf;
 use hmac::Mac;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use signature::hazmat::PrehashVerifier;
@@ -103,6 +102,8 @@ impl CryptoProvider for RustCrypto {
     }
 
     fn hmac(&mut self, alg: HashAlg, key: &[u8], parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) -> usize {
+        // One frame per hash: inlined, both MAC states would share the caller's frame (stack, issue 12).
+        #[inline(never)]
         fn run<M: Mac + hmac::KeyInit>(key: &[u8], parts: &[&[u8]], out: &mut [u8]) -> usize {
             // HMAC takes keys of any length: new_from_slice cannot fail.
             let Ok(mut m) = <M as hmac::KeyInit>::new_from_slice(key) else {
@@ -118,22 +119,6 @@ impl CryptoProvider for RustCrypto {
         match alg {
             HashAlg::Sha256 => run::<hmac::Hmac<Sha256>>(key, parts, out),
             HashAlg::Sha384 => run::<hmac::Hmac<Sha384>>(key, parts, out),
-        }
-    }
-
-    /// The `hkdf` crate's expander (computing T(1) with one HMAC instead
-    /// measured about 1 KB more stack, issue 12).
-    fn hkdf_expand(&mut self, alg: HashAlg, prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
-        let ok = match alg {
-            HashAlg::Sha256 => {
-                Hkdf::<Sha256>::from_prk(prk).map(|h| h.expand_multi_info(info, out).is_ok()).unwrap_or(false)
-            }
-            HashAlg::Sha384 => {
-                Hkdf::<Sha384>::from_prk(prk).map(|h| h.expand_multi_info(info, out).is_ok()).unwrap_or(false)
-            }
-        };
-        if !ok {
-            out.zeroize();
         }
     }
 

@@ -259,6 +259,21 @@ pub(crate) fn send_handshake<R, P: CryptoProvider>(
     })
 }
 
+/// Writes a client flight whose contents need the provider as they are
+/// written (transcript hashes, key derivation, a client signature), in one
+/// or more handshake records. A frame of its own, like
+/// [`Outbound::write_record`], so the transition that calls it keeps a small one.
+#[inline(never)]
+pub(crate) fn send_flight<R, P: CryptoProvider, T>(
+    ctx: &mut Ctx<'_, '_, R, P>,
+    fill: impl FnOnce(&mut crate::codec::Writer<'_>, &mut P) -> Result<T, crate::record::FillError>,
+) -> Result<T, Error> {
+    let crypto = &mut *ctx.crypto;
+    let (staged, value) = ctx.out.stage(ctx.tx, ctx.write_prot.as_ref(), |w| fill(w, crypto))?;
+    ctx.out.commit(ctx.tx, ctx.crypto, ctx.write_prot.as_mut(), ContentType::Handshake, staged)?;
+    Ok(value)
+}
+
 /// Writes a change_cipher_spec record (always plaintext).
 pub(crate) fn send_ccs<R, P: CryptoProvider>(ctx: &mut Ctx<'_, '_, R, P>) -> Result<(), Error> {
     ctx.out.write_record(ctx.tx, ctx.crypto, None, ContentType::ChangeCipherSpec, |w| w.u8(1))

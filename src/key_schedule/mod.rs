@@ -25,7 +25,10 @@ pub fn expand_label<P: CryptoProvider>(
     hkdf_expand(p, alg, secret, &[&len, &label_len, b"tls13 ", label, &ctx_len, context], out);
 }
 
-/// HKDF-Expand-Label into a secret of one hash length.
+/// HKDF-Expand-Label into a secret of one hash length. A frame of its
+/// own: inlined, the expansion's buffers would sit in every transition's
+/// frame that derives a secret (issue 12).
+#[inline(never)]
 fn expand_secret<P: CryptoProvider>(p: &mut P, alg: HashAlg, secret: &Secret, label: &[u8], context: &[u8]) -> Secret {
     let mut buf = [0u8; MAX_HASH_LEN];
     let out = &mut buf[..alg.len()];

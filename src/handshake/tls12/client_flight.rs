@@ -9,7 +9,7 @@ use crate::auth::{write_certificate, write_certificate_verify};
 use crate::codec::Writer;
 use crate::crypto::CryptoProvider;
 use crate::error::Error;
-use crate::handshake::state::{send_ccs, Ctx, Output};
+use crate::handshake::state::{send_ccs, send_flight, Ctx, Output};
 use crate::key_schedule::tls12::{psk_pre_master, MasterSecret12};
 use crate::msgs::enums::{ContentType, HandshakeType};
 use crate::msgs::handshake::write_handshake;
@@ -46,8 +46,7 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
         let hash = n.agreed.suite.hash;
         // One record: [Certificate,] ClientKeyExchange[, CertificateVerify];
         // the master secret comes out of it (its session hash ends at ClientKeyExchange).
-        let crypto = &mut *ctx.crypto;
-        let (staged, master) = ctx.out.stage(ctx.tx, ctx.write_prot.as_ref(), |w| {
+        let master = send_flight(ctx, |w, crypto| {
             if self.client_auth.is_some() {
                 let chain = chosen.map_or(&[][..], |(id, _)| id.chain);
                 write_certificate(w, None, chain, (&mut *crypto, &mut *transcript))?;
@@ -77,7 +76,6 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
             }
             Ok::<_, FillError>(master)
         })?;
-        ctx.out.commit(ctx.tx, ctx.crypto, ctx.write_prot.as_mut(), ContentType::Handshake, staged)?;
         let k = Keyed {
             agreed: n.agreed,
             trust: self.trust,

@@ -36,6 +36,8 @@ pub(crate) use server_hello::server_hello;
 /// Handles one handshake message in a TLS 1.2 state (`slot` holds
 /// [`super::state::State::Tls12`]); each transition runs in its own frame
 /// ([`super::state::State::advance`]).
+// Inlined into `State::handle`: a dispatch frame of its own measured 552 bytes more (issue 12).
+#[inline(always)]
 pub(crate) fn handle<'a, R: CryptoRng, P: CryptoProvider>(
     slot: &mut Outer<'a, P>,
     msg: HandshakeMessage<'_>,

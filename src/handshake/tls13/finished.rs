@@ -7,10 +7,10 @@ use crate::auth::{write_certificate, write_certificate_verify};
 use crate::crypto::CryptoProvider;
 use crate::error::Error;
 use crate::handshake::hello::PskSource;
-use crate::handshake::state::{send_ccs, Ctx, Output, State};
+use crate::handshake::state::{send_ccs, send_flight, Ctx, Output, State};
 use crate::handshake::HandshakeSummary;
 use crate::key_schedule::finished_verify_data;
-use crate::msgs::enums::{ContentType, HandshakeType, ProtocolVersion};
+use crate::msgs::enums::{HandshakeType, ProtocolVersion};
 use crate::msgs::handshake::write_handshake;
 use crate::record::{FillError, Protection};
 use crate::verify::Trust;
@@ -52,8 +52,7 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         }
         let (transcript, client_secret, auth) = (&mut hs.transcript, &hs.client_secret, &hs.client_auth);
         let identities = ctx.config.client_identities;
-        let crypto = &mut *ctx.crypto;
-        let (staged, ()) = ctx.out.stage(ctx.tx, ctx.write_prot.as_ref(), |w| {
+        send_flight(ctx, |w, crypto| {
             if let Some(auth) = auth {
                 // §4.4.2: an empty Certificate when no identity fits; no CertificateVerify then.
                 let identity = auth.chosen.and_then(|(i, s)| identities.get(i).map(|id| (id, s)));
@@ -70,7 +69,6 @@ impl<P: CryptoProvider> ExpectFinished<P> {
             transcript.update(crypto, &w.written()[start..]);
             Ok::<(), FillError>(())
         })?;
-        ctx.out.commit(ctx.tx, ctx.crypto, ctx.write_prot.as_mut(), ContentType::Handshake, staged)?;
         let hash_cf = hs.transcript.current(ctx.crypto);
         let resumption_master_secret = master.resumption_master_secret(ctx.crypto, &hash_cf);
         Protection::install(ctx.write_prot, ctx.crypto, alg, hs.suite.aead, &client_app_secret);
