@@ -756,10 +756,12 @@ mod key_usage_tests;
 impl<'a, R: CryptoRng, Rx: AsMut<[u8]> + AsRef<[u8]>, Tx: AsMut<[u8]> + AsRef<[u8]>, P: CryptoProvider>
     Client<'a, R, Rx, Tx, P>
 {
-    /// Test-only: see `ExpectServerHello::replace_client_hello`.
-    pub(crate) fn replace_client_hello(&mut self, ch: &[u8], key_share: crate::crypto::KeyShare<P>) {
+    /// Test-only: see `ExpectServerHello::replace_client_hello`; the key
+    /// share is made from `private` by the connection's own provider.
+    pub(crate) fn replace_client_hello(&mut self, ch: &[u8], group: crate::msgs::enums::NamedGroup, private: &[u8]) {
+        let k = crate::crypto::KeyShare::from_private_bytes(&mut self.crypto, group, private).expect("a usable key");
         if let Some(State::ExpectServerHello(s)) = &mut self.state {
-            s.replace_client_hello(&mut self.crypto, ch, key_share);
+            s.replace_client_hello(&mut self.crypto, ch, k);
         }
     }
 
@@ -769,10 +771,12 @@ impl<'a, R: CryptoRng, Rx: AsMut<[u8]> + AsRef<[u8]>, Tx: AsMut<[u8]> + AsRef<[u
         ch1: &[u8],
         hrr: &[u8],
         ch2: &[u8],
-        key_share: crate::crypto::KeyShare<P>,
+        group: crate::msgs::enums::NamedGroup,
+        private: &[u8],
     ) {
+        let k = crate::crypto::KeyShare::from_private_bytes(&mut self.crypto, group, private).expect("a usable key");
         if let Some(State::ExpectServerHello(s)) = &mut self.state {
-            s.replace_client_hellos_after_retry(&mut self.crypto, ch1, hrr, ch2, key_share);
+            s.replace_client_hellos_after_retry(&mut self.crypto, ch1, hrr, ch2, k);
         }
     }
 }

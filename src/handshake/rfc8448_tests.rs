@@ -1,14 +1,21 @@
 //! The engine replays RFC 8448's traces: fed the server's records after a
 //! ClientHello whose transcript bytes are the trace's, it must emit the
-//! trace's client records byte for byte.
+//! trace's client records byte for byte. Each trace runs with the default
+//! provider and (the `accel_` tests) with the accelerator-shaped provider
+//! of `tests/common/accel.rs` (issue 14 item 2).
 
 #[path = "../../tests/common/vectors.rs"]
 mod vectors;
 
+// The accelerator-shaped test provider; it names the crate `embertls`
+// (`extern crate self` in lib.rs, with `std`).
+#[cfg(feature = "std")]
+#[path = "../../tests/common/accel.rs"]
+mod accel;
+
 use vectors::{Vectors, SECTION3, SECTION4, SECTION5, SECTION6, SECTION7};
 
-use crate::crypto::KeyShare;
-use crate::crypto::RustCrypto;
+use crate::crypto::{CryptoProvider, RustCrypto};
 use crate::msgs::enums::NamedGroup;
 use crate::{Client, ClientConfig, Event, ServerName, ServerVerification, SessionTicket};
 
@@ -31,18 +38,16 @@ impl rand_core::TryRng for FixedRng {
 }
 impl rand_core::TryCryptoRng for FixedRng {}
 
-fn key(v: &Vectors, label: &str, group: NamedGroup) -> KeyShare<RustCrypto> {
-    let k: [u8; 32] = v.get(label).try_into().unwrap();
-    KeyShare::from_private_bytes(&mut RustCrypto, group, &k).unwrap()
-}
+/// A client of the traces, with provider `P`.
+type TraceClient<'a, P> = Client<'a, FixedRng, Vec<u8>, Vec<u8>, P>;
 
-fn feed<R: rand_core::CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>>(c: &mut Client<'_, R, B>, bytes: &[u8]) {
+fn feed<P: CryptoProvider>(c: &mut TraceClient<'_, P>, bytes: &[u8]) {
     let buf = c.receive_buffer();
     buf[..bytes.len()].copy_from_slice(bytes);
     c.received(bytes.len());
 }
 
-fn drain<R: rand_core::CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>>(c: &mut Client<'_, R, B>) -> Vec<u8> {
+fn drain<P: CryptoProvider>(c: &mut TraceClient<'_, P>) -> Vec<u8> {
     let out = c.outgoing().to_vec();
     c.sent(out.len());
     out
@@ -55,19 +60,29 @@ fn config(compat: bool) -> ClientConfig<'static> {
         .with_middlebox_compat(compat)
 }
 
-/// A client for the traces' server name "server", with a fixed generator.
-fn trace_client<'a>(config: &'a ClientConfig<'a>) -> Client<'a, FixedRng, Vec<u8>> {
-    let options = crate::ConnectOptions::new(config, ServerName::parse("server"));
+/// A client for the traces' server name "server", with a fixed generator
+/// and the crypto provider `provider`.
+fn trace_client<'a, P: CryptoProvider>(config: &'a ClientConfig<'a>, provider: P) -> TraceClient<'a, P> {
+    let options = crate::ConnectOptions::new(config, ServerName::parse("server")).with_provider(provider);
     Client::new(options, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096]).expect("Client::new")
+}
+
+/// The trace's X25519 private key of the client.
+fn x25519_key(v: &Vectors) -> &[u8] {
+    v.get("client_x25519_private_key")
 }
 
 #[test]
 fn section3_simple_1rtt() {
+    section3(RustCrypto);
+}
+
+fn section3<P: CryptoProvider>(provider: P) {
     let v = Vectors::load(SECTION3);
     let config = config(false);
-    let mut c = trace_client(&config);
+    let mut c = trace_client(&config, provider);
     drain(&mut c); // our own ClientHello; the trace's replaces it
-    c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
+    c.replace_client_hello(v.get("client_hello"), NamedGroup::X25519, x25519_key(&v));
     feed(&mut c, v.get("server_hello_record"));
     feed(&mut c, v.get("server_flight_record"));
     let Ok(Event::HandshakeComplete(summary)) = c.process() else { panic!("handshake did not complete") };
@@ -101,11 +116,15 @@ fn section3_simple_1rtt() {
 
 #[test]
 fn section5_hello_retry_request() {
+    section5(RustCrypto);
+}
+
+fn section5<P: CryptoProvider>(provider: P) {
     let v = Vectors::load(SECTION5);
     let config = config(false);
-    let mut c = trace_client(&config);
+    let mut c = trace_client(&config, provider);
     drain(&mut c);
-    c.replace_client_hello(v.get("client_hello_1"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
+    c.replace_client_hello(v.get("client_hello_1"), NamedGroup::X25519, x25519_key(&v));
     feed(&mut c, v.get("hello_retry_request_record"));
     assert_eq!(c.process(), Ok(Event::NeedData));
     drain(&mut c); // our own second ClientHello
@@ -113,7 +132,8 @@ fn section5_hello_retry_request() {
         v.get("client_hello_1"),
         v.get("hello_retry_request"),
         v.get("client_hello_2"),
-        key(&v, "client_p256_private_key", NamedGroup::Secp256r1),
+        NamedGroup::Secp256r1,
+        v.get("client_p256_private_key"),
     );
     feed(&mut c, v.get("server_hello_record"));
     feed(&mut c, v.get("server_flight_record"));
@@ -127,11 +147,15 @@ fn section5_hello_retry_request() {
 
 #[test]
 fn section7_compatibility_mode() {
+    section7(RustCrypto);
+}
+
+fn section7<P: CryptoProvider>(provider: P) {
     let v = Vectors::load(SECTION7);
     let config = config(true);
-    let mut c = trace_client(&config);
+    let mut c = trace_client(&config, provider);
     drain(&mut c);
-    c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
+    c.replace_client_hello(v.get("client_hello"), NamedGroup::X25519, x25519_key(&v));
     feed(&mut c, v.get("server_hello_record"));
     feed(&mut c, v.get("server_change_cipher_spec_record"));
     feed(&mut c, v.get("server_flight_record"));
@@ -149,13 +173,13 @@ fn section7_compatibility_mode() {
 fn altered_client_hello_transcript_is_refused() {
     let v = Vectors::load(SECTION3);
     let config = config(false);
-    let mut c = trace_client(&config);
+    let mut c = trace_client(&config, RustCrypto);
     drain(&mut c);
     // A different ClientHello transcript: the server's Finished no longer matches.
     let mut ch = v.get("client_hello").to_vec();
     let last = ch.len() - 1;
     ch[last] ^= 1;
-    c.replace_client_hello(&ch, key(&v, "client_x25519_private_key", NamedGroup::X25519));
+    c.replace_client_hello(&ch, NamedGroup::X25519, x25519_key(&v));
     feed(&mut c, v.get("server_hello_record"));
     feed(&mut c, v.get("server_flight_record"));
     let err = c.process().unwrap_err();
@@ -167,10 +191,13 @@ fn altered_client_hello_transcript_is_refused() {
 
 #[test]
 fn section4_binder_over_the_truncated_client_hello() {
+    section4_binder(&mut RustCrypto);
+}
+
+fn section4_binder<P: CryptoProvider>(p: &mut P) {
     let v = Vectors::load(SECTION4);
-    let hash = crate::crypto::HashAlg::Sha256.hash(&mut RustCrypto, v.get("client_hello_prefix"));
-    let binder =
-        crate::key_schedule::psk_binder(&mut RustCrypto, crate::crypto::HashAlg::Sha256, v.get("psk"), true, &hash);
+    let hash = crate::crypto::HashAlg::Sha256.hash(p, v.get("client_hello_prefix"));
+    let binder = crate::key_schedule::psk_binder(p, crate::crypto::HashAlg::Sha256, v.get("psk"), true, &hash);
     assert_eq!(binder.as_bytes(), v.get("psk_binder"));
     // The full ClientHello ends with that binder.
     assert!(v.get("client_hello").ends_with(binder.as_bytes()));
@@ -201,6 +228,10 @@ impl crate::Signer for ReplaySigner {
 
 #[test]
 fn section6_client_authentication() {
+    section6(RustCrypto);
+}
+
+fn section6<P: CryptoProvider>(provider: P) {
     use crate::msgs::certificate::Certificate;
     use crate::msgs::certificate_verify::CertificateVerify;
     let v = Vectors::load(SECTION6);
@@ -215,9 +246,9 @@ fn section6_client_authentication() {
     let chain = [leaf];
     let identity = crate::ClientIdentity::new(&chain, &signer).unwrap();
     let config = config(false).with_client_identity(&identity);
-    let mut c = trace_client(&config);
+    let mut c = trace_client(&config, provider);
     drain(&mut c);
-    c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
+    c.replace_client_hello(v.get("client_hello"), NamedGroup::X25519, x25519_key(&v));
     feed(&mut c, v.get("server_hello_record"));
     feed(&mut c, v.get("server_flight_record"));
     assert!(matches!(c.process(), Ok(Event::HandshakeComplete(_))));
@@ -226,4 +257,58 @@ fn section6_client_authentication() {
         v.get("client_flight_record"),
         "client Certificate + CertificateVerify + Finished record"
     );
+}
+
+/// The traces through the accelerator-shaped provider: byte for byte the
+/// same records, with the engines doing the work (the server's RSA-1024
+/// CertificateVerify (RSA-PSS) on the modular-exponentiation engine, §6's
+/// ECDSA P-256 one and §5's P-256 key share and agreement on the ECC engine).
+#[cfg(feature = "std")]
+mod accel_traces {
+    use super::accel::{AccelProvider, Counts, Engines};
+    use super::*;
+
+    /// Runs `trace` on fresh engines; returns what they did.
+    fn on_engines(trace: impl FnOnce(AccelProvider<'_>)) -> Counts {
+        let mut engines = Engines::new();
+        trace(AccelProvider::new(&mut engines));
+        let c = engines.counts();
+        assert!(c.sha_blocks > 0 && c.aes_blocks > 0, "{c:?}");
+        c
+    }
+
+    #[test]
+    fn accel_section3_simple_1rtt() {
+        let c = on_engines(|p| section3(p));
+        assert_eq!((c.mod_exps, c.point_muls), (1, 0), "{c:?}");
+    }
+
+    #[test]
+    fn accel_section4_binder() {
+        let mut engines = Engines::new();
+        section4_binder(&mut AccelProvider::new(&mut engines));
+        assert!(engines.counts().sha_blocks > 0);
+    }
+
+    #[test]
+    fn accel_section5_hello_retry_request() {
+        let c = on_engines(|p| section5(p));
+        // P-256 (k × G) for the client's own second key share, which the
+        // trace's replaces, then the trace's: k × G, and k × the server's
+        // point for the shared secret.
+        assert_eq!((c.mod_exps, c.point_muls), (1, 3), "{c:?}");
+    }
+
+    #[test]
+    fn accel_section6_client_authentication() {
+        let c = on_engines(|p| section6(p));
+        // §6's server signs with ECDSA P-256: u1·G and u2·Q on the engine.
+        assert_eq!((c.mod_exps, c.point_muls), (0, 2), "{c:?}");
+    }
+
+    #[test]
+    fn accel_section7_compatibility_mode() {
+        let c = on_engines(|p| section7(p));
+        assert_eq!((c.mod_exps, c.point_muls), (1, 0), "{c:?}");
+    }
 }

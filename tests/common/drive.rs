@@ -1,5 +1,5 @@
 //! One driving loop for the measurement tests (heap in `footprint.rs`,
-//! stack in `stack.rs`): the sans-I/O client over a TCP socket to an
+//! stack in `stack.rs`, a crypto provider in `provider_accel.rs`): the sans-I/O client over a TCP socket to an
 //! `openssl s_server -www`, a GET, the page read to the server's close,
 //! with every client call run through a [`Meter`].
 #![allow(dead_code)] // each test binary uses a different part of this module
@@ -27,16 +27,17 @@ pub struct Driven<'a> {
 
 /// Drives `client` over `sock` until the server closes: handshake, a GET,
 /// the page. Panics (naming `what`) on any error.
-pub fn get_page<'a, R, B, M>(
+pub fn get_page<'a, R, B, M, P>(
     what: &str,
     sock: &mut TcpStream,
-    client: &mut Client<'a, R, B>,
+    client: &mut Client<'a, R, B, B, P>,
     meter: &mut M,
 ) -> Driven<'a>
 where
     R: rand_core::CryptoRng,
     B: AsMut<[u8]> + AsRef<[u8]>,
     M: Meter,
+    P: embertls::provider::CryptoProvider,
 {
     let (mut summary, mut session) = (None, None);
     let mut store = [0u8; 2048];

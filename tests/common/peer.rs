@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use embertls::provider::{CryptoProvider, RustCrypto};
+use embertls::x509::{CaVerifier, TrustAnchors};
 use embertls::{CipherSuite, Client, ClientConfig, Error, Event, HandshakeSummary, NamedGroup, ServerName, MAX_RECORD};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -67,6 +69,15 @@ impl CertKind {
     /// The leaf certificate, DER.
     pub fn cert_der(self) -> Vec<u8> {
         CertificateDer::from_pem_file(self.cert_path()).expect("leaf certificate PEM").as_ref().to_vec()
+    }
+
+    /// A verifier trusting this kind's CA (`vectors/peer/<kind>-ca.pem`).
+    pub fn ca_verifier(self) -> CaVerifier {
+        let mut anchors = TrustAnchors::new();
+        anchors
+            .add_pem(&std::fs::read(peer_file(&format!("{}-ca.pem", self.stem()))).expect("CA file"))
+            .expect("CA PEM");
+        CaVerifier::new(anchors)
     }
 
     /// The leaf's private key, PKCS#8 DER.
@@ -489,11 +500,11 @@ fn rustls_config_for(
 /// sees it; the `usize` counts records from 0. Emptying the vector drops it.
 pub type Tamper = Box<dyn FnMut(usize, &mut Vec<u8>)>;
 
-/// Our [`Client`] and a rustls [`rustls::ServerConnection`] joined by two
-/// in-memory byte queues.
-pub struct MemPeer<'a> {
+/// Our [`Client`] (with crypto provider `P`) and a rustls
+/// [`rustls::ServerConnection`] joined by two in-memory byte queues.
+pub struct MemPeer<'a, P: CryptoProvider = RustCrypto> {
     /// The engine under test.
-    pub client: Client<'a, Rng, Vec<u8>>,
+    pub client: Client<'a, Rng, Vec<u8>, Vec<u8>, P>,
     /// The rustls server.
     pub server: rustls::ServerConnection,
     /// Server bytes not yet given to the client.
@@ -533,6 +544,13 @@ impl<'a> MemPeer<'a> {
             vec![0; tx],
         )
         .expect("Client::new");
+        MemPeer::with_client(client, server)
+    }
+}
+
+impl<'a, P: CryptoProvider> MemPeer<'a, P> {
+    /// `client` (made by the caller, e.g. with another crypto provider) and a server.
+    pub fn with_client(client: Client<'a, Rng, Vec<u8>, Vec<u8>, P>, server: rustls::ServerConfig) -> Self {
         let server = rustls::ServerConnection::new(Arc::new(server)).expect("ServerConnection::new");
         MemPeer {
             client,
