@@ -216,6 +216,12 @@ impl<T: Read + Write, R: CryptoRng, P: CryptoProvider> Write for TlsStream<'_, T
 #[allow(clippy::all, unused)]
 mod test_peer;
 
+// The provider `test_peer` builds its clients with.
+#[cfg(test)]
+#[path = "../tests/common/provider.rs"]
+#[allow(clippy::all, unused)]
+mod provider;
+
 #[cfg(test)]
 mod tests {
     use super::TlsStream;

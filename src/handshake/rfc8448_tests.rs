@@ -1,14 +1,19 @@
 //! The engine replays RFC 8448's traces: fed the server's records after a
 //! ClientHello whose transcript bytes are the trace's, it must emit the
-//! trace's client records byte for byte.
+//! trace's client records byte for byte. Once per provider (`per_provider!`
+//! below): ring cannot import the traces' fixed private keys, so its run
+//! imports them with RustCrypto (`RingTrace`, tests/common/provider.rs).
 
 #[path = "../../tests/common/vectors.rs"]
 mod vectors;
 
 use vectors::{Vectors, SECTION3, SECTION4, SECTION5, SECTION6, SECTION7};
 
-use crate::crypto::KeyShare;
-use crate::crypto::RustCrypto;
+#[cfg(feature = "ring")]
+#[path = "../../tests/common/provider.rs"]
+mod provider;
+
+use crate::crypto::{CryptoProvider, KeyShare};
 use crate::msgs::enums::NamedGroup;
 use crate::{Client, ClientConfig, Event, ServerName, ServerVerification, SessionTicket};
 
@@ -31,18 +36,48 @@ impl rand_core::TryRng for FixedRng {
 }
 impl rand_core::TryCryptoRng for FixedRng {}
 
-fn key(v: &Vectors, label: &str, group: NamedGroup) -> KeyShare<RustCrypto> {
-    let k: [u8; 32] = v.get(label).try_into().unwrap();
-    KeyShare::from_private_bytes(&mut RustCrypto, group, &k).unwrap()
+/// A provider that can import the traces' fixed private keys.
+trait Trace: CryptoProvider + Default {}
+impl<P: CryptoProvider + Default> Trace for P {}
+
+/// A client of the traces with provider `P`.
+type TraceClient<'a, P> = Client<'a, FixedRng, Vec<u8>, Vec<u8>, P>;
+
+/// Runs each named trace test (a function generic over the provider) with
+/// RustCrypto, and with ring when the feature is on.
+macro_rules! per_provider {
+    ($($name:ident),* $(,)?) => {
+        mod rustcrypto {
+            $( #[test] fn $name() { super::$name::<crate::crypto::RustCrypto>() } )*
+        }
+        #[cfg(feature = "ring")]
+        mod ring {
+            $( #[test] fn $name() { super::$name::<super::provider::ring_trace::RingTrace>() } )*
+        }
+    };
 }
 
-fn feed<R: rand_core::CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>>(c: &mut Client<'_, R, B>, bytes: &[u8]) {
+per_provider!(
+    section3_simple_1rtt,
+    section5_hello_retry_request,
+    section7_compatibility_mode,
+    altered_client_hello_transcript_is_refused,
+    section4_binder_over_the_truncated_client_hello,
+    section6_client_authentication,
+);
+
+fn key<P: Trace>(v: &Vectors, label: &str, group: NamedGroup) -> KeyShare<P> {
+    let k: [u8; 32] = v.get(label).try_into().unwrap();
+    KeyShare::from_private_bytes(&mut P::default(), group, &k).unwrap()
+}
+
+fn feed<P: Trace>(c: &mut TraceClient<'_, P>, bytes: &[u8]) {
     let buf = c.receive_buffer();
     buf[..bytes.len()].copy_from_slice(bytes);
     c.received(bytes.len());
 }
 
-fn drain<R: rand_core::CryptoRng, B: AsMut<[u8]> + AsRef<[u8]>>(c: &mut Client<'_, R, B>) -> Vec<u8> {
+fn drain<P: Trace>(c: &mut TraceClient<'_, P>) -> Vec<u8> {
     let out = c.outgoing().to_vec();
     c.sent(out.len());
     out
@@ -56,16 +91,15 @@ fn config(compat: bool) -> ClientConfig<'static> {
 }
 
 /// A client for the traces' server name "server", with a fixed generator.
-fn trace_client<'a>(config: &'a ClientConfig<'a>) -> Client<'a, FixedRng, Vec<u8>> {
-    let options = crate::ConnectOptions::new(config, ServerName::parse("server"));
+fn trace_client<'a, P: Trace>(config: &'a ClientConfig<'a>, provider: P) -> TraceClient<'a, P> {
+    let options = crate::ConnectOptions::new(config, ServerName::parse("server")).with_provider(provider);
     Client::new(options, FixedRng(0), vec![0u8; 16709], vec![0u8; 4096]).expect("Client::new")
 }
 
-#[test]
-fn section3_simple_1rtt() {
+fn section3_simple_1rtt<P: Trace>() {
     let v = Vectors::load(SECTION3);
     let config = config(false);
-    let mut c = trace_client(&config);
+    let mut c = trace_client(&config, P::default());
     drain(&mut c); // our own ClientHello; the trace's replaces it
     c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
     feed(&mut c, v.get("server_hello_record"));
@@ -99,11 +133,10 @@ fn section3_simple_1rtt() {
     assert_eq!(c.process(), Ok(Event::PeerClosed));
 }
 
-#[test]
-fn section5_hello_retry_request() {
+fn section5_hello_retry_request<P: Trace>() {
     let v = Vectors::load(SECTION5);
     let config = config(false);
-    let mut c = trace_client(&config);
+    let mut c = trace_client(&config, P::default());
     drain(&mut c);
     c.replace_client_hello(v.get("client_hello_1"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
     feed(&mut c, v.get("hello_retry_request_record"));
@@ -125,11 +158,10 @@ fn section5_hello_retry_request() {
     assert_eq!(drain(&mut c), v.get("client_alert_record"));
 }
 
-#[test]
-fn section7_compatibility_mode() {
+fn section7_compatibility_mode<P: Trace>() {
     let v = Vectors::load(SECTION7);
     let config = config(true);
-    let mut c = trace_client(&config);
+    let mut c = trace_client(&config, P::default());
     drain(&mut c);
     c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
     feed(&mut c, v.get("server_hello_record"));
@@ -145,11 +177,10 @@ fn section7_compatibility_mode() {
     assert_eq!(c.process(), Ok(Event::PeerClosed));
 }
 
-#[test]
-fn altered_client_hello_transcript_is_refused() {
+fn altered_client_hello_transcript_is_refused<P: Trace>() {
     let v = Vectors::load(SECTION3);
     let config = config(false);
-    let mut c = trace_client(&config);
+    let mut c = trace_client(&config, P::default());
     drain(&mut c);
     // A different ClientHello transcript: the server's Finished no longer matches.
     let mut ch = v.get("client_hello").to_vec();
@@ -165,15 +196,35 @@ fn altered_client_hello_transcript_is_refused() {
     assert_eq!(c.process(), Err(crate::Error::BadRecordMac), "errors are sticky");
 }
 
-#[test]
-fn section4_binder_over_the_truncated_client_hello() {
+fn section4_binder_over_the_truncated_client_hello<P: Trace>() {
     let v = Vectors::load(SECTION4);
-    let hash = crate::crypto::HashAlg::Sha256.hash(&mut RustCrypto, v.get("client_hello_prefix"));
+    let hash = crate::crypto::HashAlg::Sha256.hash(&mut P::default(), v.get("client_hello_prefix"));
     let binder =
-        crate::key_schedule::psk_binder(&mut RustCrypto, crate::crypto::HashAlg::Sha256, v.get("psk"), true, &hash);
+        crate::key_schedule::psk_binder(&mut P::default(), crate::crypto::HashAlg::Sha256, v.get("psk"), true, &hash);
     assert_eq!(binder.as_bytes(), v.get("psk_binder"));
     // The full ClientHello ends with that binder.
     assert!(v.get("client_hello").ends_with(binder.as_bytes()));
+}
+
+/// ring's RSA floor is 2048 bits: RFC 8448's RSA-1024 server key, which
+/// `with_min_rsa_bits(1024)` lets through, is refused as a key the provider
+/// cannot use (`Error::ServerKey`), not as a bad signature.
+#[cfg(feature = "ring")]
+#[test]
+fn ring_refuses_the_rsa_1024_server_key_as_unsupported() {
+    let v = Vectors::load(SECTION3);
+    let config = config(false);
+    let mut c = trace_client(&config, provider::ring_trace::RingTrace { ring_rsa_only: true });
+    drain(&mut c);
+    c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
+    feed(&mut c, v.get("server_hello_record"));
+    feed(&mut c, v.get("server_flight_record"));
+    let err = c.process().unwrap_err();
+    assert!(
+        matches!(&err, crate::Error::ServerKey(crate::crypto::SignatureError::UnsupportedKey(what)) if what.contains("2048")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("under 2048 bits"), "{err}");
 }
 
 /// Returns the RFC's own client signature: RFC 8448 §6 does not publish the
@@ -199,8 +250,7 @@ impl crate::Signer for ReplaySigner {
     }
 }
 
-#[test]
-fn section6_client_authentication() {
+fn section6_client_authentication<P: Trace>() {
     use crate::msgs::certificate::Certificate;
     use crate::msgs::certificate_verify::CertificateVerify;
     let v = Vectors::load(SECTION6);
@@ -215,7 +265,7 @@ fn section6_client_authentication() {
     let chain = [leaf];
     let identity = crate::ClientIdentity::new(&chain, &signer).unwrap();
     let config = config(false).with_client_identity(&identity);
-    let mut c = trace_client(&config);
+    let mut c = trace_client(&config, P::default());
     drain(&mut c);
     c.replace_client_hello(v.get("client_hello"), key(&v, "client_x25519_private_key", NamedGroup::X25519));
     feed(&mut c, v.get("server_hello_record"));

@@ -15,11 +15,17 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use embertls::{CipherSuite, Client, ClientConfig, Error, Event, HandshakeSummary, NamedGroup, ServerName, MAX_RECORD};
+
+use super::provider::{options, TestProvider};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// The random generator every test client uses.
 pub type Rng = rand_core::UnwrapErr<getrandom::SysRng>;
+
+/// A client with 16 709-byte (or caller-given) `Vec` buffers and this
+/// binary's provider (`super::provider`).
+pub type TestClient<'a> = Client<'a, Rng, Vec<u8>, Vec<u8>, TestProvider>;
 
 /// A fresh system random generator.
 pub fn rng() -> Rng {
@@ -101,7 +107,7 @@ pub fn record(typ: u8, body: &[u8]) -> Vec<u8> {
 }
 
 /// Feeds `bytes` to `client` and processes until it needs more data or fails; the events it reported.
-pub fn feed<'a>(client: &mut Client<'a, Rng, Vec<u8>>, mut bytes: &[u8]) -> Result<Vec<Event<'a>>, Error> {
+pub fn feed<'a>(client: &mut TestClient<'a>, mut bytes: &[u8]) -> Result<Vec<Event<'a>>, Error> {
     let mut events = Vec::new();
     loop {
         match client.process()? {
@@ -455,7 +461,7 @@ pub type Tamper = Box<dyn FnMut(usize, &mut Vec<u8>)>;
 /// in-memory byte queues.
 pub struct MemPeer<'a> {
     /// The engine under test.
-    pub client: Client<'a, Rng, Vec<u8>>,
+    pub client: TestClient<'a>,
     /// The rustls server.
     pub server: rustls::ServerConnection,
     /// Server bytes not yet given to the client.
@@ -488,13 +494,8 @@ impl<'a> MemPeer<'a> {
 
     /// As [`MemPeer::new`] with client buffers of `rx` and `tx` bytes.
     pub fn with_buffers(config: &'a ClientConfig<'a>, server: rustls::ServerConfig, rx: usize, tx: usize) -> Self {
-        let client = Client::new(
-            embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
-            rng(),
-            vec![0; rx],
-            vec![0; tx],
-        )
-        .expect("Client::new");
+        let client = Client::new(options(config, ServerName::parse("localhost")), rng(), vec![0; rx], vec![0; tx])
+            .expect("Client::new");
         let server = rustls::ServerConnection::new(Arc::new(server)).expect("ServerConnection::new");
         MemPeer {
             client,
@@ -708,7 +709,7 @@ impl<'a> MemPeer<'a> {
         let mut peer = Self::new(config, server);
         // Nothing was exchanged yet: replace the fresh client by a resuming one.
         peer.client = Client::new(
-            embertls::ConnectOptions::new(config, ServerName::parse("localhost")).now(now).resuming(ticket),
+            options(config, ServerName::parse("localhost")).now(now).resuming(ticket),
             rng(),
             vec![0; MAX_RECORD],
             vec![0; MAX_RECORD],
@@ -785,9 +786,12 @@ pub struct TempFile(pub PathBuf);
 impl TempFile {
     /// A new temporary file holding `bytes`; `tag` goes into its name.
     pub fn with_contents(tag: &str, bytes: &[u8]) -> Self {
+        // The module path too: tests/provider_ring.rs holds several copies
+        // of this module, each with its own counter, in one process.
         let path = std::env::temp_dir().join(format!(
-            "embertls-{tag}-{}-{}",
+            "embertls-{tag}-{}-{}-{}",
             std::process::id(),
+            module_path!().replace("::", "."),
             LOG_SEQ.fetch_add(1, Ordering::Relaxed)
         ));
         std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
