@@ -454,8 +454,10 @@ fn connected_with_keys(
     let r = randoms.clone();
     let client_random: [u8; 32] = records(p.client.outgoing())[0].1[6..38].try_into().unwrap();
     r.lock().unwrap()[32..].copy_from_slice(&client_random);
-    p.tamper = Some(Box::new(move |_, rec| {
-        if rec[0] == 22 && rec[5] == 2 {
+    // The server's first record starts with its ServerHello (RFC 5246 §7.3);
+    // its encrypted Finished may start with a 2 as well.
+    p.tamper = Some(Box::new(move |i, rec| {
+        if i == 0 && rec[0] == 22 && rec[5] == 2 {
             r.lock().unwrap()[..32].copy_from_slice(&rec[5 + 6..5 + 38]); // server_random
         }
     }));
