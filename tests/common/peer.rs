@@ -862,6 +862,9 @@ pub fn cargo_feature_args() -> Vec<String> {
     if cfg!(feature = "embedded-io-async") {
         features.push("embedded-io-async");
     }
+    if cfg!(feature = "ring") {
+        features.push("ring");
+    }
     let mut args = vec!["--no-default-features".to_string(), "--features".to_string(), features.join(",")];
     // The profile `cargo test` builds with, so its dependencies are reused as they are.
     args.push(if cfg!(debug_assertions) { "--profile=test" } else { "--release" }.into());
