@@ -29,7 +29,8 @@
 //!   each certificate signature the X.509 verifier checks.
 //!
 //! Signing stays with [`Signer`](crate::Signer) and randomness with the
-//! caller's generator.
+//! caller's generator (a provider with its own generator, as `Ring`, may
+//! make its ephemeral keys with that one and must say so).
 
 pub use crate::crypto::{
     hkdf_expand_on_hmac, hmac_on_hash, AeadAlg, AeadError, CryptoProvider, Digest, HashAlg, PeerKey, RustCrypto,
