@@ -25,10 +25,12 @@
 //!   --sess-in FILE       resume with the session in FILE
 //!   --cert FILE          client certificate chain (PEM, leaf first)
 //!   --key FILE           its private key (PEM/DER: ECDSA P-256/P-384, RSA 2048-4096)
+//!   --provider NAME      crypto provider: rustcrypto (default) | ring (built with `--features ring`)
 //! ```
 //! Prints `embertls: connected version=... suite=...` to stderr (with
 //! `psk_hint="..."` when a TLS 1.2 PSK server sent a hint, escaped), copies
 //! server data to stdout until the server closes, and exits 0 on a clean close.
+//! With `--provider ring` the line ends in `provider=ring`.
 //!
 //! The connection is a [`TlsStream`]; the TLS 1.2 PSK hint is read from its
 //! engine with [`embertls::Client::psk_identity_hint`].
@@ -37,6 +39,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::ExitCode;
 
+use embertls::provider::{CryptoProvider, RustCrypto};
 use embertls::x509::Profile;
 use embertls::{CaVerifier, ChainRecorder, Pin, PinVerifier, TrustAnchors, TrustOnFirstUse};
 use embertls::{
@@ -44,8 +47,17 @@ use embertls::{
     ServerVerification, ServerVerifier, SessionTicket, SoftwareSigner, TlsStream,
 };
 
+/// The crypto provider of `--provider`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Provider {
+    RustCrypto,
+    #[cfg(feature = "ring")]
+    Ring,
+}
+
 struct Options {
     addr: String,
+    provider: Provider,
     server_name: Option<String>,
     insecure: bool,
     ca: Vec<String>,
@@ -74,6 +86,7 @@ struct Options {
 fn parse_args() -> Result<Options, String> {
     let mut o = Options {
         addr: String::new(),
+        provider: Provider::RustCrypto,
         server_name: None,
         insecure: false,
         ca: vec![],
@@ -149,6 +162,18 @@ fn parse_args() -> Result<Options, String> {
                 o.profile = Profile::from_name(&p).ok_or(format!("--profile {p}: give strict or rfc5280"))?;
             }
             "--show-chain" => o.show_chain = true,
+            "--provider" => {
+                o.provider = match value("--provider")?.as_str() {
+                    "rustcrypto" => Provider::RustCrypto,
+                    #[cfg(feature = "ring")]
+                    "ring" => Provider::Ring,
+                    #[cfg(not(feature = "ring"))]
+                    "ring" => {
+                        return Err("--provider ring: this client was built without the `ring` feature; build it with `cargo run --features ring --example client -- ...`".into())
+                    }
+                    p => return Err(format!("--provider {p}: give rustcrypto or ring")),
+                }
+            }
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             s => o.addr = s.to_string(),
         }
@@ -285,12 +310,27 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// One connection; returns the newest session the server gave (ticket or TLS 1.2 session ID).
+/// One connection with the provider of `--provider`; returns the newest
+/// session the server gave (ticket or TLS 1.2 session ID).
 fn connect_once(
     o: &Options,
     config: &ClientConfig<'_>,
     name: &str,
     ticket: Option<&[u8]>,
+) -> Result<Option<Vec<u8>>, String> {
+    match o.provider {
+        Provider::RustCrypto => connect_with(o, config, name, ticket, RustCrypto),
+        #[cfg(feature = "ring")]
+        Provider::Ring => connect_with(o, config, name, ticket, embertls::provider::Ring),
+    }
+}
+
+fn connect_with<P: CryptoProvider>(
+    o: &Options,
+    config: &ClientConfig<'_>,
+    name: &str,
+    ticket: Option<&[u8]>,
+    provider: P,
 ) -> Result<Option<Vec<u8>>, String> {
     let tcp = TcpStream::connect(&o.addr).map_err(|e| format!("cannot connect to {}: {e}", o.addr))?;
     let now = std::time::SystemTime::now()
@@ -298,18 +338,18 @@ fn connect_once(
         .ok()
         .map(|d| embertls::UnixTime(d.as_secs()));
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
-    let name = ServerName::parse(name);
+    let options = embertls::ConnectOptions::new(config, ServerName::parse(name)).now(now).with_provider(provider);
     let mut tls = match ticket {
         Some(t) => {
             let t = SessionTicket::decode(t).map_err(|e| e.to_string())?;
-            TlsStream::connect(embertls::ConnectOptions::new(config, name).now(now).resuming(t), rng, tcp)
+            TlsStream::connect(options.resuming(t), rng, tcp)
         }
-        None => TlsStream::connect(embertls::ConnectOptions::new(config, name).now(now), rng, tcp),
+        None => TlsStream::connect(options, rng, tcp),
     }
     .map_err(explain)?;
     let s = tls.summary().ok_or("no handshake summary")?;
     eprintln!(
-        "embertls: connected version={} suite={} group={} alpn={} verified={}{}{}{}",
+        "embertls: connected version={} suite={} group={} alpn={} verified={}{}{}{}{}",
         s.version,
         s.cipher_suite,
         s.group.map_or("-".to_string(), |g| g.to_string()),
@@ -319,6 +359,7 @@ fn connect_once(
         if s.resumed { " resumed=yes" } else { "" },
         // Any bytes: printable ASCII as is, the rest as \xNN (and \" \\).
         tls.client().psk_identity_hint().map_or(String::new(), |h| format!(" psk_hint=\"{}\"", h.escape_ascii())),
+        if o.provider == Provider::RustCrypto { "" } else { " provider=ring" },
     );
     match &o.request {
         Some(r) => tls.write_all(r.as_bytes()).map_err(explain)?,

@@ -16,6 +16,7 @@ use std::net::TcpStream;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use embertls::provider::{CryptoProvider, RustCrypto};
 use embertls::{
     CipherSuite, ClientConfig, ExternalPsk, NamedGroup, PskMode, ServerName, ServerVerification, TlsStream, Trust,
 };
@@ -138,9 +139,10 @@ pub struct Negotiated {
     pub trust: Trust,
 }
 
-/// Connects, publishes `p.message` at QoS 0, disconnects, and returns what
-/// the TLS handshake negotiated.
-pub fn publish(p: &Publish<'_>) -> Result<Negotiated, Failure> {
+/// Connects with the crypto `provider` (e.g. `embertls::provider::RustCrypto`),
+/// publishes `p.message` at QoS 0, disconnects, and returns what the TLS
+/// handshake negotiated.
+pub fn publish<P: CryptoProvider>(p: &Publish<'_>, provider: P) -> Result<Negotiated, Failure> {
     let host = p.addr.rsplit_once(':').map(|(h, _)| h).ok_or(Failure::Mqtt("address must be HOST:PORT".into()))?;
     let tcp = TcpStream::connect(p.addr)?;
     tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
@@ -152,7 +154,8 @@ pub fn publish(p: &Publish<'_>) -> Result<Negotiated, Failure> {
         config = config.with_cipher_suites(p.suites).map_err(Failure::Tls)?;
     }
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
-    let mut tls = TlsStream::connect(embertls::ConnectOptions::new(&config, ServerName::parse(host)), rng, tcp)?;
+    let options = embertls::ConnectOptions::new(&config, ServerName::parse(host)).with_provider(provider);
+    let mut tls = TlsStream::connect(options, rng, tcp)?;
     let s = tls.summary().ok_or(Failure::Mqtt("no handshake summary".into()))?;
     let summary = Negotiated { cipher_suite: s.cipher_suite, group: s.group, trust: s.trust };
 
@@ -212,7 +215,7 @@ fn run() -> Result<(), String> {
         message: message.as_bytes(),
         suites: &suites,
     };
-    let s = publish(&p).map_err(|e| e.to_string())?;
+    let s = publish(&p, RustCrypto).map_err(|e| e.to_string())?;
     eprintln!(
         "embertls: connected suite={} group={} trust={:?}",
         s.cipher_suite,

@@ -7,6 +7,10 @@
 #[path = "../tests/common/peer.rs"]
 #[allow(clippy::all, unused)]
 mod peer;
+// The provider `peer` builds its clients with.
+#[path = "../tests/common/provider.rs"]
+#[allow(clippy::all, unused)]
+mod provider;
 
 use peer::{rustls_config, rustls_config_tls12, CertKind, MemPeer};
 

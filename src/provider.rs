@@ -1,5 +1,7 @@
 //! The crypto provider seam (issue 14): what a [`CryptoProvider`] implements
-//! and the types it sees. [`RustCrypto`] is the default;
+//! and the types it sees. [`RustCrypto`] is the default; `Ring` (feature
+//! `ring`, std hosts) is a second one, built on the `ring` crate (see its
+//! page for what ring cannot do);
 //! [`ConnectOptions::with_provider`](crate::ConnectOptions::with_provider)
 //! picks another for one connection.
 //!
@@ -27,11 +29,14 @@
 //!   each certificate signature the X.509 verifier checks.
 //!
 //! Signing stays with [`Signer`](crate::Signer) and randomness with the
-//! caller's generator.
+//! caller's generator (a provider with its own generator, as `Ring`, may
+//! make its ephemeral keys with that one and must say so).
 
 pub use crate::crypto::{
     hkdf_expand_on_hmac, hmac_on_hash, AeadAlg, AeadError, CryptoProvider, Digest, HashAlg, PeerKey, RustCrypto,
     RustCryptoAead, RustCryptoHash, RustCryptoKx, SigAlg, SigHash, SignatureError, SignatureVerifier, MAX_HASH_LEN,
     MAX_KEYGEN_TRIES, MAX_PUBLIC_KEY_LEN, MAX_SHARED_SECRET_LEN, TAG_LEN,
 };
+#[cfg(feature = "ring")]
+pub use crate::crypto::{Ring, RingAead, RingHash, RingKx};
 pub use crate::msgs::enums::NamedGroup;

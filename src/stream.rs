@@ -8,6 +8,7 @@ use rand_core::CryptoRng;
 
 use crate::client::{Client, Event};
 use crate::config::ConnectOptions;
+use crate::crypto::{CryptoProvider, RustCrypto};
 use crate::error::Error;
 use crate::handshake::HandshakeSummary;
 use crate::record::MAX_RECORD;
@@ -30,8 +31,11 @@ use crate::record::MAX_RECORD;
 /// tls.read_to_end(&mut page)?;
 /// # Ok(()) }
 /// ```
-pub struct TlsStream<'a, T, R> {
-    client: Client<'a, R, Vec<u8>>,
+///
+/// The crypto provider `P` is the one of the [`ConnectOptions`]
+/// (by default [`RustCrypto`]).
+pub struct TlsStream<'a, T, R, P: CryptoProvider = RustCrypto> {
+    client: Client<'a, R, Vec<u8>, Vec<u8>, P>,
     io: T,
     summary: Option<HandshakeSummary<'a>>,
     closed: bool,
@@ -54,19 +58,19 @@ pub const DEFAULT_RECEIVE_BUFFER: usize = 2 * MAX_RECORD;
 /// Send buffer of [`TlsStream::connect`]: one maximum record (16 KB of heap).
 pub const DEFAULT_SEND_BUFFER: usize = MAX_RECORD;
 
-impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
+impl<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider> TlsStream<'a, T, R, P> {
     /// Runs the handshake over `io` as `options` say (server name, time,
     /// session to resume; `summary().resumed` tells if one was) and returns
     /// the connected stream. Its buffers take [`DEFAULT_RECEIVE_BUFFER`] +
     /// [`DEFAULT_SEND_BUFFER`] = 49 935 bytes of heap; a kept session ticket
     /// takes its own size.
-    pub fn connect(options: ConnectOptions<'a>, rng: R, io: T) -> io::Result<Self> {
+    pub fn connect(options: ConnectOptions<'a, P>, rng: R, io: T) -> io::Result<Self> {
         Self::connect_with_buffers(options, rng, io, vec![0; DEFAULT_RECEIVE_BUFFER], vec![0; DEFAULT_SEND_BUFFER])
     }
 
     /// As [`TlsStream::connect`], with caller-sized buffers.
     pub fn connect_with_buffers(
-        options: ConnectOptions<'a>,
+        options: ConnectOptions<'a, P>,
         rng: R,
         io: T,
         rx: Vec<u8>,
@@ -76,7 +80,7 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
         Self::handshake(client, io)
     }
 
-    fn handshake(client: Client<'a, R, Vec<u8>>, io: T) -> io::Result<Self> {
+    fn handshake(client: Client<'a, R, Vec<u8>, Vec<u8>, P>, io: T) -> io::Result<Self> {
         let mut s = TlsStream { client, io, summary: None, closed: false, ticket: Default::default() };
         while s.summary.is_none() {
             let ev = s.client.process();
@@ -122,7 +126,7 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
 
     /// The engine, e.g. for [`Client::psk_identity_hint`] or
     /// [`Client::export_keying_material`].
-    pub fn client(&self) -> &Client<'a, R, Vec<u8>> {
+    pub fn client(&self) -> &Client<'a, R, Vec<u8>, Vec<u8>, P> {
         &self.client
     }
 
@@ -165,7 +169,7 @@ impl<'a, T: Read + Write, R: CryptoRng> TlsStream<'a, T, R> {
     }
 }
 
-impl<T: Read + Write, R: CryptoRng> Read for TlsStream<'_, T, R> {
+impl<T: Read + Write, R: CryptoRng, P: CryptoProvider> Read for TlsStream<'_, T, R, P> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if out.is_empty() || self.closed {
             return Ok(0);
@@ -190,7 +194,7 @@ impl<T: Read + Write, R: CryptoRng> Read for TlsStream<'_, T, R> {
     }
 }
 
-impl<T: Read + Write, R: CryptoRng> Write for TlsStream<'_, T, R> {
+impl<T: Read + Write, R: CryptoRng, P: CryptoProvider> Write for TlsStream<'_, T, R, P> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         loop {
             let n = self.client.write(data).map_err(to_io)?;
@@ -211,6 +215,12 @@ impl<T: Read + Write, R: CryptoRng> Write for TlsStream<'_, T, R> {
 #[path = "../tests/common/peer.rs"]
 #[allow(clippy::all, unused)]
 mod test_peer;
+
+// The provider `test_peer` builds its clients with.
+#[cfg(test)]
+#[path = "../tests/common/provider.rs"]
+#[allow(clippy::all, unused)]
+mod provider;
 
 #[cfg(test)]
 mod tests {

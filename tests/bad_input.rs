@@ -21,7 +21,8 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::peer::{record, records, rng, rustls_config, CertKind, MemPeer, Rng};
+use common::peer::{record, records, rng, rustls_config, CertKind, MemPeer, TestClient};
+use common::provider::options;
 use embertls::codec::{WriteError, Writer};
 use embertls::crypto::{AeadAlg, HashAlg, KeyShare, Secret, Transcript};
 use embertls::key_schedule::{finished_verify_data, next_traffic_secret, EarlySecret, TrafficKeys};
@@ -46,7 +47,7 @@ fn insecure() -> ClientConfig<'static> {
 /// queued. Before ServerHello it is in clear (`21 03 03 00 02 02 <description>`);
 /// after it, alerts are protected with the client handshake key (RFC 8446 §6),
 /// so the record is application_data-typed and 2 + 1 + 16 bytes long.
-fn assert_alert_queued(client: &Client<'_, Rng, Vec<u8>>, err: &Error, alert: AlertDescription) {
+fn assert_alert_queued(client: &TestClient<'_>, err: &Error, alert: AlertDescription) {
     assert_eq!(err.alert(), Some(alert), "{err:?}");
     let recs = records(client.outgoing());
     match recs.last() {
@@ -57,7 +58,7 @@ fn assert_alert_queued(client: &Client<'_, Rng, Vec<u8>>, err: &Error, alert: Al
 }
 
 /// The connection stays failed: the same error again, nothing to read, no writing.
-fn assert_dead(client: &mut Client<'_, Rng, Vec<u8>>, err: &Error) {
+fn assert_dead(client: &mut TestClient<'_>, err: &Error) {
     assert_eq!(client.process().as_ref(), Err(err), "process() after the error");
     assert_eq!(client.read(&mut [0u8; 64]), 0, "no application data after the error");
     assert_eq!(client.write(b"x").as_ref(), Err(err), "write() after the error");
@@ -231,8 +232,7 @@ fn tcp_close_without_close_notify_is_truncation() {
     let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
     tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let config = insecure();
-    let mut tls =
-        TlsStream::connect(embertls::ConnectOptions::new(&config, ServerName::parse("localhost")), rng(), tcp).unwrap();
+    let mut tls = TlsStream::connect(options(&config, ServerName::parse("localhost")), rng(), tcp).unwrap();
     tls.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
     let mut page = Vec::new();
     let err = tls.read_to_end(&mut page).expect_err("EOF without close_notify is not a clean end");
@@ -263,7 +263,7 @@ fn tcp_close_mid_handshake_is_truncation() {
     let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
     tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let config = insecure();
-    let err = TlsStream::connect(embertls::ConnectOptions::new(&config, ServerName::parse("localhost")), rng(), tcp)
+    let err = TlsStream::connect(options(&config, ServerName::parse("localhost")), rng(), tcp)
         .err()
         .expect("handshake must fail");
     t.join().unwrap();
@@ -276,14 +276,10 @@ fn tcp_close_mid_handshake_is_truncation() {
 // Unexpected messages in place of ServerHello (raw bytes)
 // ---------------------------------------------------------------------------
 
-fn fresh_client<'a>(config: &'a ClientConfig<'a>) -> Client<'a, Rng, Vec<u8>> {
-    let mut c = Client::new(
-        embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
-        rng(),
-        vec![0; MAX_RECORD],
-        vec![0; MAX_RECORD],
-    )
-    .unwrap();
+fn fresh_client<'a>(config: &'a ClientConfig<'a>) -> TestClient<'a> {
+    let mut c =
+        Client::new(options(config, ServerName::parse("localhost")), rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD])
+            .unwrap();
     let n = c.outgoing().len();
     c.sent(n); // the ClientHello went out
     c
@@ -292,11 +288,7 @@ fn fresh_client<'a>(config: &'a ClientConfig<'a>) -> Client<'a, Rng, Vec<u8>> {
 /// Hands `bytes` to the client and processes until it needs more data;
 /// returns the events (application data is read and appended to `data`),
 /// or the first error.
-fn feed_data<'a>(
-    client: &mut Client<'a, Rng, Vec<u8>>,
-    mut bytes: &[u8],
-    data: &mut Vec<u8>,
-) -> Result<Vec<Event<'a>>, Error> {
+fn feed_data<'a>(client: &mut TestClient<'a>, mut bytes: &[u8], data: &mut Vec<u8>) -> Result<Vec<Event<'a>>, Error> {
     let mut events = Vec::new();
     loop {
         match client.process()? {
@@ -321,7 +313,7 @@ fn feed_data<'a>(
 }
 
 /// [`feed_data`] for when no application data may arrive.
-fn feed<'a>(client: &mut Client<'a, Rng, Vec<u8>>, bytes: &[u8]) -> Result<Vec<Event<'a>>, Error> {
+fn feed<'a>(client: &mut TestClient<'a>, bytes: &[u8]) -> Result<Vec<Event<'a>>, Error> {
     let mut data = Vec::new();
     let events = feed_data(client, bytes, &mut data)?;
     assert!(data.is_empty(), "application data released: {data:02x?}");
@@ -477,7 +469,7 @@ fn seal(prot: &mut Protection<embertls::crypto::RustCrypto>, typ: ContentType, p
 
 /// The one ClientHello the client queued (skipping change_cipher_spec), taken
 /// off the wire: one record, or several if it is larger than a record.
-fn take_client_hello(client: &mut Client<'_, Rng, Vec<u8>>) -> Vec<u8> {
+fn take_client_hello(client: &mut TestClient<'_>) -> Vec<u8> {
     let recs = records(client.outgoing());
     let n = client.outgoing().len();
     client.sent(n);
@@ -590,7 +582,7 @@ struct Session {
 
 impl Session {
     /// The alerts in the client's outgoing records, decrypted.
-    fn client_alerts(&mut self, client: &mut Client<'_, Rng, Vec<u8>>) -> Vec<Vec<u8>> {
+    fn client_alerts(&mut self, client: &mut TestClient<'_>) -> Vec<Vec<u8>> {
         let recs = records(client.outgoing());
         let n = client.outgoing().len();
         client.sent(n);
@@ -612,10 +604,7 @@ impl Session {
 /// A handshake against the fake server playing `sc`. On success the fake
 /// server also checks the client's Finished and sends application data,
 /// which is returned with the summary.
-fn run<'a>(
-    client: &mut Client<'a, Rng, Vec<u8>>,
-    sc: &Script,
-) -> Result<(HandshakeSummary<'a>, Vec<u8>, Session), Error> {
+fn run<'a>(client: &mut TestClient<'a>, sc: &Script) -> Result<(HandshakeSummary<'a>, Vec<u8>, Session), Error> {
     let (hash, aead) = suite_algs(sc.suite);
     let mut ch = take_client_hello(client);
     let mut transcript = Transcript::new(&mut embertls::crypto::RustCrypto, hash);
@@ -759,7 +748,7 @@ fn run<'a>(
 }
 
 /// Runs `sc` against a fresh client of `config`; returns the error and the client.
-fn run_err<'a>(config: &'a ClientConfig<'a>, sc: &Script) -> (Error, Client<'a, Rng, Vec<u8>>) {
+fn run_err<'a>(config: &'a ClientConfig<'a>, sc: &Script) -> (Error, TestClient<'a>) {
     let mut client = fresh_unsent(config);
     match run(&mut client, sc) {
         Ok((s, _, _)) => panic!("the handshake succeeded ({s:?}) although the server played {sc:?}"),
@@ -767,14 +756,9 @@ fn run_err<'a>(config: &'a ClientConfig<'a>, sc: &Script) -> (Error, Client<'a, 
     }
 }
 
-fn fresh_unsent<'a>(config: &'a ClientConfig<'a>) -> Client<'a, Rng, Vec<u8>> {
-    Client::new(
-        embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
-        rng(),
-        vec![0; MAX_RECORD],
-        vec![0; MAX_RECORD],
-    )
-    .unwrap()
+fn fresh_unsent<'a>(config: &'a ClientConfig<'a>) -> TestClient<'a> {
+    Client::new(options(config, ServerName::parse("localhost")), rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD])
+        .unwrap()
 }
 
 /// Issue 13.4: a HelloRetryRequest cookie larger than a record (the HRR
@@ -788,31 +772,18 @@ fn a_cookie_larger_than_a_record() {
     let config = insecure();
     let sc = Script { hrr: Some(NamedGroup::Secp256r1), cookie: Some(vec![0x5a; 20_000]), ..Script::default() };
     let big = || vec![0u8; 48 * 1024];
-    let mut client =
-        Client::new(embertls::ConnectOptions::new(&config, ServerName::parse("localhost")), rng(), big(), big())
-            .unwrap();
+    let mut client = Client::new(options(&config, ServerName::parse("localhost")), rng(), big(), big()).unwrap();
     let (summary, data, _) = run(&mut client, &sc).expect("a handshake with a 20 000-byte cookie");
     assert!(summary.hello_retry, "{summary:?}");
     assert_eq!(data, b"hello from the fake server");
 
-    let mut small = Client::new(
-        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
-        rng(),
-        big(),
-        vec![0; 4096],
-    )
-    .unwrap();
+    let mut small = Client::new(options(&config, ServerName::parse("localhost")), rng(), big(), vec![0; 4096]).unwrap();
     let Err(err) = run(&mut small, &sc) else { panic!("a 20 000-byte cookie cannot fit 4 KB") };
     let Error::SendBufferTooSmall { needed, capacity: 4096 } = err else { panic!("{err:?}") };
     assert_msg(&err, &["send buffer"]);
     // The size the error names is enough.
-    let mut exact = Client::new(
-        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
-        rng(),
-        big(),
-        vec![0; needed],
-    )
-    .unwrap();
+    let mut exact =
+        Client::new(options(&config, ServerName::parse("localhost")), rng(), big(), vec![0; needed]).unwrap();
     assert!(run(&mut exact, &sc).is_ok(), "a send buffer of the {needed} bytes the error named");
 }
 
@@ -981,13 +952,7 @@ fn both_record_size_limit_and_max_fragment_length() {
     let rsl = vec![0, 28, 0, 2, 0x11, 0xeb];
     let mfl = vec![0, 1, 0, 1, 4];
     let small = |config: &'static ClientConfig<'static>| {
-        Client::new(
-            embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
-            rng(),
-            vec![0; 8192],
-            vec![0; MAX_RECORD],
-        )
-        .unwrap()
+        Client::new(options(config, ServerName::parse("localhost")), rng(), vec![0; 8192], vec![0; MAX_RECORD]).unwrap()
     };
     let config: &'static ClientConfig<'static> = Box::leak(Box::new(insecure()));
     for alone in [rsl.clone(), mfl.clone()] {
@@ -1075,7 +1040,7 @@ fn second_hello_retry_request() {
 // ---------------------------------------------------------------------------
 
 /// Completes a correct handshake and returns the client and the keys.
-fn connected<'a>(config: &'a ClientConfig<'a>) -> (Client<'a, Rng, Vec<u8>>, Session) {
+fn connected<'a>(config: &'a ClientConfig<'a>) -> (TestClient<'a>, Session) {
     let mut client = fresh_unsent(config);
     let (_, _, session) = run(&mut client, &Script::default()).expect("control handshake");
     (client, session)

@@ -5,7 +5,7 @@
 //! summary line (`version=TLSv1.2`, IANA suite names, `psk_hint=`),
 //! `--suite` with TLS 1.2 names, external PSKs, `--resume` / `--sess-out` /
 //! `--sess-in` with tickets and session IDs (and not across trust settings),
-//! `--cert/--key`, `--allow-no-ems`.
+//! `--cert/--key`, `--allow-no-ems`, `--provider`.
 
 mod common;
 
@@ -289,4 +289,32 @@ fn allow_no_ems() {
     let run = client(&server_addr, &["--tls1.2", "--allow-no-ems", "--resume", "--ca", &ca]);
     assert_eq!(run.code, Some(1), "{run:#?}");
     assert!(run.stderr.contains("without the extended master secret are not kept"), "{run:#?}");
+}
+
+/// `--provider ring` (issue 14 item 3): with the feature, TLS 1.3 and 1.2
+/// verified handshakes and `provider=ring` on the summary line; without it, an
+/// error that says how to build it. An unknown name is refused.
+#[test]
+fn provider_flag() {
+    let (cert, key, ca) = (p("ecdsa-leaf.pem"), p("ecdsa-leaf.key"), p("ecdsa-ca.pem"));
+    let both = OpensslServer::start_args(&["-cert", &cert, "-key", &key, "-www"]);
+    for (flags, version) in [(&["--tls1.3"][..], "TLSv1.3"), (&["--tls1.2"][..], "TLSv1.2")] {
+        let run = client(&addr(&both), &[flags, &["--ca", &ca, "--provider", "ring"]].concat());
+        if cfg!(feature = "ring") {
+            assert_ok(&run);
+            let lines = connected_lines(&run);
+            assert_eq!(lines.len(), 1, "{run:#?}");
+            assert!(lines[0].contains(&format!("version={version} ")), "{run:#?}");
+            assert!(lines[0].ends_with(" verified=yes provider=ring"), "{run:#?}");
+        } else {
+            assert_eq!(run.code, Some(1), "{run:#?}");
+            assert!(run.stderr.contains("built without the `ring` feature"), "{run:#?}");
+        }
+        let run = client(&addr(&both), &[flags, &["--ca", &ca, "--provider", "rustcrypto"]].concat());
+        assert_ok(&run);
+        assert!(connected_lines(&run)[0].ends_with(" verified=yes"), "{run:#?}");
+    }
+    let run = client(&addr(&both), &["--provider", "openssl", "--ca", &ca]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    assert!(run.stderr.contains("--provider openssl: give rustcrypto or ring"), "{run:#?}");
 }

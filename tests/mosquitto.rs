@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use common::mosquitto::{Broker, MOSQUITTO, PUB_ID, PUB_KEY, SUB_KEY};
 use common::peer::require;
+use common::provider::provider;
 use embertls::{AlertDescription, CipherSuite, Error, ExternalPsk, NamedGroup, PskMode, Trust};
 use mqtt_psk::{Failure, Publish};
 
@@ -35,7 +36,7 @@ fn publish(
 ) -> Result<mqtt_psk::Negotiated, Failure> {
     let addr = broker.addr();
     let p = Publish { addr: &addr, psk, client_id: "embertls-test", topic, message: message.as_bytes(), suites };
-    mqtt_psk::publish(&p)
+    mqtt_psk::publish(&p, provider())
 }
 
 #[test]

@@ -12,6 +12,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use common::peer::{rng, CertKind, OpensslServer, GROUPS, SUITES};
+use common::provider::options;
 use embertls::{
     AlertDescription, CipherSuite, Client, ClientConfig, Error, Event, HandshakeSummary, NamedGroup, ProtocolVersion,
     ServerName, ServerVerification, TlsStream, Trust,
@@ -27,7 +28,7 @@ fn insecure() -> ClientConfig<'static> {
 /// the summary and the response (or a description of what failed).
 fn get<'a>(server: &OpensslServer, config: &'a ClientConfig<'a>) -> Result<(HandshakeSummary<'a>, String), String> {
     let tcp = server.connect();
-    let mut tls = TlsStream::connect(embertls::ConnectOptions::new(config, ServerName::parse("localhost")), rng(), tcp)
+    let mut tls = TlsStream::connect(options(config, ServerName::parse("localhost")), rng(), tcp)
         .map_err(|e| format!("handshake: {e}"))?;
     let summary = tls.summary().ok_or("no summary after connect")?;
     tls.write_all(GET).map_err(|e| format!("write: {e}"))?;
@@ -137,7 +138,7 @@ fn tiny_server_records() {
 
     let tcp = server.connect();
     let mut tls = TlsStream::connect_with_buffers(
-        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
+        options(&config, ServerName::parse("localhost")),
         rng(),
         tcp,
         vec![0; 4096],
@@ -155,9 +156,7 @@ fn alpn_negotiated() {
     let server = OpensslServer::start(CertKind::Ecdsa, &["-www", "-alpn", "h2,http/1.1"]);
     let config = insecure().with_alpn(&[b"http/1.1"]).unwrap();
     let tcp = server.connect();
-    let mut tls =
-        TlsStream::connect(embertls::ConnectOptions::new(&config, ServerName::parse("localhost")), rng(), tcp)
-            .expect("handshake");
+    let mut tls = TlsStream::connect(options(&config, ServerName::parse("localhost")), rng(), tcp).expect("handshake");
     assert_eq!(tls.summary().unwrap().alpn, Some(&b"http/1.1"[..]));
     tls.write_all(GET).unwrap();
     let mut page = Vec::new();
@@ -175,7 +174,7 @@ fn alpn_unknown_protocol_is_refused_by_openssl() {
     let server = OpensslServer::start(CertKind::Ecdsa, &["-www", "-alpn", "h2,http/1.1"]);
     let config = insecure().with_alpn(&[b"embertls-unknown/1"]).unwrap();
     let tcp = server.connect();
-    let err = TlsStream::connect(embertls::ConnectOptions::new(&config, ServerName::parse("localhost")), rng(), tcp)
+    let err = TlsStream::connect(options(&config, ServerName::parse("localhost")), rng(), tcp)
         .err()
         .expect("OpenSSL 3.0 refuses a ClientHello whose ALPN list has no match");
     assert_eq!(err.kind(), ErrorKind::InvalidData, "{err}");
@@ -193,13 +192,9 @@ fn one_byte_at_a_time() {
     let server = OpensslServer::start(CertKind::Rsa, &["-www"]);
     let config = insecure();
     let mut tcp: TcpStream = server.connect();
-    let mut client = Client::new(
-        embertls::ConnectOptions::new(&config, ServerName::parse("localhost")),
-        rng(),
-        vec![0u8; 16_709],
-        vec![0u8; 16_709],
-    )
-    .unwrap();
+    let mut client =
+        Client::new(options(&config, ServerName::parse("localhost")), rng(), vec![0u8; 16_709], vec![0u8; 16_709])
+            .unwrap();
     let mut page = Vec::new();
     let mut summary = None;
     let mut reads = 0usize;
@@ -250,9 +245,7 @@ fn single_accept_then_close() {
     let mut server = OpensslServer::start(CertKind::Ecdsa, &["-www", "-naccept", "1"]);
     let config = insecure();
     let tcp = server.connect();
-    let mut tls =
-        TlsStream::connect(embertls::ConnectOptions::new(&config, ServerName::parse("localhost")), rng(), tcp)
-            .expect("handshake");
+    let mut tls = TlsStream::connect(options(&config, ServerName::parse("localhost")), rng(), tcp).expect("handshake");
     tls.write_all(GET).unwrap();
     let mut page = Vec::new();
     let r = tls.read_to_end(&mut page);

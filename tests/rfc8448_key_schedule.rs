@@ -2,17 +2,20 @@
 //! keys and IVs, the Finished values and (§4) the PSK binder, recomputed with
 //! `embertls::key_schedule` and compared byte for byte with the RFC.
 //!
-//! Transcript<embertls::crypto::RustCrypto> hashes are computed here with `crypto::Transcript` from the
+//! Transcript hashes are computed here with `crypto::Transcript` from the
 //! handshake messages of the trace (§5 with the synthetic message_hash of
 //! ClientHello1, RFC 8446 §4.4.1); the RFC's printed hashes are only compared
 //! with them, never used as inputs. The (EC)DHE secret is recomputed from the
-//! RFC's private keys with `crypto::KeyShare`.
+//! RFC's private keys with `crypto::KeyShare`. Run once per provider
+//! (tests/provider_ring.rs; ring cannot import the fixed private keys, so
+//! that run imports them with RustCrypto: `common::provider::TraceProvider`).
 
 mod common;
 
+use common::provider::{trace_provider, TraceProvider};
 use common::vectors::{Vectors, SECTION3, SECTION4, SECTION5, SECTION6, SECTION7};
 use embertls::codec::Reader;
-use embertls::crypto::{AeadAlg, CryptoProvider, Digest, HashAlg, KeyShare, RustCrypto, Secret, Transcript, TAG_LEN};
+use embertls::crypto::{AeadAlg, CryptoProvider, Digest, HashAlg, KeyShare, Secret, Transcript, TAG_LEN};
 use embertls::key_schedule::{
     derive_secret, expand_label, finished_verify_data, resumption_psk, EarlySecret, TrafficKeys,
 };
@@ -55,7 +58,7 @@ fn transcript_messages(v: &Vectors) -> Vec<(&'static str, Vec<u8>)> {
         let ch1 = v.get("client_hello_1");
         // RFC 8446 §4.4.1: Handshake(message_hash, 00 00 Hash.length, Hash(ClientHello1)).
         let mut synthetic = vec![HandshakeType::MessageHash.to_wire(), 0, 0, ALG.len() as u8];
-        synthetic.extend_from_slice(ALG.hash(&mut embertls::crypto::RustCrypto, ch1).as_bytes());
+        synthetic.extend_from_slice(ALG.hash(&mut trace_provider(), ch1).as_bytes());
         order.push(("message_hash", synthetic));
         order.push(("hello_retry_request", v.get("hello_retry_request").to_vec()));
         order.push(("client_hello_2", v.get("client_hello_2").to_vec()));
@@ -85,35 +88,35 @@ fn transcript_messages(v: &Vectors) -> Vec<(&'static str, Vec<u8>)> {
     order
 }
 
-/// Transcript<embertls::crypto::RustCrypto> hash over the messages up to and including `upto`.
+/// The transcript hash over the messages up to and including `upto`.
 fn hash_through(order: &[(&str, Vec<u8>)], upto: &str) -> Digest {
-    let mut t = Transcript::new(&mut embertls::crypto::RustCrypto, ALG);
+    let mut t = Transcript::new(&mut trace_provider(), ALG);
     for (name, m) in order {
-        t.update(&mut embertls::crypto::RustCrypto, m);
+        t.update(&mut trace_provider(), m);
         if *name == upto {
-            return t.current(&mut embertls::crypto::RustCrypto);
+            return t.current(&mut trace_provider());
         }
     }
     panic!("{upto} is not in the transcript");
 }
 
-/// Transcript<embertls::crypto::RustCrypto> hash over the messages before `msg`.
+/// The transcript hash over the messages before `msg`.
 fn hash_before(order: &[(&str, Vec<u8>)], msg: &str) -> Digest {
     let i = order.iter().position(|(n, _)| *n == msg).unwrap_or_else(|| panic!("no {msg}"));
-    let mut t = Transcript::new(&mut embertls::crypto::RustCrypto, ALG);
+    let mut t = Transcript::new(&mut trace_provider(), ALG);
     for (_, m) in &order[..i] {
-        t.update(&mut embertls::crypto::RustCrypto, m);
+        t.update(&mut trace_provider(), m);
     }
-    t.current(&mut embertls::crypto::RustCrypto)
+    t.current(&mut trace_provider())
 }
 
-fn key_share(v: &Vectors, who: &str, group: NamedGroup) -> KeyShare<RustCrypto> {
+fn key_share(v: &Vectors, who: &str, group: NamedGroup) -> KeyShare<TraceProvider> {
     let name = match group {
         NamedGroup::X25519 => "x25519",
         _ => "p256",
     };
     let private: [u8; 32] = v.get(&format!("{who}_{name}_private_key")).try_into().unwrap();
-    KeyShare::from_private_bytes(&mut embertls::crypto::RustCrypto, group, &private).unwrap()
+    KeyShare::from_private_bytes(&mut trace_provider(), group, &private).unwrap()
 }
 
 /// The (EC)DHE secret from the RFC's private keys, checked from both sides.
@@ -125,8 +128,8 @@ fn ecdhe(c: &mut Checker<'_>, group: NamedGroup) -> Vec<u8> {
     let (n_c, n_s) = (pub_c.len(), pub_s.len());
     c.vec(&format!("client_{name}_public_key"), &pub_c[..n_c]);
     c.vec(&format!("server_{name}_public_key"), &pub_s[..n_s]);
-    let from_client = client.agree(&mut embertls::crypto::RustCrypto, &pub_s[..n_s]).unwrap();
-    let from_server = server.agree(&mut embertls::crypto::RustCrypto, &pub_c[..n_c]).unwrap();
+    let from_client = client.agree(&mut trace_provider(), &pub_s[..n_s]).unwrap();
+    let from_server = server.agree(&mut trace_provider(), &pub_c[..n_c]).unwrap();
     c.vec("ecdhe_shared_secret", from_client.as_bytes());
     c.vec("ecdhe_shared_secret", from_server.as_bytes());
     from_client.as_bytes().to_vec()
@@ -138,18 +141,18 @@ fn ecdhe(c: &mut Checker<'_>, group: NamedGroup) -> Vec<u8> {
 /// key by sealing the same input with both and opening the first record the
 /// trace protects under it.
 fn traffic_keys(c: &mut Checker<'_>, prefix: &str, secret: &Secret, first_record: Option<&str>) {
-    let keys = TrafficKeys::derive(&mut embertls::crypto::RustCrypto, ALG, AEAD, secret);
+    let keys = TrafficKeys::derive(&mut trace_provider(), ALG, AEAD, secret);
     c.vec(&format!("{prefix}_write_iv"), &keys.iv);
     let mut raw_key = [0u8; 16];
-    expand_label(&mut embertls::crypto::RustCrypto, ALG, secret, b"key", &[], &mut raw_key);
+    expand_label(&mut trace_provider(), ALG, secret, b"key", &[], &mut raw_key);
     c.vec(&format!("{prefix}_write_key"), &raw_key);
 
     // Same key: identical ciphertext and tag for the same nonce, AAD and data.
-    let rfc = RustCrypto.aead_key(AEAD, c.v.get(&format!("{prefix}_write_key")));
+    let rfc = trace_provider().aead_key(AEAD, c.v.get(&format!("{prefix}_write_key")));
     let mut a = *b"RFC 8448 traffic key check......";
     let mut b = a;
-    let tag_a = RustCrypto.aead_seal(&keys.key, &keys.iv, b"aad", &mut a).unwrap();
-    let tag_b = RustCrypto.aead_seal(&rfc, &keys.iv, b"aad", &mut b).unwrap();
+    let tag_a = trace_provider().aead_seal(&keys.key, &keys.iv, b"aad", &mut a).unwrap();
+    let tag_b = trace_provider().aead_seal(&rfc, &keys.iv, b"aad", &mut b).unwrap();
     c.eq(&format!("{prefix}: ciphertext under the derived key"), &a, &b);
     c.eq(&format!("{prefix}: tag under the derived key"), &tag_a, &tag_b);
 
@@ -162,7 +165,7 @@ fn traffic_keys(c: &mut Checker<'_>, prefix: &str, secret: &Secret, first_record
         let (ct, tag) = body.split_at(body.len() - TAG_LEN);
         let mut buf = ct.to_vec();
         let tag: [u8; TAG_LEN] = tag.try_into().unwrap();
-        RustCrypto
+        trace_provider()
             .aead_open(&keys.key, &keys.iv, header, &mut buf, &tag)
             .unwrap_or_else(|_| panic!("{label} does not open"));
         let inner_type = buf.pop().unwrap();
@@ -206,39 +209,39 @@ fn split_binders(ch: &[u8]) -> (&[u8], &[u8]) {
 fn schedule(v: &Vectors, group: NamedGroup) -> (usize, Secret) {
     let mut c = Checker { v, n: 0 };
     let order = transcript_messages(v);
-    let empty = ALG.hash(&mut embertls::crypto::RustCrypto, &[]);
+    let empty = ALG.hash(&mut trace_provider(), &[]);
 
     // Early Secret, from the PSK in §4 and from zeros elsewhere.
     let psk = v.try_get("psk");
-    let early = EarlySecret::new(&mut embertls::crypto::RustCrypto, ALG, psk);
+    let early = EarlySecret::new(&mut trace_provider(), ALG, psk);
     c.vec("early_secret", early.secret().as_bytes());
 
     if psk.is_some() {
         // PSK binder (RFC 8446 §4.2.11.2) over the truncated ClientHello.
-        let binder_key = early.binder_key(&mut embertls::crypto::RustCrypto, true);
+        let binder_key = early.binder_key(&mut trace_provider(), true);
         c.vec("binder_key", binder_key.as_bytes());
         let mut fk = [0u8; 32];
-        expand_label(&mut embertls::crypto::RustCrypto, ALG, &binder_key, b"finished", &[], &mut fk);
+        expand_label(&mut trace_provider(), ALG, &binder_key, b"finished", &[], &mut fk);
         c.vec("binder_finished_key", &fk);
         let (prefix, binder_in_hello) = split_binders(v.get("client_hello"));
         c.vec("client_hello_prefix", prefix);
-        let binder_hash = ALG.hash(&mut embertls::crypto::RustCrypto, prefix);
+        let binder_hash = ALG.hash(&mut trace_provider(), prefix);
         c.vec("binder_hash", binder_hash.as_bytes());
-        let binder = finished_verify_data(&mut embertls::crypto::RustCrypto, ALG, &binder_key, &binder_hash);
+        let binder = finished_verify_data(&mut trace_provider(), ALG, &binder_key, &binder_hash);
         c.vec("psk_binder", binder.as_bytes());
         c.eq("binder in the ClientHello", binder.as_bytes(), binder_in_hello);
         // The "ext binder" label must give something else.
-        assert_ne!(early.binder_key(&mut embertls::crypto::RustCrypto, false).as_bytes(), binder_key.as_bytes());
+        assert_ne!(early.binder_key(&mut trace_provider(), false).as_bytes(), binder_key.as_bytes());
 
         // 0-RTT secrets over Hash(ClientHello).
         let ch_hash = hash_through(&order, "client_hello");
         c.vec("client_early_traffic_secret_transcript_hash", ch_hash.as_bytes());
         c.vec("early_exporter_master_secret_transcript_hash", ch_hash.as_bytes());
-        let cets = early.client_early_traffic_secret(&mut embertls::crypto::RustCrypto, &ch_hash);
+        let cets = early.client_early_traffic_secret(&mut trace_provider(), &ch_hash);
         c.vec("client_early_traffic_secret", cets.as_bytes());
         c.vec(
             "early_exporter_master_secret",
-            early.early_exporter_master_secret(&mut embertls::crypto::RustCrypto, &ch_hash).as_bytes(),
+            early.early_exporter_master_secret(&mut trace_provider(), &ch_hash).as_bytes(),
         );
         traffic_keys(&mut c, "client_early", &cets, Some("client_early_data"));
     }
@@ -246,17 +249,17 @@ fn schedule(v: &Vectors, group: NamedGroup) -> (usize, Secret) {
     // Handshake Secret.
     c.vec(
         "derived_secret_for_handshake",
-        derive_secret(&mut embertls::crypto::RustCrypto, ALG, early.secret(), b"derived", &empty).as_bytes(),
+        derive_secret(&mut trace_provider(), ALG, early.secret(), b"derived", &empty).as_bytes(),
     );
     let shared = ecdhe(&mut c, group);
-    let hs = early.into_handshake(&mut embertls::crypto::RustCrypto, Some(&shared));
+    let hs = early.into_handshake(&mut trace_provider(), Some(&shared));
     c.vec("handshake_secret", hs.secret().as_bytes());
 
     let sh_hash = hash_through(&order, "server_hello");
     c.vec("client_handshake_traffic_secret_transcript_hash", sh_hash.as_bytes());
     c.vec("server_handshake_traffic_secret_transcript_hash", sh_hash.as_bytes());
-    let chts = hs.client_traffic_secret(&mut embertls::crypto::RustCrypto, &sh_hash);
-    let shts = hs.server_traffic_secret(&mut embertls::crypto::RustCrypto, &sh_hash);
+    let chts = hs.client_traffic_secret(&mut trace_provider(), &sh_hash);
+    let shts = hs.server_traffic_secret(&mut trace_provider(), &sh_hash);
     c.vec("client_handshake_traffic_secret", chts.as_bytes());
     c.vec("server_handshake_traffic_secret", shts.as_bytes());
     traffic_keys(&mut c, "server_handshake", &shts, Some("server_flight"));
@@ -268,17 +271,16 @@ fn schedule(v: &Vectors, group: NamedGroup) -> (usize, Secret) {
     // Master Secret.
     c.vec(
         "derived_secret_for_master",
-        derive_secret(&mut embertls::crypto::RustCrypto, ALG, hs.secret(), b"derived", &empty).as_bytes(),
+        derive_secret(&mut trace_provider(), ALG, hs.secret(), b"derived", &empty).as_bytes(),
     );
-    let ms = hs.into_master(&mut embertls::crypto::RustCrypto);
+    let ms = hs.into_master(&mut trace_provider());
     c.vec("master_secret", ms.secret().as_bytes());
 
     // server Finished over Hash(ClientHello .. CertificateVerify or EncryptedExtensions).
     let mut sfk = [0u8; 32];
-    expand_label(&mut embertls::crypto::RustCrypto, ALG, &shts, b"finished", &[], &mut sfk);
+    expand_label(&mut trace_provider(), ALG, &shts, b"finished", &[], &mut sfk);
     c.vec("server_finished_key", &sfk);
-    let sf =
-        finished_verify_data(&mut embertls::crypto::RustCrypto, ALG, &shts, &hash_before(&order, "server_finished"));
+    let sf = finished_verify_data(&mut trace_provider(), ALG, &shts, &hash_before(&order, "server_finished"));
     c.vec("server_finished_verify_data", sf.as_bytes());
     let sf_msg = HandshakeMessage::decode(v.get("server_finished")).unwrap();
     assert_eq!(sf_msg.typ, HandshakeType::Finished);
@@ -293,11 +295,11 @@ fn schedule(v: &Vectors, group: NamedGroup) -> (usize, Secret) {
     ] {
         c.vec(label, sf_hash.as_bytes());
     }
-    let cats = ms.client_traffic_secret(&mut embertls::crypto::RustCrypto, &sf_hash);
-    let sats = ms.server_traffic_secret(&mut embertls::crypto::RustCrypto, &sf_hash);
+    let cats = ms.client_traffic_secret(&mut trace_provider(), &sf_hash);
+    let sats = ms.server_traffic_secret(&mut trace_provider(), &sf_hash);
     c.vec("client_application_traffic_secret_0", cats.as_bytes());
     c.vec("server_application_traffic_secret_0", sats.as_bytes());
-    c.vec("exporter_master_secret", ms.exporter_master_secret(&mut embertls::crypto::RustCrypto, &sf_hash).as_bytes());
+    c.vec("exporter_master_secret", ms.exporter_master_secret(&mut trace_provider(), &sf_hash).as_bytes());
     let server_app_first = if v.has("new_session_ticket_record") {
         "new_session_ticket"
     } else if v.has("server_application_data_record") {
@@ -312,10 +314,9 @@ fn schedule(v: &Vectors, group: NamedGroup) -> (usize, Secret) {
 
     // client Finished over Hash(ClientHello .. EndOfEarlyData / client CertificateVerify / server Finished).
     let mut cfk = [0u8; 32];
-    expand_label(&mut embertls::crypto::RustCrypto, ALG, &chts, b"finished", &[], &mut cfk);
+    expand_label(&mut trace_provider(), ALG, &chts, b"finished", &[], &mut cfk);
     c.vec("client_finished_key", &cfk);
-    let cf =
-        finished_verify_data(&mut embertls::crypto::RustCrypto, ALG, &chts, &hash_before(&order, "client_finished"));
+    let cf = finished_verify_data(&mut trace_provider(), ALG, &chts, &hash_before(&order, "client_finished"));
     c.vec("client_finished_verify_data", cf.as_bytes());
     let cf_msg = HandshakeMessage::decode(v.get("client_finished")).unwrap();
     assert_eq!(cf_msg.typ, HandshakeType::Finished);
@@ -324,7 +325,7 @@ fn schedule(v: &Vectors, group: NamedGroup) -> (usize, Secret) {
     // Resumption master secret over Hash(ClientHello .. client Finished).
     let cf_hash = hash_through(&order, "client_finished");
     c.vec("resumption_master_secret_transcript_hash", cf_hash.as_bytes());
-    let rms = ms.resumption_master_secret(&mut embertls::crypto::RustCrypto, &cf_hash);
+    let rms = ms.resumption_master_secret(&mut trace_provider(), &cf_hash);
     c.vec("resumption_master_secret", rms.as_bytes());
 
     // §3: the PSK of the ticket, with the nonce taken from the NewSessionTicket.
@@ -334,7 +335,7 @@ fn schedule(v: &Vectors, group: NamedGroup) -> (usize, Secret) {
         assert_eq!(msg.typ, HandshakeType::NewSessionTicket);
         let ticket = NewSessionTicket::decode(msg.body).unwrap();
         c.vec("resumption_psk_ticket_nonce", ticket.nonce);
-        psk_out = resumption_psk(&mut embertls::crypto::RustCrypto, ALG, &rms, ticket.nonce);
+        psk_out = resumption_psk(&mut trace_provider(), ALG, &rms, ticket.nonce);
         c.vec("resumption_psk", psk_out.as_bytes());
     }
     (c.n, psk_out)
@@ -375,12 +376,12 @@ fn section5_hello_retry_request() {
     // HRR case: the transcript starts with message_hash(ClientHello1), not ClientHello1.
     let order = transcript_messages(&v);
     assert_eq!(order[0].1[..4], [254, 0, 0, 32]);
-    let mut plain = Transcript::new(&mut embertls::crypto::RustCrypto, ALG);
+    let mut plain = Transcript::new(&mut trace_provider(), ALG);
     for m in [v.get("client_hello_1"), v.get("hello_retry_request"), v.get("client_hello_2"), v.get("server_hello")] {
-        plain.update(&mut embertls::crypto::RustCrypto, m);
+        plain.update(&mut trace_provider(), m);
     }
     assert_ne!(
-        plain.current(&mut embertls::crypto::RustCrypto).as_bytes(),
+        plain.current(&mut trace_provider()).as_bytes(),
         v.get("client_handshake_traffic_secret_transcript_hash"),
         "without the synthetic message the hash must differ"
     );
@@ -410,17 +411,17 @@ fn section7_compatibility_mode() {
 #[test]
 fn wrong_transcript_gives_other_secrets() {
     let v = Vectors::load(SECTION3);
-    let early = EarlySecret::new(&mut embertls::crypto::RustCrypto, ALG, None);
-    let hs = early.into_handshake(&mut embertls::crypto::RustCrypto, Some(v.get("ecdhe_shared_secret")));
-    let wrong = ALG.hash(&mut embertls::crypto::RustCrypto, v.get("client_hello")); // missing the ServerHello
+    let early = EarlySecret::new(&mut trace_provider(), ALG, None);
+    let hs = early.into_handshake(&mut trace_provider(), Some(v.get("ecdhe_shared_secret")));
+    let wrong = ALG.hash(&mut trace_provider(), v.get("client_hello")); // missing the ServerHello
     assert_ne!(
-        hs.client_traffic_secret(&mut embertls::crypto::RustCrypto, &wrong).as_bytes(),
+        hs.client_traffic_secret(&mut trace_provider(), &wrong).as_bytes(),
         v.get("client_handshake_traffic_secret")
     );
     let order = transcript_messages(&v);
     let sh_hash = hash_through(&order, "server_hello");
     assert_eq!(
-        hex(hs.client_traffic_secret(&mut embertls::crypto::RustCrypto, &sh_hash).as_bytes()),
+        hex(hs.client_traffic_secret(&mut trace_provider(), &sh_hash).as_bytes()),
         hex(v.get("client_handshake_traffic_secret"))
     );
 }

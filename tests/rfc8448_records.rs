@@ -4,12 +4,14 @@
 //!
 //! The traffic secrets come from the RFC (the key schedule itself is checked
 //! in `rfc8448_key_schedule.rs`); keys and IVs are derived from them with
-//! `key_schedule::TrafficKeys::derive`.
+//! `key_schedule::TrafficKeys::derive`. Run once per provider
+//! (tests/provider_ring.rs).
 
 mod common;
 
 use std::collections::HashSet;
 
+use common::provider::{provider, TestProvider};
 use common::vectors::{Vectors, ALL, SECTION3, SECTION4, SECTION5, SECTION6, SECTION7};
 use embertls::crypto::{AeadAlg, HashAlg, Secret, TAG_LEN};
 use embertls::key_schedule::TrafficKeys;
@@ -74,16 +76,11 @@ fn records_of(file: &str) -> Vec<Rec> {
     }
 }
 
-fn keys(v: &Vectors, secret: &str) -> TrafficKeys<embertls::crypto::RustCrypto> {
-    TrafficKeys::derive(
-        &mut embertls::crypto::RustCrypto,
-        HashAlg::Sha256,
-        AeadAlg::Aes128Gcm,
-        &Secret::from_slice(v.get(secret)),
-    )
+fn keys(v: &Vectors, secret: &str) -> TrafficKeys<TestProvider> {
+    TrafficKeys::derive(&mut provider(), HashAlg::Sha256, AeadAlg::Aes128Gcm, &Secret::from_slice(v.get(secret)))
 }
 
-fn protection(v: &Vectors, secret: &str) -> Protection<embertls::crypto::RustCrypto> {
+fn protection(v: &Vectors, secret: &str) -> Protection<TestProvider> {
     Protection::new(keys(v, secret))
 }
 
@@ -109,8 +106,8 @@ fn open_and_seal_all(file: &'static str) -> usize {
     assert_eq!(listed, found, "{file}: protected records");
 
     let mut n = 0;
-    let mut openers: Vec<(&str, Protection<embertls::crypto::RustCrypto>)> = Vec::new();
-    let mut sealers: Vec<(&str, Protection<embertls::crypto::RustCrypto>)> = Vec::new();
+    let mut openers: Vec<(&str, Protection<TestProvider>)> = Vec::new();
+    let mut sealers: Vec<(&str, Protection<TestProvider>)> = Vec::new();
     for r in &recs {
         let record = v.get(&format!("{}_record", r.label));
         let payload = v.get(&format!("{}_record_payload", r.label));
@@ -129,8 +126,7 @@ fn open_and_seal_all(file: &'static str) -> usize {
 
         // Open.
         let mut buf = record.to_vec();
-        let (typ, len) =
-            opener.open(&mut embertls::crypto::RustCrypto, &mut buf).unwrap_or_else(|e| panic!("{ctx}: open: {e}"));
+        let (typ, len) = opener.open(&mut provider(), &mut buf).unwrap_or_else(|e| panic!("{ctx}: open: {e}"));
         assert_eq!(typ, r.typ, "{ctx}: content type");
         assert_eq!(hex(&buf[HEADER_LEN..HEADER_LEN + len]), hex(payload), "{ctx}: plaintext");
         n += 1;
@@ -138,9 +134,8 @@ fn open_and_seal_all(file: &'static str) -> usize {
         // Seal the payload again at the same sequence number.
         let mut out = vec![0u8; HEADER_LEN + payload.len() + 1 + TAG_LEN + 7];
         out[HEADER_LEN..HEADER_LEN + payload.len()].copy_from_slice(payload);
-        let total = sealer
-            .seal(&mut embertls::crypto::RustCrypto, r.typ, &mut out, payload.len())
-            .unwrap_or_else(|e| panic!("{ctx}: seal: {e}"));
+        let total =
+            sealer.seal(&mut provider(), r.typ, &mut out, payload.len()).unwrap_or_else(|e| panic!("{ctx}: seal: {e}"));
         assert_eq!(hex(&out[..total]), hex(record), "{ctx}: sealed record");
         n += 1;
     }
@@ -180,7 +175,7 @@ fn section7_records() {
     let n = open_and_seal_all(SECTION7);
     println!("§7: {n} byte-for-byte comparisons");
     assert_eq!(n, 8);
-    // The change_cipher_spec records are plaintext (not for Protection<embertls::crypto::RustCrypto>).
+    // The change_cipher_spec records are plaintext (not for `Protection`).
     let v = Vectors::load(SECTION7);
     for who in ["client", "server"] {
         assert_eq!(v.get(&format!("{who}_change_cipher_spec_record")), [0x14, 3, 3, 0, 1, 1]);
@@ -215,7 +210,7 @@ fn any_flipped_byte_is_bad_record_mac_without_plaintext() {
                     for before in records_of(file).iter().take_while(|b| b.label != r.label) {
                         if before.secret == r.secret {
                             let mut b = v.get(&format!("{}_record", before.label)).to_vec();
-                            p.open(&mut embertls::crypto::RustCrypto, &mut b).unwrap();
+                            p.open(&mut provider(), &mut b).unwrap();
                         }
                     }
                     let mut buf = record.to_vec();
@@ -225,7 +220,7 @@ fn any_flipped_byte_is_bad_record_mac_without_plaintext() {
                         _ if i >= record.len() - TAG_LEN => "tag",
                         _ => "ciphertext",
                     };
-                    let res = p.open(&mut embertls::crypto::RustCrypto, &mut buf);
+                    let res = p.open(&mut provider(), &mut buf);
                     assert_eq!(res, Err(Error::BadRecordMac), "{file} {}: {where_} byte {i} ^ {flip:#x}", r.label);
                     assert!(!leaks(&buf, &plain_runs), "{file} {}: plaintext left after bad {where_}", r.label);
                     let region = &buf[HEADER_LEN..HEADER_LEN + payload.len()];
@@ -248,19 +243,14 @@ fn all_padding_record_has_no_content_type() {
         let len = (zeros + TAG_LEN) as u16;
         record[3..5].copy_from_slice(&len.to_be_bytes());
         let mut body = vec![0u8; zeros];
-        let tag = embertls::crypto::CryptoProvider::aead_seal(
-            &mut embertls::crypto::RustCrypto,
-            &k.key,
-            &k.iv,
-            &record.clone(),
-            &mut body,
-        )
-        .unwrap(); // sequence number 0: nonce = IV
+        let tag =
+            embertls::crypto::CryptoProvider::aead_seal(&mut provider(), &k.key, &k.iv, &record.clone(), &mut body)
+                .unwrap(); // sequence number 0: nonce = IV
         record.extend_from_slice(&body);
         record.extend_from_slice(&tag);
         let mut p = Protection::new(k);
         assert_eq!(
-            p.open(&mut embertls::crypto::RustCrypto, &mut record),
+            p.open(&mut provider(), &mut record),
             Err(Error::PeerMisbehaved(Misbehavior::NoContentType)),
             "{zeros} zeros"
         );
@@ -280,24 +270,19 @@ fn padding_is_removed() {
         inner.resize(inner.len() + pad, 0);
         let mut record = vec![0x17, 0x03, 0x03, 0, 0];
         record[3..5].copy_from_slice(&((inner.len() + TAG_LEN) as u16).to_be_bytes());
-        let tag = embertls::crypto::CryptoProvider::aead_seal(
-            &mut embertls::crypto::RustCrypto,
-            &k.key,
-            &k.iv,
-            &record.clone(),
-            &mut inner,
-        )
-        .unwrap();
+        let tag =
+            embertls::crypto::CryptoProvider::aead_seal(&mut provider(), &k.key, &k.iv, &record.clone(), &mut inner)
+                .unwrap();
         record.extend_from_slice(&inner);
         record.extend_from_slice(&tag);
         let mut p = Protection::new(k);
-        let (typ, len) = p.open(&mut embertls::crypto::RustCrypto, &mut record).unwrap();
+        let (typ, len) = p.open(&mut provider(), &mut record).unwrap();
         assert_eq!((typ, &record[HEADER_LEN..HEADER_LEN + len]), (AppData, payload), "padding {pad}");
     }
 }
 
 /// The nonce depends on the sequence number: the 2nd record under a key does
-/// not open with a fresh Protection<embertls::crypto::RustCrypto>, and a replayed record does not open.
+/// not open with a fresh `Protection`, and a replayed record does not open.
 #[test]
 fn sequence_numbers_matter() {
     let v = Vectors::load(SECTION3);
@@ -305,35 +290,24 @@ fn sequence_numbers_matter() {
     for label in ["server_application_data", "server_alert"] {
         let mut buf = v.get(&format!("{label}_record")).to_vec();
         let mut fresh = protection(&v, SATS);
-        assert_eq!(
-            fresh.open(&mut embertls::crypto::RustCrypto, &mut buf),
-            Err(Error::BadRecordMac),
-            "{label} at sequence number 0"
-        );
+        assert_eq!(fresh.open(&mut provider(), &mut buf), Err(Error::BadRecordMac), "{label} at sequence number 0");
         assert!(!leaks(&buf, &runs(v.get(&format!("{label}_record_payload")))));
     }
     // Replay: the NewSessionTicket record twice.
     let mut p = protection(&v, SATS);
     let nst = v.get("new_session_ticket_record");
-    p.open(&mut embertls::crypto::RustCrypto, &mut nst.to_vec()).unwrap();
-    assert_eq!(
-        p.open(&mut embertls::crypto::RustCrypto, &mut nst.to_vec()),
-        Err(Error::BadRecordMac),
-        "replayed record"
-    );
+    p.open(&mut provider(), &mut nst.to_vec()).unwrap();
+    assert_eq!(p.open(&mut provider(), &mut nst.to_vec()), Err(Error::BadRecordMac), "replayed record");
     // Out of order: skipping the application data record.
     let mut p = protection(&v, SATS);
-    p.open(&mut embertls::crypto::RustCrypto, &mut nst.to_vec()).unwrap();
-    assert_eq!(
-        p.open(&mut embertls::crypto::RustCrypto, &mut v.get("server_alert_record").to_vec()),
-        Err(Error::BadRecordMac)
-    );
+    p.open(&mut provider(), &mut nst.to_vec()).unwrap();
+    assert_eq!(p.open(&mut provider(), &mut v.get("server_alert_record").to_vec()), Err(Error::BadRecordMac));
     // Sealing: the first sealed record equals the trace's first, the second does not.
     let mut s = protection(&v, SATS);
     let payload = v.get("server_application_data_record_payload");
     let mut out = vec![0u8; HEADER_LEN + payload.len() + 1 + TAG_LEN];
     out[HEADER_LEN..HEADER_LEN + payload.len()].copy_from_slice(payload);
-    let total = s.seal(&mut embertls::crypto::RustCrypto, AppData, &mut out, payload.len()).unwrap();
+    let total = s.seal(&mut provider(), AppData, &mut out, payload.len()).unwrap();
     assert_ne!(&out[..total], v.get("server_application_data_record"), "sealed at sequence number 0");
 }
 
@@ -342,7 +316,7 @@ fn sequence_numbers_matter() {
 fn wrong_direction_keys_fail() {
     let v = Vectors::load(SECTION3);
     let mut buf = v.get("server_flight_record").to_vec();
-    assert_eq!(protection(&v, CHTS).open(&mut embertls::crypto::RustCrypto, &mut buf), Err(Error::BadRecordMac));
+    assert_eq!(protection(&v, CHTS).open(&mut provider(), &mut buf), Err(Error::BadRecordMac));
 }
 
 /// Records too short for a tag and a content type are refused without panicking.
@@ -352,11 +326,7 @@ fn short_records_are_refused() {
     let record = v.get("client_alert_record");
     for len in HEADER_LEN..HEADER_LEN + TAG_LEN + 1 {
         let mut buf = record[..len].to_vec();
-        assert_eq!(
-            protection(&v, CATS).open(&mut embertls::crypto::RustCrypto, &mut buf),
-            Err(Error::BadRecordMac),
-            "{len} bytes"
-        );
+        assert_eq!(protection(&v, CATS).open(&mut provider(), &mut buf), Err(Error::BadRecordMac), "{len} bytes");
     }
 }
 
@@ -367,6 +337,6 @@ fn seal_needs_room_for_overhead() {
     let payload = v.get("client_alert_record_payload");
     let mut out = vec![0u8; HEADER_LEN + payload.len() + TAG_LEN];
     out[HEADER_LEN..HEADER_LEN + payload.len()].copy_from_slice(payload);
-    let e = protection(&v, CATS).seal(&mut embertls::crypto::RustCrypto, Alert, &mut out, payload.len()).unwrap_err();
+    let e = protection(&v, CATS).seal(&mut provider(), Alert, &mut out, payload.len()).unwrap_err();
     assert_eq!(e, Error::SendBufferTooSmall { needed: out.len() + 1, capacity: out.len() });
 }

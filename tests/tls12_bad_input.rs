@@ -6,10 +6,10 @@
 
 mod common;
 
-use common::peer::{records, rustls_config_tls12, CertKind, MemPeer, Rng};
+use common::peer::{records, rustls_config_tls12, CertKind, MemPeer, TestClient};
 use embertls::msgs::server_hello::{DOWNGRADE_TLS11, DOWNGRADE_TLS12};
 use embertls::{
-    AlertDescription, CipherSuite, Client, ClientConfig, Error, Event, Flood, Incompatibility, Misbehavior, NamedGroup,
+    AlertDescription, CipherSuite, ClientConfig, Error, Event, Flood, Incompatibility, Misbehavior, NamedGroup,
     ProtocolVersion, Received, ServerVerification, SessionTicket,
 };
 
@@ -137,7 +137,7 @@ fn fail_with<'a>(
 
 /// The error's alert is the last record queued: in clear before the
 /// client's ChangeCipherSpec, else protected (8 + 2 + 16 bytes with AES-GCM).
-fn assert_alert(client: &Client<'_, Rng, Vec<u8>>, err: &Error, alert: AlertDescription) {
+fn assert_alert(client: &TestClient<'_>, err: &Error, alert: AlertDescription) {
     assert_eq!(err.alert(), Some(alert), "{err:?}");
     let recs = records(client.outgoing());
     match recs.last() {
@@ -147,7 +147,7 @@ fn assert_alert(client: &Client<'_, Rng, Vec<u8>>, err: &Error, alert: AlertDesc
     }
 }
 
-fn assert_dead(client: &mut Client<'_, Rng, Vec<u8>>, err: &Error) {
+fn assert_dead(client: &mut TestClient<'_>, err: &Error) {
     assert_eq!(client.process().as_ref(), Err(err));
     assert_eq!(client.write(b"x").as_ref(), Err(err));
     assert!(!client.is_handshake_complete());
@@ -454,8 +454,10 @@ fn connected_with_keys(
     let r = randoms.clone();
     let client_random: [u8; 32] = records(p.client.outgoing())[0].1[6..38].try_into().unwrap();
     r.lock().unwrap()[32..].copy_from_slice(&client_random);
-    p.tamper = Some(Box::new(move |_, rec| {
-        if rec[0] == 22 && rec[5] == 2 {
+    // The server's first record starts with its ServerHello (RFC 5246 §7.3);
+    // its encrypted Finished may start with a 2 as well.
+    p.tamper = Some(Box::new(move |i, rec| {
+        if i == 0 && rec[0] == 22 && rec[5] == 2 {
             r.lock().unwrap()[..32].copy_from_slice(&rec[5 + 6..5 + 38]); // server_random
         }
     }));

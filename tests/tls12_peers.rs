@@ -38,7 +38,9 @@ use std::time::{Duration, Instant};
 
 use common::gnutls::{gnutls_priority, GnutlsServer};
 use common::mosquitto::{Broker, PUB_ID, PUB_KEY, SUB_KEY};
-use common::peer::{peer_file, rng, CertKind, OpensslServer, Rng, GROUPS, TIMEOUT};
+use common::peer::{peer_file, rng, CertKind, OpensslServer, TempFile, TestClient, GROUPS, TIMEOUT};
+use common::provider::{options, WITH_RING};
+use embertls::provider::SignatureError;
 use embertls::{
     AlertDescription, CaVerifier, CipherSuite, Client, ClientConfig, ClientIdentity, Error, Event, ExternalPsk,
     HandshakeSummary, Incompatibility, NamedGroup, ProtocolVersion, ServerName, ServerVerification, ServerVerifier,
@@ -149,7 +151,7 @@ fn tls12_group_first(verifier: &(dyn ServerVerifier + Sync), group: NamedGroup) 
 
 /// Our [`Client`] joined to a loopback TCP connection, driven by hand.
 struct Conn<'a> {
-    client: Client<'a, Rng, Vec<u8>>,
+    client: TestClient<'a>,
     tcp: TcpStream,
     /// Serialized tickets from `Client::session_ticket`, one per `Event::SessionTicket`.
     tickets: Vec<Vec<u8>>,
@@ -185,10 +187,8 @@ impl<'a> Conn<'a> {
         let name = ServerName::parse("localhost");
         let (rx, tx) = (vec![0u8; buffers], vec![0u8; buffers]);
         let client = match ticket {
-            Some(t) => {
-                Client::new(embertls::ConnectOptions::new(config, name).now(Some(now())).resuming(t), rng(), rx, tx)
-            }
-            None => Client::new(embertls::ConnectOptions::new(config, name).now(Some(now())), rng(), rx, tx),
+            Some(t) => Client::new(options(config, name).now(Some(now())).resuming(t), rng(), rx, tx),
+            None => Client::new(options(config, name).now(Some(now())), rng(), rx, tx),
         };
         let client = client.unwrap_or_else(|e| panic!("Client::new: {e}"));
         Conn {
@@ -1257,6 +1257,38 @@ fn tls11_server_is_refused() {
             let e = refused(&config, server.port);
             assert_eq!(e, Error::AlertReceived(alert), "{config:?}, {level:?}: {e}");
             assert!(server.wait_log(reason, Duration::from_secs(5)), "{}", server.log());
+        }
+    }
+}
+
+/// An RSA-1024 server, which `with_min_rsa_bits(1024)` allows, signing the
+/// TLS 1.3 CertificateVerify and the TLS 1.2 ServerKeyExchange: RustCrypto
+/// connects; ring verifies RSA keys of 2048 bits and more only, and the
+/// handshake says the server's key is unusable (`Error::ServerKey`), not
+/// that its signature is bad.
+#[test]
+fn rsa_1024_server_allowed_by_min_rsa_bits() {
+    let key = peer_file("rsa1024.key").display().to_string();
+    let cert = TempFile::with_contents("rsa1024-cert.pem", b"");
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-key", &key, "-subj", "/CN=localhost", "-days", "30", "-out", &cert.arg()])
+        .output()
+        .expect("run openssl req");
+    assert!(made.status.success(), "openssl req: {}", String::from_utf8_lossy(&made.stderr));
+    let verifier = ServerVerification::danger_accept_any();
+    for (version, flag) in [(ProtocolVersion::Tls13, "-tls1_3"), (ProtocolVersion::Tls12, "-tls1_2")] {
+        // OpenSSL's default security level will not serve an RSA-1024 key.
+        let cipher = ["-cipher", "DEFAULT@SECLEVEL=0"];
+        let server =
+            OpensslServer::start_args(&[flag, "-www", cipher[0], cipher[1], "-cert", &cert.arg(), "-key", &key]);
+        let config = ClientConfig::new(verifier).with_versions(&[version]).unwrap().with_min_rsa_bits(1024).unwrap();
+        let result = Conn::open(&config, server.port).handshake();
+        if WITH_RING {
+            let e = result.expect_err("ring verified an RSA-1024 signature");
+            let unsupported = matches!(&e, Error::ServerKey(SignatureError::UnsupportedKey(what)) if what.contains("under 2048 bits"));
+            assert!(unsupported, "{version}: {e:?}");
+        } else {
+            assert_eq!(result.map(|s| s.version), Ok(version), "{}", server.log());
         }
     }
 }

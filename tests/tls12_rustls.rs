@@ -8,6 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::peer::{peer_file, rustls_config_tls12, tls12_suites, CertKind, MemPeer, GROUPS};
+use common::provider::options;
 use embertls::x509::{CaVerifier, TrustAnchors};
 use embertls::{ClientConfig, Event, ProtocolVersion, SessionTicket, Trust, UnixTime};
 
@@ -27,7 +28,7 @@ fn verifier(cert: CertKind) -> CaVerifier {
 fn peer<'a>(config: &'a ClientConfig<'a>, server: rustls::ServerConfig) -> MemPeer<'a> {
     let mut p = MemPeer::new(config, server);
     p.client = embertls::Client::new(
-        embertls::ConnectOptions::new(config, embertls::ServerName::parse("localhost")).now(Some(NOW)),
+        options(config, embertls::ServerName::parse("localhost")).now(Some(NOW)),
         common::peer::rng(),
         vec![0; embertls::MAX_RECORD],
         vec![0; embertls::MAX_RECORD],

@@ -3,15 +3,19 @@
 //! The state machine and the record layer see only the small types defined
 //! here ([`HashAlg`], [`Transcript`], [`KeyShare`], [`PeerKey`]) and the
 //! associated types of a [`CryptoProvider`], never an implementation's own
-//! types. [`RustCrypto`] is the default provider.
+//! types. [`RustCrypto`] is the default provider; `Ring` (feature `ring`) a second one for hosts.
 
 mod aead;
 mod hash;
 mod kx;
 mod provider;
+#[cfg(feature = "ring")]
+mod ring;
 mod rustcrypto;
 mod sig;
 
+#[cfg(feature = "ring")]
+pub use self::ring::{Ring, RingAead, RingHash, RingKx};
 pub use aead::{AeadAlg, AeadError, TAG_LEN};
 pub use hash::{hkdf_expand, hkdf_extract, hmac, Digest, HashAlg, Secret, Transcript, MAX_HASH_LEN};
 pub use kx::{KeyShare, SharedSecret, MAX_KEYGEN_TRIES, MAX_PUBLIC_KEY_LEN, MAX_SHARED_SECRET_LEN};

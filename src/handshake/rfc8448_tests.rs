@@ -1,8 +1,10 @@
 //! The engine replays RFC 8448's traces: fed the server's records after a
 //! ClientHello whose transcript bytes are the trace's, it must emit the
 //! trace's client records byte for byte. Each trace runs with the default
-//! provider and (the `accel_` tests) with the accelerator-shaped provider
-//! of `tests/common/accel.rs` (issue 14 item 2).
+//! provider, (the `accel_` tests) with the accelerator-shaped provider
+//! of `tests/common/accel.rs` (issue 14 item 2) and (`ring_runs`, feature
+//! `ring`) with ring: ring cannot import the traces' fixed private keys, so
+//! that run imports them with RustCrypto (`RingTrace`, tests/common/provider.rs).
 
 #[path = "../../tests/common/vectors.rs"]
 mod vectors;
@@ -12,6 +14,10 @@ mod vectors;
 #[cfg(feature = "std")]
 #[path = "../../tests/common/accel.rs"]
 mod accel;
+
+#[cfg(feature = "ring")]
+#[path = "../../tests/common/provider.rs"]
+mod provider;
 
 use vectors::{Vectors, SECTION3, SECTION4, SECTION5, SECTION6, SECTION7};
 
@@ -310,5 +316,57 @@ mod accel_traces {
     fn accel_section7_compatibility_mode() {
         let c = on_engines(|p| section7(p));
         assert_eq!((c.mod_exps, c.point_muls), (1, 0), "{c:?}");
+    }
+}
+
+/// The traces once more with ring (its keys imported by RustCrypto).
+#[cfg(feature = "ring")]
+mod ring_runs {
+    use super::provider::ring_trace::RingTrace;
+
+    #[test]
+    fn section3_simple_1rtt() {
+        super::section3(RingTrace::default());
+    }
+
+    #[test]
+    fn section5_hello_retry_request() {
+        super::section5(RingTrace::default());
+    }
+
+    #[test]
+    fn section7_compatibility_mode() {
+        super::section7(RingTrace::default());
+    }
+
+    #[test]
+    fn section4_binder_over_the_truncated_client_hello() {
+        super::section4_binder(&mut RingTrace::default());
+    }
+
+    #[test]
+    fn section6_client_authentication() {
+        super::section6(RingTrace::default());
+    }
+
+    /// ring's RSA floor is 2048 bits: RFC 8448's RSA-1024 server key, which
+    /// `with_min_rsa_bits(1024)` lets through, is refused as a key the provider
+    /// cannot use (`Error::ServerKey`), not as a bad signature.
+    #[test]
+    fn ring_refuses_the_rsa_1024_server_key_as_unsupported() {
+        use super::*;
+        let v = Vectors::load(SECTION3);
+        let config = config(false);
+        let mut c = trace_client(&config, RingTrace { ring_rsa_only: true });
+        drain(&mut c);
+        c.replace_client_hello(v.get("client_hello"), NamedGroup::X25519, x25519_key(&v));
+        feed(&mut c, v.get("server_hello_record"));
+        feed(&mut c, v.get("server_flight_record"));
+        let err = c.process().unwrap_err();
+        assert!(
+            matches!(&err, crate::Error::ServerKey(crate::crypto::SignatureError::UnsupportedKey(what)) if what.contains("2048")),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("under 2048 bits"), "{err}");
     }
 }

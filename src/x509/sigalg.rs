@@ -163,6 +163,8 @@ pub(crate) fn check_signed_by(
         SignatureError::MalformedKey => {
             CertError::UnsupportedKey { cert: issuer_id(), detail: "malformed SubjectPublicKeyInfo".into() }
         }
+        // A key the provider cannot use (e.g. RSA under 2048 bits with ring).
+        SignatureError::UnsupportedKey(what) => CertError::UnsupportedKey { cert: issuer_id(), detail: what.into() },
         _ => CertError::BadSignature { cert: child.id(), signer: issuer_id().subject().into() },
     })
 }

@@ -2,6 +2,7 @@ pub mod drive;
 pub mod gnutls;
 pub mod mosquitto;
 pub mod peer;
+pub mod provider;
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 pub mod stack;
 pub mod vectors;

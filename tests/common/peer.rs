@@ -14,14 +14,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use embertls::provider::{CryptoProvider, RustCrypto};
+use embertls::provider::CryptoProvider;
 use embertls::x509::{CaVerifier, TrustAnchors};
 use embertls::{CipherSuite, Client, ClientConfig, Error, Event, HandshakeSummary, NamedGroup, ServerName, MAX_RECORD};
+
+use super::provider::{options, TestProvider};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// The random generator every test client uses.
 pub type Rng = rand_core::UnwrapErr<getrandom::SysRng>;
+
+/// A client with 16 709-byte (or caller-given) `Vec` buffers and this
+/// binary's provider (`super::provider`).
+pub type TestClient<'a> = Client<'a, Rng, Vec<u8>, Vec<u8>, TestProvider>;
 
 /// A fresh system random generator.
 pub fn rng() -> Rng {
@@ -112,7 +118,7 @@ pub fn record(typ: u8, body: &[u8]) -> Vec<u8> {
 }
 
 /// Feeds `bytes` to `client` and processes until it needs more data or fails; the events it reported.
-pub fn feed<'a>(client: &mut Client<'a, Rng, Vec<u8>>, mut bytes: &[u8]) -> Result<Vec<Event<'a>>, Error> {
+pub fn feed<'a>(client: &mut TestClient<'a>, mut bytes: &[u8]) -> Result<Vec<Event<'a>>, Error> {
     let mut events = Vec::new();
     loop {
         match client.process()? {
@@ -502,7 +508,7 @@ pub type Tamper = Box<dyn FnMut(usize, &mut Vec<u8>)>;
 
 /// Our [`Client`] (with crypto provider `P`) and a rustls
 /// [`rustls::ServerConnection`] joined by two in-memory byte queues.
-pub struct MemPeer<'a, P: CryptoProvider = RustCrypto> {
+pub struct MemPeer<'a, P: CryptoProvider = TestProvider> {
     /// The engine under test.
     pub client: Client<'a, Rng, Vec<u8>, Vec<u8>, P>,
     /// The rustls server.
@@ -537,13 +543,8 @@ impl<'a> MemPeer<'a> {
 
     /// As [`MemPeer::new`] with client buffers of `rx` and `tx` bytes.
     pub fn with_buffers(config: &'a ClientConfig<'a>, server: rustls::ServerConfig, rx: usize, tx: usize) -> Self {
-        let client = Client::new(
-            embertls::ConnectOptions::new(config, ServerName::parse("localhost")),
-            rng(),
-            vec![0; rx],
-            vec![0; tx],
-        )
-        .expect("Client::new");
+        let client = Client::new(options(config, ServerName::parse("localhost")), rng(), vec![0; rx], vec![0; tx])
+            .expect("Client::new");
         MemPeer::with_client(client, server)
     }
 }
@@ -764,7 +765,7 @@ impl<'a> MemPeer<'a> {
         let mut peer = Self::new(config, server);
         // Nothing was exchanged yet: replace the fresh client by a resuming one.
         peer.client = Client::new(
-            embertls::ConnectOptions::new(config, ServerName::parse("localhost")).now(now).resuming(ticket),
+            options(config, ServerName::parse("localhost")).now(now).resuming(ticket),
             rng(),
             vec![0; MAX_RECORD],
             vec![0; MAX_RECORD],
@@ -841,9 +842,12 @@ pub struct TempFile(pub PathBuf);
 impl TempFile {
     /// A new temporary file holding `bytes`; `tag` goes into its name.
     pub fn with_contents(tag: &str, bytes: &[u8]) -> Self {
+        // The module path too: tests/provider_ring.rs holds several copies
+        // of this module, each with its own counter, in one process.
         let path = std::env::temp_dir().join(format!(
-            "embertls-{tag}-{}-{}",
+            "embertls-{tag}-{}-{}-{}",
             std::process::id(),
+            module_path!().replace("::", "."),
             LOG_SEQ.fetch_add(1, Ordering::Relaxed)
         ));
         std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
@@ -919,6 +923,9 @@ pub fn cargo_feature_args() -> Vec<String> {
     }
     if cfg!(feature = "webpki-roots") {
         features.push("webpki-roots");
+    }
+    if cfg!(feature = "ring") {
+        features.push("ring");
     }
     let mut args = vec!["--no-default-features".to_string(), "--features".to_string(), features.join(",")];
     // The profile `cargo test` builds with, so its dependencies are reused as they are.

@@ -124,7 +124,9 @@ impl<P: CryptoProvider> ExpectServerKeyExchange<P> {
         match ctx.crypto.verify_signature(&self.leaf_key, alg, &content[..64 + params.raw.len()], signed.signature) {
             Ok(()) => {}
             Err(SignatureError::WrongAlgorithmForKey) => return Err(Misbehavior::BadSignatureScheme(scheme).into()),
-            Err(e @ SignatureError::MalformedKey) => return Err(Error::ServerKey(e)),
+            Err(e @ (SignatureError::MalformedKey | SignatureError::UnsupportedKey(_))) => {
+                return Err(Error::ServerKey(e))
+            }
             Err(_) => return Err(Error::BadSignature { scheme, key: self.leaf_key.describe() }),
         }
         Ok((params.group, agree(self.n.key_share.as_ref(), &params, ctx)?))

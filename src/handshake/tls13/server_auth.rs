@@ -177,7 +177,8 @@ impl<P: CryptoProvider> ExpectCertificateVerify<P> {
         let mut content = [0u8; 64 + 34 + 64];
         let n = signed_content(true, self.hs.transcript.current(crypto).as_bytes(), &mut content);
         crypto.verify_signature(&self.leaf_key, alg, &content[..n], cv.signature).map_err(|e| match e {
-            SignatureError::MalformedKey => Error::ServerKey(e),
+            // A key the provider cannot use (e.g. RSA under 2048 bits with ring).
+            SignatureError::MalformedKey | SignatureError::UnsupportedKey(_) => Error::ServerKey(e),
             _ => Error::BadSignature { scheme, key: self.leaf_key.describe() },
         })
     }

@@ -1,0 +1,189 @@
+//! The crypto provider a test binary runs the engine with (issue 14 item 3).
+//!
+//! The provider-dependent suites (RFC 8448 traces, real peers, bad input)
+//! run once per provider, as rustls runs its suite: each is a test binary of
+//! its own with the default provider, and `tests/provider_ring.rs` compiles
+//! the same files again, as modules of one binary, with ring. The choice is
+//! made here, at compile time, from the name of the binary being built, so a
+//! test file names only [`TestProvider`] and never which provider that is.
+//! (Also included by lib tests, where `embertls` is the crate itself.)
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use embertls::provider::{CryptoProvider, RustCrypto};
+use embertls::{ClientConfig, ConnectOptions, ServerName};
+
+/// The test binary that runs the suites with ring.
+pub const RING_RUNNER: &str = "provider_ring";
+
+/// Whether this binary is [`RING_RUNNER`].
+pub const WITH_RING: bool = cfg!(feature = "ring") && same(env!("CARGO_CRATE_NAME"), RING_RUNNER);
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The providers of one run.
+pub trait Run {
+    /// What the engine runs with.
+    type Test: CryptoProvider + Default;
+    /// The same, able to import RFC 8448's fixed private keys.
+    type Trace: CryptoProvider + Default;
+}
+
+/// The run chosen by `RING`.
+pub struct Runs<const RING: bool>;
+
+impl Run for Runs<false> {
+    type Test = RustCrypto;
+    type Trace = RustCrypto;
+}
+
+#[cfg(feature = "ring")]
+impl Run for Runs<true> {
+    type Test = embertls::provider::Ring;
+    type Trace = ring_trace::RingTrace;
+}
+
+/// The provider of this test binary: ring in [`RING_RUNNER`], RustCrypto elsewhere.
+pub type TestProvider = <Runs<{ WITH_RING }> as Run>::Test;
+
+/// [`TestProvider`] for RFC 8448's traces: with ring, [`ring_trace::RingTrace`].
+pub type TraceProvider = <Runs<{ WITH_RING }> as Run>::Trace;
+
+/// A [`TestProvider`].
+pub fn provider() -> TestProvider {
+    TestProvider::default()
+}
+
+/// A [`TraceProvider`].
+pub fn trace_provider() -> TraceProvider {
+    TraceProvider::default()
+}
+
+/// `ConnectOptions::new(config, name)` with this binary's provider.
+pub fn options<'a>(config: &'a ClientConfig<'a>, name: ServerName<'a>) -> ConnectOptions<'a, TestProvider> {
+    ConnectOptions::new(config, name).with_provider(provider())
+}
+
+#[cfg(feature = "ring")]
+pub mod ring_trace {
+    use embertls::provider::{AeadAlg, AeadError, CryptoProvider, Digest, HashAlg, NamedGroup, PeerKey, SigAlg};
+    use embertls::provider::{Ring, RingAead, RingHash, RingKx, RustCrypto, RustCryptoKx, SignatureError};
+    use embertls::provider::{MAX_HASH_LEN, MAX_PUBLIC_KEY_LEN, MAX_SHARED_SECRET_LEN, TAG_LEN};
+
+    /// ring for everything RFC 8448's traces check byte for byte (hashes,
+    /// HMAC, HKDF, AEAD) and for fresh key shares, and RustCrypto for the two
+    /// things the traces need that ring cannot do: importing their fixed
+    /// private keys, and (unless `ring_rsa_only`) verifying their RSA-1024
+    /// server signature (ring's floor is 2048 bits).
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct RingTrace {
+        /// Verify RSA keys under 2048 bits with ring too (that is, refuse them).
+        pub ring_rsa_only: bool,
+    }
+
+    /// A fresh ring key, or an imported one.
+    pub enum TraceKx {
+        /// Made by ring.
+        Ring(RingKx),
+        /// Imported with RustCrypto.
+        Imported(RustCryptoKx),
+    }
+
+    impl CryptoProvider for RingTrace {
+        type Hash = RingHash;
+        fn hash_start(&mut self, alg: HashAlg) -> RingHash {
+            Ring.hash_start(alg)
+        }
+        fn hash_update(&mut self, hash: &mut RingHash, data: &[u8]) {
+            Ring.hash_update(hash, data)
+        }
+        fn hash_finish(&mut self, hash: RingHash) -> Digest {
+            Ring.hash_finish(hash)
+        }
+        fn hmac(&mut self, alg: HashAlg, key: &[u8], parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) -> usize {
+            Ring.hmac(alg, key, parts, out)
+        }
+        fn hkdf_expand(&mut self, alg: HashAlg, prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
+            Ring.hkdf_expand(alg, prk, info, out)
+        }
+
+        type AeadKey = RingAead;
+        fn aead_key(&mut self, alg: AeadAlg, key: &[u8]) -> RingAead {
+            Ring.aead_key(alg, key)
+        }
+        fn aead_seal(
+            &mut self,
+            key: &RingAead,
+            nonce: &[u8; 12],
+            aad: &[u8],
+            buf: &mut [u8],
+        ) -> Result<[u8; TAG_LEN], AeadError> {
+            Ring.aead_seal(key, nonce, aad, buf)
+        }
+        fn aead_open(
+            &mut self,
+            key: &RingAead,
+            nonce: &[u8; 12],
+            aad: &[u8],
+            buf: &mut [u8],
+            tag: &[u8; TAG_LEN],
+        ) -> Result<(), AeadError> {
+            Ring.aead_open(key, nonce, aad, buf, tag)
+        }
+
+        type KxPrivate = TraceKx;
+        fn kx_from_private(
+            &mut self,
+            group: NamedGroup,
+            private: &[u8],
+            public: &mut [u8; MAX_PUBLIC_KEY_LEN],
+        ) -> Option<(TraceKx, usize)> {
+            RustCrypto.kx_from_private(group, private, public).map(|(k, n)| (TraceKx::Imported(k), n))
+        }
+        fn kx_generate<R: rand_core::CryptoRng + ?Sized>(
+            &mut self,
+            group: NamedGroup,
+            rng: &mut R,
+            public: &mut [u8; MAX_PUBLIC_KEY_LEN],
+        ) -> Result<(TraceKx, usize), embertls::Error> {
+            Ring.kx_generate(group, rng, public).map(|(k, n)| (TraceKx::Ring(k), n))
+        }
+        fn kx_agree(
+            &mut self,
+            group: NamedGroup,
+            private: &TraceKx,
+            peer: &[u8],
+            out: &mut [u8; MAX_SHARED_SECRET_LEN],
+        ) -> Option<usize> {
+            match private {
+                TraceKx::Ring(k) => Ring.kx_agree(group, k, peer, out),
+                TraceKx::Imported(k) => RustCrypto.kx_agree(group, k, peer, out),
+            }
+        }
+
+        fn verify_signature(
+            &mut self,
+            key: &PeerKey,
+            alg: SigAlg,
+            msg: &[u8],
+            sig: &[u8],
+        ) -> Result<(), SignatureError> {
+            match key.rsa_bits() {
+                Some(bits) if bits < 2048 && !self.ring_rsa_only => RustCrypto.verify_signature(key, alg, msg, sig),
+                _ => Ring.verify_signature(key, alg, msg, sig),
+            }
+        }
+    }
+}
