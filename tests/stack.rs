@@ -467,7 +467,7 @@ const CEILINGS: [(&str, [usize; 3]); 21] = [
     ("TLS 1.2 PSK", [8192, 8704, 8960]),
     ("TLS 1.2 ECDHE-PSK", [8192, 8704, 8704]),
     ("TLS 1.2 ticket resumption", [7680, 8192, 8192]),
-    ("TlsStream (std), CA-verified ECDSA P-256", [21760, 22528, 22528]),
-    ("EmbeddedTlsStream, CA-verified ECDSA P-256", [22272, 23040, 22784]),
-    ("AsyncTlsStream, CA-verified ECDSA P-256 (per poll)", [24320, 24832, 24576]),
+    ("TlsStream (std), CA-verified ECDSA P-256", [20224, 20992, 20992]),
+    ("EmbeddedTlsStream, CA-verified ECDSA P-256", [20480, 20992, 20992]),
+    ("AsyncTlsStream, CA-verified ECDSA P-256 (per poll)", [19968, 20736, 20480]),
 ];
