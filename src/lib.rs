@@ -31,6 +31,8 @@ pub mod crypto;
 #[cfg(not(feature = "__internal"))]
 #[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
 mod crypto;
+#[cfg(any(feature = "std", feature = "embedded-io", feature = "embedded-io-async"))]
+mod drive;
 mod error;
 mod handshake;
 #[cfg(any(feature = "embedded-io", feature = "embedded-io-async"))]

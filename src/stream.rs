@@ -5,10 +5,12 @@ use std::vec;
 use std::vec::Vec;
 
 use rand_core::CryptoRng;
+use zeroize::Zeroizing;
 
-use crate::client::{Client, Event};
+use crate::client::Client;
 use crate::config::ConnectOptions;
 use crate::crypto::{CryptoProvider, RustCrypto};
+use crate::drive::{Done, Drive, Next};
 use crate::error::Error;
 use crate::handshake::HandshakeSummary;
 use crate::record::MAX_RECORD;
@@ -40,7 +42,7 @@ pub struct TlsStream<'a, T, R, P: CryptoProvider = RustCrypto> {
     summary: Option<HandshakeSummary<'a>>,
     closed: bool,
     /// Holds the resumption secret: wiped on drop and on replacement.
-    ticket: zeroize::Zeroizing<Vec<u8>>,
+    ticket: Zeroizing<Vec<u8>>,
 }
 
 fn to_io(e: Error) -> io::Error {
@@ -76,26 +78,20 @@ impl<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider> TlsStream<'a, T, R, P
         rx: Vec<u8>,
         tx: Vec<u8>,
     ) -> io::Result<Self> {
-        let client = Client::new(options, rng, rx, tx).map_err(to_io)?;
-        Self::handshake(client, io)
-    }
-
-    fn handshake(client: Client<'a, R, Vec<u8>, Vec<u8>, P>, io: T) -> io::Result<Self> {
-        let mut s = TlsStream { client, io, summary: None, closed: false, ticket: Default::default() };
-        while s.summary.is_none() {
-            let ev = s.client.process();
-            s.flush_outgoing()?;
-            match ev.map_err(to_io)? {
-                Event::NeedData => s.fill()?,
-                Event::HandshakeComplete(summary) => s.summary = Some(summary),
-                // A TLS 1.2 ticket comes before the server's Finished (RFC 5077 §3.3).
-                Event::SessionTicket => s.keep_ticket()?,
-                Event::PeerClosed => return Err(to_io(Error::Closed)),
-                _ => {}
-            }
-        }
-        s.flush_outgoing()?;
-        Ok(s)
+        // Driven where `Client::new` put it and moved only into the returned
+        // stream: one copy of the client on the stack, not two (issue 12).
+        let mut client = Client::new(options, rng, rx, tx);
+        let (mut io, mut ticket) = (io, Default::default());
+        let summary = match &mut client {
+            Ok(c) => run(c, &mut io, &mut ticket, Drive::handshake())?.summary().map_err(to_io)?,
+            Err(e) => return Err(to_io(e.clone())),
+        };
+        // Not `map_err`: a second Result would be a second copy of the client.
+        let client = match client {
+            Ok(c) => c,
+            Err(e) => return Err(to_io(e)),
+        };
+        Ok(TlsStream { client, io, summary: Some(summary), closed: false, ticket })
     }
 
     /// What the handshake negotiated.
@@ -109,14 +105,6 @@ impl<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider> TlsStream<'a, T, R, P
     /// during it.
     pub fn session_ticket(&self) -> Option<&[u8]> {
         (!self.ticket.is_empty()).then_some(self.ticket.as_slice())
-    }
-
-    fn keep_ticket(&mut self) -> io::Result<()> {
-        let mut buf = zeroize::Zeroizing::new(vec![0u8; self.client.session_ticket_max_len()]);
-        let n = self.client.session_ticket(&mut buf).map_err(to_io)?;
-        // Kept in a buffer of its own size; both old copies are wiped as they drop.
-        self.ticket = zeroize::Zeroizing::new(buf[..n].to_vec());
-        Ok(())
     }
 
     /// The transport.
@@ -133,81 +121,98 @@ impl<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider> TlsStream<'a, T, R, P
     /// [`Client::update_keys`] (TLS 1.3 KeyUpdate), flushed.
     pub fn update_keys(&mut self, request_peer: bool) -> io::Result<()> {
         self.client.update_keys(request_peer).map_err(to_io)?;
-        self.flush_outgoing()
+        self.flush()
     }
 
     /// Sends close_notify and flushes it.
     pub fn close(&mut self) -> io::Result<()> {
         self.client.close();
-        self.flush_outgoing()
+        self.flush()
     }
+}
 
-    fn fill(&mut self) -> io::Result<()> {
-        let buf = self.client.receive_buffer();
-        let n = loop {
-            match self.io.read(buf) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                r => break r?,
-            }
-        };
-        self.client.received(n);
-        Ok(())
-    }
-
-    fn flush_outgoing(&mut self) -> io::Result<()> {
-        while !self.client.outgoing().is_empty() {
-            let n = match self.io.write(self.client.outgoing()) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => n,
+/// Does what the shared driving loop ([`Drive`]) asks with this blocking
+/// transport, until the call is done; `ticket` keeps the newest session.
+fn run<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider>(
+    client: &mut Client<'a, R, Vec<u8>, Vec<u8>, P>,
+    io: &mut T,
+    ticket: &mut Zeroizing<Vec<u8>>,
+    mut drive: Drive<'_, 'a>,
+) -> io::Result<Done<'a>> {
+    loop {
+        let failure = match drive.next(client) {
+            Next::Send => match io.write(client.outgoing()) {
+                Ok(0) => io::ErrorKind::WriteZero.into(),
+                Ok(n) => {
+                    client.sent(n);
+                    continue;
+                }
                 // Data the engine took must not be reported as unsent: retry.
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            self.client.sent(n);
+                Err(e) => e,
+            },
+            Next::Flush => match io.flush() {
+                Ok(()) => continue,
+                Err(e) => e,
+            },
+            Next::Receive => match read_retrying(io, client.receive_buffer()) {
+                Ok(n) => {
+                    client.received(n);
+                    continue;
+                }
+                Err(e) => e,
+            },
+            Next::KeepTicket => {
+                keep_ticket(client, ticket)?;
+                continue;
+            }
+            Next::Done(done) => return Ok(done),
+            Next::Failed(e) => return Err(to_io(e)),
+        };
+        if drive.transport_failed() {
+            return Err(failure);
         }
-        self.io.flush()
+    }
+}
+
+/// Serializes the session just announced into `ticket`.
+fn keep_ticket<R: CryptoRng, P: CryptoProvider>(
+    client: &mut Client<'_, R, Vec<u8>, Vec<u8>, P>,
+    ticket: &mut Zeroizing<Vec<u8>>,
+) -> io::Result<()> {
+    let mut buf = Zeroizing::new(vec![0u8; client.session_ticket_max_len()]);
+    let n = client.session_ticket(&mut buf).map_err(to_io)?;
+    // Kept in a buffer of its own size; both old copies are wiped as they drop.
+    *ticket = Zeroizing::new(buf[..n].to_vec());
+    Ok(())
+}
+
+/// `io.read`, again after an interruption.
+fn read_retrying(io: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match io.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
     }
 }
 
 impl<T: Read + Write, R: CryptoRng, P: CryptoProvider> Read for TlsStream<'_, T, R, P> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if out.is_empty() || self.closed {
-            return Ok(0);
-        }
-        loop {
-            let n = self.client.read(out);
-            if n > 0 {
-                return Ok(n);
-            }
-            let ev = self.client.process();
-            self.flush_outgoing()?;
-            match ev.map_err(to_io)? {
-                Event::NeedData => self.fill()?,
-                Event::PeerClosed => {
-                    self.closed = true;
-                    return Ok(0);
-                }
-                Event::SessionTicket => self.keep_ticket()?,
-                _ => {}
-            }
-        }
+        let done = run(&mut self.client, &mut self.io, &mut self.ticket, Drive::read(out, self.closed))?;
+        self.closed |= matches!(done, Done::PeerClosed);
+        done.bytes().map_err(to_io)
     }
 }
 
 impl<T: Read + Write, R: CryptoRng, P: CryptoProvider> Write for TlsStream<'_, T, R, P> {
+    /// Encrypts what of `data` fits the send buffer and sends it before returning.
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        loop {
-            let n = self.client.write(data).map_err(to_io)?;
-            if n > 0 || data.is_empty() {
-                self.flush_outgoing()?;
-                return Ok(n);
-            }
-            self.flush_outgoing()?;
-        }
+        run(&mut self.client, &mut self.io, &mut self.ticket, Drive::write(data, true))?.bytes().map_err(to_io)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.flush_outgoing()
+        run(&mut self.client, &mut self.io, &mut self.ticket, Drive::flush()).map(|_| ())
     }
 }
 
@@ -215,7 +220,6 @@ impl<T: Read + Write, R: CryptoRng, P: CryptoProvider> Write for TlsStream<'_, T
 #[path = "../tests/common/peer.rs"]
 #[allow(clippy::all, unused)]
 mod test_peer;
-
 // The provider `test_peer` builds its clients with.
 #[cfg(test)]
 #[path = "../tests/common/provider.rs"]

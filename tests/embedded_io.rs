@@ -283,3 +283,85 @@ fn eof_during_the_handshake_is_truncation() {
     assert_eq!(e.kind(), ErrorKind::ConnectionAborted);
     accept.join().unwrap();
 }
+
+/// A transport that takes the ClientHello, answers with `reply`, then fails
+/// every write: the alert for a bad reply cannot be sent.
+struct AlertLost {
+    reply: &'static [u8],
+    writes: usize,
+}
+
+impl std::io::Read for AlertLost {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.reply.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.reply[..n]);
+        self.reply = &self.reply[n..];
+        Ok(n)
+    }
+}
+
+impl std::io::Write for AlertLost {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.writes += 1;
+        match self.writes {
+            1 => Ok(data.len()),
+            _ => Err(std::io::ErrorKind::BrokenPipe.into()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl embedded_io_async::ErrorType for AlertLost {
+    type Error = std::io::Error;
+}
+
+impl embedded_io_async::Read for AlertLost {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        std::io::Read::read(self, buf)
+    }
+}
+
+impl embedded_io_async::Write for AlertLost {
+    async fn write(&mut self, data: &[u8]) -> Result<usize, Self::Error> {
+        std::io::Write::write(self, data)
+    }
+
+    async fn flush(&mut self) -> Result<(), Self::Error> {
+        std::io::Write::flush(self)
+    }
+}
+
+/// Issue 15 item 4 (one driving loop): when the handshake fails and the
+/// transport then fails to take the alert, all three streams report the TLS
+/// error, which says what went wrong, not the transport's. (`TlsStream`
+/// reported the broken pipe before the adapters shared their loop.)
+#[tokio::test]
+async fn a_tls_error_is_reported_when_its_alert_cannot_be_sent() {
+    const REPLY: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+    let config = insecure();
+    let options = || embertls::ConnectOptions::new(&config, ServerName::parse("localhost"));
+
+    let Err(e) = embertls::TlsStream::connect(options(), rng(), AlertLost { reply: REPLY, writes: 0 }) else {
+        panic!("handshake with an HTTP server succeeded")
+    };
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidData, "{e:?}");
+    let std_error = e.get_ref().and_then(|e| e.downcast_ref::<Error>()).expect("an embertls::Error inside").clone();
+    assert!(std_error.alert().is_some(), "an error that sends an alert: {std_error:?}");
+
+    let (mut rx, mut tx) = ([0u8; 2048], [0u8; 1024]);
+    let io = FromStd::new(AlertLost { reply: REPLY, writes: 0 });
+    let Err(e) = EmbeddedTlsStream::connect(options(), rng(), io, &mut rx[..], &mut tx[..], None) else {
+        panic!("blocking handshake with an HTTP server succeeded")
+    };
+    assert!(matches!(&e, TlsIoError::Tls(t) if *t == std_error), "{e:?}");
+
+    let (mut rx, mut tx) = ([0u8; 2048], [0u8; 1024]);
+    let io = AlertLost { reply: REPLY, writes: 0 };
+    let Err(e) = AsyncTlsStream::connect(options(), rng(), io, &mut rx[..], &mut tx[..], None).await else {
+        panic!("async handshake with an HTTP server succeeded")
+    };
+    assert!(matches!(&e, TlsIoError::Tls(t) if *t == std_error), "{e:?}");
+}

@@ -475,7 +475,7 @@ const CEILINGS: [(&str, [usize; 3]); 21] = [
     ("TLS 1.2 PSK", [8704, 9728, 9984]),
     ("TLS 1.2 ECDHE-PSK", [7936, 8960, 9216]),
     ("TLS 1.2 ticket resumption", [8192, 9216, 9216]),
-    ("TlsStream (std), CA-verified ECDSA P-256", [21504, 22528, 22528]),
-    ("EmbeddedTlsStream, CA-verified ECDSA P-256", [21760, 23040, 22784]),
-    ("AsyncTlsStream, CA-verified ECDSA P-256 (per poll)", [23808, 24832, 24832]),
+    ("TlsStream (std), CA-verified ECDSA P-256", [20224, 20992, 20992]),
+    ("EmbeddedTlsStream, CA-verified ECDSA P-256", [20480, 20992, 20992]),
+    ("AsyncTlsStream, CA-verified ECDSA P-256 (per poll)", [19968, 20736, 20480]),
 ];

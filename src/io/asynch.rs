@@ -3,9 +3,11 @@
 use embedded_io_async::{ErrorType, Read, Write};
 use rand_core::CryptoRng;
 
-use super::{no_receive_space, no_send_space, TicketStore, TlsIoError};
-use crate::client::{Client, Event};
+use super::{TicketStore, TlsIoError};
+use crate::client::Client;
 use crate::config::ConnectOptions;
+use crate::crypto::{CryptoProvider, RustCrypto};
+use crate::drive::{Done, Drive, Next};
 use crate::error::Error;
 use crate::handshake::HandshakeSummary;
 
@@ -56,15 +58,15 @@ use crate::handshake::HandshakeSummary;
 /// }
 /// # Ok(()) }
 /// ```
-pub struct AsyncTlsStream<'a, T, R, Rx, Tx = Rx> {
-    client: Client<'a, R, Rx, Tx>,
+pub struct AsyncTlsStream<'a, T, R, Rx, Tx = Rx, P: CryptoProvider = RustCrypto> {
+    client: Client<'a, R, Rx, Tx, P>,
     io: T,
     summary: HandshakeSummary<'a>,
     closed: bool,
     tickets: TicketStore<'a>,
 }
 
-impl<'a, T, R, Rx, Tx> AsyncTlsStream<'a, T, R, Rx, Tx>
+impl<'a, T, R, Rx, Tx, P: CryptoProvider> AsyncTlsStream<'a, T, R, Rx, Tx, P>
 where
     T: Read + Write,
     R: CryptoRng,
@@ -78,38 +80,35 @@ where
     /// [`AsyncTlsStream::session_ticket`]); it must hold the serialized session (the
     /// server's ticket plus about 130 bytes; 512 bytes fit common servers).
     pub async fn connect(
-        options: ConnectOptions<'a>,
+        options: ConnectOptions<'a, P>,
         rng: R,
         io: T,
         rx: Rx,
         tx: Tx,
         tickets: Option<&'a mut [u8]>,
     ) -> Result<Self, TlsIoError<T::Error>> {
-        let client = Client::new(options, rng, rx, tx)?;
-        Self::handshake(client, io, tickets).await
+        // Driven where `Client::new` put it and moved only into the returned
+        // stream: one copy of the client on the stack, not two (issue 12).
+        let mut client = Client::new(options, rng, rx, tx);
+        let (mut io, mut tickets) = (io, TicketStore::new(tickets));
+        let summary = match &mut client {
+            Ok(c) => run(c, &mut io, &mut tickets, Drive::handshake()).await?.summary()?,
+            Err(e) => return Err(e.clone().into()),
+        };
+        Ok(AsyncTlsStream { client: client?, io, summary, closed: false, tickets })
     }
 
     /// Completes the handshake of a `client` that was just created with
     /// [`Client::new`] (its ClientHello still queued) over `io`; `tickets`
     /// as for [`AsyncTlsStream::connect`].
     pub async fn handshake(
-        mut client: Client<'a, R, Rx, Tx>,
+        mut client: Client<'a, R, Rx, Tx, P>,
         mut io: T,
         tickets: Option<&'a mut [u8]>,
     ) -> Result<Self, TlsIoError<T::Error>> {
         let mut tickets = TicketStore::new(tickets);
-        loop {
-            match step(&mut client, &mut io).await? {
-                Event::HandshakeComplete(summary) => {
-                    flush_outgoing(&mut client, &mut io).await?;
-                    return Ok(AsyncTlsStream { client, io, summary, closed: false, tickets });
-                }
-                // A TLS 1.2 ticket comes before the server's Finished (RFC 5077 §3.3).
-                Event::SessionTicket => tickets.keep(&mut client),
-                Event::PeerClosed => return Err(Error::Closed.into()),
-                _ => {}
-            }
-        }
+        let summary = run(&mut client, &mut io, &mut tickets, Drive::handshake()).await?.summary()?;
+        Ok(AsyncTlsStream { client, io, summary, closed: false, tickets })
     }
 
     /// The newest session the server sent, serialized for
@@ -127,7 +126,7 @@ where
     }
 
     /// The engine (e.g. for [`Client::export_keying_material`]).
-    pub fn client(&self) -> &Client<'a, R, Rx, Tx> {
+    pub fn client(&self) -> &Client<'a, R, Rx, Tx, P> {
         &self.client
     }
 
@@ -143,14 +142,14 @@ where
 
     /// The engine and the transport (records `write` queued are in
     /// [`Client::outgoing`]: call `flush` first).
-    pub fn into_parts(self) -> (Client<'a, R, Rx, Tx>, T) {
+    pub fn into_parts(self) -> (Client<'a, R, Rx, Tx, P>, T) {
         (self.client, self.io)
     }
 
     /// [`Client::update_keys`] (TLS 1.3 KeyUpdate), flushed.
     pub async fn update_keys(&mut self, request_peer: bool) -> Result<(), TlsIoError<T::Error>> {
         self.client.update_keys(request_peer)?;
-        flush_outgoing(&mut self.client, &mut self.io).await
+        self.flush().await
     }
 
     /// Sends close_notify (after any data still queued) and flushes it.
@@ -158,83 +157,68 @@ where
     /// more can be written.
     pub async fn close(&mut self) -> Result<(), TlsIoError<T::Error>> {
         self.client.close();
-        flush_outgoing(&mut self.client, &mut self.io).await
+        self.flush().await
     }
 }
 
-/// One turn of the engine: `process`, send what it queued (its alert too,
-/// if it failed), and read from the transport if it needs data.
-async fn step<'a, T, R, Rx, Tx>(
-    client: &mut Client<'a, R, Rx, Tx>,
+/// Does what the shared driving loop ([`Drive`]) asks with this async
+/// transport, until the call is done.
+async fn run<'a, T, R, Rx, Tx, P: CryptoProvider>(
+    client: &mut Client<'a, R, Rx, Tx, P>,
     io: &mut T,
-) -> Result<Event<'a>, TlsIoError<T::Error>>
+    tickets: &mut TicketStore<'a>,
+    mut drive: Drive<'_, 'a>,
+) -> Result<Done<'a>, TlsIoError<T::Error>>
 where
     T: Read + Write,
     R: CryptoRng,
     Rx: AsMut<[u8]> + AsRef<[u8]>,
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
-    let ev = match client.process() {
-        Ok(ev) => ev,
-        Err(e) => {
-            // Best effort: tell the server why (the alert is queued); the TLS error is what matters.
-            let _ = flush_outgoing(client, io).await;
-            return Err(e.into());
+    loop {
+        let failure = match drive.next(client) {
+            // `sent` and `received` follow their I/O without an await between:
+            // a cancelled call loses no bytes.
+            Next::Send => match io.write(client.outgoing()).await {
+                Ok(0) => TlsIoError::WriteZero,
+                Ok(n) => {
+                    client.sent(n);
+                    continue;
+                }
+                Err(e) => TlsIoError::Transport(e),
+            },
+            Next::Flush => match io.flush().await {
+                Ok(()) => continue,
+                Err(e) => TlsIoError::Transport(e),
+            },
+            Next::Receive => match io.read(client.receive_buffer()).await {
+                Ok(n) => {
+                    client.received(n);
+                    continue;
+                }
+                Err(e) => TlsIoError::Transport(e),
+            },
+            Next::KeepTicket => {
+                tickets.keep(client);
+                continue;
+            }
+            Next::Done(done) => return Ok(done),
+            Next::Failed(e) => return Err(e.into()),
+        };
+        if drive.transport_failed() {
+            return Err(failure);
         }
-    };
-    flush_outgoing(client, io).await?;
-    if ev == Event::NeedData {
-        fill(client, io).await?;
     }
-    Ok(ev)
 }
 
-/// Reads once from the transport into the receive buffer (0 bytes: end of file).
-async fn fill<T, R, Rx, Tx>(client: &mut Client<'_, R, Rx, Tx>, io: &mut T) -> Result<(), TlsIoError<T::Error>>
-where
-    T: Read + Write,
-    R: CryptoRng,
-    Rx: AsMut<[u8]> + AsRef<[u8]>,
-    Tx: AsMut<[u8]> + AsRef<[u8]>,
-{
-    let buf = client.receive_buffer();
-    if buf.is_empty() {
-        return Err(no_receive_space().into());
-    }
-    let n = io.read(buf).await.map_err(TlsIoError::Transport)?;
-    client.received(n);
-    Ok(())
-}
-
-/// Sends everything queued in the engine and flushes the transport.
-async fn flush_outgoing<T, R, Rx, Tx>(
-    client: &mut Client<'_, R, Rx, Tx>,
-    io: &mut T,
-) -> Result<(), TlsIoError<T::Error>>
-where
-    T: Read + Write,
-    R: CryptoRng,
-    Rx: AsMut<[u8]> + AsRef<[u8]>,
-    Tx: AsMut<[u8]> + AsRef<[u8]>,
-{
-    while !client.outgoing().is_empty() {
-        let n = io.write(client.outgoing()).await.map_err(TlsIoError::Transport)?;
-        if n == 0 {
-            return Err(TlsIoError::WriteZero);
-        }
-        client.sent(n);
-    }
-    io.flush().await.map_err(TlsIoError::Transport)
-}
-
-impl<T, R, Rx, Tx> ErrorType for AsyncTlsStream<'_, T, R, Rx, Tx>
+impl<T, R, Rx, Tx, P: CryptoProvider> ErrorType for AsyncTlsStream<'_, T, R, Rx, Tx, P>
 where
     T: ErrorType,
 {
     type Error = TlsIoError<T::Error>;
 }
 
-impl<T, R, Rx, Tx> Read for AsyncTlsStream<'_, T, R, Rx, Tx>
+impl<T, R, Rx, Tx, P: CryptoProvider> Read for AsyncTlsStream<'_, T, R, Rx, Tx, P>
 where
     T: Read + Write,
     R: CryptoRng,
@@ -242,27 +226,13 @@ where
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     async fn read(&mut self, out: &mut [u8]) -> Result<usize, Self::Error> {
-        if out.is_empty() || self.closed {
-            return Ok(0);
-        }
-        loop {
-            let n = self.client.read(out);
-            if n > 0 {
-                return Ok(n);
-            }
-            match step(&mut self.client, &mut self.io).await? {
-                Event::PeerClosed => {
-                    self.closed = true;
-                    return Ok(0);
-                }
-                Event::SessionTicket => self.tickets.keep(&mut self.client),
-                _ => {}
-            }
-        }
+        let done = run(&mut self.client, &mut self.io, &mut self.tickets, Drive::read(out, self.closed)).await?;
+        self.closed |= matches!(done, Done::PeerClosed);
+        Ok(done.bytes()?)
     }
 }
 
-impl<T, R, Rx, Tx> Write for AsyncTlsStream<'_, T, R, Rx, Tx>
+impl<T, R, Rx, Tx, P: CryptoProvider> Write for AsyncTlsStream<'_, T, R, Rx, Tx, P>
 where
     T: Read + Write,
     R: CryptoRng,
@@ -270,20 +240,12 @@ where
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     async fn write(&mut self, data: &[u8]) -> Result<usize, Self::Error> {
-        if data.is_empty() {
-            return Ok(0);
-        }
-        // Send what earlier writes queued, then encrypt `data` without
-        // awaiting again, so a cancelled write never half-takes `data`.
-        flush_outgoing(&mut self.client, &mut self.io).await?;
-        let n = self.client.write(data)?;
-        if n == 0 {
-            return Err(no_send_space().into());
-        }
-        Ok(n)
+        // Buffered: what earlier writes queued is sent first, then `data` is
+        // encrypted without awaiting again, so a cancelled write never half-takes it.
+        Ok(run(&mut self.client, &mut self.io, &mut self.tickets, Drive::write(data, false)).await?.bytes()?)
     }
 
     async fn flush(&mut self) -> Result<(), Self::Error> {
-        flush_outgoing(&mut self.client, &mut self.io).await
+        run(&mut self.client, &mut self.io, &mut self.tickets, Drive::flush()).await.map(|_| ())
     }
 }

@@ -3,9 +3,11 @@
 use embedded_io::{ErrorType, Read, Write};
 use rand_core::CryptoRng;
 
-use super::{no_receive_space, no_send_space, TicketStore, TlsIoError};
-use crate::client::{Client, Event};
+use super::{TicketStore, TlsIoError};
+use crate::client::Client;
 use crate::config::ConnectOptions;
+use crate::crypto::{CryptoProvider, RustCrypto};
+use crate::drive::{Done, Drive, Next};
 use crate::error::Error;
 use crate::handshake::HandshakeSummary;
 
@@ -48,15 +50,15 @@ use crate::handshake::HandshakeSummary;
 /// }
 /// # Ok(()) }
 /// ```
-pub struct EmbeddedTlsStream<'a, T, R, Rx, Tx = Rx> {
-    client: Client<'a, R, Rx, Tx>,
+pub struct EmbeddedTlsStream<'a, T, R, Rx, Tx = Rx, P: CryptoProvider = RustCrypto> {
+    client: Client<'a, R, Rx, Tx, P>,
     io: T,
     summary: HandshakeSummary<'a>,
     closed: bool,
     tickets: TicketStore<'a>,
 }
 
-impl<'a, T, R, Rx, Tx> EmbeddedTlsStream<'a, T, R, Rx, Tx>
+impl<'a, T, R, Rx, Tx, P: CryptoProvider> EmbeddedTlsStream<'a, T, R, Rx, Tx, P>
 where
     T: Read + Write,
     R: CryptoRng,
@@ -70,38 +72,35 @@ where
     /// [`EmbeddedTlsStream::session_ticket`]); it must hold the serialized session (the
     /// server's ticket plus about 130 bytes; 512 bytes fit common servers).
     pub fn connect(
-        options: ConnectOptions<'a>,
+        options: ConnectOptions<'a, P>,
         rng: R,
         io: T,
         rx: Rx,
         tx: Tx,
         tickets: Option<&'a mut [u8]>,
     ) -> Result<Self, TlsIoError<T::Error>> {
-        let client = Client::new(options, rng, rx, tx)?;
-        Self::handshake(client, io, tickets)
+        // Driven where `Client::new` put it and moved only into the returned
+        // stream: one copy of the client on the stack, not two (issue 12).
+        let mut client = Client::new(options, rng, rx, tx);
+        let (mut io, mut tickets) = (io, TicketStore::new(tickets));
+        let summary = match &mut client {
+            Ok(c) => run(c, &mut io, &mut tickets, Drive::handshake())?.summary()?,
+            Err(e) => return Err(e.clone().into()),
+        };
+        Ok(EmbeddedTlsStream { client: client?, io, summary, closed: false, tickets })
     }
 
     /// Completes the handshake of a `client` that was just created with
     /// [`Client::new`] (its ClientHello still queued) over `io`; `tickets`
     /// as for [`EmbeddedTlsStream::connect`].
     pub fn handshake(
-        mut client: Client<'a, R, Rx, Tx>,
+        mut client: Client<'a, R, Rx, Tx, P>,
         mut io: T,
         tickets: Option<&'a mut [u8]>,
     ) -> Result<Self, TlsIoError<T::Error>> {
         let mut tickets = TicketStore::new(tickets);
-        loop {
-            match step(&mut client, &mut io)? {
-                Event::HandshakeComplete(summary) => {
-                    flush_outgoing(&mut client, &mut io)?;
-                    return Ok(EmbeddedTlsStream { client, io, summary, closed: false, tickets });
-                }
-                // A TLS 1.2 ticket comes before the server's Finished (RFC 5077 §3.3).
-                Event::SessionTicket => tickets.keep(&mut client),
-                Event::PeerClosed => return Err(Error::Closed.into()),
-                _ => {}
-            }
-        }
+        let summary = run(&mut client, &mut io, &mut tickets, Drive::handshake())?.summary()?;
+        Ok(EmbeddedTlsStream { client, io, summary, closed: false, tickets })
     }
 
     /// The newest session the server sent, serialized for
@@ -119,7 +118,7 @@ where
     }
 
     /// The engine (e.g. for [`Client::export_keying_material`]).
-    pub fn client(&self) -> &Client<'a, R, Rx, Tx> {
+    pub fn client(&self) -> &Client<'a, R, Rx, Tx, P> {
         &self.client
     }
 
@@ -134,91 +133,80 @@ where
     }
 
     /// The engine and the transport.
-    pub fn into_parts(self) -> (Client<'a, R, Rx, Tx>, T) {
+    pub fn into_parts(self) -> (Client<'a, R, Rx, Tx, P>, T) {
         (self.client, self.io)
     }
 
     /// [`Client::update_keys`] (TLS 1.3 KeyUpdate), flushed.
     pub fn update_keys(&mut self, request_peer: bool) -> Result<(), TlsIoError<T::Error>> {
         self.client.update_keys(request_peer)?;
-        flush_outgoing(&mut self.client, &mut self.io)
+        self.flush()
     }
 
     /// Sends close_notify and flushes it. Data the server still sends can
     /// be read until it closes too; nothing more can be written.
     pub fn close(&mut self) -> Result<(), TlsIoError<T::Error>> {
         self.client.close();
-        flush_outgoing(&mut self.client, &mut self.io)
+        self.flush()
     }
 }
 
-/// One turn of the engine: `process`, send what it queued (its alert too,
-/// if it failed), and read from the transport if it needs data.
-fn step<'a, T, R, Rx, Tx>(client: &mut Client<'a, R, Rx, Tx>, io: &mut T) -> Result<Event<'a>, TlsIoError<T::Error>>
+/// Does what the shared driving loop ([`Drive`]) asks with this blocking
+/// transport, until the call is done.
+fn run<'a, T, R, Rx, Tx, P: CryptoProvider>(
+    client: &mut Client<'a, R, Rx, Tx, P>,
+    io: &mut T,
+    tickets: &mut TicketStore<'a>,
+    mut drive: Drive<'_, 'a>,
+) -> Result<Done<'a>, TlsIoError<T::Error>>
 where
     T: Read + Write,
     R: CryptoRng,
     Rx: AsMut<[u8]> + AsRef<[u8]>,
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
-    let ev = match client.process() {
-        Ok(ev) => ev,
-        Err(e) => {
-            // Best effort: tell the server why (the alert is queued); the TLS error is what matters.
-            let _ = flush_outgoing(client, io);
-            return Err(e.into());
+    loop {
+        let failure = match drive.next(client) {
+            Next::Send => match io.write(client.outgoing()) {
+                Ok(0) => TlsIoError::WriteZero,
+                Ok(n) => {
+                    client.sent(n);
+                    continue;
+                }
+                Err(e) => TlsIoError::Transport(e),
+            },
+            Next::Flush => match io.flush() {
+                Ok(()) => continue,
+                Err(e) => TlsIoError::Transport(e),
+            },
+            Next::Receive => match io.read(client.receive_buffer()) {
+                Ok(n) => {
+                    client.received(n);
+                    continue;
+                }
+                Err(e) => TlsIoError::Transport(e),
+            },
+            Next::KeepTicket => {
+                tickets.keep(client);
+                continue;
+            }
+            Next::Done(done) => return Ok(done),
+            Next::Failed(e) => return Err(e.into()),
+        };
+        if drive.transport_failed() {
+            return Err(failure);
         }
-    };
-    flush_outgoing(client, io)?;
-    if ev == Event::NeedData {
-        fill(client, io)?;
     }
-    Ok(ev)
 }
 
-/// Reads once from the transport into the receive buffer (0 bytes: end of file).
-fn fill<T, R, Rx, Tx>(client: &mut Client<'_, R, Rx, Tx>, io: &mut T) -> Result<(), TlsIoError<T::Error>>
-where
-    T: Read + Write,
-    R: CryptoRng,
-    Rx: AsMut<[u8]> + AsRef<[u8]>,
-    Tx: AsMut<[u8]> + AsRef<[u8]>,
-{
-    let buf = client.receive_buffer();
-    if buf.is_empty() {
-        return Err(no_receive_space().into());
-    }
-    let n = io.read(buf).map_err(TlsIoError::Transport)?;
-    client.received(n);
-    Ok(())
-}
-
-/// Sends everything queued in the engine and flushes the transport.
-fn flush_outgoing<T, R, Rx, Tx>(client: &mut Client<'_, R, Rx, Tx>, io: &mut T) -> Result<(), TlsIoError<T::Error>>
-where
-    T: Read + Write,
-    R: CryptoRng,
-    Rx: AsMut<[u8]> + AsRef<[u8]>,
-    Tx: AsMut<[u8]> + AsRef<[u8]>,
-{
-    while !client.outgoing().is_empty() {
-        let n = io.write(client.outgoing()).map_err(TlsIoError::Transport)?;
-        if n == 0 {
-            return Err(TlsIoError::WriteZero);
-        }
-        client.sent(n);
-    }
-    io.flush().map_err(TlsIoError::Transport)
-}
-
-impl<T, R, Rx, Tx> ErrorType for EmbeddedTlsStream<'_, T, R, Rx, Tx>
+impl<T, R, Rx, Tx, P: CryptoProvider> ErrorType for EmbeddedTlsStream<'_, T, R, Rx, Tx, P>
 where
     T: ErrorType,
 {
     type Error = TlsIoError<T::Error>;
 }
 
-impl<T, R, Rx, Tx> Read for EmbeddedTlsStream<'_, T, R, Rx, Tx>
+impl<T, R, Rx, Tx, P: CryptoProvider> Read for EmbeddedTlsStream<'_, T, R, Rx, Tx, P>
 where
     T: Read + Write,
     R: CryptoRng,
@@ -226,27 +214,13 @@ where
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     fn read(&mut self, out: &mut [u8]) -> Result<usize, Self::Error> {
-        if out.is_empty() || self.closed {
-            return Ok(0);
-        }
-        loop {
-            let n = self.client.read(out);
-            if n > 0 {
-                return Ok(n);
-            }
-            match step(&mut self.client, &mut self.io)? {
-                Event::PeerClosed => {
-                    self.closed = true;
-                    return Ok(0);
-                }
-                Event::SessionTicket => self.tickets.keep(&mut self.client),
-                _ => {}
-            }
-        }
+        let done = run(&mut self.client, &mut self.io, &mut self.tickets, Drive::read(out, self.closed))?;
+        self.closed |= matches!(done, Done::PeerClosed);
+        Ok(done.bytes()?)
     }
 }
 
-impl<T, R, Rx, Tx> Write for EmbeddedTlsStream<'_, T, R, Rx, Tx>
+impl<T, R, Rx, Tx, P: CryptoProvider> Write for EmbeddedTlsStream<'_, T, R, Rx, Tx, P>
 where
     T: Read + Write,
     R: CryptoRng,
@@ -254,20 +228,11 @@ where
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     fn write(&mut self, data: &[u8]) -> Result<usize, Self::Error> {
-        if data.is_empty() {
-            return Ok(0);
-        }
-        // Make room first, so a full send buffer is not mistaken for "too small".
-        flush_outgoing(&mut self.client, &mut self.io)?;
-        let n = self.client.write(data)?;
-        if n == 0 {
-            return Err(no_send_space().into());
-        }
-        flush_outgoing(&mut self.client, &mut self.io)?;
-        Ok(n)
+        // Sent before returning (write-through).
+        Ok(run(&mut self.client, &mut self.io, &mut self.tickets, Drive::write(data, true))?.bytes()?)
     }
 
     fn flush(&mut self) -> Result<(), Self::Error> {
-        flush_outgoing(&mut self.client, &mut self.io)
+        run(&mut self.client, &mut self.io, &mut self.tickets, Drive::flush()).map(|_| ())
     }
 }

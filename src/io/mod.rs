@@ -80,19 +80,6 @@ impl<E: embedded_io::Error> embedded_io::Error for TlsIoError<E> {
     }
 }
 
-/// The engine wants more bytes but its receive buffer has no free space.
-/// The engine reports a record that cannot fit itself, so this is a safety
-/// net: reading into an empty slice would look like end of file.
-fn no_receive_space() -> Error {
-    Error::Config("the receive buffer is full although the engine needs more data; use a larger receive buffer")
-}
-
-/// The send buffer cannot take one byte of application data although
-/// everything queued was sent.
-fn no_send_space() -> Error {
-    Error::Config("the send buffer cannot hold a single application data record; use a larger send buffer")
-}
-
 /// The caller's buffer for the newest session ticket, and what happened to it.
 struct TicketStore<'a> {
     buf: Option<&'a mut [u8]>,

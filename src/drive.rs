@@ -1,0 +1,345 @@
+//! The driving loop of the stream adapters (`TlsStream`, `EmbeddedTlsStream`,
+//! `AsyncTlsStream`), without I/O: [`Drive::next`] says what to do next for
+//! one adapter call (connect, read, write, flush) over a [`Client`]; the
+//! adapter does it with its own transport call (blocking or `.await`) and
+//! asks again, until [`Next::Done`] or [`Next::Failed`].
+//!
+//! One turn of the engine is: `process`, send what it queued (best effort
+//! if it failed: its alert), flush the transport, and read from the
+//! transport if it needs data.
+
+use rand_core::CryptoRng;
+
+use crate::client::{Client, Event};
+use crate::crypto::CryptoProvider;
+use crate::error::Error;
+use crate::handshake::HandshakeSummary;
+
+/// What the adapter does next.
+pub(crate) enum Next<'a> {
+    /// Write [`Client::outgoing`] (not empty) to the transport and report the
+    /// count with [`Client::sent`]; 0 bytes written is a failure.
+    Send,
+    /// Flush the transport.
+    Flush,
+    /// Read from the transport into [`Client::receive_buffer`] (not empty) and
+    /// report the count with [`Client::received`] (0: end of file).
+    Receive,
+    /// Keep the session just announced ([`Client::session_ticket`]).
+    KeepTicket,
+    /// The call is complete.
+    Done(Done<'a>),
+    /// The call failed; the connection is dead.
+    Failed(Error),
+}
+
+/// The result of a completed call.
+pub(crate) enum Done<'a> {
+    /// The handshake completed (and all it queued was sent).
+    Connected(HandshakeSummary<'a>),
+    /// Bytes read or taken for writing (0 for a flush or an empty buffer, and
+    /// for reads after the server closed).
+    Bytes(usize),
+    /// The server closed the connection with close_notify (a read returns 0).
+    PeerClosed,
+}
+
+impl<'a> Done<'a> {
+    /// The summary of a completed handshake.
+    pub(crate) fn summary(self) -> Result<HandshakeSummary<'a>, Error> {
+        match self {
+            Done::Connected(summary) => Ok(summary),
+            _ => Err(Error::Internal("the handshake call ended without completing")),
+        }
+    }
+
+    /// The byte count of a read, write or flush (0 once the server closed).
+    pub(crate) fn bytes(self) -> Result<usize, Error> {
+        match self {
+            Done::Bytes(n) => Ok(n),
+            Done::PeerClosed => Ok(0),
+            Done::Connected(_) => Err(Error::Internal("a read, write or flush completed a handshake")),
+        }
+    }
+}
+
+/// One adapter call in progress.
+pub(crate) struct Drive<'o, 'a> {
+    job: Job<'o>,
+    stage: Stage<'o, 'a>,
+}
+
+enum Job<'o> {
+    Handshake,
+    /// Read into the buffer; `closed`: the server closed already.
+    Read {
+        out: &'o mut [u8],
+        closed: bool,
+    },
+    /// Write the data; `through`: send it before returning.
+    Write {
+        data: &'o [u8],
+        through: bool,
+    },
+    Flush,
+}
+
+enum Stage<'o, 'a> {
+    /// Start of the call, or of the next turn of the engine.
+    Begin,
+    /// Sending what the engine queued; then flushing the transport.
+    Send(Then<'o, 'a>),
+    /// Sent and flushed (or given up, after a TLS error).
+    Sent(Then<'o, 'a>),
+}
+
+/// What follows sending and flushing.
+enum Then<'o, 'a> {
+    /// Act on what `Client::process` returned.
+    Event(Event<'a>),
+    /// Report the TLS error whose alert was just sent (or could not be).
+    Fail(Error),
+    /// Encrypt the data of a write.
+    Encrypt {
+        data: &'o [u8],
+        through: bool,
+    },
+    Done(Done<'a>),
+}
+
+impl<'o, 'a> Drive<'o, 'a> {
+    /// Completes the handshake of a new client (its ClientHello queued); a
+    /// ticket may arrive on the way (TLS 1.2, RFC 5077 §3.3).
+    pub(crate) fn handshake() -> Self {
+        Self::new(Job::Handshake)
+    }
+
+    /// Reads application data into `out`, receiving as needed; `closed`: the
+    /// server has closed already (the result is 0 without any I/O).
+    pub(crate) fn read(out: &'o mut [u8], closed: bool) -> Self {
+        Self::new(Job::Read { out, closed })
+    }
+
+    /// Sends what is queued, then encrypts what of `data` fits the send
+    /// buffer (at least one byte, else an error); `through`: and sends it
+    /// too. No transport call comes between encrypting and [`Done`] unless
+    /// `through`, so an async write dropped before it is done took nothing.
+    pub(crate) fn write(data: &'o [u8], through: bool) -> Self {
+        Self::new(Job::Write { data, through })
+    }
+
+    /// Sends what is queued and flushes the transport.
+    pub(crate) fn flush() -> Self {
+        Self::new(Job::Flush)
+    }
+
+    fn new(job: Job<'o>) -> Self {
+        Drive { job, stage: Stage::Begin }
+    }
+
+    /// What to do next. After [`Next::Done`] or [`Next::Failed`] the call is
+    /// over: do not ask again. Inlined into each adapter's one caller: a
+    /// frame less above `Client::process` (issue 12, stack).
+    #[inline]
+    pub(crate) fn next<R, Rx, Tx, P: CryptoProvider>(&mut self, client: &mut Client<'a, R, Rx, Tx, P>) -> Next<'a>
+    where
+        R: CryptoRng,
+        Rx: AsMut<[u8]> + AsRef<[u8]>,
+        Tx: AsMut<[u8]> + AsRef<[u8]>,
+    {
+        loop {
+            match core::mem::replace(&mut self.stage, Stage::Begin) {
+                Stage::Begin => match &mut self.job {
+                    Job::Handshake => self.stage = turn(client),
+                    Job::Read { out, closed } => {
+                        if out.is_empty() || *closed {
+                            return Next::Done(Done::Bytes(0));
+                        }
+                        let n = client.read(out);
+                        if n > 0 {
+                            return Next::Done(Done::Bytes(n));
+                        }
+                        self.stage = turn(client);
+                    }
+                    Job::Write { data, through } => {
+                        if data.is_empty() {
+                            return Next::Done(Done::Bytes(0));
+                        }
+                        // Room first, so a full send buffer is not mistaken for "too small".
+                        self.stage = Stage::Send(Then::Encrypt { data, through: *through });
+                    }
+                    Job::Flush => self.stage = Stage::Send(Then::Done(Done::Bytes(0))),
+                },
+                Stage::Send(then) => {
+                    if client.outgoing().is_empty() {
+                        self.stage = Stage::Sent(then);
+                        return Next::Flush;
+                    }
+                    self.stage = Stage::Send(then);
+                    return Next::Send;
+                }
+                Stage::Sent(Then::Fail(e)) => return Next::Failed(e),
+                Stage::Sent(Then::Done(done)) => return Next::Done(done),
+                Stage::Sent(Then::Encrypt { data, through }) => match client.write(data) {
+                    Err(e) => return Next::Failed(e),
+                    Ok(0) => return Next::Failed(no_send_space()),
+                    Ok(n) if through => self.stage = Stage::Send(Then::Done(Done::Bytes(n))),
+                    Ok(n) => return Next::Done(Done::Bytes(n)),
+                },
+                Stage::Sent(Then::Event(event)) => match (event, &self.job) {
+                    (Event::NeedData, _) if client.receive_buffer().is_empty() => {
+                        return Next::Failed(no_receive_space())
+                    }
+                    (Event::NeedData, _) => return Next::Receive,
+                    (Event::SessionTicket, _) => return Next::KeepTicket,
+                    (Event::HandshakeComplete(summary), Job::Handshake) => {
+                        self.stage = Stage::Send(Then::Done(Done::Connected(summary)))
+                    }
+                    (Event::PeerClosed, Job::Handshake) => return Next::Failed(Error::Closed),
+                    (Event::PeerClosed, _) => return Next::Done(Done::PeerClosed),
+                    // Anything else: turn again (a read takes application
+                    // data before it turns; a handshake sees none before it completes).
+                    _ => {}
+                },
+            }
+        }
+    }
+
+    /// The transport call of the last [`Next::Send`], [`Next::Flush`] or
+    /// [`Next::Receive`] failed, or a write took no bytes. True: the adapter
+    /// reports the transport's error. False while the alert of a TLS error
+    /// was being sent (best effort): [`Drive::next`] then reports that error,
+    /// which says more.
+    pub(crate) fn transport_failed(&mut self) -> bool {
+        match core::mem::replace(&mut self.stage, Stage::Begin) {
+            Stage::Send(Then::Fail(e)) | Stage::Sent(Then::Fail(e)) => {
+                self.stage = Stage::Sent(Then::Fail(e));
+                false
+            }
+            stage => {
+                self.stage = stage;
+                true
+            }
+        }
+    }
+}
+
+/// A turn of the engine: `Client::process`; what it queued (after an
+/// error: its alert) goes out first.
+fn turn<'o, 'a, R, Rx, Tx, P: CryptoProvider>(client: &mut Client<'a, R, Rx, Tx, P>) -> Stage<'o, 'a>
+where
+    R: CryptoRng,
+    Rx: AsMut<[u8]> + AsRef<[u8]>,
+    Tx: AsMut<[u8]> + AsRef<[u8]>,
+{
+    match client.process() {
+        Ok(event) => Stage::Send(Then::Event(event)),
+        Err(e) => Stage::Send(Then::Fail(e)),
+    }
+}
+
+/// The engine wants more bytes but its receive buffer has no free space.
+/// The engine reports a record that cannot fit itself, so this is a safety
+/// net: reading into an empty slice would look like end of file.
+fn no_receive_space() -> Error {
+    Error::Config("the receive buffer is full although the engine needs more data; use a larger receive buffer")
+}
+
+/// The send buffer cannot take one byte of application data although
+/// everything queued was sent.
+fn no_send_space() -> Error {
+    Error::Config("the send buffer cannot hold a single application data record; use a larger send buffer")
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use std::vec;
+    use std::vec::Vec;
+
+    use super::{Done, Drive, Next};
+    use crate::{Client, ClientConfig, ConnectOptions, Error, ServerName, ServerVerification};
+
+    type Rng = rand_core::UnwrapErr<getrandom::SysRng>;
+
+    fn client<'a>(config: &'a ClientConfig<'a>) -> Client<'a, Rng, Vec<u8>> {
+        let options = ConnectOptions::new(config, ServerName::parse("localhost"));
+        Client::new(options, rand_core::UnwrapErr(getrandom::SysRng), vec![0; 4096], vec![0; 2048]).expect("client")
+    }
+
+    /// What `next` asks, with every Send taking all that is queued and
+    /// nothing received, up to and including the first Receive, Done or Failed.
+    fn steps<'a>(drive: &mut Drive<'_, 'a>, c: &mut Client<'a, Rng, Vec<u8>>) -> Vec<&'static str> {
+        let mut seen = Vec::new();
+        loop {
+            let (name, last) = match drive.next(c) {
+                Next::Send => {
+                    let n = c.outgoing().len();
+                    c.sent(n);
+                    ("send", false)
+                }
+                Next::Flush => ("flush", false),
+                Next::KeepTicket => ("ticket", false),
+                Next::Receive => ("receive", true),
+                Next::Done(_) => ("done", true),
+                Next::Failed(_) => ("failed", true),
+            };
+            seen.push(name);
+            if last {
+                return seen;
+            }
+        }
+    }
+
+    /// A turn: process, send what it queued (the ClientHello), flush, receive.
+    #[test]
+    fn a_handshake_turn_sends_flushes_then_receives() {
+        let config = ClientConfig::new(ServerVerification::danger_accept_any());
+        let mut c = client(&config);
+        assert_eq!(steps(&mut Drive::handshake(), &mut c), ["send", "flush", "receive"]);
+    }
+
+    /// A failed `process` queues an alert: it is sent before the error is
+    /// reported, and if the transport fails to take it the TLS error is still
+    /// what `next` reports. Any other transport failure is the adapter's to report.
+    #[test]
+    fn a_tls_error_outlives_a_transport_that_cannot_take_its_alert() {
+        let config = ClientConfig::new(ServerVerification::danger_accept_any());
+        let mut c = client(&config);
+        let mut drive = Drive::handshake();
+        assert!(matches!(drive.next(&mut c), Next::Send));
+        assert!(drive.transport_failed(), "the ClientHello's failure is the transport's");
+
+        let mut c = client(&config);
+        let mut drive = Drive::handshake();
+        assert_eq!(steps(&mut drive, &mut c), ["send", "flush", "receive"]);
+        let reply = b"HTTP/1.1 400 Bad Request\r\n\r\n";
+        c.receive_buffer()[..reply.len()].copy_from_slice(reply);
+        c.received(reply.len());
+        assert!(matches!(drive.next(&mut c), Next::Send), "the alert is sent first");
+        assert!(!drive.transport_failed(), "a failed alert is not the error reported");
+        let Next::Failed(e) = drive.next(&mut c) else { panic!("the TLS error follows") };
+        assert!(e.alert().is_some(), "{e:?}");
+        assert_eq!(c.process(), Err(e), "the error the engine gives");
+    }
+
+    /// A write sends what is queued first and encrypts after: before the
+    /// handshake that fails with the engine's error. Empty writes and reads,
+    /// and reads after the server closed, do nothing.
+    #[test]
+    fn writes_send_the_queue_first_and_empty_calls_do_nothing() {
+        let config = ClientConfig::new(ServerVerification::danger_accept_any());
+        let mut c = client(&config);
+        let mut drive = Drive::write(b"data", false);
+        assert_eq!(steps(&mut drive, &mut c), ["send", "flush", "failed"]);
+        let mut drive = Drive::write(b"data", true);
+        assert!(matches!(drive.next(&mut c), Next::Flush), "nothing queued: flush, then encrypt");
+        assert!(matches!(drive.next(&mut c), Next::Failed(Error::Api(_))));
+
+        let mut c = client(&config);
+        assert!(matches!(Drive::write(b"", true).next(&mut c), Next::Done(Done::Bytes(0))));
+        assert!(matches!(Drive::read(&mut [], false).next(&mut c), Next::Done(Done::Bytes(0))));
+        assert!(matches!(Drive::read(&mut [0; 8], true).next(&mut c), Next::Done(Done::Bytes(0))));
+        assert!(!c.outgoing().is_empty(), "the ClientHello was not touched");
+        assert_eq!(steps(&mut Drive::flush(), &mut c), ["send", "flush", "done"]);
+    }
+}
