@@ -449,10 +449,10 @@ fn stack_budgets() {
 
 /// Ceilings of the rows over their goal (see [`ceiling`]): opt-level 3, s, z.
 const CEILINGS: [(&str, [usize; 3]); 21] = [
-    ("TLS 1.3 external PSK, psk_dhe_ke", [9216, 9728, 9728]),
+    ("TLS 1.3 external PSK, psk_dhe_ke", [11520, 11776, 11776]),
     ("TLS 1.3 external PSK, psk_ke", [9216, 9728, 9728]),
     ("TLS 1.3 insecure, ECDSA P-256 leaf", [12032, 11776, 11520]),
-    ("TLS 1.3 ticket resumption", [9216, 9728, 9728]),
+    ("TLS 1.3 ticket resumption", [11520, 11776, 11776]),
     ("TLS 1.3 CA-verified ECDSA P-256 chain", [17664, 18176, 17920]),
     ("TLS 1.2 CA-verified ECDSA P-256 chain", [17664, 18176, 17920]),
     ("TLS 1.3 CA-verified ECDSA P-384 chain", [21248, 22016, 21504]),
@@ -465,7 +465,7 @@ const CEILINGS: [(&str, [usize; 3]); 21] = [
     ("TLS 1.3 client certificate, RSA-2048", [13056, 15360, 13568]),
     ("TLS 1.2 client certificate, RSA-2048", [12800, 14336, 13568]),
     ("TLS 1.2 PSK", [8192, 8704, 8960]),
-    ("TLS 1.2 ECDHE-PSK", [8192, 8704, 8704]),
+    ("TLS 1.2 ECDHE-PSK", [8704, 8960, 8960]),
     ("TLS 1.2 ticket resumption", [7680, 8192, 8192]),
     ("TlsStream (std), CA-verified ECDSA P-256", [21760, 22528, 22528]),
     ("EmbeddedTlsStream, CA-verified ECDSA P-256", [22272, 23040, 22784]),
