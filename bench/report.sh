@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs the criterion benches and prints the ratios the README reports.
-# Usage: benches/report.sh [--no-run]   (--no-run: only print from the last run)
+# Usage: bench/report.sh [--no-run]   (--no-run: only print from the last run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != "--no-run" ]; then
-  cargo bench --bench handshake --bench records --bench x509 --bench psk -- --noplot >/dev/null
+  cargo bench -p embertls-bench --bench handshake --bench records --bench x509 --bench psk -- --noplot >/dev/null
 fi
 python3 - <<'PY'
 import json, os

@@ -15,13 +15,13 @@ use embertls::{Client, ClientConfig, Event, ServerName, ServerVerification};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName as RustlsName};
 
-const ECDSA_CERT: &[u8] = include_bytes!("../vectors/peer/ecdsa-leaf.pem");
-const ECDSA_KEY: &[u8] = include_bytes!("../vectors/peer/ecdsa-leaf.key");
-const RSA_CERT: &[u8] = include_bytes!("../vectors/peer/rsa-leaf.pem");
-const RSA_KEY: &[u8] = include_bytes!("../vectors/peer/rsa-leaf.key");
-const CLIENT_CA: &[u8] = include_bytes!("../vectors/peer/client-ca.pem");
-const CLIENT_CERT: &[u8] = include_bytes!("../vectors/peer/client-p256.pem");
-const CLIENT_KEY: &[u8] = include_bytes!("../vectors/peer/client-p256.key");
+const ECDSA_CERT: &[u8] = include_bytes!("../../vectors/peer/ecdsa-leaf.pem");
+const ECDSA_KEY: &[u8] = include_bytes!("../../vectors/peer/ecdsa-leaf.key");
+const RSA_CERT: &[u8] = include_bytes!("../../vectors/peer/rsa-leaf.pem");
+const RSA_KEY: &[u8] = include_bytes!("../../vectors/peer/rsa-leaf.key");
+const CLIENT_CA: &[u8] = include_bytes!("../../vectors/peer/client-ca.pem");
+const CLIENT_CERT: &[u8] = include_bytes!("../../vectors/peer/client-p256.pem");
+const CLIENT_KEY: &[u8] = include_bytes!("../../vectors/peer/client-p256.key");
 
 /// A serialized ticket from one full handshake with `server` (which must send tickets).
 fn ticket_from(server: &Arc<rustls::ServerConfig>, config: &ClientConfig<'_>) -> Vec<u8> {

@@ -25,7 +25,7 @@ impl Drop for Server {
 
 fn start_server() -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/peer/");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors/peer/");
     let child = Command::new("openssl")
         .args(["s_server", "-tls1_3", "-quiet", "-accept", &port.to_string()])
         .args(["-cert", &format!("{dir}ecdsa-leaf.pem"), "-key", &format!("{dir}ecdsa-leaf.key")])

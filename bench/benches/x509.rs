@@ -10,7 +10,7 @@ use embertls::{CertificateChain, ServerName, ServerVerifier, Trust, UnixTime};
 const NOW: UnixTime = UnixTime(1_893_456_000);
 
 fn der(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/vectors/x509/{name}.der", env!("CARGO_MANIFEST_DIR")))
+    std::fs::read(format!("{}/../vectors/x509/{name}.der", env!("CARGO_MANIFEST_DIR")))
         .expect("run vectors/x509/generate.sh")
 }
 
@@ -57,7 +57,7 @@ fn x509(c: &mut Criterion) {
         "ec384.test",
     );
     c.bench_function("parse PEM anchor (P-256 root)", |b| {
-        let pem = std::fs::read(format!("{}/vectors/x509/ec256-root.pem", env!("CARGO_MANIFEST_DIR"))).expect("pem");
+        let pem = std::fs::read(format!("{}/../vectors/x509/ec256-root.pem", env!("CARGO_MANIFEST_DIR"))).expect("pem");
         b.iter(|| TrustAnchors::from_pem(&pem))
     });
 }
