@@ -63,6 +63,7 @@ mod suite;
 #[cfg(feature = "alloc")]
 mod sync;
 mod ticket;
+mod trace;
 mod verify;
 pub mod x509;
 

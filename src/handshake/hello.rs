@@ -23,6 +23,7 @@ use crate::msgs::server_hello::ServerHello;
 use crate::psk::PskMode;
 use crate::record::{Protection, HEADER_LEN, MAX_PLAINTEXT};
 use crate::ticket::SessionTicket;
+use crate::trace;
 use crate::verify::{ServerName, Trust};
 
 /// Longest a ticket may be used: 7 days (RFC 8446 §4.6.1).
@@ -464,6 +465,17 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             }
             _ => return Err(Misbehavior::KeyShareGroupMismatch.into()),
         };
+        trace::debug!(
+            "ServerHello: TLSv1.3, {}, group {}, {}",
+            suite.id,
+            trace::Opt(group),
+            match (self.psk.map(|p| p.source), psk.is_some()) {
+                (None, _) => "no PSK offered",
+                (Some(PskSource::External(_)), _) => "external PSK accepted",
+                (Some(PskSource::Resumption { .. }), true) => "session ticket accepted: resuming",
+                (Some(PskSource::Resumption { .. }), false) => "session ticket declined: full handshake",
+            }
+        );
 
         let mut transcript = self.transcript.select(suite.hash);
         transcript.update(ctx.crypto, raw);
@@ -565,6 +577,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         } else if cookie.is_none() {
             return Err(Misbehavior::UselessHelloRetry.into());
         }
+        trace::debug!("HelloRetryRequest: {}, group {}, cookie {}", suite.id, trace::Opt(requested), cookie.is_some());
         // §4.4.1: the transcript restarts with message_hash(ClientHello1).
         let ch1 = self.transcript.get(suite.hash).current(ctx.crypto);
         let mut t = Transcript::new(ctx.crypto, suite.hash);
