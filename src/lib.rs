@@ -41,6 +41,8 @@ pub mod key_schedule;
 #[cfg(not(feature = "__internal"))]
 #[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
 mod key_schedule;
+#[cfg(feature = "danger-keylog")]
+pub mod keylog;
 #[cfg(feature = "__internal")]
 #[doc(hidden)]
 pub mod msgs;

@@ -1,5 +1,7 @@
-//! The handshake trace (features `log` and `defmt`): messages in and out,
-//! what was negotiated, why a connection failed; nothing when both are off.
+//! Debugging hooks that cost nothing when their feature is off: the
+//! handshake trace (features `log` and `defmt`: messages in and out, what
+//! was negotiated, why a connection failed) and the key log hook
+//! ([`key_log!`], feature `danger-keylog`).
 //!
 //! [`trace!`], [`debug!`] and [`warning!`] go to the `log` crate with feature
 //! `log`, to `defmt` with feature `defmt` alone, and expand to nothing
@@ -67,7 +69,23 @@ macro_rules! sent {
     };
 }
 
-pub(crate) use {debug, sent, trace, trace_at, warning};
+/// Hands a secret to the configuration's key log (feature `danger-keylog`):
+/// `key_log!(config, LABEL, client_random, secret)` with `LABEL` one of the
+/// constants of [`crate::keylog`]. Without the feature it expands to
+/// nothing, and its arguments are not even compiled.
+#[cfg(feature = "danger-keylog")]
+macro_rules! key_log {
+    ($config:expr, $label:ident, $client_random:expr, $secret:expr) => {
+        $config.log_secret($crate::keylog::$label, $client_random, $secret)
+    };
+}
+
+#[cfg(not(feature = "danger-keylog"))]
+macro_rules! key_log {
+    ($($arg:tt)*) => {};
+}
+
+pub(crate) use {debug, key_log, sent, trace, trace_at, warning};
 
 /// An ALPN protocol name for the trace: printable ASCII as is, `-` for none.
 pub(crate) struct Alpn<'a>(pub Option<&'a [u8]>);

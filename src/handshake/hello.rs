@@ -23,7 +23,7 @@ use crate::msgs::server_hello::ServerHello;
 use crate::psk::PskMode;
 use crate::record::{Protection, HEADER_LEN, MAX_PLAINTEXT};
 use crate::ticket::SessionTicket;
-use crate::trace;
+use crate::trace::{self, key_log};
 use crate::verify::{ServerName, Trust};
 
 /// Longest a ticket may be used: 7 days (RFC 8446 §4.6.1).
@@ -484,6 +484,8 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             .into_handshake(ctx.crypto, shared.as_ref().map(|s| s.as_bytes()));
         let client_secret = secret.client_traffic_secret(ctx.crypto, &hash);
         let server_secret = secret.server_traffic_secret(ctx.crypto, &hash);
+        key_log!(ctx.config, CLIENT_HANDSHAKE_TRAFFIC_SECRET, &self.random, client_secret.as_bytes());
+        key_log!(ctx.config, SERVER_HANDSHAKE_TRAFFIC_SECRET, &self.random, server_secret.as_bytes());
         ctx.read_prot.install(ctx.crypto, suite.hash, suite.aead, &server_secret);
         // From here on alerts go out under the client handshake key (§6); the
         // compatibility change_cipher_spec stays plaintext.
@@ -503,6 +505,8 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             client_auth: None,
             limit_offer: self.limits,
             limits: Limits::default(),
+            #[cfg(feature = "danger-keylog")]
+            client_random: self.random,
         };
         *slot = State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs));
         Ok(Output::None)

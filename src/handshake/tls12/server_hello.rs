@@ -11,7 +11,7 @@ use crate::handshake::{KeyExchange, Suite};
 use crate::key_schedule::tls12::MasterSecret12;
 use crate::msgs::enums::ExtensionType as E;
 use crate::msgs::server_hello::ServerHello;
-use crate::trace;
+use crate::trace::{self, key_log};
 
 /// Extensions a TLS 1.2 ServerHello may answer with (each only if offered).
 const ALLOWED: [E; 8] = [
@@ -106,6 +106,7 @@ pub(crate) fn server_hello<'a, R, P: CryptoProvider>(
             return Err(Misbehavior::ResumedSessionChanged.into());
         }
         let master = MasterSecret12::from_bytes(suite.hash, session.psk()).ok_or(Misbehavior::ResumedSessionChanged)?;
+        key_log!(ctx.config, CLIENT_RANDOM, &randoms[..32], master.as_bytes());
         let agreed = Agreed { suite, session_id, alpn, limits, group: None, hint: heapless::Vec::new() };
         let k = Keyed {
             agreed,
