@@ -14,11 +14,13 @@ use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
 use crate::msgs::handshake::KeyUpdateRequest;
 use crate::record::{Inbound, KeyUsage, Outbound, Protection, ReadKeys, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
 use crate::ticket::SessionTicket;
+use crate::trace;
 use crate::verify::{ServerName, UnixTime};
 use core::ops::Range;
 
 /// What [`Client::process`] found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Event<'a> {
     /// Nothing more can be done with the bytes received: read more from the
@@ -262,6 +264,7 @@ where
     }
 
     fn fail(&mut self, e: Error) -> Error {
+        trace::warning!("connection failed: {}", e);
         if let Some(alert) = e.alert() {
             self.send_alert(alert);
         }
@@ -274,6 +277,7 @@ where
 
     fn send_alert(&mut self, alert: AlertDescription) {
         let level = if alert == AlertDescription::CloseNotify { 1 } else { 2 };
+        trace::debug!("sending alert {}", alert);
         let tx = self.tx.as_mut();
         // Best effort: if the send buffer is full the alert is dropped.
         let _ = self.outbound.write_record(tx, &mut self.crypto, self.write_prot.as_mut(), ContentType::Alert, |w| {
@@ -303,6 +307,7 @@ where
             if let Some(range) = next {
                 let len = range.len();
                 let typ = HandshakeType::from_wire(self.rx.as_ref()[range.start]);
+                trace::trace!("received {} ({} bytes)", typ, len);
                 match typ {
                     HandshakeType::KeyUpdate => self.floods.count(Flood::KeyUpdate)?,
                     HandshakeType::HelloRequest => self.floods.count(Flood::HelloRequest)?,
@@ -313,7 +318,8 @@ where
                     state.as_mut().ok_or(Error::Closed)?.handle(&rx[range], &mut ctx)?
                 };
                 match (typ, &out, &self.state) {
-                    (HandshakeType::KeyUpdate | HandshakeType::HelloRequest, _, _) => {}
+                    (HandshakeType::KeyUpdate, _, _) => trace::debug!("the server changed its sending key (KeyUpdate)"),
+                    (HandshakeType::HelloRequest, _, _) => {}
                     // §4.6.1: a ticket of lifetime 0 is dropped unseen.
                     (HandshakeType::NewSessionTicket, Output::None, Some(State::Connected(_))) => {
                         self.floods.count(Flood::DiscardedTicket)?
@@ -327,7 +333,19 @@ where
                 self.check_key_change_boundary()?;
                 match out {
                     Output::None => {}
-                    Output::Complete(summary) => return Ok(Event::HandshakeComplete(summary)),
+                    Output::Complete(summary) => {
+                        trace::debug!(
+                            "handshake complete: {}, {}, group {}, ALPN {}, resumed {}, HelloRetryRequest {}, server {:?}",
+                            summary.version,
+                            summary.cipher_suite,
+                            trace::Opt(summary.group),
+                            trace::Alpn(summary.alpn),
+                            summary.resumed,
+                            summary.hello_retry,
+                            summary.trust
+                        );
+                        return Ok(Event::HandshakeComplete(summary));
+                    }
                     Output::Ticket => {
                         self.pending_ticket = Some(PendingSession::Message(len as u32));
                         return Ok(Event::SessionTicket);
@@ -405,6 +423,7 @@ where
                 return Err(Misbehavior::BadChangeCipherSpec.into());
             }
             self.inbound.discard_record(rx, &rec);
+            trace::trace!("received change_cipher_spec");
             if !matches!(self.state, Some(State::Tls12(_))) {
                 self.floods.count(Flood::ChangeCipherSpec)?;
             }
@@ -463,6 +482,7 @@ where
                     _ => return Err(Misbehavior::BadRecord.into()),
                 };
                 self.inbound.discard_record(rx, &rec);
+                trace::debug!("received alert {} (level {})", alert, level);
                 let tls12 = matches!(self.state, Some(State::Tls12(_)));
                 match alert {
                     AlertDescription::CloseNotify if connected => {
@@ -700,6 +720,7 @@ where
     }
 
     fn update_write_key(&mut self, req: KeyUpdateRequest) -> Result<(), Error> {
+        trace::debug!("changing our sending key (KeyUpdate, update_requested {})", req == KeyUpdateRequest::Requested);
         let (_, state, mut ctx) = self.split();
         match state {
             Some(State::Connected(c)) => c.update_write_key(req, &mut ctx),

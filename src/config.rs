@@ -85,6 +85,9 @@ pub struct ClientConfig<'a> {
     pub(crate) min_rsa_bits: u32,
     pub(crate) psk: Option<&'a ExternalPsk>,
     pub(crate) client_identities: &'a [ClientIdentity<'a>],
+    /// DANGER: where the connections' secrets go (feature `danger-keylog`).
+    #[cfg(feature = "danger-keylog")]
+    pub(crate) key_log: Option<&'a (dyn crate::keylog::KeyLog + Sync)>,
 }
 
 impl core::fmt::Debug for ClientConfig<'_> {
@@ -124,6 +127,8 @@ impl<'a> ClientConfig<'a> {
             min_rsa_bits: 2048,
             psk: None,
             client_identities: &[],
+            #[cfg(feature = "danger-keylog")]
+            key_log: None,
         }
     }
 
@@ -234,6 +239,40 @@ impl<'a> ClientConfig<'a> {
     /// The same as [`ClientConfig::with_client_identities`] with one identity.
     pub fn with_client_identity(self, identity: &'a ClientIdentity<'a>) -> Self {
         self.with_client_identities(core::slice::from_ref(identity))
+    }
+
+    /// **DANGER, debugging only**: hands the secrets of every connection made
+    /// under this configuration to `key_log`, in the NSS key log format
+    /// Wireshark reads (see [`crate::keylog`]). Whoever gets those lines can
+    /// decrypt the connections. Needs the `danger-keylog` feature, which a
+    /// release build should not have.
+    ///
+    /// ```
+    /// use embertls::keylog::{KeyLog, KeyLogLine};
+    /// use embertls::{ClientConfig, ServerVerification};
+    ///
+    /// /// Prints each line (on a device: over RTT or a UART, into a file for Wireshark).
+    /// struct PrintKeys;
+    /// impl KeyLog for PrintKeys {
+    ///     fn log(&self, label: &str, client_random: &[u8; 32], secret: &[u8]) {
+    ///         println!("{}", KeyLogLine { label, client_random, secret });
+    ///     }
+    /// }
+    /// let config = ClientConfig::new(ServerVerification::danger_accept_any()).danger_with_key_log(&PrintKeys);
+    /// ```
+    #[cfg(feature = "danger-keylog")]
+    pub fn danger_with_key_log(mut self, key_log: &'a (dyn crate::keylog::KeyLog + Sync)) -> Self {
+        self.key_log = Some(key_log);
+        self
+    }
+
+    /// Hands one secret to the key log, if one is configured (the
+    /// `key_log!` macro of `trace.rs` calls it).
+    #[cfg(feature = "danger-keylog")]
+    pub(crate) fn log_secret(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        if let (Some(key_log), Ok(random)) = (self.key_log, <&[u8; 32]>::try_from(client_random)) {
+            key_log.log(label, random, secret);
+        }
     }
 
     /// The [`TrustId`] a session authenticated with `trust` records, and that

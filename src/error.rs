@@ -16,6 +16,7 @@ use crate::x509::CertError;
 /// alone; an endless run of them is not a TLS peer but a way to keep the
 /// client busy (issue 13.2). `openssl s_client` refuses the same floods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Flood {
     /// TLS 1.3 change_cipher_spec records before the server's Finished
@@ -76,6 +77,7 @@ impl core::fmt::Display for Flood {
 
 /// Why a signer could not sign.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum SignError {
     /// The signer does not support this scheme.
     UnsupportedScheme,
@@ -97,6 +99,7 @@ impl core::fmt::Display for SignError {
 
 /// Why a public key or a signature was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum SignatureError {
     /// The SubjectPublicKeyInfo or certificate could not be parsed.
     MalformedKey,
@@ -132,6 +135,7 @@ impl core::fmt::Display for SignatureError {
 /// for good and returns the same error again; the alert it implies (see
 /// [`Error::alert`]) has been queued for sending.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Error {
     /// The peer sent a message or field that does not parse (the field is named).
@@ -242,6 +246,7 @@ pub enum Error {
 
 /// What arrived, for [`Error::UnexpectedMessage`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Received {
     /// A handshake message.
     Handshake(HandshakeType),
@@ -251,6 +256,7 @@ pub enum Received {
 
 /// A broken protocol rule, named after the RFC text it breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Misbehavior {
     /// §4.1.3: ServerHello.random carries the TLS 1.2/1.1 downgrade sentinel.
@@ -329,6 +335,7 @@ pub enum Misbehavior {
 
 /// Why the server and this client cannot agree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Incompatibility {
     /// The server chose this protocol version, which this configuration does not allow.

@@ -43,6 +43,8 @@ pub mod key_schedule;
 #[cfg(not(feature = "__internal"))]
 #[allow(dead_code, unused_imports)] // parts only tests, fuzz and benches use
 mod key_schedule;
+#[cfg(feature = "danger-keylog")]
+pub mod keylog;
 #[cfg(feature = "__internal")]
 #[doc(hidden)]
 pub mod msgs;
@@ -65,6 +67,7 @@ mod suite;
 #[cfg(feature = "alloc")]
 mod sync;
 mod ticket;
+mod trace;
 mod verify;
 pub mod x509;
 

@@ -26,6 +26,7 @@ impl core::fmt::Debug for PemBlock {
 
 /// Why a PEM file could not be read; `block` counts from 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PemError {
     /// The block that failed.
     pub block: usize,

@@ -8,6 +8,7 @@ use crate::error::Error;
 
 /// Which PSK key exchange mode to offer (RFC 8446 §4.2.9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum PskMode {
     /// psk_dhe_ke (default): the PSK plus an ephemeral (EC)DHE exchange,
     /// so recorded traffic stays safe even if the PSK leaks later.

@@ -16,10 +16,12 @@ use crate::x509::CertError;
 
 /// Seconds since 1970-01-01T00:00:00Z, supplied by the caller (the engine has no clock).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct UnixTime(pub u64);
 
 /// The identity the client expects the server to prove (RFC 6125 §6.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum ServerName<'a> {
     /// A DNS host name, e.g. `broker.example.com`. Sent as SNI.
     Dns(&'a str),
@@ -54,6 +56,7 @@ impl core::fmt::Display for ServerName<'_> {
 
 /// How the server's identity was established.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Trust {
     /// The chain was verified to a trust anchor or pin, for this server name.
     Verified,

@@ -23,6 +23,7 @@ use crate::msgs::server_hello::ServerHello;
 use crate::psk::PskMode;
 use crate::record::{Protection, HEADER_LEN, MAX_PLAINTEXT};
 use crate::ticket::SessionTicket;
+use crate::trace::{self, key_log};
 use crate::verify::{ServerName, Trust};
 
 /// Longest a ticket may be used: 7 days (RFC 8446 §4.6.1).
@@ -464,6 +465,17 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             }
             _ => return Err(Misbehavior::KeyShareGroupMismatch.into()),
         };
+        trace::debug!(
+            "ServerHello: TLSv1.3, {}, group {}, {}",
+            suite.id,
+            trace::Opt(group),
+            match (self.psk.map(|p| p.source), psk.is_some()) {
+                (None, _) => "no PSK offered",
+                (Some(PskSource::External(_)), _) => "external PSK accepted",
+                (Some(PskSource::Resumption { .. }), true) => "session ticket accepted: resuming",
+                (Some(PskSource::Resumption { .. }), false) => "session ticket declined: full handshake",
+            }
+        );
 
         let mut transcript = self.transcript.select(suite.hash);
         transcript.update(ctx.crypto, raw);
@@ -472,6 +484,8 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             .into_handshake(ctx.crypto, shared.as_ref().map(|s| s.as_bytes()));
         let client_secret = secret.client_traffic_secret(ctx.crypto, &hash);
         let server_secret = secret.server_traffic_secret(ctx.crypto, &hash);
+        key_log!(ctx.config, CLIENT_HANDSHAKE_TRAFFIC_SECRET, &self.random, client_secret.as_bytes());
+        key_log!(ctx.config, SERVER_HANDSHAKE_TRAFFIC_SECRET, &self.random, server_secret.as_bytes());
         ctx.read_prot.install(ctx.crypto, suite.hash, suite.aead, &server_secret);
         // From here on alerts go out under the client handshake key (§6); the
         // compatibility change_cipher_spec stays plaintext.
@@ -491,6 +505,8 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             client_auth: None,
             limit_offer: self.limits,
             limits: Limits::default(),
+            #[cfg(feature = "danger-keylog")]
+            client_random: self.random,
         };
         *slot = State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs));
         Ok(Output::None)
@@ -565,6 +581,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         } else if cookie.is_none() {
             return Err(Misbehavior::UselessHelloRetry.into());
         }
+        trace::debug!("HelloRetryRequest: {}, group {}, cookie {}", suite.id, trace::Opt(requested), cookie.is_some());
         // §4.4.1: the transcript restarts with message_hash(ClientHello1).
         let ch1 = self.transcript.get(suite.hash).current(ctx.crypto);
         let mut t = Transcript::new(ctx.crypto, suite.hash);

@@ -370,3 +370,51 @@ mod ring_runs {
         assert!(err.to_string().contains("under 2048 bits"), "{err}");
     }
 }
+
+/// The key log (feature `danger-keylog`) carries the traces' secrets (RFC
+/// 8448 §3 and §5, the latter after a HelloRetryRequest), each named by the
+/// trace's ClientHello.random.
+#[cfg(feature = "danger-keylog")]
+#[test]
+fn key_log_carries_the_traces_secrets() {
+    type Line = (String, [u8; 32], Vec<u8>);
+    struct Lines(std::sync::Mutex<Vec<Line>>);
+    impl crate::keylog::KeyLog for Lines {
+        fn log(&self, label: &str, client_random: &[u8; 32], secret: &[u8]) {
+            self.0.lock().unwrap().push((label.into(), *client_random, secret.to_vec()));
+        }
+    }
+    for section in [SECTION3, SECTION5] {
+        let v = Vectors::load(section);
+        let lines = Lines(Default::default());
+        let config = config(false).danger_with_key_log(&lines);
+        let mut c = trace_client(&config, RustCrypto);
+        drain(&mut c);
+        let hello = if section == SECTION3 {
+            c.replace_client_hello(v.get("client_hello"), NamedGroup::X25519, x25519_key(&v));
+            v.get("client_hello")
+        } else {
+            c.replace_client_hello(v.get("client_hello_1"), NamedGroup::X25519, x25519_key(&v));
+            feed(&mut c, v.get("hello_retry_request_record"));
+            assert_eq!(c.process(), Ok(Event::NeedData));
+            drain(&mut c);
+            let (ch1, hrr, ch2) = (v.get("client_hello_1"), v.get("hello_retry_request"), v.get("client_hello_2"));
+            c.replace_client_hellos_after_retry(ch1, hrr, ch2, NamedGroup::Secp256r1, v.get("client_p256_private_key"));
+            ch2
+        };
+        feed(&mut c, v.get("server_hello_record"));
+        feed(&mut c, v.get("server_flight_record"));
+        assert!(matches!(c.process(), Ok(Event::HandshakeComplete(_))), "{section}");
+        // ClientHello: type (1), length (3), legacy_version (2), random (32).
+        let random: [u8; 32] = hello[6..38].try_into().unwrap();
+        let expected = [
+            ("CLIENT_HANDSHAKE_TRAFFIC_SECRET", "client_handshake_traffic_secret"),
+            ("SERVER_HANDSHAKE_TRAFFIC_SECRET", "server_handshake_traffic_secret"),
+            ("CLIENT_TRAFFIC_SECRET_0", "client_application_traffic_secret_0"),
+            ("SERVER_TRAFFIC_SECRET_0", "server_application_traffic_secret_0"),
+            ("EXPORTER_SECRET", "exporter_master_secret"),
+        ]
+        .map(|(label, vector)| (label.to_string(), random, v.get(vector).to_vec()));
+        assert_eq!(lines.0.into_inner().unwrap(), expected, "{section}");
+    }
+}

@@ -11,6 +11,7 @@ use crate::verify::{ServerName, Trust};
 /// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct HandshakeSummary<'a> {
     /// The protocol version.
     pub version: ProtocolVersion,

@@ -30,6 +30,7 @@ pub use blocking::EmbeddedTlsStream;
 /// errors onto the nearest [`embedded_io::ErrorKind`]; the full reason is in
 /// the `Tls` variant and in the `Display` text.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum TlsIoError<E> {
     /// The TLS connection failed (the engine's error; the connection is dead).

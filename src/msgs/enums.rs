@@ -1,7 +1,7 @@
 //! IANA TLS registries used by the client, each with an `Unknown` catch-all.
 
 macro_rules! wire_enum {
-    ($(#[$m:meta])* $name:ident: $ty:ty { $($(#[$vm:meta])* $var:ident = $val:expr => $text:expr,)* }) => {
+    ($(#[$m:meta])* $name:ident: $ty:ty { $($(#[$vm:meta])* $var:ident = $val:expr => $text:literal,)* }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[non_exhaustive]
@@ -42,6 +42,17 @@ macro_rules! wire_enum {
                 match self {
                     $name::Unknown(v) => write!(f, "unknown({:#x})", v),
                     known => f.write_str(known.name()),
+                }
+            }
+        }
+
+        /// The registry's name, interned (nothing but an index goes over the wire).
+        #[cfg(feature = "defmt")]
+        impl defmt::Format for $name {
+            fn format(&self, f: defmt::Formatter<'_>) {
+                match self {
+                    $($name::$var => defmt::write!(f, $text),)*
+                    $name::Unknown(v) => defmt::write!(f, "unknown({=?})", v),
                 }
             }
         }

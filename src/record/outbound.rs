@@ -159,6 +159,7 @@ impl Outbound {
         if total > free.len() {
             return Err(Error::SendBufferTooSmall { needed: self.end + total, capacity });
         }
+        crate::trace::sent!(typ, &free[content_at..content_at + body_len]);
         for i in (1..pieces).rev() {
             let from = content_at + i * limit;
             let len = limit.min(body_len - i * limit);

@@ -19,10 +19,12 @@ use crate::x509::profile::Rule;
 /// (RFC 4514 strings). Boxed, so that [`CertError`] stays small.
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct CertId(Box<CertIdData>);
 
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 struct CertIdData {
     position: Option<usize>,
     subject: String,
@@ -69,6 +71,7 @@ impl core::fmt::Display for CertId {
 /// [`CertError::NoClock`], [`CertError::PinMismatch`] and [`CertError::BadPin`]
 /// need the `alloc` feature. `Display` says what went wrong and what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum CertError {
     /// The server sent no certificate.

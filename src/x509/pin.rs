@@ -166,6 +166,14 @@ impl core::fmt::Debug for Pin {
     }
 }
 
+/// The text form ([`Pin::parse`] reads it back), formatted on the device.
+#[cfg(feature = "defmt")]
+impl defmt::Format for Pin {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{}", defmt::Display2Format(self));
+    }
+}
+
 /// Trusts a server whose chain contains a pinned key or certificate.
 ///
 /// - A pin matching the **leaf** is enough on its own: the server proved (in

@@ -11,6 +11,7 @@
 
 /// Which set of certificate rules a [`CaVerifier`](crate::x509::CaVerifier) applies.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Profile {
     /// RFC 5280 and the CA/Browser Forum Baseline Requirements §7.1: what a
@@ -55,6 +56,7 @@ impl Profile {
 /// (BR) section it comes from; [`Rule::strict_only`] tells which ones
 /// [`Profile::Rfc5280`] relaxes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Rule {
     /// A CA certificate (trust anchor or intermediate) has a basicConstraints

@@ -15,6 +15,7 @@ use crate::msgs::enums::{ContentType, HandshakeType};
 use crate::msgs::handshake::write_handshake;
 use crate::msgs::tls12::encode_client_key_exchange;
 use crate::record::{FillError, Protection};
+use crate::trace::key_log;
 
 impl<P: CryptoProvider> ExpectServerHelloDone<P> {
     /// ServerHelloDone: send the client flight and derive the keys.
@@ -76,6 +77,7 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
             }
             Ok::<_, FillError>(master)
         })?;
+        key_log!(ctx.config, CLIENT_RANDOM, &n.randoms[..32], master.as_bytes());
         let k = Keyed {
             agreed: n.agreed,
             trust: self.trust,

@@ -11,6 +11,7 @@ use crate::handshake::{KeyExchange, Suite};
 use crate::key_schedule::tls12::MasterSecret12;
 use crate::msgs::enums::ExtensionType as E;
 use crate::msgs::server_hello::ServerHello;
+use crate::trace::{self, key_log};
 
 /// Extensions a TLS 1.2 ServerHello may answer with (each only if offered).
 const ALLOWED: [E; 8] = [
@@ -87,13 +88,25 @@ pub(crate) fn server_hello<'a, R, P: CryptoProvider>(
     let ours = &hello.session_id[..hello.session_id_len as usize];
 
     // RFC 5246 §7.4.1.3, RFC 5077 §3.4: echoing our session ID resumes the session.
-    if !ours.is_empty() && sh.session_id == ours {
+    let resumed = !ours.is_empty() && sh.session_id == ours;
+    trace::debug!(
+        "ServerHello: TLSv1.2, {}, extended master secret {}, {}",
+        suite.id,
+        ems,
+        match (hello.tls12_session.is_some(), resumed) {
+            (false, _) => "no session offered",
+            (true, true) => "session resumed",
+            (true, false) => "session declined: full handshake",
+        }
+    );
+    if resumed {
         let session = hello.tls12_session.ok_or(Misbehavior::UnofferedResumption)?;
         // RFC 7627 §5.3: a session made with the extended master secret is resumed with it.
         if session.cipher_suite != suite.id || !ems {
             return Err(Misbehavior::ResumedSessionChanged.into());
         }
         let master = MasterSecret12::from_bytes(suite.hash, session.psk()).ok_or(Misbehavior::ResumedSessionChanged)?;
+        key_log!(ctx.config, CLIENT_RANDOM, &randoms[..32], master.as_bytes());
         let agreed = Agreed { suite, session_id, alpn, limits, group: None, hint: heapless::Vec::new() };
         let k = Keyed {
             agreed,

@@ -13,6 +13,7 @@ use crate::key_schedule::finished_verify_data;
 use crate::msgs::enums::{HandshakeType, ProtocolVersion};
 use crate::msgs::handshake::write_handshake;
 use crate::record::{FillError, Protection};
+use crate::trace::key_log;
 use crate::verify::Trust;
 
 /// Waiting for the server's Finished.
@@ -43,6 +44,9 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         let server_app_secret = master.server_traffic_secret(ctx.crypto, &hash_sf);
         let exporter_master_secret = master.exporter_master_secret(ctx.crypto, &hash_sf);
         let client_app_secret = master.client_traffic_secret(ctx.crypto, &hash_sf);
+        key_log!(ctx.config, CLIENT_TRAFFIC_SECRET_0, &hs.client_random, client_app_secret.as_bytes());
+        key_log!(ctx.config, SERVER_TRAFFIC_SECRET_0, &hs.client_random, server_app_secret.as_bytes());
+        key_log!(ctx.config, EXPORTER_SECRET, &hs.client_random, exporter_master_secret.as_bytes());
         ctx.read_prot.install(ctx.crypto, alg, hs.suite.aead, &server_app_secret);
 
         // Client flight: [change_cipher_spec], then one record with

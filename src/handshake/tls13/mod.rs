@@ -40,4 +40,7 @@ pub(crate) struct Handshaking<P: CryptoProvider> {
     pub(crate) client_auth: Option<ClientAuth>,
     pub(crate) limit_offer: crate::handshake::limits::LimitOffer,
     pub(crate) limits: crate::handshake::limits::Limits,
+    /// ClientHello.random, naming the connection in the key log.
+    #[cfg(feature = "danger-keylog")]
+    pub(crate) client_random: [u8; 32],
 }
