@@ -147,7 +147,9 @@ impl<'a> Certificate<'a> {
 
     /// Checks every entry's extensions against the table; `solicited`
     /// says which types the ClientHello asked for (§4.4.2: a server sends
-    /// only extensions the client offered).
+    /// only extensions the client offered). A frame of its own: the
+    /// handshake verifies the chain next, its deepest work (issue 12).
+    #[inline(never)]
     pub fn check_entries(&self, solicited: impl Fn(E) -> bool) -> Result<(), ExtensionSetError> {
         for entry in self.chain.entries() {
             CertificateEntryExtensions::decode(&entry.extensions, &solicited)?;
