@@ -6,7 +6,7 @@ use core::fmt;
 use crate::msgs::enums::{
     AlertDescription, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use crate::msgs::extensions::ExtensionsError;
+use crate::msgs::extensions::{ExtensionSetError, ExtensionsError};
 use crate::x509::CertError;
 
 /// Things a server can send cheaply that carry no progress, each allowed
@@ -424,6 +424,18 @@ impl From<ExtensionsError> for Error {
         match e {
             ExtensionsError::Decode(d) => d.into(),
             ExtensionsError::Duplicate(t) => Misbehavior::DuplicateExtension(t).into(),
+        }
+    }
+}
+
+/// §4.2: unsupported_extension for an answer to nothing asked,
+/// illegal_parameter for a type the message may not carry.
+impl From<ExtensionSetError> for Error {
+    fn from(e: ExtensionSetError) -> Self {
+        match e {
+            ExtensionSetError::Malformed(e) => e.into(),
+            ExtensionSetError::Unsolicited(t) => Misbehavior::UnsolicitedExtension(t).into(),
+            ExtensionSetError::NotAllowed { extension, .. } => Misbehavior::ExtensionNotAllowedHere(extension).into(),
         }
     }
 }

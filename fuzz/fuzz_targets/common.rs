@@ -12,15 +12,19 @@ use std::sync::OnceLock;
 use embertls::codec::{Reader, Writer};
 use embertls::crypto::{AeadAlg, HashAlg, Secret};
 use embertls::key_schedule::TrafficKeys;
-use embertls::msgs::certificate::Certificate;
+use embertls::msgs::certificate::{Certificate, CertificateEntryExtensions};
+use embertls::msgs::certificate_request::{CertificateRequest, CertificateRequestExtensions};
 use embertls::msgs::certificate_verify::CertificateVerify;
 use embertls::msgs::client_hello::{alpn_protocols, check_alpn_list, ClientHello};
-use embertls::msgs::enums::{ContentType, HandshakeType};
+use embertls::msgs::encrypted_extensions::EncryptedExtensions;
+use embertls::msgs::enums::{ContentType, ExtensionType, HandshakeType};
 use embertls::msgs::extensions::Extensions;
 use embertls::msgs::handshake::{write_handshake, HandshakeMessage, KeyUpdateRequest};
-use embertls::msgs::new_session_ticket::NewSessionTicket;
-use embertls::msgs::server_hello::ServerHello;
-use embertls::msgs::tls12::{CertificateRequest12, KeyExchangeKind, NewSessionTicket12, ServerKeyExchange};
+use embertls::msgs::new_session_ticket::{NewSessionTicket, NewSessionTicketExtensions};
+use embertls::msgs::server_hello::{HelloRetryRequestExtensions, ServerHello, ServerHelloExtensions};
+use embertls::msgs::tls12::{
+    CertificateRequest12, KeyExchangeKind, NewSessionTicket12, ServerHelloExtensions12, ServerKeyExchange,
+};
 use embertls::record::{Header, Inbound, Protection, HEADER_LEN};
 use embertls::{
     CertificateChain, CipherSuite, Client, ClientConfig, Error, Event, ExternalPsk, PskMode, ServerName,
@@ -401,14 +405,86 @@ fn tls12_messages(data: &[u8]) {
     }
 }
 
+/// Every type allowed: the typed sets then refuse only what their table does not list.
+fn any(_: ExtensionType) -> bool {
+    true
+}
+
+/// A typed set's encoding of the block `raw` (with its length prefix) gives
+/// back `raw`, or, if the set skipped unknown extensions (which it cannot
+/// give back), a block without them that `again` decodes and re-encodes
+/// byte for byte.
+fn set_round_trip(what: &str, raw: &[u8], skipped: bool, out: Vec<u8>, again: impl Fn(&Extensions<'_>) -> Vec<u8>) {
+    assert_eq!(usize::from(u16::from_be_bytes([out[0], out[1]])), out.len() - 2, "{what}: block length");
+    if !skipped {
+        assert_eq!(&out[2..], raw, "{what}: decode/encode round trip");
+        return;
+    }
+    assert!(out.len() - 2 < raw.len(), "{what}: skipped extensions are not written");
+    let block = Extensions::check(&out[2..]).expect("the encoding is a well-formed block");
+    assert_eq!(again(&block), out, "{what}: the encoding decodes and encodes the same");
+}
+
+/// Every typed extension set on the block `raw`: what decodes encodes back.
+fn typed_sets(raw: &[u8]) {
+    let Ok(exts) = Extensions::check(raw) else { return };
+    let cap = raw.len() + 2;
+    if let Ok(s) = ServerHelloExtensions::decode(&exts, any) {
+        set_round_trip("ServerHello", raw, false, encoded(|w| s.encode(w), cap), |_| Vec::new());
+    }
+    if let Ok(s) = HelloRetryRequestExtensions::decode(&exts, any) {
+        set_round_trip("HelloRetryRequest", raw, false, encoded(|w| s.encode(w), cap), |_| Vec::new());
+    }
+    if let Ok(s) = ServerHelloExtensions12::decode(&exts, any) {
+        set_round_trip("ServerHello (TLS 1.2)", raw, false, encoded(|w| s.encode(w), cap), |_| Vec::new());
+    }
+    if let Ok(s) = CertificateEntryExtensions::decode(&exts, any) {
+        set_round_trip("CertificateEntry", raw, false, encoded(|w| s.encode(w), cap), |_| Vec::new());
+    }
+    if let Ok(s) = CertificateRequestExtensions::decode(&exts) {
+        set_round_trip("CertificateRequest", raw, s.skipped_unknown(), encoded(|w| s.encode(w), cap), |b| {
+            let again = CertificateRequestExtensions::decode(b).expect("re-decodes");
+            assert!(!again.skipped_unknown());
+            encoded(|w| again.encode(w), cap)
+        });
+    }
+    if let Ok(s) = NewSessionTicketExtensions::decode(&exts) {
+        set_round_trip("NewSessionTicket", raw, s.skipped_unknown(), encoded(|w| s.encode(w), cap), |b| {
+            let again = NewSessionTicketExtensions::decode(b).expect("re-decodes");
+            assert!(!again.skipped_unknown());
+            encoded(|w| again.encode(w), cap)
+        });
+    }
+}
+
+/// The typed messages whose body is (mostly) an extension block.
+fn typed_messages(data: &[u8]) {
+    let cap = data.len() + 8;
+    if let Ok(m) = EncryptedExtensions::decode(data, any) {
+        assert_eq!(encoded(|w| m.encode(w), cap), data, "EncryptedExtensions round trip");
+    }
+    if let Ok(m) = CertificateRequest::decode(data) {
+        let out = encoded(|w| m.encode(w), cap);
+        if m.extensions.skipped_unknown() {
+            let again = CertificateRequest::decode(&out).expect("re-decodes");
+            assert_eq!(encoded(|w| again.encode(w), cap), out, "CertificateRequest re-encoding");
+        } else {
+            assert_eq!(out, data, "CertificateRequest round trip");
+        }
+    }
+}
+
 pub fn messages(data: &[u8]) {
     let cap = data.len() + 8;
+    typed_sets(data);
+    typed_messages(data);
     if let Ok(m) = ServerHello::decode(data) {
         hello_round_trip(data, &encoded(|w| m.encode(w), cap), m.extensions.raw());
-        let _ = (m.is_hello_retry_request(), m.has_downgrade_sentinel());
+        let _ = (m.is_hello_retry_request(), m.has_downgrade_sentinel(), m.selected_version());
         for (t, d) in m.extensions.iter() {
             assert_eq!(m.extensions.get(t), Some(d));
         }
+        typed_sets(m.extensions.raw());
     }
     if let Ok(m) = ClientHello::decode(data) {
         hello_round_trip(data, &encoded(|w| m.encode(w), cap), m.extensions.raw());
@@ -416,9 +492,17 @@ pub fn messages(data: &[u8]) {
     if let Ok(m) = NewSessionTicket::decode(data) {
         assert_eq!(encoded(|w| m.encode(w), cap), data, "NewSessionTicket round trip");
         let _ = m.max_early_data();
+        typed_sets(m.extensions.raw());
     }
     if let Ok(m) = Certificate::decode(data) {
         assert_eq!(encoded(|w| m.encode(w), cap), data, "Certificate round trip");
+        let _ = m.check_entries(any);
+        let mut n = 0;
+        for e in m.chain.entries() {
+            typed_sets(e.extensions.raw());
+            n += 1;
+        }
+        assert_eq!(n, m.chain.len(), "one entry per certificate");
         let n = m.chain.iter().count();
         assert_eq!(n, m.chain.len());
         assert_eq!(m.chain.is_empty(), n == 0);

@@ -6,20 +6,19 @@ use rand_core::CryptoRng;
 
 use super::state::{send_ccs, Ctx, Output, State};
 use super::tls13::{ExpectEncryptedExtensions, Handshaking};
-use crate::codec::{Reader, Writer};
+use crate::codec::Writer;
 use crate::config::ClientConfig;
 use crate::config::SIGNATURE_SCHEMES;
 use crate::crypto::CryptoProvider;
 use crate::crypto::{HashAlg, KeyShare, Transcript};
 use crate::error::{Error, Incompatibility, Misbehavior};
 use crate::handshake::limits::{LimitOffer, Limits};
-use crate::handshake::offered::single_u16;
 use crate::handshake::{KeyExchange, Offered, Suite};
 use crate::key_schedule::{psk_binder, EarlySecret};
 use crate::msgs::client_hello::{ClientHelloParams, PskIdentity, Tls12Offer, PSK_DHE_KE, PSK_KE};
 use crate::msgs::enums::{CipherSuite, ContentType, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion};
 use crate::msgs::handshake::write_handshake;
-use crate::msgs::server_hello::ServerHello;
+use crate::msgs::server_hello::{HelloRetryRequestExtensions, ServerHello, ServerHelloExtensions};
 use crate::psk::PskMode;
 use crate::record::{Protection, HEADER_LEN, MAX_PLAINTEXT};
 use crate::ticket::SessionTicket;
@@ -396,11 +395,11 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             return Err(Misbehavior::SecondHelloRetry.into());
         }
         // §4.1.3 / §4.2.1: without supported_versions the server chose TLS 1.2 or older.
-        let version = match sh.extensions.get(ExtensionType::SupportedVersions.to_wire()) {
-            Some(_) if !ctx.config.tls13 => {
-                return Err(Misbehavior::UnsolicitedExtension(ExtensionType::SupportedVersions.to_wire()).into())
-            }
-            Some(v) => ProtocolVersion::from_wire(single_u16(v, "supported_versions.selected_version")?),
+        if !ctx.config.tls13 && sh.extensions.contains(ExtensionType::SupportedVersions) {
+            return Err(Misbehavior::UnsolicitedExtension(ExtensionType::SupportedVersions.to_wire()).into());
+        }
+        let version = match sh.selected_version()? {
+            Some(v) => v,
             None => {
                 // §4.1.3: a TLS 1.3 server that negotiates an older version marks its random.
                 if ctx.config.tls13 && sh.has_downgrade_sentinel() {
@@ -438,30 +437,23 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         if self.retry_suite.is_some_and(|s| s != suite) {
             return Err(Misbehavior::SuiteChangedAfterRetry.into());
         }
-        self.offered.check(
-            &sh.extensions,
-            &[ExtensionType::SupportedVersions, ExtensionType::KeyShare, ExtensionType::PreSharedKey],
-        )?;
-        let psk = self.accepted_psk(&sh, suite)?;
+        let exts = ServerHelloExtensions::decode(&sh.extensions, |t| self.offered.contains(t))?;
+        let psk = self.accepted_psk(exts.pre_shared_key, suite)?;
         // (EC)DHE unless an external PSK in psk_ke mode was accepted (§4.2.8);
         // §4.2.9: a psk_ke ServerHello has no key_share, even after a
         // HelloRetryRequest that named a group.
         let psk_ke = psk.is_some_and(|p| p.source == PskSource::External(PskMode::Ke));
-        let share = sh.extensions.get(ExtensionType::KeyShare.to_wire());
-        let (group, shared) = match (&self.key_share, share) {
+        let (group, shared) = match (&self.key_share, exts.key_share) {
             (_, Some(_)) if psk_ke => {
                 return Err(Misbehavior::ExtensionNotAllowedHere(ExtensionType::KeyShare.to_wire()).into())
             }
             (_, None) if psk_ke => (None, None),
             (Some(ks), Some(share)) => {
-                let mut r = Reader::new(share);
-                let group = NamedGroup::from_wire(r.u16("KeyShareEntry.group")?);
-                let key = r.vec16_bounded(1, 0xffff, "KeyShareEntry.key_exchange")?;
-                r.finish("key_share (trailing bytes)")?;
-                if group != ks.group() {
+                if share.group != ks.group() {
                     return Err(Misbehavior::KeyShareGroupMismatch.into());
                 }
-                (Some(group), Some(ks.agree(ctx.crypto, key).ok_or(Misbehavior::InvalidKeyShare)?))
+                let shared = ks.agree(ctx.crypto, share.key_exchange).ok_or(Misbehavior::InvalidKeyShare)?;
+                (Some(share.group), Some(shared))
             }
             _ => return Err(Misbehavior::KeyShareGroupMismatch.into()),
         };
@@ -528,11 +520,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
 
     /// The PSK the server selected (§4.2.11), if any. An external PSK must be
     /// selected; a ticket the server declines means a full handshake.
-    pub(crate) fn accepted_psk(&self, sh: &ServerHello<'_>, suite: Suite) -> Result<Option<PskOffer<'a>>, Error> {
-        let selected = match sh.extensions.get(ExtensionType::PreSharedKey.to_wire()) {
-            Some(d) => Some(single_u16(d, "pre_shared_key.selected_identity")?),
-            None => None,
-        };
+    fn accepted_psk(&self, selected: Option<u16>, suite: Suite) -> Result<Option<PskOffer<'a>>, Error> {
         match (self.psk, selected) {
             (Some(p), Some(0)) if p.hash == suite.hash => Ok(Some(p)),
             (Some(_), Some(0)) => Err(Misbehavior::PskSuiteMismatch.into()),
@@ -552,25 +540,9 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         ctx: &mut Ctx<'_, 'a, R, P>,
         slot: &mut State<'a, P>,
     ) -> Result<Output<'a>, Error> {
-        // §4.2.2: a cookie may come unasked.
-        self.offered.with(ExtensionType::Cookie).check(
-            &hrr.extensions,
-            &[ExtensionType::SupportedVersions, ExtensionType::KeyShare, ExtensionType::Cookie],
-        )?;
-        let cookie = match hrr.extensions.get(ExtensionType::Cookie.to_wire()) {
-            Some(c) => {
-                let mut r = Reader::new(c);
-                let v = r.vec16_bounded(1, 0xffff, "cookie")?;
-                r.finish("cookie (trailing bytes)")?;
-                Some(v)
-            }
-            None => None,
-        };
-        let requested = match hrr.extensions.get(ExtensionType::KeyShare.to_wire()) {
-            Some(d) => Some(NamedGroup::from_wire(single_u16(d, "key_share.selected_group")?)),
-            None => None,
-        };
-        if let Some(g) = requested {
+        let exts = HelloRetryRequestExtensions::decode(&hrr.extensions, |t| self.offered.contains(t))?;
+        let cookie = exts.cookie;
+        if let Some(g) = exts.key_share {
             if !self.offers_groups() || !ctx.config.groups.contains(&g) {
                 return Err(Misbehavior::RetryGroupNotOffered(g).into());
             }
@@ -581,7 +553,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         } else if cookie.is_none() {
             return Err(Misbehavior::UselessHelloRetry.into());
         }
-        trace::debug!("HelloRetryRequest: {}, group {}, cookie {}", suite.id, trace::Opt(requested), cookie.is_some());
+        trace::debug!("HelloRetryRequest: {}, group {}, cookie {}", suite.id, trace::Opt(exts.key_share), cookie.is_some());
         // §4.4.1: the transcript restarts with message_hash(ClientHello1).
         let ch1 = self.transcript.get(suite.hash).current(ctx.crypto);
         let mut t = Transcript::new(ctx.crypto, suite.hash);

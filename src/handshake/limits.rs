@@ -3,9 +3,6 @@
 
 pub use crate::error::Flood;
 use crate::error::{Error, Misbehavior};
-use crate::handshake::offered::single_u16;
-use crate::msgs::enums::ExtensionType;
-use crate::msgs::extensions::Extensions;
 use crate::record::{HEADER_LEN, MAX_PLAINTEXT};
 
 /// What the client asks for, derived from its receive buffer.
@@ -54,19 +51,20 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Reads the server's answers (RFC 8449 §4, RFC 6066 §4) in TLS 1.3's
-    /// EncryptedExtensions.
-    pub fn from_encrypted_extensions(offer: LimitOffer, exts: &Extensions<'_>) -> Result<Self, Error> {
-        Self::from_extensions(offer, exts, true)
-    }
-
-    /// Reads the server's answers; `tls13` says whether limits count the
-    /// inner content type byte (RFC 8449 §4: TLS 1.3 yes, TLS 1.2 no).
-    pub fn from_extensions(offer: LimitOffer, exts: &Extensions<'_>, tls13: bool) -> Result<Self, Error> {
+    /// Reads the server's answers (RFC 8449 §4, RFC 6066 §4): its
+    /// record_size_limit and max_fragment_length, in TLS 1.3's
+    /// EncryptedExtensions or TLS 1.2's ServerHello. `tls13` says whether
+    /// limits count the inner content type byte (RFC 8449 §4: TLS 1.3 yes,
+    /// TLS 1.2 no).
+    pub fn from_answer(
+        offer: LimitOffer,
+        record_size_limit: Option<u16>,
+        max_fragment_length: Option<u8>,
+        tls13: bool,
+    ) -> Result<Self, Error> {
         let type_byte = usize::from(tls13);
         let mut limits = Limits::default();
-        if let Some(d) = exts.get(ExtensionType::RecordSizeLimit.to_wire()) {
-            let theirs = single_u16(d, "record_size_limit")? as usize;
+        if let Some(theirs) = record_size_limit.map(usize::from) {
             if theirs < 64 {
                 return Err(Misbehavior::BadRecordSizeLimit.into());
             }
@@ -74,15 +72,11 @@ impl Limits {
             limits.send = limits.send.min(theirs - type_byte);
             limits.recv = offer.record_size_limit.map(usize::from);
         }
-        if let Some(d) = exts.get(ExtensionType::MaxFragmentLength.to_wire()) {
+        if let Some(code) = max_fragment_length {
             // RFC 8449 §5: an answer with both is fatal (illegal_parameter).
-            if exts.get(ExtensionType::RecordSizeLimit.to_wire()).is_some() {
+            if record_size_limit.is_some() {
                 return Err(Misbehavior::BothRecordSizeLimits.into());
             }
-            let code = match d {
-                [c] => *c,
-                _ => return Err(Error::Decode { what: "max_fragment_length" }),
-            };
             if Some(code) != offer.mfl_code {
                 return Err(Misbehavior::BadMaxFragmentLength.into());
             }

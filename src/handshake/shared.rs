@@ -1,8 +1,8 @@
 //! Pieces both versions use (issue 15 item 2: `tls12` does not reach into `tls13`).
 
-use crate::codec::Reader;
 use crate::error::{Error, Misbehavior};
 use crate::msgs::client_hello::alpn_protocols;
+use crate::msgs::extensions::ProtocolNames;
 
 /// What storing a ticket needs from the connection.
 pub(crate) struct TicketCtx<'x> {
@@ -14,15 +14,8 @@ pub(crate) struct TicketCtx<'x> {
 
 /// RFC 7301 §3.1: the server's list holds exactly one protocol, one we offered.
 /// Returns its (offset, length) in our list.
-pub(crate) fn select_alpn(data: &[u8], ours: &[u8]) -> Result<(u8, u8), Error> {
-    let mut r = Reader::new(data);
-    let list = r.vec16("ALPN.protocol_name_list")?;
-    r.finish("ALPN (trailing bytes)")?;
-    let mut lr = Reader::new(list);
-    let chosen = lr.vec8_bounded(1, 255, "ALPN.ProtocolName")?;
-    if !lr.is_empty() {
-        return Err(Misbehavior::BadAlpn.into());
-    }
+pub(crate) fn select_alpn(answer: &ProtocolNames<'_>, ours: &[u8]) -> Result<(u8, u8), Error> {
+    let chosen = answer.single().ok_or(Misbehavior::BadAlpn)?;
     let mut offset = 0usize;
     for p in alpn_protocols(ours) {
         if p == chosen {

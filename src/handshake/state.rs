@@ -16,7 +16,6 @@ use crate::crypto::CryptoProvider;
 use crate::error::{Error, Received};
 use crate::msgs::enums::{ContentType, HandshakeType};
 use crate::msgs::handshake::{write_handshake, HandshakeMessage};
-use crate::msgs::new_session_ticket::NewSessionTicket;
 use crate::record::{Outbound, Protection, ReadKeys};
 use crate::verify::{ServerName, UnixTime};
 
@@ -196,11 +195,7 @@ impl<'a, P: CryptoProvider> State<'a, P> {
             (State::ExpectFinished(_), H::Finished) => {
                 transition!(self, msg.typ, |next| State::ExpectFinished(s) => s.handle(body, raw, ctx, next))
             }
-            // §4.6.1: a lifetime of zero means discard it at once.
-            (State::Connected(_), H::NewSessionTicket) => match NewSessionTicket::decode(body)?.lifetime {
-                0 => Ok(Output::None),
-                _ => Ok(Output::Ticket),
-            },
+            (State::Connected(_), H::NewSessionTicket) => Connected::new_session_ticket(body),
             (State::Connected(_), H::KeyUpdate) => match self {
                 State::Connected(s) => s.key_update(body, ctx),
                 s => Err(s.unexpected(msg.typ)),

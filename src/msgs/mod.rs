@@ -2,12 +2,15 @@
 //! additions, RFC 5246 §7.4, in [`tls12`]).
 //!
 //! Each message has `decode` (strict: bad lengths, duplicate extensions and
-//! trailing bytes are refused) and `encode`. No state lives here.
+//! trailing bytes are refused) and `encode`; each extension block a typed
+//! set that follows the RFC 8446 §4.2 table (see [`extensions`]). No state
+//! lives here.
 
 pub mod certificate;
 pub mod certificate_request;
 pub mod certificate_verify;
 pub mod client_hello;
+pub mod encrypted_extensions;
 pub mod enums;
 pub mod extensions;
 pub mod handshake;

@@ -4,7 +4,6 @@
 
 use super::{Negotiated, Outer, State};
 use crate::auth::choose_identity;
-use crate::codec::Reader;
 use crate::config::SIGNATURE_SCHEMES;
 use crate::crypto::CryptoProvider;
 use crate::crypto::{KeyShare, PeerKey, SharedSecret, SigHash, SignatureError, MAX_PUBLIC_KEY_LEN};
@@ -64,9 +63,7 @@ impl<P: CryptoProvider> Negotiated<P> {
         body: &[u8],
         ctx: &mut Ctx<'_, '_, R, P>,
     ) -> Result<(Trust, PeerKey), Error> {
-        let mut r = Reader::new(body);
-        let chain = CertificateChain::from_tls12_list(r.vec24("Certificate.certificate_list")?)?;
-        r.finish("Certificate (trailing bytes)")?;
+        let chain = CertificateChain::from_tls12_message(body)?;
         let leaf = chain.leaf().ok_or(crate::x509::CertError::NoCertificate)?;
         let trust = ctx.config.verifier.verify_server_with(&chain, &ctx.server_name, ctx.now, ctx.crypto)?;
         let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;

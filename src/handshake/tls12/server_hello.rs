@@ -9,21 +9,9 @@ use crate::handshake::shared::select_alpn;
 use crate::handshake::state::{self, Ctx, Output};
 use crate::handshake::{KeyExchange, Suite};
 use crate::key_schedule::tls12::MasterSecret12;
-use crate::msgs::enums::ExtensionType as E;
 use crate::msgs::server_hello::ServerHello;
+use crate::msgs::tls12::ServerHelloExtensions12;
 use crate::trace::{self, key_log};
-
-/// Extensions a TLS 1.2 ServerHello may answer with (each only if offered).
-const ALLOWED: [E; 8] = [
-    E::ServerName,
-    E::MaxFragmentLength,
-    E::EcPointFormats,
-    E::Alpn,
-    E::ExtendedMasterSecret,
-    E::RecordSizeLimit,
-    E::SessionTicket,
-    E::RenegotiationInfo,
-];
 
 /// Takes a TLS 1.2 ServerHello: checks the suite and extensions, then
 /// starts the full handshake or, if the server resumed our session, the
@@ -44,40 +32,21 @@ pub(crate) fn server_hello<'a, R, P: CryptoProvider>(
         return Err(Misbehavior::CompressionNotNull.into());
     }
     // RFC 5246 §7.4.1.4: only extensions we offered (unsupported_extension otherwise).
-    let exts = &sh.extensions;
-    hello.offered.check(exts, &ALLOWED)?;
+    let exts = ServerHelloExtensions12::decode(&sh.extensions, |t| hello.offered.contains(t))?;
     // RFC 5746 §3.4: an initial handshake must carry an empty renegotiated_connection.
-    match exts.get(E::RenegotiationInfo.to_wire()) {
-        Some([0]) => {}
+    match exts.renegotiation_info {
+        Some([]) => {}
         Some(_) => return Err(Misbehavior::BadRenegotiationInfo.into()),
         None => return Err(Error::Incompatible(Incompatibility::SecureRenegotiation)),
     }
-    let ems = match exts.get(E::ExtendedMasterSecret.to_wire()) {
-        Some([]) => true,
-        Some(_) => return Err(Error::Decode { what: "extended_master_secret (must be empty)" }),
-        None => false,
-    };
-    if let Some(formats) = exts.get(E::EcPointFormats.to_wire()) {
-        let mut r = crate::codec::Reader::new(formats);
-        let list = r.vec8_bounded(1, 255, "ec_point_formats")?;
-        r.finish("ec_point_formats (trailing bytes)")?;
-        if !list.contains(&0) {
-            return Err(Misbehavior::BadEcPointFormats.into());
-        }
+    let ems = exts.extended_master_secret;
+    // RFC 8422 §5.2: the server must accept uncompressed points.
+    if exts.ec_point_formats.is_some_and(|formats| !formats.contains(&0)) {
+        return Err(Misbehavior::BadEcPointFormats.into());
     }
-    if exts.get(E::ServerName.to_wire()).is_some_and(|d| !d.is_empty()) {
-        return Err(Error::Decode { what: "ServerHello.server_name (must be empty)" });
-    }
-    let ticket_expected = match exts.get(E::SessionTicket.to_wire()) {
-        Some([]) => true,
-        Some(_) => return Err(Error::Decode { what: "ServerHello.session_ticket (must be empty)" }),
-        None => false,
-    };
-    let alpn = match exts.get(E::Alpn.to_wire()) {
-        Some(d) => Some(select_alpn(d, &ctx.config.alpn)?),
-        None => None,
-    };
-    let limits = Limits::from_extensions(hello.limits, exts, false)?;
+    let ticket_expected = exts.session_ticket;
+    let alpn = exts.alpn.map(|names| select_alpn(&names, &ctx.config.alpn)).transpose()?;
+    let limits = Limits::from_answer(hello.limits, exts.record_size_limit, exts.max_fragment_length, false)?;
     ctx.out.set_max_fragment(limits.send);
     let mut transcript = hello.transcript.select(suite.hash);
     transcript.update(ctx.crypto, raw);

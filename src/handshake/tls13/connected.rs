@@ -9,7 +9,7 @@ use crate::handshake::Suite;
 use crate::key_schedule::{next_traffic_secret, resumption_psk};
 use crate::msgs::enums::HandshakeType;
 use crate::msgs::handshake::KeyUpdateRequest;
-use crate::msgs::new_session_ticket::NewSessionTicket;
+use crate::msgs::new_session_ticket::{NewSessionTicket, NewSessionTicketExtensions};
 use crate::record::Protection;
 use crate::ticket::SessionTicket;
 use crate::verify::Trust;
@@ -59,6 +59,15 @@ impl Connected {
         self.client_app_secret = next_traffic_secret(ctx.crypto, alg, &self.client_app_secret);
         Protection::install(ctx.write_prot, ctx.crypto, alg, self.suite.aead, &self.client_app_secret);
         Ok(())
+    }
+
+    /// A NewSessionTicket arrived (§4.6.1): checked here, stored only if
+    /// the caller asks for it; a lifetime of zero means discard it at once.
+    #[inline(never)] // a frame of its own: the dispatch frame is under every transition
+    pub(crate) fn new_session_ticket<'a>(body: &[u8]) -> Result<Output<'a>, Error> {
+        let nst = NewSessionTicket::decode(body)?;
+        NewSessionTicketExtensions::decode(&nst.extensions)?;
+        Ok(if nst.lifetime == 0 { Output::None } else { Output::Ticket })
     }
 
     /// TLS-Exporter (RFC 8446 §7.5).

@@ -3,20 +3,20 @@
 
 use super::{ExpectFinished, Handshaking};
 use crate::auth::choose_identity;
-use crate::codec::Reader;
 use crate::config::SIGNATURE_SCHEMES;
 use crate::crypto::CryptoProvider;
 use crate::crypto::{PeerKey, SignatureError};
 use crate::error::{Error, Misbehavior};
 use crate::handshake::hello::PskSource;
+use crate::handshake::limits::Limits;
 use crate::handshake::shared::select_alpn;
 use crate::handshake::state::{Ctx, Output, State};
 use crate::handshake::SchemeAlg;
 use crate::msgs::certificate::Certificate;
 use crate::msgs::certificate_request::CertificateRequest;
 use crate::msgs::certificate_verify::{signed_content, CertificateVerify};
-use crate::msgs::enums::{ExtensionType, SignatureScheme};
-use crate::msgs::extensions::Extensions;
+use crate::msgs::encrypted_extensions::EncryptedExtensions;
+use crate::msgs::enums::SignatureScheme;
 use crate::verify::Trust;
 
 /// Waiting for EncryptedExtensions.
@@ -52,30 +52,10 @@ impl<P: CryptoProvider> ExpectEncryptedExtensions<P> {
         slot: &mut State<'a, P>,
     ) -> Result<Output<'a>, Error> {
         let mut hs = self.0;
-        let mut r = Reader::new(body);
-        let exts = Extensions::check(r.vec16("EncryptedExtensions.extensions")?)?;
-        r.finish("EncryptedExtensions (trailing bytes)")?;
-        // §4.2 table: what may appear in EncryptedExtensions.
-        hs.offered.check(
-            &exts,
-            &[
-                ExtensionType::ServerName,
-                ExtensionType::SupportedGroups,
-                ExtensionType::Alpn,
-                ExtensionType::RecordSizeLimit,
-                ExtensionType::MaxFragmentLength,
-                ExtensionType::EarlyData,
-            ],
-        )?;
-        if exts.get(ExtensionType::ServerName.to_wire()).is_some_and(|d| !d.is_empty()) {
-            return Err(Error::Decode { what: "EncryptedExtensions.server_name (must be empty)" });
-        }
-        hs.limits = crate::handshake::limits::Limits::from_encrypted_extensions(hs.limit_offer, &exts)?;
+        let ee = EncryptedExtensions::decode(body, |t| hs.offered.contains(t))?;
+        hs.limits = Limits::from_answer(hs.limit_offer, ee.record_size_limit, ee.max_fragment_length, true)?;
         ctx.out.set_max_fragment(hs.limits.send);
-        hs.alpn = match exts.get(ExtensionType::Alpn.to_wire()) {
-            Some(d) => Some(select_alpn(d, &ctx.config.alpn)?),
-            None => None,
-        };
+        hs.alpn = ee.alpn.map(|names| select_alpn(&names, &ctx.config.alpn)).transpose()?;
         hs.transcript.update(ctx.crypto, raw);
         // §2.2: a PSK handshake authenticates the server by the key, with no certificate.
         let trust = match hs.psk {
@@ -106,8 +86,8 @@ impl<P: CryptoProvider> ExpectCertificate<P> {
         if !cr.context.is_empty() {
             return Err(Error::Decode { what: "CertificateRequest.certificate_request_context (must be empty)" });
         }
-        let schemes = cr.signature_algorithms()?.ok_or(Error::MissingExtension("signature_algorithms"))?;
-        let authorities = cr.certificate_authorities()?;
+        let schemes = cr.extensions.signature_algorithms.ok_or(Error::MissingExtension("signature_algorithms"))?;
+        let authorities = cr.extensions.authorities();
         let chosen = choose_identity(ctx.config.client_identities, authorities, |id| {
             id.choose_scheme(schemes.iter().map(SignatureScheme::from_wire), |s| s.tls13_alg().is_some())
         });
@@ -129,14 +109,7 @@ impl<P: CryptoProvider> ExpectCertificate<P> {
             return Err(Misbehavior::NonEmptyCertificateContext.into());
         }
         // We request no per-certificate extensions (OCSP, SCT), so none may come (§4.4.2).
-        let mut entries = Reader::new(body);
-        entries.vec8("")?;
-        let mut list = Reader::new(entries.vec24("")?);
-        while !list.is_empty() {
-            list.vec24("")?;
-            let e = Extensions::check(list.vec16("CertificateEntry.extensions")?)?;
-            self.hs.offered.check(&e, &[])?;
-        }
+        cert.check_entries(|t| self.hs.offered.contains(t))?;
         let leaf = cert.chain.leaf().ok_or(crate::x509::CertError::NoCertificate)?;
         let trust = ctx.config.verifier.verify_server_with(&cert.chain, &ctx.server_name, ctx.now, ctx.crypto)?;
         let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
