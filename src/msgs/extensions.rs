@@ -1,6 +1,6 @@
 //! Extension blocks (RFC 8446 §4.2): `Extension extensions<0..2^16-1>`,
 //! and what every message's typed extension set shares: the §4.2 rules
-//! ([`decode_set`]), the wire order ([`WireOrder`]) and the value types more
+//! (`decode_set`), the wire order ([`WireOrder`]) and the value types more
 //! than one message carries.
 //!
 //! Each message that carries extensions has its typed set beside it
