@@ -591,6 +591,18 @@ where
         }
     }
 
+    /// The connection's crypto provider (e.g. to read a hardware driver's state).
+    pub fn provider(&self) -> &P {
+        &self.crypto
+    }
+
+    /// Ends the connection and hands back its crypto provider (e.g. the
+    /// peripheral driver it held). Nothing more is sent: call
+    /// [`Client::close`] and send [`Client::outgoing`] first for a clean close.
+    pub fn into_provider(self) -> P {
+        self.crypto
+    }
+
     /// The psk_identity_hint a TLS 1.2 server sent in its ServerKeyExchange
     /// (RFC 4279 §2), e.g. mosquitto's `psk_hint`; `None` if it sent none (or
     /// one longer than 64 bytes). TLS 1.3 has no hint.

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use embertls::provider::Ring;
 use embertls::{Client, ClientConfig, Event, ServerName, ServerVerification};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName as RustlsName};
@@ -121,6 +122,18 @@ fn embertls_once(
     tx: &mut [u8],
     ticket: Option<&[u8]>,
 ) -> Duration {
+    embertls_with(server, config, rx, tx, ticket, RustCrypto)
+}
+
+/// As [`embertls_once`] with crypto provider `provider`.
+fn embertls_with<P: CryptoProvider>(
+    server: &Arc<rustls::ServerConfig>,
+    config: &ClientConfig<'_>,
+    rx: &mut [u8],
+    tx: &mut [u8],
+    ticket: Option<&[u8]>,
+    provider: P,
+) -> Duration {
     let mut srv = rustls::ServerConnection::new(server.clone()).unwrap();
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
     let name = ServerName::parse("localhost");
@@ -128,9 +141,10 @@ fn embertls_once(
     let mut c = match ticket {
         Some(b) => {
             let ticket = embertls::SessionTicket::decode(b).unwrap().with_age(1);
-            Client::new(embertls::ConnectOptions::new(config, name).resuming(ticket), rng, rx, tx).unwrap()
+            let options = embertls::ConnectOptions::new(config, name).resuming(ticket).with_provider(provider);
+            Client::new(options, rng, rx, tx).unwrap()
         }
-        None => Client::new(embertls::ConnectOptions::new(config, name), rng, rx, tx).unwrap(),
+        None => Client::new(embertls::ConnectOptions::new(config, name).with_provider(provider), rng, rx, tx).unwrap(),
     };
     let mut spent = t.elapsed();
     let mut wire = Vec::new();
@@ -281,6 +295,14 @@ fn bench(cr: &mut Criterion) {
                 b.iter_custom(|n| (0..n).map(|_| rustls_once(&server, &rustcrypto)).sum())
             });
             g.bench_function("rustls_ring", |b| b.iter_custom(|n| (0..n).map(|_| rustls_once(&server, &ring)).sum()));
+            g.bench_function("embertls_ring", |b| {
+                b.iter_custom(|n| {
+                    (0..n).map(|_| embertls_with(&server, &ember_config, &mut rx, &mut tx, None, Ring)).sum()
+                })
+            });
+            // The same handshake's own primitive operations, recorded once and timed alone.
+            let calls = record(&server, &ember_config);
+            g.bench_function("embertls_primitives", |b| b.iter_custom(|n| (0..n).map(|_| replay(&calls)).sum()));
             g.finish();
         }
         let server = resuming_server_config(ECDSA_CERT, ECDSA_KEY, version);
@@ -305,6 +327,222 @@ fn bench(cr: &mut Criterion) {
         b.iter_custom(|n| (0..n).map(|_| embertls_once(&auth_server, &auth_config, &mut rx, &mut tx, None)).sum())
     });
     g.finish();
+}
+
+// ---------------------------------------------------------------------------
+// The handshake's own primitive operations, recorded and replayed alone
+// (issue 14 item 4: handshake CPU against the sum of its primitives).
+// ---------------------------------------------------------------------------
+
+use embertls::provider::{
+    AeadAlg, AeadError, CryptoProvider, Digest, HashAlg, NamedGroup, PeerKey, SigAlg, SignatureError, MAX_HASH_LEN,
+    MAX_PUBLIC_KEY_LEN, MAX_SHARED_SECRET_LEN, TAG_LEN,
+};
+use embertls::RustCrypto;
+
+/// One call a handshake made to its provider, with what replaying it needs.
+enum Call {
+    HashStart(HashAlg),
+    HashUpdate(HashAlg, Vec<u8>),
+    HashFinish(HashAlg),
+    Hmac(HashAlg, Vec<u8>, Vec<Vec<u8>>),
+    AeadKey(AeadAlg, Vec<u8>),
+    /// Key (index into the keys made), nonce, AAD, plaintext length.
+    Seal(usize, [u8; 12], Vec<u8>, usize),
+    /// Key, nonce, AAD, ciphertext, tag.
+    Open(usize, [u8; 12], Vec<u8>, Vec<u8>, [u8; TAG_LEN]),
+    KxGenerate(NamedGroup),
+    KxAgree(NamedGroup, Vec<u8>),
+    Verify(PeerKey, SigAlg, Vec<u8>, Vec<u8>),
+}
+
+/// RustCrypto, recording every call.
+#[derive(Default)]
+struct Recorder {
+    calls: Vec<Call>,
+    keys: usize,
+}
+
+impl CryptoProvider for Recorder {
+    type Hash = (HashAlg, <RustCrypto as CryptoProvider>::Hash);
+    fn hash_start(&mut self, alg: HashAlg) -> Self::Hash {
+        self.calls.push(Call::HashStart(alg));
+        (alg, RustCrypto.hash_start(alg))
+    }
+    fn hash_update(&mut self, hash: &mut Self::Hash, data: &[u8]) {
+        self.calls.push(Call::HashUpdate(hash.0, data.to_vec()));
+        RustCrypto.hash_update(&mut hash.1, data)
+    }
+    fn hash_finish(&mut self, hash: Self::Hash) -> Digest {
+        self.calls.push(Call::HashFinish(hash.0));
+        RustCrypto.hash_finish(hash.1)
+    }
+    fn hmac(&mut self, alg: HashAlg, key: &[u8], parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) -> usize {
+        self.calls.push(Call::Hmac(alg, key.to_vec(), parts.iter().map(|p| p.to_vec()).collect()));
+        RustCrypto.hmac(alg, key, parts, out)
+    }
+    type AeadKey = (usize, <RustCrypto as CryptoProvider>::AeadKey);
+    fn aead_key(&mut self, alg: AeadAlg, key: &[u8]) -> Self::AeadKey {
+        self.calls.push(Call::AeadKey(alg, key.to_vec()));
+        self.keys += 1;
+        (self.keys - 1, RustCrypto.aead_key(alg, key))
+    }
+    fn aead_seal(
+        &mut self,
+        key: &Self::AeadKey,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+    ) -> Result<[u8; TAG_LEN], AeadError> {
+        self.calls.push(Call::Seal(key.0, *nonce, aad.to_vec(), buf.len()));
+        RustCrypto.aead_seal(&key.1, nonce, aad, buf)
+    }
+    fn aead_open(
+        &mut self,
+        key: &Self::AeadKey,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> Result<(), AeadError> {
+        self.calls.push(Call::Open(key.0, *nonce, aad.to_vec(), buf.to_vec(), *tag));
+        RustCrypto.aead_open(&key.1, nonce, aad, buf, tag)
+    }
+    type KxPrivate = <RustCrypto as CryptoProvider>::KxPrivate;
+    fn kx_from_private(
+        &mut self,
+        group: NamedGroup,
+        private: &[u8],
+        public: &mut [u8; MAX_PUBLIC_KEY_LEN],
+    ) -> Option<(Self::KxPrivate, usize)> {
+        RustCrypto.kx_from_private(group, private, public)
+    }
+    fn kx_generate<R: rand_core::CryptoRng + ?Sized>(
+        &mut self,
+        group: NamedGroup,
+        rng: &mut R,
+        public: &mut [u8; MAX_PUBLIC_KEY_LEN],
+    ) -> Result<(Self::KxPrivate, usize), embertls::Error> {
+        self.calls.push(Call::KxGenerate(group));
+        RustCrypto.kx_generate(group, rng, public)
+    }
+    fn kx_agree(
+        &mut self,
+        group: NamedGroup,
+        private: &Self::KxPrivate,
+        peer: &[u8],
+        out: &mut [u8; MAX_SHARED_SECRET_LEN],
+    ) -> Option<usize> {
+        self.calls.push(Call::KxAgree(group, peer.to_vec()));
+        RustCrypto.kx_agree(group, private, peer, out)
+    }
+    fn verify_signature(&mut self, key: &PeerKey, alg: SigAlg, msg: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
+        self.calls.push(Call::Verify(key.clone(), alg, msg.to_vec(), sig.to_vec()));
+        CryptoProvider::verify_signature(&mut RustCrypto, key, alg, msg, sig)
+    }
+}
+
+/// Runs the recorded calls with RustCrypto; returns the time they took.
+/// Hashes run on one state per algorithm (a finish takes a copy): the same
+/// blocks are compressed as in the handshake, whichever transcript they
+/// belonged to. A key agreement uses a private key, and an open a copy of
+/// its ciphertext, made before the clock starts.
+fn replay(calls: &[Call]) -> Duration {
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let mut p = RustCrypto;
+    let mut public = [0u8; MAX_PUBLIC_KEY_LEN];
+    let mut privates: Vec<_> = calls
+        .iter()
+        .filter_map(|c| match c {
+            Call::KxAgree(g, _) => Some(p.kx_generate(*g, &mut rng, &mut public).unwrap().0),
+            _ => None,
+        })
+        .collect();
+    privates.reverse();
+    // Each ciphertext opened in place, as the record layer does: copied before the clock starts.
+    let mut opened: Vec<Vec<u8>> = calls
+        .iter()
+        .filter_map(|c| match c {
+            Call::Open(_, _, _, ct, _) => Some(ct.clone()),
+            _ => None,
+        })
+        .collect();
+    opened.reverse();
+    let mut sha256 = p.hash_start(HashAlg::Sha256);
+    let mut sha384 = p.hash_start(HashAlg::Sha384);
+    let mut keys = Vec::new();
+    let mut out = [0u8; MAX_HASH_LEN];
+    let mut shared = [0u8; MAX_SHARED_SECRET_LEN];
+    let mut buf = vec![0u8; 20_000];
+    let t = Instant::now();
+    for c in calls {
+        match c {
+            Call::HashStart(a) => {
+                let _ = std::hint::black_box(p.hash_start(*a));
+            }
+            Call::HashUpdate(HashAlg::Sha256, d) => p.hash_update(&mut sha256, d),
+            Call::HashUpdate(HashAlg::Sha384, d) => p.hash_update(&mut sha384, d),
+            Call::HashFinish(HashAlg::Sha256) => {
+                std::hint::black_box(p.hash_finish(sha256.clone()));
+            }
+            Call::HashFinish(HashAlg::Sha384) => {
+                std::hint::black_box(p.hash_finish(sha384.clone()));
+            }
+            Call::Hmac(a, k, parts) => {
+                let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+                p.hmac(*a, k, &parts, &mut out);
+            }
+            Call::AeadKey(a, k) => keys.push(p.aead_key(*a, k)),
+            Call::Seal(k, n, aad, len) => {
+                std::hint::black_box(p.aead_seal(&keys[*k], n, aad, &mut buf[..*len]).unwrap());
+            }
+            Call::Open(k, n, aad, _, tag) => {
+                let mut ct = opened.pop().unwrap();
+                p.aead_open(&keys[*k], n, aad, &mut ct, tag).unwrap();
+                std::hint::black_box(ct);
+            }
+            Call::KxGenerate(g) => {
+                std::hint::black_box(p.kx_generate(*g, &mut rng, &mut public).unwrap());
+            }
+            Call::KxAgree(g, peer) => {
+                let private = privates.pop().unwrap();
+                p.kx_agree(*g, &private, peer, &mut shared).unwrap();
+            }
+            Call::Verify(k, a, m, s) => CryptoProvider::verify_signature(&mut p, k, *a, m, s).unwrap(),
+        }
+    }
+    t.elapsed()
+}
+
+/// The provider calls of one full handshake with `server`.
+fn record(server: &Arc<rustls::ServerConfig>, config: &ClientConfig<'_>) -> Vec<Call> {
+    let (mut rx, mut tx) = (vec![0u8; 2 * embertls::MAX_RECORD], vec![0u8; 4096]);
+    let mut srv = rustls::ServerConnection::new(server.clone()).unwrap();
+    let rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let options =
+        embertls::ConnectOptions::new(config, ServerName::parse("localhost")).with_provider(Recorder::default());
+    let mut c = Client::new(options, rng, &mut rx[..], &mut tx[..]).unwrap();
+    let mut wire = Vec::new();
+    loop {
+        let out = c.outgoing().to_vec();
+        c.sent(out.len());
+        srv.read_tls(&mut out.as_slice()).unwrap();
+        srv.process_new_packets().unwrap();
+        wire.clear();
+        while srv.wants_write() {
+            srv.write_tls(&mut wire).unwrap();
+        }
+        let buf = c.receive_buffer();
+        buf[..wire.len()].copy_from_slice(&wire);
+        c.received(wire.len());
+        let mut ev = c.process().unwrap();
+        while ev == Event::SessionTicket {
+            ev = c.process().unwrap();
+        }
+        if let Event::HandshakeComplete(_) = ev {
+            return c.into_provider().calls;
+        }
+    }
 }
 
 criterion_group! {

@@ -553,7 +553,12 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         } else if cookie.is_none() {
             return Err(Misbehavior::UselessHelloRetry.into());
         }
-        trace::debug!("HelloRetryRequest: {}, group {}, cookie {}", suite.id, trace::Opt(exts.key_share), cookie.is_some());
+        trace::debug!(
+            "HelloRetryRequest: {}, group {}, cookie {}",
+            suite.id,
+            trace::Opt(exts.key_share),
+            cookie.is_some()
+        );
         // §4.4.1: the transcript restarts with message_hash(ClientHello1).
         let ch1 = self.transcript.get(suite.hash).current(ctx.crypto);
         let mut t = Transcript::new(ctx.crypto, suite.hash);
