@@ -28,12 +28,6 @@ for version, label in [("tls13", "TLS 1.3"), ("tls12", "TLS 1.2")]:
         r = lambda a, b: f"{a/b:.2f}" if a and b else "-"
         print(f"| {label} full, X25519, {cert} leaf | {us(e)} | {us(prim)} | {r(e, prim)} | {us(rc)} | {r(e, rc)} | {us(er)} | {us(ri)} | {r(er, ri)} |")
 for cert in ["ecdsa_p256", "rsa2048"]:
-        g = f"{version}_full_handshake_x25519_{cert}"
-        e, rc, ri = est(g, "embertls"), est(g, "rustls_rustcrypto"), est(g, "rustls_ring")
-        r1 = f"{e/rc:.2f}" if e and rc else "-"
-        r2 = f"{e/ri:.2f}" if e and ri else "-"
-        print(f"| {label} full, X25519, {cert} leaf | {us(e)} | {us(rc)} | {us(ri)} | {r1} | {r2} |")
-for cert in ["ecdsa_p256", "rsa2048"]:
     e13 = est(f"tls13_full_handshake_x25519_{cert}", "embertls")
     e12 = est(f"tls12_full_handshake_x25519_{cert}", "embertls")
     if e13 and e12:
