@@ -122,10 +122,10 @@ fn embertls_once(
     tx: &mut [u8],
     ticket: Option<&[u8]>,
 ) -> Duration {
-    embertls_with(server, config, rx, tx, ticket, RustCrypto)
+    embertls_with(server, config, rx, tx, ticket, RustCrypto).0
 }
 
-/// As [`embertls_once`] with crypto provider `provider`.
+/// As [`embertls_once`] with crypto provider `provider`, which it hands back.
 fn embertls_with<P: CryptoProvider>(
     server: &Arc<rustls::ServerConfig>,
     config: &ClientConfig<'_>,
@@ -133,7 +133,7 @@ fn embertls_with<P: CryptoProvider>(
     tx: &mut [u8],
     ticket: Option<&[u8]>,
     provider: P,
-) -> Duration {
+) -> (Duration, P) {
     let mut srv = rustls::ServerConnection::new(server.clone()).unwrap();
     let rng = rand_core::UnwrapErr(getrandom::SysRng);
     let name = ServerName::parse("localhost");
@@ -169,7 +169,7 @@ fn embertls_with<P: CryptoProvider>(
         spent += t.elapsed();
         if let Event::HandshakeComplete(s) = ev {
             assert_eq!(s.resumed, ticket.is_some());
-            return spent;
+            return (spent, c.into_provider());
         }
     }
 }
@@ -297,7 +297,7 @@ fn bench(cr: &mut Criterion) {
             g.bench_function("rustls_ring", |b| b.iter_custom(|n| (0..n).map(|_| rustls_once(&server, &ring)).sum()));
             g.bench_function("embertls_ring", |b| {
                 b.iter_custom(|n| {
-                    (0..n).map(|_| embertls_with(&server, &ember_config, &mut rx, &mut tx, None, Ring)).sum()
+                    (0..n).map(|_| embertls_with(&server, &ember_config, &mut rx, &mut tx, None, Ring).0).sum()
                 })
             });
             // The same handshake's own primitive operations, recorded once and timed alone.
@@ -517,32 +517,7 @@ fn replay(calls: &[Call]) -> Duration {
 /// The provider calls of one full handshake with `server`.
 fn record(server: &Arc<rustls::ServerConfig>, config: &ClientConfig<'_>) -> Vec<Call> {
     let (mut rx, mut tx) = (vec![0u8; 2 * embertls::MAX_RECORD], vec![0u8; 4096]);
-    let mut srv = rustls::ServerConnection::new(server.clone()).unwrap();
-    let rng = rand_core::UnwrapErr(getrandom::SysRng);
-    let options =
-        embertls::ConnectOptions::new(config, ServerName::parse("localhost")).with_provider(Recorder::default());
-    let mut c = Client::new(options, rng, &mut rx[..], &mut tx[..]).unwrap();
-    let mut wire = Vec::new();
-    loop {
-        let out = c.outgoing().to_vec();
-        c.sent(out.len());
-        srv.read_tls(&mut out.as_slice()).unwrap();
-        srv.process_new_packets().unwrap();
-        wire.clear();
-        while srv.wants_write() {
-            srv.write_tls(&mut wire).unwrap();
-        }
-        let buf = c.receive_buffer();
-        buf[..wire.len()].copy_from_slice(&wire);
-        c.received(wire.len());
-        let mut ev = c.process().unwrap();
-        while ev == Event::SessionTicket {
-            ev = c.process().unwrap();
-        }
-        if let Event::HandshakeComplete(_) = ev {
-            return c.into_provider().calls;
-        }
-    }
+    embertls_with(server, config, &mut rx, &mut tx, None, Recorder::default()).1.calls
 }
 
 criterion_group! {
