@@ -61,7 +61,7 @@ impl TrustAnchor {
             subject: c.subject_string(),
             path_len: c.basic.as_ref().and_then(|b| b.path_len_constraint),
             name_constraints: c.name_constraints,
-            ski: c.ski,
+            ski: c.ski.map(<[u8]>::to_vec),
         })
     }
 

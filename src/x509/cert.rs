@@ -1,23 +1,31 @@
 //! A parsed view of one DER certificate (RFC 5280 §4.1).
 //!
-//! The structure is decoded with `x509-cert`; the byte ranges that are
-//! signed or compared (tbsCertificate, issuer, subject, SubjectPublicKeyInfo)
-//! are taken from the original input, never re-encoded, so a signature is
-//! always checked over exactly the bytes the CA signed.
+//! The certificate is decoded with the `der` crate into values borrowed from
+//! the input, with the types and rules `x509-cert` decodes a `Certificate`
+//! with (same fields, DEFAULT and OPTIONAL handling; each Name checked to be
+//! a SEQUENCE OF SET OF AttributeTypeAndValue, the extensions a SEQUENCE OF
+//! Extension) but without copying it: the byte ranges that are signed or
+//! compared (tbsCertificate, issuer, subject, SubjectPublicKeyInfo) are the
+//! input's own bytes, never re-encoded, so a signature is always checked over
+//! exactly the bytes the CA signed. Extension values are then decoded one at
+//! a time. Decoding borrowed values keeps the decoder's frames small (issue
+//! 12: the owned `Certificate` nested `der` decoders about 12 KB deep).
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use alloc::{format, vec};
 
 use const_oid::ObjectIdentifier;
-use der::Decode;
+use der::asn1::{AnyRef, BitStringRef, ContextSpecific, IntRef, OctetStringRef};
+use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
+use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 use x509_cert::certificate::Version;
-use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints,
-    SubjectAltName, SubjectKeyIdentifier,
+    SubjectAltName,
 };
-use x509_cert::Certificate;
+use x509_cert::name::Name;
+use x509_cert::time::Validity;
 
 use crate::crypto::SigAlg;
 use crate::x509::error::{CertError, CertId};
@@ -41,6 +49,10 @@ pub(crate) const OID_KP_SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_un
 /// anyExtendedKeyUsage (RFC 5280 §4.2.1.12).
 pub(crate) const OID_ANY_EKU: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37.0");
 
+/// Longest serial number decoded, in octets: 20 and the sign octet of a
+/// 20-octet positive number (as x509-cert's `SerialNumber`; RFC 5280 §4.1.2.2).
+const MAX_SERIAL_DECODE_LEN: usize = 21;
+
 /// One certificate, parsed, with the exact signed and compared bytes.
 #[derive(Debug)]
 pub(crate) struct ParsedCert<'a> {
@@ -56,8 +68,20 @@ pub(crate) struct ParsedCert<'a> {
     pub subject_raw: &'a [u8],
     /// The DER SubjectPublicKeyInfo.
     pub spki_raw: &'a [u8],
-    /// The decoded certificate.
-    pub cert: Certificate,
+    /// version (RFC 5280 §4.1.2.1).
+    pub version: Version,
+    /// The serialNumber INTEGER's content octets (RFC 5280 §4.1.2.2).
+    pub serial: &'a [u8],
+    /// The signature algorithm inside tbsCertificate (RFC 5280 §4.1.2.3).
+    pub tbs_sig_alg_id: AlgorithmIdentifierRef<'a>,
+    /// signatureAlgorithm, outside tbsCertificate (RFC 5280 §4.1.1.2).
+    pub sig_alg_id: AlgorithmIdentifierRef<'a>,
+    /// signatureValue (RFC 5280 §4.1.1.3).
+    pub signature_value: BitStringRef<'a>,
+    /// issuerUniqueID or subjectUniqueID is present (RFC 5280 §4.1.2.8).
+    pub unique_ids: bool,
+    /// The extensions field is present, even empty (RFC 5280 §4.1.2.9).
+    pub has_extensions: bool,
     /// notBefore, seconds since 1970.
     pub not_before: u64,
     /// notAfter, seconds since 1970.
@@ -69,13 +93,13 @@ pub(crate) struct ParsedCert<'a> {
     /// extendedKeyUsage purposes (RFC 5280 §4.2.1.12).
     pub eku: Option<Vec<ObjectIdentifier>>,
     /// subjectAltName entries (RFC 5280 §4.2.1.6).
-    pub san: Option<Vec<GeneralName>>,
+    pub san: Option<Vec<x509_cert::ext::pkix::name::GeneralName>>,
     /// nameConstraints (RFC 5280 §4.2.1.10).
     pub name_constraints: Option<NameConstraints>,
     /// subjectKeyIdentifier (RFC 5280 §4.2.1.2).
-    pub ski: Option<Vec<u8>>,
+    pub ski: Option<&'a [u8]>,
     /// authorityKeyIdentifier keyIdentifier (RFC 5280 §4.2.1.1).
-    pub aki: Option<Vec<u8>>,
+    pub aki: Option<&'a [u8]>,
     /// basicConstraints is marked critical.
     pub basic_critical: bool,
     /// extendedKeyUsage is marked critical.
@@ -96,68 +120,168 @@ pub(crate) struct ParsedCert<'a> {
     pub sig_alg: Result<SigAlg, AlgProblem>,
 }
 
-/// One DER TLV split off the front of an input.
-struct Tlv<'a> {
-    tag: u8,
-    whole: &'a [u8],
-    contents: &'a [u8],
-    rest: &'a [u8],
-}
-
-/// Splits one DER TLV off the front of `input`.
-/// Only single-byte tags, as used in certificates (X.690 §8.1.2).
-fn tlv(input: &[u8]) -> Option<Tlv<'_>> {
-    let tag = *input.first()?;
-    if tag & 0x1f == 0x1f {
-        return None;
-    }
-    let first = *input.get(1)?;
-    let (len, header) = if first < 0x80 {
-        (usize::from(first), 2usize)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 {
-            return None;
-        }
-        let mut len = 0usize;
-        for i in 0..n {
-            len = (len << 8) | usize::from(*input.get(2 + i)?);
-        }
-        (len, 2 + n)
-    };
-    let end = header.checked_add(len)?;
-    Some(Tlv { tag, whole: input.get(..end)?, contents: input.get(header..end)?, rest: input.get(end..)? })
-}
-
-/// The raw signed and compared parts of a certificate.
-struct RawParts<'a> {
-    tbs: &'a [u8],
+/// The tbsCertificate fields (RFC 5280 §4.1.2), borrowed.
+struct Tbs<'a> {
+    version: Version,
+    serial: &'a [u8],
+    sig_alg_id: AlgorithmIdentifierRef<'a>,
     issuer: &'a [u8],
+    validity: Validity,
     subject: &'a [u8],
     spki: &'a [u8],
+    unique_ids: bool,
+    /// The contents of the extensions SEQUENCE, when present.
+    extensions: Option<&'a [u8]>,
 }
 
-/// Finds tbsCertificate, issuer, subject and SubjectPublicKeyInfo (RFC 5280 §4.1).
-fn raw_parts(der: &[u8]) -> Option<RawParts<'_>> {
-    let cert = tlv(der)?;
-    if cert.tag != 0x30 || !cert.rest.is_empty() {
-        return None;
+/// A certificate's parts (RFC 5280 §4.1.1): the DER tbsCertificate and its
+/// fields, signatureAlgorithm and signatureValue.
+struct Certificate<'a> {
+    tbs_der: &'a [u8],
+    tbs: Tbs<'a>,
+    sig_alg_id: AlgorithmIdentifierRef<'a>,
+    signature_value: BitStringRef<'a>,
+}
+
+/// Decodes a whole DER Certificate ::= SEQUENCE { tbsCertificate,
+/// signatureAlgorithm, signatureValue } (RFC 5280 §4.1), as x509-cert's
+/// derived `CertificateInner` decoder does, nothing after it.
+fn decode_certificate(der: &[u8]) -> der::Result<Certificate<'_>> {
+    let mut reader = SliceReader::new(der)?;
+    let cert = reader.sequence(|c| -> der::Result<Certificate<'_>> {
+        let tbs_der = c.tlv_bytes()?;
+        let tbs = decode_tbs(tbs_der)?;
+        let sig_alg_id = AlgorithmIdentifierRef::decode(c)?;
+        let signature_value = BitStringRef::decode(c)?;
+        Ok(Certificate { tbs_der, tbs, sig_alg_id, signature_value })
+    })?;
+    reader.finish()?;
+    Ok(cert)
+}
+
+/// Decodes a tbsCertificate (RFC 5280 §4.1) field by field, as x509-cert's
+/// derived `TbsCertificateInner` decoder does.
+fn decode_tbs(tbs: &[u8]) -> der::Result<Tbs<'_>> {
+    let mut reader = SliceReader::new(tbs)?;
+    let fields = reader.sequence(|r| -> der::Result<Tbs<'_>> {
+        // version [0] EXPLICIT Version DEFAULT v1
+        let version = ContextSpecific::<Version>::decode_explicit(r, TagNumber(0))?.map_or(Version::V1, |v| v.value);
+        let serial = IntRef::decode(r)?.as_bytes();
+        if serial.len() > MAX_SERIAL_DECODE_LEN {
+            return Err(Tag::Integer.value_error().into());
+        }
+        let sig_alg_id = AlgorithmIdentifierRef::decode(r)?;
+        let issuer = name_tlv(r)?;
+        let validity = Validity::decode(r)?;
+        let subject = name_tlv(r)?;
+        let spki = r.tlv_bytes()?;
+        SubjectPublicKeyInfoRef::from_der(spki)?;
+        // issuerUniqueID [1] IMPLICIT, subjectUniqueID [2] IMPLICIT, extensions [3] EXPLICIT
+        let issuer_uid = ContextSpecific::<BitStringRef<'_>>::decode_implicit(r, TagNumber(1))?;
+        let subject_uid = ContextSpecific::<BitStringRef<'_>>::decode_implicit(r, TagNumber(2))?;
+        let extensions = match ContextSpecific::<AnyRef<'_>>::decode_explicit(r, TagNumber(3))? {
+            Some(list) => Some(extension_list(list.value)?),
+            None => None,
+        };
+        let unique_ids = issuer_uid.is_some() || subject_uid.is_some();
+        Ok(Tbs { version, serial, sig_alg_id, issuer, validity, subject, spki, unique_ids, extensions })
+    })?;
+    reader.finish()?;
+    Ok(fields)
+}
+
+/// A Name (RFC 5280 §4.1.2.4), whole, once [`visit_name`] has read all of it.
+fn name_tlv<'a>(r: &mut SliceReader<'a>) -> der::Result<&'a [u8]> {
+    let name = r.tlv_bytes()?;
+    visit_name(name, |_, _| false)?;
+    Ok(name)
+}
+
+/// Calls `f` with the type and value of each attribute of a DER Name, in
+/// order (RFC 5280 §4.1.2.4: Name ::= SEQUENCE OF RelativeDistinguishedName,
+/// RelativeDistinguishedName ::= SET OF AttributeTypeAndValue,
+/// AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY }).
+/// After `f` returns `true` it is not called again, but the rest of the Name
+/// is still read: the result is an error whenever the Name is malformed.
+pub(crate) fn visit_name<'a>(
+    name: &'a [u8],
+    mut f: impl FnMut(ObjectIdentifier, AnyRef<'a>) -> bool,
+) -> der::Result<()> {
+    let mut done = false;
+    let mut reader = SliceReader::new(name)?;
+    reader.sequence(|rdns| -> der::Result<()> {
+        while !rdns.is_finished() {
+            let set = AnyRef::decode(rdns)?;
+            set.tag().assert_eq(Tag::Set)?;
+            let mut atvs = SliceReader::new(set.value())?;
+            while !atvs.is_finished() {
+                let (oid, value) = atvs.sequence(|atv| Ok::<_, der::Error>((atv.decode()?, AnyRef::decode(atv)?)))?;
+                if !done {
+                    done = f(oid, value);
+                }
+            }
+        }
+        Ok(())
+    })?;
+    reader.finish()
+}
+
+/// Checks that `list` (the contents of the extensions SEQUENCE) is a
+/// SEQUENCE OF Extension (RFC 5280 §4.1) and returns it.
+fn extension_list(list: AnyRef<'_>) -> der::Result<&[u8]> {
+    list.tag().assert_eq(Tag::Sequence)?;
+    for_each_extension(list.value(), |_| Ok::<(), der::Error>(()))?;
+    Ok(list.value())
+}
+
+/// One extension (RFC 5280 §4.1), borrowed.
+struct ExtensionRef<'a> {
+    id: ObjectIdentifier,
+    critical: bool,
+    value: &'a [u8],
+}
+
+/// Calls `f` with each Extension of `list` (RFC 5280 §4.1:
+/// Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }).
+fn for_each_extension<'a, E: From<der::Error>>(
+    list: &'a [u8],
+    mut f: impl FnMut(ExtensionRef<'a>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut reader = SliceReader::new(list)?;
+    while !reader.is_finished() {
+        let ext = reader.sequence(|e| {
+            let id = e.decode()?;
+            let critical = Option::<bool>::decode(e)?.unwrap_or(false);
+            let value = <&OctetStringRef>::decode(e)?.as_bytes();
+            Ok::<_, der::Error>(ExtensionRef { id, critical, value })
+        })?;
+        f(ext)?;
     }
-    let tbs = tlv(cert.contents)?;
-    if tbs.tag != 0x30 {
-        return None;
+    Ok(())
+}
+
+/// The keyIdentifier of an authorityKeyIdentifier extension value that
+/// decoded as one (RFC 5280 §4.2.1.1: [0] IMPLICIT OCTET STRING, first).
+fn aki_key_identifier(value: &[u8]) -> Option<&[u8]> {
+    let seq = AnyRef::from_der(value).ok()?;
+    let mut r = SliceReader::new(seq.value()).ok()?;
+    let key_id = ContextSpecific::<&OctetStringRef>::decode_implicit(&mut r, TagNumber(0)).ok()??;
+    Some(key_id.value.as_bytes())
+}
+
+/// Why [`ParsedCert::parse`] refused an extension: its message.
+struct ExtError(String);
+
+impl From<String> for ExtError {
+    fn from(detail: String) -> Self {
+        ExtError(detail)
     }
-    let first = tlv(tbs.contents)?;
-    let mut r = first.rest;
-    if first.tag == 0xa0 {
-        r = tlv(r)?.rest; // [0] version was first, now skip serialNumber
+}
+
+impl From<der::Error> for ExtError {
+    fn from(e: der::Error) -> Self {
+        ExtError(format!("not a valid X.509 certificate: {e}"))
     }
-    let r = tlv(r)?.rest; // signature AlgorithmIdentifier
-    let issuer = tlv(r)?;
-    let r = tlv(issuer.rest)?.rest; // validity
-    let subject = tlv(r)?;
-    let spki = tlv(subject.rest)?;
-    Some(RawParts { tbs: tbs.whole, issuer: issuer.whole, subject: subject.whole, spki: spki.whole })
 }
 
 /// Decodes one extension value, mapping failures to a description.
@@ -165,16 +289,18 @@ fn decode_ext<'b, T: Decode<'b>>(bytes: &'b [u8], name: &str) -> Result<T, Strin
     T::from_der(bytes).map_err(|_| format!("its {name} extension is malformed"))
 }
 
+/// A Name as an RFC 4514 string (decoded with x509-cert, for messages).
+pub(crate) fn name_string(name: &[u8]) -> String {
+    Name::from_der(name).map_or_else(|_| "(unreadable name)".to_string(), |n| n.to_string())
+}
+
 impl<'a> ParsedCert<'a> {
     /// Parses `der`; `position` is used in errors.
     pub fn parse(der: &'a [u8], position: Option<usize>) -> Result<Self, String> {
-        let raw = raw_parts(der).ok_or_else(|| "not a DER X.509 certificate".to_string())?;
-        let (tbs, issuer_raw, subject_raw, spki_raw) = (raw.tbs, raw.issuer, raw.subject, raw.spki);
-        let cert = Certificate::from_der(der).map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
-        let t = cert.tbs_certificate();
-        let validity = t.validity();
-        let not_before = validity.not_before.to_unix_duration().as_secs();
-        let not_after = validity.not_after.to_unix_duration().as_secs();
+        let Certificate { tbs_der, tbs: t, sig_alg_id, signature_value } =
+            decode_certificate(der).map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
+        let not_before = t.validity.not_before.to_unix_duration().as_secs();
+        let not_after = t.validity.not_after.to_unix_duration().as_secs();
 
         let mut basic = None;
         let mut key_usage = None;
@@ -187,14 +313,13 @@ impl<'a> ParsedCert<'a> {
         let (mut basic_critical, mut eku_critical, mut san_critical, mut key_id_critical) =
             (false, false, false, false);
         let (mut aki_present, mut aki_key_id_only, mut aia_bad) = (false, false, false);
-        let mut seen: Vec<&ObjectIdentifier> = vec![];
-        for ext in t.extensions().map(|e| e.as_slice()).unwrap_or(&[]) {
-            if seen.contains(&&ext.extn_id) {
-                return Err(format!("extension {} appears twice (RFC 5280 §4.2)", ext.extn_id));
+        let mut seen: Vec<ObjectIdentifier> = vec![];
+        for_each_extension(t.extensions.unwrap_or(&[]), |ext| {
+            let (id, v) = (ext.id, ext.value);
+            if seen.contains(&id) {
+                return Err(ExtError(format!("extension {id} appears twice (RFC 5280 §4.2)")));
             }
-            seen.push(&ext.extn_id);
-            let v = ext.extn_value.as_bytes();
-            let id = ext.extn_id;
+            seen.push(id);
             if id == OID_BASIC_CONSTRAINTS {
                 basic = Some(decode_ext::<BasicConstraints>(v, "basicConstraints")?);
                 basic_critical = ext.critical;
@@ -209,13 +334,14 @@ impl<'a> ParsedCert<'a> {
             } else if id == OID_NAME_CONSTRAINTS {
                 name_constraints = Some(decode_ext::<NameConstraints>(v, "nameConstraints")?);
             } else if id == OID_SUBJECT_KEY_ID {
-                ski = Some(decode_ext::<SubjectKeyIdentifier>(v, "subjectKeyIdentifier")?.0.as_bytes().to_vec());
+                // SubjectKeyIdentifier ::= KeyIdentifier ::= OCTET STRING
+                ski = Some(decode_ext::<&OctetStringRef>(v, "subjectKeyIdentifier")?.as_bytes());
                 key_id_critical |= ext.critical;
             } else if id == OID_AUTHORITY_KEY_ID {
                 let a = decode_ext::<AuthorityKeyIdentifier>(v, "authorityKeyIdentifier")?;
                 aki_present = true;
                 aki_key_id_only = a.authority_cert_issuer.is_none() && a.authority_cert_serial_number.is_none();
-                aki = a.key_identifier.map(|k| k.as_bytes().to_vec());
+                aki = a.key_identifier.and_then(|_| aki_key_identifier(v));
                 key_id_critical |= ext.critical;
             } else if id == OID_AUTHORITY_INFO_ACCESS {
                 // RFC 5280 §4.2.2.1: a non-empty SEQUENCE of AccessDescription, non-critical.
@@ -223,15 +349,24 @@ impl<'a> ParsedCert<'a> {
             } else if ext.critical && id != OID_CERT_POLICIES && unknown_critical.is_none() {
                 unknown_critical = Some(id);
             }
-        }
-        let sig_alg = classify(cert.signature_algorithm());
+            Ok(())
+        })
+        .map_err(|e: ExtError| e.0)?;
+        let sig_alg = classify(&sig_alg_id);
         Ok(ParsedCert {
             der,
             position,
-            tbs,
-            issuer_raw,
-            subject_raw,
-            spki_raw,
+            tbs: tbs_der,
+            issuer_raw: t.issuer,
+            subject_raw: t.subject,
+            spki_raw: t.spki,
+            version: t.version,
+            serial: t.serial,
+            tbs_sig_alg_id: t.sig_alg_id,
+            sig_alg_id,
+            signature_value,
+            unique_ids: t.unique_ids,
+            has_extensions: t.extensions.is_some(),
             not_before,
             not_after,
             basic,
@@ -250,7 +385,6 @@ impl<'a> ParsedCert<'a> {
             aki_key_id_only,
             aia_bad,
             sig_alg,
-            cert,
         })
     }
 
@@ -261,12 +395,18 @@ impl<'a> ParsedCert<'a> {
 
     /// The subject as an RFC 4514 string.
     pub fn subject_string(&self) -> String {
-        self.cert.tbs_certificate().subject().to_string()
+        name_string(self.subject_raw)
     }
 
     /// The issuer as an RFC 4514 string.
     pub fn issuer_string(&self) -> String {
-        self.cert.tbs_certificate().issuer().to_string()
+        name_string(self.issuer_raw)
+    }
+
+    /// True when the subject has no RelativeDistinguishedName (RFC 5280 §4.1.2.6).
+    pub fn subject_is_empty(&self) -> bool {
+        // The Name was checked at parsing: a SEQUENCE whose contents are empty.
+        AnyRef::from_der(self.subject_raw).is_ok_and(|n| n.value().is_empty())
     }
 
     /// True when subject and issuer are the same name (RFC 5280 §6.1 "self-issued").
@@ -276,17 +416,16 @@ impl<'a> ParsedCert<'a> {
 
     /// The raw signature value.
     pub fn signature(&self) -> Option<&[u8]> {
-        self.cert.signature().as_bytes()
+        self.signature_value.as_bytes()
     }
 
     /// Version and algorithm consistency (RFC 5280 §4.1.1.2, §4.1.2.1, §4.1.2.8).
     pub fn check_consistency(&self) -> Result<(), CertError> {
-        let t = self.cert.tbs_certificate();
-        let detail = if t.signature() != self.cert.signature_algorithm() {
+        let detail = if self.tbs_sig_alg_id != self.sig_alg_id {
             Some("the signature algorithm inside the signed part differs from the outer one")
-        } else if t.extensions().is_some() && t.version() != Version::V3 {
+        } else if self.has_extensions && self.version != Version::V3 {
             Some("it has extensions but is not version 3")
-        } else if (t.issuer_unique_id().is_some() || t.subject_unique_id().is_some()) && t.version() == Version::V1 {
+        } else if self.unique_ids && self.version == Version::V1 {
             Some("it has unique identifiers but is version 1")
         } else if self.signature().is_none() {
             Some("its signature BIT STRING has unused bits")
@@ -329,5 +468,71 @@ pub(crate) fn format_time(secs: u64) -> String {
     match der::DateTime::from_unix_duration(core::time::Duration::from_secs(secs)) {
         Ok(t) => t.to_string(),
         Err(_) => format!("{secs} s after 1970"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every test certificate and many mutants of it (bit flips, byte
+    /// changes, truncations, lengths off by one): the borrowed decoder
+    /// accepts exactly what x509-cert's owned `Certificate` decoder accepts,
+    /// and finds the same signed and compared byte ranges.
+    #[test]
+    fn borrowed_decoder_accepts_what_x509_cert_accepts() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/x509");
+        let mut vectors: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "der"))
+            .collect();
+        vectors.sort();
+        assert!(vectors.len() > 20, "vectors/x509 has the test certificates");
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut accepted, mut refused) = (0, 0);
+        for path in &vectors {
+            let original = std::fs::read(path).unwrap();
+            for i in 0..600 {
+                let mut m = original.clone();
+                let at = (next() as usize) % m.len();
+                match i % 6 {
+                    0 => m[at] ^= 1 << (next() % 8),
+                    1 => m[at] = m[at].wrapping_add(1),
+                    2 => m[at] = m[at].wrapping_sub(1),
+                    3 => m.truncate(at),
+                    4 => m[at] = next() as u8,
+                    _ => {} // the original
+                }
+                let owned = x509_cert::Certificate::from_der(&m);
+                let borrowed = decode_certificate(&m);
+                assert_eq!(borrowed.is_ok(), owned.is_ok(), "{} mutant {i}: {:?}", path.display(), borrowed.err());
+                let (Ok(b), Ok(o)) = (borrowed, owned) else {
+                    refused += 1;
+                    continue;
+                };
+                accepted += 1;
+                let t = o.tbs_certificate();
+                // x509-cert re-encodes what it decoded (an explicit DEFAULT dropped, a SET OF sorted):
+                // where that gives back the input, the borrowed parts are the re-encoded parts.
+                if der::Encode::to_der(&o).unwrap() == m {
+                    assert_eq!(b.tbs_der, der::Encode::to_der(t).unwrap());
+                    assert_eq!(b.tbs.issuer, der::Encode::to_der(t.issuer()).unwrap());
+                    assert_eq!(b.tbs.subject, der::Encode::to_der(t.subject()).unwrap());
+                    assert_eq!(b.tbs.spki, der::Encode::to_der(t.subject_public_key_info()).unwrap());
+                }
+                assert_eq!(b.tbs.serial, t.serial_number().as_bytes());
+                assert_eq!(b.tbs.version, t.version());
+                assert_eq!(b.tbs.extensions.is_some(), t.extensions().is_some());
+                assert_eq!(b.signature_value.raw_bytes(), o.signature().raw_bytes());
+            }
+        }
+        assert!(accepted > 1000 && refused > 1000, "accepted {accepted}, refused {refused}");
     }
 }

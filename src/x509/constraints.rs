@@ -18,6 +18,8 @@
 
 use alloc::string::{String, ToString};
 
+use der::Decode;
+
 use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::NameConstraints;
@@ -180,15 +182,25 @@ pub(crate) fn check(
     budget: &mut u32,
     limit: u32,
 ) -> Result<(), CertError> {
-    let subject = cert.cert.tbs_certificate().subject();
-    let subject_name = (!subject.is_empty()).then_some(CertName::Dir(subject));
+    let has_subject = !cert.subject_is_empty();
     let san_list = cert.san.as_deref().unwrap_or(&[]);
-    if san_list.len() + usize::from(subject_name.is_some()) > MAX_NAMES {
+    if san_list.len() + usize::from(has_subject) > MAX_NAMES {
         return Err(CertError::NameConstraintBudget { what: "names in one certificate", limit: MAX_NAMES as u32 });
     }
     let sans = san_list.iter().map(as_cert_name);
     let permitted = nc.permitted_subtrees.as_deref().unwrap_or(&[]);
     let excluded = nc.excluded_subtrees.as_deref().unwrap_or(&[]);
+    // The subject is compared with directoryName subtrees only: decoded when there are some.
+    let dir_subtrees = permitted.iter().chain(excluded).any(|s| form_of(&s.base) == 4);
+    let subject = if has_subject && dir_subtrees {
+        Some(Name::from_der(cert.subject_raw).map_err(|e| CertError::Malformed {
+            position: cert.position.unwrap_or(0),
+            detail: alloc::format!("not a valid X.509 certificate: {e}"),
+        })?)
+    } else {
+        None
+    };
+    let subject_name = subject.as_ref().map(CertName::Dir);
     for name in subject_name.into_iter().chain(sans) {
         let form = name.form();
         let fail = |detail| CertError::NameConstraintViolated {

@@ -197,7 +197,7 @@ impl<'s, 'a> Search<'s, 'a> {
     /// Tries to complete `path` (leaf first) up to an anchor.
     fn extend(&mut self, path: &mut Vec<&'s ParsedCert<'a>>) -> bool {
         let Some(&top) = path.last() else { return false };
-        let aki = top.aki.as_deref();
+        let aki = top.aki;
         let mut tried_any = false;
 
         // 1. An anchor issued `top`.
@@ -244,7 +244,7 @@ impl<'s, 'a> Search<'s, 'a> {
             .filter(|c| !path.iter().any(|p| p.subject_raw == c.subject_raw && p.spki_raw == c.spki_raw))
             .filter(|c| !self.anchors.iter().any(|a| a.is(c))) // already tried as an anchor
             .collect();
-        cands.sort_by_key(|c| key_id_order(aki, c.ski.as_deref()));
+        cands.sort_by_key(|c| key_id_order(aki, c.ski));
         for c in cands {
             if self.exhausted {
                 return false;
@@ -259,8 +259,8 @@ impl<'s, 'a> Search<'s, 'a> {
                 .and_then(|_| check_signed_by(self.crypto, top, c.spki_raw, || c.id(), self.opts.rsa))
                 .and_then(|_| {
                     let limit = self.opts.max_name_checks;
-                    let by = c.subject_string();
-                    check_constraints(c.name_constraints.as_ref(), &by, path, &mut self.name_budget, limit)
+                    let Some(nc) = c.name_constraints.as_ref() else { return Ok(()) };
+                    check_constraints(Some(nc), &c.subject_string(), path, &mut self.name_budget, limit)
                 });
             if let Err(e) = r {
                 self.record(e);

@@ -9,12 +9,13 @@
 use alloc::string::{String, ToString};
 
 use const_oid::ObjectIdentifier;
+use der::asn1::AnyRef;
 use der::{Tag, Tagged};
 use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::NameConstraints;
 
-use crate::x509::cert::ParsedCert;
+use crate::x509::cert::{visit_name, ParsedCert};
 use crate::x509::error::{CertError, CertId};
 use crate::x509::name::ip_string;
 use crate::x509::profile::{Profile, Rule};
@@ -38,7 +39,7 @@ fn require(c: &ParsedCert<'_>, profile: Profile, rule: Rule, broken: bool) -> Re
 /// intermediates: serial number (RFC 5280 §4.1.2.2), key identifiers
 /// (§4.2.1.1-2), authorityInfoAccess (§4.2.2.1).
 pub(crate) fn check_any(c: &ParsedCert<'_>, profile: Profile) -> Result<(), CertError> {
-    let serial = c.cert.tbs_certificate().serial_number().as_bytes();
+    let serial = c.serial;
     let negative = serial.first().is_some_and(|b| b & 0x80 != 0);
     require(c, profile, Rule::SerialNotPositive, negative || serial.iter().all(|b| *b == 0))?;
     require(c, profile, Rule::SerialTooLong, serial.len() > 20)?;
@@ -88,8 +89,7 @@ pub(crate) fn check_leaf(c: &ParsedCert<'_>, profile: Profile) -> Result<(), Cer
     require(c, profile, Rule::NameConstraintsInLeaf, !c.is_ca() && c.name_constraints.is_some())?;
     require(c, profile, Rule::ExtendedKeyUsageMissing, c.eku.is_none())?;
     require(c, profile, Rule::ExtendedKeyUsageCritical, c.eku_critical)?;
-    let subject = c.cert.tbs_certificate().subject();
-    if subject.is_empty() {
+    if c.subject_is_empty() {
         require(c, profile, Rule::EmptySubjectNeedsCriticalSan, c.san.is_none() || !c.san_critical)?;
     } else {
         require(c, profile, Rule::SanCriticalOrMissing, c.san.is_none() || c.san_critical)?;
@@ -108,8 +108,13 @@ pub(crate) fn check_leaf(c: &ParsedCert<'_>, profile: Profile) -> Result<(), Cer
         }
     }
     if profile.applies(Rule::CommonNameNotInSan) {
-        for atv in subject.iter().filter(|a| a.oid == OID_COMMON_NAME) {
-            let cn = directory_string(&atv.value);
+        // The first commonName that is not a subjectAltName entry, if any.
+        let mut missing = None;
+        let read = visit_name(c.subject_raw, |oid, value| {
+            if oid != OID_COMMON_NAME {
+                return false;
+            }
+            let cn = directory_string(value);
             let in_san = cn.is_some_and(|cn| {
                 c.san.as_deref().unwrap_or(&[]).iter().any(|n| match n {
                     GeneralName::DnsName(d) => d.as_str() == cn,
@@ -118,16 +123,23 @@ pub(crate) fn check_leaf(c: &ParsedCert<'_>, profile: Profile) -> Result<(), Cer
                 })
             });
             if !in_san {
-                let shown = cn.map_or_else(|| "(not a readable string)".to_string(), ToString::to_string);
-                return Err(violation(c.id(), Rule::CommonNameNotInSan, Some(shown)));
+                missing = Some(cn.map_or_else(|| "(not a readable string)".to_string(), ToString::to_string));
             }
+            !in_san
+        });
+        // The subject was read when the certificate was parsed; a failure here would be a bug, and refuses.
+        if read.is_err() {
+            return Err(violation(c.id(), Rule::CommonNameNotInSan, None));
+        }
+        if let Some(shown) = missing {
+            return Err(violation(c.id(), Rule::CommonNameNotInSan, Some(shown)));
         }
     }
     Ok(())
 }
 
 /// The text of a UTF8String, PrintableString or IA5String attribute value.
-fn directory_string(v: &der::Any) -> Option<&str> {
+fn directory_string(v: AnyRef<'_>) -> Option<&str> {
     match v.tag() {
         Tag::Utf8String | Tag::PrintableString | Tag::Ia5String => core::str::from_utf8(v.value()).ok(),
         _ => None,

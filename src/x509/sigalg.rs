@@ -5,8 +5,9 @@
 use alloc::string::{String, ToString};
 
 use const_oid::ObjectIdentifier;
-use der::{Decode, Encode, Tagged};
-use spki::AlgorithmIdentifierOwned;
+use der::asn1::AnyRef;
+use der::Tagged;
+use spki::AlgorithmIdentifierRef;
 
 use crate::crypto::{PeerKey, SigAlg, SigHash, SignatureError, SignatureVerifier};
 use crate::x509::cert::ParsedCert;
@@ -60,11 +61,10 @@ fn hash_len(h: SigHash) -> u8 {
 
 /// RSASSA-PSS parameters: only MGF1 with the same hash, salt length = hash
 /// length and the standard trailer are accepted (RFC 4055 §3.1, as TLS uses them).
-fn pss(params: Option<&der::Any>) -> Result<SigAlg, AlgProblem> {
+fn pss(params: Option<AnyRef<'_>>) -> Result<SigAlg, AlgProblem> {
     let bad =
         || AlgProblem::Unsupported("RSASSA-PSS with parameters other than MGF1(same hash), salt = hash length".into());
-    let bytes = params.ok_or_else(bad)?.to_der().map_err(|_| bad())?;
-    let p = rsa::pkcs1::RsaPssParamsOwned::from_der(&bytes).map_err(|_| bad())?;
+    let p: rsa::pkcs1::RsaPssParamsOwned = params.ok_or_else(bad)?.decode_as().map_err(|_| bad())?;
     let h = hash_of(p.hash.oid).ok_or_else(bad)?;
     let mgf_hash = p.mask_gen.parameters.as_ref().map(|a| a.oid);
     let ok = p.mask_gen.oid == MGF1
@@ -79,7 +79,7 @@ fn pss(params: Option<&der::Any>) -> Result<SigAlg, AlgProblem> {
 }
 
 /// Maps a certificate's signatureAlgorithm to a [`SigAlg`] (RFC 5280 §4.1.1.2).
-pub(crate) fn classify(alg: &AlgorithmIdentifierOwned) -> Result<SigAlg, AlgProblem> {
+pub(crate) fn classify(alg: &AlgorithmIdentifierRef<'_>) -> Result<SigAlg, AlgProblem> {
     let oid = alg.oid;
     // ECDSA: parameters MUST be absent (RFC 5758 §3.2).
     let ecdsa = |h| if alg.parameters.is_none() { Ok(SigAlg::Ecdsa(h)) } else { Err(params_err()) };
@@ -93,7 +93,7 @@ pub(crate) fn classify(alg: &AlgorithmIdentifierOwned) -> Result<SigAlg, AlgProb
         o if o == RSA_SHA256 => pkcs1(SigHash::Sha256),
         o if o == RSA_SHA384 => pkcs1(SigHash::Sha384),
         o if o == RSA_SHA512 => pkcs1(SigHash::Sha512),
-        o if o == RSA_PSS => pss(alg.parameters.as_ref()),
+        o if o == RSA_PSS => pss(alg.parameters),
         o if o == ED25519 => Err(AlgProblem::Unsupported("Ed25519".into())),
         o => match WEAK.iter().find(|(w, _)| ObjectIdentifier::new(w).ok() == Some(o)) {
             Some((_, name)) => Err(AlgProblem::Weak(name)),
@@ -170,7 +170,7 @@ pub(crate) fn check_signed_by(
 }
 
 /// A readable name of a certificate's signature algorithm.
-pub(crate) fn describe_alg(alg: &AlgorithmIdentifierOwned) -> String {
+pub(crate) fn describe_alg(alg: &AlgorithmIdentifierRef<'_>) -> String {
     match classify(alg) {
         Ok(SigAlg::Ecdsa(h)) => alloc::format!("ECDSA with {}", hash_name(h)),
         Ok(SigAlg::RsaPkcs1(h)) => alloc::format!("RSA PKCS#1 v1.5 with {}", hash_name(h)),

@@ -70,7 +70,7 @@ impl CertSummary {
                 s.subject = c.subject_string();
                 s.issuer = c.issuer_string();
                 s.key = describe_key(c.spki_raw);
-                s.signature = describe_alg(c.cert.signature_algorithm());
+                s.signature = describe_alg(&c.sig_alg_id);
                 s.not_before = format_time(c.not_before);
                 s.not_after = format_time(c.not_after);
                 s.not_before_unix = c.not_before;
