@@ -18,7 +18,7 @@ use alloc::{format, vec};
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, BitStringRef, ContextSpecific, IntRef, OctetStringRef};
 use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
-use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+use spki::AlgorithmIdentifierRef;
 use x509_cert::certificate::Version;
 use x509_cert::ext::pkix::{
     AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints,
@@ -72,8 +72,8 @@ pub(crate) struct ParsedCert<'a> {
     pub version: Version,
     /// The serialNumber INTEGER's content octets (RFC 5280 §4.1.2.2).
     pub serial: &'a [u8],
-    /// The signature algorithm inside tbsCertificate (RFC 5280 §4.1.2.3).
-    pub tbs_sig_alg_id: AlgorithmIdentifierRef<'a>,
+    /// The signature algorithm inside tbsCertificate (RFC 5280 §4.1.2.3) equals signatureAlgorithm.
+    pub sig_alg_ids_match: bool,
     /// signatureAlgorithm, outside tbsCertificate (RFC 5280 §4.1.1.2).
     pub sig_alg_id: AlgorithmIdentifierRef<'a>,
     /// signatureValue (RFC 5280 §4.1.1.3).
@@ -148,46 +148,74 @@ struct Certificate<'a> {
 /// derived `CertificateInner` decoder does, nothing after it.
 fn decode_certificate(der: &[u8]) -> der::Result<Certificate<'_>> {
     let mut reader = SliceReader::new(der)?;
-    let cert = reader.sequence(|c| -> der::Result<Certificate<'_>> {
-        let tbs_der = c.tlv_bytes()?;
-        let tbs = decode_tbs(tbs_der)?;
-        let sig_alg_id = AlgorithmIdentifierRef::decode(c)?;
-        let signature_value = BitStringRef::decode(c)?;
-        Ok(Certificate { tbs_der, tbs, sig_alg_id, signature_value })
-    })?;
+    let mut c = sequence_contents(&mut reader)?;
     reader.finish()?;
-    Ok(cert)
+    let tbs_der = c.tlv_bytes()?;
+    let tbs = decode_tbs(tbs_der)?;
+    let sig_alg_id = algorithm_identifier(&mut c)?;
+    let signature_value = BitStringRef::decode(&mut c)?;
+    c.finish()?;
+    Ok(Certificate { tbs_der, tbs, sig_alg_id, signature_value })
 }
 
 /// Decodes a tbsCertificate (RFC 5280 §4.1) field by field, as x509-cert's
 /// derived `TbsCertificateInner` decoder does.
 fn decode_tbs(tbs: &[u8]) -> der::Result<Tbs<'_>> {
-    let mut reader = SliceReader::new(tbs)?;
-    let fields = reader.sequence(|r| -> der::Result<Tbs<'_>> {
-        // version [0] EXPLICIT Version DEFAULT v1
-        let version = ContextSpecific::<Version>::decode_explicit(r, TagNumber(0))?.map_or(Version::V1, |v| v.value);
-        let serial = IntRef::decode(r)?.as_bytes();
-        if serial.len() > MAX_SERIAL_DECODE_LEN {
-            return Err(Tag::Integer.value_error().into());
-        }
-        let sig_alg_id = AlgorithmIdentifierRef::decode(r)?;
-        let issuer = name_tlv(r)?;
-        let validity = Validity::decode(r)?;
-        let subject = name_tlv(r)?;
-        let spki = r.tlv_bytes()?;
-        SubjectPublicKeyInfoRef::from_der(spki)?;
-        // issuerUniqueID [1] IMPLICIT, subjectUniqueID [2] IMPLICIT, extensions [3] EXPLICIT
-        let issuer_uid = ContextSpecific::<BitStringRef<'_>>::decode_implicit(r, TagNumber(1))?;
-        let subject_uid = ContextSpecific::<BitStringRef<'_>>::decode_implicit(r, TagNumber(2))?;
-        let extensions = match ContextSpecific::<AnyRef<'_>>::decode_explicit(r, TagNumber(3))? {
-            Some(list) => Some(extension_list(list.value)?),
-            None => None,
-        };
-        let unique_ids = issuer_uid.is_some() || subject_uid.is_some();
-        Ok(Tbs { version, serial, sig_alg_id, issuer, validity, subject, spki, unique_ids, extensions })
-    })?;
-    reader.finish()?;
-    Ok(fields)
+    let mut outer = SliceReader::new(tbs)?;
+    let mut r = sequence_contents(&mut outer)?;
+    outer.finish()?;
+    // version [0] EXPLICIT Version DEFAULT v1
+    let version = ContextSpecific::<Version>::decode_explicit(&mut r, TagNumber(0))?.map_or(Version::V1, |v| v.value);
+    let serial = IntRef::decode(&mut r)?.as_bytes();
+    if serial.len() > MAX_SERIAL_DECODE_LEN {
+        return Err(Tag::Integer.value_error().into());
+    }
+    let sig_alg_id = algorithm_identifier(&mut r)?;
+    let issuer = name_tlv(&mut r)?;
+    let validity = Validity::decode(&mut r)?;
+    let subject = name_tlv(&mut r)?;
+    let spki = spki_tlv(&mut r)?;
+    // issuerUniqueID [1] IMPLICIT, subjectUniqueID [2] IMPLICIT, extensions [3] EXPLICIT
+    let issuer_uid = ContextSpecific::<BitStringRef<'_>>::decode_implicit(&mut r, TagNumber(1))?;
+    let subject_uid = ContextSpecific::<BitStringRef<'_>>::decode_implicit(&mut r, TagNumber(2))?;
+    let extensions = match ContextSpecific::<AnyRef<'_>>::decode_explicit(&mut r, TagNumber(3))? {
+        Some(list) => Some(extension_list(list.value)?),
+        None => None,
+    };
+    r.finish()?;
+    let unique_ids = issuer_uid.is_some() || subject_uid.is_some();
+    Ok(Tbs { version, serial, sig_alg_id, issuer, validity, subject, spki, unique_ids, extensions })
+}
+
+/// A reader of the contents of the SEQUENCE at the front of `r` (the
+/// caller reads them all, then calls `finish`): what `Reader::sequence`
+/// reads, without a closure frame around the caller's own.
+fn sequence_contents<'a>(r: &mut SliceReader<'a>) -> der::Result<SliceReader<'a>> {
+    let seq = AnyRef::decode(r)?;
+    seq.tag().assert_eq(Tag::Sequence)?;
+    SliceReader::new(seq.value())
+}
+
+/// AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER,
+/// parameters ANY OPTIONAL } (RFC 5280 §4.1.1.2), as spki decodes it.
+fn algorithm_identifier<'a>(r: &mut SliceReader<'a>) -> der::Result<AlgorithmIdentifierRef<'a>> {
+    let mut body = sequence_contents(r)?;
+    let oid = body.decode()?;
+    let parameters = Option::<AnyRef<'a>>::decode(&mut body)?;
+    body.finish()?;
+    Ok(AlgorithmIdentifierRef { oid, parameters })
+}
+
+/// SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier,
+/// subjectPublicKey BIT STRING } (RFC 5280 §4.1.2.7), whole.
+fn spki_tlv<'a>(r: &mut SliceReader<'a>) -> der::Result<&'a [u8]> {
+    let spki = r.tlv_bytes()?;
+    let mut outer = SliceReader::new(spki)?;
+    let mut body = sequence_contents(&mut outer)?;
+    algorithm_identifier(&mut body)?;
+    BitStringRef::decode(&mut body)?;
+    body.finish()?;
+    Ok(spki)
 }
 
 /// A Name (RFC 5280 §4.1.2.4), whole, once [`visit_name`] has read all of it.
@@ -299,61 +327,7 @@ impl<'a> ParsedCert<'a> {
     pub fn parse(der: &'a [u8], position: Option<usize>) -> Result<Self, String> {
         let Certificate { tbs_der, tbs: t, sig_alg_id, signature_value } =
             decode_certificate(der).map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
-        let not_before = t.validity.not_before.to_unix_duration().as_secs();
-        let not_after = t.validity.not_after.to_unix_duration().as_secs();
-
-        let mut basic = None;
-        let mut key_usage = None;
-        let mut eku = None;
-        let mut san = None;
-        let mut name_constraints = None;
-        let mut ski = None;
-        let mut aki = None;
-        let mut unknown_critical = None;
-        let (mut basic_critical, mut eku_critical, mut san_critical, mut key_id_critical) =
-            (false, false, false, false);
-        let (mut aki_present, mut aki_key_id_only, mut aia_bad) = (false, false, false);
-        let mut seen: Vec<ObjectIdentifier> = vec![];
-        for_each_extension(t.extensions.unwrap_or(&[]), |ext| {
-            let (id, v) = (ext.id, ext.value);
-            if seen.contains(&id) {
-                return Err(ExtError(format!("extension {id} appears twice (RFC 5280 §4.2)")));
-            }
-            seen.push(id);
-            if id == OID_BASIC_CONSTRAINTS {
-                basic = Some(decode_ext::<BasicConstraints>(v, "basicConstraints")?);
-                basic_critical = ext.critical;
-            } else if id == OID_KEY_USAGE {
-                key_usage = Some(decode_ext::<KeyUsage>(v, "keyUsage")?);
-            } else if id == OID_EXT_KEY_USAGE {
-                eku = Some(decode_ext::<ExtendedKeyUsage>(v, "extendedKeyUsage")?.0);
-                eku_critical = ext.critical;
-            } else if id == OID_SUBJECT_ALT_NAME {
-                san = Some(decode_ext::<SubjectAltName>(v, "subjectAltName")?.0);
-                san_critical = ext.critical;
-            } else if id == OID_NAME_CONSTRAINTS {
-                name_constraints = Some(decode_ext::<NameConstraints>(v, "nameConstraints")?);
-            } else if id == OID_SUBJECT_KEY_ID {
-                // SubjectKeyIdentifier ::= KeyIdentifier ::= OCTET STRING
-                ski = Some(decode_ext::<&OctetStringRef>(v, "subjectKeyIdentifier")?.as_bytes());
-                key_id_critical |= ext.critical;
-            } else if id == OID_AUTHORITY_KEY_ID {
-                let a = decode_ext::<AuthorityKeyIdentifier>(v, "authorityKeyIdentifier")?;
-                aki_present = true;
-                aki_key_id_only = a.authority_cert_issuer.is_none() && a.authority_cert_serial_number.is_none();
-                aki = a.key_identifier.and_then(|_| aki_key_identifier(v));
-                key_id_critical |= ext.critical;
-            } else if id == OID_AUTHORITY_INFO_ACCESS {
-                // RFC 5280 §4.2.2.1: a non-empty SEQUENCE of AccessDescription, non-critical.
-                aia_bad = ext.critical || AuthorityInfoAccessSyntax::from_der(v).map_or(true, |a| a.0.is_empty());
-            } else if ext.critical && id != OID_CERT_POLICIES && unknown_critical.is_none() {
-                unknown_critical = Some(id);
-            }
-            Ok(())
-        })
-        .map_err(|e: ExtError| e.0)?;
-        let sig_alg = classify(&sig_alg_id);
-        Ok(ParsedCert {
+        let mut c = ParsedCert {
             der,
             position,
             tbs: tbs_der,
@@ -362,29 +336,77 @@ impl<'a> ParsedCert<'a> {
             spki_raw: t.spki,
             version: t.version,
             serial: t.serial,
-            tbs_sig_alg_id: t.sig_alg_id,
+            sig_alg_ids_match: t.sig_alg_id == sig_alg_id,
+            sig_alg: classify(&sig_alg_id),
             sig_alg_id,
             signature_value,
             unique_ids: t.unique_ids,
             has_extensions: t.extensions.is_some(),
-            not_before,
-            not_after,
-            basic,
-            key_usage,
-            eku,
-            san,
-            name_constraints,
-            ski,
-            aki,
-            unknown_critical,
-            basic_critical,
-            eku_critical,
-            san_critical,
-            key_id_critical,
-            aki_present,
-            aki_key_id_only,
-            aia_bad,
-            sig_alg,
+            not_before: t.validity.not_before.to_unix_duration().as_secs(),
+            not_after: t.validity.not_after.to_unix_duration().as_secs(),
+            basic: None,
+            key_usage: None,
+            eku: None,
+            san: None,
+            name_constraints: None,
+            ski: None,
+            aki: None,
+            unknown_critical: None,
+            basic_critical: false,
+            eku_critical: false,
+            san_critical: false,
+            key_id_critical: false,
+            aki_present: false,
+            aki_key_id_only: false,
+            aia_bad: false,
+        };
+        if let Some(list) = t.extensions {
+            c.read_extensions(list).map_err(|e| e.0)?;
+        }
+        Ok(c)
+    }
+
+    /// Decodes the extensions one at a time into their fields (RFC 5280
+    /// §4.2), in a frame of its own below the certificate's.
+    #[inline(never)]
+    fn read_extensions(&mut self, list: &'a [u8]) -> Result<(), ExtError> {
+        let mut seen: Vec<ObjectIdentifier> = vec![];
+        for_each_extension(list, |ext| {
+            let (id, v) = (ext.id, ext.value);
+            if seen.contains(&id) {
+                return Err(ExtError(format!("extension {id} appears twice (RFC 5280 §4.2)")));
+            }
+            seen.push(id);
+            if id == OID_BASIC_CONSTRAINTS {
+                self.basic = Some(decode_ext::<BasicConstraints>(v, "basicConstraints")?);
+                self.basic_critical = ext.critical;
+            } else if id == OID_KEY_USAGE {
+                self.key_usage = Some(decode_ext::<KeyUsage>(v, "keyUsage")?);
+            } else if id == OID_EXT_KEY_USAGE {
+                self.eku = Some(decode_ext::<ExtendedKeyUsage>(v, "extendedKeyUsage")?.0);
+                self.eku_critical = ext.critical;
+            } else if id == OID_SUBJECT_ALT_NAME {
+                self.san = Some(decode_ext::<SubjectAltName>(v, "subjectAltName")?.0);
+                self.san_critical = ext.critical;
+            } else if id == OID_NAME_CONSTRAINTS {
+                self.name_constraints = Some(decode_ext::<NameConstraints>(v, "nameConstraints")?);
+            } else if id == OID_SUBJECT_KEY_ID {
+                // SubjectKeyIdentifier ::= KeyIdentifier ::= OCTET STRING
+                self.ski = Some(decode_ext::<&OctetStringRef>(v, "subjectKeyIdentifier")?.as_bytes());
+                self.key_id_critical |= ext.critical;
+            } else if id == OID_AUTHORITY_KEY_ID {
+                let a = decode_ext::<AuthorityKeyIdentifier>(v, "authorityKeyIdentifier")?;
+                self.aki_present = true;
+                self.aki_key_id_only = a.authority_cert_issuer.is_none() && a.authority_cert_serial_number.is_none();
+                self.aki = a.key_identifier.and_then(|_| aki_key_identifier(v));
+                self.key_id_critical |= ext.critical;
+            } else if id == OID_AUTHORITY_INFO_ACCESS {
+                // RFC 5280 §4.2.2.1: a non-empty SEQUENCE of AccessDescription, non-critical.
+                self.aia_bad = ext.critical || AuthorityInfoAccessSyntax::from_der(v).map_or(true, |a| a.0.is_empty());
+            } else if ext.critical && id != OID_CERT_POLICIES && self.unknown_critical.is_none() {
+                self.unknown_critical = Some(id);
+            }
+            Ok(())
         })
     }
 
@@ -421,7 +443,7 @@ impl<'a> ParsedCert<'a> {
 
     /// Version and algorithm consistency (RFC 5280 §4.1.1.2, §4.1.2.1, §4.1.2.8).
     pub fn check_consistency(&self) -> Result<(), CertError> {
-        let detail = if self.tbs_sig_alg_id != self.sig_alg_id {
+        let detail = if !self.sig_alg_ids_match {
             Some("the signature algorithm inside the signed part differs from the outer one")
         } else if self.has_extensions && self.version != Version::V3 {
             Some("it has extensions but is not version 3")

@@ -9,6 +9,7 @@
 //! maximum number of signature checks. If every path fails, the most useful
 //! failure is reported (see `CertError::rank`), not the last one.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::crypto::SignatureVerifier;
@@ -81,7 +82,7 @@ fn check_validity(c: &ParsedCert<'_>, now: u64) -> Result<(), CertError> {
     Ok(())
 }
 
-fn eku_strings(c: &ParsedCert<'_>) -> Vec<alloc::string::String> {
+fn eku_strings(c: &ParsedCert<'_>) -> Vec<String> {
     c.eku.iter().flatten().map(|o| alloc::format!("{o}")).collect()
 }
 
@@ -194,6 +195,49 @@ impl<'s, 'a> Search<'s, 'a> {
         Ok(())
     }
 
+    /// Checks that anchor `a` issued `top`, the last certificate of `path`
+    /// (signature, pathLenConstraint, name constraints). In a frame of its
+    /// own, as [`Self::try_issuer`]: the signature check runs below it, not
+    /// below the temporaries of every step of [`Self::extend`].
+    #[inline(never)]
+    fn try_anchor(&mut self, a: &TrustAnchor, top: &ParsedCert<'a>, path: &[&ParsedCert<'a>]) -> Result<(), CertError> {
+        a.check_as_issuer(self.opts.profile, self.now)?;
+        self.spend()?;
+        match check_signed_by(self.crypto, top, &a.spki_der, || a.id(), self.opts.rsa) {
+            // Same name, and no key identifier says it is the same key:
+            // another CA (or a re-keyed one), not the intermediates' fault.
+            Err(CertError::BadSignature { cert, .. }) if key_id_order(top.aki, a.ski.as_deref()) != 0 => {
+                return Err(CertError::AnchorKeyMismatch { cert, anchor: a.subject.clone() });
+            }
+            r => r?,
+        }
+        if let Some(pl) = a.path_len {
+            let below = intermediates_below(path);
+            if below > usize::from(pl) {
+                return Err(CertError::PathLenExceeded { cert: a.id(), path_len: pl, below });
+            }
+        }
+        let limit = self.opts.max_name_checks;
+        check_constraints(a.name_constraints.as_ref(), &a.subject, path, &mut self.name_budget, limit)
+    }
+
+    /// Checks that the server's certificate `c` may issue and issued `top`,
+    /// the last certificate of `path` (RFC 5280 §6.1.3-4).
+    #[inline(never)]
+    fn try_issuer(
+        &mut self,
+        c: &ParsedCert<'a>,
+        top: &ParsedCert<'a>,
+        path: &[&ParsedCert<'a>],
+    ) -> Result<(), CertError> {
+        check_ca(c, path, self.now, self.opts.profile)?;
+        self.spend()?;
+        check_signed_by(self.crypto, top, c.spki_raw, || c.id(), self.opts.rsa)?;
+        let Some(nc) = c.name_constraints.as_ref() else { return Ok(()) };
+        let limit = self.opts.max_name_checks;
+        check_constraints(Some(nc), &c.subject_string(), path, &mut self.name_budget, limit)
+    }
+
     /// Tries to complete `path` (leaf first) up to an anchor.
     fn extend(&mut self, path: &mut Vec<&'s ParsedCert<'a>>) -> bool {
         let Some(&top) = path.last() else { return false };
@@ -209,28 +253,7 @@ impl<'s, 'a> Search<'s, 'a> {
                 return false;
             }
             tried_any = true;
-            let r = a
-                .check_as_issuer(self.opts.profile, self.now)
-                .and_then(|_| self.spend())
-                .and_then(|_| match check_signed_by(self.crypto, top, &a.spki_der, || a.id(), self.opts.rsa) {
-                    // Same name, and no key identifier says it is the same key:
-                    // another CA (or a re-keyed one), not the intermediates' fault.
-                    Err(CertError::BadSignature { cert, .. }) if key_id_order(aki, a.ski.as_deref()) != 0 => {
-                        Err(CertError::AnchorKeyMismatch { cert, anchor: a.subject.clone() })
-                    }
-                    r => r,
-                })
-                .and_then(|_| match a.path_len {
-                    Some(pl) if intermediates_below(path) > usize::from(pl) => {
-                        Err(CertError::PathLenExceeded { cert: a.id(), path_len: pl, below: intermediates_below(path) })
-                    }
-                    _ => Ok(()),
-                })
-                .and_then(|_| {
-                    let limit = self.opts.max_name_checks;
-                    check_constraints(a.name_constraints.as_ref(), &a.subject, path, &mut self.name_budget, limit)
-                });
-            match r {
+            match self.try_anchor(a, top, path) {
                 Ok(()) => return true,
                 Err(e) => self.record(e),
             }
@@ -254,15 +277,7 @@ impl<'s, 'a> Search<'s, 'a> {
                 self.record(CertError::PathTooLong { max_depth: self.opts.max_depth });
                 break;
             }
-            let r = check_ca(c, path, self.now, self.opts.profile)
-                .and_then(|_| self.spend())
-                .and_then(|_| check_signed_by(self.crypto, top, c.spki_raw, || c.id(), self.opts.rsa))
-                .and_then(|_| {
-                    let limit = self.opts.max_name_checks;
-                    let Some(nc) = c.name_constraints.as_ref() else { return Ok(()) };
-                    check_constraints(Some(nc), &c.subject_string(), path, &mut self.name_budget, limit)
-                });
-            if let Err(e) = r {
+            if let Err(e) = self.try_issuer(c, top, path) {
                 self.record(e);
                 continue;
             }
@@ -277,6 +292,15 @@ impl<'s, 'a> Search<'s, 'a> {
         }
         false
     }
+}
+
+/// Parses `der` onto the end of `certs`, in a frame of its own: the parsed
+/// value passes through this frame, not the verifier's, which stays live
+/// during the signature checks.
+#[inline(never)]
+fn parse_into<'a>(certs: &mut Vec<ParsedCert<'a>>, der: &'a [u8], position: usize) -> Result<(), String> {
+    certs.push(ParsedCert::parse(der, Some(position))?);
+    Ok(())
 }
 
 /// Verifies `chain` against `anchors` for `name` (when given) at `now`.
@@ -295,35 +319,36 @@ pub(crate) fn verify_chain(
         (true, Some(t)) => Some(t.0),
         (true, None) => return Err(CertError::NoClock),
     };
-    let leaf = ParsedCert::parse(leaf_der, Some(0)).map_err(|detail| CertError::Malformed { position: 0, detail })?;
+    // The leaf first, then the other certificates: one vector, on the heap.
+    let mut parsed: Vec<ParsedCert<'_>> = Vec::new();
+    parse_into(&mut parsed, leaf_der, 0).map_err(|detail| CertError::Malformed { position: 0, detail })?;
+    let Some(leaf) = parsed.first() else { return Err(CertError::NoCertificate) };
     if let Some(n) = name {
-        check_server_name(&leaf, n)?;
+        check_server_name(leaf, n)?;
     }
     if let Some(t) = now {
-        check_validity(&leaf, t)?;
+        check_validity(leaf, t)?;
     }
-    check_leaf(&leaf, opts.profile)?;
+    check_leaf(leaf, opts.profile)?;
     parse_key(leaf.spki_raw, || leaf.id(), opts.rsa)?;
     // A server certificate configured as an anchor itself (self-signed home broker).
-    if anchors.iter().any(|a| a.is(&leaf)) {
+    if anchors.iter().any(|a| a.is(leaf)) {
         return Ok(());
     }
     leaf.check_sig_alg()?;
 
-    let mut pool: Vec<ParsedCert<'_>> = Vec::new();
     for (i, der) in certs.enumerate().take(MAX_POOL) {
-        if der == leaf_der || pool.iter().any(|c| c.der == der) {
+        if parsed.iter().any(|c| c.der == der) {
             continue;
         }
         // Unparseable extras are ignored: a path through them could not be checked anyway.
-        if let Ok(c) = ParsedCert::parse(der, Some(i + 1)) {
-            pool.push(c);
-        }
+        let _ = parse_into(&mut parsed, der, i + 1);
     }
+    let Some((leaf, pool)) = parsed.split_first() else { return Err(CertError::NoCertificate) };
     let mut search = Search {
         crypto,
         anchors,
-        pool: &pool,
+        pool,
         opts,
         now,
         budget: opts.max_sig_checks,
@@ -331,7 +356,7 @@ pub(crate) fn verify_chain(
         exhausted: false,
         best: None,
     };
-    let mut path = alloc::vec![&leaf];
+    let mut path = alloc::vec![leaf];
     if search.extend(&mut path) {
         return Ok(());
     }
