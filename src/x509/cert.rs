@@ -80,8 +80,9 @@ pub(crate) struct ParsedCert<'a> {
     pub signature_value: BitStringRef<'a>,
     /// issuerUniqueID or subjectUniqueID is present (RFC 5280 §4.1.2.8).
     pub unique_ids: bool,
-    /// The extensions field is present, even empty (RFC 5280 §4.1.2.9).
-    pub has_extensions: bool,
+    /// The contents of the extensions SEQUENCE, when the field is present
+    /// (RFC 5280 §4.1.2.9), read into the fields below by `read_extensions`.
+    pub extensions: Option<&'a [u8]>,
     /// notBefore, seconds since 1970.
     pub not_before: u64,
     /// notAfter, seconds since 1970.
@@ -325,9 +326,30 @@ pub(crate) fn name_string(name: &[u8]) -> String {
 impl<'a> ParsedCert<'a> {
     /// Parses `der`; `position` is used in errors.
     pub fn parse(der: &'a [u8], position: Option<usize>) -> Result<Self, String> {
+        let mut c = Self::decode(der, position)?;
+        c.read_extensions().map_err(|e| e.0)?;
+        Ok(c)
+    }
+
+    /// Parses `der` onto the end of `certs`. The extensions are read in
+    /// place, below this frame only: the decoding frames are gone by then.
+    #[inline(never)]
+    pub fn parse_into(certs: &mut Vec<Self>, der: &'a [u8], position: usize) -> Result<(), String> {
+        certs.push(Self::decode(der, Some(position))?);
+        let read = certs.last_mut().map_or(Ok(()), Self::read_extensions);
+        if let Err(e) = read {
+            certs.pop();
+            return Err(e.0);
+        }
+        Ok(())
+    }
+
+    /// The view of `der` without its extensions read (RFC 5280 §4.1).
+    #[inline(never)]
+    fn decode(der: &'a [u8], position: Option<usize>) -> Result<Self, String> {
         let Certificate { tbs_der, tbs: t, sig_alg_id, signature_value } =
             decode_certificate(der).map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
-        let mut c = ParsedCert {
+        Ok(ParsedCert {
             der,
             position,
             tbs: tbs_der,
@@ -341,7 +363,7 @@ impl<'a> ParsedCert<'a> {
             sig_alg_id,
             signature_value,
             unique_ids: t.unique_ids,
-            has_extensions: t.extensions.is_some(),
+            extensions: t.extensions,
             not_before: t.validity.not_before.to_unix_duration().as_secs(),
             not_after: t.validity.not_after.to_unix_duration().as_secs(),
             basic: None,
@@ -359,17 +381,14 @@ impl<'a> ParsedCert<'a> {
             aki_present: false,
             aki_key_id_only: false,
             aia_bad: false,
-        };
-        if let Some(list) = t.extensions {
-            c.read_extensions(list).map_err(|e| e.0)?;
-        }
-        Ok(c)
+        })
     }
 
     /// Decodes the extensions one at a time into their fields (RFC 5280
     /// §4.2), in a frame of its own below the certificate's.
     #[inline(never)]
-    fn read_extensions(&mut self, list: &'a [u8]) -> Result<(), ExtError> {
+    fn read_extensions(&mut self) -> Result<(), ExtError> {
+        let Some(list) = self.extensions else { return Ok(()) };
         let mut seen: Vec<ObjectIdentifier> = vec![];
         for_each_extension(list, |ext| {
             let (id, v) = (ext.id, ext.value);
@@ -445,7 +464,7 @@ impl<'a> ParsedCert<'a> {
     pub fn check_consistency(&self) -> Result<(), CertError> {
         let detail = if !self.sig_alg_ids_match {
             Some("the signature algorithm inside the signed part differs from the outer one")
-        } else if self.has_extensions && self.version != Version::V3 {
+        } else if self.extensions.is_some() && self.version != Version::V3 {
             Some("it has extensions but is not version 3")
         } else if self.unique_ids && self.version == Version::V1 {
             Some("it has unique identifiers but is version 1")

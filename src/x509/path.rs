@@ -294,15 +294,6 @@ impl<'s, 'a> Search<'s, 'a> {
     }
 }
 
-/// Parses `der` onto the end of `certs`, in a frame of its own: the parsed
-/// value passes through this frame, not the verifier's, which stays live
-/// during the signature checks.
-#[inline(never)]
-fn parse_into<'a>(certs: &mut Vec<ParsedCert<'a>>, der: &'a [u8], position: usize) -> Result<(), String> {
-    certs.push(ParsedCert::parse(der, Some(position))?);
-    Ok(())
-}
-
 /// Verifies `chain` against `anchors` for `name` (when given) at `now`.
 pub(crate) fn verify_chain(
     anchors: &[TrustAnchor],
@@ -321,7 +312,7 @@ pub(crate) fn verify_chain(
     };
     // The leaf first, then the other certificates: one vector, on the heap.
     let mut parsed: Vec<ParsedCert<'_>> = Vec::new();
-    parse_into(&mut parsed, leaf_der, 0).map_err(|detail| CertError::Malformed { position: 0, detail })?;
+    ParsedCert::parse_into(&mut parsed, leaf_der, 0).map_err(|detail| CertError::Malformed { position: 0, detail })?;
     let Some(leaf) = parsed.first() else { return Err(CertError::NoCertificate) };
     if let Some(n) = name {
         check_server_name(leaf, n)?;
@@ -342,7 +333,7 @@ pub(crate) fn verify_chain(
             continue;
         }
         // Unparseable extras are ignored: a path through them could not be checked anyway.
-        let _ = parse_into(&mut parsed, der, i + 1);
+        let _ = ParsedCert::parse_into(&mut parsed, der, i + 1);
     }
     let Some((leaf, pool)) = parsed.split_first() else { return Err(CertError::NoCertificate) };
     let mut search = Search {
