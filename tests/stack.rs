@@ -69,7 +69,8 @@ const OPT_LEVEL: &str = match option_env!("STACK_OPT_LEVEL") {
 
 /// The enforced ceiling of a row whose goal is not met yet: the figure
 /// measured at the last change (2026-12-05), rounded up to 256 bytes, per
-/// opt-level. `None`: the goal itself is enforced.
+/// opt-level. `None`: the goal itself is enforced (as it is at an opt-level
+/// whose ceiling equals the goal: a row that meets it there only).
 fn ceiling(name: &str) -> Option<usize> {
     let table: &[(&str, [usize; 3])] = &CEILINGS;
     let i = match OPT_LEVEL {
@@ -448,7 +449,7 @@ fn stack_budgets() {
         if r.stack > enforced {
             over.push(format!("{}: {} bytes > {enforced}", r.name, r.stack));
         }
-        if r.stack <= r.budget && ceiling(&r.name).is_some() {
+        if r.stack <= r.budget && ceiling(&r.name).is_some_and(|c| c > r.budget) {
             over.push(format!("{}: meets its goal now ({} <= {}): remove its ceiling", r.name, r.stack, r.budget));
         }
     }
@@ -459,23 +460,23 @@ fn stack_budgets() {
 const CEILINGS: [(&str, [usize; 3]); 21] = [
     ("TLS 1.3 external PSK, psk_dhe_ke", [11264, 11776, 11776]),
     ("TLS 1.3 external PSK, psk_ke", [9472, 9216, 9472]),
-    ("TLS 1.3 insecure, ECDSA P-256 leaf", [12032, 11776, 11776]),
+    ("TLS 1.3 insecure, ECDSA P-256 leaf", [13056, 11776, 11776]),
     ("TLS 1.3 ticket resumption", [11264, 11776, 11776]),
-    ("TLS 1.3 CA-verified ECDSA P-256 chain", [17152, 18176, 17920]),
-    ("TLS 1.2 CA-verified ECDSA P-256 chain", [17152, 18176, 18176]),
-    ("TLS 1.3 CA-verified ECDSA P-384 chain", [20992, 22016, 21504]),
-    ("TLS 1.2 CA-verified ECDSA P-384 chain", [21248, 22016, 21504]),
-    ("TLS 1.3 CA-verified RSA-2048 chain", [15872, 17664, 17920]),
-    ("TLS 1.2 CA-verified RSA-2048 chain", [15872, 17664, 18176]),
-    ("TLS 1.3 CA-verified RSA-4096 (root and intermediate) chain", [18688, 22784, 20736]),
-    ("TLS 1.3 client certificate, ECDSA P-256", [12032, 11776, 11776]),
-    ("TLS 1.2 client certificate, ECDSA P-256", [12544, 12544, 12288]),
+    ("TLS 1.3 CA-verified ECDSA P-256 chain", [14848, 14336, 14080]),
+    ("TLS 1.2 CA-verified ECDSA P-256 chain", [14848, 14336, 14080]),
+    ("TLS 1.3 CA-verified ECDSA P-384 chain", [19200, 18176, 17920]),
+    ("TLS 1.2 CA-verified ECDSA P-384 chain", [19200, 18176, 17920]),
+    ("TLS 1.3 CA-verified RSA-2048 chain", [11520, 12032, 11776]),
+    ("TLS 1.2 CA-verified RSA-2048 chain", [10240, 12032, 11776]),
+    ("TLS 1.3 CA-verified RSA-4096 (root and intermediate) chain", [15360, 18944, 17152]),
+    ("TLS 1.3 client certificate, ECDSA P-256", [13056, 11776, 11776]),
+    ("TLS 1.2 client certificate, ECDSA P-256", [13312, 12544, 12288]),
     ("TLS 1.3 client certificate, RSA-2048", [14336, 15360, 14592]),
-    ("TLS 1.2 client certificate, RSA-2048", [12800, 15360, 14336]),
+    ("TLS 1.2 client certificate, RSA-2048", [13312, 15360, 14336]),
     ("TLS 1.2 PSK", [8960, 9728, 9984]),
     ("TLS 1.2 ECDHE-PSK", [8704, 8960, 8960]),
     ("TLS 1.2 ticket resumption", [8192, 9216, 9216]),
-    ("TlsStream (std), CA-verified ECDSA P-256", [20224, 21248, 21248]),
-    ("EmbeddedTlsStream, CA-verified ECDSA P-256", [20480, 21248, 21248]),
-    ("AsyncTlsStream, CA-verified ECDSA P-256 (per poll)", [19968, 20992, 20736]),
+    ("TlsStream (std), CA-verified ECDSA P-256", [18176, 17408, 17408]),
+    ("EmbeddedTlsStream, CA-verified ECDSA P-256", [18176, 17408, 17408]),
+    ("AsyncTlsStream, CA-verified ECDSA P-256 (per poll)", [17664, 16896, 16896]),
 ];
