@@ -572,6 +572,16 @@ mod tests {
                 assert_eq!(b.tbs.version, t.version());
                 assert_eq!(b.tbs.extensions.is_some(), t.extensions().is_some());
                 assert_eq!(b.signature_value.raw_bytes(), o.signature().raw_bytes());
+                // The view's own readings agree with x509-cert's values.
+                let Ok(p) = ParsedCert::parse(&m, None) else { continue };
+                assert_eq!(p.subject_is_empty(), t.subject().is_empty());
+                assert_eq!(p.subject_string(), t.subject().to_string());
+                assert_eq!(p.sig_alg_ids_match, t.signature() == o.signature_algorithm());
+                let ski = t.get_extension::<x509_cert::ext::pkix::SubjectKeyIdentifier>().ok().flatten();
+                assert_eq!(p.ski, ski.as_ref().map(|(_, k)| k.0.as_bytes()));
+                let aki = t.get_extension::<AuthorityKeyIdentifier>().ok().flatten();
+                let aki_id = aki.as_ref().and_then(|(_, a)| a.key_identifier.as_ref()).map(|k| k.as_bytes());
+                assert_eq!(p.aki, aki_id);
             }
         }
         assert!(accepted > 1000 && refused > 1000, "accepted {accepted}, refused {refused}");
