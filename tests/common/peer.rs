@@ -117,25 +117,6 @@ pub fn record(typ: u8, body: &[u8]) -> Vec<u8> {
     r
 }
 
-/// Feeds `bytes` to `client` and processes until it needs more data or fails; the events it reported.
-pub fn feed<'a>(client: &mut TestClient<'a>, mut bytes: &[u8]) -> Result<Vec<Event<'a>>, Error> {
-    let mut events = Vec::new();
-    loop {
-        match client.process()? {
-            Event::NeedData if bytes.is_empty() => return Ok(events),
-            Event::NeedData => {
-                let buf = client.receive_buffer();
-                let n = buf.len().min(bytes.len());
-                buf[..n].copy_from_slice(&bytes[..n]);
-                client.received(n);
-                bytes = &bytes[n..];
-            }
-            ev => events.push(ev),
-        }
-        assert!(events.len() < 100, "runaway events: {events:?}");
-    }
-}
-
 /// Parses `bytes` as a sequence of TLS records: (content type, body).
 /// Panics on a partial record.
 pub fn records(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
@@ -842,7 +823,7 @@ pub struct TempFile(pub PathBuf);
 impl TempFile {
     /// A new temporary file holding `bytes`; `tag` goes into its name.
     pub fn with_contents(tag: &str, bytes: &[u8]) -> Self {
-        // The module path too: tests/provider_ring.rs holds several copies
+        // The module path too: tests/suite_ring.rs holds several copies
         // of this module, each with its own counter, in one process.
         let path = std::env::temp_dir().join(format!(
             "embertls-{tag}-{}-{}-{}",
