@@ -28,10 +28,14 @@ fn seeds_dir(target: &str) -> PathBuf {
 /// The committed seeds of `target`; a missing or empty folder fails the test
 /// (a regression run over nothing would pass vacuously).
 fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = seeds_dir(target);
-    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("seed folder {}: {e}", dir.display()));
+    seeds_in(&seeds_dir(target))
+}
+
+/// The files of `dir`, sorted by name; panics if there are none.
+fn seeds_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("seed folder {}: {e}", dir.display()));
     let mut out: Vec<(String, Vec<u8>)> = entries
-        .filter_map(Result::ok)
+        .map(|e| e.unwrap_or_else(|e| panic!("seed folder {}: {e}", dir.display())))
         .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
         .collect();
     assert!(!out.is_empty(), "seed folder {} is empty", dir.display());
@@ -39,28 +43,72 @@ fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The folders of fuzz/seeds/ that [`seeds_run_through_every_harness`] replays.
+const REPLAYED: [&str; 5] = ["client_server_bytes", "flights", "deframer", "messages", "ticket"];
+
+/// Seed folders not replayed here, and why.
+const NOT_REPLAYED: [(&str, &str); 1] =
+    [("x509_differential", "certificates signed at fuzz time; tests/x509/x509_differential.rs covers the vectors")];
+
 #[test]
 fn seeds_run_through_every_harness() {
-    for (name, data) in seeds("client_server_bytes") {
-        let p = fuzz::client_server_bytes(&data);
-        // Replayed to the same deterministic client, a recorded flight completes the handshake.
-        assert_eq!(p, Progress::Closed, "client_server_bytes/{name} (stale seed? re-record: see the file header)");
+    for target in REPLAYED {
+        let seeds = seeds(target);
+        for (name, data) in seeds {
+            match target {
+                "client_server_bytes" => {
+                    // Replayed to the same deterministic client, a recorded flight completes the handshake.
+                    let p = fuzz::client_server_bytes(&data);
+                    assert_eq!(p, Progress::Closed, "{target}/{name} (stale seed? re-record: see the file header)");
+                }
+                "flights" => {
+                    let p = fuzz::flight(&data);
+                    assert_eq!(p, Progress::Closed, "{target}/{name} (stale seed? re-record: see the file header)");
+                }
+                "deframer" => fuzz::deframer(&data),
+                "messages" => fuzz::messages(&data),
+                "ticket" => {
+                    // A seed in an old serialized format would only exercise the refusal.
+                    embertls::SessionTicket::decode(&data)
+                        .unwrap_or_else(|e| panic!("ticket seed {name} does not decode: {e}"));
+                    fuzz::ticket(&data);
+                }
+                other => panic!("no harness for seed folder {other}"),
+            }
+        }
     }
-    for (name, data) in seeds("flights") {
-        let p = fuzz::flight(&data);
-        assert_eq!(p, Progress::Closed, "flights/{name} (stale seed? re-record: see the file header)");
-    }
-    for (_, data) in seeds("deframer") {
-        fuzz::deframer(&data);
-    }
-    for (_, data) in seeds("messages") {
-        fuzz::messages(&data);
-    }
-    for (name, data) in seeds("ticket") {
-        // A seed in an old serialized format would only exercise the refusal.
-        embertls::SessionTicket::decode(&data).unwrap_or_else(|e| panic!("ticket seed {name} does not decode: {e}"));
-        fuzz::ticket(&data);
-    }
+}
+
+/// Every folder of fuzz/seeds/ is replayed above or named in [`NOT_REPLAYED`]:
+/// a new corpus cannot be skipped by the regression run without saying so.
+#[test]
+fn every_seed_folder_is_replayed_or_excused() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    let mut found: Vec<String> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    found.sort();
+    let mut known: Vec<String> =
+        REPLAYED.iter().chain(NOT_REPLAYED.iter().map(|(n, _)| n)).map(|n| n.to_string()).collect();
+    known.sort();
+    assert_eq!(found, known, "fuzz/seeds/ against REPLAYED and NOT_REPLAYED");
+}
+
+/// The guard of [`seeds`]: a missing folder and an empty one fail.
+#[test]
+fn a_missing_or_empty_seed_folder_fails() {
+    let missing = std::env::temp_dir().join(format!("embertls-no-seeds-{}", std::process::id()));
+    let panic = std::panic::catch_unwind(|| seeds_in(&missing)).expect_err("a missing folder fails");
+    assert!(panic_text(&panic).starts_with("seed folder"), "{}", panic_text(&panic));
+    std::fs::create_dir_all(&missing).unwrap();
+    let panic = std::panic::catch_unwind(|| seeds_in(&missing)).expect_err("an empty folder fails");
+    std::fs::remove_dir(&missing).unwrap();
+    assert!(panic_text(&panic).ends_with("is empty"), "{}", panic_text(&panic));
+}
+
+fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
 }
 
 /// Bytes of each recorded flight flipped, one at a time, through the
