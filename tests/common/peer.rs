@@ -117,6 +117,16 @@ pub fn record(typ: u8, body: &[u8]) -> Vec<u8> {
     r
 }
 
+/// An event as the event-sequence tests write it: `HandshakeComplete(resumed=..)`,
+/// `SessionTicket`, `ApplicationData(n)`, `PeerClosed`, `NeedData`.
+pub fn event_name(ev: &Event<'_>) -> String {
+    match ev {
+        Event::HandshakeComplete(s) => format!("HandshakeComplete(resumed={})", s.resumed),
+        Event::ApplicationData(n) => format!("ApplicationData({n})"),
+        other => format!("{other:?}"),
+    }
+}
+
 /// Parses `bytes` as a sequence of TLS records: (content type, body).
 /// Panics on a partial record.
 pub fn records(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
@@ -753,6 +763,43 @@ impl<'a> MemPeer<'a> {
         )
         .expect("Client::new, resuming");
         peer
+    }
+
+    /// Drives both sides to the end (issue 15 item 5, the events of each
+    /// handshake kind): after the handshake the server sends 5 bytes, then
+    /// close_notify. Returns every event the client reported, in order, as
+    /// [`event_name`] writes them (`NeedData` left out), and the newest
+    /// session it offered.
+    pub fn event_sequence(&mut self) -> (Vec<String>, Option<Vec<u8>>) {
+        let (mut seen, mut session, mut step) = (Vec::new(), None, 0);
+        loop {
+            let ev = self.next_event().unwrap_or_else(|e| panic!("after {seen:?}: {e}"));
+            if ev != Event::NeedData {
+                seen.push(event_name(&ev));
+            }
+            match ev {
+                Event::HandshakeComplete(_) => self.client_to_server(),
+                Event::SessionTicket => {
+                    let mut buf = vec![0u8; self.client.session_ticket_max_len()];
+                    let n = self.client.session_ticket(&mut buf).expect("session_ticket");
+                    session = Some(buf[..n].to_vec());
+                }
+                Event::ApplicationData(n) => assert_eq!(self.client.read(&mut vec![0u8; n]), n),
+                Event::PeerClosed => return (seen, session),
+                Event::NeedData => {
+                    match step {
+                        0 => self.server_write(b"hello"),
+                        1 => {
+                            self.server.send_close_notify();
+                            self.server_to_client();
+                        }
+                        _ => panic!("stalled after {seen:?}"),
+                    }
+                    step += 1;
+                }
+                other => panic!("unexpected event after {seen:?}: {other:?}"),
+            }
+        }
     }
 
     /// Runs both sides until nothing is in flight and returns the newest

@@ -482,3 +482,21 @@ impl MemPeer<'_> {
         Ok(())
     }
 }
+
+/// The exact events of a TLS 1.3 handshake with a client certificate (issue
+/// 15 item 5) against the in-memory rustls server: as without one (the
+/// certificate and CertificateVerify go out with the Finished), the two
+/// tickets rustls sends after it, the data, the close.
+#[test]
+fn events_with_a_client_certificate() {
+    let id = Loaded::new("client-p256");
+    let refs = id.refs();
+    let identity = [ClientIdentity::new(&refs, &id.signer).expect("identity")];
+    let config = config(&identity);
+    let mut peer = MemPeer::new(&config, rustls_client_auth_config(CertKind::Ecdsa, "client-ca.pem", true));
+    let (seen, _) = peer.event_sequence();
+    let expected =
+        ["HandshakeComplete(resumed=false)", "SessionTicket", "SessionTicket", "ApplicationData(5)", "PeerClosed"];
+    assert_eq!(seen, expected);
+    assert!(peer.server.peer_certificates().is_some(), "the server has the client's certificate");
+}

@@ -11,7 +11,7 @@ use crate::common;
 
 use std::io::{Read, Write};
 
-use common::engine::{feed, take_client_hello};
+use common::engine::{feed, take_client_hello, tcp_event_sequence};
 use common::peer::{record, rng, tls_error, CertKind, OpensslServer};
 use common::provider::options;
 use embertls::codec::{WriteError, Writer};
@@ -447,5 +447,33 @@ fn psk_dhe_ke_requires_a_key_share() {
     for hrr in [None, Some(NamedGroup::Secp256r1)] {
         let e = run_psk_ke(&cfg, &PSK_KEY, PskKeScript { hrr, sh_key_share: false }).expect_err("no key share");
         assert_eq!(e, Error::PeerMisbehaved(Misbehavior::KeyShareGroupMismatch), "{hrr:?}: {e}");
+    }
+}
+
+/// The exact events of external-PSK handshakes (issue 15 item 5), psk_dhe_ke
+/// and psk_ke, against `openssl s_server -www`: the handshake, the tickets
+/// (RFC 8446 §4.6.1: after the server's Finished), the page, the close.
+/// OpenSSL counts an accepted PSK as a resumption and then sends at most one
+/// ticket (`s->hit` in its statem_srvr.c), whatever `-num_tickets` says; with
+/// `-num_tickets 0` it sends none.
+#[test]
+fn events_of_psk_handshakes() {
+    for mode in [PskMode::DheKe, PskMode::Ke] {
+        for (tickets, expected) in [
+            ("2", &["HandshakeComplete(resumed=false)", "SessionTicket", "ApplicationData", "PeerClosed"][..]),
+            ("0", &["HandshakeComplete(resumed=false)", "ApplicationData", "PeerClosed"][..]),
+        ] {
+            let mut extra = vec!["-num_tickets", tickets, "-ciphersuites", "TLS_AES_128_GCM_SHA256"];
+            if mode == PskMode::Ke {
+                extra.push("-allow_no_dhe_kex");
+            }
+            let server = psk_server(KEY, ID, &extra);
+            let psk = ExternalPsk::from_hex(ID, KEY).unwrap().with_mode(mode);
+            let cfg = config(&psk, &[CipherSuite::Tls13Aes128GcmSha256]);
+            let options = options(&cfg, ServerName::parse("localhost"));
+            let mut client = Client::new(options, rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD]).unwrap();
+            let seen = tcp_event_sequence(&mut client, &mut server.connect(), GET);
+            assert_eq!(seen, expected, "{mode:?}, -num_tickets {tickets}\n{}", server.log());
+        }
     }
 }

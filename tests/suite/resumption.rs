@@ -819,48 +819,6 @@ fn a_ticket_larger_than_the_receive_buffer_is_dropped() {
 // The exact sequence of events per handshake kind (issue 15 item 5)
 // ---------------------------------------------------------------------------
 
-/// Drives `p` to the end: after the handshake the server sends 5 bytes,
-/// then close_notify. Returns every event the client reported, in order
-/// (`NeedData` left out), and the newest session it offered.
-fn event_sequence(p: &mut MemPeer<'_>) -> (Vec<String>, Option<Vec<u8>>) {
-    let (mut seen, mut session, mut step) = (Vec::new(), None, 0);
-    loop {
-        match p.next_event().unwrap_or_else(|e| panic!("after {seen:?}: {e}")) {
-            Event::HandshakeComplete(s) => {
-                seen.push(format!("HandshakeComplete(resumed={})", s.resumed));
-                p.client_to_server();
-            }
-            Event::SessionTicket => {
-                let mut buf = vec![0u8; p.client.session_ticket_max_len()];
-                let n = p.client.session_ticket(&mut buf).expect("session_ticket");
-                session = Some(buf[..n].to_vec());
-                seen.push("SessionTicket".to_string());
-            }
-            Event::ApplicationData(n) => {
-                let mut buf = vec![0u8; n];
-                assert_eq!(p.client.read(&mut buf), n);
-                seen.push(format!("ApplicationData({n})"));
-            }
-            Event::PeerClosed => {
-                seen.push("PeerClosed".to_string());
-                return (seen, session);
-            }
-            Event::NeedData => {
-                match step {
-                    0 => p.server_write(b"hello"),
-                    1 => {
-                        p.server.send_close_notify();
-                        p.server_to_client();
-                    }
-                    _ => panic!("stalled after {seen:?}"),
-                }
-                step += 1;
-            }
-            other => panic!("unexpected event after {seen:?}: {other:?}"),
-        }
-    }
-}
-
 /// A client for "localhost" at [`NOW`], offering `session` if given.
 fn peer_at<'a>(cfg: &'a ClientConfig<'a>, server: rustls::ServerConfig, session: Option<&'a [u8]>) -> MemPeer<'a> {
     let mut p = MemPeer::new(cfg, server);
@@ -877,6 +835,9 @@ fn peer_at<'a>(cfg: &'a ClientConfig<'a>, server: rustls::ServerConfig, session:
 /// events, in this order: where a session is announced (TLS 1.2 tickets
 /// before HandshakeComplete, RFC 5077 §3.3; TLS 1.2 session IDs once right
 /// after it; TLS 1.3 tickets after it, §4.6.1), then data, then the close.
+/// The other kinds: external PSKs in `psk::events_of_psk_handshakes` and
+/// `tls12_peers::events_of_psk_handshakes`, client certificates in
+/// `client_auth::` and `tls12_rustls::events_with_a_client_certificate`.
 #[test]
 fn events_of_each_handshake_kind() {
     let any13 = config_for(&DangerAcceptAnyServer, ProtocolVersion::Tls13);
@@ -887,10 +848,10 @@ fn events_of_each_handshake_kind() {
     // TLS 1.3: rustls sends two tickets after the handshake.
     let sc13 = resuming_server(ProtocolVersion::Tls13);
     let mut p = peer_at(&any13, sc13.clone(), None);
-    let (seen, session) = event_sequence(&mut p);
+    let (seen, session) = p.event_sequence();
     assert_eq!(seen, expect(&["HandshakeComplete(resumed=false)", "SessionTicket", "SessionTicket"]));
     let mut p = peer_at(&any13, sc13.clone(), session.as_deref());
-    let (seen, _) = event_sequence(&mut p);
+    let (seen, _) = p.event_sequence();
     assert_eq!(seen, expect(&["HandshakeComplete(resumed=true)", "SessionTicket", "SessionTicket"]));
     // A HelloRetryRequest adds no event.
     let mut p = peer_at(
@@ -898,26 +859,23 @@ fn events_of_each_handshake_kind() {
         ticketing(&[], &[NamedGroup::Secp256r1], &rustls::crypto::ring::Ticketer::new().unwrap()),
         None,
     );
-    assert_eq!(
-        event_sequence(&mut p).0,
-        expect(&["HandshakeComplete(resumed=false)", "SessionTicket", "SessionTicket"])
-    );
+    assert_eq!(p.event_sequence().0, expect(&["HandshakeComplete(resumed=false)", "SessionTicket", "SessionTicket"]));
 
     // TLS 1.2 with a session-ID cache: the ID is announced once, right after the handshake.
     let sc12 = resuming_server(ProtocolVersion::Tls12);
     let mut p = peer_at(&any12, sc12.clone(), None);
-    let (seen, session) = event_sequence(&mut p);
+    let (seen, session) = p.event_sequence();
     assert_eq!(seen, expect(&["HandshakeComplete(resumed=false)", "SessionTicket"]));
     let mut p = peer_at(&any12, sc12, session.as_deref());
-    assert_eq!(event_sequence(&mut p).0, expect(&["HandshakeComplete(resumed=true)"]));
+    assert_eq!(p.event_sequence().0, expect(&["HandshakeComplete(resumed=true)"]));
 
     // TLS 1.2 with RFC 5077 tickets: the ticket comes before the server's Finished.
     let mut sc12t = common::peer::rustls_config_tls12(CertKind::Ecdsa, &[], &[]);
     sc12t.ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
     let mut p = peer_at(&any12, sc12t.clone(), None);
-    let (seen, session) = event_sequence(&mut p);
+    let (seen, session) = p.event_sequence();
     assert_eq!(seen, expect(&["SessionTicket", "HandshakeComplete(resumed=false)"]));
     let mut p = peer_at(&any12, sc12t, session.as_deref());
-    let (seen, _) = event_sequence(&mut p);
+    let (seen, _) = p.event_sequence();
     assert_eq!(seen, expect(&["SessionTicket", "HandshakeComplete(resumed=true)"]));
 }

@@ -34,7 +34,7 @@ use std::net::TcpStream;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use common::engine::now;
+use common::engine::{now, tcp_event_sequence};
 use common::gnutls::{gnutls_priority, GnutlsServer};
 use common::mosquitto::{Broker, PUB_ID, PUB_KEY, SUB_KEY};
 use common::peer::{peer_file, rng, CertKind, OpensslServer, TempFile, TestClient, GROUPS, TIMEOUT};
@@ -1285,5 +1285,23 @@ fn rsa_1024_server_allowed_by_min_rsa_bits() {
         } else {
             assert_eq!(result.map(|s| s.version), Ok(version), "{}", server.log());
         }
+    }
+}
+
+/// The exact events of TLS 1.2 PSK handshakes (issue 15 item 5), plain PSK
+/// and ECDHE_PSK, against `openssl s_server -www`: OpenSSL's RFC 5077 ticket
+/// comes before its Finished (§3.3), so before HandshakeComplete; then the
+/// page and the close.
+#[test]
+fn events_of_psk_handshakes() {
+    for (suite, name, _, _) in [PSK_SUITES[0], PSK_SUITES[3]] {
+        let server = openssl_psk_server(&["-cipher", name, "-www"]);
+        let psk = ExternalPsk::from_hex(ID, KEY).unwrap();
+        let cfg = psk_config(&psk, &[suite]);
+        let options = options(&cfg, ServerName::parse("localhost"));
+        let mut client = Client::new(options, rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD]).unwrap();
+        let seen = tcp_event_sequence(&mut client, &mut server.connect(), GET);
+        let expected = ["SessionTicket", "HandshakeComplete(resumed=false)", "ApplicationData", "PeerClosed"];
+        assert_eq!(seen, expected, "{name}\n{}", server.log());
     }
 }

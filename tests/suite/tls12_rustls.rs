@@ -229,3 +229,19 @@ fn exporter_matches_rustls() {
     p.server.export_keying_material(&mut theirs, b"EXPORTER-test", Some(b"context")).unwrap();
     assert_eq!(ours, theirs, "RFC 5705 exporter");
 }
+
+/// The exact events of a TLS 1.2 handshake with a client certificate (issue
+/// 15 item 5) against the in-memory rustls server (session-ID cache): the
+/// handshake, the session ID announced right after it, the data, the close.
+#[test]
+fn events_with_a_client_certificate() {
+    let (chain, signer) = identity_files("client-p256");
+    let refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+    let id = embertls::ClientIdentity::new(&refs, &signer).unwrap();
+    let v = verifier(CertKind::Ecdsa);
+    let config = tls12_only(&v).with_client_identity(&id);
+    let mut p = peer(&config, client_auth_server(CertKind::Ecdsa, &[]));
+    let (seen, _) = p.event_sequence();
+    assert_eq!(seen, ["HandshakeComplete(resumed=false)", "SessionTicket", "ApplicationData(5)", "PeerClosed"]);
+    assert!(p.server.peer_certificates().is_some(), "the server has the client's certificate");
+}
