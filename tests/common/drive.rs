@@ -15,6 +15,10 @@ pub trait Meter {
     fn call<T>(&mut self, what: &'static str, f: impl FnOnce() -> T) -> T;
     /// The handshake just completed.
     fn handshake_done(&mut self) {}
+    /// `process` reported `event`.
+    fn event(&mut self, event: &Event<'_>) {
+        let _ = event;
+    }
 }
 
 /// What one connection gave.
@@ -43,6 +47,7 @@ where
     let mut store = [0u8; 2048];
     loop {
         let ev = meter.call("process", || client.process()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        meter.event(&ev);
         while !client.outgoing().is_empty() {
             let n = sock.write(client.outgoing()).expect("socket write");
             client.sent(n);

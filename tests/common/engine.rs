@@ -8,9 +8,9 @@
 use embertls::msgs::enums::HandshakeType;
 use embertls::{AlertDescription, ClientConfig, Error, Event, Flood, Misbehavior, ServerVerification, UnixTime};
 
-use std::io::{Read, Write};
 use std::net::TcpStream;
 
+use super::drive::{get_page, Meter};
 use super::peer::{event_name, records, TestClient};
 
 /// A config that accepts any server certificate (for tests that are not about verification).
@@ -99,46 +99,33 @@ pub fn assert_flood(err: &Error, kind: Flood) {
     assert_msg(err, &["in a row", &kind.limit().to_string()]);
 }
 
-/// Drives `client` over `sock` until the server closes, writing `request`
-/// when the handshake completes (issue 15 item 5, the events of each
-/// handshake kind against a real server). Returns every event the client
-/// reported, in order, as [`event_name`] writes them (`NeedData` left out);
-/// a run of `ApplicationData` events becomes one `ApplicationData`, since how
-/// the server cuts its reply into records is its own business.
-pub fn tcp_event_sequence(client: &mut TestClient<'_>, sock: &mut TcpStream, request: &[u8]) -> Vec<String> {
-    let mut seen: Vec<String> = Vec::new();
-    loop {
-        let ev = client.process().unwrap_or_else(|e| panic!("after {seen:?}: {e}"));
-        while !client.outgoing().is_empty() {
-            let n = sock.write(client.outgoing()).expect("socket write");
-            client.sent(n);
-        }
-        match ev {
-            Event::NeedData => {
-                let n = sock.read(client.receive_buffer()).expect("socket read");
-                assert!(n > 0, "the server closed without close_notify after {seen:?}");
-                client.received(n);
-                continue;
-            }
-            Event::ApplicationData(n) => {
-                assert_eq!(client.read(&mut vec![0u8; n]), n);
-                if seen.last().map(String::as_str) != Some("ApplicationData") {
-                    seen.push("ApplicationData".to_string());
-                }
-                continue;
-            }
-            Event::HandshakeComplete(_) => {
-                client.write(request).expect("write the request");
-            }
-            Event::SessionTicket => {
-                let mut buf = vec![0u8; client.session_ticket_max_len()];
-                client.session_ticket(&mut buf).expect("session_ticket");
-            }
-            _ => {}
-        }
-        seen.push(event_name(&ev));
-        if ev == Event::PeerClosed {
-            return seen;
+/// Drives `client` over `sock` with [`get_page`] (a GET, the page, the
+/// server's close) and returns every event the client reported, in order, as
+/// [`event_name`] writes them (`NeedData` left out): the events of a handshake
+/// kind against a real server (issue 15 item 5). A run of `ApplicationData`
+/// events counts once: how the server cuts its page into records is its business.
+pub fn tcp_event_sequence(client: &mut TestClient<'_>, sock: &mut TcpStream) -> Vec<String> {
+    let mut events = Events(Vec::new());
+    get_page("event sequence", sock, client, &mut events);
+    events.0
+}
+
+/// The [`Meter`] of [`tcp_event_sequence`]: measures nothing, writes the events down.
+struct Events(Vec<String>);
+
+impl Meter for Events {
+    fn call<T>(&mut self, _what: &'static str, f: impl FnOnce() -> T) -> T {
+        f()
+    }
+
+    fn event(&mut self, event: &Event<'_>) {
+        let name = match event {
+            Event::NeedData => return,
+            Event::ApplicationData(_) => "ApplicationData".to_string(),
+            other => event_name(other),
+        };
+        if name != "ApplicationData" || self.0.last() != Some(&name) {
+            self.0.push(name);
         }
     }
 }

@@ -472,7 +472,7 @@ fn events_of_psk_handshakes() {
             let cfg = config(&psk, &[CipherSuite::Tls13Aes128GcmSha256]);
             let options = options(&cfg, ServerName::parse("localhost"));
             let mut client = Client::new(options, rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD]).unwrap();
-            let seen = tcp_event_sequence(&mut client, &mut server.connect(), GET);
+            let seen = tcp_event_sequence(&mut client, &mut server.connect());
             assert_eq!(seen, expected, "{mode:?}, -num_tickets {tickets}\n{}", server.log());
         }
     }

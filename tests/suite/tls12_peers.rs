@@ -1300,7 +1300,7 @@ fn events_of_psk_handshakes() {
         let cfg = psk_config(&psk, &[suite]);
         let options = options(&cfg, ServerName::parse("localhost"));
         let mut client = Client::new(options, rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD]).unwrap();
-        let seen = tcp_event_sequence(&mut client, &mut server.connect(), GET);
+        let seen = tcp_event_sequence(&mut client, &mut server.connect());
         let expected = ["SessionTicket", "HandshakeComplete(resumed=false)", "ApplicationData", "PeerClosed"];
         assert_eq!(seen, expected, "{name}\n{}", server.log());
     }
