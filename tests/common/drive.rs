@@ -1,5 +1,6 @@
 //! One driving loop for the measurement tests (heap in `footprint.rs`,
-//! stack in `stack.rs`, a crypto provider in `provider_accel.rs`): the sans-I/O client over a TCP socket to an
+//! stack in `stack.rs`, a crypto provider in `provider_accel.rs`) and the
+//! event-sequence tests (`engine::tcp_event_sequence`): the sans-I/O client over a TCP socket to an
 //! `openssl s_server -www`, a GET, the page read to the server's close,
 //! with every client call run through a [`Meter`].
 #![allow(dead_code)] // each test binary uses a different part of this module
