@@ -9,7 +9,7 @@
 //!
 //! The MQTT part is written out by hand (CONNECT, wait for CONNACK, PUBLISH
 //! at QoS 0, DISCONNECT): it is about forty lines and needs no codec crate.
-//! `tests/mosquitto.rs` includes this file as a module and calls [`publish`].
+//! `tests/suite/mosquitto.rs` includes this file as a module and calls [`publish`].
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -16,6 +16,10 @@
 //! The example binary is built by the test (`common::peer::example_binary`:
 //! `cargo build --example embassy_tap` with this test's features, so it is
 //! never stale and shares the library build).
+//!
+//! A test binary of its own (not a module of `suite`, issue 15 item 5): it
+//! needs root and builds the embassy_tap example, and `bash tests/run.sh
+//! --test embassy_tap` runs it alone where root is at hand.
 #![cfg(all(target_os = "linux", feature = "embedded-io-async", feature = "alloc"))]
 
 mod common;

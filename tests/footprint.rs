@@ -2,6 +2,9 @@
 //! client during a handshake against `openssl s_server` (a counting allocator
 //! that counts only while the client's own code runs). `cargo test --test
 //! footprint -- --nocapture` prints the table given in the README and FOOTPRINT.md.
+//!
+//! A test binary of its own (issue 15 item 5): its `#[global_allocator]`
+//! would sit under every other test of a shared binary.
 
 mod common;
 

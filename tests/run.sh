@@ -4,11 +4,11 @@
 # `cargo test --all-features` (extra arguments go to cargo test).
 #
 #   bash tests/run.sh                      everything (README's test command)
-#   bash tests/run.sh --test mosquitto     one test file
+#   bash tests/run.sh --test suite mosquitto::   one former test file (a module of the binary `suite`)
 #   bash tests/run.sh --peers-only         install the peers, run nothing
 #
 # Peers (each test names the package when its program is missing):
-#   openssl            openssl s_server, s_client, req (tests/common/peer.rs, client_auth.rs)
+#   openssl            openssl s_server, s_client, req (tests/common/peer.rs, tests/suite/client_auth.rs)
 #   gnutls-bin         gnutls-serv (tests/common/gnutls.rs)
 #   mosquitto          the broker, in /usr/sbin on Debian (tests/common/mosquitto.rs)
 #   mosquitto-clients  mosquitto_sub (tests/common/mosquitto.rs)

@@ -1,6 +1,6 @@
 //! (a) A deterministic client fed arbitrary server bytes after its ClientHello:
 //! flags byte (arrival size, receive buffer, configuration), then the bytes.
-//! The harness is in common.rs (shared with tests/fuzz_regressions.rs).
+//! The harness is in common.rs (shared with tests/components/fuzz_regressions.rs).
 #![no_main]
 
 mod common;

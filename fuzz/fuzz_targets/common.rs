@@ -1,5 +1,5 @@
 //! The fuzz harnesses, shared by the cargo-fuzz targets (one line each) and
-//! by `tests/fuzz_regressions.rs`, which replays seeds and crash inputs
+//! by `tests/components/fuzz_regressions.rs`, which replays seeds and crash inputs
 //! through the very same functions in a normal `cargo test`.
 //!
 //! Everything here is deterministic: the client's generator is a counter, so

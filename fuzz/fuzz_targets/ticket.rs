@@ -1,5 +1,5 @@
 //! (d) `SessionTicket::decode` on the input; accepted tickets start a resuming client.
-//! The harness is in common.rs (shared with tests/fuzz_regressions.rs).
+//! The harness is in common.rs (shared with tests/components/fuzz_regressions.rs).
 #![no_main]
 
 mod common;

@@ -7,7 +7,7 @@
 //! rules. The chain leaf + `ec256-int` is checked against `ec256-root` for
 //! `ec256.test` at 2030-01-01 by `CaVerifier` (strict profile) and by webpki.
 //! embertls accepting what webpki refuses is a crash, except where
-//! tests/x509_differential.rs documents that webpki is the stricter one
+//! tests/x509/x509_differential.rs documents that webpki is the stricter one
 //! (none so far). Seed with the TBS of the vectors' leaves:
 //! `fuzz/seeds/x509_differential/` (see fuzz/README.md).
 #![no_main]

@@ -1,5 +1,6 @@
 //! One driving loop for the measurement tests (heap in `footprint.rs`,
-//! stack in `stack.rs`, a crypto provider in `provider_accel.rs`): the sans-I/O client over a TCP socket to an
+//! stack in `stack.rs`, a crypto provider in `provider_accel.rs`) and the
+//! event-sequence tests (`engine::tcp_event_sequence`): the sans-I/O client over a TCP socket to an
 //! `openssl s_server -www`, a GET, the page read to the server's close,
 //! with every client call run through a [`Meter`].
 #![allow(dead_code)] // each test binary uses a different part of this module
@@ -15,6 +16,10 @@ pub trait Meter {
     fn call<T>(&mut self, what: &'static str, f: impl FnOnce() -> T) -> T;
     /// The handshake just completed.
     fn handshake_done(&mut self) {}
+    /// `process` reported `event`.
+    fn event(&mut self, event: &Event<'_>) {
+        let _ = event;
+    }
 }
 
 /// What one connection gave.
@@ -43,6 +48,7 @@ where
     let mut store = [0u8; 2048];
     loop {
         let ev = meter.call("process", || client.process()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        meter.event(&ev);
         while !client.outgoing().is_empty() {
             let n = sock.write(client.outgoing()).expect("socket write");
             client.sent(n);

@@ -1,9 +1,10 @@
 //! The crypto provider a test binary runs the engine with (issue 14 item 3).
 //!
-//! The provider-dependent suites (RFC 8448 traces, real peers, bad input)
-//! run once per provider, as rustls runs its suite: each is a test binary of
-//! its own with the default provider, and `tests/provider_ring.rs` compiles
-//! the same files again, as modules of one binary, with ring. The choice is
+//! The provider-dependent suite (RFC 8448 traces, real peers, bad input,
+//! client authentication, PSK, resumption, ...) runs once per provider, as
+//! rustls runs its suite: the test binary `suite` (tests/suite/) with the
+//! default provider, and `suite_ring` (tests/suite_ring.rs) compiles the same
+//! modules again with ring. The choice is
 //! made here, at compile time, from the name of the binary being built, so a
 //! test file names only [`TestProvider`] and never which provider that is.
 //! (Also included by lib tests, where `embertls` is the crate itself.)
@@ -13,7 +14,7 @@ use embertls::provider::{CryptoProvider, RustCrypto};
 use embertls::{ClientConfig, ConnectOptions, ServerName};
 
 /// The test binary that runs the suites with ring.
-pub const RING_RUNNER: &str = "provider_ring";
+pub const RING_RUNNER: &str = "suite_ring";
 
 /// Whether this binary is [`RING_RUNNER`].
 pub const WITH_RING: bool = cfg!(feature = "ring") && same(env!("CARGO_CRATE_NAME"), RING_RUNNER);
@@ -32,6 +33,9 @@ const fn same(a: &str, b: &str) -> bool {
     }
     true
 }
+
+/// This binary's provider as the `client` example's `--provider` names it.
+pub const NAME: &str = if WITH_RING { "ring" } else { "rustcrypto" };
 
 /// The providers of one run.
 pub trait Run {
