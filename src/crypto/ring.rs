@@ -547,7 +547,7 @@ mod tests {
     }
 
     /// A connection with ring moves between threads as one with RustCrypto
-    /// does (tests/hal_api.rs); checked when this compiles.
+    /// does (tests/suite/hal_api.rs); checked when this compiles.
     #[test]
     fn connections_with_ring_are_send() {
         fn send<T: Send>() {}
