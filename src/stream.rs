@@ -78,20 +78,35 @@ impl<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider> TlsStream<'a, T, R, P
         rx: Vec<u8>,
         tx: Vec<u8>,
     ) -> io::Result<Self> {
-        // Driven where `Client::new` put it and moved only into the returned
-        // stream: one copy of the client on the stack, not two (issue 12).
-        let mut client = Client::new(options, rng, rx, tx);
-        let (mut io, mut ticket) = (io, Default::default());
-        let summary = match &mut client {
-            Ok(c) => run(c, &mut io, &mut ticket, Drive::handshake())?.summary().map_err(to_io)?,
-            Err(e) => return Err(to_io(e.clone())),
-        };
-        // Not `map_err`: a second Result would be a second copy of the client.
-        let client = match client {
-            Ok(c) => c,
-            Err(e) => return Err(to_io(e)),
-        };
-        Ok(TlsStream { client, io, summary: Some(summary), closed: false, ticket })
+        // Driven where `start` put it and returned with one copy: the
+        // client's only copy on the stack during the handshake (issue 12).
+        let mut stream = Self::start(options, rng, io, rx, tx);
+        if let Ok(s) = &mut stream {
+            if let Err(e) = s.complete_handshake() {
+                stream = Err(e);
+            }
+        }
+        stream
+    }
+
+    /// The stream of a new client, before its handshake; kept out of
+    /// `connect`'s frame, where `Client::new`'s result would be a second
+    /// copy of the client for the whole handshake (issue 12).
+    #[inline(never)]
+    fn start(options: ConnectOptions<'a, P>, rng: R, io: T, rx: Vec<u8>, tx: Vec<u8>) -> io::Result<Self> {
+        match Client::new(options, rng, rx, tx) {
+            Ok(client) => Ok(TlsStream { client, io, summary: None, closed: false, ticket: Default::default() }),
+            Err(e) => Err(to_io(e)),
+        }
+    }
+
+    /// Runs the handshake of the client just created; its own frame, so the
+    /// loop's temporaries are not added to `connect`'s, which holds the stream.
+    #[inline(never)]
+    fn complete_handshake(&mut self) -> io::Result<()> {
+        let done = run(&mut self.client, &mut self.io, &mut self.ticket, Drive::handshake())?;
+        self.summary = Some(done.summary().map_err(to_io)?);
+        Ok(())
     }
 
     /// What the handshake negotiated.

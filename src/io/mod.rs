@@ -81,6 +81,23 @@ impl<E: embedded_io::Error> embedded_io::Error for TlsIoError<E> {
     }
 }
 
+/// The summary a stream holds while its handshake runs in place; never seen
+/// by the caller, as `connect` and `handshake` return a stream only once the
+/// handshake completed (and set the real one).
+fn pending_summary<'a>() -> crate::HandshakeSummary<'a> {
+    crate::HandshakeSummary {
+        version: crate::ProtocolVersion::Unknown(0),
+        cipher_suite: crate::CipherSuite::Unknown(0),
+        group: None,
+        alpn: None,
+        server_name: crate::ServerName::Dns(""),
+        trust: crate::Trust::NotVerified,
+        hello_retry: false,
+        max_fragment: None,
+        resumed: false,
+    }
+}
+
 /// The caller's buffer for the newest session ticket, and what happened to it.
 struct TicketStore<'a> {
     buf: Option<&'a mut [u8]>,
