@@ -181,8 +181,7 @@ fn run<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider>(
                 keep_ticket(client, ticket)?;
                 continue;
             }
-            Next::Done(done) => return Ok(done),
-            Next::Failed(e) => return Err(to_io(e)),
+            Next::Stop => return drive.outcome::<Error>().map_err(to_io),
         };
         if drive.transport_failed() {
             return Err(failure);
@@ -190,7 +189,9 @@ fn run<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider>(
     }
 }
 
-/// Serializes the session just announced into `ticket`.
+/// Serializes the session just announced into `ticket`. Out of line: not
+/// in the frame of the loop (issue 12, stack).
+#[inline(never)]
 fn keep_ticket<R: CryptoRng, P: CryptoProvider>(
     client: &mut Client<'_, R, Vec<u8>, Vec<u8>, P>,
     ticket: &mut Zeroizing<Vec<u8>>,

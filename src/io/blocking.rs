@@ -200,35 +200,35 @@ where
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     loop {
+        // The transport's error (None: it took no bytes of a write).
         let failure = match drive.next(client) {
             Next::Send => match io.write(client.outgoing()) {
-                Ok(0) => TlsIoError::WriteZero,
+                Ok(0) => None,
                 Ok(n) => {
                     client.sent(n);
                     continue;
                 }
-                Err(e) => TlsIoError::Transport(e),
+                Err(e) => Some(e),
             },
             Next::Flush => match io.flush() {
                 Ok(()) => continue,
-                Err(e) => TlsIoError::Transport(e),
+                Err(e) => Some(e),
             },
             Next::Receive => match io.read(client.receive_buffer()) {
                 Ok(n) => {
                     client.received(n);
                     continue;
                 }
-                Err(e) => TlsIoError::Transport(e),
+                Err(e) => Some(e),
             },
             Next::KeepTicket => {
                 tickets.keep(client);
                 continue;
             }
-            Next::Done(done) => return Ok(done),
-            Next::Failed(e) => return Err(e.into()),
+            Next::Stop => return drive.outcome(),
         };
         if drive.transport_failed() {
-            return Err(failure);
+            return Err(failure.map_or(TlsIoError::WriteZero, TlsIoError::Transport));
         }
     }
 }

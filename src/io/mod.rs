@@ -117,6 +117,8 @@ impl<'a> TicketStore<'a> {
     }
 
     /// Serializes the session the client just announced (`Event::SessionTicket`).
+    /// Out of line: not in the frame of the adapter's loop (issue 12, stack).
+    #[inline(never)]
     fn keep<R, Rx, Tx, P>(&mut self, client: &mut crate::Client<'_, R, Rx, Tx, P>)
     where
         R: rand_core::CryptoRng,
