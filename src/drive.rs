@@ -228,17 +228,42 @@ impl<'o, 'a> Drive<'o, 'a> {
         }
     }
 
-    /// The transport call of the last [`Next::Send`], [`Next::Flush`] or
-    /// [`Next::Receive`] failed, or a write took no bytes. True: the adapter
-    /// reports the transport's error. False while the alert of a TLS error
-    /// was being sent (best effort): [`Drive::next`] then stops with that
-    /// error as the outcome, which says more.
-    pub(crate) fn transport_failed(&mut self) -> bool {
+    /// Completes the transport call `asked` ([`Next::Send`], [`Next::Flush`]
+    /// or [`Next::Receive`]) with its `result`: the bytes written or read go
+    /// to the client ([`Client::sent`], [`Client::received`]; a flush's count
+    /// is ignored). `Err`: the call ends with the transport's error (`None`:
+    /// a write took no bytes). Not while the alert of a TLS error was being
+    /// sent (best effort): [`Drive::next`] then stops with that TLS error as
+    /// the outcome, which says more.
+    pub(crate) fn settle<E, R, Rx, Tx, P: CryptoProvider>(
+        &mut self,
+        client: &mut Client<'a, R, Rx, Tx, P>,
+        asked: Next,
+        result: Result<usize, E>,
+    ) -> Result<(), Option<E>>
+    where
+        R: CryptoRng,
+        Rx: AsMut<[u8]> + AsRef<[u8]>,
+        Tx: AsMut<[u8]> + AsRef<[u8]>,
+    {
+        let failure = match (asked, result) {
+            (Next::Send, Ok(0)) => None,
+            (Next::Send, Ok(n)) => {
+                client.sent(n);
+                return Ok(());
+            }
+            (Next::Receive, Ok(n)) => {
+                client.received(n);
+                return Ok(());
+            }
+            (_, Ok(_)) => return Ok(()),
+            (_, Err(e)) => Some(e),
+        };
         if self.step != Step::Begin && matches!(self.then, Then::Fail(_)) {
             self.step = Step::Sent;
-            return false;
+            return Ok(());
         }
-        true
+        Err(failure)
     }
 
     /// Encrypts the data of a write; `None`: send it (write-through).
@@ -363,14 +388,21 @@ mod tests {
 
     /// A failed `process` queues an alert: it is sent before the error is
     /// reported, and if the transport fails to take it the TLS error is still
-    /// what `next` reports. Any other transport failure is the adapter's to report.
+    /// the outcome. Any other transport failure is the adapter's to report.
     #[test]
     fn a_tls_error_outlives_a_transport_that_cannot_take_its_alert() {
         let config = ClientConfig::new(ServerVerification::danger_accept_any());
         let mut c = client(&config);
         let mut drive = Drive::handshake();
-        assert!(matches!(drive.next(&mut c), Next::Send));
-        assert!(drive.transport_failed(), "the ClientHello's failure is the transport's");
+        assert_eq!(drive.next(&mut c), Next::Send);
+        assert_eq!(drive.settle(&mut c, Next::Send, Ok::<_, ()>(0)), Err(None), "it took no bytes");
+        let mut drive = Drive::handshake();
+        assert_eq!(drive.next(&mut c), Next::Send);
+        assert_eq!(
+            drive.settle(&mut c, Next::Send, Err("io")),
+            Err(Some("io")),
+            "the ClientHello's failure is the transport's"
+        );
 
         let mut c = client(&config);
         let mut drive = Drive::handshake();
@@ -378,8 +410,8 @@ mod tests {
         let reply = b"HTTP/1.1 400 Bad Request\r\n\r\n";
         c.receive_buffer()[..reply.len()].copy_from_slice(reply);
         c.received(reply.len());
-        assert!(matches!(drive.next(&mut c), Next::Send), "the alert is sent first");
-        assert!(!drive.transport_failed(), "a failed alert is not the error reported");
+        assert_eq!(drive.next(&mut c), Next::Send, "the alert is sent first");
+        assert_eq!(drive.settle(&mut c, Next::Send, Err("io")), Ok(()), "a failed alert is not the error reported");
         assert_eq!(drive.next(&mut c), Next::Stop, "the TLS error follows");
         let Err::<_, Error>(e) = drive.outcome() else { panic!("the TLS error is the outcome") };
         assert!(e.alert().is_some(), "{e:?}");

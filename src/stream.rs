@@ -155,36 +155,23 @@ fn run<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider>(
     mut drive: Drive<'_, 'a>,
 ) -> io::Result<Done<'a>> {
     loop {
-        let failure = match drive.next(client) {
+        let asked = drive.next(client);
+        let result = match asked {
+            // Data the engine took must not be reported as unsent: retry.
             Next::Send => match io.write(client.outgoing()) {
-                Ok(0) => io::ErrorKind::WriteZero.into(),
-                Ok(n) => {
-                    client.sent(n);
-                    continue;
-                }
-                // Data the engine took must not be reported as unsent: retry.
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => e,
+                r => r,
             },
-            Next::Flush => match io.flush() {
-                Ok(()) => continue,
-                Err(e) => e,
-            },
-            Next::Receive => match read_retrying(io, client.receive_buffer()) {
-                Ok(n) => {
-                    client.received(n);
-                    continue;
-                }
-                Err(e) => e,
-            },
+            Next::Flush => io.flush().map(|()| 0),
+            Next::Receive => read_retrying(io, client.receive_buffer()),
             Next::KeepTicket => {
                 keep_ticket(client, ticket)?;
                 continue;
             }
             Next::Stop => return drive.outcome::<Error>().map_err(to_io),
         };
-        if drive.transport_failed() {
-            return Err(failure);
+        if let Err(failure) = drive.settle(client, asked, result) {
+            return Err(failure.unwrap_or_else(|| io::ErrorKind::WriteZero.into()));
         }
     }
 }

@@ -212,37 +212,21 @@ where
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     loop {
-        // The transport's error (None: it took no bytes of a write).
-        let failure = match drive.next(client) {
-            // `sent` and `received` follow their I/O without an await between:
-            // a cancelled call loses no bytes.
-            Next::Send => match io.write(client.outgoing()).await {
-                Ok(0) => None,
-                Ok(n) => {
-                    client.sent(n);
-                    continue;
-                }
-                Err(e) => Some(e),
-            },
-            Next::Flush => match io.flush().await {
-                Ok(()) => continue,
-                Err(e) => Some(e),
-            },
-            Next::Receive => match io.read(client.receive_buffer()).await {
-                Ok(n) => {
-                    client.received(n);
-                    continue;
-                }
-                Err(e) => Some(e),
-            },
+        let asked = drive.next(client);
+        // `settle` reports the bytes right after their I/O, without an
+        // await between: a cancelled call loses no bytes.
+        let result = match asked {
+            Next::Send => io.write(client.outgoing()).await,
+            Next::Flush => io.flush().await.map(|()| 0),
+            Next::Receive => io.read(client.receive_buffer()).await,
             Next::KeepTicket => {
                 tickets.keep(client);
                 continue;
             }
             Next::Stop => return drive.outcome(),
         };
-        if drive.transport_failed() {
-            return Err(failure.map_or(TlsIoError::WriteZero, TlsIoError::Transport));
+        if let Err(failure) = drive.settle(client, asked, result) {
+            return Err(TlsIoError::transport(failure));
         }
     }
 }

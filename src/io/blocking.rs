@@ -200,35 +200,19 @@ where
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     loop {
-        // The transport's error (None: it took no bytes of a write).
-        let failure = match drive.next(client) {
-            Next::Send => match io.write(client.outgoing()) {
-                Ok(0) => None,
-                Ok(n) => {
-                    client.sent(n);
-                    continue;
-                }
-                Err(e) => Some(e),
-            },
-            Next::Flush => match io.flush() {
-                Ok(()) => continue,
-                Err(e) => Some(e),
-            },
-            Next::Receive => match io.read(client.receive_buffer()) {
-                Ok(n) => {
-                    client.received(n);
-                    continue;
-                }
-                Err(e) => Some(e),
-            },
+        let asked = drive.next(client);
+        let result = match asked {
+            Next::Send => io.write(client.outgoing()),
+            Next::Flush => io.flush().map(|()| 0),
+            Next::Receive => io.read(client.receive_buffer()),
             Next::KeepTicket => {
                 tickets.keep(client);
                 continue;
             }
             Next::Stop => return drive.outcome(),
         };
-        if drive.transport_failed() {
-            return Err(failure.map_or(TlsIoError::WriteZero, TlsIoError::Transport));
+        if let Err(failure) = drive.settle(client, asked, result) {
+            return Err(TlsIoError::transport(failure));
         }
     }
 }

@@ -41,6 +41,13 @@ pub enum TlsIoError<E> {
     WriteZero,
 }
 
+impl<E> TlsIoError<E> {
+    /// The transport's error, or `WriteZero` (`None`), as [`crate::drive::Drive::settle`] gives it.
+    fn transport(failure: Option<E>) -> Self {
+        failure.map_or(TlsIoError::WriteZero, TlsIoError::Transport)
+    }
+}
+
 impl<E> From<Error> for TlsIoError<E> {
     fn from(e: Error) -> Self {
         TlsIoError::Tls(e)
