@@ -2,7 +2,7 @@
 //! `AsyncTlsStream`), without I/O: [`Drive::next`] says what to do next for
 //! one adapter call (connect, read, write, flush) over a [`Client`]; the
 //! adapter does it with its own transport call (blocking or `.await`) and
-//! asks again, until [`Next::Done`] or [`Next::Failed`].
+//! asks again, until [`Next::Stop`]; [`Drive::outcome`] is then the call's result.
 //!
 //! One turn of the engine is: `process`, send what it queued (best effort
 //! if it failed: its alert), flush the transport, and read from the
@@ -15,8 +15,11 @@ use crate::crypto::CryptoProvider;
 use crate::error::Error;
 use crate::handshake::HandshakeSummary;
 
-/// What the adapter does next.
-pub(crate) enum Next<'a> {
+/// What the adapter does next: small and `Copy`, so that each turn of the
+/// adapter's loop moves no event, error or summary through its frame; the
+/// result of the call waits in the [`Drive`] ([`Drive::outcome`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Next {
     /// Write [`Client::outgoing`] (not empty) to the transport and report the
     /// count with [`Client::sent`]; 0 bytes written is a failure.
     Send,
@@ -27,10 +30,8 @@ pub(crate) enum Next<'a> {
     Receive,
     /// Keep the session just announced ([`Client::session_ticket`]).
     KeepTicket,
-    /// The call is complete.
-    Done(Done<'a>),
-    /// The call failed; the connection is dead.
-    Failed(Error),
+    /// The call is over, completed or failed: [`Drive::outcome`] says which.
+    Stop,
 }
 
 /// The result of a completed call.
@@ -66,7 +67,9 @@ impl<'a> Done<'a> {
 /// One adapter call in progress.
 pub(crate) struct Drive<'o, 'a> {
     job: Job<'o>,
-    stage: Stage<'o, 'a>,
+    step: Step,
+    /// What follows sending and flushing; meaningful from [`Step::Send`] on.
+    then: Then<'a>,
 }
 
 enum Job<'o> {
@@ -84,26 +87,24 @@ enum Job<'o> {
     Flush,
 }
 
-enum Stage<'o, 'a> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
     /// Start of the call, or of the next turn of the engine.
     Begin,
     /// Sending what the engine queued; then flushing the transport.
-    Send(Then<'o, 'a>),
-    /// Sent and flushed (or given up, after a TLS error).
-    Sent(Then<'o, 'a>),
+    Send,
+    /// Sent and flushed (or given up, after a TLS error): act on `then`.
+    Sent,
 }
 
 /// What follows sending and flushing.
-enum Then<'o, 'a> {
+enum Then<'a> {
     /// Act on what `Client::process` returned.
     Event(Event<'a>),
     /// Report the TLS error whose alert was just sent (or could not be).
     Fail(Error),
-    /// Encrypt the data of a write.
-    Encrypt {
-        data: &'o [u8],
-        through: bool,
-    },
+    /// Encrypt the data of the write.
+    Encrypt,
     Done(Done<'a>),
 }
 
@@ -122,8 +123,8 @@ impl<'o, 'a> Drive<'o, 'a> {
 
     /// Sends what is queued, then encrypts what of `data` fits the send
     /// buffer (at least one byte, else an error); `through`: and sends it
-    /// too. No transport call comes between encrypting and [`Done`] unless
-    /// `through`, so an async write dropped before it is done took nothing.
+    /// too. No transport call comes between encrypting and [`Next::Stop`]
+    /// unless `through`, so an async write dropped before it is done took nothing.
     pub(crate) fn write(data: &'o [u8], through: bool) -> Self {
         Self::new(Job::Write { data, through })
     }
@@ -134,107 +135,189 @@ impl<'o, 'a> Drive<'o, 'a> {
     }
 
     fn new(job: Job<'o>) -> Self {
-        Drive { job, stage: Stage::Begin }
+        Drive { job, step: Step::Begin, then: Then::Encrypt }
     }
 
-    /// What to do next. After [`Next::Done`] or [`Next::Failed`] the call is
-    /// over: do not ask again. Inlined into each adapter's one caller: a
-    /// frame less above `Client::process` (issue 12, stack).
+    /// What to do next. After [`Next::Stop`] the call is over: take its
+    /// [`Drive::outcome`] and do not ask again. Inlined into each adapter's
+    /// one caller: a frame less above `Client::process` (issue 12, stack).
     #[inline]
-    pub(crate) fn next<R, Rx, Tx, P: CryptoProvider>(&mut self, client: &mut Client<'a, R, Rx, Tx, P>) -> Next<'a>
+    pub(crate) fn next<R, Rx, Tx, P: CryptoProvider>(&mut self, client: &mut Client<'a, R, Rx, Tx, P>) -> Next
     where
         R: CryptoRng,
         Rx: AsMut<[u8]> + AsRef<[u8]>,
         Tx: AsMut<[u8]> + AsRef<[u8]>,
     {
         loop {
-            match core::mem::replace(&mut self.stage, Stage::Begin) {
-                Stage::Begin => match &mut self.job {
-                    Job::Handshake => self.stage = turn(client),
+            match self.step {
+                Step::Begin => match &mut self.job {
+                    Job::Handshake => self.turn(client),
                     Job::Read { out, closed } => {
                         if out.is_empty() || *closed {
-                            return Next::Done(Done::Bytes(0));
+                            return self.stop(Then::Done(Done::Bytes(0)));
                         }
                         let n = client.read(out);
                         if n > 0 {
-                            return Next::Done(Done::Bytes(n));
+                            return self.stop(Then::Done(Done::Bytes(n)));
                         }
-                        self.stage = turn(client);
+                        self.turn(client);
                     }
-                    Job::Write { data, through } => {
+                    Job::Write { data, .. } => {
                         if data.is_empty() {
-                            return Next::Done(Done::Bytes(0));
+                            return self.stop(Then::Done(Done::Bytes(0)));
                         }
                         // Room first, so a full send buffer is not mistaken for "too small".
-                        self.stage = Stage::Send(Then::Encrypt { data, through: *through });
+                        self.send_then(Then::Encrypt);
                     }
-                    Job::Flush => self.stage = Stage::Send(Then::Done(Done::Bytes(0))),
+                    Job::Flush => self.send_then(Then::Done(Done::Bytes(0))),
                 },
-                Stage::Send(then) => {
+                Step::Send => {
                     if client.outgoing().is_empty() {
-                        self.stage = Stage::Sent(then);
+                        self.step = Step::Sent;
                         return Next::Flush;
                     }
-                    self.stage = Stage::Send(then);
                     return Next::Send;
                 }
-                Stage::Sent(Then::Fail(e)) => return Next::Failed(e),
-                Stage::Sent(Then::Done(done)) => return Next::Done(done),
-                Stage::Sent(Then::Encrypt { data, through }) => match client.write(data) {
-                    Err(e) => return Next::Failed(e),
-                    Ok(0) => return Next::Failed(no_send_space()),
-                    Ok(n) if through => self.stage = Stage::Send(Then::Done(Done::Bytes(n))),
-                    Ok(n) => return Next::Done(Done::Bytes(n)),
-                },
-                Stage::Sent(Then::Event(event)) => match (event, &self.job) {
-                    (Event::NeedData, _) if client.receive_buffer().is_empty() => {
-                        return Next::Failed(no_receive_space())
+                Step::Sent => match (&self.then, &self.job) {
+                    (Then::Fail(_) | Then::Done(_), _) => return Next::Stop,
+                    (Then::Encrypt, _) => {
+                        if let Some(next) = self.encrypt(client) {
+                            return next;
+                        }
                     }
-                    (Event::NeedData, _) => return Next::Receive,
-                    (Event::SessionTicket, _) => return Next::KeepTicket,
-                    (Event::HandshakeComplete(summary), Job::Handshake) => {
-                        self.stage = Stage::Send(Then::Done(Done::Connected(summary)))
+                    (Then::Event(event), job) => {
+                        let next = match (event, job) {
+                            (Event::NeedData, _) if client.receive_buffer().is_empty() => {
+                                return self.stop(Then::Fail(no_receive_space()));
+                            }
+                            (Event::NeedData, _) => Some(Next::Receive),
+                            (Event::SessionTicket, _) => Some(Next::KeepTicket),
+                            (Event::HandshakeComplete(summary), Job::Handshake) => {
+                                let done = Then::Done(Done::Connected(*summary));
+                                self.send_then(done);
+                                continue;
+                            }
+                            (Event::PeerClosed, Job::Handshake) => return self.stop(Then::Fail(Error::Closed)),
+                            (Event::PeerClosed, _) => return self.stop(Then::Done(Done::PeerClosed)),
+                            // Anything else: turn again (a read takes application
+                            // data before it turns; a handshake sees none before it completes).
+                            _ => None,
+                        };
+                        self.step = Step::Begin;
+                        if let Some(next) = next {
+                            return next;
+                        }
                     }
-                    (Event::PeerClosed, Job::Handshake) => return Next::Failed(Error::Closed),
-                    (Event::PeerClosed, _) => return Next::Done(Done::PeerClosed),
-                    // Anything else: turn again (a read takes application
-                    // data before it turns; a handshake sees none before it completes).
-                    _ => {}
                 },
             }
         }
     }
 
-    /// The transport call of the last [`Next::Send`], [`Next::Flush`] or
-    /// [`Next::Receive`] failed, or a write took no bytes. True: the adapter
-    /// reports the transport's error. False while the alert of a TLS error
-    /// was being sent (best effort): [`Drive::next`] then reports that error,
-    /// which says more.
-    pub(crate) fn transport_failed(&mut self) -> bool {
-        match core::mem::replace(&mut self.stage, Stage::Begin) {
-            Stage::Send(Then::Fail(e)) | Stage::Sent(Then::Fail(e)) => {
-                self.stage = Stage::Sent(Then::Fail(e));
-                false
-            }
-            stage => {
-                self.stage = stage;
-                true
-            }
+    /// The result of the call, after [`Next::Stop`], with the engine's error
+    /// as the adapter reports it. Out of line and by reference: the result
+    /// is not carried through the frame of the adapter's loop (issue 12).
+    #[inline(never)]
+    pub(crate) fn outcome<E: From<Error>>(&mut self) -> Result<Done<'a>, E> {
+        if self.step != Step::Sent {
+            return Err(Error::Internal("the outcome of an adapter call was taken before it stopped").into());
+        }
+        match core::mem::replace(&mut self.then, Then::Encrypt) {
+            Then::Done(done) => Ok(done),
+            Then::Fail(e) => Err(e.into()),
+            _ => Err(Error::Internal("the outcome of an adapter call was taken before it stopped").into()),
         }
     }
-}
 
-/// A turn of the engine: `Client::process`; what it queued (after an
-/// error: its alert) goes out first.
-fn turn<'o, 'a, R, Rx, Tx, P: CryptoProvider>(client: &mut Client<'a, R, Rx, Tx, P>) -> Stage<'o, 'a>
-where
-    R: CryptoRng,
-    Rx: AsMut<[u8]> + AsRef<[u8]>,
-    Tx: AsMut<[u8]> + AsRef<[u8]>,
-{
-    match client.process() {
-        Ok(event) => Stage::Send(Then::Event(event)),
-        Err(e) => Stage::Send(Then::Fail(e)),
+    /// Completes the transport call `asked` ([`Next::Send`], [`Next::Flush`]
+    /// or [`Next::Receive`]) with its `result`: the bytes written or read go
+    /// to the client ([`Client::sent`], [`Client::received`]; a flush's count
+    /// is ignored). `Err`: the call ends with the transport's error (`None`:
+    /// a write took no bytes). Not while the alert of a TLS error was being
+    /// sent (best effort): [`Drive::next`] then stops with that TLS error as
+    /// the outcome, which says more.
+    pub(crate) fn settle<E, R, Rx, Tx, P: CryptoProvider>(
+        &mut self,
+        client: &mut Client<'a, R, Rx, Tx, P>,
+        asked: Next,
+        result: Result<usize, E>,
+    ) -> Result<(), Option<E>>
+    where
+        R: CryptoRng,
+        Rx: AsMut<[u8]> + AsRef<[u8]>,
+        Tx: AsMut<[u8]> + AsRef<[u8]>,
+    {
+        let failure = match (asked, result) {
+            (Next::Send, Ok(0)) => None,
+            (Next::Send, Ok(n)) => {
+                client.sent(n);
+                return Ok(());
+            }
+            (Next::Receive, Ok(n)) => {
+                client.received(n);
+                return Ok(());
+            }
+            (_, Ok(_)) => return Ok(()),
+            (_, Err(e)) => Some(e),
+        };
+        if self.step != Step::Begin && matches!(self.then, Then::Fail(_)) {
+            self.step = Step::Sent;
+            return Ok(());
+        }
+        Err(failure)
+    }
+
+    /// Encrypts the data of a write; `None`: send it (write-through).
+    /// Out of line: its result and error are not in the frame of the
+    /// adapter's loop, above `Client::process` (issue 12, stack).
+    #[inline(never)]
+    fn encrypt<R, Rx, Tx, P: CryptoProvider>(&mut self, client: &mut Client<'a, R, Rx, Tx, P>) -> Option<Next>
+    where
+        R: CryptoRng,
+        Rx: AsMut<[u8]> + AsRef<[u8]>,
+        Tx: AsMut<[u8]> + AsRef<[u8]>,
+    {
+        let Job::Write { data, through } = self.job else {
+            return Some(self.stop(Then::Fail(Error::Internal("encrypting without a write"))));
+        };
+        match client.write(data) {
+            Err(e) => Some(self.stop(Then::Fail(e))),
+            Ok(0) => Some(self.stop(Then::Fail(no_send_space()))),
+            Ok(n) if through => {
+                self.send_then(Then::Done(Done::Bytes(n)));
+                None
+            }
+            Ok(n) => Some(self.stop(Then::Done(Done::Bytes(n)))),
+        }
+    }
+
+    /// A turn of the engine: `Client::process`; what it queued (after an
+    /// error: its alert) goes out first. Marked `inline`: at opt-level "s"
+    /// and "z" it was a 184-byte frame of its own above `process` (issue 12).
+    #[inline]
+    fn turn<R, Rx, Tx, P: CryptoProvider>(&mut self, client: &mut Client<'a, R, Rx, Tx, P>)
+    where
+        R: CryptoRng,
+        Rx: AsMut<[u8]> + AsRef<[u8]>,
+        Tx: AsMut<[u8]> + AsRef<[u8]>,
+    {
+        let then = match client.process() {
+            Ok(event) => Then::Event(event),
+            Err(e) => Then::Fail(e),
+        };
+        self.send_then(then);
+    }
+
+    /// Sends what is queued, flushes, then acts on `then`.
+    fn send_then(&mut self, then: Then<'a>) {
+        self.then = then;
+        self.step = Step::Send;
+    }
+
+    /// Ends the call with `then` (a result or an error), without more I/O.
+    fn stop(&mut self, then: Then<'a>) -> Next {
+        self.then = then;
+        self.step = Step::Sent;
+        Next::Stop
     }
 }
 
@@ -267,7 +350,7 @@ mod tests {
     }
 
     /// What `next` asks, with every Send taking all that is queued and
-    /// nothing received, up to and including the first Receive, Done or Failed.
+    /// nothing received, up to and including the first Receive or Stop.
     fn steps<'a>(drive: &mut Drive<'_, 'a>, c: &mut Client<'a, Rng, Vec<u8>>) -> Vec<&'static str> {
         let mut seen = Vec::new();
         loop {
@@ -280,14 +363,19 @@ mod tests {
                 Next::Flush => ("flush", false),
                 Next::KeepTicket => ("ticket", false),
                 Next::Receive => ("receive", true),
-                Next::Done(_) => ("done", true),
-                Next::Failed(_) => ("failed", true),
+                Next::Stop => ("stop", true),
             };
             seen.push(name);
             if last {
                 return seen;
             }
         }
+    }
+
+    /// The outcome of a call that stops at once.
+    fn at_once<'a>(mut drive: Drive<'_, 'a>, c: &mut Client<'a, Rng, Vec<u8>>) -> Result<Done<'a>, Error> {
+        assert_eq!(drive.next(c), Next::Stop);
+        drive.outcome()
     }
 
     /// A turn: process, send what it queued (the ClientHello), flush, receive.
@@ -300,14 +388,21 @@ mod tests {
 
     /// A failed `process` queues an alert: it is sent before the error is
     /// reported, and if the transport fails to take it the TLS error is still
-    /// what `next` reports. Any other transport failure is the adapter's to report.
+    /// the outcome. Any other transport failure is the adapter's to report.
     #[test]
     fn a_tls_error_outlives_a_transport_that_cannot_take_its_alert() {
         let config = ClientConfig::new(ServerVerification::danger_accept_any());
         let mut c = client(&config);
         let mut drive = Drive::handshake();
-        assert!(matches!(drive.next(&mut c), Next::Send));
-        assert!(drive.transport_failed(), "the ClientHello's failure is the transport's");
+        assert_eq!(drive.next(&mut c), Next::Send);
+        assert_eq!(drive.settle(&mut c, Next::Send, Ok::<_, ()>(0)), Err(None), "it took no bytes");
+        let mut drive = Drive::handshake();
+        assert_eq!(drive.next(&mut c), Next::Send);
+        assert_eq!(
+            drive.settle(&mut c, Next::Send, Err("io")),
+            Err(Some("io")),
+            "the ClientHello's failure is the transport's"
+        );
 
         let mut c = client(&config);
         let mut drive = Drive::handshake();
@@ -315,9 +410,10 @@ mod tests {
         let reply = b"HTTP/1.1 400 Bad Request\r\n\r\n";
         c.receive_buffer()[..reply.len()].copy_from_slice(reply);
         c.received(reply.len());
-        assert!(matches!(drive.next(&mut c), Next::Send), "the alert is sent first");
-        assert!(!drive.transport_failed(), "a failed alert is not the error reported");
-        let Next::Failed(e) = drive.next(&mut c) else { panic!("the TLS error follows") };
+        assert_eq!(drive.next(&mut c), Next::Send, "the alert is sent first");
+        assert_eq!(drive.settle(&mut c, Next::Send, Err("io")), Ok(()), "a failed alert is not the error reported");
+        assert_eq!(drive.next(&mut c), Next::Stop, "the TLS error follows");
+        let Err::<_, Error>(e) = drive.outcome() else { panic!("the TLS error is the outcome") };
         assert!(e.alert().is_some(), "{e:?}");
         assert_eq!(c.process(), Err(e), "the error the engine gives");
     }
@@ -330,16 +426,19 @@ mod tests {
         let config = ClientConfig::new(ServerVerification::danger_accept_any());
         let mut c = client(&config);
         let mut drive = Drive::write(b"data", false);
-        assert_eq!(steps(&mut drive, &mut c), ["send", "flush", "failed"]);
+        assert_eq!(steps(&mut drive, &mut c), ["send", "flush", "stop"]);
+        assert!(matches!(drive.outcome::<Error>(), Err(Error::Api(_))));
         let mut drive = Drive::write(b"data", true);
-        assert!(matches!(drive.next(&mut c), Next::Flush), "nothing queued: flush, then encrypt");
-        assert!(matches!(drive.next(&mut c), Next::Failed(Error::Api(_))));
+        assert_eq!(drive.next(&mut c), Next::Flush, "nothing queued: flush, then encrypt");
+        assert!(matches!(at_once(drive, &mut c), Err(Error::Api(_))));
 
         let mut c = client(&config);
-        assert!(matches!(Drive::write(b"", true).next(&mut c), Next::Done(Done::Bytes(0))));
-        assert!(matches!(Drive::read(&mut [], false).next(&mut c), Next::Done(Done::Bytes(0))));
-        assert!(matches!(Drive::read(&mut [0; 8], true).next(&mut c), Next::Done(Done::Bytes(0))));
+        assert!(matches!(at_once(Drive::write(b"", true), &mut c), Ok(Done::Bytes(0))));
+        assert!(matches!(at_once(Drive::read(&mut [], false), &mut c), Ok(Done::Bytes(0))));
+        assert!(matches!(at_once(Drive::read(&mut [0; 8], true), &mut c), Ok(Done::Bytes(0))));
         assert!(!c.outgoing().is_empty(), "the ClientHello was not touched");
-        assert_eq!(steps(&mut Drive::flush(), &mut c), ["send", "flush", "done"]);
+        let mut drive = Drive::flush();
+        assert_eq!(steps(&mut drive, &mut c), ["send", "flush", "stop"]);
+        assert!(matches!(drive.outcome::<Error>(), Ok(Done::Bytes(0))));
     }
 }

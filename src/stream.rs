@@ -78,20 +78,35 @@ impl<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider> TlsStream<'a, T, R, P
         rx: Vec<u8>,
         tx: Vec<u8>,
     ) -> io::Result<Self> {
-        // Driven where `Client::new` put it and moved only into the returned
-        // stream: one copy of the client on the stack, not two (issue 12).
-        let mut client = Client::new(options, rng, rx, tx);
-        let (mut io, mut ticket) = (io, Default::default());
-        let summary = match &mut client {
-            Ok(c) => run(c, &mut io, &mut ticket, Drive::handshake())?.summary().map_err(to_io)?,
-            Err(e) => return Err(to_io(e.clone())),
-        };
-        // Not `map_err`: a second Result would be a second copy of the client.
-        let client = match client {
-            Ok(c) => c,
-            Err(e) => return Err(to_io(e)),
-        };
-        Ok(TlsStream { client, io, summary: Some(summary), closed: false, ticket })
+        // Driven where `start` put it and returned with one copy: the
+        // client's only copy on the stack during the handshake (issue 12).
+        let mut stream = Self::start(options, rng, io, rx, tx);
+        if let Ok(s) = &mut stream {
+            if let Err(e) = s.complete_handshake() {
+                stream = Err(e);
+            }
+        }
+        stream
+    }
+
+    /// The stream of a new client, before its handshake; kept out of
+    /// `connect`'s frame, where `Client::new`'s result would be a second
+    /// copy of the client for the whole handshake (issue 12).
+    #[inline(never)]
+    fn start(options: ConnectOptions<'a, P>, rng: R, io: T, rx: Vec<u8>, tx: Vec<u8>) -> io::Result<Self> {
+        match Client::new(options, rng, rx, tx) {
+            Ok(client) => Ok(TlsStream { client, io, summary: None, closed: false, ticket: Default::default() }),
+            Err(e) => Err(to_io(e)),
+        }
+    }
+
+    /// Runs the handshake of the client just created; its own frame, so the
+    /// loop's temporaries are not added to `connect`'s, which holds the stream.
+    #[inline(never)]
+    fn complete_handshake(&mut self) -> io::Result<()> {
+        let done = run(&mut self.client, &mut self.io, &mut self.ticket, Drive::handshake())?;
+        self.summary = Some(done.summary().map_err(to_io)?);
+        Ok(())
     }
 
     /// What the handshake negotiated.
@@ -140,42 +155,30 @@ fn run<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider>(
     mut drive: Drive<'_, 'a>,
 ) -> io::Result<Done<'a>> {
     loop {
-        let failure = match drive.next(client) {
+        let asked = drive.next(client);
+        let result = match asked {
+            // Data the engine took must not be reported as unsent: retry.
             Next::Send => match io.write(client.outgoing()) {
-                Ok(0) => io::ErrorKind::WriteZero.into(),
-                Ok(n) => {
-                    client.sent(n);
-                    continue;
-                }
-                // Data the engine took must not be reported as unsent: retry.
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => e,
+                r => r,
             },
-            Next::Flush => match io.flush() {
-                Ok(()) => continue,
-                Err(e) => e,
-            },
-            Next::Receive => match read_retrying(io, client.receive_buffer()) {
-                Ok(n) => {
-                    client.received(n);
-                    continue;
-                }
-                Err(e) => e,
-            },
+            Next::Flush => io.flush().map(|()| 0),
+            Next::Receive => read_retrying(io, client.receive_buffer()),
             Next::KeepTicket => {
                 keep_ticket(client, ticket)?;
                 continue;
             }
-            Next::Done(done) => return Ok(done),
-            Next::Failed(e) => return Err(to_io(e)),
+            Next::Stop => return drive.outcome::<Error>().map_err(to_io),
         };
-        if drive.transport_failed() {
-            return Err(failure);
+        if let Err(failure) = drive.settle(client, asked, result) {
+            return Err(failure.unwrap_or_else(|| io::ErrorKind::WriteZero.into()));
         }
     }
 }
 
-/// Serializes the session just announced into `ticket`.
+/// Serializes the session just announced into `ticket`. Out of line: not
+/// in the frame of the loop (issue 12, stack).
+#[inline(never)]
 fn keep_ticket<R: CryptoRng, P: CryptoProvider>(
     client: &mut Client<'_, R, Vec<u8>, Vec<u8>, P>,
     ticket: &mut Zeroizing<Vec<u8>>,

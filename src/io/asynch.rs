@@ -3,7 +3,7 @@
 use embedded_io_async::{ErrorType, Read, Write};
 use rand_core::CryptoRng;
 
-use super::{TicketStore, TlsIoError};
+use super::{pending_summary, TicketStore, TlsIoError};
 use crate::client::Client;
 use crate::config::ConnectOptions;
 use crate::crypto::{CryptoProvider, RustCrypto};
@@ -87,28 +87,64 @@ where
         tx: Tx,
         tickets: Option<&'a mut [u8]>,
     ) -> Result<Self, TlsIoError<T::Error>> {
-        // Driven where `Client::new` put it and moved only into the returned
-        // stream: one copy of the client on the stack, not two (issue 12).
-        let mut client = Client::new(options, rng, rx, tx);
-        let (mut io, mut tickets) = (io, TicketStore::new(tickets));
-        let summary = match &mut client {
-            Ok(c) => run(c, &mut io, &mut tickets, Drive::handshake()).await?.summary()?,
-            Err(e) => return Err(e.clone().into()),
-        };
-        Ok(AsyncTlsStream { client: client?, io, summary, closed: false, tickets })
+        // Built where the caller's task keeps this future and driven there:
+        // the client is never on the stack, and returning the stream is
+        // one copy out of the future (issue 12).
+        let mut stream = Self::start(options, rng, io, rx, tx, tickets);
+        Self::complete_handshake(&mut stream).await;
+        stream
+    }
+
+    /// The stream of a new client, before its handshake; kept out of
+    /// `connect`'s frame, which `Client::new`'s result would otherwise
+    /// occupy for the whole handshake (issue 12).
+    #[inline(never)]
+    fn start(
+        options: ConnectOptions<'a, P>,
+        rng: R,
+        io: T,
+        rx: Rx,
+        tx: Tx,
+        tickets: Option<&'a mut [u8]>,
+    ) -> Result<Self, TlsIoError<T::Error>> {
+        match Client::new(options, rng, rx, tx) {
+            Ok(client) => Ok(AsyncTlsStream {
+                client,
+                io,
+                summary: pending_summary(),
+                closed: false,
+                tickets: TicketStore::new(tickets),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Runs the handshake of a stream just built, in place; a failure
+    /// replaces the stream with the error.
+    async fn complete_handshake(stream: &mut Result<Self, TlsIoError<T::Error>>) {
+        let Ok(s) = stream else { return };
+        match run(&mut s.client, &mut s.io, &mut s.tickets, Drive::handshake()).await {
+            Ok(done) => match done.summary() {
+                Ok(summary) => s.summary = summary,
+                Err(e) => *stream = Err(e.into()),
+            },
+            Err(e) => *stream = Err(e),
+        }
     }
 
     /// Completes the handshake of a `client` that was just created with
     /// [`Client::new`] (its ClientHello still queued) over `io`; `tickets`
     /// as for [`AsyncTlsStream::connect`].
     pub async fn handshake(
-        mut client: Client<'a, R, Rx, Tx, P>,
-        mut io: T,
+        client: Client<'a, R, Rx, Tx, P>,
+        io: T,
         tickets: Option<&'a mut [u8]>,
     ) -> Result<Self, TlsIoError<T::Error>> {
-        let mut tickets = TicketStore::new(tickets);
-        let summary = run(&mut client, &mut io, &mut tickets, Drive::handshake()).await?.summary()?;
-        Ok(AsyncTlsStream { client, io, summary, closed: false, tickets })
+        // Moved into the stream within this future, not through the stack.
+        let tickets = TicketStore::new(tickets);
+        let mut stream = Ok(AsyncTlsStream { client, io, summary: pending_summary(), closed: false, tickets });
+        Self::complete_handshake(&mut stream).await;
+        stream
     }
 
     /// The newest session the server sent, serialized for
@@ -176,37 +212,21 @@ where
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     loop {
-        let failure = match drive.next(client) {
-            // `sent` and `received` follow their I/O without an await between:
-            // a cancelled call loses no bytes.
-            Next::Send => match io.write(client.outgoing()).await {
-                Ok(0) => TlsIoError::WriteZero,
-                Ok(n) => {
-                    client.sent(n);
-                    continue;
-                }
-                Err(e) => TlsIoError::Transport(e),
-            },
-            Next::Flush => match io.flush().await {
-                Ok(()) => continue,
-                Err(e) => TlsIoError::Transport(e),
-            },
-            Next::Receive => match io.read(client.receive_buffer()).await {
-                Ok(n) => {
-                    client.received(n);
-                    continue;
-                }
-                Err(e) => TlsIoError::Transport(e),
-            },
+        let asked = drive.next(client);
+        // `settle` reports the bytes right after their I/O, without an
+        // await between: a cancelled call loses no bytes.
+        let result = match asked {
+            Next::Send => io.write(client.outgoing()).await,
+            Next::Flush => io.flush().await.map(|()| 0),
+            Next::Receive => io.read(client.receive_buffer()).await,
             Next::KeepTicket => {
                 tickets.keep(client);
                 continue;
             }
-            Next::Done(done) => return Ok(done),
-            Next::Failed(e) => return Err(e.into()),
+            Next::Stop => return drive.outcome(),
         };
-        if drive.transport_failed() {
-            return Err(failure);
+        if let Err(failure) = drive.settle(client, asked, result) {
+            return Err(TlsIoError::transport(failure));
         }
     }
 }

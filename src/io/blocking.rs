@@ -3,7 +3,7 @@
 use embedded_io::{ErrorType, Read, Write};
 use rand_core::CryptoRng;
 
-use super::{TicketStore, TlsIoError};
+use super::{pending_summary, TicketStore, TlsIoError};
 use crate::client::Client;
 use crate::config::ConnectOptions;
 use crate::crypto::{CryptoProvider, RustCrypto};
@@ -79,15 +79,47 @@ where
         tx: Tx,
         tickets: Option<&'a mut [u8]>,
     ) -> Result<Self, TlsIoError<T::Error>> {
-        // Driven where `Client::new` put it and moved only into the returned
-        // stream: one copy of the client on the stack, not two (issue 12).
-        let mut client = Client::new(options, rng, rx, tx);
-        let (mut io, mut tickets) = (io, TicketStore::new(tickets));
-        let summary = match &mut client {
-            Ok(c) => run(c, &mut io, &mut tickets, Drive::handshake())?.summary()?,
-            Err(e) => return Err(e.clone().into()),
-        };
-        Ok(EmbeddedTlsStream { client: client?, io, summary, closed: false, tickets })
+        // Driven where `start` put it and returned with one copy; the
+        // client's only copy on the stack during the handshake (issue 12).
+        let mut stream = Self::start(options, rng, io, rx, tx, tickets);
+        if let Ok(s) = &mut stream {
+            if let Err(e) = s.complete_handshake() {
+                stream = Err(e);
+            }
+        }
+        stream
+    }
+
+    /// The stream of a new client, before its handshake; kept out of
+    /// `connect`'s frame, where `Client::new`'s result would be a second
+    /// copy of the client for the whole handshake (issue 12).
+    #[inline(never)]
+    fn start(
+        options: ConnectOptions<'a, P>,
+        rng: R,
+        io: T,
+        rx: Rx,
+        tx: Tx,
+        tickets: Option<&'a mut [u8]>,
+    ) -> Result<Self, TlsIoError<T::Error>> {
+        match Client::new(options, rng, rx, tx) {
+            Ok(client) => Ok(EmbeddedTlsStream {
+                client,
+                io,
+                summary: pending_summary(),
+                closed: false,
+                tickets: TicketStore::new(tickets),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Runs the handshake of the client just created; its own frame, so the
+    /// loop's temporaries are not added to `connect`'s, which holds the stream.
+    #[inline(never)]
+    fn complete_handshake(&mut self) -> Result<(), TlsIoError<T::Error>> {
+        self.summary = run(&mut self.client, &mut self.io, &mut self.tickets, Drive::handshake())?.summary()?;
+        Ok(())
     }
 
     /// Completes the handshake of a `client` that was just created with
@@ -98,6 +130,8 @@ where
         mut io: T,
         tickets: Option<&'a mut [u8]>,
     ) -> Result<Self, TlsIoError<T::Error>> {
+        // Driven where the caller put it (a by-value argument is passed by
+        // reference), then moved into the stream returned (issue 12).
         let mut tickets = TicketStore::new(tickets);
         let summary = run(&mut client, &mut io, &mut tickets, Drive::handshake())?.summary()?;
         Ok(EmbeddedTlsStream { client, io, summary, closed: false, tickets })
@@ -166,35 +200,19 @@ where
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     loop {
-        let failure = match drive.next(client) {
-            Next::Send => match io.write(client.outgoing()) {
-                Ok(0) => TlsIoError::WriteZero,
-                Ok(n) => {
-                    client.sent(n);
-                    continue;
-                }
-                Err(e) => TlsIoError::Transport(e),
-            },
-            Next::Flush => match io.flush() {
-                Ok(()) => continue,
-                Err(e) => TlsIoError::Transport(e),
-            },
-            Next::Receive => match io.read(client.receive_buffer()) {
-                Ok(n) => {
-                    client.received(n);
-                    continue;
-                }
-                Err(e) => TlsIoError::Transport(e),
-            },
+        let asked = drive.next(client);
+        let result = match asked {
+            Next::Send => io.write(client.outgoing()),
+            Next::Flush => io.flush().map(|()| 0),
+            Next::Receive => io.read(client.receive_buffer()),
             Next::KeepTicket => {
                 tickets.keep(client);
                 continue;
             }
-            Next::Done(done) => return Ok(done),
-            Next::Failed(e) => return Err(e.into()),
+            Next::Stop => return drive.outcome(),
         };
-        if drive.transport_failed() {
-            return Err(failure);
+        if let Err(failure) = drive.settle(client, asked, result) {
+            return Err(TlsIoError::transport(failure));
         }
     }
 }

@@ -41,6 +41,13 @@ pub enum TlsIoError<E> {
     WriteZero,
 }
 
+impl<E> TlsIoError<E> {
+    /// The transport's error, or `WriteZero` (`None`), as [`crate::drive::Drive::settle`] gives it.
+    fn transport(failure: Option<E>) -> Self {
+        failure.map_or(TlsIoError::WriteZero, TlsIoError::Transport)
+    }
+}
+
 impl<E> From<Error> for TlsIoError<E> {
     fn from(e: Error) -> Self {
         TlsIoError::Tls(e)
@@ -81,6 +88,23 @@ impl<E: embedded_io::Error> embedded_io::Error for TlsIoError<E> {
     }
 }
 
+/// The summary a stream holds while its handshake runs in place; never seen
+/// by the caller, as `connect` and `handshake` return a stream only once the
+/// handshake completed (and set the real one).
+fn pending_summary<'a>() -> crate::HandshakeSummary<'a> {
+    crate::HandshakeSummary {
+        version: crate::ProtocolVersion::Unknown(0),
+        cipher_suite: crate::CipherSuite::Unknown(0),
+        group: None,
+        alpn: None,
+        server_name: crate::ServerName::Dns(""),
+        trust: crate::Trust::NotVerified,
+        hello_retry: false,
+        max_fragment: None,
+        resumed: false,
+    }
+}
+
 /// The caller's buffer for the newest session ticket, and what happened to it.
 struct TicketStore<'a> {
     buf: Option<&'a mut [u8]>,
@@ -100,6 +124,8 @@ impl<'a> TicketStore<'a> {
     }
 
     /// Serializes the session the client just announced (`Event::SessionTicket`).
+    /// Out of line: not in the frame of the adapter's loop (issue 12, stack).
+    #[inline(never)]
     fn keep<R, Rx, Tx, P>(&mut self, client: &mut crate::Client<'_, R, Rx, Tx, P>)
     where
         R: rand_core::CryptoRng,
