@@ -4,7 +4,7 @@
 //! client authentication, PSK, resumption, ...) runs once per provider, as
 //! rustls runs its suite: the test binary `suite` (tests/suite/) with the
 //! default provider, and `suite_ring` (tests/suite_ring.rs) compiles the same
-//! modules again with ring. The choice is
+//! modules again with ring; `x509_ring` does the same for tests/x509/. The choice is
 //! made here, at compile time, from the name of the binary being built, so a
 //! test file names only [`TestProvider`] and never which provider that is.
 //! (Also included by lib tests, where `embertls` is the crate itself.)
@@ -16,8 +16,12 @@ use embertls::{ClientConfig, ConnectOptions, ServerName};
 /// The test binary that runs the suites with ring.
 pub const RING_RUNNER: &str = "suite_ring";
 
-/// Whether this binary is [`RING_RUNNER`].
-pub const WITH_RING: bool = cfg!(feature = "ring") && same(env!("CARGO_CRATE_NAME"), RING_RUNNER);
+/// The test binary that runs the X.509 verifier's tests with ring.
+pub const X509_RING_RUNNER: &str = "x509_ring";
+
+/// Whether this binary is [`RING_RUNNER`] or [`X509_RING_RUNNER`].
+pub const WITH_RING: bool = cfg!(feature = "ring")
+    && (same(env!("CARGO_CRATE_NAME"), RING_RUNNER) || same(env!("CARGO_CRATE_NAME"), X509_RING_RUNNER));
 
 const fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -73,6 +77,31 @@ pub fn provider() -> TestProvider {
 /// A [`TraceProvider`].
 pub fn trace_provider() -> TraceProvider {
     TraceProvider::default()
+}
+
+/// A certificate verifier run as the engine runs it: its signature checks
+/// through this binary's provider (`ServerVerifier::verify_server_with`).
+/// The X.509 tests call this, never `verify_server` (which checks with
+/// RustCrypto whatever the binary), so `x509_ring` checks with ring.
+pub trait VerifyWithTestProvider {
+    /// `verify_server_with(chain, name, now, &mut provider())`.
+    fn verify_with_test_provider(
+        &self,
+        chain: &embertls::CertificateChain<'_>,
+        name: &ServerName<'_>,
+        now: Option<embertls::UnixTime>,
+    ) -> Result<embertls::Trust, embertls::CertError>;
+}
+
+impl<V: embertls::ServerVerifier + ?Sized> VerifyWithTestProvider for V {
+    fn verify_with_test_provider(
+        &self,
+        chain: &embertls::CertificateChain<'_>,
+        name: &ServerName<'_>,
+        now: Option<embertls::UnixTime>,
+    ) -> Result<embertls::Trust, embertls::CertError> {
+        self.verify_server_with(chain, name, now, &mut provider())
+    }
 }
 
 /// `ConnectOptions::new(config, name)` with this binary's provider.

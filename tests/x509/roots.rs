@@ -6,11 +6,12 @@
 #![cfg(feature = "alloc")]
 
 use crate::common;
+use crate::common::provider::VerifyWithTestProvider as _;
 
 use common::engine::assert_msg;
 use common::x509::{tls13_list, NOW};
 use embertls::x509::{CaVerifier, StaticAnchor, TrustAnchors};
-use embertls::{CertError, CertificateChain, ServerName, ServerVerifier, Trust};
+use embertls::{CertError, CertificateChain, ServerName, Trust};
 
 fn der(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/vectors/roots/{name}.der", env!("CARGO_MANIFEST_DIR"))).expect(name)
@@ -33,7 +34,7 @@ fn verify(roots: &[StaticAnchor<'_>], chain: &[&str], host: &str) -> Result<Trus
     let verifier = CaVerifier::new(TrustAnchors::from_static(roots).expect("anchors"));
     let list = tls13_list(&chain.iter().map(|n| der(n)).collect::<Vec<_>>());
     let chain = CertificateChain::from_tls13_list(&list).expect("list");
-    verifier.verify_server(&chain, &ServerName::parse(host), Some(NOW))
+    verifier.verify_with_test_provider(&chain, &ServerName::parse(host), Some(NOW))
 }
 
 #[test]

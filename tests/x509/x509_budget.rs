@@ -4,13 +4,14 @@
 //! bound is lifted (so the refusal is the bound, not the names).
 
 use crate::common;
+use crate::common::provider::VerifyWithTestProvider as _;
 
 use std::time::Instant;
 
 use common::x509::build::*;
 use common::x509::{tls13_list, NOW};
 use embertls::x509::{CaVerifier, Profile, TrustAnchors};
-use embertls::{CertError, CertificateChain, ServerName, ServerVerifier, Trust};
+use embertls::{CertError, CertificateChain, ServerName, Trust};
 
 /// An intermediate permitting `subtrees` unrelated DNS subtrees and then `test`
 /// (which permits everything), and a leaf with `names` DNS names under `test`.
@@ -33,7 +34,7 @@ fn hostile(subtrees: usize, names: usize) -> Built {
 fn run(b: &Built, v: &CaVerifier) -> Result<Trust, CertError> {
     let list = tls13_list(&[b.leaf.clone(), b.int.clone()]);
     let chain = CertificateChain::from_tls13_list(&list).unwrap();
-    v.verify_server(&chain, &ServerName::parse(HOST), Some(NOW))
+    v.verify_with_test_provider(&chain, &ServerName::parse(HOST), Some(NOW))
 }
 
 fn verifier(b: &Built) -> CaVerifier {

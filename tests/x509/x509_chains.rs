@@ -1,6 +1,7 @@
 //! Path building: algorithms, chain shapes, alternatives and error ranking.
 
 use crate::common;
+use crate::common::provider::VerifyWithTestProvider as _;
 
 use common::engine::assert_msg;
 use common::x509::*;
@@ -178,15 +179,16 @@ fn key_identifiers_choose_among_same_named_decoys() {
     // Two checks suffice (leaf by intermediate, intermediate by root) only if the
     // authorityKeyIdentifier puts the real intermediate first.
     let v = CaVerifier::new(anchors(&["ec256-root"])).max_signature_checks(2);
-    use embertls::ServerVerifier;
-    assert_eq!(v.verify_server(&chain, &embertls::ServerName::parse("ec256.test"), Some(NOW)), Ok(Trust::Verified));
+    assert_eq!(
+        v.verify_with_test_provider(&chain, &embertls::ServerName::parse("ec256.test"), Some(NOW)),
+        Ok(Trust::Verified)
+    );
 }
 
 #[test]
 fn empty_chain() {
     let chain = embertls::CertificateChain::from_tls13_list(&[]).unwrap();
     let v = CaVerifier::new(anchors(&["ec256-root"]));
-    use embertls::ServerVerifier;
-    let e = v.verify_server(&chain, &embertls::ServerName::parse("x.test"), Some(NOW)).unwrap_err();
+    let e = v.verify_with_test_provider(&chain, &embertls::ServerName::parse("x.test"), Some(NOW)).unwrap_err();
     assert_eq!(e, CertError::NoCertificate);
 }

@@ -2,6 +2,7 @@
 //! verifiers: never a panic (the fuzz target in fuzz/ does the same, open-ended).
 
 use crate::common;
+use crate::common::provider::VerifyWithTestProvider as _;
 
 use common::x509::*;
 use embertls::x509::{CaVerifier, ChainSummary, Pin, PinVerifier, TrustAnchor, TrustAnchors};
@@ -95,7 +96,7 @@ fn byte_flips_never_panic() {
                 let which: &[&dyn ServerVerifier] = if list == &lists[0] { &[&ca, &ca_no_time, &pinv] } else { &[&ca] };
                 for v in which {
                     runs += 1;
-                    match v.verify_server(&chain, &ServerName::parse(host), Some(NOW)) {
+                    match v.verify_with_test_provider(&chain, &ServerName::parse(host), Some(NOW)) {
                         Ok(_) => verified += 1,
                         Err(e) => {
                             let _ = e.to_string();
@@ -111,7 +112,7 @@ fn byte_flips_never_panic() {
             if let Ok(a) = TrustAnchors::from_der(&m) {
                 let v = CaVerifier::new(a);
                 let list = tls13_list(&[leaf.clone(), int.clone()]);
-                let _ = v.verify_server(
+                let _ = v.verify_with_test_provider(
                     &CertificateChain::from_tls13_list(&list).unwrap(),
                     &ServerName::parse("ec256.test"),
                     Some(NOW),

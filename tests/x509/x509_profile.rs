@@ -4,6 +4,7 @@
 //! Strict-only rules are also shown to pass under `Profile::Rfc5280`.
 
 use crate::common;
+use crate::common::provider::VerifyWithTestProvider as _;
 
 use common::engine::assert_msg;
 use common::x509::build::*;
@@ -74,8 +75,7 @@ fn anchor_validity_is_checked() {
     let v = embertls::x509::CaVerifier::new(a).skip_time_checks();
     let list = common::x509::tls13_list(&[b.leaf.clone(), b.int.clone()]);
     let c = embertls::CertificateChain::from_tls13_list(&list).unwrap();
-    use embertls::ServerVerifier;
-    assert_eq!(v.verify_server(&c, &embertls::ServerName::parse(HOST), Some(NOW)), OK);
+    assert_eq!(v.verify_with_test_provider(&c, &embertls::ServerName::parse(HOST), Some(NOW)), OK);
 }
 
 #[test]

@@ -5,8 +5,9 @@
 //! intermediate -> leaf chain (the leaf for `leaf.test`), after letting each
 //! closure change its certificate's [`Spec`].
 
+use crate::common::provider::VerifyWithTestProvider as _;
 use embertls::x509::{CaVerifier, Profile, TrustAnchors};
-use embertls::{CertError, CertificateChain, ServerName, ServerVerifier, Trust};
+use embertls::{CertError, CertificateChain, ServerName, Trust};
 use p256::ecdsa::{Signature, SigningKey};
 use signature::Signer;
 
@@ -341,7 +342,7 @@ impl Built {
         let v = CaVerifier::new(a).profile(profile);
         let list = super::tls13_list(&[self.leaf.clone(), self.int.clone()]);
         let chain = CertificateChain::from_tls13_list(&list).unwrap();
-        v.verify_server(&chain, &ServerName::parse(host), Some(super::NOW))
+        v.verify_with_test_provider(&chain, &ServerName::parse(host), Some(super::NOW))
     }
 
     pub fn strict(&self) -> Result<Trust, CertError> {

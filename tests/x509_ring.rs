@@ -1,0 +1,78 @@
+//! The X.509 verifier's tests again, with the `ring` provider checking the
+//! certificate signatures (issue 14 item 3; feature `ring`): the modules of
+//! tests/x509/ compiled into this binary, whose name makes
+//! `common::provider::TestProvider` ring (tests/common/provider.rs). Every
+//! module verifies through `VerifyWithTestProvider`, that is
+//! `ServerVerifier::verify_server_with` and this binary's provider, as the
+//! engine does in a handshake.
+#![cfg(feature = "ring")]
+
+mod common;
+
+#[path = "x509/roots.rs"]
+mod roots;
+#[path = "x509/x509_budget.rs"]
+mod x509_budget;
+#[path = "x509/x509_chains.rs"]
+mod x509_chains;
+#[path = "x509/x509_differential.rs"]
+mod x509_differential;
+#[path = "x509/x509_flips.rs"]
+mod x509_flips;
+#[path = "x509/x509_names.rs"]
+mod x509_names;
+#[path = "x509/x509_pins.rs"]
+mod x509_pins;
+#[path = "x509/x509_profile.rs"]
+mod x509_profile;
+#[path = "x509/x509_rules.rs"]
+mod x509_rules;
+
+/// The binary's name is what selects ring.
+#[test]
+fn this_binary_runs_with_ring() {
+    const _: () = assert!(common::provider::WITH_RING);
+    assert_eq!(
+        std::any::type_name::<common::provider::TestProvider>(),
+        std::any::type_name::<embertls::provider::Ring>()
+    );
+}
+
+/// The `mod` lines of a crate root: the module names, sorted.
+fn modules(root: &str) -> Vec<String> {
+    let mut names: Vec<String> = root
+        .lines()
+        .filter_map(|l| l.strip_prefix("mod ")?.strip_suffix(';'))
+        .filter(|m| *m != "common")
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names
+}
+
+/// This twin runs every module of tests/x509/, and those modules verify
+/// with the test provider: a bare `verify_server(` checks with RustCrypto
+/// whatever the binary.
+#[test]
+fn lists_every_x509_module_and_verifies_with_the_test_provider() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/x509");
+    let ours = modules(include_str!("x509_ring.rs"));
+    assert_eq!(ours, modules(include_str!("x509/main.rs")), "tests/x509_ring.rs against tests/x509/main.rs");
+    let mut files = Vec::new();
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name != "main" {
+            files.push(name);
+        }
+        for (i, line) in std::fs::read_to_string(&path).unwrap().lines().enumerate() {
+            if line.contains(".verify_server(") {
+                offenders.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    files.sort();
+    assert_eq!(ours, files, "the files of tests/x509/");
+    assert!(offenders.is_empty(), "verified with RustCrypto whatever the binary:\n{}", offenders.join("\n"));
+}
