@@ -182,9 +182,13 @@ impl CryptoProvider for RustCrypto {
         match group {
             NamedGroup::X25519 => {
                 let mut b: [u8; 32] = bytes.try_into().ok()?;
+                // The public key is X25519(k, 9) (RFC 7748 §6.1), by the
+                // Montgomery ladder (constant time): without curve25519-dalek's
+                // precomputed tables `PublicKey::from` builds a 2 KB lookup
+                // table on the stack (issue 12).
+                public[..32].copy_from_slice(&x25519_dalek::x25519(b, x25519_dalek::X25519_BASEPOINT_BYTES));
                 let s = x25519_dalek::StaticSecret::from(b);
                 b.zeroize();
-                public[..32].copy_from_slice(x25519_dalek::PublicKey::from(&s).as_bytes());
                 Some((RustCryptoKx::X25519(s), 32))
             }
             NamedGroup::Secp256r1 => {
