@@ -151,7 +151,24 @@ pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
         _ => 0,
     };
     let (psk, suites) = psk_offer(ctx, ticket)?;
-    let key_share = match psk {
+    let first = FirstHello { random, session_id, session_id_len, suites, psk, tls12_session, limits };
+    let state = store_first_state(ctx, first, slot)?;
+    generate_key_share(ctx, state)?;
+    match state.send_client_hello(None, ctx) {
+        Err(Error::SendBufferTooSmall { .. }) if state.drop_session() => state.send_client_hello(None, ctx),
+        r => r,
+    }
+}
+
+/// The first ClientHello's key share (RFC 8446 §4.2.8), straight into the
+/// state: key generation runs below [`start`]'s small frame, not below the
+/// one that assembled the state (issue 12: stack).
+#[inline(never)]
+fn generate_key_share<R: CryptoRng, P: CryptoProvider>(
+    ctx: &mut Ctx<'_, '_, R, P>,
+    state: &mut ExpectServerHello<'_, P>,
+) -> Result<(), Error> {
+    state.key_share = match state.psk {
         Some(PskOffer { source: PskSource::External(PskMode::Ke), .. }) => None,
         // A TLS 1.2-only hello has no key_share; ServerKeyExchange names the group.
         _ if !ctx.config.tls13 => None,
@@ -160,13 +177,36 @@ pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
             Some(KeyShare::generate(ctx.crypto, group, ctx.rng)?)
         }
     };
-    // Built in the slot, not in this frame (issue 12: stack).
+    Ok(())
+}
+
+/// What [`start`] chose for the first ClientHello, before the state holds it.
+struct FirstHello<'a> {
+    random: [u8; 32],
+    session_id: [u8; 32],
+    session_id_len: u8,
+    suites: heapless::Vec<CipherSuite, 13>,
+    psk: Option<PskOffer<'a>>,
+    tls12_session: Option<SessionTicket<'a>>,
+    limits: LimitOffer,
+}
+
+/// Stores the state awaiting ServerHello in `slot`. A frame of its own: the state is assembled here before it is
+/// moved into the slot, and this frame is gone before the ClientHello is
+/// written below [`start`] (issue 12: stack).
+#[inline(never)]
+fn store_first_state<'s, 'a, R: CryptoRng, P: CryptoProvider>(
+    ctx: &mut Ctx<'_, 'a, R, P>,
+    first: FirstHello<'a>,
+    slot: &'s mut Option<State<'a, P>>,
+) -> Result<&'s mut ExpectServerHello<'a, P>, Error> {
+    let FirstHello { random, session_id, session_id_len, suites, psk, tls12_session, limits } = first;
     let state = slot.insert(State::ExpectServerHello(ExpectServerHello {
         random,
         session_id,
         session_id_len,
         suites,
-        key_share,
+        key_share: None,
         psk,
         tls12_session,
         limits,
@@ -178,12 +218,9 @@ pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
         retry_suite: None,
         sent_ccs: false,
     }));
-    let State::ExpectServerHello(state) = state else {
-        return Err(Error::Internal("the state just stored is not ExpectServerHello"));
-    };
-    match state.send_client_hello(None, ctx) {
-        Err(Error::SendBufferTooSmall { .. }) if state.drop_session() => state.send_client_hello(None, ctx),
-        r => r,
+    match state {
+        State::ExpectServerHello(state) => Ok(state),
+        _ => Err(Error::Internal("the state just stored is not ExpectServerHello")),
     }
 }
 
