@@ -167,6 +167,8 @@ impl<'a, P: CryptoProvider> State<'a, P> {
     /// frame of its own ([`State::advance`]), so a handshake's stack is the
     /// deepest single transition, not the sum of every transition's
     /// temporaries (issue 12: a microcontroller task has 4-10 KB of stack).
+    /// The server's Finished, under which the client's flight is sealed,
+    /// works on the state where it is stored instead (no moved copy).
     pub fn handle<R: CryptoRng>(&mut self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R, P>) -> Result<Output<'a>, Error> {
         use HandshakeType as H;
         let msg = HandshakeMessage::decode(raw)?;
@@ -192,9 +194,7 @@ impl<'a, P: CryptoProvider> State<'a, P> {
                 s.check(body, ctx.crypto)?;
                 transition!(self, msg.typ, |next| State::ExpectCertificateVerify(s) => s.handle(raw, ctx.crypto, next))
             }
-            (State::ExpectFinished(_), H::Finished) => {
-                transition!(self, msg.typ, |next| State::ExpectFinished(s) => s.handle(body, raw, ctx, next))
-            }
+            (State::ExpectFinished(_), H::Finished) => ExpectFinished::handle(self, body, raw, ctx),
             (State::Connected(_), H::NewSessionTicket) => Connected::new_session_ticket(body),
             (State::Connected(_), H::KeyUpdate) => match self {
                 State::Connected(s) => s.key_update(body, ctx),
