@@ -4,7 +4,7 @@
 
 use rand_core::CryptoRng;
 
-use super::state::{send_ccs, Ctx, Output, State};
+use super::state::{send_ccs, Ctx, HelloCtx, Output, State};
 use super::tls13::{ExpectEncryptedExtensions, Handshaking};
 use crate::codec::Writer;
 use crate::config::ClientConfig;
@@ -126,7 +126,7 @@ pub(crate) struct ExpectServerHello<'a, P: CryptoProvider> {
 /// stores the state awaiting ServerHello in `slot`.
 #[inline(never)] // a frame of its own: see handshake/state.rs
 pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
-    ctx: &mut Ctx<'_, 'a, R, P>,
+    ctx: &mut HelloCtx<'_, 'a, R, P>,
     ticket: Option<SessionTicket<'a>>,
     limits: LimitOffer,
     slot: &mut Option<State<'a, P>>,
@@ -165,7 +165,7 @@ pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
 /// one that assembled the state (issue 12: stack).
 #[inline(never)]
 fn generate_key_share<R: CryptoRng, P: CryptoProvider>(
-    ctx: &mut Ctx<'_, '_, R, P>,
+    ctx: &mut HelloCtx<'_, '_, R, P>,
     state: &mut ExpectServerHello<'_, P>,
 ) -> Result<(), Error> {
     state.key_share = match state.psk {
@@ -196,7 +196,7 @@ struct FirstHello<'a> {
 /// written below [`start`] (issue 12: stack).
 #[inline(never)]
 fn store_first_state<'s, 'a, R: CryptoRng, P: CryptoProvider>(
-    ctx: &mut Ctx<'_, 'a, R, P>,
+    ctx: &mut HelloCtx<'_, 'a, R, P>,
     first: FirstHello<'a>,
     slot: &'s mut Option<State<'a, P>>,
 ) -> Result<&'s mut ExpectServerHello<'a, P>, Error> {
@@ -228,7 +228,7 @@ fn store_first_state<'s, 'a, R: CryptoRng, P: CryptoProvider>(
 /// the cipher suites to offer with it.
 #[inline(never)] // its name buffer and trust digests stay out of `start`'s frame
 fn psk_offer<'a, R, P: CryptoProvider>(
-    ctx: &Ctx<'_, 'a, R, P>,
+    ctx: &HelloCtx<'_, 'a, R, P>,
     ticket: Option<SessionTicket<'a>>,
 ) -> Result<(Option<PskOffer<'a>>, heapless::Vec<CipherSuite, 13>), Error> {
     let config = ctx.config;
@@ -303,7 +303,7 @@ pub(crate) fn session_trusted(config: &ClientConfig<'_>, t: &SessionTicket<'_>) 
 /// (§4.6.1: never longer than 7 days, whatever the server said; 0 means
 /// discard) or if its age cannot be known: without the caller's age
 /// ([`SessionTicket::with_age`]) or two wall-clock times, a ticket is not offered.
-fn ticket_age<R, P: CryptoProvider>(ctx: &Ctx<'_, '_, R, P>, t: &SessionTicket<'_>) -> Option<u64> {
+fn ticket_age<R, P: CryptoProvider>(ctx: &HelloCtx<'_, '_, R, P>, t: &SessionTicket<'_>) -> Option<u64> {
     let age_secs = t.age(ctx.now)?;
     let max_age = u64::from(t.lifetime.min(MAX_TICKET_LIFETIME));
     (t.lifetime != 0 && age_secs <= max_age).then_some(age_secs)
@@ -313,7 +313,7 @@ fn ticket_age<R, P: CryptoProvider>(ctx: &Ctx<'_, '_, R, P>, t: &SessionTicket<'
 /// lifetime, with a suite still configured, and TLS 1.2 allowed.
 #[inline(never)]
 fn tls12_resumable<'a, R, P: CryptoProvider>(
-    ctx: &Ctx<'_, 'a, R, P>,
+    ctx: &HelloCtx<'_, 'a, R, P>,
     t: SessionTicket<'a>,
 ) -> Option<SessionTicket<'a>> {
     let mut name = heapless::String::<255>::new();
@@ -339,7 +339,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
     pub(crate) fn send_client_hello<R>(
         &mut self,
         cookie: Option<&[u8]>,
-        ctx: &mut Ctx<'_, 'a, R, P>,
+        ctx: &mut HelloCtx<'_, 'a, R, P>,
     ) -> Result<(), Error> {
         let share = self.key_share.as_ref().map(|k| (k.group(), k.public()));
         let host = match ctx.server_name {
@@ -615,7 +615,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             send_ccs(ctx)?;
             self.sent_ccs = true;
         }
-        self.send_client_hello(cookie, ctx)?;
+        self.send_client_hello(cookie, &mut ctx.hello())?;
         *slot = State::ExpectServerHello(self);
         Ok(Output::None)
     }

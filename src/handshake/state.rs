@@ -34,6 +34,34 @@ pub(crate) struct Ctx<'x, 'a, R, P: CryptoProvider> {
     pub write_prot: &'x mut Option<Protection<P>>,
 }
 
+/// What writing a ClientHello may touch: no record keys, as a ClientHello
+/// is sent in plaintext (RFC 8446 §5). [`Client::new`](crate::Client::new)
+/// writes the first one before the client it returns exists (issue 12: stack).
+pub(crate) struct HelloCtx<'x, 'a, R, P> {
+    pub config: &'a ClientConfig<'a>,
+    pub server_name: ServerName<'a>,
+    pub now: Option<UnixTime>,
+    pub rng: &'x mut R,
+    pub crypto: &'x mut P,
+    pub tx: &'x mut [u8],
+    pub out: &'x mut Outbound,
+}
+
+impl<'x, 'a, R, P: CryptoProvider> Ctx<'x, 'a, R, P> {
+    /// The part of the context a ClientHello needs.
+    pub fn hello(&mut self) -> HelloCtx<'_, 'a, R, P> {
+        HelloCtx {
+            config: self.config,
+            server_name: self.server_name,
+            now: self.now,
+            rng: self.rng,
+            crypto: self.crypto,
+            tx: self.tx,
+            out: self.out,
+        }
+    }
+}
+
 /// What a transition tells the connection besides the next state.
 pub(crate) enum Output<'a> {
     /// Nothing to report.
