@@ -418,17 +418,22 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         ticket13 || ticket12
     }
 
+    /// ServerHello or HelloRetryRequest. Checks the state where it is
+    /// stored; a TLS 1.3 ServerHello replaces it in place, the TLS 1.2 and
+    /// HelloRetryRequest transitions move it ([`State::advance`]) (issue 12: stack).
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<R: CryptoRng>(
-        self,
+        slot: &mut State<'a, P>,
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R, P>,
-        slot: &mut State<'a, P>,
     ) -> Result<Output<'a>, Error> {
+        let State::ExpectServerHello(this) = slot else {
+            return Err(slot.unexpected(HandshakeType::ServerHello));
+        };
         let sh = ServerHello::decode(body)?;
         // §4.1.4: a second HelloRetryRequest is answered with unexpected_message.
-        if self.retry_suite.is_some() && sh.is_hello_retry_request() {
+        if this.retry_suite.is_some() && sh.is_hello_retry_request() {
             return Err(Misbehavior::SecondHelloRetry.into());
         }
         // §4.1.3 / §4.2.1: without supported_versions the server chose TLS 1.2 or older.
@@ -447,10 +452,13 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
                     return Err(Error::Incompatible(Incompatibility::Version(legacy)));
                 }
                 // §4.1.4: a HelloRetryRequest commits the server to TLS 1.3.
-                if self.retry_suite.is_some() {
+                if this.retry_suite.is_some() {
                     return Err(Misbehavior::BadSelectedVersion(legacy).into());
                 }
-                return super::tls12::server_hello(self, &sh, raw, ctx, slot);
+                return slot.advance(|s, next| match s {
+                    State::ExpectServerHello(s) => super::tls12::server_hello(s, &sh, raw, ctx, next),
+                    s => Err(s.unexpected(HandshakeType::ServerHello)),
+                });
             }
         };
         if version != ProtocolVersion::Tls13 {
@@ -459,28 +467,48 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         if sh.legacy_version != ProtocolVersion::Tls12.to_wire() {
             return Err(Error::Decode { what: "ServerHello.legacy_version" });
         }
-        if sh.session_id != &self.session_id[..self.session_id_len as usize] {
+        if sh.session_id != &this.session_id[..this.session_id_len as usize] {
             return Err(Misbehavior::SessionIdMismatch.into());
         }
         let suite = Suite::tls13(sh.cipher_suite)
-            .filter(|s| self.suites.contains(&s.id))
+            .filter(|s| this.suites.contains(&s.id))
             .ok_or(Misbehavior::UnofferedCipherSuite(sh.cipher_suite))?;
         if sh.compression != 0 {
             return Err(Misbehavior::CompressionNotNull.into());
         }
         if sh.is_hello_retry_request() {
-            return self.hello_retry(&sh, suite, raw, ctx, slot);
+            return slot.advance(|s, next| match s {
+                State::ExpectServerHello(s) => s.hello_retry(&sh, suite, raw, ctx, next),
+                s => Err(s.unexpected(HandshakeType::ServerHello)),
+            });
         }
-        if self.retry_suite.is_some_and(|s| s != suite) {
+        if this.retry_suite.is_some_and(|s| s != suite) {
             return Err(Misbehavior::SuiteChangedAfterRetry.into());
         }
-        let exts = ServerHelloExtensions::decode(&sh.extensions, |t| self.offered.contains(t))?;
-        let psk = self.accepted_psk(exts.pre_shared_key, suite)?;
+        Self::tls13(slot, &sh, suite, raw, ctx)
+    }
+
+    /// A TLS 1.3 ServerHello (§4.1.3) answering this state's ClientHello
+    /// with `suite`: the handshake secrets, then the state awaiting
+    /// EncryptedExtensions in `slot`.
+    #[inline(never)]
+    fn tls13<R>(
+        slot: &mut State<'a, P>,
+        sh: &ServerHello<'_>,
+        suite: Suite,
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R, P>,
+    ) -> Result<Output<'a>, Error> {
+        let State::ExpectServerHello(this) = slot else {
+            return Err(slot.unexpected(HandshakeType::ServerHello));
+        };
+        let exts = ServerHelloExtensions::decode(&sh.extensions, |t| this.offered.contains(t))?;
+        let psk = this.accepted_psk(exts.pre_shared_key, suite)?;
         // (EC)DHE unless an external PSK in psk_ke mode was accepted (§4.2.8);
         // §4.2.9: a psk_ke ServerHello has no key_share, even after a
         // HelloRetryRequest that named a group.
         let psk_ke = psk.is_some_and(|p| p.source == PskSource::External(PskMode::Ke));
-        let (group, shared) = match (&self.key_share, exts.key_share) {
+        let (group, shared) = match (&this.key_share, exts.key_share) {
             (_, Some(_)) if psk_ke => {
                 return Err(Misbehavior::ExtensionNotAllowedHere(ExtensionType::KeyShare.to_wire()).into())
             }
@@ -498,7 +526,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             "ServerHello: TLSv1.3, {}, group {}, {}",
             suite.id,
             trace::Opt(group),
-            match (self.psk.map(|p| p.source), psk.is_some()) {
+            match (this.psk.map(|p| p.source), psk.is_some()) {
                 (None, _) => "no PSK offered",
                 (Some(PskSource::External(_)), _) => "external PSK accepted",
                 (Some(PskSource::Resumption { .. }), true) => "session ticket accepted: resuming",
@@ -506,15 +534,15 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             }
         );
 
-        let mut transcript = self.transcript.select(suite.hash);
+        let mut transcript = this.transcript.get(suite.hash).clone();
         transcript.update(ctx.crypto, raw);
         let hash = transcript.current(ctx.crypto);
         let secret = EarlySecret::new(ctx.crypto, suite.hash, psk.map(|p| p.key))
             .into_handshake(ctx.crypto, shared.as_ref().map(|s| s.as_bytes()));
         let client_secret = secret.client_traffic_secret(ctx.crypto, &hash);
         let server_secret = secret.server_traffic_secret(ctx.crypto, &hash);
-        key_log!(ctx.config, CLIENT_HANDSHAKE_TRAFFIC_SECRET, &self.random, client_secret.as_bytes());
-        key_log!(ctx.config, SERVER_HANDSHAKE_TRAFFIC_SECRET, &self.random, server_secret.as_bytes());
+        key_log!(ctx.config, CLIENT_HANDSHAKE_TRAFFIC_SECRET, &this.random, client_secret.as_bytes());
+        key_log!(ctx.config, SERVER_HANDSHAKE_TRAFFIC_SECRET, &this.random, server_secret.as_bytes());
         ctx.read_prot.install(ctx.crypto, suite.hash, suite.aead, &server_secret);
         // From here on alerts go out under the client handshake key (§6); the
         // compatibility change_cipher_spec stays plaintext.
@@ -526,16 +554,16 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             secret,
             client_secret,
             server_secret,
-            offered: self.offered,
-            hello_retry: self.retry_suite.is_some(),
-            sent_ccs: self.sent_ccs,
+            offered: this.offered,
+            hello_retry: this.retry_suite.is_some(),
+            sent_ccs: this.sent_ccs,
             psk: psk.map(|p| p.source),
             alpn: None,
             client_auth: None,
-            limit_offer: self.limits,
+            limit_offer: this.limits,
             limits: Limits::default(),
             #[cfg(feature = "danger-keylog")]
-            client_random: self.random,
+            client_random: this.random,
         };
         *slot = State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs));
         Ok(Output::None)

@@ -202,9 +202,7 @@ impl<'a, P: CryptoProvider> State<'a, P> {
         let msg = HandshakeMessage::decode(raw)?;
         let body = msg.body;
         match (&*self, msg.typ) {
-            (State::ExpectServerHello(_), H::ServerHello) => {
-                transition!(self, msg.typ, |next| State::ExpectServerHello(s) => s.handle(body, raw, ctx, next))
-            }
+            (State::ExpectServerHello(_), H::ServerHello) => ExpectServerHello::handle(self, body, raw, ctx),
             (State::ExpectEncryptedExtensions(_), H::EncryptedExtensions) => {
                 transition!(self, msg.typ, |next| State::ExpectEncryptedExtensions(s) => s.handle(body, raw, ctx, next))
             }
