@@ -131,28 +131,11 @@ pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
     limits: LimitOffer,
     slot: &mut Option<State<'a, P>>,
 ) -> Result<(), Error> {
+    // Drawn here: a generator's first draw may go deep (getrandom's
+    // one-time setup, a hardware RNG driver), and this frame is small.
     let mut random = [0u8; 32];
     ctx.rng.fill_bytes(&mut random);
-    let tls12_session = ticket.filter(|t| t.version == ProtocolVersion::Tls12).and_then(|t| tls12_resumable(ctx, t));
-    let ticket = ticket.filter(|t| t.version == ProtocolVersion::Tls13);
-    let mut session_id = [0u8; 32];
-    let session_id_len = match tls12_session {
-        // RFC 5246 §7.4.1.2: the ID of the session to resume.
-        Some(t) if !t.session_id.is_empty() => {
-            session_id[..t.session_id.len()].copy_from_slice(t.session_id);
-            t.session_id.len() as u8
-        }
-        // RFC 5077 §3.4: a fresh ID, echoed if the server accepts the ticket;
-        // RFC 8446 App. D.4: the same in middlebox compatibility mode.
-        s if s.is_some() || (ctx.config.middlebox_compat && ctx.config.tls13) => {
-            ctx.rng.fill_bytes(&mut session_id);
-            32
-        }
-        _ => 0,
-    };
-    let (psk, suites) = psk_offer(ctx, ticket)?;
-    let first = FirstHello { random, session_id, session_id_len, suites, psk, tls12_session, limits };
-    let state = store_first_state(ctx, first, slot)?;
+    let state = store_first_state(ctx, random, ticket, limits, slot)?;
     generate_key_share(ctx, state)?;
     match state.send_client_hello(None, ctx) {
         Err(Error::SendBufferTooSmall { .. }) if state.drop_session() => state.send_client_hello(None, ctx),
@@ -180,27 +163,37 @@ fn generate_key_share<R: CryptoRng, P: CryptoProvider>(
     Ok(())
 }
 
-/// What [`start`] chose for the first ClientHello, before the state holds it.
-struct FirstHello<'a> {
-    random: [u8; 32],
-    session_id: [u8; 32],
-    session_id_len: u8,
-    suites: heapless::Vec<CipherSuite, 13>,
-    psk: Option<PskOffer<'a>>,
-    tls12_session: Option<SessionTicket<'a>>,
-    limits: LimitOffer,
-}
-
-/// Stores the state awaiting ServerHello in `slot`. A frame of its own: the state is assembled here before it is
-/// moved into the slot, and this frame is gone before the ClientHello is
+/// Chooses what the first ClientHello offers (session ID, suites,
+/// the PSK or session) and stores the state awaiting ServerHello in `slot`,
+/// without its key share. A frame of its own: what is chosen and the state
+/// are assembled here, and this frame is gone before the ClientHello is
 /// written below [`start`] (issue 12: stack).
 #[inline(never)]
 fn store_first_state<'s, 'a, R: CryptoRng, P: CryptoProvider>(
     ctx: &mut HelloCtx<'_, 'a, R, P>,
-    first: FirstHello<'a>,
+    random: [u8; 32],
+    ticket: Option<SessionTicket<'a>>,
+    limits: LimitOffer,
     slot: &'s mut Option<State<'a, P>>,
 ) -> Result<&'s mut ExpectServerHello<'a, P>, Error> {
-    let FirstHello { random, session_id, session_id_len, suites, psk, tls12_session, limits } = first;
+    let tls12_session = ticket.filter(|t| t.version == ProtocolVersion::Tls12).and_then(|t| tls12_resumable(ctx, t));
+    let ticket = ticket.filter(|t| t.version == ProtocolVersion::Tls13);
+    let mut session_id = [0u8; 32];
+    let session_id_len = match tls12_session {
+        // RFC 5246 §7.4.1.2: the ID of the session to resume.
+        Some(t) if !t.session_id.is_empty() => {
+            session_id[..t.session_id.len()].copy_from_slice(t.session_id);
+            t.session_id.len() as u8
+        }
+        // RFC 5077 §3.4: a fresh ID, echoed if the server accepts the ticket;
+        // RFC 8446 App. D.4: the same in middlebox compatibility mode.
+        s if s.is_some() || (ctx.config.middlebox_compat && ctx.config.tls13) => {
+            ctx.rng.fill_bytes(&mut session_id);
+            32
+        }
+        _ => 0,
+    };
+    let (psk, suites) = psk_offer(ctx, ticket)?;
     let state = slot.insert(State::ExpectServerHello(ExpectServerHello {
         random,
         session_id,
