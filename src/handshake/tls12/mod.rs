@@ -73,23 +73,18 @@ pub(crate) fn handle<'a, R: CryptoRng, P: CryptoProvider>(
         }
         // RFC 4279 §2: a PSK server without a hint may skip ServerKeyExchange.
         (State::ExpectPskServerKeyExchange(s), H::ServerHelloDone) if s.n.kx == KeyExchange::Psk => {
-            transition!(slot, typ, |next| Outer::Tls12(State::ExpectPskServerKeyExchange(s)) =>
-                s.skip().done(body, raw, ctx, next))
+            client_flight::server_hello_done(slot, body, raw, ctx)
         }
         (State::ExpectServerHelloDone(s), H::CertificateRequest) if s.client_auth.is_none() && !s.n.kx.is_psk() => {
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerHelloDone(s)) =>
                 s.certificate_request(body, raw, ctx, next))
         }
-        (State::ExpectServerHelloDone(_), H::ServerHelloDone) => {
-            transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerHelloDone(s)) => s.done(body, raw, ctx, next))
-        }
+        (State::ExpectServerHelloDone(_), H::ServerHelloDone) => client_flight::server_hello_done(slot, body, raw, ctx),
         (State::ExpectNewSessionTicket(_), H::NewSessionTicket) => {
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectNewSessionTicket(k)) =>
                 k.new_session_ticket(body, raw, ctx.crypto, next))
         }
-        (State::ExpectFinished(_), H::Finished) => {
-            transition!(slot, typ, |next| Outer::Tls12(State::ExpectFinished(k)) => k.finished(body, raw, ctx, next))
-        }
+        (State::ExpectFinished(_), H::Finished) => finish::finished(slot, body, raw, ctx),
         _ => Err(slot.unexpected(typ)),
     }
 }
