@@ -132,14 +132,15 @@ impl<P: CryptoProvider> ExpectServerKeyExchange<P> {
     /// The ServerKeyExchange `check` accepted.
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn handle(
-        self,
+        mut self,
         (group, ecdhe): (NamedGroup, Ecdhe),
         raw: &[u8],
         crypto: &mut P,
         slot: &mut Outer<'_, P>,
     ) -> Result<Output<'static>, Error> {
+        self.n.transcript.update(crypto, raw);
         let exchange = Exchange::Ecdhe(ecdhe);
-        done_waiting(self.n, self.trust, Some(group), &[], exchange, (crypto, raw), slot)
+        done_waiting(self.n, self.trust, Some(group), &[], exchange, slot)
     }
 }
 
@@ -168,13 +169,14 @@ impl<P: CryptoProvider> ExpectPskServerKeyExchange<P> {
     /// The ServerKeyExchange `check` accepted.
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn handle(
-        self,
+        mut self,
         (hint, group, exchange): (&[u8], Option<NamedGroup>, Exchange),
         raw: &[u8],
         crypto: &mut P,
         slot: &mut Outer<'_, P>,
     ) -> Result<Output<'static>, Error> {
-        done_waiting(self.n, Trust::PreSharedKey, group, hint, exchange, (crypto, raw), slot)
+        self.n.transcript.update(crypto, raw);
+        done_waiting(self.n, Trust::PreSharedKey, group, hint, exchange, slot)
     }
 
     /// RFC 4279 §2: a plain PSK server with no hint sends no ServerKeyExchange.
@@ -191,14 +193,14 @@ fn offered_group<R, P: CryptoProvider>(params: &EcdheParams<'_>, ctx: &Ctx<'_, '
     }
 }
 
-/// After a ServerKeyExchange: on to ServerHelloDone.
+/// After a ServerKeyExchange (already in the transcript: hashing runs
+/// above this frame, which moves the state; issue 12): on to ServerHelloDone.
 fn done_waiting<P: CryptoProvider>(
     mut n: Negotiated<P>,
     trust: Trust,
     group: Option<NamedGroup>,
     hint: &[u8],
     exchange: Exchange,
-    (crypto, raw): (&mut P, &[u8]),
     slot: &mut Outer<'_, P>,
 ) -> Result<Output<'static>, Error> {
     // Hints longer than we keep are not shown rather than shown cut.
@@ -206,7 +208,6 @@ fn done_waiting<P: CryptoProvider>(
     n.agreed.group = group;
     // The TLS 1.3 key share has served (or was not of the group): wiped now.
     n.key_share = None;
-    n.transcript.update(crypto, raw);
     *slot = Outer::Tls12(State::ExpectServerHelloDone(ExpectServerHelloDone { n, trust, exchange, client_auth: None }));
     Ok(Output::None)
 }
