@@ -127,6 +127,11 @@ impl HandshakeSecret {
         let salt = derived_salt(p, self.alg, &self.secret);
         MasterSecret { alg: self.alg, secret: hkdf_extract(p, self.alg, salt.as_bytes(), &zeros[..self.alg.len()]) }
     }
+
+    /// [`HandshakeSecret::master`], ending this stage.
+    pub fn into_master<P: CryptoProvider>(self, p: &mut P) -> MasterSecret {
+        self.master(p)
+    }
 }
 
 /// Master Secret stage.
