@@ -63,17 +63,7 @@ impl<P: CryptoProvider> HelloTranscript<P> {
     }
 
     /// The running transcript of hash `alg`.
-    fn get(&self, alg: HashAlg) -> &Transcript<P> {
-        match self {
-            HelloTranscript::Unknown { sha256, sha384 } => match alg {
-                HashAlg::Sha256 => sha256,
-                HashAlg::Sha384 => sha384,
-            },
-            HelloTranscript::Known(t) => t,
-        }
-    }
-
-    pub(crate) fn select(self, alg: HashAlg) -> Transcript<P> {
+    pub(crate) fn get(&self, alg: HashAlg) -> &Transcript<P> {
         match self {
             HelloTranscript::Unknown { sha256, sha384 } => match alg {
                 HashAlg::Sha256 => sha256,
@@ -412,8 +402,8 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
     }
 
     /// ServerHello or HelloRetryRequest. Checks the state where it is
-    /// stored; a TLS 1.3 ServerHello replaces it in place, the TLS 1.2 and
-    /// HelloRetryRequest transitions move it ([`State::advance`]) (issue 12: stack).
+    /// stored; a ServerHello replaces it in place, the HelloRetryRequest
+    /// transition moves it ([`State::advance`]) (issue 12: stack).
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<R: CryptoRng>(
         slot: &mut State<'a, P>,
@@ -448,10 +438,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
                 if this.retry_suite.is_some() {
                     return Err(Misbehavior::BadSelectedVersion(legacy).into());
                 }
-                return slot.advance(|s, next| match s {
-                    State::ExpectServerHello(s) => super::tls12::server_hello(s, &sh, raw, ctx, next),
-                    s => Err(s.unexpected(HandshakeType::ServerHello)),
-                });
+                return super::tls12::server_hello(slot, &sh, raw, ctx);
             }
         };
         if version != ProtocolVersion::Tls13 {

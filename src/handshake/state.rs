@@ -259,10 +259,7 @@ impl<'a, P: CryptoProvider> State<'a, P> {
     /// switches the read keys.
     pub fn change_cipher_spec<R>(&mut self, ctx: &mut Ctx<'_, 'a, R, P>) -> Result<Output<'a>, Error> {
         match self {
-            State::Tls12(_) => self.advance(|s, next| match s {
-                State::Tls12(s) => s.change_cipher_spec(ctx, next),
-                s => Err(s.unexpected_record(ContentType::ChangeCipherSpec)),
-            }),
+            State::Tls12(_) => tls12::change_cipher_spec(self, ctx),
             State::Connected(_) => Err(crate::error::Misbehavior::BadChangeCipherSpec.into()),
             _ => Ok(Output::None),
         }
