@@ -74,6 +74,25 @@ impl<P: CryptoProvider> HelloTranscript<P> {
     }
 }
 
+/// The handshake traffic keys (RFC 8446 §7.3) of the state a TLS 1.3
+/// ServerHello stored, installed from it: the AEAD key schedules run below
+/// this small frame, not below the one that built the state (issue 12).
+#[inline(never)]
+fn install_handshake_keys<R, P: CryptoProvider>(
+    state: &State<'_, P>,
+    ctx: &mut Ctx<'_, '_, R, P>,
+) -> Result<(), Error> {
+    let State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs)) = state else {
+        return Err(Error::Internal("no handshake secrets after a TLS 1.3 ServerHello"));
+    };
+    let suite = hs.suite;
+    ctx.read_prot.install(ctx.crypto, suite.hash, suite.aead, &hs.server_secret);
+    // From here on alerts go out under the client handshake key (§6); the
+    // compatibility change_cipher_spec stays plaintext.
+    Protection::install(ctx.write_prot, ctx.crypto, suite.hash, suite.aead, &hs.client_secret);
+    Ok(())
+}
+
 /// Where an offered PSK comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum PskSource {
@@ -465,7 +484,9 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         if this.retry_suite.is_some_and(|s| s != suite) {
             return Err(Misbehavior::SuiteChangedAfterRetry.into());
         }
-        Self::tls13(slot, &sh, suite, raw, ctx)
+        let out = Self::tls13(slot, &sh, suite, raw, ctx)?;
+        install_handshake_keys(slot, ctx)?;
+        Ok(out)
     }
 
     /// A TLS 1.3 ServerHello (§4.1.3) answering this state's ClientHello
@@ -523,10 +544,6 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         let server_secret = secret.server_traffic_secret(ctx.crypto, &hash);
         key_log!(ctx.config, CLIENT_HANDSHAKE_TRAFFIC_SECRET, &this.random, client_secret.as_bytes());
         key_log!(ctx.config, SERVER_HANDSHAKE_TRAFFIC_SECRET, &this.random, server_secret.as_bytes());
-        ctx.read_prot.install(ctx.crypto, suite.hash, suite.aead, &server_secret);
-        // From here on alerts go out under the client handshake key (§6); the
-        // compatibility change_cipher_spec stays plaintext.
-        Protection::install(ctx.write_prot, ctx.crypto, suite.hash, suite.aead, &client_secret);
         let hs = Handshaking {
             suite,
             group,

@@ -66,10 +66,8 @@ pub(crate) fn handle<'a, R: CryptoRng, P: CryptoProvider>(
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerKeyExchange(s)) =>
                 s.handle(checked, raw, ctx.crypto, next))
         }
-        (State::ExpectPskServerKeyExchange(s), H::ServerKeyExchange) => {
-            let checked = s.check(body, ctx)?;
-            transition!(slot, typ, |next| Outer::Tls12(State::ExpectPskServerKeyExchange(s)) =>
-                s.handle(checked, raw, ctx.crypto, next))
+        (State::ExpectPskServerKeyExchange(_), H::ServerKeyExchange) => {
+            server_flight::psk_server_key_exchange(slot, body, raw, ctx)
         }
         // RFC 4279 §2: a PSK server without a hint may skip ServerKeyExchange.
         (State::ExpectPskServerKeyExchange(s), H::ServerHelloDone) if s.n.kx == KeyExchange::Psk => {
