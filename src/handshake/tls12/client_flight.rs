@@ -105,10 +105,10 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
 }
 
 /// ServerHelloDone (or, RFC 4279 §2, the one a PSK server without a hint
-/// sends in place of ServerKeyExchange): the client's flight, then its
-/// ChangeCipherSpec and Finished (RFC 5246 §7.4.9) on the state
-/// [`ExpectServerHelloDone::done`] stored. Sealing the Finished is the
-/// deepest work of a TLS 1.2 PSK handshake, and no moved state is held
+/// sends in place of ServerKeyExchange): the client's flight, written from
+/// the stored state, then the state with the keys, and on it the client's
+/// ChangeCipherSpec and Finished (RFC 5246 §7.4.9). Sealing the Finished is
+/// the deepest work of a TLS 1.2 PSK handshake, and no moved state is held
 /// above it (issue 12: stack). Outside the inlined dispatch, whose frame
 /// every message pays.
 #[inline(never)]
