@@ -1,8 +1,11 @@
 //! The handshake state of one connection, and what a transition may touch.
 //!
 //! Each state holds only what is valid at that point; each transition
-//! consumes its state. A message with no transition from the current state
-//! ends in [`Error::UnexpectedMessage`] (alert unexpected_message).
+//! consumes its state, or, where deep work (keys, sealing a flight) runs
+//! below it, does that work on the state where it is stored and then
+//! replaces or moves it (issue 12: stack). A message with no transition
+//! from the current state ends in [`Error::UnexpectedMessage`] (alert
+//! unexpected_message).
 
 use rand_core::CryptoRng;
 
@@ -195,8 +198,10 @@ impl<'a, P: CryptoProvider> State<'a, P> {
     /// frame of its own ([`State::advance`]), so a handshake's stack is the
     /// deepest single transition, not the sum of every transition's
     /// temporaries (issue 12: a microcontroller task has 4-10 KB of stack).
-    /// The server's Finished, under which the client's flight is sealed,
-    /// works on the state where it is stored instead (no moved copy).
+    /// ServerHello and the server's Finished (TLS 1.3), under which keys
+    /// are derived and the client's flight is sealed, work on the state
+    /// where it is stored instead (no moved copy); so do the TLS 1.2
+    /// transitions with deep work (see tls12::handle).
     pub fn handle<R: CryptoRng>(&mut self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R, P>) -> Result<Output<'a>, Error> {
         use HandshakeType as H;
         let msg = HandshakeMessage::decode(raw)?;
