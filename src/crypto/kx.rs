@@ -159,6 +159,11 @@ mod tests {
         let bob = KeyShare::from_private_bytes(&mut RustCrypto, NamedGroup::X25519, &bob_private).unwrap();
         assert_eq!(alice.public(), hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"));
         assert_eq!(bob.public(), hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"));
+        // The ladder (the path without `ec-tables`) gives the same keys.
+        for (private, key) in [(&alice_private, &alice), (&bob_private, &bob)] {
+            let k: [u8; 32] = private.as_slice().try_into().unwrap();
+            assert_eq!(x25519_dalek::x25519(k, x25519_dalek::X25519_BASEPOINT_BYTES).as_slice(), key.public());
+        }
         let shared = hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
         assert_eq!(alice.agree(&mut RustCrypto, bob.public()).unwrap().as_bytes(), shared);
         assert_eq!(bob.agree(&mut RustCrypto, alice.public()).unwrap().as_bytes(), shared);

@@ -305,15 +305,19 @@ mod rsa_verify {
 }
 
 /// An X25519 key from its private bytes; the public key is X25519(k, 9)
-/// (RFC 7748 §6.1), by the Montgomery ladder (constant time): without
-/// curve25519-dalek's precomputed tables `PublicKey::from` builds a 2 KB
-/// lookup table on the stack (issue 12).
+/// (RFC 7748 §6.1). With `ec-tables`, by curve25519-dalek's static
+/// base-point table (fast); without (a device), by the Montgomery ladder
+/// (constant time, as fast as a multiplication without the table, which
+/// would build a 2 KB lookup table on the stack; issue 12).
 #[inline(never)]
 fn x25519_from_private(bytes: &[u8], public: &mut [u8; MAX_PUBLIC_KEY_LEN]) -> Option<(RustCryptoKx, usize)> {
     let mut b: [u8; 32] = bytes.try_into().ok()?;
+    #[cfg(not(feature = "ec-tables"))]
     public[..32].copy_from_slice(&x25519_dalek::x25519(b, x25519_dalek::X25519_BASEPOINT_BYTES));
     let s = x25519_dalek::StaticSecret::from(b);
     b.zeroize();
+    #[cfg(feature = "ec-tables")]
+    public[..32].copy_from_slice(x25519_dalek::PublicKey::from(&s).as_bytes());
     Some((RustCryptoKx::X25519(s), 32))
 }
 
