@@ -8,12 +8,11 @@ use crate::error::{Error, Misbehavior, Received};
 use crate::handshake::hello;
 use crate::handshake::limits::{Flood, FloodCounters, LimitOffer};
 use crate::handshake::shared::TicketCtx;
-use crate::handshake::state::{Ctx, Output, State};
+use crate::handshake::state::{Ctx, HelloCtx, Output, State};
 use crate::handshake::HandshakeSummary;
 use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
 use crate::msgs::handshake::KeyUpdateRequest;
 use crate::record::{Inbound, KeyUsage, Outbound, Protection, ReadKeys, RecordRange, HEADER_LEN, MAX_PLAINTEXT};
-use crate::ticket::SessionTicket;
 use crate::trace;
 use crate::verify::{ServerName, UnixTime};
 use core::ops::Range;
@@ -156,11 +155,29 @@ where
     /// receive buffer and `tx` the send buffer, of any types that are byte
     /// slices (see the type's documentation for their sizes).
     pub fn new(options: ConnectOptions<'a, P>, rng: R, rx: Rx, tx: Tx) -> Result<Self, Error> {
-        let ConnectOptions { config, server_name, now, session, provider: crypto } = options;
+        let ConnectOptions { config, server_name, now, session, provider } = options;
         if rx.as_ref().len() < 512 {
             return Err(Error::Config("the receive buffer must be at least 512 bytes"));
         }
-        let mut c = Client {
+        // The ClientHello is written before the client exists, from its
+        // parts: the returned value is then built where it is returned, and
+        // no copy of it is on the stack while the hello is written (issue 12).
+        let (mut rng, mut crypto, mut tx) = (rng, provider, tx);
+        let mut outbound = Outbound::default();
+        let mut state = None;
+        let limits = LimitOffer::for_receive_buffer(rx.as_ref().len());
+        let ticket = session.filter(|t| hello::session_trusted(config, t));
+        let mut ctx = HelloCtx {
+            config,
+            server_name,
+            now,
+            rng: &mut rng,
+            crypto: &mut crypto,
+            tx: tx.as_mut(),
+            out: &mut outbound,
+        };
+        hello::start(&mut ctx, ticket, limits, &mut state)?;
+        Ok(Client {
             config,
             server_name,
             now,
@@ -169,11 +186,11 @@ where
             rx,
             tx,
             inbound: Inbound::default(),
-            outbound: Outbound::default(),
+            outbound,
             read_prot: None,
             read_changed: false,
             write_prot: None,
-            state: None,
+            state,
             phase: Phase::Handshaking,
             eof: false,
             close_sent: false,
@@ -182,19 +199,7 @@ where
             ticket_skip: 0,
             #[cfg(test)]
             key_usage: KeyUsage::default(),
-        };
-        c.begin(session)?;
-        Ok(c)
-    }
-
-    /// Queues the first ClientHello. Kept out of [`Client::new`]'s frame,
-    /// which holds the `Client` being returned (issue 12: stack).
-    #[inline(never)]
-    fn begin(&mut self, ticket: Option<SessionTicket<'a>>) -> Result<(), Error> {
-        let limits = LimitOffer::for_receive_buffer(self.rx.as_ref().len());
-        let ticket = ticket.filter(|t| hello::session_trusted(self.config, t));
-        let (_, state, mut ctx) = self.split();
-        hello::start(&mut ctx, ticket, limits, state)
+        })
     }
 
     /// The receive buffer, the state and, borrowed beside them, what a transition may touch.

@@ -148,6 +148,28 @@ mod tests {
     }
 
     #[test]
+    fn x25519_keys_match_rfc7748() {
+        // RFC 7748 §6.1: Alice's and Bob's keys and their shared secret.
+        let hex = |s: &str| -> std::vec::Vec<u8> {
+            (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        };
+        let alice_private = hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+        let bob_private = hex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
+        let alice = KeyShare::from_private_bytes(&mut RustCrypto, NamedGroup::X25519, &alice_private).unwrap();
+        let bob = KeyShare::from_private_bytes(&mut RustCrypto, NamedGroup::X25519, &bob_private).unwrap();
+        assert_eq!(alice.public(), hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"));
+        assert_eq!(bob.public(), hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"));
+        // The ladder (the path without `ec-tables`) gives the same keys.
+        for (private, key) in [(&alice_private, &alice), (&bob_private, &bob)] {
+            let k: [u8; 32] = private.as_slice().try_into().unwrap();
+            assert_eq!(x25519_dalek::x25519(k, x25519_dalek::X25519_BASEPOINT_BYTES).as_slice(), key.public());
+        }
+        let shared = hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+        assert_eq!(alice.agree(&mut RustCrypto, bob.public()).unwrap().as_bytes(), shared);
+        assert_eq!(bob.agree(&mut RustCrypto, alice.public()).unwrap().as_bytes(), shared);
+    }
+
+    #[test]
     fn client_new_with_a_failing_generator_is_an_error() {
         for group in [NamedGroup::X25519, NamedGroup::Secp256r1, NamedGroup::Secp384r1] {
             let r = within_10s(move || {

@@ -179,28 +179,12 @@ impl CryptoProvider for RustCrypto {
         bytes: &[u8],
         public: &mut [u8; MAX_PUBLIC_KEY_LEN],
     ) -> Option<(RustCryptoKx, usize)> {
+        // One frame per group: the P-256/P-384 arithmetic's is larger, and
+        // an X25519 key is not made below it (issue 12: stack).
         match group {
-            NamedGroup::X25519 => {
-                let mut b: [u8; 32] = bytes.try_into().ok()?;
-                let s = x25519_dalek::StaticSecret::from(b);
-                b.zeroize();
-                public[..32].copy_from_slice(x25519_dalek::PublicKey::from(&s).as_bytes());
-                Some((RustCryptoKx::X25519(s), 32))
-            }
-            NamedGroup::Secp256r1 => {
-                use p256::elliptic_curve::sec1::ToSec1Point;
-                let s = p256::SecretKey::from_slice(bytes).ok()?;
-                let pt = s.public_key().to_sec1_point(false);
-                public[..65].copy_from_slice(pt.as_bytes());
-                Some((RustCryptoKx::Secp256r1(s.to_nonzero_scalar()), 65))
-            }
-            NamedGroup::Secp384r1 => {
-                use p384::elliptic_curve::sec1::ToSec1Point;
-                let s = p384::SecretKey::from_slice(bytes).ok()?;
-                let pt = s.public_key().to_sec1_point(false);
-                public[..97].copy_from_slice(pt.as_bytes());
-                Some((RustCryptoKx::Secp384r1(s.to_nonzero_scalar()), 97))
-            }
+            NamedGroup::X25519 => x25519_from_private(bytes, public),
+            NamedGroup::Secp256r1 => p256_from_private(bytes, public),
+            NamedGroup::Secp384r1 => p384_from_private(bytes, public),
             _ => None,
         }
     }
@@ -318,4 +302,41 @@ mod rsa_verify {
         };
         r.map_err(|_| SignatureError::BadSignature)
     }
+}
+
+/// An X25519 key from its private bytes; the public key is X25519(k, 9)
+/// (RFC 7748 §6.1). With `ec-tables`, by curve25519-dalek's static
+/// base-point table (fast); without (a device), by the Montgomery ladder
+/// (constant time, as fast as a multiplication without the table, which
+/// would build a 2 KB lookup table on the stack; issue 12).
+#[inline(never)]
+fn x25519_from_private(bytes: &[u8], public: &mut [u8; MAX_PUBLIC_KEY_LEN]) -> Option<(RustCryptoKx, usize)> {
+    let mut b: [u8; 32] = bytes.try_into().ok()?;
+    #[cfg(not(feature = "ec-tables"))]
+    public[..32].copy_from_slice(&x25519_dalek::x25519(b, x25519_dalek::X25519_BASEPOINT_BYTES));
+    let s = x25519_dalek::StaticSecret::from(b);
+    b.zeroize();
+    #[cfg(feature = "ec-tables")]
+    public[..32].copy_from_slice(x25519_dalek::PublicKey::from(&s).as_bytes());
+    Some((RustCryptoKx::X25519(s), 32))
+}
+
+/// A P-256 key from its private scalar (SEC 1 uncompressed public point).
+#[inline(never)]
+fn p256_from_private(bytes: &[u8], public: &mut [u8; MAX_PUBLIC_KEY_LEN]) -> Option<(RustCryptoKx, usize)> {
+    use p256::elliptic_curve::sec1::ToSec1Point;
+    let s = p256::SecretKey::from_slice(bytes).ok()?;
+    let pt = s.public_key().to_sec1_point(false);
+    public[..65].copy_from_slice(pt.as_bytes());
+    Some((RustCryptoKx::Secp256r1(s.to_nonzero_scalar()), 65))
+}
+
+/// A P-384 key from its private scalar (SEC 1 uncompressed public point).
+#[inline(never)]
+fn p384_from_private(bytes: &[u8], public: &mut [u8; MAX_PUBLIC_KEY_LEN]) -> Option<(RustCryptoKx, usize)> {
+    use p384::elliptic_curve::sec1::ToSec1Point;
+    let s = p384::SecretKey::from_slice(bytes).ok()?;
+    let pt = s.public_key().to_sec1_point(false);
+    public[..97].copy_from_slice(pt.as_bytes());
+    Some((RustCryptoKx::Secp384r1(s.to_nonzero_scalar()), 97))
 }

@@ -4,7 +4,7 @@
 
 use rand_core::CryptoRng;
 
-use super::state::{send_ccs, Ctx, Output, State};
+use super::state::{send_ccs, Ctx, HelloCtx, Output, State};
 use super::tls13::{ExpectEncryptedExtensions, Handshaking};
 use crate::codec::Writer;
 use crate::config::ClientConfig;
@@ -63,7 +63,7 @@ impl<P: CryptoProvider> HelloTranscript<P> {
     }
 
     /// The running transcript of hash `alg`.
-    fn get(&self, alg: HashAlg) -> &Transcript<P> {
+    pub(crate) fn get(&self, alg: HashAlg) -> &Transcript<P> {
         match self {
             HelloTranscript::Unknown { sha256, sha384 } => match alg {
                 HashAlg::Sha256 => sha256,
@@ -72,16 +72,25 @@ impl<P: CryptoProvider> HelloTranscript<P> {
             HelloTranscript::Known(t) => t,
         }
     }
+}
 
-    pub(crate) fn select(self, alg: HashAlg) -> Transcript<P> {
-        match self {
-            HelloTranscript::Unknown { sha256, sha384 } => match alg {
-                HashAlg::Sha256 => sha256,
-                HashAlg::Sha384 => sha384,
-            },
-            HelloTranscript::Known(t) => t,
-        }
-    }
+/// The handshake traffic keys (RFC 8446 §7.3) of the state a TLS 1.3
+/// ServerHello stored, installed from it: the AEAD key schedules run below
+/// this small frame, not below the one that built the state (issue 12).
+#[inline(never)]
+fn install_handshake_keys<R, P: CryptoProvider>(
+    state: &State<'_, P>,
+    ctx: &mut Ctx<'_, '_, R, P>,
+) -> Result<(), Error> {
+    let State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs)) = state else {
+        return Err(Error::Internal("no handshake secrets after a TLS 1.3 ServerHello"));
+    };
+    let suite = hs.suite;
+    ctx.read_prot.install(ctx.crypto, suite.hash, suite.aead, &hs.server_secret);
+    // From here on alerts go out under the client handshake key (§6); the
+    // compatibility change_cipher_spec stays plaintext.
+    Protection::install(ctx.write_prot, ctx.crypto, suite.hash, suite.aead, &hs.client_secret);
+    Ok(())
 }
 
 /// Where an offered PSK comes from.
@@ -126,13 +135,56 @@ pub(crate) struct ExpectServerHello<'a, P: CryptoProvider> {
 /// stores the state awaiting ServerHello in `slot`.
 #[inline(never)] // a frame of its own: see handshake/state.rs
 pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
-    ctx: &mut Ctx<'_, 'a, R, P>,
+    ctx: &mut HelloCtx<'_, 'a, R, P>,
     ticket: Option<SessionTicket<'a>>,
     limits: LimitOffer,
     slot: &mut Option<State<'a, P>>,
 ) -> Result<(), Error> {
+    // Drawn here: a generator's first draw may go deep (getrandom's
+    // one-time setup, a hardware RNG driver), and this frame is small.
     let mut random = [0u8; 32];
     ctx.rng.fill_bytes(&mut random);
+    let state = store_first_state(ctx, random, ticket, limits, slot)?;
+    generate_key_share(ctx, state)?;
+    match state.send_client_hello(None, ctx) {
+        Err(Error::SendBufferTooSmall { .. }) if state.drop_session() => state.send_client_hello(None, ctx),
+        r => r,
+    }
+}
+
+/// The first ClientHello's key share (RFC 8446 §4.2.8), straight into the
+/// state: key generation runs below [`start`]'s small frame, not below the
+/// one that assembled the state (issue 12: stack).
+#[inline(never)]
+fn generate_key_share<R: CryptoRng, P: CryptoProvider>(
+    ctx: &mut HelloCtx<'_, '_, R, P>,
+    state: &mut ExpectServerHello<'_, P>,
+) -> Result<(), Error> {
+    state.key_share = match state.psk {
+        Some(PskOffer { source: PskSource::External(PskMode::Ke), .. }) => None,
+        // A TLS 1.2-only hello has no key_share; ServerKeyExchange names the group.
+        _ if !ctx.config.tls13 => None,
+        _ => {
+            let group = ctx.config.groups.first().copied().unwrap_or(NamedGroup::X25519);
+            Some(KeyShare::generate(ctx.crypto, group, ctx.rng)?)
+        }
+    };
+    Ok(())
+}
+
+/// Chooses what the first ClientHello offers (session ID, suites,
+/// the PSK or session) and stores the state awaiting ServerHello in `slot`,
+/// without its key share. A frame of its own: what is chosen and the state
+/// are assembled here, and this frame is gone before the ClientHello is
+/// written below [`start`] (issue 12: stack).
+#[inline(never)]
+fn store_first_state<'s, 'a, R: CryptoRng, P: CryptoProvider>(
+    ctx: &mut HelloCtx<'_, 'a, R, P>,
+    random: [u8; 32],
+    ticket: Option<SessionTicket<'a>>,
+    limits: LimitOffer,
+    slot: &'s mut Option<State<'a, P>>,
+) -> Result<&'s mut ExpectServerHello<'a, P>, Error> {
     let tls12_session = ticket.filter(|t| t.version == ProtocolVersion::Tls12).and_then(|t| tls12_resumable(ctx, t));
     let ticket = ticket.filter(|t| t.version == ProtocolVersion::Tls13);
     let mut session_id = [0u8; 32];
@@ -151,22 +203,12 @@ pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
         _ => 0,
     };
     let (psk, suites) = psk_offer(ctx, ticket)?;
-    let key_share = match psk {
-        Some(PskOffer { source: PskSource::External(PskMode::Ke), .. }) => None,
-        // A TLS 1.2-only hello has no key_share; ServerKeyExchange names the group.
-        _ if !ctx.config.tls13 => None,
-        _ => {
-            let group = ctx.config.groups.first().copied().unwrap_or(NamedGroup::X25519);
-            Some(KeyShare::generate(ctx.crypto, group, ctx.rng)?)
-        }
-    };
-    // Built in the slot, not in this frame (issue 12: stack).
     let state = slot.insert(State::ExpectServerHello(ExpectServerHello {
         random,
         session_id,
         session_id_len,
         suites,
-        key_share,
+        key_share: None,
         psk,
         tls12_session,
         limits,
@@ -178,12 +220,9 @@ pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
         retry_suite: None,
         sent_ccs: false,
     }));
-    let State::ExpectServerHello(state) = state else {
-        return Err(Error::Internal("the state just stored is not ExpectServerHello"));
-    };
-    match state.send_client_hello(None, ctx) {
-        Err(Error::SendBufferTooSmall { .. }) if state.drop_session() => state.send_client_hello(None, ctx),
-        r => r,
+    match state {
+        State::ExpectServerHello(state) => Ok(state),
+        _ => Err(Error::Internal("the state just stored is not ExpectServerHello")),
     }
 }
 
@@ -191,7 +230,7 @@ pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
 /// the cipher suites to offer with it.
 #[inline(never)] // its name buffer and trust digests stay out of `start`'s frame
 fn psk_offer<'a, R, P: CryptoProvider>(
-    ctx: &Ctx<'_, 'a, R, P>,
+    ctx: &HelloCtx<'_, 'a, R, P>,
     ticket: Option<SessionTicket<'a>>,
 ) -> Result<(Option<PskOffer<'a>>, heapless::Vec<CipherSuite, 13>), Error> {
     let config = ctx.config;
@@ -266,7 +305,7 @@ pub(crate) fn session_trusted(config: &ClientConfig<'_>, t: &SessionTicket<'_>) 
 /// (§4.6.1: never longer than 7 days, whatever the server said; 0 means
 /// discard) or if its age cannot be known: without the caller's age
 /// ([`SessionTicket::with_age`]) or two wall-clock times, a ticket is not offered.
-fn ticket_age<R, P: CryptoProvider>(ctx: &Ctx<'_, '_, R, P>, t: &SessionTicket<'_>) -> Option<u64> {
+fn ticket_age<R, P: CryptoProvider>(ctx: &HelloCtx<'_, '_, R, P>, t: &SessionTicket<'_>) -> Option<u64> {
     let age_secs = t.age(ctx.now)?;
     let max_age = u64::from(t.lifetime.min(MAX_TICKET_LIFETIME));
     (t.lifetime != 0 && age_secs <= max_age).then_some(age_secs)
@@ -276,7 +315,7 @@ fn ticket_age<R, P: CryptoProvider>(ctx: &Ctx<'_, '_, R, P>, t: &SessionTicket<'
 /// lifetime, with a suite still configured, and TLS 1.2 allowed.
 #[inline(never)]
 fn tls12_resumable<'a, R, P: CryptoProvider>(
-    ctx: &Ctx<'_, 'a, R, P>,
+    ctx: &HelloCtx<'_, 'a, R, P>,
     t: SessionTicket<'a>,
 ) -> Option<SessionTicket<'a>> {
     let mut name = heapless::String::<255>::new();
@@ -302,7 +341,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
     pub(crate) fn send_client_hello<R>(
         &mut self,
         cookie: Option<&[u8]>,
-        ctx: &mut Ctx<'_, 'a, R, P>,
+        ctx: &mut HelloCtx<'_, 'a, R, P>,
     ) -> Result<(), Error> {
         let share = self.key_share.as_ref().map(|k| (k.group(), k.public()));
         let host = match ctx.server_name {
@@ -381,17 +420,22 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         ticket13 || ticket12
     }
 
+    /// ServerHello or HelloRetryRequest. Checks the state where it is
+    /// stored; a ServerHello replaces it in place, the HelloRetryRequest
+    /// transition moves it ([`State::advance`]) (issue 12: stack).
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<R: CryptoRng>(
-        self,
+        slot: &mut State<'a, P>,
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R, P>,
-        slot: &mut State<'a, P>,
     ) -> Result<Output<'a>, Error> {
+        let State::ExpectServerHello(this) = slot else {
+            return Err(slot.unexpected(HandshakeType::ServerHello));
+        };
         let sh = ServerHello::decode(body)?;
         // §4.1.4: a second HelloRetryRequest is answered with unexpected_message.
-        if self.retry_suite.is_some() && sh.is_hello_retry_request() {
+        if this.retry_suite.is_some() && sh.is_hello_retry_request() {
             return Err(Misbehavior::SecondHelloRetry.into());
         }
         // §4.1.3 / §4.2.1: without supported_versions the server chose TLS 1.2 or older.
@@ -410,10 +454,10 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
                     return Err(Error::Incompatible(Incompatibility::Version(legacy)));
                 }
                 // §4.1.4: a HelloRetryRequest commits the server to TLS 1.3.
-                if self.retry_suite.is_some() {
+                if this.retry_suite.is_some() {
                     return Err(Misbehavior::BadSelectedVersion(legacy).into());
                 }
-                return super::tls12::server_hello(self, &sh, raw, ctx, slot);
+                return super::tls12::server_hello(slot, &sh, raw, ctx);
             }
         };
         if version != ProtocolVersion::Tls13 {
@@ -422,28 +466,50 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         if sh.legacy_version != ProtocolVersion::Tls12.to_wire() {
             return Err(Error::Decode { what: "ServerHello.legacy_version" });
         }
-        if sh.session_id != &self.session_id[..self.session_id_len as usize] {
+        if sh.session_id != &this.session_id[..this.session_id_len as usize] {
             return Err(Misbehavior::SessionIdMismatch.into());
         }
         let suite = Suite::tls13(sh.cipher_suite)
-            .filter(|s| self.suites.contains(&s.id))
+            .filter(|s| this.suites.contains(&s.id))
             .ok_or(Misbehavior::UnofferedCipherSuite(sh.cipher_suite))?;
         if sh.compression != 0 {
             return Err(Misbehavior::CompressionNotNull.into());
         }
         if sh.is_hello_retry_request() {
-            return self.hello_retry(&sh, suite, raw, ctx, slot);
+            return slot.advance(|s, next| match s {
+                State::ExpectServerHello(s) => s.hello_retry(&sh, suite, raw, ctx, next),
+                s => Err(s.unexpected(HandshakeType::ServerHello)),
+            });
         }
-        if self.retry_suite.is_some_and(|s| s != suite) {
+        if this.retry_suite.is_some_and(|s| s != suite) {
             return Err(Misbehavior::SuiteChangedAfterRetry.into());
         }
-        let exts = ServerHelloExtensions::decode(&sh.extensions, |t| self.offered.contains(t))?;
-        let psk = self.accepted_psk(exts.pre_shared_key, suite)?;
+        let out = Self::tls13(slot, &sh, suite, raw, ctx)?;
+        install_handshake_keys(slot, ctx)?;
+        Ok(out)
+    }
+
+    /// A TLS 1.3 ServerHello (§4.1.3) answering this state's ClientHello
+    /// with `suite`: the handshake secrets, then the state awaiting
+    /// EncryptedExtensions in `slot`.
+    #[inline(never)]
+    fn tls13<R>(
+        slot: &mut State<'a, P>,
+        sh: &ServerHello<'_>,
+        suite: Suite,
+        raw: &[u8],
+        ctx: &mut Ctx<'_, 'a, R, P>,
+    ) -> Result<Output<'a>, Error> {
+        let State::ExpectServerHello(this) = slot else {
+            return Err(slot.unexpected(HandshakeType::ServerHello));
+        };
+        let exts = ServerHelloExtensions::decode(&sh.extensions, |t| this.offered.contains(t))?;
+        let psk = this.accepted_psk(exts.pre_shared_key, suite)?;
         // (EC)DHE unless an external PSK in psk_ke mode was accepted (§4.2.8);
         // §4.2.9: a psk_ke ServerHello has no key_share, even after a
         // HelloRetryRequest that named a group.
         let psk_ke = psk.is_some_and(|p| p.source == PskSource::External(PskMode::Ke));
-        let (group, shared) = match (&self.key_share, exts.key_share) {
+        let (group, shared) = match (&this.key_share, exts.key_share) {
             (_, Some(_)) if psk_ke => {
                 return Err(Misbehavior::ExtensionNotAllowedHere(ExtensionType::KeyShare.to_wire()).into())
             }
@@ -461,7 +527,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             "ServerHello: TLSv1.3, {}, group {}, {}",
             suite.id,
             trace::Opt(group),
-            match (self.psk.map(|p| p.source), psk.is_some()) {
+            match (this.psk.map(|p| p.source), psk.is_some()) {
                 (None, _) => "no PSK offered",
                 (Some(PskSource::External(_)), _) => "external PSK accepted",
                 (Some(PskSource::Resumption { .. }), true) => "session ticket accepted: resuming",
@@ -469,19 +535,15 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             }
         );
 
-        let mut transcript = self.transcript.select(suite.hash);
+        let mut transcript = this.transcript.get(suite.hash).clone();
         transcript.update(ctx.crypto, raw);
         let hash = transcript.current(ctx.crypto);
         let secret = EarlySecret::new(ctx.crypto, suite.hash, psk.map(|p| p.key))
             .into_handshake(ctx.crypto, shared.as_ref().map(|s| s.as_bytes()));
         let client_secret = secret.client_traffic_secret(ctx.crypto, &hash);
         let server_secret = secret.server_traffic_secret(ctx.crypto, &hash);
-        key_log!(ctx.config, CLIENT_HANDSHAKE_TRAFFIC_SECRET, &self.random, client_secret.as_bytes());
-        key_log!(ctx.config, SERVER_HANDSHAKE_TRAFFIC_SECRET, &self.random, server_secret.as_bytes());
-        ctx.read_prot.install(ctx.crypto, suite.hash, suite.aead, &server_secret);
-        // From here on alerts go out under the client handshake key (§6); the
-        // compatibility change_cipher_spec stays plaintext.
-        Protection::install(ctx.write_prot, ctx.crypto, suite.hash, suite.aead, &client_secret);
+        key_log!(ctx.config, CLIENT_HANDSHAKE_TRAFFIC_SECRET, &this.random, client_secret.as_bytes());
+        key_log!(ctx.config, SERVER_HANDSHAKE_TRAFFIC_SECRET, &this.random, server_secret.as_bytes());
         let hs = Handshaking {
             suite,
             group,
@@ -489,16 +551,16 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             secret,
             client_secret,
             server_secret,
-            offered: self.offered,
-            hello_retry: self.retry_suite.is_some(),
-            sent_ccs: self.sent_ccs,
+            offered: this.offered,
+            hello_retry: this.retry_suite.is_some(),
+            sent_ccs: this.sent_ccs,
             psk: psk.map(|p| p.source),
             alpn: None,
             client_auth: None,
-            limit_offer: self.limits,
+            limit_offer: this.limits,
             limits: Limits::default(),
             #[cfg(feature = "danger-keylog")]
-            client_random: self.random,
+            client_random: this.random,
         };
         *slot = State::ExpectEncryptedExtensions(ExpectEncryptedExtensions(hs));
         Ok(Output::None)
@@ -578,7 +640,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             send_ccs(ctx)?;
             self.sent_ccs = true;
         }
-        self.send_client_hello(cookie, ctx)?;
+        self.send_client_hello(cookie, &mut ctx.hello())?;
         *slot = State::ExpectServerHello(self);
         Ok(Output::None)
     }

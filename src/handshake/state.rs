@@ -1,8 +1,11 @@
 //! The handshake state of one connection, and what a transition may touch.
 //!
 //! Each state holds only what is valid at that point; each transition
-//! consumes its state. A message with no transition from the current state
-//! ends in [`Error::UnexpectedMessage`] (alert unexpected_message).
+//! consumes its state, or, where deep work (keys, sealing a flight) runs
+//! below it, does that work on the state where it is stored and then
+//! replaces or moves it (issue 12: stack). A message with no transition
+//! from the current state ends in [`Error::UnexpectedMessage`] (alert
+//! unexpected_message).
 
 use rand_core::CryptoRng;
 
@@ -32,6 +35,34 @@ pub(crate) struct Ctx<'x, 'a, R, P: CryptoProvider> {
     /// Installing a read key is marked; see [`ReadKeys`].
     pub read_prot: ReadKeys<'x, P>,
     pub write_prot: &'x mut Option<Protection<P>>,
+}
+
+/// What writing a ClientHello may touch: no record keys, as a ClientHello
+/// is sent in plaintext (RFC 8446 §5). [`Client::new`](crate::Client::new)
+/// writes the first one before the client it returns exists (issue 12: stack).
+pub(crate) struct HelloCtx<'x, 'a, R, P> {
+    pub config: &'a ClientConfig<'a>,
+    pub server_name: ServerName<'a>,
+    pub now: Option<UnixTime>,
+    pub rng: &'x mut R,
+    pub crypto: &'x mut P,
+    pub tx: &'x mut [u8],
+    pub out: &'x mut Outbound,
+}
+
+impl<'x, 'a, R, P: CryptoProvider> Ctx<'x, 'a, R, P> {
+    /// The part of the context a ClientHello needs.
+    pub fn hello(&mut self) -> HelloCtx<'_, 'a, R, P> {
+        HelloCtx {
+            config: self.config,
+            server_name: self.server_name,
+            now: self.now,
+            rng: self.rng,
+            crypto: self.crypto,
+            tx: self.tx,
+            out: self.out,
+        }
+    }
 }
 
 /// What a transition tells the connection besides the next state.
@@ -167,14 +198,16 @@ impl<'a, P: CryptoProvider> State<'a, P> {
     /// frame of its own ([`State::advance`]), so a handshake's stack is the
     /// deepest single transition, not the sum of every transition's
     /// temporaries (issue 12: a microcontroller task has 4-10 KB of stack).
+    /// ServerHello and the server's Finished (TLS 1.3), under which keys
+    /// are derived and the client's flight is sealed, work on the state
+    /// where it is stored instead (no moved copy); so do the TLS 1.2
+    /// transitions with deep work (see tls12::handle).
     pub fn handle<R: CryptoRng>(&mut self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R, P>) -> Result<Output<'a>, Error> {
         use HandshakeType as H;
         let msg = HandshakeMessage::decode(raw)?;
         let body = msg.body;
         match (&*self, msg.typ) {
-            (State::ExpectServerHello(_), H::ServerHello) => {
-                transition!(self, msg.typ, |next| State::ExpectServerHello(s) => s.handle(body, raw, ctx, next))
-            }
+            (State::ExpectServerHello(_), H::ServerHello) => ExpectServerHello::handle(self, body, raw, ctx),
             (State::ExpectEncryptedExtensions(_), H::EncryptedExtensions) => {
                 transition!(self, msg.typ, |next| State::ExpectEncryptedExtensions(s) => s.handle(body, raw, ctx, next))
             }
@@ -192,9 +225,7 @@ impl<'a, P: CryptoProvider> State<'a, P> {
                 s.check(body, ctx.crypto)?;
                 transition!(self, msg.typ, |next| State::ExpectCertificateVerify(s) => s.handle(raw, ctx.crypto, next))
             }
-            (State::ExpectFinished(_), H::Finished) => {
-                transition!(self, msg.typ, |next| State::ExpectFinished(s) => s.handle(body, raw, ctx, next))
-            }
+            (State::ExpectFinished(_), H::Finished) => ExpectFinished::handle(self, body, raw, ctx),
             (State::Connected(_), H::NewSessionTicket) => Connected::new_session_ticket(body),
             (State::Connected(_), H::KeyUpdate) => match self {
                 State::Connected(s) => s.key_update(body, ctx),
@@ -233,10 +264,7 @@ impl<'a, P: CryptoProvider> State<'a, P> {
     /// switches the read keys.
     pub fn change_cipher_spec<R>(&mut self, ctx: &mut Ctx<'_, 'a, R, P>) -> Result<Output<'a>, Error> {
         match self {
-            State::Tls12(_) => self.advance(|s, next| match s {
-                State::Tls12(s) => s.change_cipher_spec(ctx, next),
-                s => Err(s.unexpected_record(ContentType::ChangeCipherSpec)),
-            }),
+            State::Tls12(_) => tls12::change_cipher_spec(self, ctx),
             State::Connected(_) => Err(crate::error::Misbehavior::BadChangeCipherSpec.into()),
             _ => Ok(Output::None),
         }

@@ -122,10 +122,15 @@ impl HandshakeSecret {
     }
 
     /// Master Secret = HKDF-Extract(Derive-Secret(., "derived", ""), 0).
-    pub fn into_master<P: CryptoProvider>(self, p: &mut P) -> MasterSecret {
+    pub fn master<P: CryptoProvider>(&self, p: &mut P) -> MasterSecret {
         let zeros = [0u8; MAX_HASH_LEN];
         let salt = derived_salt(p, self.alg, &self.secret);
         MasterSecret { alg: self.alg, secret: hkdf_extract(p, self.alg, salt.as_bytes(), &zeros[..self.alg.len()]) }
+    }
+
+    /// [`HandshakeSecret::master`], ending this stage.
+    pub fn into_master<P: CryptoProvider>(self, p: &mut P) -> MasterSecret {
+        self.master(p)
     }
 }
 

@@ -18,19 +18,20 @@ use crate::record::{FillError, Protection};
 use crate::trace::key_log;
 
 impl<P: CryptoProvider> ExpectServerHelloDone<P> {
-    /// ServerHelloDone: send the client flight and derive the keys.
+    /// ServerHelloDone: sends the client flight from the stored state (in
+    /// place: no moved copy above the key derivation and signing below it;
+    /// issue 12) and returns the master secret it makes.
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(super) fn done<R>(
-        self,
+    fn send_client_flight<R>(
+        &mut self,
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, '_, R, P>,
-        slot: &mut Outer<'_, P>,
-    ) -> Result<Output<'static>, Error> {
+    ) -> Result<MasterSecret12, Error> {
         if !body.is_empty() {
             return Err(Error::Decode { what: "ServerHelloDone (must be empty)" });
         }
-        let mut n = self.n;
+        let n = &mut self.n;
         n.transcript.update(ctx.crypto, raw);
         let (with_psk, ecdhe) = match &self.exchange {
             Exchange::Ecdhe(e) => (false, Some(e)),
@@ -42,13 +43,14 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
             false => None,
         };
         let identities = ctx.config.client_identities;
-        let chosen = self.client_auth.flatten().and_then(|(i, s)| identities.get(i).map(|id| (id, s)));
+        let client_auth = self.client_auth;
+        let chosen = client_auth.flatten().and_then(|(i, s)| identities.get(i).map(|id| (id, s)));
         let (transcript, ems, randoms) = (&mut n.transcript, n.ems, &n.randoms);
         let hash = n.agreed.suite.hash;
         // One record: [Certificate,] ClientKeyExchange[, CertificateVerify];
         // the master secret comes out of it (its session hash ends at ClientKeyExchange).
         let master = send_flight(ctx, |w, crypto| {
-            if self.client_auth.is_some() {
+            if client_auth.is_some() {
                 let chain = chosen.map_or(&[][..], |(id, _)| id.chain);
                 write_certificate(w, None, chain, (&mut *crypto, &mut *transcript))?;
             }
@@ -78,6 +80,13 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
             Ok::<_, FillError>(master)
         })?;
         key_log!(ctx.config, CLIENT_RANDOM, &n.randoms[..32], master.as_bytes());
+        Ok(master)
+    }
+
+    /// After [`Self::send_client_flight`]: the state with the keys, stored in `slot`.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
+    fn keyed(self, master: MasterSecret12, slot: &mut Outer<'_, P>) -> Result<Output<'static>, Error> {
+        let n = self.n;
         let k = Keyed {
             agreed: n.agreed,
             trust: self.trust,
@@ -89,20 +98,58 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
             client_auth: self.client_auth.map(|c| c.map(|(i, _)| i)),
             ticket_announced: false,
         };
-        let k = k.send_change_cipher_spec_and_finished(ctx)?;
         let next = if n.ticket_expected { State::ExpectNewSessionTicket(k) } else { State::ExpectChangeCipherSpec(k) };
         *slot = Outer::Tls12(next);
         Ok(Output::None)
     }
 }
 
+/// ServerHelloDone (or, RFC 4279 §2, the one a PSK server without a hint
+/// sends in place of ServerKeyExchange): the client's flight, written from
+/// the stored state, then the state with the keys, and on it the client's
+/// ChangeCipherSpec and Finished (RFC 5246 §7.4.9). Sealing the Finished is
+/// the deepest work of a TLS 1.2 PSK handshake, and no moved state is held
+/// above it (issue 12: stack). Outside the inlined dispatch, whose frame
+/// every message pays.
+#[inline(never)]
+pub(super) fn server_hello_done<'a, R, P: CryptoProvider>(
+    slot: &mut Outer<'a, P>,
+    body: &[u8],
+    raw: &[u8],
+    ctx: &mut Ctx<'_, 'a, R, P>,
+) -> Result<Output<'a>, Error> {
+    let typ = HandshakeType::ServerHelloDone;
+    // RFC 4279 §2: without ServerKeyExchange, plain PSK with no hint.
+    if let Outer::Tls12(State::ExpectPskServerKeyExchange(_)) = slot {
+        slot.advance(|s, next| match s {
+            Outer::Tls12(State::ExpectPskServerKeyExchange(s)) => {
+                *next = Outer::Tls12(State::ExpectServerHelloDone(s.skip()));
+                Ok(Output::None)
+            }
+            s => Err(s.unexpected(typ)),
+        })?;
+    }
+    let master = match slot {
+        Outer::Tls12(State::ExpectServerHelloDone(s)) => s.send_client_flight(body, raw, ctx)?,
+        s => return Err(s.unexpected(typ)),
+    };
+    let out = slot.advance(|s, next| match s {
+        Outer::Tls12(State::ExpectServerHelloDone(s)) => s.keyed(master, next),
+        s => Err(s.unexpected(typ)),
+    })?;
+    match slot {
+        Outer::Tls12(State::ExpectNewSessionTicket(k) | State::ExpectChangeCipherSpec(k)) => {
+            k.send_change_cipher_spec_and_finished(ctx)?;
+            Ok(out)
+        }
+        _ => Err(Error::Internal("no TLS 1.2 keys after the client flight")),
+    }
+}
+
 impl<P: CryptoProvider> Keyed<P> {
     /// ChangeCipherSpec, then Finished under the new write keys (RFC 5246 §7.4.9).
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(super) fn send_change_cipher_spec_and_finished<R>(
-        mut self,
-        ctx: &mut Ctx<'_, '_, R, P>,
-    ) -> Result<Self, Error> {
+    pub(super) fn send_change_cipher_spec_and_finished<R>(&mut self, ctx: &mut Ctx<'_, '_, R, P>) -> Result<(), Error> {
         send_ccs(ctx)?;
         let kb = self.key_block(ctx.crypto);
         let (key, iv) = kb.client();
@@ -114,7 +161,6 @@ impl<P: CryptoProvider> Keyed<P> {
         write_handshake(&mut w, HandshakeType::Finished, |w| w.bytes(&verify_data))
             .map_err(|_| Error::Internal("the client Finished does not fit its 16-byte buffer"))?;
         self.transcript.update(ctx.crypto, &msg);
-        ctx.out.write_record(ctx.tx, ctx.crypto, ctx.write_prot.as_mut(), ContentType::Handshake, |w| w.bytes(&msg))?;
-        Ok(self)
+        ctx.out.write_record(ctx.tx, ctx.crypto, ctx.write_prot.as_mut(), ContentType::Handshake, |w| w.bytes(&msg))
     }
 }

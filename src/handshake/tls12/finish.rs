@@ -8,8 +8,29 @@ use super::{Connected, Keyed, State};
 use crate::crypto::CryptoProvider;
 use crate::error::Error;
 use crate::handshake::state::{self, Ctx, Output};
-use crate::msgs::enums::{AlertDescription, ContentType};
+use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
 use crate::msgs::tls12::NewSessionTicket12;
+
+/// The server's Finished: checked (and, resumed, answered) on the stored
+/// state, then the connected state replaces it. Outside the inlined
+/// dispatch, whose frame every message pays (issue 12: stack).
+#[inline(never)]
+pub(super) fn finished<'a, R, P: CryptoProvider>(
+    slot: &mut state::State<'a, P>,
+    body: &[u8],
+    raw: &[u8],
+    ctx: &mut Ctx<'_, 'a, R, P>,
+) -> Result<Output<'a>, Error> {
+    let typ = HandshakeType::Finished;
+    match slot {
+        state::State::Tls12(State::ExpectFinished(k)) => k.check_finished(body, raw, ctx)?,
+        s => return Err(s.unexpected(typ)),
+    }
+    slot.advance(|s, next| match s {
+        state::State::Tls12(State::ExpectFinished(k)) => k.finished(ctx, next),
+        s => Err(s.unexpected(typ)),
+    })
+}
 
 impl<P: CryptoProvider> Keyed<P> {
     /// A NewSessionTicket: announced to the caller if it holds a ticket.
@@ -31,16 +52,18 @@ impl<P: CryptoProvider> Keyed<P> {
         Ok(if keep { Output::Ticket } else { Output::None })
     }
 
-    /// The server's Finished; in a resumed handshake the client's
-    /// ChangeCipherSpec and Finished follow it.
-    #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(super) fn finished<'a, R>(
-        mut self,
+    /// The server's Finished, checked on the stored state; in a resumed
+    /// handshake the client's ChangeCipherSpec and Finished follow it. In
+    /// place, so that no moved state is held above the sealing of the
+    /// client's Finished (issue 12: stack); [`Keyed::finished`] then makes
+    /// the connected state.
+    #[inline(never)]
+    pub(super) fn check_finished<R>(
+        &mut self,
         body: &[u8],
         raw: &[u8],
-        ctx: &mut Ctx<'_, 'a, R, P>,
-        slot: &mut state::State<'a, P>,
-    ) -> Result<Output<'a>, Error> {
+        ctx: &mut Ctx<'_, '_, R, P>,
+    ) -> Result<(), Error> {
         let hash = self.transcript.current(ctx.crypto);
         let expected = self.master.verify_data(ctx.crypto, true, hash.as_bytes());
         if !bool::from(expected.ct_eq(body)) {
@@ -48,8 +71,18 @@ impl<P: CryptoProvider> Keyed<P> {
         }
         self.transcript.update(ctx.crypto, raw);
         if self.resumed {
-            self = self.send_change_cipher_spec_and_finished(ctx)?;
+            self.send_change_cipher_spec_and_finished(ctx)?;
         }
+        Ok(())
+    }
+
+    /// After [`Keyed::check_finished`]: the handshake is complete.
+    #[inline(never)] // a frame of its own: see handshake/state.rs
+    pub(super) fn finished<'a, R>(
+        self,
+        ctx: &mut Ctx<'_, 'a, R, P>,
+        slot: &mut state::State<'a, P>,
+    ) -> Result<Output<'a>, Error> {
         let summary = self.summary(ctx);
         // A session ID (no ticket) from a full handshake with the extended
         // master secret is offered to the caller to keep.

@@ -24,7 +24,7 @@ use super::state::{Ctx, Output};
 use super::{HandshakeSummary, KeyExchange, Suite};
 use crate::crypto::CryptoProvider;
 use crate::crypto::{KeyShare, Transcript};
-use crate::error::{Error, Received};
+use crate::error::Error;
 use crate::key_schedule::tls12::MasterSecret12;
 use crate::msgs::enums::{ContentType, HandshakeType, NamedGroup, ProtocolVersion};
 use crate::msgs::handshake::HandshakeMessage;
@@ -66,32 +66,50 @@ pub(crate) fn handle<'a, R: CryptoRng, P: CryptoProvider>(
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerKeyExchange(s)) =>
                 s.handle(checked, raw, ctx.crypto, next))
         }
-        (State::ExpectPskServerKeyExchange(s), H::ServerKeyExchange) => {
-            let checked = s.check(body, ctx)?;
-            transition!(slot, typ, |next| Outer::Tls12(State::ExpectPskServerKeyExchange(s)) =>
-                s.handle(checked, raw, ctx.crypto, next))
+        (State::ExpectPskServerKeyExchange(_), H::ServerKeyExchange) => {
+            server_flight::psk_server_key_exchange(slot, body, raw, ctx)
         }
         // RFC 4279 §2: a PSK server without a hint may skip ServerKeyExchange.
         (State::ExpectPskServerKeyExchange(s), H::ServerHelloDone) if s.n.kx == KeyExchange::Psk => {
-            transition!(slot, typ, |next| Outer::Tls12(State::ExpectPskServerKeyExchange(s)) =>
-                s.skip().done(body, raw, ctx, next))
+            client_flight::server_hello_done(slot, body, raw, ctx)
         }
         (State::ExpectServerHelloDone(s), H::CertificateRequest) if s.client_auth.is_none() && !s.n.kx.is_psk() => {
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerHelloDone(s)) =>
                 s.certificate_request(body, raw, ctx, next))
         }
-        (State::ExpectServerHelloDone(_), H::ServerHelloDone) => {
-            transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerHelloDone(s)) => s.done(body, raw, ctx, next))
-        }
+        (State::ExpectServerHelloDone(_), H::ServerHelloDone) => client_flight::server_hello_done(slot, body, raw, ctx),
         (State::ExpectNewSessionTicket(_), H::NewSessionTicket) => {
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectNewSessionTicket(k)) =>
                 k.new_session_ticket(body, raw, ctx.crypto, next))
         }
-        (State::ExpectFinished(_), H::Finished) => {
-            transition!(slot, typ, |next| Outer::Tls12(State::ExpectFinished(k)) => k.finished(body, raw, ctx, next))
-        }
+        (State::ExpectFinished(_), H::Finished) => finish::finished(slot, body, raw, ctx),
         _ => Err(slot.unexpected(typ)),
     }
+}
+
+/// A change_cipher_spec record (RFC 5246 §7.1): the server's write keys
+/// become our read keys. Installed on the stored state (the AES key
+/// schedule runs deep); only then is the state moved on (issue 12: stack).
+#[inline(never)]
+pub(crate) fn change_cipher_spec<'a, R, P: CryptoProvider>(
+    slot: &mut Outer<'a, P>,
+    ctx: &mut Ctx<'_, 'a, R, P>,
+) -> Result<Output<'a>, Error> {
+    match slot {
+        Outer::Tls12(State::ExpectChangeCipherSpec(k)) => {
+            let kb = k.key_block(ctx.crypto);
+            let (key, iv) = kb.server();
+            ctx.read_prot.install_tls12(ctx.crypto, k.agreed.suite.aead, key, iv);
+        }
+        s => return Err(s.unexpected_record(ContentType::ChangeCipherSpec)),
+    }
+    slot.advance(|s, next| match s {
+        Outer::Tls12(State::ExpectChangeCipherSpec(k)) => {
+            *next = Outer::Tls12(State::ExpectFinished(k));
+            Ok(Output::None)
+        }
+        s => Err(s.unexpected_record(ContentType::ChangeCipherSpec)),
+    })
 }
 
 /// Longest psk_identity_hint kept for [`crate::Client::psk_identity_hint`].
@@ -242,28 +260,6 @@ impl<P: CryptoProvider> State<P> {
         match self {
             State::Connected(c) => core::mem::take(&mut c.announce_session),
             _ => false,
-        }
-    }
-
-    /// The server's ChangeCipherSpec (RFC 5246 §7.1): its records are protected from here on.
-    #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub fn change_cipher_spec<'a, R>(
-        self,
-        ctx: &mut Ctx<'_, 'a, R, P>,
-        slot: &mut Outer<'a, P>,
-    ) -> Result<Output<'a>, Error> {
-        match self {
-            State::ExpectChangeCipherSpec(k) => {
-                let kb = k.key_block(ctx.crypto);
-                let (key, iv) = kb.server();
-                ctx.read_prot.install_tls12(ctx.crypto, k.agreed.suite.aead, key, iv);
-                *slot = Outer::Tls12(State::ExpectFinished(k));
-                Ok(Output::None)
-            }
-            s => Err(Error::UnexpectedMessage {
-                expected: s.expecting(),
-                got: Received::Record(ContentType::ChangeCipherSpec),
-            }),
         }
     }
 

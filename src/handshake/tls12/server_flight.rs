@@ -11,7 +11,7 @@ use crate::error::{Error, Misbehavior};
 use crate::handshake::state::{Ctx, Output};
 use crate::handshake::{KeyExchange, SchemeAlg};
 use crate::msgs::certificate::CertificateChain;
-use crate::msgs::enums::{NamedGroup, SignatureScheme};
+use crate::msgs::enums::{HandshakeType, NamedGroup, SignatureScheme};
 use crate::msgs::tls12::{
     CertificateRequest12, EcdheParams, KeyExchangeKind, ServerKeyExchange, CERT_TYPE_ECDSA_SIGN, CERT_TYPE_RSA_SIGN,
 };
@@ -132,14 +132,22 @@ impl<P: CryptoProvider> ExpectServerKeyExchange<P> {
     /// The ServerKeyExchange `check` accepted.
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn handle(
-        self,
+        mut self,
         (group, ecdhe): (NamedGroup, Ecdhe),
         raw: &[u8],
         crypto: &mut P,
         slot: &mut Outer<'_, P>,
     ) -> Result<Output<'static>, Error> {
+        self.n.absorb_server_key_exchange(Some(group), &[], raw, crypto);
         let exchange = Exchange::Ecdhe(ecdhe);
-        done_waiting(self.n, self.trust, Some(group), &[], exchange, (crypto, raw), slot)
+        let n = self.n;
+        *slot = Outer::Tls12(State::ExpectServerHelloDone(ExpectServerHelloDone {
+            n,
+            trust: self.trust,
+            exchange,
+            client_auth: None,
+        }));
+        Ok(Output::None)
     }
 }
 
@@ -165,18 +173,6 @@ impl<P: CryptoProvider> ExpectPskServerKeyExchange<P> {
         }
     }
 
-    /// The ServerKeyExchange `check` accepted.
-    #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(super) fn handle(
-        self,
-        (hint, group, exchange): (&[u8], Option<NamedGroup>, Exchange),
-        raw: &[u8],
-        crypto: &mut P,
-        slot: &mut Outer<'_, P>,
-    ) -> Result<Output<'static>, Error> {
-        done_waiting(self.n, Trust::PreSharedKey, group, hint, exchange, (crypto, raw), slot)
-    }
-
     /// RFC 4279 §2: a plain PSK server with no hint sends no ServerKeyExchange.
     pub(super) fn skip(self) -> ExpectServerHelloDone<P> {
         ExpectServerHelloDone { n: self.n, trust: Trust::PreSharedKey, exchange: Exchange::Psk, client_auth: None }
@@ -191,24 +187,48 @@ fn offered_group<R, P: CryptoProvider>(params: &EcdheParams<'_>, ctx: &Ctx<'_, '
     }
 }
 
-/// After a ServerKeyExchange: on to ServerHelloDone.
-fn done_waiting<P: CryptoProvider>(
-    mut n: Negotiated<P>,
-    trust: Trust,
-    group: Option<NamedGroup>,
-    hint: &[u8],
-    exchange: Exchange,
-    (crypto, raw): (&mut P, &[u8]),
-    slot: &mut Outer<'_, P>,
-) -> Result<Output<'static>, Error> {
-    // Hints longer than we keep are not shown rather than shown cut.
-    n.agreed.hint = heapless::Vec::from_slice(hint).unwrap_or_default();
-    n.agreed.group = group;
-    // The TLS 1.3 key share has served (or was not of the group): wiped now.
-    n.key_share = None;
-    n.transcript.update(crypto, raw);
-    *slot = Outer::Tls12(State::ExpectServerHelloDone(ExpectServerHelloDone { n, trust, exchange, client_auth: None }));
-    Ok(Output::None)
+/// The ServerKeyExchange of a PSK suite: checked ([`ExpectPskServerKeyExchange::check`])
+/// and recorded on the stored state, which then moves on to ServerHelloDone.
+/// In place first, so that the ECDHE exchange and hashing run above no moved
+/// copy of the state; outside the inlined dispatch, whose frame every
+/// message pays (issue 12: stack).
+#[inline(never)]
+pub(super) fn psk_server_key_exchange<'a, R: rand_core::CryptoRng, P: CryptoProvider>(
+    slot: &mut Outer<'a, P>,
+    body: &[u8],
+    raw: &[u8],
+    ctx: &mut Ctx<'_, 'a, R, P>,
+) -> Result<Output<'a>, Error> {
+    let typ = HandshakeType::ServerKeyExchange;
+    let exchange = match slot {
+        Outer::Tls12(State::ExpectPskServerKeyExchange(s)) => {
+            let (hint, group, exchange) = s.check(body, ctx)?;
+            s.n.absorb_server_key_exchange(group, hint, raw, ctx.crypto);
+            exchange
+        }
+        s => return Err(s.unexpected(typ)),
+    };
+    slot.advance(|s, next| match s {
+        Outer::Tls12(State::ExpectPskServerKeyExchange(s)) => {
+            let done = ExpectServerHelloDone { n: s.n, trust: Trust::PreSharedKey, exchange, client_auth: None };
+            *next = Outer::Tls12(State::ExpectServerHelloDone(done));
+            Ok(Output::None)
+        }
+        s => Err(s.unexpected(typ)),
+    })
+}
+
+impl<P: CryptoProvider> Negotiated<P> {
+    /// What a ServerKeyExchange leaves: the hint and group, the message in
+    /// the transcript; the TLS 1.3 key share has served (or was not of the
+    /// group) and is wiped.
+    fn absorb_server_key_exchange(&mut self, group: Option<NamedGroup>, hint: &[u8], raw: &[u8], crypto: &mut P) {
+        // Hints longer than we keep are not shown rather than shown cut.
+        self.agreed.hint = heapless::Vec::from_slice(hint).unwrap_or_default();
+        self.agreed.group = group;
+        self.key_share = None;
+        self.transcript.update(crypto, raw);
+    }
 }
 
 /// Our public key for ClientKeyExchange and the (EC)DHE shared secret.

@@ -3,27 +3,30 @@
 use super::{Agreed, Keyed, Negotiated, State};
 use crate::crypto::CryptoProvider;
 use crate::error::{Error, Incompatibility, Misbehavior};
-use crate::handshake::hello::ExpectServerHello;
 use crate::handshake::limits::Limits;
 use crate::handshake::shared::select_alpn;
 use crate::handshake::state::{self, Ctx, Output};
 use crate::handshake::{KeyExchange, Suite};
 use crate::key_schedule::tls12::MasterSecret12;
+use crate::msgs::enums::HandshakeType;
 use crate::msgs::server_hello::ServerHello;
 use crate::msgs::tls12::ServerHelloExtensions12;
 use crate::trace::{self, key_log};
 
 /// Takes a TLS 1.2 ServerHello: checks the suite and extensions, then
 /// starts the full handshake or, if the server resumed our session, the
-/// abbreviated one.
+/// abbreviated one. Works on the stored state, which the next one replaces
+/// (no moved copy held above this frame; issue 12: stack).
 #[inline(never)] // a frame of its own: see handshake/state.rs
 pub(crate) fn server_hello<'a, R, P: CryptoProvider>(
-    hello: ExpectServerHello<'a, P>,
+    slot: &mut state::State<'a, P>,
     sh: &ServerHello<'_>,
     raw: &[u8],
     ctx: &mut Ctx<'_, 'a, R, P>,
-    slot: &mut state::State<'a, P>,
 ) -> Result<Output<'a>, Error> {
+    let state::State::ExpectServerHello(hello) = slot else {
+        return Err(slot.unexpected(HandshakeType::ServerHello));
+    };
     let suite = Suite::tls12(sh.cipher_suite)
         .filter(|s| hello.suites.contains(&s.id))
         .ok_or(Misbehavior::UnofferedCipherSuite(sh.cipher_suite))?;
@@ -48,7 +51,7 @@ pub(crate) fn server_hello<'a, R, P: CryptoProvider>(
     let alpn = exts.alpn.map(|names| select_alpn(&names, &ctx.config.alpn)).transpose()?;
     let limits = Limits::from_answer(hello.limits, exts.record_size_limit, exts.max_fragment_length, false)?;
     ctx.out.set_max_fragment(limits.send);
-    let mut transcript = hello.transcript.select(suite.hash);
+    let mut transcript = hello.transcript.get(suite.hash).clone();
     transcript.update(ctx.crypto, raw);
     let mut randoms = [0u8; 64];
     randoms[..32].copy_from_slice(&hello.random);
@@ -97,7 +100,7 @@ pub(crate) fn server_hello<'a, R, P: CryptoProvider>(
         return Err(Error::Incompatible(Incompatibility::ExtendedMasterSecret));
     }
     let agreed = Agreed { suite, session_id, alpn, limits, group: None, hint: heapless::Vec::new() };
-    let n = Negotiated { agreed, kx, transcript, randoms, key_share: hello.key_share, ems, ticket_expected };
+    let n = Negotiated { agreed, kx, transcript, randoms, key_share: hello.key_share.take(), ems, ticket_expected };
     let next = match kx {
         KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => State::ExpectCertificate(n),
         KeyExchange::Psk | KeyExchange::EcdhePsk => {

@@ -23,15 +23,21 @@ pub(crate) struct ExpectFinished<P: CryptoProvider> {
 }
 
 impl<P: CryptoProvider> ExpectFinished<P> {
+    /// Works on the state where it is stored: no copy of it is held while
+    /// the client's flight is written and sealed, the deepest work of a PSK
+    /// handshake (issue 12: stack). `slot` becomes [`State::Connected`].
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<'a, R>(
-        self,
+        slot: &mut State<'a, P>,
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R, P>,
-        slot: &mut State<'a, P>,
     ) -> Result<Output<'a>, Error> {
-        let mut hs = self.hs;
+        let State::ExpectFinished(this) = slot else {
+            return Err(slot.unexpected(HandshakeType::Finished));
+        };
+        let trust = this.trust;
+        let hs = &mut this.hs;
         let alg = hs.suite.hash;
         let hash = hs.transcript.current(ctx.crypto);
         let expected = finished_verify_data(ctx.crypto, alg, &hs.server_secret, &hash);
@@ -40,7 +46,7 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         }
         hs.transcript.update(ctx.crypto, raw);
         let hash_sf = hs.transcript.current(ctx.crypto);
-        let master = hs.secret.into_master(ctx.crypto);
+        let master = hs.secret.master(ctx.crypto);
         let server_app_secret = master.server_traffic_secret(ctx.crypto, &hash_sf);
         let exporter_master_secret = master.exporter_master_secret(ctx.crypto, &hash_sf);
         let client_app_secret = master.client_traffic_secret(ctx.crypto, &hash_sf);
@@ -86,13 +92,13 @@ impl<P: CryptoProvider> ExpectFinished<P> {
             resumed: matches!(hs.psk, Some(PskSource::Resumption { .. })),
             alpn,
             server_name: ctx.server_name,
-            trust: self.trust,
+            trust,
             hello_retry: hs.hello_retry,
         };
         let connected = Connected {
             limits: hs.limits,
             suite: hs.suite,
-            trust: self.trust,
+            trust,
             alpn: hs.alpn,
             client_auth: hs.client_auth.as_ref().map(|a| a.chosen.map(|(i, _)| i)),
             server_app_secret,
