@@ -63,25 +63,13 @@ fn this_binary_runs_with_ring() {
     );
 }
 
-/// The `mod` lines of a crate root, with their `#[path]` folded in: the
-/// module names, sorted.
-fn modules(root: &str) -> Vec<String> {
-    let mut names: Vec<String> = root
-        .lines()
-        .filter_map(|l| l.strip_prefix("mod ")?.strip_suffix(';'))
-        .filter(|m| *m != "common" && *m != "mqtt_psk")
-        .map(str::to_string)
-        .collect();
-    names.sort();
-    names
-}
-
 /// This twin runs every module of tests/suite/ (a module added there and
 /// not here would run with RustCrypto only), and every file of that folder
 /// is a module.
 #[test]
 fn lists_every_suite_module() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suite");
+    let modules = |root| common::provider::root_modules(root, &["common", "mqtt_psk"]);
     let ours = modules(include_str!("suite_ring.rs"));
     assert_eq!(ours, modules(include_str!("suite/main.rs")), "tests/suite_ring.rs against tests/suite/main.rs");
     let mut files: Vec<String> = std::fs::read_dir(&dir)

@@ -38,24 +38,13 @@ fn this_binary_runs_with_ring() {
     );
 }
 
-/// The `mod` lines of a crate root: the module names, sorted.
-fn modules(root: &str) -> Vec<String> {
-    let mut names: Vec<String> = root
-        .lines()
-        .filter_map(|l| l.strip_prefix("mod ")?.strip_suffix(';'))
-        .filter(|m| *m != "common")
-        .map(str::to_string)
-        .collect();
-    names.sort();
-    names
-}
-
 /// This twin runs every module of tests/x509/, and those modules verify
 /// with the test provider: a bare `verify_server(` checks with RustCrypto
 /// whatever the binary.
 #[test]
 fn lists_every_x509_module_and_verifies_with_the_test_provider() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/x509");
+    let modules = |root| common::provider::root_modules(root, &["common"]);
     let ours = modules(include_str!("x509_ring.rs"));
     assert_eq!(ours, modules(include_str!("x509/main.rs")), "tests/x509_ring.rs against tests/x509/main.rs");
     let mut files = Vec::new();

@@ -104,6 +104,20 @@ impl<V: embertls::ServerVerifier + ?Sized> VerifyWithTestProvider for V {
     }
 }
 
+/// The `mod` lines of a test crate root (`include_str!` of it), `#[path]`s
+/// folded in, without `skip`: the module names, sorted. A ring twin
+/// (`suite_ring`, `x509_ring`) compares its list with its original's.
+pub fn root_modules(root: &str, skip: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = root
+        .lines()
+        .filter_map(|l| l.strip_prefix("mod ")?.strip_suffix(';'))
+        .filter(|m| !skip.contains(m))
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names
+}
+
 /// `ConnectOptions::new(config, name)` with this binary's provider.
 pub fn options<'a>(config: &'a ClientConfig<'a>, name: ServerName<'a>) -> ConnectOptions<'a, TestProvider> {
     ConnectOptions::new(config, name).with_provider(provider())
