@@ -39,6 +39,13 @@ pub trait CryptoProvider {
         hkdf_expand_on_hmac(self, alg, prk, info, out)
     }
 
+    /// The TLS 1.2 PRF, P_hash(secret, label || seed) (RFC 5246 §5), into
+    /// `out`. The default runs it on [`hmac`](Self::hmac); a provider whose
+    /// HMAC key setup is worth keeping keys `secret` once.
+    fn tls12_prf(&mut self, alg: HashAlg, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
+        tls12_prf_on_hmac(self, alg, secret, label, seed, out)
+    }
+
     /// A keyed AEAD. Dropping it wipes the key and its schedule.
     type AeadKey;
     /// Keys `alg` with `key` (`alg.key_len()` bytes).
@@ -167,6 +174,29 @@ pub fn hmac_on_hash<P: CryptoProvider + ?Sized>(
     let n = tag.as_bytes().len();
     out[..n].copy_from_slice(tag.as_bytes());
     n
+}
+
+/// The TLS 1.2 PRF (RFC 5246 §5) on the provider's HMAC: the default of
+/// [`CryptoProvider::tls12_prf`]. A(0) = label || seed,
+/// A(i) = HMAC(secret, A(i-1)), P_hash = HMAC(secret, A(1) || label || seed) ||
+/// HMAC(secret, A(2) || label || seed) || ...
+pub fn tls12_prf_on_hmac<P: CryptoProvider + ?Sized>(
+    p: &mut P,
+    alg: HashAlg,
+    secret: &[u8],
+    label: &[u8],
+    seed: &[u8],
+    out: &mut [u8],
+) {
+    let mut a = Zeroizing::new([0u8; MAX_HASH_LEN]);
+    let mut block = Zeroizing::new([0u8; MAX_HASH_LEN]);
+    let len = p.hmac(alg, secret, &[label, seed], &mut a);
+    for chunk in out.chunks_mut(alg.len()) {
+        p.hmac(alg, secret, &[&a[..len], label, seed], &mut block);
+        chunk.copy_from_slice(&block[..chunk.len()]);
+        let prev = Zeroizing::new(*a);
+        p.hmac(alg, secret, &[&prev[..len]], &mut a);
+    }
 }
 
 /// HKDF-Expand (RFC 5869 §2.3) on the provider's HMAC: the default of

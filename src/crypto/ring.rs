@@ -136,6 +136,26 @@ impl CryptoProvider for Ring {
         }
     }
 
+    /// The TLS 1.2 PRF (RFC 5246 §5) with `secret` keyed once for all its
+    /// HMACs (ring's key setup hashes the padded key; the default would
+    /// repeat it for each of them).
+    fn tls12_prf(&mut self, alg: HashAlg, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
+        let key = hmac::Key::new(hmac_alg(alg), secret);
+        let sign = |parts: &[&[u8]]| {
+            let mut ctx = hmac::Context::with_key(&key);
+            for p in parts {
+                ctx.update(p);
+            }
+            ctx.sign()
+        };
+        let mut a = sign(&[label, seed]);
+        for chunk in out.chunks_mut(alg.len()) {
+            let block = sign(&[a.as_ref(), label, seed]);
+            chunk.copy_from_slice(&block.as_ref()[..chunk.len()]);
+            a = sign(&[a.as_ref()]);
+        }
+    }
+
     type AeadKey = RingAead;
 
     fn aead_key(&mut self, alg: AeadAlg, key: &[u8]) -> RingAead {

@@ -4,23 +4,12 @@
 
 use zeroize::Zeroize;
 
-use crate::crypto::{CryptoProvider, HashAlg, MAX_HASH_LEN};
+use crate::crypto::{CryptoProvider, HashAlg};
 
-/// Fills `out` with PRF(secret, label, seed) (RFC 5246 §5):
-/// A(0) = label || seed, A(i) = HMAC(secret, A(i-1)),
-/// P_hash = HMAC(secret, A(1) || label || seed) || HMAC(secret, A(2) || label || seed) || ...
+/// Fills `out` with PRF(secret, label, seed) (RFC 5246 §5), the
+/// provider's [`CryptoProvider::tls12_prf`].
 pub fn prf<P: CryptoProvider>(p: &mut P, alg: HashAlg, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
-    let mut a = [0u8; MAX_HASH_LEN];
-    let mut block = [0u8; MAX_HASH_LEN];
-    let len = p.hmac(alg, secret, &[label, seed], &mut a);
-    for chunk in out.chunks_mut(alg.len()) {
-        p.hmac(alg, secret, &[&a[..len], label, seed], &mut block);
-        chunk.copy_from_slice(&block[..chunk.len()]);
-        let prev = a;
-        p.hmac(alg, secret, &[&prev[..len]], &mut a);
-    }
-    a.zeroize();
-    block.zeroize();
+    p.tls12_prf(alg, secret, label, seed, out)
 }
 
 /// Bytes of a TLS 1.2 master secret (RFC 5246 §8.1).

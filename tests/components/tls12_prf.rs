@@ -22,6 +22,14 @@ fn hex(s: &str) -> Vec<u8> {
 
 #[test]
 fn prf_matches_the_published_vectors() {
+    published_vectors(&mut embertls::crypto::RustCrypto);
+    #[cfg(feature = "ring")]
+    published_vectors(&mut embertls::provider::Ring);
+}
+
+/// The two published vectors, and a 13-byte prefix of each, with `p`'s
+/// `tls12_prf` (ring overrides the default built on HMAC).
+fn published_vectors<P: embertls::provider::CryptoProvider>(p: &mut P) {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/tls12-prf/tls12_prf.json")).unwrap();
     let list = &text[text.find("\"vectors\"").unwrap()..];
@@ -36,25 +44,27 @@ fn prf_matches_the_published_vectors() {
         let expected = hex(field(obj, "output"));
         assert_eq!(field(obj, "output_length").parse::<usize>().unwrap(), expected.len());
         let mut out = vec![0u8; expected.len()];
-        prf(
-            &mut embertls::crypto::RustCrypto,
-            alg,
-            &hex(field(obj, "secret")),
-            &hex(field(obj, "label")),
-            &hex(field(obj, "seed")),
-            &mut out,
-        );
+        prf(&mut *p, alg, &hex(field(obj, "secret")), &hex(field(obj, "label")), &hex(field(obj, "seed")), &mut out);
         assert_eq!(out, expected, "{alg:?}");
         // A prefix of the output is the PRF asked for fewer bytes.
         let mut short = vec![0u8; 13];
-        prf(
-            &mut embertls::crypto::RustCrypto,
-            alg,
-            &hex(field(obj, "secret")),
-            &hex(field(obj, "label")),
-            &hex(field(obj, "seed")),
-            &mut short,
-        );
+        prf(&mut *p, alg, &hex(field(obj, "secret")), &hex(field(obj, "label")), &hex(field(obj, "seed")), &mut short);
         assert_eq!(short, expected[..13]);
+    }
+}
+
+/// ring's own PRF (HMAC key set up once) gives what the default on its HMAC
+/// gives, for every output length up to three SHA-384 blocks.
+#[cfg(feature = "ring")]
+#[test]
+fn ring_prf_equals_the_default_on_hmac() {
+    use embertls::provider::{tls12_prf_on_hmac, CryptoProvider, Ring};
+    for alg in [HashAlg::Sha256, HashAlg::Sha384] {
+        for len in 1..=144 {
+            let (mut ours, mut default) = (vec![0u8; len], vec![0u8; len]);
+            Ring.tls12_prf(alg, b"secret key", b"test label", b"seed bytes", &mut ours);
+            tls12_prf_on_hmac(&mut Ring, alg, b"secret key", b"test label", b"seed bytes", &mut default);
+            assert_eq!(ours, default, "{alg:?} {len}");
+        }
     }
 }
