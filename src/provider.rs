@@ -19,8 +19,9 @@
 //! What the engine asks for, and when:
 //! - hashes: the handshake transcript (RFC 8446 §4.4.1, RFC 5246 §7.4.9),
 //!   updated with every handshake message;
-//! - HMAC and HKDF-Expand (RFC 2104, RFC 5869): the key schedules; the
-//!   defaults are built on the provider's hash;
+//! - HMAC, HKDF-Expand and the TLS 1.2 PRF (RFC 2104, RFC 5869, RFC 5246
+//!   §5): the key schedules; the defaults are built on the provider's hash
+//!   (HMAC) and HMAC (the other two);
 //! - AEAD (RFC 5116, RFC 8439): every protected record, in place;
 //! - key exchange (RFC 7748, SEC 1): one or two per handshake;
 //! - signature verification: the server's CertificateVerify or
