@@ -68,18 +68,12 @@ fn this_binary_runs_with_ring() {
 /// is a module.
 #[test]
 fn lists_every_suite_module() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suite");
-    let modules = |root| common::provider::root_modules(root, &["common", "mqtt_psk"]);
-    let ours = modules(include_str!("suite_ring.rs"));
-    assert_eq!(ours, modules(include_str!("suite/main.rs")), "tests/suite_ring.rs against tests/suite/main.rs");
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter_map(|f| Some(f.strip_suffix(".rs")?.to_string()))
-        .filter(|f| f != "main")
-        .collect();
-    files.sort();
-    assert_eq!(ours, files, "the files of tests/suite/");
+    let ours = common::provider::assert_twin(
+        include_str!("suite_ring.rs"),
+        include_str!("suite/main.rs"),
+        "tests/suite",
+        &["common", "mqtt_psk"],
+    );
     assert!(ours.len() >= 17, "{ours:?}");
 }
 
@@ -88,16 +82,8 @@ fn lists_every_suite_module() {
 /// `common::provider::options` (or names the provider with `with_provider`).
 #[test]
 fn suite_modules_connect_with_the_test_provider() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suite");
-    let mut offenders = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        for (i, line) in text.lines().enumerate() {
-            if line.contains("ConnectOptions::new(") && !line.contains(".with_provider(") {
-                offenders.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
-            }
-        }
-    }
+    let offenders = common::provider::lines_matching("tests/suite", |line| {
+        line.contains("ConnectOptions::new(") && !line.contains(".with_provider(")
+    });
     assert!(offenders.is_empty(), "connections with the default provider:\n{}", offenders.join("\n"));
 }

@@ -43,25 +43,12 @@ fn this_binary_runs_with_ring() {
 /// whatever the binary.
 #[test]
 fn lists_every_x509_module_and_verifies_with_the_test_provider() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/x509");
-    let modules = |root| common::provider::root_modules(root, &["common"]);
-    let ours = modules(include_str!("x509_ring.rs"));
-    assert_eq!(ours, modules(include_str!("x509/main.rs")), "tests/x509_ring.rs against tests/x509/main.rs");
-    let mut files = Vec::new();
-    let mut offenders = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        if name != "main" {
-            files.push(name);
-        }
-        for (i, line) in std::fs::read_to_string(&path).unwrap().lines().enumerate() {
-            if line.contains(".verify_server(") {
-                offenders.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
-            }
-        }
-    }
-    files.sort();
-    assert_eq!(ours, files, "the files of tests/x509/");
+    common::provider::assert_twin(
+        include_str!("x509_ring.rs"),
+        include_str!("x509/main.rs"),
+        "tests/x509",
+        &["common"],
+    );
+    let offenders = common::provider::lines_matching("tests/x509", |line| line.contains(".verify_server("));
     assert!(offenders.is_empty(), "verified with RustCrypto whatever the binary:\n{}", offenders.join("\n"));
 }

@@ -118,6 +118,40 @@ pub fn root_modules(root: &str, skip: &[&str]) -> Vec<String> {
     names
 }
 
+/// The checks of a ring twin: its module list (`ours`, its crate root's
+/// text) equals its original's and the files of `folder` (under the
+/// package, `main.rs` aside); returns that list.
+pub fn assert_twin(ours: &str, original: &str, folder: &str, skip: &[&str]) -> Vec<String> {
+    let ours = root_modules(ours, skip);
+    assert_eq!(ours, root_modules(original, skip), "the twin's modules against {folder}/main.rs");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|f| Some(f.strip_suffix(".rs")?.to_string()))
+        .filter(|f| f != "main")
+        .collect();
+    files.sort();
+    assert_eq!(ours, files, "the files of {folder}/");
+    ours
+}
+
+/// The lines of the files in `folder` (under the package) that `bad`
+/// matches, as `path:line: text`.
+pub fn lines_matching(folder: &str, bad: impl Fn(&str) -> bool) -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        for (i, line) in std::fs::read_to_string(&path).unwrap().lines().enumerate() {
+            if bad(line) {
+                found.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    found
+}
+
 /// `ConnectOptions::new(config, name)` with this binary's provider.
 pub fn options<'a>(config: &'a ClientConfig<'a>, name: ServerName<'a>) -> ConnectOptions<'a, TestProvider> {
     ConnectOptions::new(config, name).with_provider(provider())
