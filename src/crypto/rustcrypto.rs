@@ -419,28 +419,15 @@ mod tests {
             changed[0] ^= 1; // the leftmost bits: a longer digest is truncated (FIPS 186-5 §6.4.2)
             let s256: p256::ecdsa::Signature = k256.sign_prehash(&digest).unwrap();
             let s384: p384::ecdsa::Signature = k384.sign_prehash(&digest).unwrap();
-            let cases: [(&str, Verify, Vec<u8>, Vec<u8>, Vec<u8>); 3] = [
-                (
-                    "P-256",
-                    p256_small_stack,
-                    k256.verifying_key().as_affine().to_sec1_point(false).as_bytes().to_vec(),
-                    other256.verifying_key().as_affine().to_sec1_point(false).as_bytes().to_vec(),
-                    s256.to_der().as_bytes().to_vec(),
-                ),
-                (
-                    "P-384 small stack",
-                    p384_small_stack,
-                    k384.verifying_key().as_affine().to_sec1_point(false).as_bytes().to_vec(),
-                    other384.verifying_key().as_affine().to_sec1_point(false).as_bytes().to_vec(),
-                    s384.to_der().as_bytes().to_vec(),
-                ),
-                (
-                    "P-384 fast",
-                    p384_fast,
-                    k384.verifying_key().as_affine().to_sec1_point(false).as_bytes().to_vec(),
-                    other384.verifying_key().as_affine().to_sec1_point(false).as_bytes().to_vec(),
-                    s384.to_der().as_bytes().to_vec(),
-                ),
+            let p256 =
+                |k: &p256::ecdsa::SigningKey| k.verifying_key().as_affine().to_sec1_point(false).as_bytes().to_vec();
+            let p384 =
+                |k: &p384::ecdsa::SigningKey| k.verifying_key().as_affine().to_sec1_point(false).as_bytes().to_vec();
+            let (der256, der384) = (s256.to_der().as_bytes().to_vec(), s384.to_der().as_bytes().to_vec());
+            let cases = [
+                ("P-256", p256_small_stack as Verify, p256(&k256), p256(&other256), der256),
+                ("P-384 small stack", p384_small_stack, p384(&k384), p384(&other384), der384.clone()),
+                ("P-384 fast", p384_fast, p384(&k384), p384(&other384), der384),
             ];
             for (what, verify, key, other, sig) in cases {
                 let what = format!("{what}, {len}-byte digest");
