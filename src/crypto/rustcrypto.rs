@@ -228,24 +228,11 @@ impl CryptoProvider for RustCrypto {
     }
 
     fn verify_signature(&mut self, key: &PeerKey, alg: SigAlg, msg: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
-        let mut digest = [0u8; 64];
         let hash = match alg {
             SigAlg::Ecdsa(h) | SigAlg::RsaPkcs1(h) | SigAlg::RsaPss(h) => h,
         };
-        let d = match hash {
-            SigHash::Sha256 => {
-                digest[..32].copy_from_slice(&Sha256::digest(msg));
-                &digest[..32]
-            }
-            SigHash::Sha384 => {
-                digest[..48].copy_from_slice(&Sha384::digest(msg));
-                &digest[..48]
-            }
-            SigHash::Sha512 => {
-                digest.copy_from_slice(&Sha512::digest(msg));
-                &digest[..]
-            }
-        };
+        let (digest, len) = prehash(hash, msg);
+        let d = &digest[..len];
         match (key, alg) {
             (PeerKey::P256(k), SigAlg::Ecdsa(_)) => ecdsa_verify::p256_small_stack(k, d, sig),
             #[cfg(not(feature = "ec-tables"))]
@@ -259,6 +246,28 @@ impl CryptoProvider for RustCrypto {
             _ => Err(SignatureError::WrongAlgorithmForKey),
         }
     }
+}
+
+/// The message digest a signature covers, in a frame of its own: the hash
+/// state is gone before the (deep) verification runs (issue 12: stack).
+#[inline(never)]
+fn prehash(hash: SigHash, msg: &[u8]) -> ([u8; 64], usize) {
+    let mut digest = [0u8; 64];
+    let len = match hash {
+        SigHash::Sha256 => {
+            digest[..32].copy_from_slice(&Sha256::digest(msg));
+            32
+        }
+        SigHash::Sha384 => {
+            digest[..48].copy_from_slice(&Sha384::digest(msg));
+            48
+        }
+        SigHash::Sha512 => {
+            digest.copy_from_slice(&Sha512::digest(msg));
+            64
+        }
+    };
+    (digest, len)
 }
 
 // One frame per cipher, not inlined into `aead_seal`/`aead_open`: otherwise
@@ -296,24 +305,31 @@ mod ecdsa_verify {
         SignatureError::BadSignature
     }
 
-    pub fn p256_small_stack(key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
-        use p256_verify::ecdsa::signature::hazmat::PrehashVerifier;
-        use p256_verify::ecdsa::{DerSignature, VerifyingKey};
-        let k = VerifyingKey::from_sec1_bytes(key).map_err(|_| SignatureError::MalformedKey)?;
-        let s = DerSignature::try_from(sig).map_err(bad)?;
-        k.verify_prehash(digest, &s).map_err(bad)
+    /// A verifier on a 0.13 curve crate, in a frame of its own under
+    /// `verify_signature`.
+    macro_rules! small_stack_verifier {
+        ($(#[$attr:meta])* $name:ident, $curve:ident) => {
+            $(#[$attr])*
+            #[inline(never)]
+            pub fn $name(key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
+                use $curve::ecdsa::signature::hazmat::PrehashVerifier;
+                use $curve::ecdsa::{DerSignature, VerifyingKey};
+                let k = VerifyingKey::from_sec1_bytes(key).map_err(|_| SignatureError::MalformedKey)?;
+                let s = DerSignature::try_from(sig).map_err(bad)?;
+                k.verify_prehash(digest, &s).map_err(bad)
+            }
+        };
     }
 
-    #[cfg(any(not(feature = "ec-tables"), test))]
-    pub fn p384_small_stack(key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
-        use p384_verify::ecdsa::signature::hazmat::PrehashVerifier;
-        use p384_verify::ecdsa::{DerSignature, VerifyingKey};
-        let k = VerifyingKey::from_sec1_bytes(key).map_err(|_| SignatureError::MalformedKey)?;
-        let s = DerSignature::try_from(sig).map_err(bad)?;
-        k.verify_prehash(digest, &s).map_err(bad)
-    }
+    small_stack_verifier!(p256_small_stack, p256_verify);
+    small_stack_verifier!(
+        #[cfg(any(not(feature = "ec-tables"), test))]
+        p384_small_stack,
+        p384_verify
+    );
 
     #[cfg(any(feature = "ec-tables", test))]
+    #[inline(never)]
     pub fn p384_fast(key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
         use signature::hazmat::PrehashVerifier;
         let k = p384::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|_| SignatureError::MalformedKey)?;
@@ -334,6 +350,7 @@ mod rsa_verify {
         PublicKey::from_pkcs1_der(der).map_err(|_| SignatureError::MalformedKey)
     }
 
+    #[inline(never)]
     pub fn pkcs1(der: &[u8], h: SigHash, digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
         let k = key(der)?;
         let s = pkcs1v15::Signature::try_from(sig).map_err(|_| SignatureError::BadSignature)?;
@@ -345,6 +362,7 @@ mod rsa_verify {
         r.map_err(|_| SignatureError::BadSignature)
     }
 
+    #[inline(never)]
     pub fn pss(der: &[u8], h: SigHash, digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
         let k = key(der)?;
         let s = pss::Signature::try_from(sig).map_err(|_| SignatureError::BadSignature)?;

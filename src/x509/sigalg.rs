@@ -159,14 +159,22 @@ pub(crate) fn check_signed_by(
     let alg = child.check_sig_alg()?;
     let key = parse_key(issuer_spki, &issuer_id, limits)?;
     let sig = child.signature().unwrap_or(&[]);
-    crypto.verify_signature(&key, alg, child.tbs, sig).map_err(|e| match e {
+    crypto.verify_signature(&key, alg, child.tbs, sig).map_err(|e| signature_refused(e, child, &issuer_id))
+}
+
+/// Why `child`'s signature was refused; out of line, so that its frame is
+/// not under the verification (issue 12: stack).
+#[cold]
+#[inline(never)]
+fn signature_refused(e: SignatureError, child: &ParsedCert<'_>, issuer_id: &dyn Fn() -> CertId) -> CertError {
+    match e {
         SignatureError::MalformedKey => {
             CertError::UnsupportedKey { cert: issuer_id(), detail: "malformed SubjectPublicKeyInfo".into() }
         }
         // A key the provider cannot use (e.g. RSA under 2048 bits with ring).
         SignatureError::UnsupportedKey(what) => CertError::UnsupportedKey { cert: issuer_id(), detail: what.into() },
         _ => CertError::BadSignature { cert: child.id(), signer: issuer_id().subject().into() },
-    })
+    }
 }
 
 /// A readable name of a certificate's signature algorithm.
