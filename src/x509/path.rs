@@ -196,10 +196,10 @@ impl<'s, 'a> Search<'s, 'a> {
     }
 
     /// Checks that anchor `a` issued `top`, the last certificate of `path`
-    /// (signature, pathLenConstraint, name constraints). In a frame of its
-    /// own, as [`Self::try_issuer`]: the signature check runs below it, not
-    /// below the temporaries of every step of [`Self::extend`].
-    #[inline(never)]
+    /// (signature, pathLenConstraint, name constraints). Inlined into
+    /// [`Self::via_anchor`], whose frame is not under [`Self::extend`]'s
+    /// recursion.
+    #[inline]
     fn try_anchor(&mut self, a: &TrustAnchor, top: &ParsedCert<'a>, path: &[&ParsedCert<'a>]) -> Result<(), CertError> {
         a.check_as_issuer(self.opts.profile, self.now)?;
         self.spend()?;
@@ -222,8 +222,9 @@ impl<'s, 'a> Search<'s, 'a> {
     }
 
     /// Checks that the server's certificate `c` may issue and issued `top`,
-    /// the last certificate of `path` (RFC 5280 §6.1.3-4).
-    #[inline(never)]
+    /// the last certificate of `path` (RFC 5280 §6.1.3-4). Inlined into
+    /// [`Self::issued_by`].
+    #[inline]
     fn try_issuer(
         &mut self,
         c: &ParsedCert<'a>,
@@ -238,47 +239,29 @@ impl<'s, 'a> Search<'s, 'a> {
         check_constraints(Some(nc), &c.subject_string(), path, &mut self.name_budget, limit)
     }
 
-    /// Tries to complete `path` (leaf first) up to an anchor.
+    /// Tries to complete `path` (leaf first) up to an anchor. It recurses
+    /// once per certificate added (at most `max_depth`), so its own frame
+    /// holds only the candidate list: the anchors, the candidates and every
+    /// refusal are handled in frames of their own (issue 12: stack).
     fn extend(&mut self, path: &mut Vec<&'s ParsedCert<'a>>) -> bool {
         let Some(&top) = path.last() else { return false };
-        let aki = top.aki;
-        let mut tried_any = false;
-
         // 1. An anchor issued `top`.
-        let mut anchors: Vec<&TrustAnchor> =
-            self.anchors.iter().filter(|a| a.subject_der.as_slice() == top.issuer_raw).collect();
-        anchors.sort_by_key(|a| key_id_order(aki, a.ski.as_deref()));
-        for a in anchors {
-            if self.exhausted {
-                return false;
-            }
-            tried_any = true;
-            match self.try_anchor(a, top, path) {
-                Ok(()) => return true,
-                Err(e) => self.record(e),
-            }
-        }
-
+        let mut tried_any = match self.via_anchor(top, path) {
+            Via::Anchor => return true,
+            Via::Exhausted => return false,
+            Via::NoAnchor { tried_any } => tried_any,
+        };
         // 2. A certificate the server sent issued `top`.
-        let mut cands: Vec<&'s ParsedCert<'a>> = self
-            .pool
-            .iter()
-            .filter(|c| c.subject_raw == top.issuer_raw)
-            .filter(|c| !path.iter().any(|p| p.subject_raw == c.subject_raw && p.spki_raw == c.spki_raw))
-            .filter(|c| !self.anchors.iter().any(|a| a.is(c))) // already tried as an anchor
-            .collect();
-        cands.sort_by_key(|c| key_id_order(aki, c.ski));
-        for c in cands {
+        for c in self.candidates(top, path) {
             if self.exhausted {
                 return false;
             }
             tried_any = true;
             if path.len() >= self.opts.max_depth {
-                self.record(CertError::PathTooLong { max_depth: self.opts.max_depth });
+                self.record_path_too_long();
                 break;
             }
-            if let Err(e) = self.try_issuer(c, top, path) {
-                self.record(e);
+            if !self.issued_by(c, top, path) {
                 continue;
             }
             path.push(c);
@@ -288,10 +271,80 @@ impl<'s, 'a> Search<'s, 'a> {
             path.pop();
         }
         if !tried_any {
-            self.record(CertError::UnknownIssuer { cert: top.id(), anchors: self.anchors.len() });
+            self.record_unknown_issuer(top);
         }
         false
     }
+
+    /// Step 1 of [`Self::extend`]: the anchors named as `top`'s issuer, best
+    /// key identifier match first.
+    #[inline(never)]
+    fn via_anchor(&mut self, top: &ParsedCert<'a>, path: &[&ParsedCert<'a>]) -> Via {
+        let mut anchors: Vec<&TrustAnchor> =
+            self.anchors.iter().filter(|a| a.subject_der.as_slice() == top.issuer_raw).collect();
+        anchors.sort_by_key(|a| key_id_order(top.aki, a.ski.as_deref()));
+        let mut tried_any = false;
+        for a in anchors {
+            if self.exhausted {
+                return Via::Exhausted;
+            }
+            tried_any = true;
+            match self.try_anchor(a, top, path) {
+                Ok(()) => return Via::Anchor,
+                Err(e) => self.record(e),
+            }
+        }
+        Via::NoAnchor { tried_any }
+    }
+
+    /// The certificates the server sent that may have issued `top`: named as
+    /// its issuer, not already on `path`, not an anchor (tried as one).
+    #[inline(never)]
+    fn candidates(&self, top: &ParsedCert<'a>, path: &[&ParsedCert<'a>]) -> Vec<&'s ParsedCert<'a>> {
+        let mut cands: Vec<&'s ParsedCert<'a>> = self
+            .pool
+            .iter()
+            .filter(|c| c.subject_raw == top.issuer_raw)
+            .filter(|c| !path.iter().any(|p| p.subject_raw == c.subject_raw && p.spki_raw == c.spki_raw))
+            .filter(|c| !self.anchors.iter().any(|a| a.is(c)))
+            .collect();
+        cands.sort_by_key(|c| key_id_order(top.aki, c.ski));
+        cands
+    }
+
+    /// [`Self::try_issuer`], its refusal recorded here, not in the caller's frame.
+    #[inline(never)]
+    fn issued_by(&mut self, c: &ParsedCert<'a>, top: &ParsedCert<'a>, path: &[&ParsedCert<'a>]) -> bool {
+        match self.try_issuer(c, top, path) {
+            Ok(()) => true,
+            Err(e) => {
+                self.record(e);
+                false
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn record_path_too_long(&mut self) {
+        self.record(CertError::PathTooLong { max_depth: self.opts.max_depth });
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn record_unknown_issuer(&mut self, top: &ParsedCert<'a>) {
+        self.record(CertError::UnknownIssuer { cert: top.id(), anchors: self.anchors.len() });
+    }
+}
+
+/// What [`Search::via_anchor`] found.
+enum Via {
+    /// An anchor issued the certificate: the path is complete.
+    Anchor,
+    /// The search ran out of its budget.
+    Exhausted,
+    /// No anchor issued it; whether any was tried.
+    NoAnchor { tried_any: bool },
 }
 
 /// Verifies `chain` against `anchors` for `name` (when given) at `now`.
