@@ -305,9 +305,9 @@ mod ecdsa_verify {
         SignatureError::BadSignature
     }
 
-    /// A verifier on a 0.13 curve crate, in a frame of its own under
-    /// `verify_signature`.
-    macro_rules! small_stack_verifier {
+    /// A verifier on curve crate `$curve` (0.13 or 0.14: the same API), in a
+    /// frame of its own under `verify_signature`.
+    macro_rules! verifier {
         ($(#[$attr:meta])* $name:ident, $curve:ident) => {
             $(#[$attr])*
             #[inline(never)]
@@ -321,21 +321,17 @@ mod ecdsa_verify {
         };
     }
 
-    small_stack_verifier!(p256_small_stack, p256_verify);
-    small_stack_verifier!(
+    verifier!(p256_small_stack, p256_verify);
+    verifier!(
         #[cfg(any(not(feature = "ec-tables"), test))]
         p384_small_stack,
         p384_verify
     );
-
-    #[cfg(any(feature = "ec-tables", test))]
-    #[inline(never)]
-    pub fn p384_fast(key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
-        use signature::hazmat::PrehashVerifier;
-        let k = p384::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|_| SignatureError::MalformedKey)?;
-        let s = p384::ecdsa::DerSignature::from_bytes(sig).map_err(bad)?;
-        k.verify_prehash(digest, &s).map_err(bad)
-    }
+    verifier!(
+        #[cfg(any(feature = "ec-tables", test))]
+        p384_fast,
+        p384
+    );
 }
 
 #[cfg(feature = "alloc")]
