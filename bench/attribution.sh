@@ -16,12 +16,8 @@ group="${1:-tls12_full_handshake_x25519_ecdsa_p256}"
 ember="${2:-embertls_ring}"
 theirs="${3:-rustls_ring}"
 command -v perf >/dev/null || { echo "bench/attribution.sh: needs perf (apt-get install linux-perf)" >&2; exit 2; }
-bin=$(cargo bench -p embertls-bench --bench handshake --no-run --message-format=json 2>/dev/null |
-  python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["bench"]:
-        print(m["executable"])' | tail -1)
+. bench/bench_bin.sh
+bin=$(bench_bin handshake)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for row in "$ember" "$theirs"; do

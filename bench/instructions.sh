@@ -13,20 +13,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "bench/instructions.sh: needs valgrind (apt-get install valgrind)" >&2; exit 2; }
-bin() { cargo bench -p embertls-bench --bench "$1" --no-run --message-format=json 2>/dev/null |
-  python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["bench"]:
-        print(m["executable"])' | tail -1; }
+. bench/bench_bin.sh
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 run() { # name bench filter
   valgrind --tool=callgrind --callgrind-out-file="$out/$1" "$2" --bench "$3" --profile-time 3 >/dev/null 2>&1
   callgrind_annotate --inclusive=yes --tree=caller --threshold=100 "$out/$1" >"$out/$1.txt" 2>/dev/null
 }
-records=$(bin records)
-handshake=$(bin handshake)
+records=$(bench_bin records)
+handshake=$(bench_bin handshake)
 run seal "$records" 'record_aes128gcm/(embertls_seal|raw_aead_seal)/1024'
 run open "$records" 'record_aes128gcm/(embertls_open|raw_aead_open)/1024'
 for cert in ecdsa_p256 rsa2048; do
