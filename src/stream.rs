@@ -71,6 +71,11 @@ impl<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider> TlsStream<'a, T, R, P
     }
 
     /// As [`TlsStream::connect`], with caller-sized buffers.
+    ///
+    /// The stream is returned by value, so the handshake runs on a copy of
+    /// it in this function's frame (about 2 KB more stack than
+    /// [`TlsStream::new_with_buffers`] then [`TlsStream::complete_handshake`],
+    /// which run it where the caller keeps the stream; issue 12).
     pub fn connect_with_buffers(
         options: ConnectOptions<'a, P>,
         rng: R,
@@ -78,9 +83,7 @@ impl<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider> TlsStream<'a, T, R, P
         rx: Vec<u8>,
         tx: Vec<u8>,
     ) -> io::Result<Self> {
-        // Driven where `start` put it and returned with one copy: the
-        // client's only copy on the stack during the handshake (issue 12).
-        let mut stream = Self::start(options, rng, io, rx, tx);
+        let mut stream = Self::new_with_buffers(options, rng, io, rx, tx);
         if let Ok(s) = &mut stream {
             if let Err(e) = s.complete_handshake() {
                 stream = Err(e);
@@ -89,27 +92,52 @@ impl<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider> TlsStream<'a, T, R, P
         stream
     }
 
-    /// The stream of a new client, before its handshake; kept out of
-    /// `connect`'s frame, where `Client::new`'s result would be a second
-    /// copy of the client for the whole handshake (issue 12).
+    /// The stream of a new client with the buffers of [`TlsStream::connect`],
+    /// its ClientHello queued; no I/O yet. See [`TlsStream::new_with_buffers`].
+    pub fn new(options: ConnectOptions<'a, P>, rng: R, io: T) -> io::Result<Self> {
+        Self::new_with_buffers(options, rng, io, vec![0; DEFAULT_RECEIVE_BUFFER], vec![0; DEFAULT_SEND_BUFFER])
+    }
+
+    /// The stream of a new client, its ClientHello queued; no I/O yet. The
+    /// handshake runs in [`TlsStream::complete_handshake`], or in the first
+    /// read, write or flush. Kept where the caller declares it, the stream
+    /// is not copied while the handshake runs: the smallest stack (issue 12).
+    ///
+    /// ```no_run
+    /// # use embertls::{ClientConfig, ConnectOptions, ServerName, ServerVerification, TlsStream};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let config = ClientConfig::new(ServerVerification::danger_accept_any());
+    /// # let tcp = std::net::TcpStream::connect("127.0.0.1:4433")?;
+    /// # let rng = rand_core::UnwrapErr(getrandom::SysRng);
+    /// let options = ConnectOptions::new(&config, ServerName::parse("localhost"));
+    /// let mut tls = TlsStream::new_with_buffers(options, rng, tcp, vec![0; 16_645], vec![0; 4096])?;
+    /// let summary = tls.complete_handshake()?;
+    /// # Ok(()) }
+    /// ```
     #[inline(never)]
-    fn start(options: ConnectOptions<'a, P>, rng: R, io: T, rx: Vec<u8>, tx: Vec<u8>) -> io::Result<Self> {
+    pub fn new_with_buffers(options: ConnectOptions<'a, P>, rng: R, io: T, rx: Vec<u8>, tx: Vec<u8>) -> io::Result<Self> {
         match Client::new(options, rng, rx, tx) {
             Ok(client) => Ok(TlsStream { client, io, summary: None, closed: false, ticket: Default::default() }),
             Err(e) => Err(to_io(e)),
         }
     }
 
-    /// Runs the handshake of the client just created; its own frame, so the
-    /// loop's temporaries are not added to `connect`'s, which holds the stream.
+    /// Runs the handshake of a stream from [`TlsStream::new`] and returns
+    /// what it negotiated; once connected, returns that again without I/O.
+    /// After a failure the stream is dead: every later call fails. Its own
+    /// frame, so the loop's temporaries are not added to the caller's.
     #[inline(never)]
-    fn complete_handshake(&mut self) -> io::Result<()> {
+    pub fn complete_handshake(&mut self) -> io::Result<HandshakeSummary<'a>> {
+        if let Some(summary) = self.summary {
+            return Ok(summary);
+        }
         let done = run(&mut self.client, &mut self.io, &mut self.ticket, Drive::handshake())?;
-        self.summary = Some(done.summary().map_err(to_io)?);
-        Ok(())
+        let summary = done.summary().map_err(to_io)?;
+        self.summary = Some(summary);
+        Ok(summary)
     }
 
-    /// What the handshake negotiated.
+    /// What the handshake negotiated (`None` until it completed).
     pub fn summary(&self) -> Option<HandshakeSummary<'a>> {
         self.summary
     }
@@ -202,6 +230,9 @@ fn read_retrying(io: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 
 impl<T: Read + Write, R: CryptoRng, P: CryptoProvider> Read for TlsStream<'_, T, R, P> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.summary.is_none() {
+            self.complete_handshake()?;
+        }
         let done = run(&mut self.client, &mut self.io, &mut self.ticket, Drive::read(out, self.closed))?;
         self.closed |= matches!(done, Done::PeerClosed);
         done.bytes().map_err(to_io)
@@ -211,10 +242,16 @@ impl<T: Read + Write, R: CryptoRng, P: CryptoProvider> Read for TlsStream<'_, T,
 impl<T: Read + Write, R: CryptoRng, P: CryptoProvider> Write for TlsStream<'_, T, R, P> {
     /// Encrypts what of `data` fits the send buffer and sends it before returning.
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.summary.is_none() {
+            self.complete_handshake()?;
+        }
         run(&mut self.client, &mut self.io, &mut self.ticket, Drive::write(data, true))?.bytes().map_err(to_io)
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        if self.summary.is_none() {
+            self.complete_handshake()?;
+        }
         run(&mut self.client, &mut self.io, &mut self.ticket, Drive::flush()).map(|_| ())
     }
 }

@@ -54,6 +54,8 @@ pub struct EmbeddedTlsStream<'a, T, R, Rx, Tx = Rx, P: CryptoProvider = RustCryp
     client: Client<'a, R, Rx, Tx, P>,
     io: T,
     summary: HandshakeSummary<'a>,
+    /// The handshake completed (`summary` is the real one).
+    connected: bool,
     closed: bool,
     tickets: TicketStore<'a>,
 }
@@ -71,6 +73,11 @@ where
     /// `tickets`, if given, keeps the newest session the server sends (see
     /// [`EmbeddedTlsStream::session_ticket`]); it must hold the serialized session (the
     /// server's ticket plus about 130 bytes; 512 bytes fit common servers).
+    ///
+    /// The stream is returned by value, so the handshake runs on a copy of
+    /// it in this function's frame (about 2 KB more stack than
+    /// [`EmbeddedTlsStream::new`] then [`EmbeddedTlsStream::complete_handshake`],
+    /// which run it where the caller keeps the stream; issue 12).
     pub fn connect(
         options: ConnectOptions<'a, P>,
         rng: R,
@@ -79,9 +86,7 @@ where
         tx: Tx,
         tickets: Option<&'a mut [u8]>,
     ) -> Result<Self, TlsIoError<T::Error>> {
-        // Driven where `start` put it and returned with one copy; the
-        // client's only copy on the stack during the handshake (issue 12).
-        let mut stream = Self::start(options, rng, io, rx, tx, tickets);
+        let mut stream = Self::new(options, rng, io, rx, tx, tickets);
         if let Ok(s) = &mut stream {
             if let Err(e) = s.complete_handshake() {
                 stream = Err(e);
@@ -90,11 +95,27 @@ where
         stream
     }
 
-    /// The stream of a new client, before its handshake; kept out of
-    /// `connect`'s frame, where `Client::new`'s result would be a second
-    /// copy of the client for the whole handshake (issue 12).
+    /// The stream of a new client, its ClientHello queued; no I/O yet (the
+    /// arguments are those of [`EmbeddedTlsStream::connect`]). The handshake
+    /// runs in [`EmbeddedTlsStream::complete_handshake`], or in the first
+    /// read, write or flush. Kept where the caller declares it, the stream
+    /// is not copied while the handshake runs: the smallest stack (issue 12).
+    ///
+    /// ```no_run
+    /// # use embedded_io_adapters::std::FromStd;
+    /// # use embertls::{ClientConfig, ConnectOptions, EmbeddedTlsStream, ServerName, ServerVerification};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let config = ClientConfig::new(ServerVerification::danger_accept_any());
+    /// # let tcp = FromStd::new(std::net::TcpStream::connect("127.0.0.1:4433")?);
+    /// # let rng = rand_core::UnwrapErr(getrandom::SysRng);
+    /// let (mut rx, mut tx) = ([0u8; 16_645], [0u8; 4096]);
+    /// let options = ConnectOptions::new(&config, ServerName::parse("localhost"));
+    /// let mut tls = EmbeddedTlsStream::new(options, rng, tcp, &mut rx[..], &mut tx[..], None)?;
+    /// let summary = tls.complete_handshake()?;
+    /// # Ok(()) }
+    /// ```
     #[inline(never)]
-    fn start(
+    pub fn new(
         options: ConnectOptions<'a, P>,
         rng: R,
         io: T,
@@ -107,6 +128,7 @@ where
                 client,
                 io,
                 summary: pending_summary(),
+                connected: false,
                 closed: false,
                 tickets: TicketStore::new(tickets),
             }),
@@ -114,12 +136,17 @@ where
         }
     }
 
-    /// Runs the handshake of the client just created; its own frame, so the
-    /// loop's temporaries are not added to `connect`'s, which holds the stream.
+    /// Runs the handshake of a stream from [`EmbeddedTlsStream::new`] and
+    /// returns what it negotiated; once connected, returns that again without
+    /// I/O. After a failure the stream is dead: every later call fails.
+    /// Its own frame, so the loop's temporaries are not added to the caller's.
     #[inline(never)]
-    fn complete_handshake(&mut self) -> Result<(), TlsIoError<T::Error>> {
-        self.summary = run(&mut self.client, &mut self.io, &mut self.tickets, Drive::handshake())?.summary()?;
-        Ok(())
+    pub fn complete_handshake(&mut self) -> Result<HandshakeSummary<'a>, TlsIoError<T::Error>> {
+        if !self.connected {
+            self.summary = run(&mut self.client, &mut self.io, &mut self.tickets, Drive::handshake())?.summary()?;
+            self.connected = true;
+        }
+        Ok(self.summary)
     }
 
     /// Completes the handshake of a `client` that was just created with
@@ -134,7 +161,7 @@ where
         // reference), then moved into the stream returned (issue 12).
         let mut tickets = TicketStore::new(tickets);
         let summary = run(&mut client, &mut io, &mut tickets, Drive::handshake())?.summary()?;
-        Ok(EmbeddedTlsStream { client, io, summary, closed: false, tickets })
+        Ok(EmbeddedTlsStream { client, io, summary, connected: true, closed: false, tickets })
     }
 
     /// The newest session the server sent, serialized for
@@ -146,7 +173,8 @@ where
         self.tickets.get()
     }
 
-    /// What the handshake negotiated.
+    /// What the handshake negotiated (a placeholder with version
+    /// `Unknown(0)` until it completed: see [`EmbeddedTlsStream::complete_handshake`]).
     pub fn summary(&self) -> HandshakeSummary<'a> {
         self.summary
     }
@@ -232,6 +260,9 @@ where
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     fn read(&mut self, out: &mut [u8]) -> Result<usize, Self::Error> {
+        if !self.connected {
+            self.complete_handshake()?;
+        }
         let done = run(&mut self.client, &mut self.io, &mut self.tickets, Drive::read(out, self.closed))?;
         self.closed |= matches!(done, Done::PeerClosed);
         Ok(done.bytes()?)
@@ -246,11 +277,17 @@ where
     Tx: AsMut<[u8]> + AsRef<[u8]>,
 {
     fn write(&mut self, data: &[u8]) -> Result<usize, Self::Error> {
+        if !self.connected {
+            self.complete_handshake()?;
+        }
         // Sent before returning (write-through).
         Ok(run(&mut self.client, &mut self.io, &mut self.tickets, Drive::write(data, true))?.bytes()?)
     }
 
     fn flush(&mut self) -> Result<(), Self::Error> {
+        if !self.connected {
+            self.complete_handshake()?;
+        }
         run(&mut self.client, &mut self.io, &mut self.tickets, Drive::flush()).map(|_| ())
     }
 }

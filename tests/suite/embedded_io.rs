@@ -235,6 +235,103 @@ async fn a_server_that_is_not_tls_gives_a_tls_error() {
     accept.join().unwrap();
 }
 
+/// Issue 12: a stream built in place (`new`, no I/O), connected by
+/// `complete_handshake` or by its first write, for both blocking streams;
+/// a second `complete_handshake` returns the same summary without I/O.
+#[test]
+fn blocking_streams_built_in_place_connect_on_request_or_first_write() {
+    use std::io::{Read as _, Write as _};
+    let server = OpensslServer::start(CertKind::Ecdsa, &["-www"]);
+    let config = insecure();
+    let (mut rx, mut tx) = ([0u8; 2 * MAX_RECORD], [0u8; MAX_RECORD]);
+
+    let tcp = FromStd::new(server.connect());
+    let mut tls =
+        EmbeddedTlsStream::new(options(&config, ServerName::parse("localhost")), rng(), tcp, &mut rx[..], &mut tx[..], None)
+            .expect("new");
+    assert_eq!(tls.summary().version, ProtocolVersion::Unknown(0), "not connected yet");
+    let s = tls.complete_handshake().unwrap_or_else(|e| panic!("handshake: {e}"));
+    assert_eq!((s.version, tls.summary().version), (ProtocolVersion::Tls13, ProtocolVersion::Tls13));
+    assert_eq!(tls.complete_handshake().unwrap(), s, "connected: the same summary again");
+    embedded_io::Write::write_all(&mut tls, GET).unwrap();
+    check_page(&read_to_close(&mut tls).unwrap());
+    drop(tls); // closes the socket: the server serves one connection at a time
+
+    // The first write runs the handshake.
+    let tcp = FromStd::new(server.connect());
+    let mut tls =
+        EmbeddedTlsStream::new(options(&config, ServerName::parse("localhost")), rng(), tcp, &mut rx[..], &mut tx[..], None)
+            .expect("new");
+    embedded_io::Write::write_all(&mut tls, GET).unwrap_or_else(|e| panic!("write: {e}"));
+    assert_eq!(tls.summary().version, ProtocolVersion::Tls13);
+    check_page(&read_to_close(&mut tls).unwrap());
+    drop(tls);
+
+    // The same for the std stream.
+    let mut tls = embertls::TlsStream::new(options(&config, ServerName::parse("localhost")), rng(), server.connect())
+        .expect("new");
+    assert!(tls.summary().is_none(), "not connected yet");
+    let s = tls.complete_handshake().unwrap_or_else(|e| panic!("handshake: {e}"));
+    assert_eq!(tls.summary(), Some(s));
+    assert_eq!(tls.complete_handshake().unwrap(), s);
+    tls.write_all(GET).unwrap();
+    tls.read_to_end(&mut Vec::new()).unwrap();
+    drop(tls);
+    let mut tls = embertls::TlsStream::new_with_buffers(
+        options(&config, ServerName::parse("localhost")),
+        rng(),
+        server.connect(),
+        vec![0; 2 * MAX_RECORD],
+        vec![0; 4096],
+    )
+    .expect("new");
+    tls.write_all(GET).unwrap_or_else(|e| panic!("write: {e}"));
+    assert_eq!(tls.summary().map(|s| s.version), Some(ProtocolVersion::Tls13));
+    let mut page = Vec::new();
+    tls.read_to_end(&mut page).unwrap();
+    check_page(&page);
+}
+
+/// A handshake that failed leaves the in-place stream dead: later calls
+/// fail (no panic, no hang, no I/O to a peer that broke the protocol).
+#[test]
+fn an_in_place_stream_whose_handshake_failed_stays_failed() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accept = std::thread::spawn(move || {
+        for _ in 0..2 {
+            let (mut s, _) = listener.accept().unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let _ = std::io::Read::read(&mut s, &mut [0u8; 1024]); // the ClientHello
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+            // Held open: a stream that read again would wait for the timeout.
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+    let config = insecure();
+    let tcp = FromStd::new(std::net::TcpStream::connect(("127.0.0.1", port)).unwrap());
+    let (mut rx, mut tx) = ([0u8; 2048], [0u8; 1024]);
+    let mut tls =
+        EmbeddedTlsStream::new(options(&config, ServerName::parse("localhost")), rng(), tcp, &mut rx[..], &mut tx[..], None)
+            .expect("new");
+    let Err(TlsIoError::Tls(first)) = tls.complete_handshake() else { panic!("handshake with an HTTP server") };
+    let Err(TlsIoError::Tls(again)) = tls.complete_handshake() else { panic!("a failed stream stays failed") };
+    // The engine's stored failure, not a new attempt (which would read EOF: Truncated).
+    assert_eq!(again, first);
+    let Err(TlsIoError::Tls(write)) = embedded_io::Write::write(&mut tls, GET) else { panic!("write on a failed stream") };
+    assert_eq!(write, first);
+    assert_eq!(tls.summary().version, ProtocolVersion::Unknown(0));
+
+    let tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut tls = embertls::TlsStream::new(options(&config, ServerName::parse("localhost")), rng(), tcp).expect("new");
+    let first = tls.complete_handshake().expect_err("handshake with an HTTP server");
+    let again = std::io::Read::read(&mut tls, &mut [0u8; 16]).expect_err("read on a failed stream");
+    assert_eq!(first.kind(), std::io::ErrorKind::InvalidData, "{first:?}");
+    assert_eq!(again.to_string(), first.to_string());
+    assert!(tls.summary().is_none());
+    accept.join().unwrap();
+}
+
 /// A TLS server that drops the connection mid-handshake (no close_notify):
 /// `Error::Truncated`, kind `ConnectionAborted`.
 #[test]
