@@ -195,48 +195,100 @@ impl<'s, 'a> Search<'s, 'a> {
         Ok(())
     }
 
-    /// Checks that anchor `a` issued `top`, the last certificate of `path`
-    /// (signature, pathLenConstraint, name constraints). Inlined into
-    /// [`Self::via_anchor`], whose frame is not under [`Self::extend`]'s
-    /// recursion.
-    #[inline]
-    fn try_anchor(&mut self, a: &TrustAnchor, top: &ParsedCert<'a>, path: &[&ParsedCert<'a>]) -> Result<(), CertError> {
-        a.check_as_issuer(self.opts.profile, self.now)?;
-        self.spend()?;
-        match check_signed_by(self.crypto, top, &a.spki_der, || a.id(), self.opts.rsa) {
-            // Same name, and no key identifier says it is the same key:
-            // another CA (or a re-keyed one), not the intermediates' fault.
-            Err(CertError::BadSignature { cert, .. }) if key_id_order(top.aki, a.ski.as_deref()) != 0 => {
-                return Err(CertError::AnchorKeyMismatch { cert, anchor: a.subject.clone() });
-            }
-            r => r?,
+    /// Whether anchor `a` issued `top`, the last certificate of `path`
+    /// (signature, pathLenConstraint, name constraints); a refusal is
+    /// recorded. The checks before and after the signature run in frames of
+    /// their own, so this frame, under which the signature is checked,
+    /// holds little more than its result (issue 12: stack).
+    #[inline(never)]
+    fn anchor_issued(&mut self, a: &TrustAnchor, top: &ParsedCert<'a>, path: &[&ParsedCert<'a>]) -> bool {
+        if !self.may_sign(|s| a.check_as_issuer(s.opts.profile, s.now)) {
+            return false;
         }
+        match check_signed_by(self.crypto, top, &a.spki_der, || a.id(), self.opts.rsa) {
+            Ok(()) => self.anchor_constraints(a, path),
+            Err(e) => {
+                self.anchor_refused(e, a, top);
+                false
+            }
+        }
+    }
+
+    /// After `a`'s signature on the last certificate of `path`: its
+    /// pathLenConstraint and name constraints; a refusal is recorded.
+    #[inline(never)]
+    fn anchor_constraints(&mut self, a: &TrustAnchor, path: &[&ParsedCert<'a>]) -> bool {
         if let Some(pl) = a.path_len {
             let below = intermediates_below(path);
             if below > usize::from(pl) {
-                return Err(CertError::PathLenExceeded { cert: a.id(), path_len: pl, below });
+                self.record(CertError::PathLenExceeded { cert: a.id(), path_len: pl, below });
+                return false;
             }
         }
         let limit = self.opts.max_name_checks;
-        check_constraints(a.name_constraints.as_ref(), &a.subject, path, &mut self.name_budget, limit)
+        let r = check_constraints(a.name_constraints.as_ref(), &a.subject, path, &mut self.name_budget, limit);
+        self.accepted(r)
     }
 
-    /// Checks that the server's certificate `c` may issue and issued `top`,
-    /// the last certificate of `path` (RFC 5280 §6.1.3-4). Inlined into
-    /// [`Self::issued_by`].
-    #[inline]
-    fn try_issuer(
-        &mut self,
-        c: &ParsedCert<'a>,
-        top: &ParsedCert<'a>,
-        path: &[&ParsedCert<'a>],
-    ) -> Result<(), CertError> {
-        check_ca(c, path, self.now, self.opts.profile)?;
-        self.spend()?;
-        check_signed_by(self.crypto, top, c.spki_raw, || c.id(), self.opts.rsa)?;
-        let Some(nc) = c.name_constraints.as_ref() else { return Ok(()) };
+    /// Records why anchor `a`'s signature on `top` was refused.
+    #[cold]
+    #[inline(never)]
+    fn anchor_refused(&mut self, e: CertError, a: &TrustAnchor, top: &ParsedCert<'a>) {
+        self.record(match e {
+            // Same name, and no key identifier says it is the same key:
+            // another CA (or a re-keyed one), not the intermediates' fault.
+            CertError::BadSignature { cert, .. } if key_id_order(top.aki, a.ski.as_deref()) != 0 => {
+                CertError::AnchorKeyMismatch { cert, anchor: a.subject.clone() }
+            }
+            e => e,
+        });
+    }
+
+    /// Whether the server's certificate `c` may issue and issued `top`, the
+    /// last certificate of `path` (RFC 5280 §6.1.3-4); a refusal is
+    /// recorded. Split like [`Self::anchor_issued`].
+    #[inline(never)]
+    fn issued_by(&mut self, c: &ParsedCert<'a>, top: &ParsedCert<'a>, path: &[&ParsedCert<'a>]) -> bool {
+        if !self.may_sign(|s| check_ca(c, path, s.now, s.opts.profile)) {
+            return false;
+        }
+        let signed = check_signed_by(self.crypto, top, c.spki_raw, || c.id(), self.opts.rsa);
+        self.accepted(signed) && self.issuer_constraints(c, path)
+    }
+
+    /// After `c`'s signature on the last certificate of `path`: its name constraints.
+    #[inline(never)]
+    fn issuer_constraints(&mut self, c: &ParsedCert<'a>, path: &[&ParsedCert<'a>]) -> bool {
+        let Some(nc) = c.name_constraints.as_ref() else { return true };
         let limit = self.opts.max_name_checks;
-        check_constraints(Some(nc), &c.subject_string(), path, &mut self.name_budget, limit)
+        let r = check_constraints(Some(nc), &c.subject_string(), path, &mut self.name_budget, limit);
+        self.accepted(r)
+    }
+
+    /// The checks before a signature (`issuer`) pass and one signature check
+    /// is left in the budget (spent here); else the refusal is recorded.
+    #[inline(never)]
+    fn may_sign(&mut self, issuer: impl FnOnce(&Self) -> Result<(), CertError>) -> bool {
+        let r = issuer(self).and_then(|()| self.spend());
+        self.accepted(r)
+    }
+
+    /// Whether `r` is `Ok`; an error is recorded.
+    fn accepted(&mut self, r: Result<(), CertError>) -> bool {
+        match r {
+            Ok(()) => true,
+            Err(e) => {
+                self.record_refusal(e);
+                false
+            }
+        }
+    }
+
+    /// [`Self::record`], out of line.
+    #[cold]
+    #[inline(never)]
+    fn record_refusal(&mut self, e: CertError) {
+        self.record(e);
     }
 
     /// Tries to complete `path` (leaf first) up to an anchor. It recurses
@@ -289,9 +341,8 @@ impl<'s, 'a> Search<'s, 'a> {
                 return Via::Exhausted;
             }
             tried_any = true;
-            match self.try_anchor(a, top, path) {
-                Ok(()) => return Via::Anchor,
-                Err(e) => self.record(e),
+            if self.anchor_issued(a, top, path) {
+                return Via::Anchor;
             }
         }
         Via::NoAnchor { tried_any }
@@ -310,18 +361,6 @@ impl<'s, 'a> Search<'s, 'a> {
             .collect();
         cands.sort_by_key(|c| key_id_order(top.aki, c.ski));
         cands
-    }
-
-    /// [`Self::try_issuer`], its refusal recorded here, not in the caller's frame.
-    #[inline(never)]
-    fn issued_by(&mut self, c: &ParsedCert<'a>, top: &ParsedCert<'a>, path: &[&ParsedCert<'a>]) -> bool {
-        match self.try_issuer(c, top, path) {
-            Ok(()) => true,
-            Err(e) => {
-                self.record(e);
-                false
-            }
-        }
     }
 
     #[cold]
@@ -356,6 +395,56 @@ pub(crate) fn verify_chain(
     opts: &Options,
     crypto: &mut dyn SignatureVerifier,
 ) -> Result<(), CertError> {
+    let Some((parsed, now)) = parse_chain(anchors, chain, name, now, opts)? else { return Ok(()) };
+    search_path(anchors, &parsed, now, opts, crypto)
+}
+
+/// The path search from the leaf, `parsed[0]`, through the other
+/// certificates to an anchor; its own frame, not beside [`parse_chain`]'s
+/// result (issue 12: stack).
+#[inline(never)]
+fn search_path(
+    anchors: &[TrustAnchor],
+    parsed: &[ParsedCert<'_>],
+    now: Option<u64>,
+    opts: &Options,
+    crypto: &mut dyn SignatureVerifier,
+) -> Result<(), CertError> {
+    let Some((leaf, pool)) = parsed.split_first() else { return Err(CertError::NoCertificate) };
+    let mut search = Search {
+        crypto,
+        anchors,
+        pool,
+        opts,
+        now,
+        budget: opts.max_sig_checks,
+        name_budget: opts.max_name_checks,
+        exhausted: false,
+        best: None,
+    };
+    let mut path = alloc::vec![leaf];
+    if search.extend(&mut path) {
+        return Ok(());
+    }
+    Err(match search.best {
+        Some(e) => e,
+        None => CertError::UnknownIssuer { cert: leaf.id(), anchors: anchors.len() },
+    })
+}
+
+/// The chain parsed, the leaf first and checked (name, validity, profile,
+/// key), and the time to check the others at; `None` when the leaf is
+/// itself an anchor (trusted as it is). Out
+/// of line: its temporaries are not in the frame under the path search
+/// (issue 12: stack).
+#[inline(never)]
+fn parse_chain<'c>(
+    anchors: &[TrustAnchor],
+    chain: &CertificateChain<'c>,
+    name: Option<&ServerName<'_>>,
+    now: Option<UnixTime>,
+    opts: &Options,
+) -> Result<Option<(Vec<ParsedCert<'c>>, Option<u64>)>, CertError> {
     let mut certs = chain.iter();
     let leaf_der = certs.next().ok_or(CertError::NoCertificate)?;
     let now = match (opts.check_time, now) {
@@ -377,7 +466,7 @@ pub(crate) fn verify_chain(
     parse_key(leaf.spki_raw, || leaf.id(), opts.rsa)?;
     // A server certificate configured as an anchor itself (self-signed home broker).
     if anchors.iter().any(|a| a.is(leaf)) {
-        return Ok(());
+        return Ok(None);
     }
     leaf.check_sig_alg()?;
 
@@ -388,21 +477,5 @@ pub(crate) fn verify_chain(
         // Unparseable extras are ignored: a path through them could not be checked anyway.
         let _ = ParsedCert::parse_into(&mut parsed, der, i + 1);
     }
-    let Some((leaf, pool)) = parsed.split_first() else { return Err(CertError::NoCertificate) };
-    let mut search = Search {
-        crypto,
-        anchors,
-        pool,
-        opts,
-        now,
-        budget: opts.max_sig_checks,
-        name_budget: opts.max_name_checks,
-        exhausted: false,
-        best: None,
-    };
-    let mut path = alloc::vec![leaf];
-    if search.extend(&mut path) {
-        return Ok(());
-    }
-    Err(search.best.unwrap_or(CertError::UnknownIssuer { cert: leaf.id(), anchors: anchors.len() }))
+    Ok(Some((parsed, now)))
 }

@@ -149,6 +149,8 @@ pub(crate) fn describe_key(spki: &[u8]) -> String {
 }
 
 /// Checks that `child` was signed by the key `issuer_spki` (RFC 5280 §6.1.3 (a)(1)).
+/// Its frame holds only the key and the algorithm: their checks run in
+/// [`signature_inputs`]'s frame, popped before the verification (issue 12: stack).
 pub(crate) fn check_signed_by(
     crypto: &mut dyn SignatureVerifier,
     child: &ParsedCert<'_>,
@@ -156,10 +158,21 @@ pub(crate) fn check_signed_by(
     issuer_id: impl Fn() -> CertId,
     limits: RsaLimits,
 ) -> Result<(), CertError> {
-    let alg = child.check_sig_alg()?;
-    let key = parse_key(issuer_spki, &issuer_id, limits)?;
+    let (alg, key) = signature_inputs(child, issuer_spki, &issuer_id, limits)?;
     let sig = child.signature().unwrap_or(&[]);
     crypto.verify_signature(&key, alg, child.tbs, sig).map_err(|e| signature_refused(e, child, &issuer_id))
+}
+
+/// `child`'s signature algorithm and the issuer's key, each checked.
+#[inline(never)]
+fn signature_inputs(
+    child: &ParsedCert<'_>,
+    issuer_spki: &[u8],
+    issuer_id: &dyn Fn() -> CertId,
+    limits: RsaLimits,
+) -> Result<(SigAlg, PeerKey), CertError> {
+    let alg = child.check_sig_alg()?;
+    Ok((alg, parse_key(issuer_spki, issuer_id, limits)?))
 }
 
 /// Why `child`'s signature was refused; out of line, so that its frame is
