@@ -31,7 +31,8 @@ pub struct KeyShare<P: CryptoProvider> {
     public_len: u8,
 }
 
-/// The (EC)DHE shared secret, zeroized on drop.
+/// The (EC)DHE shared secret, zeroized on drop (each clone too).
+#[derive(Clone)]
 pub struct SharedSecret {
     buf: [u8; MAX_SHARED_SECRET_LEN],
     len: u8,

@@ -213,8 +213,11 @@ impl<'a, P: CryptoProvider> State<'a, P> {
             }
             // Checks that borrow the state run from this small frame, before
             // the transition moves it: verification is the deepest work.
+            // The check's result stays where it was returned, borrowed by the
+            // transition: no second copy of it beside the verification.
             (State::ExpectCertificate(s), H::Certificate) => {
-                let proof = s.check(body, ctx)?;
+                let checked = s.check(body, ctx);
+                let Ok(proof) = &checked else { return checked.map(|_| Output::None) };
                 transition!(self, msg.typ, |next| State::ExpectCertificate(s) => s.handle(proof, raw, ctx.crypto, next))
             }
             (State::ExpectCertificate(s), H::CertificateRequest) if s.hs.client_auth.is_none() => {

@@ -158,9 +158,11 @@ pub(crate) fn check_signed_by(
     issuer_id: impl Fn() -> CertId,
     limits: RsaLimits,
 ) -> Result<(), CertError> {
-    let (alg, key) = signature_inputs(child, issuer_spki, &issuer_id, limits)?;
+    // Borrowed where it was returned: one copy of the key in this frame.
+    let inputs = signature_inputs(child, issuer_spki, &issuer_id, limits);
+    let Ok((alg, key)) = &inputs else { return inputs.map(|_| ()) };
     let sig = child.signature().unwrap_or(&[]);
-    crypto.verify_signature(&key, alg, child.tbs, sig).map_err(|e| signature_refused(e, child, &issuer_id))
+    crypto.verify_signature(key, *alg, child.tbs, sig).map_err(|e| signature_refused(e, child, &issuer_id))
 }
 
 /// `child`'s signature algorithm and the issuer's key, each checked.

@@ -58,11 +58,13 @@ pub(crate) fn handle<'a, R: CryptoRng, P: CryptoProvider>(
         // Checks that borrow the state run from this small frame, before the
         // transition moves it: verification is the deepest work (issue 12).
         (State::ExpectCertificate(n), H::Certificate) => {
-            let proof = n.check_certificate(body, ctx)?;
+            let checked = n.check_certificate(body, ctx);
+            let Ok(proof) = &checked else { return checked.map(|_| Output::None) };
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectCertificate(n)) => n.certificate(proof, raw, ctx.crypto, next))
         }
         (State::ExpectServerKeyExchange(s), H::ServerKeyExchange) => {
-            let checked = s.check(body, ctx)?;
+            let checked = s.check(body, ctx);
+            let Ok(checked) = &checked else { return checked.map(|_| Output::None) };
             transition!(slot, typ, |next| Outer::Tls12(State::ExpectServerKeyExchange(s)) =>
                 s.handle(checked, raw, ctx.crypto, next))
         }

@@ -83,12 +83,13 @@ impl<P: CryptoProvider> Negotiated<P> {
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn certificate(
         mut self,
-        (trust, leaf_key): (Trust, PeerKey),
+        (trust, leaf_key): &(Trust, PeerKey),
         raw: &[u8],
         crypto: &mut P,
         slot: &mut Outer<'_, P>,
     ) -> Result<Output<'static>, Error> {
         self.transcript.update(crypto, raw);
+        let (trust, leaf_key) = (*trust, leaf_key.clone());
         *slot = Outer::Tls12(State::ExpectServerKeyExchange(ExpectServerKeyExchange { n: self, leaf_key, trust }));
         Ok(Output::None)
     }
@@ -133,13 +134,13 @@ impl<P: CryptoProvider> ExpectServerKeyExchange<P> {
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn handle(
         mut self,
-        (group, ecdhe): (NamedGroup, Ecdhe),
+        (group, ecdhe): &(NamedGroup, Ecdhe),
         raw: &[u8],
         crypto: &mut P,
         slot: &mut Outer<'_, P>,
     ) -> Result<Output<'static>, Error> {
-        self.n.absorb_server_key_exchange(Some(group), &[], raw, crypto);
-        let exchange = Exchange::Ecdhe(ecdhe);
+        self.n.absorb_server_key_exchange(Some(*group), &[], raw, crypto);
+        let exchange = Exchange::Ecdhe(ecdhe.clone());
         let n = self.n;
         *slot = Outer::Tls12(State::ExpectServerHelloDone(ExpectServerHelloDone {
             n,

@@ -120,13 +120,14 @@ impl<P: CryptoProvider> ExpectCertificate<P> {
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<'a>(
         self,
-        (trust, leaf_key): (Trust, PeerKey),
+        (trust, leaf_key): &(Trust, PeerKey),
         raw: &[u8],
         crypto: &mut P,
         slot: &mut State<'a, P>,
     ) -> Result<Output<'a>, Error> {
         let mut hs = self.hs;
         hs.transcript.update(crypto, raw);
+        let (trust, leaf_key) = (*trust, leaf_key.clone());
         *slot = State::ExpectCertificateVerify(ExpectCertificateVerify { hs, trust, leaf_key });
         Ok(Output::None)
     }
