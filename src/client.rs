@@ -262,13 +262,15 @@ where
             Phase::PeerClosed => return Ok(Event::PeerClosed),
             Phase::Handshaking => {}
         }
-        match self.step() {
-            Ok(ev) => Ok(ev),
-            Err(e) => Err(self.fail(e)),
+        // The result stays in the caller's slot; `fail` borrows the error.
+        let r = self.step();
+        if let Err(e) = &r {
+            self.fail(e);
         }
+        r
     }
 
-    fn fail(&mut self, e: Error) -> Error {
+    fn fail(&mut self, e: &Error) {
         trace::warning!("connection failed: {}", e);
         if let Some(alert) = e.alert() {
             self.send_alert(alert);
@@ -277,7 +279,6 @@ where
         self.read_prot = None;
         self.write_prot = None;
         self.phase = Phase::Failed(e.clone());
-        e
     }
 
     fn send_alert(&mut self, alert: AlertDescription) {
@@ -320,7 +321,8 @@ where
                 }
                 let out = {
                     let (rx, state, mut ctx) = self.split();
-                    state.as_mut().ok_or(Error::Closed)?.handle(&rx[range], &mut ctx)?
+                    let Some(state) = state.as_mut() else { return Err(Error::Closed) };
+                    state.handle(&rx[range], &mut ctx)?
                 };
                 match (typ, &out, &self.state) {
                     (HandshakeType::KeyUpdate, _, _) => trace::debug!("the server changed its sending key (KeyUpdate)"),
@@ -675,7 +677,7 @@ where
                 if self.outbound.free_len(self.tx.as_mut()) < 64 {
                     break;
                 }
-                self.change_own_key().map_err(|e| self.fail(e))?;
+                self.change_own_key().inspect_err(|e| self.fail(e))?;
             }
             let tx = self.tx.as_mut();
             let free = self.outbound.free_len(tx);
@@ -695,7 +697,8 @@ where
                 |w| w.bytes(chunk),
             );
             if let Err(e) = r {
-                return Err(self.fail(e));
+                self.fail(&e);
+                return Err(e);
             }
             taken += n;
         }
@@ -733,7 +736,7 @@ where
             self.floods.reset(Flood::KeyUpdate);
         }
         let req = if request_peer { KeyUpdateRequest::Requested } else { KeyUpdateRequest::NotRequested };
-        self.update_write_key(req).map_err(|e| self.fail(e))
+        self.update_write_key(req).inspect_err(|e| self.fail(e))
     }
 
     fn update_write_key(&mut self, req: KeyUpdateRequest) -> Result<(), Error> {

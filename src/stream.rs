@@ -115,7 +115,13 @@ impl<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider> TlsStream<'a, T, R, P
     /// # Ok(()) }
     /// ```
     #[inline(never)]
-    pub fn new_with_buffers(options: ConnectOptions<'a, P>, rng: R, io: T, rx: Vec<u8>, tx: Vec<u8>) -> io::Result<Self> {
+    pub fn new_with_buffers(
+        options: ConnectOptions<'a, P>,
+        rng: R,
+        io: T,
+        rx: Vec<u8>,
+        tx: Vec<u8>,
+    ) -> io::Result<Self> {
         match Client::new(options, rng, rx, tx) {
             Ok(client) => Ok(TlsStream { client, io, summary: None, closed: false, ticket: Default::default() }),
             Err(e) => Err(to_io(e)),

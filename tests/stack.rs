@@ -338,14 +338,7 @@ fn adapter_rows(rows: &mut Vec<Row>) {
     {
         let (mut rx, mut tx) = ([0u8; 8192], [0u8; 4096]);
         let io = BlockingAsync(s_async.connect());
-        let connect = embertls::AsyncTlsStream::connect(
-            options(),
-            rng(),
-            io,
-            &mut rx[..],
-            &mut tx[..],
-            None,
-        );
+        let connect = embertls::AsyncTlsStream::connect(options(), rng(), io, &mut rx[..], &mut tx[..], None);
         let future_size = std::mem::size_of_val(&connect);
         let mut hw = HighWater::default();
         let mut tls = poll_measured(&mut hw, connect).expect("AsyncTlsStream::connect");

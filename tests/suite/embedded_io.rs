@@ -246,9 +246,15 @@ fn blocking_streams_built_in_place_connect_on_request_or_first_write() {
     let (mut rx, mut tx) = ([0u8; 2 * MAX_RECORD], [0u8; MAX_RECORD]);
 
     let tcp = FromStd::new(server.connect());
-    let mut tls =
-        EmbeddedTlsStream::new(options(&config, ServerName::parse("localhost")), rng(), tcp, &mut rx[..], &mut tx[..], None)
-            .expect("new");
+    let mut tls = EmbeddedTlsStream::new(
+        options(&config, ServerName::parse("localhost")),
+        rng(),
+        tcp,
+        &mut rx[..],
+        &mut tx[..],
+        None,
+    )
+    .expect("new");
     assert_eq!(tls.summary().version, ProtocolVersion::Unknown(0), "not connected yet");
     let s = tls.complete_handshake().unwrap_or_else(|e| panic!("handshake: {e}"));
     assert_eq!((s.version, tls.summary().version), (ProtocolVersion::Tls13, ProtocolVersion::Tls13));
@@ -259,9 +265,15 @@ fn blocking_streams_built_in_place_connect_on_request_or_first_write() {
 
     // The first write runs the handshake.
     let tcp = FromStd::new(server.connect());
-    let mut tls =
-        EmbeddedTlsStream::new(options(&config, ServerName::parse("localhost")), rng(), tcp, &mut rx[..], &mut tx[..], None)
-            .expect("new");
+    let mut tls = EmbeddedTlsStream::new(
+        options(&config, ServerName::parse("localhost")),
+        rng(),
+        tcp,
+        &mut rx[..],
+        &mut tx[..],
+        None,
+    )
+    .expect("new");
     embedded_io::Write::write_all(&mut tls, GET).unwrap_or_else(|e| panic!("write: {e}"));
     assert_eq!(tls.summary().version, ProtocolVersion::Tls13);
     check_page(&read_to_close(&mut tls).unwrap());
@@ -311,14 +323,22 @@ fn an_in_place_stream_whose_handshake_failed_stays_failed() {
     let config = insecure();
     let tcp = FromStd::new(std::net::TcpStream::connect(("127.0.0.1", port)).unwrap());
     let (mut rx, mut tx) = ([0u8; 2048], [0u8; 1024]);
-    let mut tls =
-        EmbeddedTlsStream::new(options(&config, ServerName::parse("localhost")), rng(), tcp, &mut rx[..], &mut tx[..], None)
-            .expect("new");
+    let mut tls = EmbeddedTlsStream::new(
+        options(&config, ServerName::parse("localhost")),
+        rng(),
+        tcp,
+        &mut rx[..],
+        &mut tx[..],
+        None,
+    )
+    .expect("new");
     let Err(TlsIoError::Tls(first)) = tls.complete_handshake() else { panic!("handshake with an HTTP server") };
     let Err(TlsIoError::Tls(again)) = tls.complete_handshake() else { panic!("a failed stream stays failed") };
     // The engine's stored failure, not a new attempt (which would read EOF: Truncated).
     assert_eq!(again, first);
-    let Err(TlsIoError::Tls(write)) = embedded_io::Write::write(&mut tls, GET) else { panic!("write on a failed stream") };
+    let Err(TlsIoError::Tls(write)) = embedded_io::Write::write(&mut tls, GET) else {
+        panic!("write on a failed stream")
+    };
     assert_eq!(write, first);
     assert_eq!(tls.summary().version, ProtocolVersion::Unknown(0));
 

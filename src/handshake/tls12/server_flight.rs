@@ -64,10 +64,17 @@ impl<P: CryptoProvider> Negotiated<P> {
         ctx: &mut Ctx<'_, '_, R, P>,
     ) -> Result<(Trust, PeerKey), Error> {
         let chain = CertificateChain::from_tls12_message(body)?;
-        let leaf = chain.leaf().ok_or(crate::x509::CertError::NoCertificate)?;
+        let Some(leaf) = chain.leaf() else { return Err(crate::x509::CertError::NoCertificate.into()) };
         let trust = ctx.config.verifier.verify_server_with(&chain, &ctx.server_name, ctx.now, ctx.crypto)?;
-        let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
-        // RFC 8422 §5.3 / RFC 5246 §7.4.2: the key must fit the suite (ECDSA or RSA).
+        Ok((trust, self.leaf_key(leaf, ctx.config.min_rsa_bits)?))
+    }
+
+    /// The leaf's key, which must fit the suite (ECDSA or RSA; RFC 8422
+    /// §5.3, RFC 5246 §7.4.2). Out of line: the key is not in the frame
+    /// under the chain's verification (issue 12: stack).
+    #[inline(never)]
+    fn leaf_key(&self, leaf: &[u8], min_rsa_bits: u32) -> Result<PeerKey, Error> {
+        let leaf_key = PeerKey::from_certificate(leaf, min_rsa_bits).map_err(Error::ServerKey)?;
         let fits = match self.kx {
             KeyExchange::EcdheEcdsa => leaf_key.ecdsa_curve().is_some(),
             _ => leaf_key.ecdsa_curve().is_none(),
@@ -75,7 +82,7 @@ impl<P: CryptoProvider> Negotiated<P> {
         if !fits {
             return Err(Error::ServerKey(SignatureError::WrongAlgorithmForKey));
         }
-        Ok((trust, leaf_key))
+        Ok(leaf_key)
     }
 
     /// The Certificate `check_certificate` accepted: its key is kept to

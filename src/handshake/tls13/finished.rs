@@ -5,11 +5,12 @@ use subtle::ConstantTimeEq;
 use super::{Connected, Handshaking};
 use crate::auth::{write_certificate, write_certificate_verify};
 use crate::crypto::CryptoProvider;
+use crate::crypto::Secret;
 use crate::error::Error;
 use crate::handshake::hello::PskSource;
 use crate::handshake::state::{send_ccs, send_flight, Ctx, Output, State};
 use crate::handshake::HandshakeSummary;
-use crate::key_schedule::finished_verify_data;
+use crate::key_schedule::{finished_verify_data, MasterSecret};
 use crate::msgs::enums::{HandshakeType, ProtocolVersion};
 use crate::msgs::handshake::write_handshake;
 use crate::record::{FillError, Protection};
@@ -22,10 +23,21 @@ pub(crate) struct ExpectFinished<P: CryptoProvider> {
     pub(crate) trust: Trust,
 }
 
+/// The secrets derived once the server's Finished is verified (RFC 8446 §7.1),
+/// held while the client's flight is written.
+struct AppSecrets {
+    master: MasterSecret,
+    server: Secret,
+    client: Secret,
+    exporter: Secret,
+}
+
 impl<P: CryptoProvider> ExpectFinished<P> {
     /// Works on the state where it is stored: no copy of it is held while
     /// the client's flight is written and sealed, the deepest work of a PSK
     /// handshake (issue 12: stack). `slot` becomes [`State::Connected`].
+    /// Three steps in frames of their own, so that a client certificate's
+    /// signature is made under a frame holding little more than the secrets.
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<'a, R>(
         slot: &mut State<'a, P>,
@@ -36,8 +48,23 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         let State::ExpectFinished(this) = slot else {
             return Err(slot.unexpected(HandshakeType::Finished));
         };
-        let trust = this.trust;
-        let hs = &mut this.hs;
+        // Borrowed where it was returned: one copy of the secrets in this frame.
+        let derived = this.server_finished(body, raw, ctx);
+        let Ok(secrets) = &derived else { return derived.map(|_| Output::None) };
+        this.client_flight(ctx)?;
+        Self::connected(slot, secrets, ctx)
+    }
+
+    /// Checks the server's Finished (§4.4.4), derives the application
+    /// secrets (§7.1) and installs the server's.
+    #[inline(never)]
+    fn server_finished<R>(
+        &mut self,
+        body: &[u8],
+        raw: &[u8],
+        ctx: &mut Ctx<'_, '_, R, P>,
+    ) -> Result<AppSecrets, Error> {
+        let hs = &mut self.hs;
         let alg = hs.suite.hash;
         let hash = hs.transcript.current(ctx.crypto);
         let expected = finished_verify_data(ctx.crypto, alg, &hs.server_secret, &hash);
@@ -47,16 +74,22 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         hs.transcript.update(ctx.crypto, raw);
         let hash_sf = hs.transcript.current(ctx.crypto);
         let master = hs.secret.master(ctx.crypto);
-        let server_app_secret = master.server_traffic_secret(ctx.crypto, &hash_sf);
-        let exporter_master_secret = master.exporter_master_secret(ctx.crypto, &hash_sf);
-        let client_app_secret = master.client_traffic_secret(ctx.crypto, &hash_sf);
-        key_log!(ctx.config, CLIENT_TRAFFIC_SECRET_0, &hs.client_random, client_app_secret.as_bytes());
-        key_log!(ctx.config, SERVER_TRAFFIC_SECRET_0, &hs.client_random, server_app_secret.as_bytes());
-        key_log!(ctx.config, EXPORTER_SECRET, &hs.client_random, exporter_master_secret.as_bytes());
-        ctx.read_prot.install(ctx.crypto, alg, hs.suite.aead, &server_app_secret);
+        let server = master.server_traffic_secret(ctx.crypto, &hash_sf);
+        let exporter = master.exporter_master_secret(ctx.crypto, &hash_sf);
+        let client = master.client_traffic_secret(ctx.crypto, &hash_sf);
+        key_log!(ctx.config, CLIENT_TRAFFIC_SECRET_0, &hs.client_random, client.as_bytes());
+        key_log!(ctx.config, SERVER_TRAFFIC_SECRET_0, &hs.client_random, server.as_bytes());
+        key_log!(ctx.config, EXPORTER_SECRET, &hs.client_random, exporter.as_bytes());
+        ctx.read_prot.install(ctx.crypto, alg, hs.suite.aead, &server);
+        Ok(AppSecrets { master, server, client, exporter })
+    }
 
-        // Client flight: [change_cipher_spec], then one record with
-        // [Certificate, CertificateVerify,] Finished (§4.4, App. D.4).
+    /// The client's flight: [change_cipher_spec], then one record with
+    /// [Certificate, CertificateVerify,] Finished (§4.4, App. D.4).
+    #[inline(never)]
+    fn client_flight<R>(&mut self, ctx: &mut Ctx<'_, '_, R, P>) -> Result<(), Error> {
+        let hs = &mut self.hs;
+        let alg = hs.suite.hash;
         if ctx.config.middlebox_compat && !hs.sent_ccs {
             send_ccs(ctx)?;
         }
@@ -78,10 +111,26 @@ impl<P: CryptoProvider> ExpectFinished<P> {
             write_handshake(w, HandshakeType::Finished, |w| w.bytes(verify_data.as_bytes()))?;
             transcript.update(crypto, &w.written()[start..]);
             Ok::<(), FillError>(())
-        })?;
+        })
+    }
+
+    /// After the client's Finished: the resumption secret, our application
+    /// keys, and `slot` becomes [`State::Connected`].
+    #[inline(never)]
+    fn connected<'a, R>(
+        slot: &mut State<'a, P>,
+        secrets: &AppSecrets,
+        ctx: &mut Ctx<'_, 'a, R, P>,
+    ) -> Result<Output<'a>, Error> {
+        let State::ExpectFinished(this) = slot else {
+            return Err(Error::Internal("the state changed while the client's flight was written"));
+        };
+        let (trust, hs) = (this.trust, &mut this.hs);
+        let alg = hs.suite.hash;
+        let AppSecrets { master, server, client, exporter } = secrets;
         let hash_cf = hs.transcript.current(ctx.crypto);
         let resumption_master_secret = master.resumption_master_secret(ctx.crypto, &hash_cf);
-        Protection::install(ctx.write_prot, ctx.crypto, alg, hs.suite.aead, &client_app_secret);
+        Protection::install(ctx.write_prot, ctx.crypto, alg, hs.suite.aead, client);
 
         let alpn = hs.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
         let summary = HandshakeSummary {
@@ -101,10 +150,10 @@ impl<P: CryptoProvider> ExpectFinished<P> {
             trust,
             alpn: hs.alpn,
             client_auth: hs.client_auth.as_ref().map(|a| a.chosen.map(|(i, _)| i)),
-            server_app_secret,
-            client_app_secret,
+            server_app_secret: server.clone(),
+            client_app_secret: client.clone(),
             resumption_master_secret,
-            exporter_master_secret,
+            exporter_master_secret: exporter.clone(),
         };
         *slot = State::Connected(connected);
         Ok(Output::Complete(summary))

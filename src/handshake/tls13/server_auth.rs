@@ -110,10 +110,9 @@ impl<P: CryptoProvider> ExpectCertificate<P> {
         }
         // We request no per-certificate extensions (OCSP, SCT), so none may come (§4.4.2).
         cert.check_entries(|t| self.hs.offered.contains(t))?;
-        let leaf = cert.chain.leaf().ok_or(crate::x509::CertError::NoCertificate)?;
+        let Some(leaf) = cert.chain.leaf() else { return Err(crate::x509::CertError::NoCertificate.into()) };
         let trust = ctx.config.verifier.verify_server_with(&cert.chain, &ctx.server_name, ctx.now, ctx.crypto)?;
-        let leaf_key = PeerKey::from_certificate(leaf, ctx.config.min_rsa_bits).map_err(Error::ServerKey)?;
-        Ok((trust, leaf_key))
+        Ok((trust, leaf_key(leaf, ctx.config.min_rsa_bits)?))
     }
 
     /// The Certificate `check` accepted: on to CertificateVerify.
@@ -131,6 +130,13 @@ impl<P: CryptoProvider> ExpectCertificate<P> {
         *slot = State::ExpectCertificateVerify(ExpectCertificateVerify { hs, trust, leaf_key });
         Ok(Output::None)
     }
+}
+
+/// The leaf certificate's key. Out of line: the key is not in the frame
+/// under the chain's verification (issue 12: stack).
+#[inline(never)]
+fn leaf_key(leaf: &[u8], min_rsa_bits: u32) -> Result<PeerKey, Error> {
+    PeerKey::from_certificate(leaf, min_rsa_bits).map_err(Error::ServerKey)
 }
 
 impl<P: CryptoProvider> ExpectCertificateVerify<P> {
