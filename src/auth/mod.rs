@@ -103,9 +103,8 @@ pub(crate) fn write_certificate<P: CryptoProvider>(
 /// §7.4.8, [`Signer::sign_digest`]). A signer failure is returned as
 /// [`Error::Signer`]; a signature that does not fit the send buffer as
 /// [`FillError::Full`].
-pub(crate) fn write_certificate_verify<P: CryptoProvider>(
+pub(crate) fn write_certificate_verify<const TLS13: bool, P: CryptoProvider>(
     w: &mut Writer<'_>,
-    tls13: bool,
     signer: &dyn Signer,
     scheme: SignatureScheme,
     (crypto, transcript): (&mut P, &mut Transcript<P>),
@@ -116,7 +115,8 @@ pub(crate) fn write_certificate_verify<P: CryptoProvider>(
     let message = w.begin(3)?;
     w.u16(scheme.to_wire())?;
     let signature = w.begin(2)?;
-    let signed = if tls13 {
+    // TLS13 is a constant: each version's frame holds only its own branch (issue 12: stack).
+    let signed = if TLS13 {
         let mut content = [0u8; 64 + 34 + 64];
         let n = signed_content(false, hash.as_bytes(), &mut content);
         signer.sign(scheme, &content[..n], w.spare_mut())

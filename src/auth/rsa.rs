@@ -151,21 +151,7 @@ impl<R: CryptoRng> Signer for RsaSigner<R> {
 
     fn sign(&self, scheme: SignatureScheme, message: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
         let mut digest = [0u8; 64];
-        let n = match scheme {
-            SignatureScheme::RsaPssRsaeSha256 | SignatureScheme::RsaPkcs1Sha256 => {
-                digest[..32].copy_from_slice(&Sha256::digest(message));
-                32
-            }
-            SignatureScheme::RsaPssRsaeSha384 | SignatureScheme::RsaPkcs1Sha384 => {
-                digest[..48].copy_from_slice(&Sha384::digest(message));
-                48
-            }
-            SignatureScheme::RsaPssRsaeSha512 | SignatureScheme::RsaPkcs1Sha512 => {
-                digest.copy_from_slice(&Sha512::digest(message));
-                64
-            }
-            _ => return Err(SignError::UnsupportedScheme),
-        };
+        let n = message_digest(scheme, message, &mut digest).ok_or(SignError::UnsupportedScheme)?;
         self.sign_digest(scheme, &digest[..n], out)
     }
 
@@ -189,17 +175,61 @@ impl<R: CryptoRng> Signer for RsaSigner<R> {
 
 impl<R: CryptoRng> RsaSigner<R> {
     fn sign_with(&self, rng: &mut R, scheme: SignatureScheme, digest: &[u8]) -> Result<Vec<u8>, SignError> {
+        let key = &self.key;
         let sig = match scheme {
-            SignatureScheme::RsaPssRsaeSha256 => self.key.sign_with_rng(rng, Pss::<Sha256>::new(), digest),
-            SignatureScheme::RsaPssRsaeSha384 => self.key.sign_with_rng(rng, Pss::<Sha384>::new(), digest),
-            SignatureScheme::RsaPssRsaeSha512 => self.key.sign_with_rng(rng, Pss::<Sha512>::new(), digest),
-            SignatureScheme::RsaPkcs1Sha256 => self.key.sign_with_rng(rng, Pkcs1v15Sign::new::<Sha256>(), digest),
-            SignatureScheme::RsaPkcs1Sha384 => self.key.sign_with_rng(rng, Pkcs1v15Sign::new::<Sha384>(), digest),
-            SignatureScheme::RsaPkcs1Sha512 => self.key.sign_with_rng(rng, Pkcs1v15Sign::new::<Sha512>(), digest),
+            SignatureScheme::RsaPssRsaeSha256 => pss::<Sha256, R>(key, rng, digest),
+            SignatureScheme::RsaPssRsaeSha384 => pss::<Sha384, R>(key, rng, digest),
+            SignatureScheme::RsaPssRsaeSha512 => pss::<Sha512, R>(key, rng, digest),
+            SignatureScheme::RsaPkcs1Sha256 => pkcs1::<Sha256, R>(key, rng, digest),
+            SignatureScheme::RsaPkcs1Sha384 => pkcs1::<Sha384, R>(key, rng, digest),
+            SignatureScheme::RsaPkcs1Sha512 => pkcs1::<Sha512, R>(key, rng, digest),
             _ => return Err(SignError::UnsupportedScheme),
+        };
+        sig.map_err(|_| SignError::Device("RSA signing failed"))
+    }
+}
+
+/// RSASSA-PSS (RFC 8017 §8.1) of `digest`, salt of the hash's length. Each
+/// scheme in a frame of its own, so one padding state is on the stack
+/// under the private-key operation (issue 12: stack).
+#[inline(never)]
+fn pss<D, R>(key: &PrivateKey, rng: &mut R, digest: &[u8]) -> rsa::Result<Vec<u8>>
+where
+    D: 'static + Digest + sha2::digest::FixedOutputReset,
+    R: CryptoRng,
+{
+    key.sign_with_rng(rng, Pss::<D>::new(), digest)
+}
+
+/// RSASSA-PKCS1-v1_5 (RFC 8017 §8.2) of `digest`; as [`pss`].
+#[inline(never)]
+fn pkcs1<D, R>(key: &PrivateKey, rng: &mut R, digest: &[u8]) -> rsa::Result<Vec<u8>>
+where
+    D: sha2::digest::Digest + const_oid::AssociatedOid,
+    R: CryptoRng,
+{
+    key.sign_with_rng(rng, Pkcs1v15Sign::new::<D>(), digest)
+}
+
+/// The digest of `message` with the hash of `scheme` (`None`: not an RSA
+/// scheme), its length returned. Out of line: the hash state is not in the
+/// frame under the signature (issue 12: stack).
+#[inline(never)]
+fn message_digest(scheme: SignatureScheme, message: &[u8], digest: &mut [u8; 64]) -> Option<usize> {
+    match scheme {
+        SignatureScheme::RsaPssRsaeSha256 | SignatureScheme::RsaPkcs1Sha256 => {
+            digest[..32].copy_from_slice(&Sha256::digest(message));
+            Some(32)
         }
-        .map_err(|_| SignError::Device("RSA signing failed"))?;
-        Ok(sig)
+        SignatureScheme::RsaPssRsaeSha384 | SignatureScheme::RsaPkcs1Sha384 => {
+            digest[..48].copy_from_slice(&Sha384::digest(message));
+            Some(48)
+        }
+        SignatureScheme::RsaPssRsaeSha512 | SignatureScheme::RsaPkcs1Sha512 => {
+            digest.copy_from_slice(&Sha512::digest(message));
+            Some(64)
+        }
+        _ => None,
     }
 }
 

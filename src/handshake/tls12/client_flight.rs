@@ -7,7 +7,7 @@ use super::server_flight::{Exchange, ExpectServerHelloDone};
 use super::{Keyed, Outer, State};
 use crate::auth::{write_certificate, write_certificate_verify};
 use crate::codec::Writer;
-use crate::crypto::CryptoProvider;
+use crate::crypto::{CryptoProvider, HashAlg, Transcript};
 use crate::error::Error;
 use crate::handshake::state::{send_ccs, send_flight, Ctx, Output};
 use crate::key_schedule::tls12::{psk_pre_master, MasterSecret12};
@@ -16,6 +16,36 @@ use crate::msgs::handshake::write_handshake;
 use crate::msgs::tls12::encode_client_key_exchange;
 use crate::record::{FillError, Protection};
 use crate::trace::key_log;
+
+/// The master secret (RFC 5246 §8.1; with `ems`, RFC 7627 §4: the session
+/// hash runs up to and including ClientKeyExchange) from the (EC)DHE shared
+/// secret and/or the PSK (RFC 4279 §2, RFC 5489 §2). Out of line: its
+/// temporaries are not in the frame under a client signature (issue 12: stack).
+#[inline(never)]
+fn derive_master<P: CryptoProvider>(
+    crypto: &mut P,
+    transcript: &mut Transcript<P>,
+    hash: HashAlg,
+    psk: Option<&[u8]>,
+    shared: Option<&[u8]>,
+    ems: bool,
+    randoms: &[u8; 64],
+) -> MasterSecret12 {
+    let session_hash = transcript.current(crypto);
+    let mut pms = [0u8; 2 * (2 + 64)];
+    let pms_len = match psk {
+        Some(key) => psk_pre_master(key, shared, &mut pms),
+        None => {
+            let s = shared.unwrap_or(&[]);
+            pms[..s.len()].copy_from_slice(s);
+            s.len()
+        }
+    };
+    let ems_hash = ems.then_some(session_hash.as_bytes());
+    let master = MasterSecret12::derive(crypto, hash, &pms[..pms_len], ems_hash, randoms);
+    pms.zeroize();
+    master
+}
 
 impl<P: CryptoProvider> ExpectServerHelloDone<P> {
     /// ServerHelloDone: sends the client flight from the stored state (in
@@ -59,23 +89,10 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
                 encode_client_key_exchange(w, psk.map(|p| p.identity()), ecdhe.as_ref().map(|(pk, _)| pk.as_slice()))
             })?;
             transcript.update(crypto, &w.written()[start..]);
-            // RFC 7627 §4: the session hash runs up to and including ClientKeyExchange.
-            let session_hash = transcript.current(crypto);
             let shared = ecdhe.as_ref().map(|(_, s)| s.as_bytes());
-            let mut pms = [0u8; 2 * (2 + 64)];
-            let pms_len = match psk {
-                Some(p) => psk_pre_master(p.key(), shared, &mut pms),
-                None => {
-                    let s = shared.unwrap_or(&[]);
-                    pms[..s.len()].copy_from_slice(s);
-                    s.len()
-                }
-            };
-            let ems_hash = ems.then_some(session_hash.as_bytes());
-            let master = MasterSecret12::derive(crypto, hash, &pms[..pms_len], ems_hash, randoms);
-            pms.zeroize();
+            let master = derive_master(crypto, transcript, hash, psk.map(|p| p.key()), shared, ems, randoms);
             if let Some((id, scheme)) = chosen {
-                write_certificate_verify(w, false, id.signer, scheme, (&mut *crypto, &mut *transcript))?;
+                write_certificate_verify::<false, _>(w, id.signer, scheme, (&mut *crypto, &mut *transcript))?;
             }
             Ok::<_, FillError>(master)
         })?;

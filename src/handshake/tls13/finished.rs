@@ -4,8 +4,8 @@ use subtle::ConstantTimeEq;
 
 use super::{Connected, Handshaking};
 use crate::auth::{write_certificate, write_certificate_verify};
-use crate::crypto::CryptoProvider;
-use crate::crypto::Secret;
+use crate::codec::Writer;
+use crate::crypto::{CryptoProvider, HashAlg, Secret, Transcript};
 use crate::error::Error;
 use crate::handshake::hello::PskSource;
 use crate::handshake::state::{send_ccs, send_flight, Ctx, Output, State};
@@ -102,15 +102,10 @@ impl<P: CryptoProvider> ExpectFinished<P> {
                 let chain: &[&[u8]] = identity.map_or(&[], |(id, _)| id.chain);
                 write_certificate(w, Some(&auth.context), chain, (&mut *crypto, &mut *transcript))?;
                 if let Some((id, scheme)) = identity {
-                    write_certificate_verify(w, true, id.signer, scheme, (&mut *crypto, &mut *transcript))?;
+                    write_certificate_verify::<true, _>(w, id.signer, scheme, (&mut *crypto, &mut *transcript))?;
                 }
             }
-            let hash = transcript.current(crypto);
-            let verify_data = finished_verify_data(crypto, alg, client_secret, &hash);
-            let start = w.len();
-            write_handshake(w, HandshakeType::Finished, |w| w.bytes(verify_data.as_bytes()))?;
-            transcript.update(crypto, &w.written()[start..]);
-            Ok::<(), FillError>(())
+            write_finished(w, crypto, transcript, alg, client_secret)
         })
     }
 
@@ -158,4 +153,22 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         *slot = State::Connected(connected);
         Ok(Output::Complete(summary))
     }
+}
+
+/// The client's Finished (§4.4.4), added to the transcript. Out of line:
+/// its hash state is not in the frame under a client signature (issue 12: stack).
+#[inline(never)]
+fn write_finished<P: CryptoProvider>(
+    w: &mut Writer<'_>,
+    crypto: &mut P,
+    transcript: &mut Transcript<P>,
+    alg: HashAlg,
+    client_secret: &Secret,
+) -> Result<(), FillError> {
+    let hash = transcript.current(crypto);
+    let verify_data = finished_verify_data(crypto, alg, client_secret, &hash);
+    let start = w.len();
+    write_handshake(w, HandshakeType::Finished, |w| w.bytes(verify_data.as_bytes()))?;
+    transcript.update(crypto, &w.written()[start..]);
+    Ok(())
 }
