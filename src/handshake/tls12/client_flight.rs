@@ -3,7 +3,7 @@
 
 use zeroize::Zeroize;
 
-use super::server_flight::{Exchange, ExpectServerHelloDone};
+use super::server_flight::{Ecdhe, Exchange, ExpectServerHelloDone};
 use super::{Keyed, Outer, State};
 use crate::auth::{write_certificate, write_certificate_verify};
 use crate::codec::Writer;
@@ -14,23 +14,33 @@ use crate::key_schedule::tls12::{psk_pre_master, MasterSecret12};
 use crate::msgs::enums::{ContentType, HandshakeType};
 use crate::msgs::handshake::write_handshake;
 use crate::msgs::tls12::encode_client_key_exchange;
+use crate::psk::ExternalPsk;
 use crate::record::{FillError, Protection};
 use crate::trace::key_log;
 
-/// The master secret (RFC 5246 §8.1; with `ems`, RFC 7627 §4: the session
-/// hash runs up to and including ClientKeyExchange) from the (EC)DHE shared
-/// secret and/or the PSK (RFC 4279 §2, RFC 5489 §2). Out of line: its
-/// temporaries are not in the frame under a client signature (issue 12: stack).
+/// Writes ClientKeyExchange (RFC 5246 §7.4.7, RFC 4279 §2, RFC 5489 §2)
+/// and returns the master secret (RFC 5246 §8.1; with `ems`, RFC 7627 §4:
+/// the session hash runs up to and including ClientKeyExchange) from the
+/// (EC)DHE shared secret and/or the PSK. Out of line: its temporaries are
+/// not in the frame under a client signature (issue 12: stack).
+#[allow(clippy::too_many_arguments)] // the flight's parts, borrowed apart from one state
 #[inline(never)]
-fn derive_master<P: CryptoProvider>(
+fn key_exchange<P: CryptoProvider>(
+    w: &mut Writer<'_>,
     crypto: &mut P,
     transcript: &mut Transcript<P>,
     hash: HashAlg,
-    psk: Option<&[u8]>,
-    shared: Option<&[u8]>,
+    psk: Option<&ExternalPsk>,
+    ecdhe: Option<&Ecdhe>,
     ems: bool,
     randoms: &[u8; 64],
-) -> MasterSecret12 {
+) -> Result<MasterSecret12, FillError> {
+    let start = w.len();
+    write_handshake(w, HandshakeType::ClientKeyExchange, |w| {
+        encode_client_key_exchange(w, psk.map(|p| p.identity()), ecdhe.map(|(pk, _)| pk.as_slice()))
+    })?;
+    transcript.update(crypto, &w.written()[start..]);
+    let (psk, shared) = (psk.map(|p| p.key()), ecdhe.map(|(_, s)| s.as_bytes()));
     let session_hash = transcript.current(crypto);
     let mut pms = [0u8; 2 * (2 + 64)];
     let pms_len = match psk {
@@ -44,7 +54,7 @@ fn derive_master<P: CryptoProvider>(
     let ems_hash = ems.then_some(session_hash.as_bytes());
     let master = MasterSecret12::derive(crypto, hash, &pms[..pms_len], ems_hash, randoms);
     pms.zeroize();
-    master
+    Ok(master)
 }
 
 impl<P: CryptoProvider> ExpectServerHelloDone<P> {
@@ -84,13 +94,7 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
                 let chain = chosen.map_or(&[][..], |(id, _)| id.chain);
                 write_certificate(w, None, chain, (&mut *crypto, &mut *transcript))?;
             }
-            let start = w.len();
-            write_handshake(w, HandshakeType::ClientKeyExchange, |w| {
-                encode_client_key_exchange(w, psk.map(|p| p.identity()), ecdhe.as_ref().map(|(pk, _)| pk.as_slice()))
-            })?;
-            transcript.update(crypto, &w.written()[start..]);
-            let shared = ecdhe.as_ref().map(|(_, s)| s.as_bytes());
-            let master = derive_master(crypto, transcript, hash, psk.map(|p| p.key()), shared, ems, randoms);
+            let master = key_exchange(w, crypto, transcript, hash, psk, ecdhe, ems, randoms)?;
             if let Some((id, scheme)) = chosen {
                 write_certificate_verify::<false, _>(w, id.signer, scheme, (&mut *crypto, &mut *transcript))?;
             }
