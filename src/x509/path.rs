@@ -176,6 +176,10 @@ struct Search<'s, 'a> {
 }
 
 impl<'s, 'a> Search<'s, 'a> {
+    /// Keeps `e` if it explains the failure best so far. Out of line: a
+    /// refusal's error is not in the frames under a signature (issue 12: stack).
+    #[cold]
+    #[inline(never)]
     fn record(&mut self, e: CertError) {
         // Running out of name-check work ends the search: the bound is per verification.
         if matches!(e, CertError::NameConstraintBudget { .. }) {
@@ -278,17 +282,10 @@ impl<'s, 'a> Search<'s, 'a> {
         match r {
             Ok(()) => true,
             Err(e) => {
-                self.record_refusal(e);
+                self.record(e);
                 false
             }
         }
-    }
-
-    /// [`Self::record`], out of line.
-    #[cold]
-    #[inline(never)]
-    fn record_refusal(&mut self, e: CertError) {
-        self.record(e);
     }
 
     /// Tries to complete `path` (leaf first) up to an anchor. It recurses
