@@ -392,8 +392,8 @@ pub(crate) fn verify_chain(
     opts: &Options,
     crypto: &mut dyn SignatureVerifier,
 ) -> Result<(), CertError> {
-    let Some((parsed, now)) = parse_chain(anchors, chain, name, now, opts)? else { return Ok(()) };
-    search_path(anchors, &parsed, now, opts, crypto)
+    let Some(parsed) = parse_chain(anchors, chain, name, now, opts)? else { return Ok(()) };
+    search_path(anchors, &parsed.certs, parsed.now, opts, crypto)
 }
 
 /// The path search from the leaf, `parsed[0]`, through the other
@@ -441,7 +441,7 @@ fn parse_chain<'c>(
     name: Option<&ServerName<'_>>,
     now: Option<UnixTime>,
     opts: &Options,
-) -> Result<Option<(Vec<ParsedCert<'c>>, Option<u64>)>, CertError> {
+) -> Result<Option<ParsedChain<'c>>, CertError> {
     let mut certs = chain.iter();
     let leaf_der = certs.next().ok_or(CertError::NoCertificate)?;
     let now = match (opts.check_time, now) {
@@ -474,5 +474,13 @@ fn parse_chain<'c>(
         // Unparseable extras are ignored: a path through them could not be checked anyway.
         let _ = ParsedCert::parse_into(&mut parsed, der, i + 1);
     }
-    Ok(Some((parsed, now)))
+    Ok(Some(ParsedChain { certs: parsed, now }))
+}
+
+/// What [`parse_chain`] gives the path search.
+struct ParsedChain<'c> {
+    /// The leaf first, then the other certificates that parsed.
+    certs: Vec<ParsedCert<'c>>,
+    /// The time to check validity at (`None`: not checked).
+    now: Option<u64>,
 }
