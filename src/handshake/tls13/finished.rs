@@ -5,12 +5,12 @@ use subtle::ConstantTimeEq;
 use super::{Connected, Handshaking};
 use crate::auth::{write_certificate, write_certificate_verify};
 use crate::codec::Writer;
-use crate::crypto::{CryptoProvider, HashAlg, Secret, Transcript};
+use crate::crypto::{CryptoProvider, Digest, HashAlg, Secret, Transcript};
 use crate::error::Error;
 use crate::handshake::hello::PskSource;
 use crate::handshake::state::{send_ccs, send_flight, Ctx, Output, State};
 use crate::handshake::HandshakeSummary;
-use crate::key_schedule::{finished_verify_data, MasterSecret};
+use crate::key_schedule::finished_verify_data;
 use crate::msgs::enums::{HandshakeType, ProtocolVersion};
 use crate::msgs::handshake::write_handshake;
 use crate::record::{FillError, Protection};
@@ -23,21 +23,15 @@ pub(crate) struct ExpectFinished<P: CryptoProvider> {
     pub(crate) trust: Trust,
 }
 
-/// The secrets derived once the server's Finished is verified (RFC 8446 §7.1),
-/// held while the client's flight is written.
-struct AppSecrets {
-    master: MasterSecret,
-    server: Secret,
-    client: Secret,
-    exporter: Secret,
-}
-
 impl<P: CryptoProvider> ExpectFinished<P> {
     /// Works on the state where it is stored: no copy of it is held while
     /// the client's flight is written and sealed, the deepest work of a PSK
     /// handshake (issue 12: stack). `slot` becomes [`State::Connected`].
-    /// Three steps in frames of their own, so that a client certificate's
-    /// signature is made under a frame holding little more than the secrets.
+    /// Three steps in frames of their own; between them this frame holds
+    /// only the transcript hash through the server's Finished, from which
+    /// the application secrets are derived after the client's flight (the
+    /// flight needs none of them), so that a client certificate's signature
+    /// is made under small frames.
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn handle<'a, R>(
         slot: &mut State<'a, P>,
@@ -48,40 +42,24 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         let State::ExpectFinished(this) = slot else {
             return Err(slot.unexpected(HandshakeType::Finished));
         };
-        // Borrowed where it was returned: one copy of the secrets in this frame.
-        let derived = this.server_finished(body, raw, ctx);
-        let Ok(secrets) = &derived else { return derived.map(|_| Output::None) };
+        let checked = this.server_finished(body, raw, ctx);
+        let Ok(hash_sf) = &checked else { return checked.map(|_| Output::None) };
         this.client_flight(ctx)?;
-        Self::connected(slot, secrets, ctx)
+        Self::connected(slot, hash_sf, ctx)
     }
 
-    /// Checks the server's Finished (§4.4.4), derives the application
-    /// secrets (§7.1) and installs the server's.
+    /// Checks the server's Finished (§4.4.4) and returns the transcript hash
+    /// through it.
     #[inline(never)]
-    fn server_finished<R>(
-        &mut self,
-        body: &[u8],
-        raw: &[u8],
-        ctx: &mut Ctx<'_, '_, R, P>,
-    ) -> Result<AppSecrets, Error> {
+    fn server_finished<R>(&mut self, body: &[u8], raw: &[u8], ctx: &mut Ctx<'_, '_, R, P>) -> Result<Digest, Error> {
         let hs = &mut self.hs;
-        let alg = hs.suite.hash;
         let hash = hs.transcript.current(ctx.crypto);
-        let expected = finished_verify_data(ctx.crypto, alg, &hs.server_secret, &hash);
+        let expected = finished_verify_data(ctx.crypto, hs.suite.hash, &hs.server_secret, &hash);
         if !bool::from(expected.as_bytes().ct_eq(body)) {
             return Err(Error::BadFinished);
         }
         hs.transcript.update(ctx.crypto, raw);
-        let hash_sf = hs.transcript.current(ctx.crypto);
-        let master = hs.secret.master(ctx.crypto);
-        let server = master.server_traffic_secret(ctx.crypto, &hash_sf);
-        let exporter = master.exporter_master_secret(ctx.crypto, &hash_sf);
-        let client = master.client_traffic_secret(ctx.crypto, &hash_sf);
-        key_log!(ctx.config, CLIENT_TRAFFIC_SECRET_0, &hs.client_random, client.as_bytes());
-        key_log!(ctx.config, SERVER_TRAFFIC_SECRET_0, &hs.client_random, server.as_bytes());
-        key_log!(ctx.config, EXPORTER_SECRET, &hs.client_random, exporter.as_bytes());
-        ctx.read_prot.install(ctx.crypto, alg, hs.suite.aead, &server);
-        Ok(AppSecrets { master, server, client, exporter })
+        Ok(hs.transcript.current(ctx.crypto))
     }
 
     /// The client's flight: [change_cipher_spec], then one record with
@@ -109,12 +87,14 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         })
     }
 
-    /// After the client's Finished: the resumption secret, our application
-    /// keys, and `slot` becomes [`State::Connected`].
+    /// After the client's Finished: the application secrets (§7.1, over
+    /// `hash_sf`, the transcript through the server's Finished), both
+    /// directions' keys, the resumption secret, and `slot` becomes
+    /// [`State::Connected`].
     #[inline(never)]
     fn connected<'a, R>(
         slot: &mut State<'a, P>,
-        secrets: &AppSecrets,
+        hash_sf: &Digest,
         ctx: &mut Ctx<'_, 'a, R, P>,
     ) -> Result<Output<'a>, Error> {
         let State::ExpectFinished(this) = slot else {
@@ -122,10 +102,17 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         };
         let (trust, hs) = (this.trust, &mut this.hs);
         let alg = hs.suite.hash;
-        let AppSecrets { master, server, client, exporter } = secrets;
+        let master = hs.secret.master(ctx.crypto);
+        let server_app_secret = master.server_traffic_secret(ctx.crypto, hash_sf);
+        let exporter_master_secret = master.exporter_master_secret(ctx.crypto, hash_sf);
+        let client_app_secret = master.client_traffic_secret(ctx.crypto, hash_sf);
+        key_log!(ctx.config, CLIENT_TRAFFIC_SECRET_0, &hs.client_random, client_app_secret.as_bytes());
+        key_log!(ctx.config, SERVER_TRAFFIC_SECRET_0, &hs.client_random, server_app_secret.as_bytes());
+        key_log!(ctx.config, EXPORTER_SECRET, &hs.client_random, exporter_master_secret.as_bytes());
+        ctx.read_prot.install(ctx.crypto, alg, hs.suite.aead, &server_app_secret);
         let hash_cf = hs.transcript.current(ctx.crypto);
         let resumption_master_secret = master.resumption_master_secret(ctx.crypto, &hash_cf);
-        Protection::install(ctx.write_prot, ctx.crypto, alg, hs.suite.aead, client);
+        Protection::install(ctx.write_prot, ctx.crypto, alg, hs.suite.aead, &client_app_secret);
 
         let alpn = hs.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
         let summary = HandshakeSummary {
@@ -145,10 +132,10 @@ impl<P: CryptoProvider> ExpectFinished<P> {
             trust,
             alpn: hs.alpn,
             client_auth: hs.client_auth.as_ref().map(|a| a.chosen.map(|(i, _)| i)),
-            server_app_secret: server.clone(),
-            client_app_secret: client.clone(),
+            server_app_secret,
+            client_app_secret,
             resumption_master_secret,
-            exporter_master_secret: exporter.clone(),
+            exporter_master_secret,
         };
         *slot = State::Connected(connected);
         Ok(Output::Complete(summary))
