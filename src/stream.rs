@@ -73,7 +73,7 @@ impl<'a, T: Read + Write, R: CryptoRng, P: CryptoProvider> TlsStream<'a, T, R, P
     /// As [`TlsStream::connect`], with caller-sized buffers.
     ///
     /// The stream is returned by value, so the handshake runs on a copy of
-    /// it in this function's frame (about 2 KB more stack than
+    /// it in this function's frame (about 2.5 KB more stack than
     /// [`TlsStream::new_with_buffers`] then [`TlsStream::complete_handshake`],
     /// which run it where the caller keeps the stream; issue 12).
     pub fn connect_with_buffers(

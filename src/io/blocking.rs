@@ -75,7 +75,7 @@ where
     /// server's ticket plus about 130 bytes; 512 bytes fit common servers).
     ///
     /// The stream is returned by value, so the handshake runs on a copy of
-    /// it in this function's frame (about 2 KB more stack than
+    /// it in this function's frame (about 2.5 KB more stack than
     /// [`EmbeddedTlsStream::new`] then [`EmbeddedTlsStream::complete_handshake`],
     /// which run it where the caller keeps the stream; issue 12).
     pub fn connect(
