@@ -109,7 +109,6 @@ pub(crate) fn write_certificate_verify<const TLS13: bool, P: CryptoProvider>(
     scheme: SignatureScheme,
     (crypto, transcript): (&mut P, &mut Transcript<P>),
 ) -> Result<(), FillError> {
-    let hash = transcript.current(crypto);
     let start = w.len();
     w.u8(HandshakeType::CertificateVerify.to_wire())?;
     let message = w.begin(3)?;
@@ -118,10 +117,10 @@ pub(crate) fn write_certificate_verify<const TLS13: bool, P: CryptoProvider>(
     // TLS13 is a constant: each version's frame holds only its own branch (issue 12: stack).
     let signed = if TLS13 {
         let mut content = [0u8; 64 + 34 + 64];
-        let n = signed_content(false, hash.as_bytes(), &mut content);
+        let n = client_signed_content(crypto, transcript, &mut content);
         signer.sign(scheme, &content[..n], w.spare_mut())
     } else {
-        signer.sign_digest(scheme, hash.as_bytes(), w.spare_mut())
+        signer.sign_digest(scheme, transcript.current(crypto).as_bytes(), w.spare_mut())
     };
     let len = match signed {
         Ok(len) => len,
@@ -133,6 +132,18 @@ pub(crate) fn write_certificate_verify<const TLS13: bool, P: CryptoProvider>(
     w.end(message)?;
     transcript.update(crypto, &w.written()[start..]);
     Ok(())
+}
+
+/// The content a TLS 1.3 client signs over the transcript so far (RFC 8446
+/// §4.4.3), in `out`; its length. Out of line: the transcript hash is not
+/// in the frame under the signature (issue 12: stack).
+#[inline(never)]
+fn client_signed_content<P: CryptoProvider>(
+    crypto: &mut P,
+    transcript: &Transcript<P>,
+    out: &mut [u8; 64 + 34 + 64],
+) -> usize {
+    signed_content(false, transcript.current(crypto).as_bytes(), out)
 }
 
 /// Most certificates accepted in one client chain.

@@ -152,10 +152,19 @@ impl<R: CryptoRng> Signer for RsaSigner<R> {
     fn sign(&self, scheme: SignatureScheme, message: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
         let mut digest = [0u8; 64];
         let n = message_digest(scheme, message, &mut digest).ok_or(SignError::UnsupportedScheme)?;
-        self.sign_digest(scheme, &digest[..n], out)
+        self.sign_prehashed(scheme, &digest[..n], out)
     }
 
     fn sign_digest(&self, scheme: SignatureScheme, digest: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
+        self.sign_prehashed(scheme, digest, out)
+    }
+}
+
+impl<R: CryptoRng> RsaSigner<R> {
+    /// [`Signer::sign_digest`], inlined into both signing calls: one frame
+    /// fewer above the private-key operation (issue 12: stack).
+    #[inline(always)]
+    fn sign_prehashed(&self, scheme: SignatureScheme, digest: &[u8], out: &mut [u8]) -> Result<usize, SignError> {
         let size = self.key.size();
         if out.len() < size {
             return Err(SignError::BufferTooSmall);
@@ -171,9 +180,8 @@ impl<R: CryptoRng> Signer for RsaSigner<R> {
         dst.copy_from_slice(&sig);
         Ok(sig.len())
     }
-}
 
-impl<R: CryptoRng> RsaSigner<R> {
+    #[inline(always)] // see sign_prehashed
     fn sign_with(&self, rng: &mut R, scheme: SignatureScheme, digest: &[u8]) -> Result<Vec<u8>, SignError> {
         let key = &self.key;
         let sig = match scheme {
