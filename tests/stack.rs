@@ -258,7 +258,8 @@ fn record_rows(rows: &mut Vec<Row>) {
                 off += hw.call(|| peer.client.write(&data[off..])).expect("write");
                 peer.client_to_server();
             }
-            assert_eq!(peer.server_read().len(), data.len());
+            let got = peer.server_read().len();
+            assert_eq!(got, data.len(), "round {round}, TLS 1.2 {tls12}: server error {:?}", peer.server_error);
             if !tls12 && round == 1 {
                 peer.server.refresh_traffic_keys().expect("rustls KeyUpdate");
             }
