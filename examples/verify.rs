@@ -339,7 +339,7 @@ fn run() -> Result<ExitCode, Unusable> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("embertls: error: {}", Error::Certificate(e));
+            eprintln!("embertls: error: {}", Error::from(e));
             Ok(ExitCode::from(1))
         }
     }

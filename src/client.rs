@@ -629,24 +629,10 @@ where
     }
 
     fn client_auth_rejected(&self, alert: AlertDescription, sent: Option<usize>) -> Error {
-        let mut issuer = heapless::String::new();
-        let cn = sent
-            .and_then(|i| self.config.client_identities.get(i))
-            .and_then(|id| id.chain.first())
-            .and_then(|leaf| crate::crypto::certificate_issuer(leaf))
-            .and_then(crate::crypto::name_common_name);
-        if let Some(cn) = cn {
-            for ch in cn.chars() {
-                if issuer.push(ch).is_err() {
-                    break;
-                }
-            }
-        }
         Error::ClientAuthRejected {
             alert,
-            sent_certificate: sent.is_some(),
+            sent_identity: sent,
             configured: !self.config.client_identities.is_empty(),
-            issuer,
         }
     }
 

@@ -154,8 +154,9 @@ pub enum Error {
     PeerMisbehaved(Misbehavior),
     /// The server and this configuration share no version, suite, group or signature scheme.
     Incompatible(Incompatibility),
-    /// The server's certificate chain was refused.
-    Certificate(CertError),
+    /// The server's certificate chain was refused; the [`CertError`] says why
+    /// (read it through [`CertRefusal`]'s `Deref`).
+    Certificate(CertRefusal),
     /// The server certificate's public key cannot be used (type, size or encoding).
     ServerKey(SignatureError),
     /// The server's CertificateVerify signature did not verify with its certificate's key.
@@ -198,13 +199,14 @@ pub enum Error {
     ClientAuthRejected {
         /// The server's alert.
         alert: AlertDescription,
-        /// Whether a certificate was sent (false: none was configured or none fit the request).
-        sent_certificate: bool,
-        /// Whether client identities were configured (so false with `sent_certificate`
-        /// false means none fit the server's CA list or signature algorithms).
+        /// The index in [`ClientConfig::client_identities`](crate::ClientConfig)
+        /// of the identity whose certificate was sent; `None`: no certificate
+        /// was sent. [`ClientIdentity::issuer_common_name`](crate::ClientIdentity::issuer_common_name)
+        /// names its issuer.
+        sent_identity: Option<usize>,
+        /// Whether client identities were configured (so false with `sent_identity`
+        /// `None` means none fit the server's CA list or signature algorithms).
         configured: bool,
-        /// The common name of the issuer of the certificate sent, if it has one.
-        issuer: heapless::String<64>,
     },
     /// The server answered a resumption attempt with a fatal alert: the stored
     /// ticket is probably damaged or from another server key.
@@ -448,7 +450,75 @@ impl From<crate::codec::DecodeError> for Error {
 
 impl From<CertError> for Error {
     fn from(e: CertError) -> Self {
-        Error::Certificate(e)
+        Error::Certificate(CertRefusal::from(e))
+    }
+}
+
+// Issue 12: a small `Error`, so every `Result<_, Error>` in the handshake's
+// frames stays small (x86_64: 80 bytes before; strings live behind pointers or
+// are produced on demand). Without `alloc` the pin variant (a SHA-256 inline) is the largest.
+#[cfg(all(target_pointer_width = "64", feature = "alloc"))]
+const _: () = assert!(core::mem::size_of::<Error>() <= 32);
+#[cfg(all(target_pointer_width = "64", not(feature = "alloc")))]
+const _: () = assert!(core::mem::size_of::<Error>() <= 48);
+
+/// The [`CertError`] in [`Error::Certificate`], kept behind a pointer where
+/// `alloc` exists so that every `Result<_, Error>` stays small (issue 12: the
+/// common `Result` carries no inline strings). Read it through `Deref`:
+/// `if let Error::Certificate(c) = &e { match &**c { CertError::Expired { .. } => .. } }`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CertRefusal(
+    #[cfg(feature = "alloc")] alloc::boxed::Box<CertError>,
+    #[cfg(not(feature = "alloc"))] CertError,
+);
+
+impl From<CertError> for CertRefusal {
+    fn from(e: CertError) -> Self {
+        #[cfg(feature = "alloc")]
+        let e = alloc::boxed::Box::new(e);
+        CertRefusal(e)
+    }
+}
+
+impl CertRefusal {
+    /// The [`CertError`] itself, moved out.
+    pub fn into_inner(self) -> CertError {
+        #[cfg(feature = "alloc")]
+        return *self.0;
+        #[cfg(not(feature = "alloc"))]
+        return self.0;
+    }
+}
+
+impl core::ops::Deref for CertRefusal {
+    type Target = CertError;
+    fn deref(&self) -> &CertError {
+        &self.0
+    }
+}
+
+impl PartialEq<CertError> for CertRefusal {
+    fn eq(&self, other: &CertError) -> bool {
+        **self == *other
+    }
+}
+
+impl fmt::Debug for CertRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl fmt::Display for CertRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for CertRefusal {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::Format::format(&**self, f)
     }
 }
 
@@ -511,8 +581,8 @@ impl fmt::Display for Error {
                 write!(f, "the server's message lacks the required {e} extension (RFC 8446 §4.2)")
             }
             Error::Signer(e) => write!(f, "signing the client CertificateVerify failed: {e}"),
-            Error::ClientAuthRejected { alert, sent_certificate, configured, issuer } => {
-                client_auth_hint(f, *alert, *sent_certificate, *configured, issuer)
+            Error::ClientAuthRejected { alert, sent_identity, configured } => {
+                client_auth_hint(f, *alert, *sent_identity, *configured)
             }
             Error::TicketRefused(a) => write!(
                 f,
@@ -560,33 +630,34 @@ impl fmt::Display for Error {
 fn client_auth_hint(
     f: &mut fmt::Formatter<'_>,
     alert: AlertDescription,
-    sent: bool,
+    sent_identity: Option<usize>,
     configured: bool,
-    issuer: &str,
 ) -> fmt::Result {
     write!(f, "the server rejected the client authentication (alert {alert}): ")?;
-    match (alert, sent) {
-        (_, false) if configured => f.write_str(
-            "no configured client certificate fits the server's request, so none was sent: the server accepts only certificates issued by the CAs it listed (certificate_authorities) and signed with the schemes it listed; use a certificate from one of those CAs",
-        ),
-        (AlertDescription::CertificateRequired, _) | (_, false) => f.write_str(
+    let Some(identity) = sent_identity else {
+        return f.write_str(if configured {
+            "no configured client certificate fits the server's request, so none was sent: the server accepts only certificates issued by the CAs it listed (certificate_authorities) and signed with the schemes it listed; use a certificate from one of those CAs"
+        } else {
+            "the server requires a client certificate; configure one with ClientConfig::with_client_identities (a certificate the server's CA issued, and its key)"
+        });
+    };
+    match alert {
+        AlertDescription::CertificateRequired => f.write_str(
             "the server requires a client certificate; configure one with ClientConfig::with_client_identities (a certificate the server's CA issued, and its key)",
         ),
-        (AlertDescription::UnknownCa, true) => write!(
+        AlertDescription::UnknownCa => write!(
             f,
-            "the server does not trust the issuer of your certificate (issuer: {}); add that CA to the server's client CA file, or use a certificate issued by a CA it trusts",
-            if issuer.is_empty() { "unknown" } else { issuer }
+            "the server does not trust the issuer of your certificate (client identity #{identity}; ClientIdentity::issuer_common_name names the issuer); add that CA to the server's client CA file, or use a certificate issued by a CA it trusts"
         ),
-        (AlertDescription::CertificateExpired, true) => {
+        AlertDescription::CertificateExpired => {
             f.write_str("your client certificate has expired (or is not yet valid) by the server's clock; renew it")
         }
-        (AlertDescription::DecryptError, true) => f.write_str(
+        AlertDescription::DecryptError => f.write_str(
             "the server could not verify your CertificateVerify signature: the private key does not match the certificate, or the signer produced a bad signature",
         ),
         _ => write!(
             f,
-            "the server refused your certificate (issuer: {}); check its key usage, extended key usage (clientAuth) and chain",
-            if issuer.is_empty() { "unknown" } else { issuer }
+            "the server refused your certificate (client identity #{identity}; ClientIdentity::issuer_common_name names its issuer); check its key usage, extended key usage (clientAuth) and chain"
         ),
     }
 }
@@ -864,7 +935,7 @@ mod catalogue {
             ),
             (Misbehavior::BadRecord.into(), Some(A::UnexpectedMessage), "report it"),
             (Error::Incompatible(Incompatibility::ExtendedMasterSecret), Some(A::HandshakeFailure), "upgrade"),
-            (Error::Certificate(CertError::NoClock), Some(A::CertificateUnknown), "pass the time"),
+            (Error::Certificate(CertError::NoClock.into()), Some(A::CertificateUnknown), "pass the time"),
             (Error::ServerKey(SignatureError::RsaKeyTooSmall(1024, 2048)), Some(A::UnsupportedCertificate), "2048"),
             (
                 Error::BadSignature { scheme: SignatureScheme::EcdsaSecp256r1Sha256, key: "ECDSA P-256" },
@@ -879,12 +950,7 @@ mod catalogue {
             (Error::MissingExtension("signature_algorithms"), Some(A::MissingExtension), "RFC 8446"),
             (Error::Signer(SignError::Device("timeout")), Some(A::InternalError), "timeout"),
             (
-                Error::ClientAuthRejected {
-                    alert: A::CertificateRequired,
-                    sent_certificate: false,
-                    configured: false,
-                    issuer: heapless::String::new(),
-                },
+                Error::ClientAuthRejected { alert: A::CertificateRequired, sent_identity: None, configured: false },
                 None,
                 "with_client_identities",
             ),
@@ -1059,7 +1125,7 @@ mod catalogue {
         for (c, alert, todo) in samples {
             seen[cert_slot(&c)] = true;
             assert_eq!(c.alert(), alert, "{c:?}");
-            let e = Error::Certificate(c);
+            let e = Error::from(c);
             assert_eq!(e.alert(), Some(alert));
             check(&alloc::format!("{e}"), todo);
         }

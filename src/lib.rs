@@ -76,7 +76,7 @@ pub use auth::{BoxedRng, RsaSigner, MAX_RSA_CLIENT_BITS, MIN_RSA_CLIENT_BITS};
 pub use auth::{ClientIdentity, EcdsaP256Signer, EcdsaP384Signer, SignError, Signer, SoftwareSigner};
 pub use client::{Client, Event};
 pub use config::{ClientConfig, ConnectOptions, DEFAULT_CIPHER_SUITES, DEFAULT_GROUPS, MIN_RSA_BITS_FLOOR};
-pub use error::{Error, Incompatibility, Misbehavior, Received};
+pub use error::{CertRefusal, Error, Incompatibility, Misbehavior, Received};
 pub use handshake::limits::Flood;
 pub use handshake::HandshakeSummary;
 #[cfg(feature = "embedded-io-async")]

@@ -192,6 +192,15 @@ impl<'a> ClientIdentity<'a> {
         Ok(ClientIdentity { chain, signer })
     }
 
+    /// The first commonName of the leaf certificate's issuer (RFC 5280
+    /// §4.1.2.4), if it has one: the CA a server must trust to accept this
+    /// identity. [`Error::ClientAuthRejected`] names the identity sent by its
+    /// index; this gives the detail on demand.
+    pub fn issuer_common_name(&self) -> Option<&'a str> {
+        let leaf: &'a [u8] = self.chain.first()?;
+        crate::crypto::certificate_issuer(leaf).and_then(crate::crypto::name_common_name)
+    }
+
     /// The first of `offered` (the server's signature_algorithms, §4.3.2)
     /// that this identity can sign with and `usable` allows, in the signer's order.
     pub(crate) fn choose_scheme(

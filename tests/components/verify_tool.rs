@@ -52,7 +52,7 @@ fn engine_message(roots: &[&str], chain: &[&str], name: &str, now: Option<UnixTi
     }
     let chain = CertificateChain::from_tls13_list(&list).unwrap();
     let e = CaVerifier::new(anchors).verify_server(&chain, &ServerName::parse(name), now).unwrap_err();
-    Error::Certificate(e).to_string()
+    Error::from(e).to_string()
 }
 
 #[test]

@@ -123,7 +123,7 @@ fn formatting_writes_the_contents() {
 
     #[cfg(feature = "alloc")]
     {
-        let e = Error::Certificate(CertError::InvalidServerName { name: "a..b".into(), reason: "empty label" });
+        let e = Error::from(CertError::InvalidServerName { name: "a..b".into(), reason: "empty label" });
         let f = frame(e);
         assert!(contains(&f, "a..b") && contains(&f, "empty label"), "{f:?}");
     }

@@ -241,7 +241,8 @@ fn error_certificate_over_the_wire() {
     .expect("Client::new");
     let e = peer.try_handshake().expect_err("unknown issuer");
     assert_eq!(e.alert(), Some(AlertDescription::UnknownCa));
-    let Error::Certificate(CertError::UnknownIssuer { .. }) = &e else { panic!("{e:?}") };
+    let Error::Certificate(c) = &e else { panic!("{e:?}") };
+    let CertError::UnknownIssuer { .. } = &**c else { panic!("{e:?}") };
     assert_msg(&e, &["server certificate refused", "no trust anchor matched issuer", "add its root CA certificate"]);
 }
 
@@ -417,7 +418,7 @@ fn error_client_auth_rejected_and_signer() {
             Ok(_) => {}
         }
     };
-    let Error::ClientAuthRejected { sent_certificate: false, configured: false, .. } = &e else { panic!("{e:?}") };
+    let Error::ClientAuthRejected { sent_identity: None, configured: false, .. } = &e else { panic!("{e:?}") };
     assert_msg(&e, &["rejected the client authentication", "requires a client certificate", "with_client_identities"]);
 
     // Error::Signer: the configured signer fails.

@@ -682,9 +682,8 @@ fn refused_without_certificate(e: &Error, configured: bool) -> bool {
         e,
         Error::ClientAuthRejected {
             alert: AlertDescription::HandshakeFailure,
-            sent_certificate: false,
+            sent_identity: None,
             configured: c,
-            ..
         } if *c == configured
     )
 }

@@ -181,8 +181,8 @@ fn client_certificates() {
                 }
             },
         };
-        let Error::ClientAuthRejected { sent_certificate, configured, .. } = &err else { panic!("{name}: {err:?}") };
-        assert!(!sent_certificate && *configured, "{err:?}");
+        let Error::ClientAuthRejected { sent_identity, configured, .. } = &err else { panic!("{name}: {err:?}") };
+        assert!(sent_identity.is_none() && *configured, "{err:?}");
         assert!(err.to_string().contains("no configured client certificate fits"), "{err}");
     }
 }

@@ -81,7 +81,7 @@ fn connect(
 fn cert_error(err: Error, alert: AlertDescription) -> CertError {
     assert_eq!(err.alert(), Some(alert), "alert for {err}");
     match err {
-        Error::Certificate(c) => c,
+        Error::Certificate(c) => c.into_inner(),
         other => panic!("expected Error::Certificate, got {other:?}: {other}"),
     }
 }
