@@ -629,11 +629,7 @@ where
     }
 
     fn client_auth_rejected(&self, alert: AlertDescription, sent: Option<usize>) -> Error {
-        Error::ClientAuthRejected {
-            alert,
-            sent_identity: sent,
-            configured: !self.config.client_identities.is_empty(),
-        }
+        Error::ClientAuthRejected { alert, sent_identity: sent, configured: !self.config.client_identities.is_empty() }
     }
 
     /// Copies received application data into `out`; returns the byte count
