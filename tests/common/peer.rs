@@ -568,12 +568,21 @@ impl<'a, P: CryptoProvider> MemPeer<'a, P> {
             if out.len() < 5 {
                 break;
             }
-            let n = out.len().min(5 + u16::from_be_bytes([out[3], out[4]]) as usize);
-            let mut rd = &out[..n];
-            let n = self.server.read_tls(&mut rd).expect("server read_tls");
-            self.client.sent(n);
+            // One whole record. rustls may take it in several reads; the
+            // length is read once, from the record's header (reading it again
+            // after a partial read took ciphertext for a header, and a tail
+            // under 5 bytes was left unsent: the server then saw no data).
+            let len = out.len().min(5 + u16::from_be_bytes([out[3], out[4]]) as usize);
+            let mut taken = 0;
+            while taken < len {
+                let mut rd = &self.client.outgoing()[..len - taken];
+                let n = self.server.read_tls(&mut rd).expect("server read_tls");
+                assert!(n > 0, "rustls took none of a {len}-byte record");
+                self.client.sent(n);
+                taken += n;
+                self.server_process();
+            }
             self.records_to_server += 1;
-            self.server_process();
         }
         self.server_process();
     }
