@@ -31,6 +31,8 @@
     target_os = "linux"
 ))]
 
+#[path = "common/accel.rs"]
+mod accel;
 mod common;
 
 use std::io::{Read, Write};
@@ -40,8 +42,8 @@ use common::drive::{get_page, Meter};
 use common::peer::{peer_file, rng, x509_file, CertKind, MemPeer, OpensslServer};
 use common::stack::{deepest, on_big_stack, HighWater};
 use embertls::{
-    CaVerifier, Client, ClientConfig, ClientIdentity, Event, ExternalPsk, ProtocolVersion, PskMode, ServerName,
-    ServerVerification, SessionTicket, SoftwareSigner, TlsStream, UnixTime,
+    CaVerifier, Client, ClientConfig, ClientIdentity, CryptoProvider, Event, ExternalPsk, ProtocolVersion, PskMode,
+    RustCrypto, ServerName, ServerVerification, SessionTicket, SoftwareSigner, TlsStream, UnixTime,
 };
 
 /// The x509 vectors are valid around 2030-01-01.
@@ -107,25 +109,30 @@ fn sans_io(
     host: &str,
     resume: Option<&[u8]>,
 ) -> (usize, Option<Vec<u8>>, bool) {
+    sans_io_on(server, config, host, resume, RustCrypto::default())
+}
+
+/// [`sans_io`] with the connection's crypto provider given.
+fn sans_io_on<P: CryptoProvider>(
+    server: &OpensslServer,
+    config: &ClientConfig<'_>,
+    host: &str,
+    resume: Option<&[u8]>,
+    provider: P,
+) -> (usize, Option<Vec<u8>>, bool) {
     let mut sock = server.connect();
     let mut meter = StackMeter::default();
     let (mut rx, mut tx) = ([0u8; 8192], [0u8; 4096]);
     let name = ServerName::parse(host);
     let ticket = resume.map(|b| SessionTicket::decode(b).expect("stored ticket"));
     let mut c = meter
-        .call("Client::new", || match ticket {
-            Some(t) => Client::new(
-                embertls::ConnectOptions::new(config, name).now(Some(VECTOR_TIME)).resuming(t),
-                rng(),
-                &mut rx[..],
-                &mut tx[..],
-            ),
-            None => Client::new(
-                embertls::ConnectOptions::new(config, name).now(Some(VECTOR_TIME)),
-                rng(),
-                &mut rx[..],
-                &mut tx[..],
-            ),
+        .call("Client::new", || {
+            let options = embertls::ConnectOptions::new(config, name).now(Some(VECTOR_TIME)).with_provider(provider);
+            let options = match ticket {
+                Some(t) => options.resuming(t),
+                None => options,
+            };
+            Client::new(options, rng(), &mut rx[..], &mut tx[..])
         })
         .expect("Client::new");
     let driven = get_page(&server.args, &mut sock, &mut c, &mut meter);
@@ -197,6 +204,19 @@ fn handshake_rows(rows: &mut Vec<Row>) {
             row(&format!("{version} CA-verified {what} chain"), sans_io(&server, &cfg, host, None).0, CERT_BUDGET);
         }
     }
+
+    // The RSA-4096 chain again, its RSA on a big-number engine as on an ESP32
+    // (RSA accelerator up to 4096 bits): the accelerator-shaped test provider,
+    // whose emulated peripheral computes off the task's stack as the hardware
+    // does. Its other engines (SHA, AES, ECC) are emulated on the task's stack.
+    let ca = roots("rsa4096-root");
+    let cfg = ClientConfig::new(&ca);
+    let server = x509_server(false, "rsa4096-leaf", "rsa2048-leaf", "rsa4096-int", &[]);
+    let mut engines = accel::Engines::new();
+    let (stack, _, _) = sans_io_on(&server, &cfg, "rsa4096.test", None, accel::AccelProvider::new(&mut engines));
+    // The intermediate's and the leaf's certificate signatures and the CertificateVerify.
+    assert_eq!(engines.counts().mod_exps, 3, "the RSA checks did not run on the engine");
+    row("TLS 1.3 CA-verified RSA-4096 chain, RSA engine behind the provider", stack, CERT_BUDGET);
 
     // Client certificates (ECDSA P-256, RSA-2048), both versions.
     let client_ca = peer_file("client-ca.pem").display().to_string();
