@@ -924,6 +924,42 @@ mod catalogue {
         assert!(missing.is_empty(), "{what}: no sample for slots {missing:?}");
     }
 
+    /// Each branch of the client-authentication message: the identity sent
+    /// is named by its index, its issuer on demand (issue 12: no inline string).
+    #[test]
+    fn client_auth_rejection_says_which_identity_and_what_to_do() {
+        let e = |alert, sent_identity, configured| Error::ClientAuthRejected { alert, sent_identity, configured };
+        let cases = [
+            (e(A::HandshakeFailure, None, true), "none was sent"),
+            (e(A::HandshakeFailure, None, false), "with_client_identities"),
+            (e(A::CertificateRequired, Some(1), true), "requires a client certificate"),
+            (e(A::UnknownCa, Some(1), true), "client identity #1; ClientIdentity::issuer_common_name"),
+            (e(A::CertificateExpired, Some(0), true), "renew it"),
+            (e(A::DecryptError, Some(0), true), "private key does not match"),
+            (e(A::BadCertificate, Some(2), true), "client identity #2"),
+        ];
+        for (err, todo) in cases {
+            assert_eq!(err.alert(), None, "{err:?}: the server's alert ended the connection");
+            check(&alloc::format!("{err}"), todo);
+        }
+    }
+
+    /// `Error::Certificate` keeps its `CertError` behind a pointer: the same
+    /// error, message and alert through `Deref`, and 8 bytes in `Error`.
+    #[test]
+    fn a_certificate_refusal_reads_through_deref() {
+        let cert = CertError::NotTrusted { reason: "no trust anchor" };
+        let e = Error::from(cert.clone());
+        let Error::Certificate(c) = &e else { panic!("{e:?}") };
+        assert_eq!(**c, cert);
+        assert_eq!(*c, cert);
+        assert_eq!(alloc::format!("{c}"), alloc::format!("{cert}"));
+        assert_eq!(alloc::format!("{c:?}"), alloc::format!("{cert:?}"));
+        assert_eq!(e.alert(), Some(cert.alert()));
+        assert_eq!(c.clone().into_inner(), cert);
+        assert_eq!(core::mem::size_of::<CertRefusal>(), core::mem::size_of::<usize>());
+    }
+
     #[test]
     fn every_error_variant_has_an_alert_and_says_what_to_do() {
         let samples: [(Error, Option<A>, &str); ERROR_SLOTS] = [
