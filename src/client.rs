@@ -340,7 +340,10 @@ where
                 self.check_key_change_boundary()?;
                 match out {
                     Output::None => {}
-                    Output::Complete(summary) => {
+                    Output::Complete => {
+                        let summary = self
+                            .handshake_summary()
+                            .ok_or(Error::Internal("no connected state after the handshake completed"))?;
                         trace::debug!(
                             "handshake complete: {}, {}, group {}, ALPN {}, resumed {}, HelloRetryRequest {}, server {:?}",
                             summary.version,
@@ -596,6 +599,13 @@ where
             Some(State::Tls12(s)) => s.export(&mut self.crypto, label, context, out).unwrap_or(Err(NOT_YET)),
             _ => Err(NOT_YET),
         }
+    }
+
+    /// What the handshake negotiated (the summary [`Event::HandshakeComplete`]
+    /// carried), produced from the connection's state; `None` before the
+    /// handshake completed or after the connection failed.
+    pub fn handshake_summary(&self) -> Option<HandshakeSummary<'a>> {
+        self.state.as_ref()?.summary(self.config, self.server_name)
     }
 
     /// The connection's crypto provider (e.g. to read a hardware driver's state).

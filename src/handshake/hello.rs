@@ -429,7 +429,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R, P>,
-    ) -> Result<Output<'a>, Error> {
+    ) -> Result<Output, Error> {
         let State::ExpectServerHello(this) = slot else {
             return Err(slot.unexpected(HandshakeType::ServerHello));
         };
@@ -499,7 +499,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         suite: Suite,
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R, P>,
-    ) -> Result<Output<'a>, Error> {
+    ) -> Result<Output, Error> {
         let State::ExpectServerHello(this) = slot else {
             return Err(slot.unexpected(HandshakeType::ServerHello));
         };
@@ -601,7 +601,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R, P>,
         slot: &mut State<'a, P>,
-    ) -> Result<Output<'a>, Error> {
+    ) -> Result<Output, Error> {
         let exts = HelloRetryRequestExtensions::decode(&hrr.extensions, |t| self.offered.contains(t))?;
         let cookie = exts.cookie;
         if let Some(g) = exts.key_share {

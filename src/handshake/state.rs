@@ -66,11 +66,12 @@ impl<'x, 'a, R, P: CryptoProvider> Ctx<'x, 'a, R, P> {
 }
 
 /// What a transition tells the connection besides the next state.
-pub(crate) enum Output<'a> {
+pub(crate) enum Output {
     /// Nothing to report.
     None,
-    /// The handshake completed.
-    Complete(HandshakeSummary<'a>),
+    /// The handshake completed; its summary is read from the connected
+    /// state ([`State::summary`]), not carried up through every frame.
+    Complete,
     /// A NewSessionTicket arrived.
     Ticket,
 }
@@ -173,6 +174,15 @@ impl<'a, P: CryptoProvider> State<'a, P> {
         }
     }
 
+    /// What the handshake negotiated, once connected (`None` before).
+    pub fn summary(&self, config: &'a ClientConfig<'a>, server_name: ServerName<'a>) -> Option<HandshakeSummary<'a>> {
+        match self {
+            State::Connected(c) => Some(c.summary(config, server_name)),
+            State::Tls12(s) => s.summary(config, server_name),
+            _ => None,
+        }
+    }
+
     /// `Some(sent)` if the server asked for a client certificate: `sent` is
     /// the index of the identity that answered, `None` if an empty one was sent.
     pub fn client_auth(&self) -> Option<Option<usize>> {
@@ -202,7 +212,7 @@ impl<'a, P: CryptoProvider> State<'a, P> {
     /// are derived and the client's flight is sealed, work on the state
     /// where it is stored instead (no moved copy); so do the TLS 1.2
     /// transitions with deep work (see tls12::handle).
-    pub fn handle<R: CryptoRng>(&mut self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R, P>) -> Result<Output<'a>, Error> {
+    pub fn handle<R: CryptoRng>(&mut self, raw: &[u8], ctx: &mut Ctx<'_, 'a, R, P>) -> Result<Output, Error> {
         use HandshakeType as H;
         let msg = HandshakeMessage::decode(raw)?;
         let body = msg.body;
@@ -256,8 +266,8 @@ impl<'a, P: CryptoProvider> State<'a, P> {
     #[inline(never)]
     pub(crate) fn advance(
         &mut self,
-        f: impl FnOnce(State<'a, P>, &mut State<'a, P>) -> Result<Output<'a>, Error>,
-    ) -> Result<Output<'a>, Error> {
+        f: impl FnOnce(State<'a, P>, &mut State<'a, P>) -> Result<Output, Error>,
+    ) -> Result<Output, Error> {
         let current = core::mem::replace(self, State::Transition);
         f(current, self)
     }
@@ -265,7 +275,7 @@ impl<'a, P: CryptoProvider> State<'a, P> {
     /// A change_cipher_spec record arrived (RFC 5246 §7.1). TLS 1.3 drops
     /// the compatibility one during the handshake (RFC 8446 §5); TLS 1.2
     /// switches the read keys.
-    pub fn change_cipher_spec<R>(&mut self, ctx: &mut Ctx<'_, 'a, R, P>) -> Result<Output<'a>, Error> {
+    pub fn change_cipher_spec<R>(&mut self, ctx: &mut Ctx<'_, 'a, R, P>) -> Result<Output, Error> {
         match self {
             State::Tls12(_) => tls12::change_cipher_spec(self, ctx),
             State::Connected(_) => Err(crate::error::Misbehavior::BadChangeCipherSpec.into()),

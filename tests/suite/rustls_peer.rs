@@ -32,7 +32,10 @@ fn every_suite_group_and_certificate() {
                 let other = GROUPS.iter().map(|g| g.0).find(|g| *g != group).unwrap();
                 let config = insecure().with_groups(&[group, other]).unwrap();
                 let mut peer = MemPeer::new(&config, rustls_config(cert, &[suite], &[group]));
+                assert_eq!(peer.client.handshake_summary(), None);
                 let s = peer.try_handshake().unwrap_or_else(|e| panic!("{what}: {e}"));
+                // Produced again on demand from the connected state: the event's.
+                assert_eq!(peer.client.handshake_summary(), Some(s));
                 assert_eq!(s.version, ProtocolVersion::Tls13, "{what}");
                 assert_eq!(s.cipher_suite, suite, "{what}");
                 assert_eq!(s.group, Some(group), "{what}");

@@ -49,7 +49,10 @@ fn every_suite_and_group_with_both_certificate_kinds() {
             for (group, gname) in GROUPS {
                 let config = tls12_only(&v).with_cipher_suites(&[suite]).unwrap();
                 let mut p = peer(&config, rustls_config_tls12(cert, &[suite], &[group]));
+                assert_eq!(p.client.handshake_summary(), None);
                 let s = p.try_handshake().unwrap_or_else(|e| panic!("{cert:?} {suite} {gname}: {e}"));
+                // Produced again on demand from the connected state: the event's.
+                assert_eq!(p.client.handshake_summary(), Some(s));
                 assert_eq!(s.version, ProtocolVersion::Tls12);
                 assert_eq!(s.cipher_suite, suite);
                 assert_eq!(s.group, Some(group), "{suite} {gname}");
@@ -106,6 +109,7 @@ fn resumption_by_ticket() {
     let s = p2.handshake();
     assert!(s.resumed, "second connection resumed");
     assert_eq!(s.trust, Trust::Verified);
+    assert_eq!(p2.client.handshake_summary(), Some(s));
     p2.client_write(b"resumed");
     assert_eq!(p2.server_read(), b"resumed");
 }

@@ -106,7 +106,7 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
 
     /// After [`Self::send_client_flight`]: the state with the keys, stored in `slot`.
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    fn keyed(self, master: MasterSecret12, slot: &mut Outer<'_, P>) -> Result<Output<'static>, Error> {
+    fn keyed(self, master: MasterSecret12, slot: &mut Outer<'_, P>) -> Result<Output, Error> {
         let n = self.n;
         let k = Keyed {
             agreed: n.agreed,
@@ -138,7 +138,7 @@ pub(super) fn server_hello_done<'a, R, P: CryptoProvider>(
     body: &[u8],
     raw: &[u8],
     ctx: &mut Ctx<'_, 'a, R, P>,
-) -> Result<Output<'a>, Error> {
+) -> Result<Output, Error> {
     let typ = HandshakeType::ServerHelloDone;
     // RFC 4279 §2: without ServerKeyExchange, plain PSK with no hint.
     if let Outer::Tls12(State::ExpectPskServerKeyExchange(_)) = slot {

@@ -5,11 +5,14 @@
 use subtle::ConstantTimeEq;
 
 use super::{Connected, Keyed, State};
+use crate::config::ClientConfig;
 use crate::crypto::CryptoProvider;
 use crate::error::Error;
 use crate::handshake::state::{self, Ctx, Output};
-use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
+use crate::handshake::HandshakeSummary;
+use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType, ProtocolVersion};
 use crate::msgs::tls12::NewSessionTicket12;
+use crate::verify::ServerName;
 
 /// The server's Finished: checked (and, resumed, answered) on the stored
 /// state, then the connected state replaces it. Outside the inlined
@@ -20,14 +23,14 @@ pub(super) fn finished<'a, R, P: CryptoProvider>(
     body: &[u8],
     raw: &[u8],
     ctx: &mut Ctx<'_, 'a, R, P>,
-) -> Result<Output<'a>, Error> {
+) -> Result<Output, Error> {
     let typ = HandshakeType::Finished;
     match slot {
         state::State::Tls12(State::ExpectFinished(k)) => k.check_finished(body, raw, ctx)?,
         s => return Err(s.unexpected(typ)),
     }
     slot.advance(|s, next| match s {
-        state::State::Tls12(State::ExpectFinished(k)) => k.finished(ctx, next),
+        state::State::Tls12(State::ExpectFinished(k)) => k.finished(next),
         s => Err(s.unexpected(typ)),
     })
 }
@@ -41,7 +44,7 @@ impl<P: CryptoProvider> Keyed<P> {
         raw: &[u8],
         crypto: &mut P,
         slot: &mut state::State<'_, P>,
-    ) -> Result<Output<'static>, Error> {
+    ) -> Result<Output, Error> {
         let nst = NewSessionTicket12::decode(body)?;
         self.transcript.update(crypto, raw);
         // RFC 5077 §3.3: an empty ticket means none will be issued. Sessions
@@ -78,12 +81,7 @@ impl<P: CryptoProvider> Keyed<P> {
 
     /// After [`Keyed::check_finished`]: the handshake is complete.
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(super) fn finished<'a, R>(
-        self,
-        ctx: &mut Ctx<'_, 'a, R, P>,
-        slot: &mut state::State<'a, P>,
-    ) -> Result<Output<'a>, Error> {
-        let summary = self.summary(ctx);
+    pub(super) fn finished(self, slot: &mut state::State<'_, P>) -> Result<Output, Error> {
         // A session ID (no ticket) from a full handshake with the extended
         // master secret is offered to the caller to keep.
         let announce_session =
@@ -96,13 +94,34 @@ impl<P: CryptoProvider> Keyed<P> {
             client_auth: self.client_auth,
             announce_session,
             ems: self.ems,
+            resumed: self.resumed,
         };
         *slot = state::State::Tls12(State::Connected(c));
-        Ok(Output::Complete(summary))
+        Ok(Output::Complete)
     }
 }
 
 impl Connected {
+    /// What was negotiated (RFC 5246 §7.4.1.3, RFC 6066 §4, RFC 8449 §4).
+    pub(crate) fn summary<'a>(
+        &self,
+        config: &'a ClientConfig<'a>,
+        server_name: ServerName<'a>,
+    ) -> HandshakeSummary<'a> {
+        let a = &self.agreed;
+        HandshakeSummary {
+            version: ProtocolVersion::Tls12,
+            cipher_suite: a.suite.id,
+            group: a.group,
+            alpn: a.alpn.and_then(|(off, len)| config.alpn.get(off as usize..off as usize + len as usize)),
+            server_name,
+            trust: self.trust,
+            hello_retry: false,
+            max_fragment: a.limits.recv.map(|r| r.min(a.limits.send)),
+            resumed: self.resumed,
+        }
+    }
+
     /// RFC 5746 §4.2: a client that does not renegotiate answers a
     /// HelloRequest with a warning no_renegotiation alert.
     #[inline(never)] // a frame of its own: see handshake/state.rs
@@ -110,7 +129,7 @@ impl Connected {
         &self,
         body: &[u8],
         ctx: &mut Ctx<'_, '_, R, P>,
-    ) -> Result<Output<'static>, Error> {
+    ) -> Result<Output, Error> {
         if !body.is_empty() {
             return Err(Error::Decode { what: "HelloRequest (must be empty)" });
         }

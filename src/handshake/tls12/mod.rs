@@ -21,12 +21,12 @@ use rand_core::CryptoRng;
 use super::limits::Limits;
 use super::state::{transition, State as Outer};
 use super::state::{Ctx, Output};
-use super::{HandshakeSummary, KeyExchange, Suite};
+use super::{KeyExchange, Suite};
 use crate::crypto::CryptoProvider;
 use crate::crypto::{KeyShare, Transcript};
 use crate::error::Error;
 use crate::key_schedule::tls12::MasterSecret12;
-use crate::msgs::enums::{ContentType, HandshakeType, NamedGroup, ProtocolVersion};
+use crate::msgs::enums::{ContentType, HandshakeType, NamedGroup};
 use crate::msgs::handshake::HandshakeMessage;
 use crate::ticket::SessionTicket;
 use crate::verify::Trust;
@@ -43,7 +43,7 @@ pub(crate) fn handle<'a, R: CryptoRng, P: CryptoProvider>(
     msg: HandshakeMessage<'_>,
     raw: &[u8],
     ctx: &mut Ctx<'_, 'a, R, P>,
-) -> Result<Output<'a>, Error> {
+) -> Result<Output, Error> {
     use HandshakeType as H;
     let (typ, body) = (msg.typ, msg.body);
     let Outer::Tls12(state) = &*slot else { return Err(slot.unexpected(typ)) };
@@ -96,7 +96,7 @@ pub(crate) fn handle<'a, R: CryptoRng, P: CryptoProvider>(
 pub(crate) fn change_cipher_spec<'a, R, P: CryptoProvider>(
     slot: &mut Outer<'a, P>,
     ctx: &mut Ctx<'_, 'a, R, P>,
-) -> Result<Output<'a>, Error> {
+) -> Result<Output, Error> {
     match slot {
         Outer::Tls12(State::ExpectChangeCipherSpec(k)) => {
             let kb = k.key_block(ctx.crypto);
@@ -173,6 +173,8 @@ pub(crate) struct Connected {
     announce_session: bool,
     /// The master secret is the extended one (RFC 7627).
     ems: bool,
+    /// An abbreviated handshake resumed a session (RFC 5246 §7.3, RFC 5077 §3.1).
+    resumed: bool,
 }
 
 /// The TLS 1.2 states.
@@ -238,6 +240,18 @@ impl<P: CryptoProvider> State<P> {
     /// True once the handshake completed.
     pub fn is_connected(&self) -> bool {
         matches!(self, State::Connected(_))
+    }
+
+    /// See [`super::state::State::summary`].
+    pub fn summary<'a>(
+        &self,
+        config: &'a crate::config::ClientConfig<'a>,
+        server_name: crate::verify::ServerName<'a>,
+    ) -> Option<crate::handshake::HandshakeSummary<'a>> {
+        match self {
+            State::Connected(c) => Some(c.summary(config, server_name)),
+            _ => None,
+        }
     }
 
     /// See [`super::state::State::client_auth`].
@@ -330,21 +344,5 @@ impl<P: CryptoProvider> Keyed<P> {
         sc[32..].copy_from_slice(&self.randoms[..32]);
         let suite = self.agreed.suite;
         self.master.key_block(crypto, &sc, suite.aead.key_len(), suite.tls12_iv_len())
-    }
-
-    fn summary<'a, R>(&self, ctx: &Ctx<'_, 'a, R, P>) -> HandshakeSummary<'a> {
-        let a = &self.agreed;
-        let alpn = a.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
-        HandshakeSummary {
-            version: ProtocolVersion::Tls12,
-            cipher_suite: a.suite.id,
-            group: a.group,
-            alpn,
-            server_name: ctx.server_name,
-            trust: self.trust,
-            hello_retry: false,
-            max_fragment: a.limits.recv.map(|r| r.min(a.limits.send)),
-            resumed: self.resumed,
-        }
     }
 }

@@ -94,7 +94,7 @@ impl<P: CryptoProvider> Negotiated<P> {
         raw: &[u8],
         crypto: &mut P,
         slot: &mut Outer<'_, P>,
-    ) -> Result<Output<'static>, Error> {
+    ) -> Result<Output, Error> {
         self.transcript.update(crypto, raw);
         let (trust, leaf_key) = (*trust, leaf_key.clone());
         *slot = Outer::Tls12(State::ExpectServerKeyExchange(ExpectServerKeyExchange { n: self, leaf_key, trust }));
@@ -145,7 +145,7 @@ impl<P: CryptoProvider> ExpectServerKeyExchange<P> {
         raw: &[u8],
         crypto: &mut P,
         slot: &mut Outer<'_, P>,
-    ) -> Result<Output<'static>, Error> {
+    ) -> Result<Output, Error> {
         self.n.absorb_server_key_exchange(Some(*group), &[], raw, crypto);
         let exchange = Exchange::Ecdhe(ecdhe.clone());
         let n = self.n;
@@ -206,7 +206,7 @@ pub(super) fn psk_server_key_exchange<'a, R: rand_core::CryptoRng, P: CryptoProv
     body: &[u8],
     raw: &[u8],
     ctx: &mut Ctx<'_, 'a, R, P>,
-) -> Result<Output<'a>, Error> {
+) -> Result<Output, Error> {
     let typ = HandshakeType::ServerKeyExchange;
     let exchange = match slot {
         Outer::Tls12(State::ExpectPskServerKeyExchange(s)) => {
@@ -272,7 +272,7 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
         raw: &[u8],
         ctx: &mut Ctx<'_, '_, R, P>,
         slot: &mut Outer<'_, P>,
-    ) -> Result<Output<'static>, Error> {
+    ) -> Result<Output, Error> {
         let cr = CertificateRequest12::decode(body)?;
         let hash = self.n.agreed.suite.hash;
         let offered = cr.signature_algorithms.iter().map(SignatureScheme::from_wire);

@@ -23,7 +23,7 @@ pub(crate) fn server_hello<'a, R, P: CryptoProvider>(
     sh: &ServerHello<'_>,
     raw: &[u8],
     ctx: &mut Ctx<'_, 'a, R, P>,
-) -> Result<Output<'a>, Error> {
+) -> Result<Output, Error> {
     let state::State::ExpectServerHello(hello) = slot else {
         return Err(slot.unexpected(HandshakeType::ServerHello));
     };

@@ -1,24 +1,32 @@
 //! After the handshake: KeyUpdate, tickets, exporter (RFC 8446 §4.6, §7.5).
 
+use crate::config::ClientConfig;
 use crate::crypto::CryptoProvider;
 use crate::crypto::Secret;
 use crate::error::{Error, Misbehavior};
 use crate::handshake::shared::TicketCtx;
 use crate::handshake::state::{send_handshake, Ctx, Output};
+use crate::handshake::HandshakeSummary;
 use crate::handshake::Suite;
 use crate::key_schedule::{next_traffic_secret, resumption_psk};
-use crate::msgs::enums::HandshakeType;
+use crate::msgs::enums::{HandshakeType, NamedGroup, ProtocolVersion};
 use crate::msgs::handshake::KeyUpdateRequest;
 use crate::msgs::new_session_ticket::{NewSessionTicket, NewSessionTicketExtensions};
 use crate::record::Protection;
 use crate::ticket::SessionTicket;
-use crate::verify::Trust;
+use crate::verify::{ServerName, Trust};
 
 /// The handshake is complete; application traffic flows.
 pub(crate) struct Connected {
     pub(crate) limits: crate::handshake::limits::Limits,
     pub(crate) suite: Suite,
     pub(crate) trust: Trust,
+    /// The key exchange group (none for psk_ke).
+    pub(crate) group: Option<NamedGroup>,
+    /// The server sent a HelloRetryRequest (§4.1.4).
+    pub(crate) hello_retry: bool,
+    /// The handshake resumed a ticket's session (§4.6.1).
+    pub(crate) resumed: bool,
     /// Whether the server asked for a client certificate, and which identity answered.
     pub(crate) client_auth: Option<Option<usize>>,
     pub(crate) alpn: Option<(u8, u8)>,
@@ -29,13 +37,34 @@ pub(crate) struct Connected {
 }
 
 impl Connected {
+    /// What was negotiated (§4.1.3, §4.2.11, RFC 6066 §4, RFC 8449 §4).
+    pub(crate) fn summary<'a>(
+        &self,
+        config: &'a ClientConfig<'a>,
+        server_name: ServerName<'a>,
+    ) -> HandshakeSummary<'a> {
+        let (recv, send) = (self.limits.recv, self.limits.send);
+        HandshakeSummary {
+            version: ProtocolVersion::Tls13,
+            cipher_suite: self.suite.id,
+            group: self.group,
+            // RFC 8449 §4: the limit counts the TLS 1.3 content type byte.
+            max_fragment: recv.map(|r| r.saturating_sub(1).min(send)),
+            resumed: self.resumed,
+            alpn: self.alpn.and_then(|(off, len)| config.alpn.get(off as usize..off as usize + len as usize)),
+            server_name,
+            trust: self.trust,
+            hello_retry: self.hello_retry,
+        }
+    }
+
     /// §4.6.3: update the read key; answer update_requested with our own KeyUpdate.
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(crate) fn key_update<'a, R, P: CryptoProvider>(
         &mut self,
         body: &[u8],
         ctx: &mut Ctx<'_, 'a, R, P>,
-    ) -> Result<Output<'a>, Error> {
+    ) -> Result<Output, Error> {
         let req = KeyUpdateRequest::decode(body)?.ok_or(Misbehavior::BadKeyUpdate)?;
         let alg = self.suite.hash;
         self.server_app_secret = next_traffic_secret(ctx.crypto, alg, &self.server_app_secret);
@@ -64,7 +93,7 @@ impl Connected {
     /// A NewSessionTicket arrived (§4.6.1): checked here, stored only if
     /// the caller asks for it; a lifetime of zero means discard it at once.
     #[inline(never)] // a frame of its own: the dispatch frame is under every transition
-    pub(crate) fn new_session_ticket<'a>(body: &[u8]) -> Result<Output<'a>, Error> {
+    pub(crate) fn new_session_ticket(body: &[u8]) -> Result<Output, Error> {
         let nst = NewSessionTicket::decode(body)?;
         NewSessionTicketExtensions::decode(&nst.extensions)?;
         Ok(if nst.lifetime == 0 { Output::None } else { Output::Ticket })

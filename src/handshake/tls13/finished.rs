@@ -9,9 +9,8 @@ use crate::crypto::{CryptoProvider, Digest, HashAlg, Secret, Transcript};
 use crate::error::Error;
 use crate::handshake::hello::PskSource;
 use crate::handshake::state::{send_ccs, send_flight, Ctx, Output, State};
-use crate::handshake::HandshakeSummary;
 use crate::key_schedule::finished_verify_data;
-use crate::msgs::enums::{HandshakeType, ProtocolVersion};
+use crate::msgs::enums::HandshakeType;
 use crate::msgs::handshake::write_handshake;
 use crate::record::{FillError, Protection};
 use crate::trace::key_log;
@@ -38,7 +37,7 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         body: &[u8],
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R, P>,
-    ) -> Result<Output<'a>, Error> {
+    ) -> Result<Output, Error> {
         let State::ExpectFinished(this) = slot else {
             return Err(slot.unexpected(HandshakeType::Finished));
         };
@@ -96,7 +95,7 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         slot: &mut State<'a, P>,
         hash_sf: &Digest,
         ctx: &mut Ctx<'_, 'a, R, P>,
-    ) -> Result<Output<'a>, Error> {
+    ) -> Result<Output, Error> {
         let State::ExpectFinished(this) = slot else {
             return Err(Error::Internal("the state changed while the client's flight was written"));
         };
@@ -114,22 +113,13 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         let resumption_master_secret = master.resumption_master_secret(ctx.crypto, &hash_cf);
         Protection::install(ctx.write_prot, ctx.crypto, alg, hs.suite.aead, &client_app_secret);
 
-        let alpn = hs.alpn.and_then(|(off, len)| ctx.config.alpn.get(off as usize..off as usize + len as usize));
-        let summary = HandshakeSummary {
-            version: ProtocolVersion::Tls13,
-            cipher_suite: hs.suite.id,
-            group: hs.group,
-            max_fragment: hs.limits.recv.map(|r| r.saturating_sub(1).min(hs.limits.send)),
-            resumed: matches!(hs.psk, Some(PskSource::Resumption { .. })),
-            alpn,
-            server_name: ctx.server_name,
-            trust,
-            hello_retry: hs.hello_retry,
-        };
         let connected = Connected {
             limits: hs.limits,
             suite: hs.suite,
             trust,
+            group: hs.group,
+            hello_retry: hs.hello_retry,
+            resumed: matches!(hs.psk, Some(PskSource::Resumption { .. })),
             alpn: hs.alpn,
             client_auth: hs.client_auth.as_ref().map(|a| a.chosen.map(|(i, _)| i)),
             server_app_secret,
@@ -138,7 +128,7 @@ impl<P: CryptoProvider> ExpectFinished<P> {
             exporter_master_secret,
         };
         *slot = State::Connected(connected);
-        Ok(Output::Complete(summary))
+        Ok(Output::Complete)
     }
 }
 

@@ -50,7 +50,7 @@ impl<P: CryptoProvider> ExpectEncryptedExtensions<P> {
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R, P>,
         slot: &mut State<'a, P>,
-    ) -> Result<Output<'a>, Error> {
+    ) -> Result<Output, Error> {
         let mut hs = self.0;
         let ee = EncryptedExtensions::decode(body, |t| hs.offered.contains(t))?;
         hs.limits = Limits::from_answer(hs.limit_offer, ee.record_size_limit, ee.max_fragment_length, true)?;
@@ -81,7 +81,7 @@ impl<P: CryptoProvider> ExpectCertificate<P> {
         raw: &[u8],
         ctx: &mut Ctx<'_, 'a, R, P>,
         slot: &mut State<'a, P>,
-    ) -> Result<Output<'a>, Error> {
+    ) -> Result<Output, Error> {
         let cr = CertificateRequest::decode(body)?;
         if !cr.context.is_empty() {
             return Err(Error::Decode { what: "CertificateRequest.certificate_request_context (must be empty)" });
@@ -123,7 +123,7 @@ impl<P: CryptoProvider> ExpectCertificate<P> {
         raw: &[u8],
         crypto: &mut P,
         slot: &mut State<'a, P>,
-    ) -> Result<Output<'a>, Error> {
+    ) -> Result<Output, Error> {
         let mut hs = self.hs;
         hs.transcript.update(crypto, raw);
         let (trust, leaf_key) = (*trust, leaf_key.clone());
@@ -165,7 +165,7 @@ impl<P: CryptoProvider> ExpectCertificateVerify<P> {
 
     /// The signature `check` accepted: on to the server's Finished.
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    pub(crate) fn handle<'a>(self, raw: &[u8], crypto: &mut P, slot: &mut State<'a, P>) -> Result<Output<'a>, Error> {
+    pub(crate) fn handle<'a>(self, raw: &[u8], crypto: &mut P, slot: &mut State<'a, P>) -> Result<Output, Error> {
         let mut hs = self.hs;
         hs.transcript.update(crypto, raw);
         *slot = State::ExpectFinished(ExpectFinished { hs, trust: self.trust });
