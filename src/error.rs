@@ -518,7 +518,8 @@ impl fmt::Display for CertRefusal {
 #[cfg(feature = "defmt")]
 impl defmt::Format for CertRefusal {
     fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::Format::format(&**self, f)
+        // Through `write!`: a derived `format` called directly starts a frame of its own.
+        defmt::write!(f, "{}", **self)
     }
 }
 

@@ -126,6 +126,10 @@ fn formatting_writes_the_contents() {
         let e = Error::from(CertError::InvalidServerName { name: "a..b".into(), reason: "empty label" });
         let f = frame(e);
         assert!(contains(&f, "a..b") && contains(&f, "empty label"), "{f:?}");
+        // Behind `CertRefusal`'s pointer, the pin of a refused leaf is written out too.
+        let leaf = Pin::Spki([0x5b; 32]);
+        let f = frame(Error::from(CertError::PinMismatch { leaf: Some(leaf), configured: 1 }));
+        assert!(contains(&f, leaf.to_string()), "{f:?}");
     }
     // Unknown code points keep their value.
     let a = frame(CipherSuite::Unknown(0x1301 + 0x4000));
