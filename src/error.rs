@@ -635,28 +635,24 @@ fn client_auth_hint(
     configured: bool,
 ) -> fmt::Result {
     write!(f, "the server rejected the client authentication (alert {alert}): ")?;
-    let Some(identity) = sent_identity else {
-        return f.write_str(if configured {
-            "no configured client certificate fits the server's request, so none was sent: the server accepts only certificates issued by the CAs it listed (certificate_authorities) and signed with the schemes it listed; use a certificate from one of those CAs"
-        } else {
-            "the server requires a client certificate; configure one with ClientConfig::with_client_identities (a certificate the server's CA issued, and its key)"
-        });
-    };
-    match alert {
-        AlertDescription::CertificateRequired => f.write_str(
+    match (alert, sent_identity) {
+        (_, None) if configured => f.write_str(
+            "no configured client certificate fits the server's request, so none was sent: the server accepts only certificates issued by the CAs it listed (certificate_authorities) and signed with the schemes it listed; use a certificate from one of those CAs",
+        ),
+        (AlertDescription::CertificateRequired, _) | (_, None) => f.write_str(
             "the server requires a client certificate; configure one with ClientConfig::with_client_identities (a certificate the server's CA issued, and its key)",
         ),
-        AlertDescription::UnknownCa => write!(
+        (AlertDescription::UnknownCa, Some(identity)) => write!(
             f,
             "the server does not trust the issuer of your certificate (client identity #{identity}; ClientIdentity::issuer_common_name names the issuer); add that CA to the server's client CA file, or use a certificate issued by a CA it trusts"
         ),
-        AlertDescription::CertificateExpired => {
+        (AlertDescription::CertificateExpired, Some(_)) => {
             f.write_str("your client certificate has expired (or is not yet valid) by the server's clock; renew it")
         }
-        AlertDescription::DecryptError => f.write_str(
+        (AlertDescription::DecryptError, Some(_)) => f.write_str(
             "the server could not verify your CertificateVerify signature: the private key does not match the certificate, or the signer produced a bad signature",
         ),
-        _ => write!(
+        (_, Some(identity)) => write!(
             f,
             "the server refused your certificate (client identity #{identity}; ClientIdentity::issuer_common_name names its issuer); check its key usage, extended key usage (clientAuth) and chain"
         ),
