@@ -25,3 +25,9 @@ pub(crate) fn select_alpn(answer: &ProtocolNames<'_>, ours: &[u8]) -> Result<(u8
     }
     Err(Misbehavior::BadAlpn.into())
 }
+
+/// The protocol [`select_alpn`] found, read back from our list.
+pub(crate) fn chosen_alpn(ours: &[u8], at: Option<(u8, u8)>) -> Option<&[u8]> {
+    let (offset, len) = at?;
+    ours.get(offset as usize..offset as usize + len as usize)
+}

@@ -8,6 +8,7 @@ use super::{Connected, Keyed, State};
 use crate::config::ClientConfig;
 use crate::crypto::CryptoProvider;
 use crate::error::Error;
+use crate::handshake::shared::chosen_alpn;
 use crate::handshake::state::{self, Ctx, Output};
 use crate::handshake::HandshakeSummary;
 use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType, ProtocolVersion};
@@ -113,7 +114,7 @@ impl Connected {
             version: ProtocolVersion::Tls12,
             cipher_suite: a.suite.id,
             group: a.group,
-            alpn: a.alpn.and_then(|(off, len)| config.alpn.get(off as usize..off as usize + len as usize)),
+            alpn: chosen_alpn(&config.alpn, a.alpn),
             server_name,
             trust: self.trust,
             hello_retry: false,

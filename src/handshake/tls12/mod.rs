@@ -302,7 +302,7 @@ impl<P: CryptoProvider> State<P> {
             _ => return Err(Error::Api("session_ticket() is only valid right after Event::SessionTicket")),
         };
         let lifetime = if lifetime == 0 { DEFAULT_SESSION_LIFETIME } else { lifetime };
-        let alpn = alpn.and_then(|(o, l)| ctx.alpn.get(o as usize..o as usize + l as usize)).unwrap_or(&[]);
+        let alpn = super::shared::chosen_alpn(ctx.alpn, alpn).unwrap_or(&[]);
         let id = ctx.config.session_trust_id(trust);
         let t = SessionTicket::tls12(
             suite.id,

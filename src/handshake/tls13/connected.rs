@@ -4,7 +4,7 @@ use crate::config::ClientConfig;
 use crate::crypto::CryptoProvider;
 use crate::crypto::Secret;
 use crate::error::{Error, Misbehavior};
-use crate::handshake::shared::TicketCtx;
+use crate::handshake::shared::{chosen_alpn, TicketCtx};
 use crate::handshake::state::{send_handshake, Ctx, Output};
 use crate::handshake::HandshakeSummary;
 use crate::handshake::Suite;
@@ -51,7 +51,7 @@ impl Connected {
             // RFC 8449 §4: the limit counts the TLS 1.3 content type byte.
             max_fragment: recv.map(|r| r.saturating_sub(1).min(send)),
             resumed: self.resumed,
-            alpn: self.alpn.and_then(|(off, len)| config.alpn.get(off as usize..off as usize + len as usize)),
+            alpn: chosen_alpn(&config.alpn, self.alpn),
             server_name,
             trust: self.trust,
             hello_retry: self.hello_retry,
@@ -120,7 +120,7 @@ impl Connected {
     ) -> Result<usize, Error> {
         let nst = NewSessionTicket::decode(nst_body)?;
         let psk = resumption_psk(crypto, self.suite.hash, &self.resumption_master_secret, nst.nonce);
-        let alpn = self.alpn.and_then(|(o, l)| ctx.alpn.get(o as usize..o as usize + l as usize)).unwrap_or(&[]);
+        let alpn = chosen_alpn(ctx.alpn, self.alpn).unwrap_or(&[]);
         let id = ctx.config.session_trust_id(self.trust);
         let trust = (self.trust, id.as_ref());
         let t = SessionTicket::new(self.suite.id, &nst, ctx.issued_at, trust, psk.as_bytes(), ctx.server_name, alpn);
