@@ -191,11 +191,14 @@ pub fn tls12_prf_on_hmac<P: CryptoProvider + ?Sized>(
     let mut a = Zeroizing::new([0u8; MAX_HASH_LEN]);
     let mut block = Zeroizing::new([0u8; MAX_HASH_LEN]);
     let len = p.hmac(alg, secret, &[label, seed], &mut a);
-    for chunk in out.chunks_mut(alg.len()) {
+    for (i, chunk) in out.chunks_mut(alg.len()).enumerate() {
+        // A(i+1) only when a block follows: the last one would go unused.
+        if i > 0 {
+            let prev = Zeroizing::new(*a);
+            p.hmac(alg, secret, &[&prev[..len]], &mut a);
+        }
         p.hmac(alg, secret, &[&a[..len], label, seed], &mut block);
         chunk.copy_from_slice(&block[..chunk.len()]);
-        let prev = Zeroizing::new(*a);
-        p.hmac(alg, secret, &[&prev[..len]], &mut a);
     }
 }
 

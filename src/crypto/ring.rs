@@ -149,10 +149,13 @@ impl CryptoProvider for Ring {
             ctx.sign()
         };
         let mut a = sign(&[label, seed]);
-        for chunk in out.chunks_mut(alg.len()) {
+        for (i, chunk) in out.chunks_mut(alg.len()).enumerate() {
+            // A(i+1) only when a block follows (as `tls12_prf_on_hmac`).
+            if i > 0 {
+                a = sign(&[a.as_ref()]);
+            }
             let block = sign(&[a.as_ref(), label, seed]);
             chunk.copy_from_slice(&block.as_ref()[..chunk.len()]);
-            a = sign(&[a.as_ref()]);
         }
     }
 

@@ -25,12 +25,14 @@ pub struct Ops {
 pub struct Counting<P> {
     pub inner: P,
     pub ops: Rc<Cell<Ops>>,
+    /// HMAC computations, apart from `ops` (symmetric work).
+    pub hmacs: Rc<Cell<u32>>,
 }
 
 impl<P> Counting<P> {
     pub fn new(inner: P) -> (Self, Rc<Cell<Ops>>) {
         let ops = Rc::new(Cell::new(Ops::default()));
-        (Counting { inner, ops: ops.clone() }, ops)
+        (Counting { inner, ops: ops.clone(), hmacs: Rc::default() }, ops)
     }
 
     fn count(&self, f: impl FnOnce(&mut Ops)) {
@@ -52,6 +54,7 @@ impl<P: CryptoProvider> CryptoProvider for Counting<P> {
         self.inner.hash_finish(hash)
     }
     fn hmac(&mut self, alg: HashAlg, key: &[u8], parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) -> usize {
+        self.hmacs.set(self.hmacs.get() + 1);
         self.inner.hmac(alg, key, parts, out)
     }
     fn hkdf_expand(&mut self, alg: HashAlg, prk: &[u8], info: &[&[u8]], out: &mut [u8]) {

@@ -8,8 +8,7 @@
 //! `cargo test --all-features --test components provider_ops -- --nocapture` prints the table.
 
 use crate::common;
-#[path = "../common/counting.rs"]
-mod counting;
+use crate::counting;
 
 use std::cell::Cell;
 use std::io::Write;

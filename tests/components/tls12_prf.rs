@@ -68,3 +68,19 @@ fn ring_prf_equals_the_default_on_hmac() {
         }
     }
 }
+
+/// P_hash of n blocks costs 2n HMACs (RFC 5246 §5): A(1) .. A(n) and one
+/// block each; no A(n+1) computed and thrown away.
+#[test]
+fn prf_computes_no_unused_a() {
+    use crate::counting::Counting;
+    use embertls::provider::tls12_prf_on_hmac;
+    let (mut p, _) = Counting::new(embertls::crypto::RustCrypto);
+    for alg in [HashAlg::Sha256, HashAlg::Sha384] {
+        for len in [1, 12, alg.len(), alg.len() + 1, 48, 100, 3 * alg.len()] {
+            p.hmacs.set(0);
+            tls12_prf_on_hmac(&mut p, alg, b"secret key", b"test label", b"seed bytes", &mut vec![0u8; len]);
+            assert_eq!(p.hmacs.get() as usize, 2 * len.div_ceil(alg.len()), "{alg:?} {len}");
+        }
+    }
+}
