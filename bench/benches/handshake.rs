@@ -174,6 +174,33 @@ fn embertls_with<P: CryptoProvider>(
     }
 }
 
+/// Writes `<target>/criterion/<group>/alternated.json`: the medians of the
+/// embertls (ring) and rustls (ring) handshakes of the alternated row and
+/// their ratio, which `bench/report.sh` prints.
+fn write_alternated(group: &str, pairs: &[(Duration, Duration)]) {
+    if pairs.is_empty() {
+        return; // the row was filtered out
+    }
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64() * 1e6
+    };
+    let ours = median(pairs.iter().map(|p| p.0).collect());
+    let theirs = median(pairs.iter().map(|p| p.1).collect());
+    let target =
+        std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into());
+    let dir = std::path::Path::new(&target).join("criterion").join(group);
+    let json = format!(
+        "{{\"pairs\": {}, \"embertls_ring_median_us\": {ours:.3}, \"rustls_ring_median_us\": {theirs:.3}, \"ratio\": {:.4}}}\n",
+        pairs.len(),
+        ours / theirs
+    );
+    if std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(dir.join("alternated.json"), &json)).is_err() {
+        eprintln!("could not write {}", dir.display());
+    }
+    println!("{group}: embertls (ring) / rustls (ring), alternated: {json}");
+}
+
 /// Accepts any server certificate but checks CertificateVerify, like embertls's insecure mode.
 #[derive(Debug)]
 struct NoVerify(Arc<rustls::crypto::CryptoProvider>);
@@ -302,7 +329,30 @@ fn bench(cr: &mut Criterion) {
             });
             // The same handshake's own primitive operations, recorded once and timed alone.
             let calls = record(&server, &ember_config);
-            g.bench_function("embertls_primitives", |b| b.iter_custom(|n| (0..n).map(|_| replay(&calls)).sum()));
+            g.bench_function("embertls_primitives", |b| {
+                b.iter_custom(|n| (0..n).map(|_| replay(&calls, RustCrypto)).sum())
+            });
+            g.bench_function("embertls_ring_primitives", |b| {
+                b.iter_custom(|n| (0..n).map(|_| replay(&calls, Ring)).sum())
+            });
+            // The two ring clients alternated handshake by handshake: the
+            // rows above are measured seconds apart, and this VM's speed drifts
+            // by up to 15 % between windows; alternated, both see the same
+            // machine. Criterion times embertls; each pair is kept for the ratio.
+            let mut pairs = Vec::new();
+            g.bench_function("embertls_ring_alternated", |b| {
+                b.iter_custom(|n| {
+                    let mut ours = Duration::ZERO;
+                    for _ in 0..n {
+                        let e = embertls_with(&server, &ember_config, &mut rx, &mut tx, None, Ring).0;
+                        let r = rustls_once(&server, &ring);
+                        pairs.push((e, r));
+                        ours += e;
+                    }
+                    ours
+                })
+            });
+            write_alternated(&format!("{vname}_full_handshake_x25519_{name}"), &pairs);
             g.finish();
         }
         let server = resuming_server_config(ECDSA_CERT, ECDSA_KEY, version);
@@ -346,6 +396,10 @@ enum Call {
     HashUpdate(HashAlg, Vec<u8>),
     HashFinish(HashAlg),
     Hmac(HashAlg, Vec<u8>, Vec<Vec<u8>>),
+    /// PRK, info parts, output length.
+    HkdfExpand(HashAlg, Vec<u8>, Vec<Vec<u8>>, usize),
+    /// Secret, label, seed, output length.
+    Tls12Prf(HashAlg, Vec<u8>, Vec<u8>, Vec<u8>, usize),
     AeadKey(AeadAlg, Vec<u8>),
     /// Key (index into the keys made), nonce, AAD, plaintext length.
     Seal(usize, [u8; 12], Vec<u8>, usize),
@@ -380,6 +434,15 @@ impl CryptoProvider for Recorder {
     fn hmac(&mut self, alg: HashAlg, key: &[u8], parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) -> usize {
         self.calls.push(Call::Hmac(alg, key.to_vec(), parts.iter().map(|p| p.to_vec()).collect()));
         RustCrypto.hmac(alg, key, parts, out)
+    }
+    // Recorded whole: a provider may run them on one HMAC key (ring does).
+    fn hkdf_expand(&mut self, alg: HashAlg, prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
+        self.calls.push(Call::HkdfExpand(alg, prk.to_vec(), info.iter().map(|p| p.to_vec()).collect(), out.len()));
+        RustCrypto.hkdf_expand(alg, prk, info, out)
+    }
+    fn tls12_prf(&mut self, alg: HashAlg, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
+        self.calls.push(Call::Tls12Prf(alg, secret.to_vec(), label.to_vec(), seed.to_vec(), out.len()));
+        RustCrypto.tls12_prf(alg, secret, label, seed, out)
     }
     type AeadKey = (usize, <RustCrypto as CryptoProvider>::AeadKey);
     fn aead_key(&mut self, alg: AeadAlg, key: &[u8]) -> Self::AeadKey {
@@ -442,14 +505,13 @@ impl CryptoProvider for Recorder {
     }
 }
 
-/// Runs the recorded calls with RustCrypto; returns the time they took.
+/// Runs the recorded calls with provider `p`; returns the time they took.
 /// Hashes run on one state per algorithm (a finish takes a copy): the same
 /// blocks are compressed as in the handshake, whichever transcript they
 /// belonged to. A key agreement uses a private key, and an open a copy of
 /// its ciphertext, made before the clock starts.
-fn replay(calls: &[Call]) -> Duration {
+fn replay<P: CryptoProvider>(calls: &[Call], mut p: P) -> Duration {
     let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
-    let mut p = RustCrypto;
     let mut public = [0u8; MAX_PUBLIC_KEY_LEN];
     let mut privates: Vec<_> = calls
         .iter()
@@ -492,6 +554,11 @@ fn replay(calls: &[Call]) -> Duration {
                 let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
                 p.hmac(*a, k, &parts, &mut out);
             }
+            Call::HkdfExpand(a, prk, info, len) => {
+                let info: Vec<&[u8]> = info.iter().map(Vec::as_slice).collect();
+                p.hkdf_expand(*a, prk, &info, &mut buf[..*len]);
+            }
+            Call::Tls12Prf(a, secret, label, seed, len) => p.tls12_prf(*a, secret, label, seed, &mut buf[..*len]),
             Call::AeadKey(a, k) => keys.push(p.aead_key(*a, k)),
             Call::Seal(k, n, aad, len) => {
                 std::hint::black_box(p.aead_seal(&keys[*k], n, aad, &mut buf[..*len]).unwrap());
