@@ -10,7 +10,7 @@ use crate::codec::Writer;
 use crate::crypto::{CryptoProvider, HashAlg, Transcript};
 use crate::error::Error;
 use crate::handshake::state::{send_ccs, send_flight, Ctx, Output};
-use crate::key_schedule::tls12::{psk_pre_master, MasterSecret12};
+use crate::key_schedule::tls12::{psk_pre_master, KeyBlock, MasterSecret12};
 use crate::msgs::enums::{ContentType, HandshakeType};
 use crate::msgs::handshake::write_handshake;
 use crate::msgs::tls12::encode_client_key_exchange;
@@ -106,7 +106,7 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
 
     /// After [`Self::send_client_flight`]: the state with the keys, stored in `slot`.
     #[inline(never)] // a frame of its own: see handshake/state.rs
-    fn keyed(self, master: MasterSecret12, slot: &mut Outer<'_, P>) -> Result<Output, Error> {
+    fn keyed(self, master: MasterSecret12, keys: KeyBlock, slot: &mut Outer<'_, P>) -> Result<Output, Error> {
         let n = self.n;
         let k = Keyed {
             agreed: n.agreed,
@@ -114,6 +114,7 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
             transcript: n.transcript,
             randoms: n.randoms,
             master,
+            keys,
             resumed: false,
             ems: n.ems,
             client_auth: self.client_auth.map(|c| c.map(|(i, _)| i)),
@@ -154,8 +155,28 @@ pub(super) fn server_hello_done<'a, R, P: CryptoProvider>(
         Outer::Tls12(State::ExpectServerHelloDone(s)) => s.send_client_flight(body, raw, ctx)?,
         s => return Err(s.unexpected(typ)),
     };
+    keys_and_finished(slot, master, ctx)
+}
+
+/// After the client's flight: the key block, the state with the keys, and
+/// on it the client's ChangeCipherSpec and Finished. A frame of its own, so
+/// that the key block is not in [`server_hello_done`]'s frame above the
+/// flight's signature (issue 12: stack).
+#[inline(never)]
+fn keys_and_finished<'a, R, P: CryptoProvider>(
+    slot: &mut Outer<'a, P>,
+    master: MasterSecret12,
+    ctx: &mut Ctx<'_, 'a, R, P>,
+) -> Result<Output, Error> {
+    let typ = HandshakeType::ServerHelloDone;
+    let keys = match slot {
+        Outer::Tls12(State::ExpectServerHelloDone(s)) => {
+            super::key_block(ctx.crypto, &master, &s.n.randoms, s.n.agreed.suite)
+        }
+        s => return Err(s.unexpected(typ)),
+    };
     let out = slot.advance(|s, next| match s {
-        Outer::Tls12(State::ExpectServerHelloDone(s)) => s.keyed(master, next),
+        Outer::Tls12(State::ExpectServerHelloDone(s)) => s.keyed(master, keys, next),
         s => Err(s.unexpected(typ)),
     })?;
     match slot {
@@ -172,8 +193,7 @@ impl<P: CryptoProvider> Keyed<P> {
     #[inline(never)] // a frame of its own: see handshake/state.rs
     pub(super) fn send_change_cipher_spec_and_finished<R>(&mut self, ctx: &mut Ctx<'_, '_, R, P>) -> Result<(), Error> {
         send_ccs(ctx)?;
-        let kb = self.key_block(ctx.crypto);
-        let (key, iv) = kb.client();
+        let (key, iv) = self.keys.client();
         Protection::install_tls12(ctx.write_prot, ctx.crypto, self.agreed.suite.aead, key, iv);
         let hash = self.transcript.current(ctx.crypto);
         let verify_data = self.master.verify_data(ctx.crypto, false, hash.as_bytes());

@@ -25,7 +25,7 @@ use super::{KeyExchange, Suite};
 use crate::crypto::CryptoProvider;
 use crate::crypto::{KeyShare, Transcript};
 use crate::error::Error;
-use crate::key_schedule::tls12::MasterSecret12;
+use crate::key_schedule::tls12::{KeyBlock, MasterSecret12};
 use crate::msgs::enums::{ContentType, HandshakeType, NamedGroup};
 use crate::msgs::handshake::HandshakeMessage;
 use crate::ticket::SessionTicket;
@@ -99,8 +99,7 @@ pub(crate) fn change_cipher_spec<'a, R, P: CryptoProvider>(
 ) -> Result<Output, Error> {
     match slot {
         Outer::Tls12(State::ExpectChangeCipherSpec(k)) => {
-            let kb = k.key_block(ctx.crypto);
-            let (key, iv) = kb.server();
+            let (key, iv) = k.keys.server();
             ctx.read_prot.install_tls12(ctx.crypto, k.agreed.suite.aead, key, iv);
         }
         s => return Err(s.unexpected_record(ContentType::ChangeCipherSpec)),
@@ -155,6 +154,8 @@ pub(crate) struct Keyed<P: CryptoProvider> {
     transcript: Transcript<P>,
     randoms: [u8; 64],
     master: MasterSecret12,
+    /// Both directions' write keys, from [`key_block`].
+    keys: KeyBlock,
     resumed: bool,
     ems: bool,
     client_auth: Option<Option<usize>>,
@@ -337,12 +338,13 @@ impl<P: CryptoProvider> State<P> {
     }
 }
 
-impl<P: CryptoProvider> Keyed<P> {
-    fn key_block(&self, crypto: &mut P) -> crate::key_schedule::tls12::KeyBlock {
-        let mut sc = [0u8; 64];
-        sc[..32].copy_from_slice(&self.randoms[32..]);
-        sc[32..].copy_from_slice(&self.randoms[..32]);
-        let suite = self.agreed.suite;
-        self.master.key_block(crypto, &sc, suite.aead.key_len(), suite.tls12_iv_len())
-    }
+/// The connection's key block (RFC 5246 §6.3), made once when the master
+/// secret is: the client's half is installed at its ChangeCipherSpec, the
+/// server's at the server's, in either order.
+#[inline(never)]
+fn key_block<P: CryptoProvider>(crypto: &mut P, master: &MasterSecret12, randoms: &[u8; 64], suite: Suite) -> KeyBlock {
+    let mut sc = [0u8; 64];
+    sc[..32].copy_from_slice(&randoms[32..]);
+    sc[32..].copy_from_slice(&randoms[..32]);
+    master.key_block(crypto, &sc, suite.aead.key_len(), suite.tls12_iv_len())
 }

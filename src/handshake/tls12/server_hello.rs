@@ -80,6 +80,7 @@ pub(crate) fn server_hello<'a, R, P: CryptoProvider>(
         let master = MasterSecret12::from_bytes(suite.hash, session.psk()).ok_or(Misbehavior::ResumedSessionChanged)?;
         key_log!(ctx.config, CLIENT_RANDOM, &randoms[..32], master.as_bytes());
         let agreed = Agreed { suite, session_id, alpn, limits, group: None, hint: heapless::Vec::new() };
+        let keys = super::key_block(ctx.crypto, &master, &randoms, suite);
         let k = Keyed {
             agreed,
             // The session was offered only under the trust that made it (hello::session_trusted).
@@ -87,6 +88,7 @@ pub(crate) fn server_hello<'a, R, P: CryptoProvider>(
             transcript,
             randoms,
             master,
+            keys,
             resumed: true,
             ems,
             client_auth: None,
