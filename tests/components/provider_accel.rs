@@ -622,7 +622,10 @@ fn rustls_handshakes_run_on_the_engines() {
         println!("{what}, handshake: {handshake:?}");
         assert_eq!(handshake.point_muls, point_muls, "{what}: {handshake:?}");
         assert_eq!(handshake.mod_exps, mod_exps, "{what}: {handshake:?}");
-        assert!(handshake.sha_blocks > 100 && handshake.aes_blocks > 0, "{what}: {handshake:?}");
+        // The transcript and the key schedule ran on the SHA engine: at least
+        // the transcript's ~3 KB (TLS 1.2 with SHA-256 and the key block made
+        // once: 82 blocks in all).
+        assert!(handshake.sha_blocks > 50 && handshake.aes_blocks > 0, "{what}: {handshake:?}");
         let with_data = rustls_handshake(version, cert, suite, 40_000);
         println!("{what}, then 40 KB each way: {with_data:?}");
         // 80 KB of application data alone is 5 000 AES blocks.
