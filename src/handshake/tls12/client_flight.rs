@@ -128,11 +128,10 @@ impl<P: CryptoProvider> ExpectServerHelloDone<P> {
 
 /// ServerHelloDone (or, RFC 4279 §2, the one a PSK server without a hint
 /// sends in place of ServerKeyExchange): the client's flight, written from
-/// the stored state, then the state with the keys, and on it the client's
-/// ChangeCipherSpec and Finished (RFC 5246 §7.4.9). Sealing the Finished is
-/// the deepest work of a TLS 1.2 PSK handshake, and no moved state is held
-/// above it (issue 12: stack). Outside the inlined dispatch, whose frame
-/// every message pays.
+/// the stored state, then [`keys_and_finished`]. Sealing the Finished is the
+/// deepest work of a TLS 1.2 PSK handshake, and no moved state is held above
+/// it (issue 12: stack). Outside the inlined dispatch, whose frame every
+/// message pays.
 #[inline(never)]
 pub(super) fn server_hello_done<'a, R, P: CryptoProvider>(
     slot: &mut Outer<'a, P>,
@@ -159,7 +158,8 @@ pub(super) fn server_hello_done<'a, R, P: CryptoProvider>(
 }
 
 /// After the client's flight: the key block, the state with the keys, and
-/// on it the client's ChangeCipherSpec and Finished. A frame of its own, so
+/// on it the client's ChangeCipherSpec and Finished (RFC 5246 §7.4.9). A
+/// frame of its own, so
 /// that the key block is not in [`server_hello_done`]'s frame above the
 /// flight's signature (issue 12: stack).
 #[inline(never)]
