@@ -16,8 +16,8 @@ def est(group, name):
             return json.load(f)["median"]["point_estimate"] / 1000.0  # ns -> us
     except FileNotFoundError:
         return None
-def alternated(group):
-    p = os.path.join(root, group, "alternated.json")
+def alternated(group, file="alternated.json"):
+    p = os.path.join(root, group, file)
     try:
         with open(p) as f:
             return json.load(f)
@@ -64,17 +64,18 @@ if f0:
     for n in ["full_x25519_ecdsa_p256", "psk_dhe_ke", "psk_ke", "resumption"]:
         v = est(g, n)
         print(f"| {n} | {us(v)} | {v/f0:.2f} |" if v else f"| {n} | - | - |")
-print("\n| record | size | embertls seal | raw AEAD seal | ratio | embertls open | raw AEAD open | ratio |")
-print("|---|---|---|---|---|---|---|---|")
+print("\n| record | size | embertls seal | raw AEAD seal | ratio | embertls open | raw AEAD open | ratio | seal, alternated (batches) | open, alternated (batches) |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for suite in ["aes128gcm", "aes256gcm", "chacha20poly1305"]:
     for size in ["1024", "16384"]:
         g = f"record_{suite}"
         es, rs = est(g, f"embertls_seal/{size}"), est(g, f"raw_aead_seal/{size}")
         eo, ro = est(g, f"embertls_open/{size}"), est(g, f"raw_aead_open/{size}")
         f = lambda a, b: f"{b/a:.2f}" if a and b else "-"
-        print(f"| {suite} | {size} | {us(es)} | {us(rs)} | {f(es, rs)} | {us(eo)} | {us(ro)} | {f(eo, ro)} |")
+        alt = lambda kind: (lambda a: f"{a['ratio']:.3f} ({a['batches']:,})" if a else "-")(alternated(g, f"{kind}_alternated_{size}.json"))
+        print(f"| {suite} | {size} | {us(es)} | {us(rs)} | {f(es, rs)} | {us(eo)} | {us(ro)} | {f(eo, ro)} | {alt('seal')} | {alt('open')} |")
         es, eo = est(g, f"embertls12_seal/{size}"), est(g, f"embertls12_open/{size}")
-        print(f"| {suite} TLS 1.2 | {size} | {us(es)} | {us(rs)} | {f(es, rs)} | {us(eo)} | {us(ro)} | {f(eo, ro)} |")
+        print(f"| {suite} TLS 1.2 | {size} | {us(es)} | {us(rs)} | {f(es, rs)} | {us(eo)} | {us(ro)} | {f(eo, ro)} | | |")
 print("\n(ratios in the record table are raw/embertls throughput: 1.00 = no overhead)")
 print()
 for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use embertls::provider::Ring;
 use embertls::{Client, ClientConfig, Event, ServerName, ServerVerification};
+use embertls_bench::{median, write_result};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName as RustlsName};
 
@@ -181,24 +182,14 @@ fn write_alternated(group: &str, pairs: &[(Duration, Duration)]) {
     if pairs.is_empty() {
         return; // the row was filtered out
     }
-    let median = |mut v: Vec<Duration>| {
-        v.sort();
-        v[v.len() / 2].as_secs_f64() * 1e6
-    };
-    let ours = median(pairs.iter().map(|p| p.0).collect());
-    let theirs = median(pairs.iter().map(|p| p.1).collect());
-    let target =
-        std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into());
-    let dir = std::path::Path::new(&target).join("criterion").join(group);
+    let ours = median(&mut pairs.iter().map(|p| p.0.as_secs_f64() * 1e6).collect::<Vec<_>>());
+    let theirs = median(&mut pairs.iter().map(|p| p.1.as_secs_f64() * 1e6).collect::<Vec<_>>());
     let json = format!(
         "{{\"pairs\": {}, \"embertls_ring_median_us\": {ours:.3}, \"rustls_ring_median_us\": {theirs:.3}, \"ratio\": {:.4}}}\n",
         pairs.len(),
         ours / theirs
     );
-    if std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(dir.join("alternated.json"), &json)).is_err() {
-        eprintln!("could not write {}", dir.display());
-    }
-    println!("{group}: embertls (ring) / rustls (ring), alternated: {json}");
+    write_result(group, "alternated.json", &json);
 }
 
 /// Accepts any server certificate but checks CertificateVerify, like embertls's insecure mode.
@@ -344,8 +335,14 @@ fn bench(cr: &mut Criterion) {
                 b.iter_custom(|n| {
                     let mut ours = Duration::ZERO;
                     for _ in 0..n {
-                        let e = embertls_with(&server, &ember_config, &mut rx, &mut tx, None, Ring).0;
-                        let r = rustls_once(&server, &ring);
+                        // Each client goes first in every other pair.
+                        let (e, r) = if pairs.len() % 2 == 0 {
+                            let e = embertls_with(&server, &ember_config, &mut rx, &mut tx, None, Ring).0;
+                            (e, rustls_once(&server, &ring))
+                        } else {
+                            let r = rustls_once(&server, &ring);
+                            (embertls_with(&server, &ember_config, &mut rx, &mut tx, None, Ring).0, r)
+                        };
                         pairs.push((e, r));
                         ours += e;
                     }
