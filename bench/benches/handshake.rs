@@ -175,21 +175,49 @@ fn embertls_with<P: CryptoProvider>(
     }
 }
 
-/// Writes `<target>/criterion/<group>/alternated.json`: the medians of the
-/// embertls (ring) and rustls (ring) handshakes of the alternated row and
-/// their ratio, which `bench/report.sh` prints.
-fn write_alternated(group: &str, pairs: &[(Duration, Duration)]) {
+/// Runs row `row` of `g` with `ours` and `theirs` alternated, each first in
+/// every other pair; criterion times `ours`. Returns every pair.
+fn alternated(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    row: &str,
+    mut ours: impl FnMut() -> Duration,
+    mut theirs: impl FnMut() -> Duration,
+) -> Vec<(Duration, Duration)> {
+    let mut pairs = Vec::new();
+    g.bench_function(row, |b| {
+        b.iter_custom(|n| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..n {
+                let (o, t) = if pairs.len() % 2 == 0 {
+                    let o = ours();
+                    (o, theirs())
+                } else {
+                    let t = theirs();
+                    (ours(), t)
+                };
+                pairs.push((o, t));
+                spent += o;
+            }
+            spent
+        })
+    });
+    pairs
+}
+
+/// Writes `<target>/criterion/<group>/<file>`: the medians of both sides of
+/// an [`alternated`] row and their ratio, which `bench/report.sh` prints.
+fn write_alternated(group: &str, file: &str, pairs: &[(Duration, Duration)]) {
     if pairs.is_empty() {
         return; // the row was filtered out
     }
     let ours = median(&mut pairs.iter().map(|p| p.0.as_secs_f64() * 1e6).collect::<Vec<_>>());
     let theirs = median(&mut pairs.iter().map(|p| p.1.as_secs_f64() * 1e6).collect::<Vec<_>>());
     let json = format!(
-        "{{\"pairs\": {}, \"embertls_ring_median_us\": {ours:.3}, \"rustls_ring_median_us\": {theirs:.3}, \"ratio\": {:.4}}}\n",
+        "{{\"pairs\": {}, \"ours_median_us\": {ours:.3}, \"theirs_median_us\": {theirs:.3}, \"ratio\": {:.4}}}\n",
         pairs.len(),
         ours / theirs
     );
-    write_result(group, "alternated.json", &json);
+    write_result(group, file, &json);
 }
 
 /// Accepts any server certificate but checks CertificateVerify, like embertls's insecure mode.
@@ -326,30 +354,25 @@ fn bench(cr: &mut Criterion) {
             g.bench_function("embertls_ring_primitives", |b| {
                 b.iter_custom(|n| (0..n).map(|_| replay(&calls, Ring)).sum())
             });
-            // The two ring clients alternated handshake by handshake: the
-            // rows above are measured seconds apart, and this VM's speed drifts
-            // by up to 15 % between windows; alternated, both see the same
+            // The same comparisons alternated handshake by handshake: the rows
+            // above are measured seconds apart, and this VM's speed drifts by
+            // up to 15 % between windows; alternated, both sides see the same
             // machine. Criterion times embertls; each pair is kept for the ratio.
-            let mut pairs = Vec::new();
-            g.bench_function("embertls_ring_alternated", |b| {
-                b.iter_custom(|n| {
-                    let mut ours = Duration::ZERO;
-                    for _ in 0..n {
-                        // Each client goes first in every other pair.
-                        let (e, r) = if pairs.len() % 2 == 0 {
-                            let e = embertls_with(&server, &ember_config, &mut rx, &mut tx, None, Ring).0;
-                            (e, rustls_once(&server, &ring))
-                        } else {
-                            let r = rustls_once(&server, &ring);
-                            (embertls_with(&server, &ember_config, &mut rx, &mut tx, None, Ring).0, r)
-                        };
-                        pairs.push((e, r));
-                        ours += e;
-                    }
-                    ours
-                })
-            });
-            write_alternated(&format!("{vname}_full_handshake_x25519_{name}"), &pairs);
+            let group = format!("{vname}_full_handshake_x25519_{name}");
+            let pairs = alternated(
+                &mut g,
+                "embertls_ring_alternated",
+                || embertls_with(&server, &ember_config, &mut rx, &mut tx, None, Ring).0,
+                || rustls_once(&server, &ring),
+            );
+            write_alternated(&group, "alternated.json", &pairs);
+            let pairs = alternated(
+                &mut g,
+                "embertls_primitives_alternated",
+                || embertls_once(&server, &ember_config, &mut rx, &mut tx, None),
+                || replay(&calls, RustCrypto),
+            );
+            write_alternated(&group, "primitives_alternated.json", &pairs);
             g.finish();
         }
         let server = resuming_server_config(ECDSA_CERT, ECDSA_KEY, version);
