@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use embertls::provider::Ring;
 use embertls::{Client, ClientConfig, Event, ServerName, ServerVerification};
-use embertls_bench::{median, write_result};
+use embertls_bench::{in_turn, median, write_result};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName as RustlsName};
 
@@ -188,13 +188,7 @@ fn alternated(
         b.iter_custom(|n| {
             let mut spent = Duration::ZERO;
             for _ in 0..n {
-                let (o, t) = if pairs.len() % 2 == 0 {
-                    let o = ours();
-                    (o, theirs())
-                } else {
-                    let t = theirs();
-                    (ours(), t)
-                };
+                let (o, t) = in_turn(pairs.len().is_multiple_of(2), &mut ours, &mut theirs);
                 pairs.push((o, t));
                 spent += o;
             }

@@ -13,7 +13,7 @@ use embertls::crypto::{AeadAlg, CryptoProvider, RustCrypto, Secret};
 use embertls::key_schedule::TrafficKeys;
 use embertls::msgs::enums::ContentType;
 use embertls::record::{Protection, HEADER_LEN};
-use embertls_bench::{median, write_result};
+use embertls_bench::{in_turn, median, write_result};
 
 const TAG: usize = 16;
 /// Records sealed ahead of each timed stretch of opens.
@@ -55,18 +55,8 @@ fn bench(c: &mut Criterion) {
                     let mut left = n;
                     while left > 0 {
                         let batch = left.min(BATCH);
-                        let mut recs: Vec<Vec<u8>> = (0..batch)
-                            .map(|_| {
-                                let mut r = vec![0u8; HEADER_LEN + size + 1 + TAG];
-                                sealer.seal(&mut RustCrypto, ContentType::ApplicationData, &mut r, size).unwrap();
-                                r
-                            })
-                            .collect();
-                        let t = Instant::now();
-                        for r in recs.iter_mut() {
-                            std::hint::black_box(opener.open(&mut RustCrypto, r).unwrap());
-                        }
-                        spent += t.elapsed();
+                        let mut recs = sealed_records(&mut sealer, size, batch);
+                        spent += open_records(&mut opener, &mut recs);
                         left -= batch;
                     }
                     spent
@@ -120,22 +110,8 @@ fn bench(c: &mut Criterion) {
                     let mut seq = 0u64;
                     while left > 0 {
                         let batch = left.min(BATCH);
-                        let mut sealed: Vec<([u8; 12], Vec<u8>, [u8; TAG])> = (0..batch)
-                            .map(|_| {
-                                seq += 1;
-                                let mut nonce = [3u8; 12];
-                                nonce[4..].copy_from_slice(&seq.to_be_bytes());
-                                let mut ct = vec![0u8; size + 1];
-                                let tag = RustCrypto.aead_seal(&key, &nonce, &aad, &mut ct).unwrap();
-                                (nonce, ct, tag)
-                            })
-                            .collect();
-                        let t = Instant::now();
-                        for (nonce, ct, tag) in sealed.iter_mut() {
-                            RustCrypto.aead_open(&key, nonce, &aad, ct, tag).unwrap();
-                            std::hint::black_box(&ct);
-                        }
-                        spent += t.elapsed();
+                        let mut sealed = raw_sealed(&key, &aad, &mut seq, size, batch);
+                        spent += open_raw(&key, &aad, &mut sealed);
                         left -= batch;
                     }
                     spent
@@ -160,6 +136,56 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+type RawKey = <RustCrypto as CryptoProvider>::AeadKey;
+/// Nonce, ciphertext and tag of one raw AEAD seal.
+type RawSealed = ([u8; 12], Vec<u8>, [u8; TAG]);
+
+/// `batch` TLS 1.3 records of `size` content bytes sealed by `sealer`, with
+/// its consecutive sequence numbers.
+fn sealed_records(sealer: &mut Protection<RustCrypto>, size: usize, batch: u64) -> Vec<Vec<u8>> {
+    (0..batch)
+        .map(|_| {
+            let mut r = vec![0u8; HEADER_LEN + size + 1 + TAG];
+            sealer.seal(&mut RustCrypto, ContentType::ApplicationData, &mut r, size).unwrap();
+            r
+        })
+        .collect()
+}
+
+/// Opens every record with `opener`; returns the time it took.
+fn open_records(opener: &mut Protection<RustCrypto>, recs: &mut [Vec<u8>]) -> Duration {
+    let t = Instant::now();
+    for r in recs.iter_mut() {
+        std::hint::black_box(opener.open(&mut RustCrypto, r).unwrap());
+    }
+    t.elapsed()
+}
+
+/// `batch` raw AEAD seals of `size + 1` bytes (a TLS 1.3 record's content
+/// and type), nonces counted on from `seq`.
+fn raw_sealed(key: &RawKey, aad: &[u8], seq: &mut u64, size: usize, batch: u64) -> Vec<RawSealed> {
+    (0..batch)
+        .map(|_| {
+            *seq += 1;
+            let mut nonce = [3u8; 12];
+            nonce[4..].copy_from_slice(&seq.to_be_bytes());
+            let mut ct = vec![0u8; size + 1];
+            let tag = RustCrypto.aead_seal(key, &nonce, aad, &mut ct).unwrap();
+            (nonce, ct, tag)
+        })
+        .collect()
+}
+
+/// Opens every raw ciphertext in place; returns the time it took.
+fn open_raw(key: &RawKey, aad: &[u8], sealed: &mut [RawSealed]) -> Duration {
+    let t = Instant::now();
+    for (nonce, ct, tag) in sealed.iter_mut() {
+        RustCrypto.aead_open(key, nonce, aad, ct, tag).unwrap();
+        std::hint::black_box(&ct);
+    }
+    t.elapsed()
+}
+
 /// Writes the median of the per-batch ratios (raw AEAD time / embertls
 /// time, as the record table's throughput ratios) for `report.sh`.
 fn write_ratio(group: &str, file: &str, ratios: &mut [f64]) {
@@ -169,11 +195,28 @@ fn write_ratio(group: &str, file: &str, ratios: &mut [f64]) {
     }
 }
 
+/// `n` iterations as batches of up to BATCH; `pair(batch, ours_first)`
+/// times embertls and the raw AEAD on one batch each ([`in_turn`]). Each
+/// full batch adds raw / embertls to `ratios`; returns embertls's time.
+fn batches_in_turn(n: u64, ratios: &mut Vec<f64>, mut pair: impl FnMut(u64, bool) -> (Duration, Duration)) -> Duration {
+    let mut spent = Duration::ZERO;
+    let mut left = n;
+    while left > 0 {
+        let batch = left.min(BATCH);
+        let (ours, raw) = pair(batch, ratios.len().is_multiple_of(2));
+        if batch == BATCH {
+            ratios.push(raw.as_secs_f64() / ours.as_secs_f64());
+        }
+        spent += ours;
+        left -= batch;
+    }
+    spent
+}
+
 /// TLS 1.3 records and the raw AEAD alternated batch by batch (BATCH
 /// records each): the separate rows above are measured seconds apart, and
 /// this VM's speed drifts by more than the 5 % to be shown. Criterion times
-/// embertls's batches; each pair of batches gives a ratio, and each side
-/// goes first in every other pair.
+/// embertls's batches; each pair of batches gives a ratio.
 fn alternated(
     g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     group: &str,
@@ -188,11 +231,8 @@ fn alternated(
     let mut ratios = Vec::new();
     g.bench_with_input(BenchmarkId::new("embertls_seal_alternated", size), &size, |b, &size| {
         b.iter_custom(|n| {
-            let mut spent = Duration::ZERO;
-            let mut left = n;
-            while left > 0 {
-                let batch = left.min(BATCH);
-                let mut ours = || {
+            batches_in_turn(n, &mut ratios, |batch, ours_first| {
+                let ours = || {
                     let t = Instant::now();
                     for _ in 0..batch {
                         std::hint::black_box(
@@ -201,28 +241,15 @@ fn alternated(
                     }
                     t.elapsed()
                 };
-                let mut raw = || {
+                let raw = || {
                     let t = Instant::now();
                     for _ in 0..batch {
                         std::hint::black_box(RustCrypto.aead_seal(&key, &[3u8; 12], &aad, &mut buf).unwrap());
                     }
                     t.elapsed()
                 };
-                // Each goes first in every other pair.
-                let (ours, raw) = if ratios.len() % 2 == 0 {
-                    let o = ours();
-                    (o, raw())
-                } else {
-                    let r = raw();
-                    (ours(), r)
-                };
-                if batch == BATCH {
-                    ratios.push(raw.as_secs_f64() / ours.as_secs_f64());
-                }
-                spent += ours;
-                left -= batch;
-            }
-            spent
+                in_turn(ours_first, ours, raw)
+            })
         })
     });
     write_ratio(group, &format!("seal_alternated_{size}.json"), &mut ratios);
@@ -232,56 +259,11 @@ fn alternated(
     let mut ratios = Vec::new();
     g.bench_with_input(BenchmarkId::new("embertls_open_alternated", size), &size, |b, &size| {
         b.iter_custom(|n| {
-            let mut spent = Duration::ZERO;
-            let mut left = n;
-            while left > 0 {
-                let batch = left.min(BATCH);
-                let mut recs: Vec<Vec<u8>> = (0..batch)
-                    .map(|_| {
-                        let mut r = vec![0u8; HEADER_LEN + size + 1 + TAG];
-                        sealer.seal(&mut RustCrypto, ContentType::ApplicationData, &mut r, size).unwrap();
-                        r
-                    })
-                    .collect();
-                let mut raw: Vec<([u8; 12], Vec<u8>, [u8; TAG])> = (0..batch)
-                    .map(|_| {
-                        seq += 1;
-                        let mut nonce = [3u8; 12];
-                        nonce[4..].copy_from_slice(&seq.to_be_bytes());
-                        let mut ct = vec![0u8; size + 1];
-                        let tag = RustCrypto.aead_seal(&key, &nonce, &aad, &mut ct).unwrap();
-                        (nonce, ct, tag)
-                    })
-                    .collect();
-                let mut ours = || {
-                    let t = Instant::now();
-                    for r in recs.iter_mut() {
-                        std::hint::black_box(opener.open(&mut RustCrypto, r).unwrap());
-                    }
-                    t.elapsed()
-                };
-                let mut theirs = || {
-                    let t = Instant::now();
-                    for (nonce, ct, tag) in raw.iter_mut() {
-                        RustCrypto.aead_open(&key, nonce, &aad, ct, tag).unwrap();
-                        std::hint::black_box(&ct);
-                    }
-                    t.elapsed()
-                };
-                let (ours, theirs) = if ratios.len() % 2 == 0 {
-                    let o = ours();
-                    (o, theirs())
-                } else {
-                    let t = theirs();
-                    (ours(), t)
-                };
-                if batch == BATCH {
-                    ratios.push(theirs.as_secs_f64() / ours.as_secs_f64());
-                }
-                spent += ours;
-                left -= batch;
-            }
-            spent
+            batches_in_turn(n, &mut ratios, |batch, ours_first| {
+                let mut recs = sealed_records(&mut sealer, size, batch);
+                let mut raw = raw_sealed(&key, &aad, &mut seq, size, batch);
+                in_turn(ours_first, || open_records(&mut opener, &mut recs), || open_raw(&key, &aad, &mut raw))
+            })
         })
     });
     write_ratio(group, &format!("open_alternated_{size}.json"), &mut ratios);

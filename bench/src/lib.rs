@@ -25,3 +25,21 @@ pub fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
+
+/// Runs `ours` and `theirs` one after the other, `ours` first if
+/// `ours_first` (an alternated row swaps the order every other pair, so
+/// that neither side always meets the caches the other left); returns
+/// their times in that order.
+pub fn in_turn(
+    ours_first: bool,
+    ours: impl FnOnce() -> std::time::Duration,
+    theirs: impl FnOnce() -> std::time::Duration,
+) -> (std::time::Duration, std::time::Duration) {
+    if ours_first {
+        let o = ours();
+        (o, theirs())
+    } else {
+        let t = theirs();
+        (ours(), t)
+    }
+}
