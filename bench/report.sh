@@ -36,6 +36,13 @@ for version, label in [("tls13", "TLS 1.3"), ("tls12", "TLS 1.2")]:
         fmt = lambda a: f"{a['ratio']:.3f} ({a['pairs']:,})" if a else "-"
         alt, palt = fmt(alternated(g)), fmt(alternated(g, "primitives_alternated.json"))
         print(f"| {label} full, X25519, {cert} leaf | {us(e)} | {us(prim)} | {r(e, prim)} | {palt} | {us(rc)} | {r(e, rc)} | {us(er)} | {us(rp)} | {r(er, rp)} | {us(ri)} | {r(er, ri)} | {alt} |")
+print("\n| handshake, RustCrypto, alternated (pairs) | client alone / its own primitives (server recorded, random bytes from a tape) | client with the live server / alone (the same tape) | client with the live server / its own primitives |")
+print("|---|---|---|---|")
+for version, label in [("tls13", "TLS 1.3"), ("tls12", "TLS 1.2")]:
+    for cert in ["ecdsa_p256", "rsa2048"]:
+        g = f"{version}_full_handshake_x25519_{cert}"
+        cells = [fmt(alternated(g, f)) for f in ["canned_primitives_alternated.json", "live_canned_alternated.json", "primitives_alternated.json"]]
+        print(f"| {label} full, X25519, {cert} leaf | " + " | ".join(cells) + " |")
 for cert in ["ecdsa_p256", "rsa2048"]:
     e13 = est(f"tls13_full_handshake_x25519_{cert}", "embertls")
     e12 = est(f"tls12_full_handshake_x25519_{cert}", "embertls")

@@ -135,8 +135,21 @@ fn embertls_with<P: CryptoProvider>(
     ticket: Option<&[u8]>,
     provider: P,
 ) -> (Duration, P) {
+    embertls_live(server, config, (rx, tx), ticket, provider, rand_core::UnwrapErr(getrandom::SysRng), |_| {})
+}
+
+/// As [`embertls_with`], the client drawing from `rng`; `on_flight` sees
+/// each flight of the server's.
+fn embertls_live<P: CryptoProvider, R: rand_core::CryptoRng>(
+    server: &Arc<rustls::ServerConfig>,
+    config: &ClientConfig<'_>,
+    (rx, tx): (&mut [u8], &mut [u8]),
+    ticket: Option<&[u8]>,
+    provider: P,
+    rng: R,
+    mut on_flight: impl FnMut(&[u8]),
+) -> (Duration, P) {
     let mut srv = rustls::ServerConnection::new(server.clone()).unwrap();
-    let rng = rand_core::UnwrapErr(getrandom::SysRng);
     let name = ServerName::parse("localhost");
     let t = Instant::now();
     let mut c = match ticket {
@@ -158,6 +171,7 @@ fn embertls_with<P: CryptoProvider>(
         while srv.wants_write() {
             srv.write_tls(&mut wire).unwrap();
         }
+        on_flight(&wire);
         let t = Instant::now();
         let buf = c.receive_buffer();
         buf[..wire.len()].copy_from_slice(&wire);
@@ -173,6 +187,92 @@ fn embertls_with<P: CryptoProvider>(
             return (spent, c.into_provider());
         }
     }
+}
+
+/// Random bytes drawn once and handed out in order, from the start in each
+/// handshake: the client sends the same ClientHello and key share every
+/// time, so a server's recorded answer fits it.
+struct Tape(Arc<[u8]>, usize);
+
+impl Tape {
+    fn new() -> Self {
+        let mut bytes = vec![0u8; 4096];
+        getrandom::fill(&mut bytes).unwrap();
+        Tape(bytes.into(), 0)
+    }
+
+    /// The same bytes from the start.
+    fn rewound(&self) -> Self {
+        Tape(self.0.clone(), 0)
+    }
+}
+
+impl rand_core::TryRng for Tape {
+    type Error = std::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0u8; 4];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0u8; 8];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        dst.copy_from_slice(&self.0[self.1..self.1 + dst.len()]);
+        self.1 += dst.len();
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for Tape {}
+
+/// The server's flights of one full handshake with `server`, the client
+/// drawing from `tape` (rewound), and the provider calls the client made.
+fn recorded_server(
+    server: &Arc<rustls::ServerConfig>,
+    config: &ClientConfig<'_>,
+    tape: &Tape,
+) -> (Vec<Vec<u8>>, Vec<Call>) {
+    let (mut rx, mut tx) = (vec![0u8; 2 * embertls::MAX_RECORD], vec![0u8; 4096]);
+    let mut flights = Vec::new();
+    let (_, recorder) =
+        embertls_live(server, config, (&mut rx, &mut tx), None, Recorder::default(), tape.rewound(), |wire| {
+            flights.push(wire.to_vec())
+        });
+    (flights, recorder.calls)
+}
+
+/// One embertls handshake (RustCrypto) against the recorded server
+/// `flights`, the client drawing from `tape` rewound: no server runs
+/// between the client's calls. Returns the time spent in the client.
+fn embertls_canned(
+    flights: &[Vec<u8>],
+    config: &ClientConfig<'_>,
+    rx: &mut [u8],
+    tx: &mut [u8],
+    tape: &Tape,
+) -> Duration {
+    let tape = tape.rewound();
+    let t = Instant::now();
+    let mut c =
+        Client::new(embertls::ConnectOptions::new(config, ServerName::parse("localhost")), tape, rx, tx).unwrap();
+    let mut spent = t.elapsed();
+    for wire in flights {
+        let n = c.outgoing().len();
+        c.sent(n);
+        let t = Instant::now();
+        let buf = c.receive_buffer();
+        buf[..wire.len()].copy_from_slice(wire);
+        c.received(wire.len());
+        let ev = c.process().unwrap();
+        spent += t.elapsed();
+        if let Event::HandshakeComplete(_) = ev {
+            return spent;
+        }
+    }
+    panic!("the recorded server flights did not complete the handshake")
 }
 
 /// Runs row `row` of `g` with `ours` and `theirs` alternated, each first in
@@ -367,6 +467,31 @@ fn bench(cr: &mut Criterion) {
                 || replay(&calls, RustCrypto),
             );
             write_alternated(&group, "primitives_alternated.json", &pairs);
+            // The same, with no server between the client's calls: the
+            // client answers the server's recorded flights, drawing the same
+            // random bytes each time, and the replay draws from them too.
+            let tape = Tape::new();
+            let (flights, canned_calls) = recorded_server(&server, &ember_config, &tape);
+            let pairs = alternated(
+                &mut g,
+                "embertls_canned_primitives_alternated",
+                || embertls_canned(&flights, &ember_config, &mut rx, &mut tx, &tape),
+                || replay_with(&canned_calls, RustCrypto, &mut tape.rewound()),
+            );
+            write_alternated(&group, "canned_primitives_alternated.json", &pairs);
+            // What the live server costs the client: the same client calls
+            // with the rustls server running between them, and without.
+            let (mut rx2, mut tx2) = (rx.clone(), tx.clone());
+            let pairs = alternated(
+                &mut g,
+                "embertls_live_canned_alternated",
+                || {
+                    embertls_live(&server, &ember_config, (&mut rx, &mut tx), None, RustCrypto, tape.rewound(), |_| {})
+                        .0
+                },
+                || embertls_canned(&flights, &ember_config, &mut rx2, &mut tx2, &tape),
+            );
+            write_alternated(&group, "live_canned_alternated.json", &pairs);
             g.finish();
         }
         let server = resuming_server_config(ECDSA_CERT, ECDSA_KEY, version);
@@ -524,13 +649,17 @@ impl CryptoProvider for Recorder {
 /// blocks are compressed as in the handshake, whichever transcript they
 /// belonged to. A key agreement uses a private key, and an open a copy of
 /// its ciphertext, made before the clock starts.
-fn replay<P: CryptoProvider>(calls: &[Call], mut p: P) -> Duration {
-    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+fn replay<P: CryptoProvider>(calls: &[Call], p: P) -> Duration {
+    replay_with(calls, p, &mut rand_core::UnwrapErr(getrandom::SysRng))
+}
+
+/// As [`replay`], key generation drawing from `rng`.
+fn replay_with<P: CryptoProvider, R: rand_core::CryptoRng>(calls: &[Call], mut p: P, rng: &mut R) -> Duration {
     let mut public = [0u8; MAX_PUBLIC_KEY_LEN];
     let mut privates: Vec<_> = calls
         .iter()
         .filter_map(|c| match c {
-            Call::KxAgree(g, _) => Some(p.kx_generate(*g, &mut rng, &mut public).unwrap().0),
+            Call::KxAgree(g, _) => Some(p.kx_generate(*g, rng, &mut public).unwrap().0),
             _ => None,
         })
         .collect();
@@ -583,7 +712,7 @@ fn replay<P: CryptoProvider>(calls: &[Call], mut p: P) -> Duration {
                 std::hint::black_box(ct);
             }
             Call::KxGenerate(g) => {
-                std::hint::black_box(p.kx_generate(*g, &mut rng, &mut public).unwrap());
+                std::hint::black_box(p.kx_generate(*g, rng, &mut public).unwrap());
             }
             Call::KxAgree(g, peer) => {
                 let private = privates.pop().unwrap();
