@@ -6,30 +6,32 @@ use crate::error::Error;
 use crate::msgs::enums::ExtensionType;
 use crate::msgs::extensions::Extensions;
 
-const KNOWN: [ExtensionType; 19] = [
-    ExtensionType::ServerName,
-    ExtensionType::MaxFragmentLength,
-    ExtensionType::StatusRequest,
-    ExtensionType::SupportedGroups,
-    ExtensionType::EcPointFormats,
-    ExtensionType::SignatureAlgorithms,
-    ExtensionType::Alpn,
-    ExtensionType::ExtendedMasterSecret,
-    ExtensionType::RecordSizeLimit,
-    ExtensionType::SessionTicket,
-    ExtensionType::PreSharedKey,
-    ExtensionType::EarlyData,
-    ExtensionType::SupportedVersions,
-    ExtensionType::Cookie,
-    ExtensionType::PskKeyExchangeModes,
-    ExtensionType::CertificateAuthorities,
-    ExtensionType::SignatureAlgorithmsCert,
-    ExtensionType::KeyShare,
-    ExtensionType::RenegotiationInfo,
-];
-
-fn bit(t: u16) -> u32 {
-    KNOWN.iter().position(|k| k.to_wire() == t).map_or(0, |i| 1 << i)
+/// The bit of `t` in an [`Offered`] set; 0 for a type the client never sends.
+fn bit(t: ExtensionType) -> u32 {
+    use ExtensionType as E;
+    let i = match t {
+        E::ServerName => 0,
+        E::MaxFragmentLength => 1,
+        E::StatusRequest => 2,
+        E::SupportedGroups => 3,
+        E::EcPointFormats => 4,
+        E::SignatureAlgorithms => 5,
+        E::Alpn => 6,
+        E::ExtendedMasterSecret => 7,
+        E::RecordSizeLimit => 8,
+        E::SessionTicket => 9,
+        E::PreSharedKey => 10,
+        E::EarlyData => 11,
+        E::SupportedVersions => 12,
+        E::Cookie => 13,
+        E::PskKeyExchangeModes => 14,
+        E::CertificateAuthorities => 15,
+        E::SignatureAlgorithmsCert => 16,
+        E::KeyShare => 17,
+        E::RenegotiationInfo => 18,
+        _ => return 0,
+    };
+    1 << i
 }
 
 /// The set of extension types the client sent in its ClientHello.
@@ -44,13 +46,12 @@ impl Offered {
     }
 
     fn from_extensions(e: &Extensions<'_>) -> Self {
-        Offered(e.iter().fold(0, |acc, (t, _)| acc | bit(t)))
+        Offered(e.iter().fold(0, |acc, (t, _)| acc | bit(ExtensionType::from_wire(t))))
     }
 
     /// True if `t` was offered.
     pub fn contains(&self, t: ExtensionType) -> bool {
-        let b = bit(t.to_wire());
-        b != 0 && self.0 & b != 0
+        self.0 & bit(t) != 0
     }
 }
 
