@@ -52,7 +52,8 @@ impl Suite {
         Self::lookup(id).map(|s| if s.kx.is_some() { ProtocolVersion::Tls12 } else { ProtocolVersion::Tls13 })
     }
 
-    fn lookup(id: CipherSuite) -> Option<Self> {
+    /// A suite of either version.
+    pub fn lookup(id: CipherSuite) -> Option<Self> {
         use AeadAlg::{Aes128Gcm as A128, Aes256Gcm as A256, Chacha20Poly1305 as C20};
         use CipherSuite as C;
         use HashAlg::{Sha256 as S256, Sha384 as S384};

@@ -142,9 +142,11 @@ pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
 ) -> Result<(), Error> {
     // Drawn here: a generator's first draw may go deep (getrandom's
     // one-time setup, a hardware RNG driver), and this frame is small.
-    let mut random = [0u8; 32];
-    ctx.rng.fill_bytes(&mut random);
-    let state = store_first_state(ctx, random, ticket, limits, slot)?;
+    // The random and, where one may be sent, a session ID in one draw.
+    let mut fresh = [0u8; 64];
+    let may_send_id = ticket.is_some() || (ctx.config.middlebox_compat && ctx.config.tls13);
+    ctx.rng.fill_bytes(&mut fresh[..if may_send_id { 64 } else { 32 }]);
+    let state = store_first_state(ctx, &fresh, ticket, limits, slot)?;
     generate_key_share(ctx, state)?;
     match state.send_client_hello(None, ctx) {
         Err(Error::SendBufferTooSmall { .. }) if state.drop_session() => state.send_client_hello(None, ctx),
@@ -180,7 +182,7 @@ fn generate_key_share<R: CryptoRng, P: CryptoProvider>(
 #[inline(never)]
 fn store_first_state<'s, 'a, R: CryptoRng, P: CryptoProvider>(
     ctx: &mut HelloCtx<'_, 'a, R, P>,
-    random: [u8; 32],
+    fresh: &[u8; 64],
     ticket: Option<SessionTicket<'a>>,
     limits: LimitOffer,
     slot: &'s mut Option<State<'a, P>>,
@@ -197,12 +199,14 @@ fn store_first_state<'s, 'a, R: CryptoRng, P: CryptoProvider>(
         // RFC 5077 §3.4: a fresh ID, echoed if the server accepts the ticket;
         // RFC 8446 App. D.4: the same in middlebox compatibility mode.
         s if s.is_some() || (ctx.config.middlebox_compat && ctx.config.tls13) => {
-            ctx.rng.fill_bytes(&mut session_id);
+            session_id.copy_from_slice(&fresh[32..]);
             32
         }
         _ => 0,
     };
     let (psk, suites) = psk_offer(ctx, ticket)?;
+    let mut random = [0u8; 32];
+    random.copy_from_slice(&fresh[..32]);
     let state = slot.insert(State::ExpectServerHello(ExpectServerHello {
         random,
         session_id,
@@ -237,15 +241,15 @@ fn psk_offer<'a, R, P: CryptoProvider>(
     let psk_hash = config.psk.map(|p| p.hash());
     // TLS 1.3 suites (§4.2.11: with a PSK, only those of its hash), then TLS 1.2
     // suites: with a PSK the PSK suites, else the certificate (ECDHE) ones.
-    let offered = |s: &CipherSuite| match (Suite::tls13(*s), Suite::tls12(*s)) {
-        (Some(t), _) => config.tls13 && psk_hash.is_none_or(|h| h == t.hash),
+    let offered = |s: &CipherSuite| match Suite::lookup(*s) {
+        Some(t @ Suite { kx: None, .. }) => config.tls13 && psk_hash.is_none_or(|h| h == t.hash),
         // RSA keys need `alloc`: without it ECDHE_RSA suites are not offered.
-        (_, Some(t)) => {
+        Some(Suite { kx: Some(kx), .. }) => {
             config.tls12
-                && t.kx.is_some_and(|k| k.is_psk() == psk_hash.is_some())
-                && (cfg!(feature = "alloc") || t.kx != Some(crate::handshake::KeyExchange::EcdheRsa))
+                && kx.is_psk() == psk_hash.is_some()
+                && (cfg!(feature = "alloc") || kx != crate::handshake::KeyExchange::EcdheRsa)
         }
-        _ => false,
+        None => false,
     };
     let all: heapless::Vec<CipherSuite, 13> = config.cipher_suites.iter().copied().filter(offered).collect();
     if all.is_empty() {
