@@ -25,8 +25,8 @@ def alternated(group, file="alternated.json"):
         return None
 def us(v):
     return "-" if v is None else f"{v:,.1f} µs"
-print("| handshake (client CPU only) | embertls (RustCrypto) | its own primitives, replayed | embertls / primitives | the same, alternated (pairs) | rustls+RustCrypto | embertls / rustls+RustCrypto | embertls (ring) | its own primitives, ring | embertls-ring / primitives | rustls+ring | embertls-ring / rustls-ring | the same, alternated (pairs) |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| handshake (client CPU only) | embertls (RustCrypto) | its own primitives, replayed | embertls / primitives | the same, alternated (pairs) | rustls+RustCrypto | embertls / rustls+RustCrypto | embertls (ring) | its own primitives, ring | embertls-ring / primitives | rustls+ring | embertls-ring / rustls-ring | the same, alternated (pairs) | the same, embertls offering rustls's one version, alternated (pairs) |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for version, label in [("tls13", "TLS 1.3"), ("tls12", "TLS 1.2")]:
     for cert in ["ecdsa_p256", "rsa2048"]:
         g = f"{version}_full_handshake_x25519_{cert}"
@@ -35,7 +35,8 @@ for version, label in [("tls13", "TLS 1.3"), ("tls12", "TLS 1.2")]:
         r = lambda a, b: f"{a/b:.2f}" if a and b else "-"
         fmt = lambda a: f"{a['ratio']:.3f} ({a['pairs']:,})" if a else "-"
         alt, palt = fmt(alternated(g)), fmt(alternated(g, "primitives_alternated.json"))
-        print(f"| {label} full, X25519, {cert} leaf | {us(e)} | {us(prim)} | {r(e, prim)} | {palt} | {us(rc)} | {r(e, rc)} | {us(er)} | {us(rp)} | {r(er, rp)} | {us(ri)} | {r(er, ri)} | {alt} |")
+        same = fmt(alternated(g, "same_versions_alternated.json"))
+        print(f"| {label} full, X25519, {cert} leaf | {us(e)} | {us(prim)} | {r(e, prim)} | {palt} | {us(rc)} | {r(e, rc)} | {us(er)} | {us(rp)} | {r(er, rp)} | {us(ri)} | {r(er, ri)} | {alt} | {same} |")
 print("\n| handshake, RustCrypto, alternated (pairs) | client alone / its own primitives (server recorded, random bytes from a tape) | client with the live server / alone (the same tape) | client with the live server / its own primitives |")
 print("|---|---|---|---|")
 for version, label in [("tls13", "TLS 1.3"), ("tls12", "TLS 1.2")]:

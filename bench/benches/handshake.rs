@@ -422,7 +422,13 @@ fn bench(cr: &mut Criterion) {
     let ember_config = ClientConfig::new(ServerVerification::danger_accept_any());
     let mut rx = vec![0u8; 2 * embertls::MAX_RECORD];
     let mut tx = vec![0u8; 4096];
-    for (version, vname) in [(&rustls::version::TLS13, "tls13"), (&rustls::version::TLS12, "tls12")] {
+    for (version, vname, ember_version) in [
+        (&rustls::version::TLS13, "tls13", embertls::ProtocolVersion::Tls13),
+        (&rustls::version::TLS12, "tls12", embertls::ProtocolVersion::Tls12),
+    ] {
+        // The rustls clients offer this version only; so does this config.
+        let same_versions =
+            ClientConfig::new(ServerVerification::danger_accept_any()).with_versions(&[ember_version]).unwrap();
         let ring = rustls_client(Arc::new(rustls::crypto::ring::default_provider()), version);
         let rustcrypto = rustls_client(Arc::new(rustls_rustcrypto::provider()), version);
         for (name, cert, key) in [("ecdsa_p256", ECDSA_CERT, ECDSA_KEY), ("rsa2048", RSA_CERT, RSA_KEY)] {
@@ -460,6 +466,17 @@ fn bench(cr: &mut Criterion) {
                 || rustls_once(&server, &ring),
             );
             write_alternated(&group, "alternated.json", &pairs);
+            // The same with embertls offering only the version rustls offers
+            // (its default offers TLS 1.3 and 1.2: a larger ClientHello, with
+            // the other version's extensions and a session ID for middlebox
+            // compatibility, RFC 8446 App. D.4).
+            let pairs = alternated(
+                &mut g,
+                "embertls_ring_same_versions_alternated",
+                || embertls_with(&server, &same_versions, &mut rx, &mut tx, None, Ring).0,
+                || rustls_once(&server, &ring),
+            );
+            write_alternated(&group, "same_versions_alternated.json", &pairs);
             let pairs = alternated(
                 &mut g,
                 "embertls_primitives_alternated",
