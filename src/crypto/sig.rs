@@ -2,9 +2,8 @@
 //! RSA PKCS#1 v1.5 and RSA-PSS (RFC 8017).
 
 use const_oid::ObjectIdentifier;
-use der::asn1::AnyRef;
+use der::asn1::{AnyRef, BitStringRef};
 use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
-use spki::SubjectPublicKeyInfoRef;
 
 pub use crate::error::SignatureError;
 
@@ -65,38 +64,34 @@ impl core::fmt::Debug for PeerKey {
 impl PeerKey {
     /// Parses a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
     pub fn from_spki(spki_der: &[u8], min_rsa_bits: u32) -> Result<Self, SignatureError> {
-        let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|_| SignatureError::MalformedKey)?;
-        let key = spki.subject_public_key.as_bytes().ok_or(SignatureError::MalformedKey)?;
-        let alg = spki.algorithm.oid;
-        if alg == OID_EC_PUBLIC_KEY {
-            let curve: ObjectIdentifier = spki
-                .algorithm
-                .parameters
-                .ok_or(SignatureError::MalformedKey)?
-                .decode_as()
-                .map_err(|_| SignatureError::MalformedKey)?;
+        let (alg, params, key) = spki_parts(spki_der).ok_or(SignatureError::MalformedKey)?;
+        if alg == OID_EC_PUBLIC_KEY.as_bytes() {
+            // RFC 5480 §2.1.1: namedCurve parameters.
+            let curve = params.filter(|p| p.tag() == Tag::ObjectIdentifier).ok_or(SignatureError::MalformedKey)?;
             // RFC 5480 §2.2: the uncompressed form is the one that must be supported.
             let uncompressed = |len: usize| key.len() == len && key[0] == 4;
-            return if curve == OID_P256 {
+            return if curve.value() == OID_P256.as_bytes() {
                 if !uncompressed(65) {
                     return Err(SignatureError::MalformedKey);
                 }
                 let mut p = [0u8; 65];
                 p.copy_from_slice(key);
                 Ok(PeerKey::P256(p))
-            } else if curve == OID_P384 {
+            } else if curve.value() == OID_P384.as_bytes() {
                 if !uncompressed(97) {
                     return Err(SignatureError::MalformedKey);
                 }
                 let mut p = [0u8; 97];
                 p.copy_from_slice(key);
                 Ok(PeerKey::P384(p))
-            } else {
+            } else if ObjectIdentifier::from_bytes(curve.value()).is_ok() {
                 Err(SignatureError::UnsupportedKey("ECDSA on a curve other than P-256 or P-384"))
+            } else {
+                Err(SignatureError::MalformedKey)
             };
         }
         #[cfg(feature = "alloc")]
-        if alg == OID_RSA_ENCRYPTION {
+        if alg == OID_RSA_ENCRYPTION.as_bytes() {
             let bits = rsa_modulus_bits(key).ok_or(SignatureError::MalformedKey)?;
             if bits < min_rsa_bits {
                 return Err(SignatureError::RsaKeyTooSmall(bits, min_rsa_bits));
@@ -105,6 +100,7 @@ impl PeerKey {
         }
         #[cfg(not(feature = "alloc"))]
         let _ = min_rsa_bits;
+        let alg = ObjectIdentifier::from_bytes(alg).map_err(|_| SignatureError::MalformedKey)?;
         Err(SignatureError::UnsupportedKey(describe_oid(alg)))
     }
 
@@ -144,6 +140,27 @@ impl PeerKey {
             PeerKey::Rsa { .. } => "RSA",
         }
     }
+}
+
+/// A SubjectPublicKeyInfo's parts (RFC 5280 §4.1.2.7): the algorithm OID's
+/// content octets, the algorithm's parameters, the key's bits (whole bytes).
+/// OIDs are compared as bytes (DER gives each one encoding) and parsed only
+/// to name one we do not support.
+fn spki_parts(spki_der: &[u8]) -> Option<(&[u8], Option<AnyRef<'_>>, &[u8])> {
+    let spki = AnyRef::from_der(spki_der).ok().filter(|s| s.tag() == Tag::Sequence)?;
+    let mut r = SliceReader::new(spki.value()).ok()?;
+    let alg: AnyRef<'_> = r.decode().ok().filter(|a: &AnyRef<'_>| a.tag() == Tag::Sequence)?;
+    let key: BitStringRef<'_> = r.decode().ok()?;
+    if !r.is_finished() {
+        return None;
+    }
+    let mut a = SliceReader::new(alg.value()).ok()?;
+    let oid: AnyRef<'_> = a.decode().ok().filter(|o: &AnyRef<'_>| o.tag() == Tag::ObjectIdentifier)?;
+    let params = if a.is_finished() { None } else { Some(a.decode::<AnyRef<'_>>().ok()?) };
+    if !a.is_finished() {
+        return None;
+    }
+    Some((oid.value(), params, key.as_bytes()?))
 }
 
 /// The size in bits of the modulus of a DER RSAPublicKey (RFC 8017
@@ -237,4 +254,85 @@ fn tbs_field(cert_der: &[u8], index: usize) -> Option<&[u8]> {
     let after = usize::try_from(u32::from(t.remaining_len())).ok()?;
     let start = body.len().checked_sub(before)?;
     body.get(start..start + (before - after))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::vec::Vec;
+
+    use super::*;
+
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut v = std::vec![tag];
+        match content.len() {
+            n @ 0..=127 => v.push(n as u8),
+            n @ 128..=255 => v.extend([0x81, n as u8]),
+            n => v.extend([0x82, (n >> 8) as u8, n as u8]),
+        }
+        v.extend_from_slice(content);
+        v
+    }
+
+    const EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+
+    /// SEQUENCE { SEQUENCE { OID alg, params... }, BIT STRING (unused bits, key) }.
+    fn spki(alg: &[u8], params: &[u8], unused: u8, key: &[u8]) -> Vec<u8> {
+        let mut a = tlv(0x06, alg);
+        a.extend_from_slice(params);
+        let mut bits = std::vec![unused];
+        bits.extend_from_slice(key);
+        let mut body = tlv(0x30, &a);
+        body.extend(tlv(0x03, &bits));
+        tlv(0x30, &body)
+    }
+
+    fn point(len: usize) -> Vec<u8> {
+        let mut p = std::vec![7u8; len];
+        p[0] = 4;
+        p
+    }
+
+    #[test]
+    fn spki_keys_by_algorithm_and_curve() {
+        let k = PeerKey::from_spki(&spki(EC, &tlv(0x06, P256), 0, &point(65)), 2048).unwrap();
+        assert!(matches!(k, PeerKey::P256(p) if p[..] == point(65)[..]));
+        let k = PeerKey::from_spki(&spki(EC, &tlv(0x06, P384), 0, &point(97)), 2048).unwrap();
+        assert!(matches!(k, PeerKey::P384(p) if p[..] == point(97)[..]));
+    }
+
+    #[test]
+    fn spki_refusals_name_the_key_or_call_it_malformed() {
+        let unsupported = |d: &[u8]| match PeerKey::from_spki(d, 2048) {
+            Err(SignatureError::UnsupportedKey(what)) => what,
+            other => panic!("{other:?}"),
+        };
+        let malformed = |d: &[u8]| assert_eq!(PeerKey::from_spki(d, 2048), Err(SignatureError::MalformedKey));
+        // secp256k1: a curve we do not verify on.
+        let k1 = spki(EC, &tlv(0x06, &[0x2b, 0x81, 0x04, 0x00, 0x0a]), 0, &point(65));
+        assert_eq!(unsupported(&k1), "ECDSA on a curve other than P-256 or P-384");
+        assert_eq!(unsupported(&spki(&[0x2b, 0x65, 0x70], &[], 0, &[1; 32])), "Ed25519");
+        assert_eq!(unsupported(&spki(&[0x2a, 0x03], &[], 0, &[1; 32])), "unknown public key algorithm");
+        // An OID whose last arc does not end, as algorithm and as curve.
+        malformed(&spki(&[0x2a, 0x86], &[], 0, &[1; 32]));
+        malformed(&spki(EC, &tlv(0x06, &[0x2a, 0x86]), 0, &point(65)));
+        malformed(&spki(EC, &tlv(0x06, &[]), 0, &point(65)));
+        // No curve, or parameters that are not an OID.
+        malformed(&spki(EC, &[], 0, &point(65)));
+        malformed(&spki(EC, &[0x05, 0x00], 0, &point(65)));
+        // A compressed or short point, unused bits, trailing bytes.
+        let mut compressed = point(33);
+        compressed[0] = 2;
+        malformed(&spki(EC, &tlv(0x06, P256), 0, &compressed));
+        malformed(&spki(EC, &tlv(0x06, P256), 0, &point(64)));
+        malformed(&spki(EC, &tlv(0x06, P384), 0, &point(65)));
+        malformed(&spki(EC, &tlv(0x06, P256), 1, &point(65)));
+        let mut trailing = spki(EC, &tlv(0x06, P256), 0, &point(65));
+        trailing.push(0);
+        malformed(&trailing);
+        let mut extra_param = tlv(0x06, P256);
+        extra_param.extend([0x05, 0x00]);
+        malformed(&spki(EC, &extra_param, 0, &point(65)));
+    }
 }
