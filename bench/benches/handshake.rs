@@ -116,6 +116,7 @@ fn resuming_server_config(
 
 /// One embertls handshake (resuming `ticket` if given); returns the time
 /// spent in the client.
+#[inline(never)]
 fn embertls_once(
     server: &Arc<rustls::ServerConfig>,
     config: &ClientConfig<'_>,
@@ -127,6 +128,7 @@ fn embertls_once(
 }
 
 /// As [`embertls_once`] with crypto provider `provider`, which it hands back.
+#[inline(always)]
 fn embertls_with<P: CryptoProvider>(
     server: &Arc<rustls::ServerConfig>,
     config: &ClientConfig<'_>,
@@ -139,7 +141,11 @@ fn embertls_with<P: CryptoProvider>(
 }
 
 /// As [`embertls_with`], the client drawing from `rng`; `on_flight` sees
-/// each flight of the server's.
+/// each flight of the server's. Inlined, as `embertls_with`, so that the
+/// client's calls of the `embertls` row come from [`embertls_once`], where
+/// bench/instructions.sh counts them (the recorders' handshakes come from
+/// elsewhere).
+#[inline(always)]
 fn embertls_live<P: CryptoProvider, R: rand_core::CryptoRng>(
     server: &Arc<rustls::ServerConfig>,
     config: &ClientConfig<'_>,
@@ -670,7 +676,9 @@ fn replay<P: CryptoProvider>(calls: &[Call], p: P) -> Duration {
     replay_with(calls, p, &mut rand_core::UnwrapErr(getrandom::SysRng))
 }
 
-/// As [`replay`], key generation drawing from `rng`.
+/// As [`replay`], key generation drawing from `rng`. Not inlined:
+/// bench/instructions.sh counts this frame.
+#[inline(never)]
 fn replay_with<P: CryptoProvider, R: rand_core::CryptoRng>(calls: &[Call], mut p: P, rng: &mut R) -> Duration {
     let mut public = [0u8; MAX_PUBLIC_KEY_LEN];
     let mut privates: Vec<_> = calls

@@ -153,6 +153,7 @@ fn sealed_records(sealer: &mut Protection<RustCrypto>, size: usize, batch: u64) 
 }
 
 /// Opens every record with `opener`; returns the time it took.
+#[inline(never)] // a frame of its own, for bench/instructions.sh
 fn open_records(opener: &mut Protection<RustCrypto>, recs: &mut [Vec<u8>]) -> Duration {
     let t = Instant::now();
     for r in recs.iter_mut() {
@@ -177,6 +178,7 @@ fn raw_sealed(key: &RawKey, aad: &[u8], seq: &mut u64, size: usize, batch: u64) 
 }
 
 /// Opens every raw ciphertext in place; returns the time it took.
+#[inline(never)] // a frame of its own, for bench/instructions.sh
 fn open_raw(key: &RawKey, aad: &[u8], sealed: &mut [RawSealed]) -> Duration {
     let t = Instant::now();
     for (nonce, ct, tag) in sealed.iter_mut() {
