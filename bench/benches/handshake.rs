@@ -281,14 +281,15 @@ fn embertls_canned(
     panic!("the recorded server flights did not complete the handshake")
 }
 
-/// Runs row `row` of `g` with `ours` and `theirs` alternated, each first in
-/// every other pair; criterion times `ours`. Returns every pair.
+/// Runs row `row` of `g` (group `group`) with `ours` and `theirs`
+/// alternated, each first in every other pair; criterion times `ours`.
+/// The pairs' medians and ratio go to `file` ([`write_alternated`]).
 fn alternated(
     g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    row: &str,
+    (group, row, file): (&str, &str, &str),
     mut ours: impl FnMut() -> Duration,
     mut theirs: impl FnMut() -> Duration,
-) -> Vec<(Duration, Duration)> {
+) {
     let mut pairs = Vec::new();
     g.bench_function(row, |b| {
         b.iter_custom(|n| {
@@ -301,7 +302,7 @@ fn alternated(
             spent
         })
     });
-    pairs
+    write_alternated(group, file, &pairs);
 }
 
 /// Writes `<target>/criterion/<group>/<file>`: the medians of both sides of
@@ -465,56 +466,51 @@ fn bench(cr: &mut Criterion) {
             // up to 15 % between windows; alternated, both sides see the same
             // machine. Criterion times embertls; each pair is kept for the ratio.
             let group = format!("{vname}_full_handshake_x25519_{name}");
-            let pairs = alternated(
+            alternated(
                 &mut g,
-                "embertls_ring_alternated",
+                (&group, "embertls_ring_alternated", "alternated.json"),
                 || embertls_with(&server, &ember_config, &mut rx, &mut tx, None, Ring).0,
                 || rustls_once(&server, &ring),
             );
-            write_alternated(&group, "alternated.json", &pairs);
             // The same with embertls offering only the version rustls offers
             // (its default offers TLS 1.3 and 1.2: a larger ClientHello, with
             // the other version's extensions and a session ID for middlebox
             // compatibility, RFC 8446 App. D.4).
-            let pairs = alternated(
+            alternated(
                 &mut g,
-                "embertls_ring_same_versions_alternated",
+                (&group, "embertls_ring_same_versions_alternated", "same_versions_alternated.json"),
                 || embertls_with(&server, &same_versions, &mut rx, &mut tx, None, Ring).0,
                 || rustls_once(&server, &ring),
             );
-            write_alternated(&group, "same_versions_alternated.json", &pairs);
-            let pairs = alternated(
+            alternated(
                 &mut g,
-                "embertls_primitives_alternated",
+                (&group, "embertls_primitives_alternated", "primitives_alternated.json"),
                 || embertls_once(&server, &ember_config, &mut rx, &mut tx, None),
                 || replay(&calls, RustCrypto),
             );
-            write_alternated(&group, "primitives_alternated.json", &pairs);
             // The same, with no server between the client's calls: the
             // client answers the server's recorded flights, drawing the same
             // random bytes each time, and the replay draws from them too.
             let tape = Tape::new();
             let (flights, canned_calls) = recorded_server(&server, &ember_config, &tape);
-            let pairs = alternated(
+            alternated(
                 &mut g,
-                "embertls_canned_primitives_alternated",
+                (&group, "embertls_canned_primitives_alternated", "canned_primitives_alternated.json"),
                 || embertls_canned(&flights, &ember_config, &mut rx, &mut tx, &tape),
                 || replay_with(&canned_calls, RustCrypto, &mut tape.rewound()),
             );
-            write_alternated(&group, "canned_primitives_alternated.json", &pairs);
             // What the live server costs the client: the same client calls
             // with the rustls server running between them, and without.
             let (mut rx2, mut tx2) = (rx.clone(), tx.clone());
-            let pairs = alternated(
+            alternated(
                 &mut g,
-                "embertls_live_canned_alternated",
+                (&group, "embertls_live_canned_alternated", "live_canned_alternated.json"),
                 || {
                     embertls_live(&server, &ember_config, (&mut rx, &mut tx), None, RustCrypto, tape.rewound(), |_| {})
                         .0
                 },
                 || embertls_canned(&flights, &ember_config, &mut rx2, &mut tx2, &tape),
             );
-            write_alternated(&group, "live_canned_alternated.json", &pairs);
             g.finish();
         }
         let server = resuming_server_config(ECDSA_CERT, ECDSA_KEY, version);
