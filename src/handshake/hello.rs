@@ -144,7 +144,7 @@ pub(crate) fn start<'a, R: CryptoRng, P: CryptoProvider>(
     // one-time setup, a hardware RNG driver), and this frame is small.
     // The random and, where one may be sent, a session ID in one draw.
     let mut fresh = [0u8; 64];
-    let may_send_id = ticket.is_some() || (ctx.config.middlebox_compat && ctx.config.tls13);
+    let may_send_id = ticket.is_some() || compat_session_id(ctx.config);
     ctx.rng.fill_bytes(&mut fresh[..if may_send_id { 64 } else { 32 }]);
     let state = store_first_state(ctx, &fresh, ticket, limits, slot)?;
     generate_key_share(ctx, state)?;
@@ -174,6 +174,13 @@ fn generate_key_share<R: CryptoRng, P: CryptoProvider>(
     Ok(())
 }
 
+/// RFC 8446 App. D.4: a TLS 1.3 hello in middlebox compatibility mode
+/// carries a fresh session ID. [`start`] draws it with the random;
+/// [`store_first_state`] uses it.
+fn compat_session_id(config: &ClientConfig<'_>) -> bool {
+    config.middlebox_compat && config.tls13
+}
+
 /// Chooses what the first ClientHello offers (session ID, suites,
 /// the PSK or session) and stores the state awaiting ServerHello in `slot`,
 /// without its key share. A frame of its own: what is chosen and the state
@@ -198,7 +205,7 @@ fn store_first_state<'s, 'a, R: CryptoRng, P: CryptoProvider>(
         }
         // RFC 5077 §3.4: a fresh ID, echoed if the server accepts the ticket;
         // RFC 8446 App. D.4: the same in middlebox compatibility mode.
-        s if s.is_some() || (ctx.config.middlebox_compat && ctx.config.tls13) => {
+        s if s.is_some() || compat_session_id(ctx.config) => {
             session_id.copy_from_slice(&fresh[32..]);
             32
         }

@@ -159,9 +159,8 @@ pub(super) fn server_hello_done<'a, R, P: CryptoProvider>(
 
 /// After the client's flight: the key block, the state with the keys, and
 /// on it the client's ChangeCipherSpec and Finished (RFC 5246 §7.4.9). A
-/// frame of its own, so
-/// that the key block is not in [`server_hello_done`]'s frame above the
-/// flight's signature (issue 12: stack).
+/// frame of its own, so that the key block is not in
+/// [`server_hello_done`]'s frame above the flight's signature (issue 12: stack).
 #[inline(never)]
 fn keys_and_finished<'a, R, P: CryptoProvider>(
     slot: &mut Outer<'a, P>,
