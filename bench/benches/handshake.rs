@@ -7,6 +7,7 @@
 //! the server's work does not dilute the ratios. All clients accept the
 //! server's certificate without a chain check but verify CertificateVerify.
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -286,16 +287,31 @@ fn embertls_canned(
 /// The pairs' medians and ratio go to `file` ([`write_alternated`]).
 fn alternated(
     g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    (group, row, file): (&str, &str, &str),
+    ids: (&str, &str, &str),
     mut ours: impl FnMut() -> Duration,
     mut theirs: impl FnMut() -> Duration,
+) {
+    let mut ours_first = true;
+    paired(g, ids, || {
+        ours_first = !ours_first;
+        in_turn(!ours_first, &mut ours, &mut theirs)
+    });
+}
+
+/// Runs row `row` of `g` (group `group`): each call of `pair` gives two
+/// times (ours, theirs); criterion times the first, and the pairs' medians
+/// and ratio go to `file` ([`write_alternated`]).
+fn paired(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    (group, row, file): (&str, &str, &str),
+    mut pair: impl FnMut() -> (Duration, Duration),
 ) {
     let mut pairs = Vec::new();
     g.bench_function(row, |b| {
         b.iter_custom(|n| {
             let mut spent = Duration::ZERO;
             for _ in 0..n {
-                let (o, t) = in_turn(pairs.len().is_multiple_of(2), &mut ours, &mut theirs);
+                let (o, t) = pair();
                 pairs.push((o, t));
                 spent += o;
             }
@@ -429,6 +445,8 @@ fn bench(cr: &mut Criterion) {
     let ember_config = ClientConfig::new(ServerVerification::danger_accept_any());
     let mut rx = vec![0u8; 2 * embertls::MAX_RECORD];
     let mut tx = vec![0u8; 4096];
+    let clock = ClockCost::measure();
+    println!("clock: {:?} a reading and its elapsed time, {:?} of it between the readings", clock.pair, clock.inner);
     for (version, vname, ember_version) in [
         (&rustls::version::TLS13, "tls13", embertls::ProtocolVersion::Tls13),
         (&rustls::version::TLS12, "tls12", embertls::ProtocolVersion::Tls12),
@@ -511,6 +529,14 @@ fn bench(cr: &mut Criterion) {
                 },
                 || embertls_canned(&flights, &ember_config, &mut rx2, &mut tx2, &tape),
             );
+            // The client's time against its own provider calls timed in
+            // place, in the same handshakes: one pair per handshake.
+            paired(&mut g, (&group, "embertls_inplace_primitives", "inplace_primitives.json"), || {
+                embertls_inplace(&server, &ember_config, (&mut rx, &mut tx), RustCrypto, clock)
+            });
+            paired(&mut g, (&group, "embertls_ring_inplace_primitives", "ring_inplace_primitives.json"), || {
+                embertls_inplace(&server, &ember_config, (&mut rx, &mut tx), Ring, clock)
+            });
             g.finish();
         }
         let server = resuming_server_config(ECDSA_CERT, ECDSA_KEY, version);
@@ -660,6 +686,206 @@ impl CryptoProvider for Recorder {
     fn verify_signature(&mut self, key: &PeerKey, alg: SigAlg, msg: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
         self.calls.push(Call::Verify(key.clone(), alg, msg.to_vec(), sig.to_vec()));
         CryptoProvider::verify_signature(&mut RustCrypto, key, alg, msg, sig)
+    }
+}
+
+/// The time spent in a handshake's primitive operations, timed in place:
+/// its provider's calls ([`Timed`]) and its draws from the caller's random
+/// generator ([`TimedRng`]; on a host each is a system call, in ring's key
+/// generation as in the engine's hello random). The sum sees the caches and
+/// branch predictors as the live server leaves them (the replays run their
+/// calls back to back). Each call adds two clock reads to the client's time
+/// and about one to the sum ([`ClockCost`]).
+#[derive(Default)]
+struct Stopwatch {
+    spent: Cell<Duration>,
+    calls: Cell<u32>,
+    running: Cell<bool>,
+}
+
+impl Stopwatch {
+    /// Runs `f`, adding its time to the sum unless the watch is already
+    /// running (a provider's key generation drawing from the caller's
+    /// generator is timed once).
+    #[inline(always)]
+    fn time<T>(&self, f: impl FnOnce() -> T) -> T {
+        if self.running.replace(true) {
+            return f();
+        }
+        self.calls.set(self.calls.get() + 1);
+        let t = Instant::now();
+        let out = f();
+        self.spent.set(self.spent.get() + t.elapsed());
+        self.running.set(false);
+        out
+    }
+}
+
+/// Provider `P`, each call timed on a [`Stopwatch`].
+struct Timed<'w, P> {
+    inner: P,
+    watch: &'w Stopwatch,
+}
+
+impl<'w, P> Timed<'w, P> {
+    #[inline(always)]
+    fn time<T>(&mut self, f: impl FnOnce(&mut P) -> T) -> T {
+        let inner = &mut self.inner;
+        self.watch.time(|| f(inner))
+    }
+}
+
+/// The system's random generator, each draw timed on a [`Stopwatch`].
+struct TimedRng<'w>(&'w Stopwatch);
+
+impl rand_core::TryRng for TimedRng<'_> {
+    type Error = core::convert::Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0u8; 4];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0u8; 8];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        use rand_core::Rng;
+        self.0.time(|| rand_core::UnwrapErr(getrandom::SysRng).fill_bytes(dst));
+        Ok(())
+    }
+}
+impl rand_core::TryCryptoRng for TimedRng<'_> {}
+
+/// One live handshake with `server` on provider `p`, its primitive
+/// operations timed in place: the client's time and theirs, without the
+/// clock's cost.
+fn embertls_inplace<P: CryptoProvider>(
+    server: &Arc<rustls::ServerConfig>,
+    config: &ClientConfig<'_>,
+    bufs: (&mut [u8], &mut [u8]),
+    p: P,
+    clock: ClockCost,
+) -> (Duration, Duration) {
+    let watch = Stopwatch::default();
+    let provider = Timed { inner: p, watch: &watch };
+    let (client, _) = embertls_live(server, config, bufs, None, provider, TimedRng(&watch), |_| {});
+    clock.subtract(client, &watch)
+}
+
+/// What timing one call costs: `pair`, a clock read and an elapsed time
+/// (added to the client's time), and `inner`, the part of it between the
+/// two readings (added to the primitives' sum). Measured in a tight loop,
+/// where the clock's code is hot: in a handshake a reading costs at least
+/// as much, so subtracting these leaves some of the clock in both times,
+/// twice as much in the client's as in the sum, which can only raise the
+/// ratio.
+#[derive(Clone, Copy)]
+struct ClockCost {
+    pair: Duration,
+    inner: Duration,
+}
+
+impl ClockCost {
+    /// The medians of 200 batches of 10 000 readings.
+    fn measure() -> Self {
+        const N: u32 = 10_000;
+        let (mut pair, mut inner) = (Vec::new(), Vec::new());
+        for _ in 0..200 {
+            let mut sum = Duration::ZERO;
+            let t = Instant::now();
+            for _ in 0..N {
+                let u = Instant::now();
+                sum += std::hint::black_box(u).elapsed();
+            }
+            pair.push(t.elapsed().as_secs_f64() / f64::from(N));
+            inner.push(sum.as_secs_f64() / f64::from(N));
+        }
+        ClockCost {
+            pair: Duration::from_secs_f64(median(&mut pair)),
+            inner: Duration::from_secs_f64(median(&mut inner)),
+        }
+    }
+
+    /// The client's time and its primitives' time, without the clock's cost.
+    fn subtract(self, client: Duration, watch: &Stopwatch) -> (Duration, Duration) {
+        let n = watch.calls.get();
+        (client.saturating_sub(self.pair * n), watch.spent.get().saturating_sub(self.inner * n))
+    }
+}
+
+impl<P: CryptoProvider> CryptoProvider for Timed<'_, P> {
+    type Hash = P::Hash;
+    fn hash_start(&mut self, alg: HashAlg) -> Self::Hash {
+        self.time(|p| p.hash_start(alg))
+    }
+    fn hash_update(&mut self, hash: &mut Self::Hash, data: &[u8]) {
+        self.time(|p| p.hash_update(hash, data))
+    }
+    fn hash_finish(&mut self, hash: Self::Hash) -> Digest {
+        self.time(|p| p.hash_finish(hash))
+    }
+    fn hmac(&mut self, alg: HashAlg, key: &[u8], parts: &[&[u8]], out: &mut [u8; MAX_HASH_LEN]) -> usize {
+        self.time(|p| p.hmac(alg, key, parts, out))
+    }
+    fn hkdf_expand(&mut self, alg: HashAlg, prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
+        self.time(|p| p.hkdf_expand(alg, prk, info, out))
+    }
+    fn tls12_prf(&mut self, alg: HashAlg, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
+        self.time(|p| p.tls12_prf(alg, secret, label, seed, out))
+    }
+    type AeadKey = P::AeadKey;
+    fn aead_key(&mut self, alg: AeadAlg, key: &[u8]) -> Self::AeadKey {
+        self.time(|p| p.aead_key(alg, key))
+    }
+    fn aead_seal(
+        &mut self,
+        key: &Self::AeadKey,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+    ) -> Result<[u8; TAG_LEN], AeadError> {
+        self.time(|p| p.aead_seal(key, nonce, aad, buf))
+    }
+    fn aead_open(
+        &mut self,
+        key: &Self::AeadKey,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> Result<(), AeadError> {
+        self.time(|p| p.aead_open(key, nonce, aad, buf, tag))
+    }
+    type KxPrivate = P::KxPrivate;
+    fn kx_from_private(
+        &mut self,
+        group: NamedGroup,
+        private: &[u8],
+        public: &mut [u8; MAX_PUBLIC_KEY_LEN],
+    ) -> Option<(Self::KxPrivate, usize)> {
+        self.time(|p| p.kx_from_private(group, private, public))
+    }
+    fn kx_generate<R: rand_core::CryptoRng + ?Sized>(
+        &mut self,
+        group: NamedGroup,
+        rng: &mut R,
+        public: &mut [u8; MAX_PUBLIC_KEY_LEN],
+    ) -> Result<(Self::KxPrivate, usize), embertls::Error> {
+        self.time(|p| p.kx_generate(group, rng, public))
+    }
+    fn kx_agree(
+        &mut self,
+        group: NamedGroup,
+        private: &Self::KxPrivate,
+        peer: &[u8],
+        out: &mut [u8; MAX_SHARED_SECRET_LEN],
+    ) -> Option<usize> {
+        self.time(|p| p.kx_agree(group, private, peer, out))
+    }
+    fn verify_signature(&mut self, key: &PeerKey, alg: SigAlg, msg: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
+        self.time(|p| p.verify_signature(key, alg, msg, sig))
     }
 }
 
