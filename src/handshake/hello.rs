@@ -343,7 +343,7 @@ fn tls12_resumable<'a, R, P: CryptoProvider>(
 #[inline(never)]
 fn records_len(params: &ClientHelloParams<'_>) -> usize {
     let mut m = Writer::measure();
-    let _ = write_handshake(&mut m, HandshakeType::ClientHello, |w| params.encode(w));
+    let _ = write_handshake(&mut m, HandshakeType::ClientHello, |w| params.encode(w).map(|_| ()));
     m.len() + m.len().div_ceil(MAX_PLAINTEXT) * HEADER_LEN
 }
 
@@ -395,9 +395,14 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         // be retried without the session.
         let at = ctx.out.pending(ctx.tx).len();
         let staged = ctx.out.stage(ctx.tx, None::<&Protection<P>>, |w| {
-            write_handshake(w, HandshakeType::ClientHello, |w| params.encode(w))
+            let mut offered = Offered::default();
+            write_handshake(w, HandshakeType::ClientHello, |w| {
+                offered = params.encode(w)?;
+                Ok(())
+            })
+            .map(|()| offered)
         });
-        let (staged, ()) = match staged {
+        let (staged, offered) = match staged {
             Err(Error::SendBufferTooSmall { capacity, .. }) => {
                 return Err(Error::SendBufferTooSmall { needed: at + records_len(&params), capacity })
             }
@@ -407,12 +412,11 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         if let Some(p) = &self.psk {
             self.transcript.write_binder(ctx.crypto, p, msg);
         }
-        let offered = Offered::from_client_hello(msg.get(4..).unwrap_or(&[])).ok();
         ctx.out.commit(ctx.tx, ctx.crypto, None, ContentType::Handshake, staged)?;
         for content in ctx.out.plaintext_since(ctx.tx, at) {
             self.transcript.update(ctx.crypto, content);
         }
-        self.offered = offered.ok_or(Error::Internal("our own ClientHello does not parse"))?;
+        self.offered = offered;
         Ok(())
     }
 
@@ -668,7 +672,7 @@ impl<'x, P: CryptoProvider> ExpectServerHello<'x, P> {
             self.random = p.random;
             self.session_id_len = p.session_id.len() as u8;
             self.session_id[..p.session_id.len()].copy_from_slice(p.session_id);
-            self.offered = Offered::from_extensions_for_test(&p.extensions);
+            self.offered = p.offered();
         }
         self.key_share = Some(key_share);
         self.transcript = HelloTranscript::Unknown {

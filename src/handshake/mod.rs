@@ -9,7 +9,6 @@
 
 pub(crate) mod hello;
 pub(crate) mod limits;
-mod offered;
 #[cfg(test)]
 mod rfc8448_tests;
 pub(crate) mod shared;
@@ -18,7 +17,7 @@ mod summary;
 pub(crate) mod tls12;
 pub(crate) mod tls13;
 
-pub(crate) use offered::Offered;
+pub(crate) use crate::msgs::client_hello::Offered;
 pub use summary::HandshakeSummary;
 
 pub(crate) use crate::suite::{KeyExchange, SchemeAlg, Suite};

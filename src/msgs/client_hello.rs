@@ -9,6 +9,59 @@ pub const PSK_DHE_KE: u8 = 1;
 /// psk_ke (RFC 8446 §4.2.9).
 pub const PSK_KE: u8 = 0;
 
+/// The extension types a ClientHello carries, one bit each: the server may
+/// answer only with those (RFC 8446 §4.2, RFC 5246 §7.4.1.4).
+/// [`ClientHelloParams::encode`] returns it; a type the client never sends
+/// is never in it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Offered(u32);
+
+impl Offered {
+    /// The bit of `t`; 0 for a type the client never sends.
+    fn bit(t: ExtensionType) -> u32 {
+        use ExtensionType as E;
+        let i = match t {
+            E::ServerName => 0,
+            E::MaxFragmentLength => 1,
+            E::StatusRequest => 2,
+            E::SupportedGroups => 3,
+            E::EcPointFormats => 4,
+            E::SignatureAlgorithms => 5,
+            E::Alpn => 6,
+            E::ExtendedMasterSecret => 7,
+            E::RecordSizeLimit => 8,
+            E::SessionTicket => 9,
+            E::PreSharedKey => 10,
+            E::EarlyData => 11,
+            E::SupportedVersions => 12,
+            E::Cookie => 13,
+            E::PskKeyExchangeModes => 14,
+            E::CertificateAuthorities => 15,
+            E::SignatureAlgorithmsCert => 16,
+            E::KeyShare => 17,
+            E::RenegotiationInfo => 18,
+            _ => return 0,
+        };
+        1 << i
+    }
+
+    /// True if `t` was offered.
+    pub fn contains(&self, t: ExtensionType) -> bool {
+        self.0 & Self::bit(t) != 0
+    }
+
+    /// Writes extension `t` (as [`write_extension`]) and adds it to the set.
+    fn write(
+        &mut self,
+        w: &mut Writer<'_>,
+        t: ExtensionType,
+        body: impl FnOnce(&mut Writer<'_>) -> Result<(), WriteError>,
+    ) -> Result<(), WriteError> {
+        self.0 |= Self::bit(t);
+        write_extension(w, t.to_wire(), body)
+    }
+}
+
 /// What the client offers; [`ClientHelloParams::encode`] writes the message body.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientHelloParams<'a> {
@@ -82,8 +135,10 @@ fn write_u16s(w: &mut Writer<'_>, width: usize, vals: impl Iterator<Item = u16>)
 }
 
 impl ClientHelloParams<'_> {
-    /// Writes the ClientHello body (without the handshake header).
-    pub fn encode(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
+    /// Writes the ClientHello body (without the handshake header); returns
+    /// the extension types written.
+    pub fn encode(&self, w: &mut Writer<'_>) -> Result<Offered, WriteError> {
+        let mut offered = Offered::default();
         w.u16(ProtocolVersion::Tls12.to_wire())?;
         w.bytes(self.random)?;
         w.vec(1, self.session_id)?;
@@ -91,13 +146,13 @@ impl ClientHelloParams<'_> {
         w.vec(1, &[0])?; // legacy_compression_methods: null only
         let exts = w.begin(2)?;
         if let Some(code) = self.max_fragment_length {
-            write_extension(w, ExtensionType::MaxFragmentLength.to_wire(), |w| w.u8(code))?;
+            offered.write(w, ExtensionType::MaxFragmentLength, |w| w.u8(code))?;
         }
         if let Some(limit) = self.record_size_limit {
-            write_extension(w, ExtensionType::RecordSizeLimit.to_wire(), |w| w.u16(limit))?;
+            offered.write(w, ExtensionType::RecordSizeLimit, |w| w.u16(limit))?;
         }
         if let Some(name) = self.server_name {
-            write_extension(w, ExtensionType::ServerName.to_wire(), |w| {
+            offered.write(w, ExtensionType::ServerName, |w| {
                 let list = w.begin(2)?;
                 w.u8(0)?; // host_name
                 w.vec(2, name.as_bytes())?;
@@ -105,24 +160,24 @@ impl ClientHelloParams<'_> {
             })?;
         }
         if !self.groups.is_empty() {
-            write_extension(w, ExtensionType::SupportedGroups.to_wire(), |w| {
+            offered.write(w, ExtensionType::SupportedGroups, |w| {
                 write_u16s(w, 2, self.groups.iter().map(|g| g.to_wire()))
             })?;
         }
         if let Some(t12) = self.tls12 {
-            write_extension(w, ExtensionType::EcPointFormats.to_wire(), |w| w.vec(1, &[0]))?;
-            write_extension(w, ExtensionType::ExtendedMasterSecret.to_wire(), |_| Ok(()))?;
-            write_extension(w, ExtensionType::RenegotiationInfo.to_wire(), |w| w.vec(1, &[]))?;
-            write_extension(w, ExtensionType::SessionTicket.to_wire(), |w| w.bytes(t12.ticket))?;
+            offered.write(w, ExtensionType::EcPointFormats, |w| w.vec(1, &[0]))?;
+            offered.write(w, ExtensionType::ExtendedMasterSecret, |_| Ok(()))?;
+            offered.write(w, ExtensionType::RenegotiationInfo, |w| w.vec(1, &[]))?;
+            offered.write(w, ExtensionType::SessionTicket, |w| w.bytes(t12.ticket))?;
         }
         for t in [ExtensionType::SignatureAlgorithms, ExtensionType::SignatureAlgorithmsCert] {
-            write_extension(w, t.to_wire(), |w| write_u16s(w, 2, self.signature_schemes.iter().map(|s| s.to_wire())))?;
+            offered.write(w, t, |w| write_u16s(w, 2, self.signature_schemes.iter().map(|s| s.to_wire())))?;
         }
         if !self.alpn.is_empty() {
-            write_extension(w, ExtensionType::Alpn.to_wire(), |w| w.vec(2, self.alpn))?;
+            offered.write(w, ExtensionType::Alpn, |w| w.vec(2, self.alpn))?;
         }
         if !self.versions.is_empty() {
-            write_extension(w, ExtensionType::SupportedVersions.to_wire(), |w| {
+            offered.write(w, ExtensionType::SupportedVersions, |w| {
                 let m = w.begin(1)?;
                 for v in self.versions {
                     w.u16(v.to_wire())?;
@@ -130,11 +185,11 @@ impl ClientHelloParams<'_> {
                 w.end(m)
             })?;
             if !self.psk_modes.is_empty() {
-                write_extension(w, ExtensionType::PskKeyExchangeModes.to_wire(), |w| w.vec(1, self.psk_modes))?;
+                offered.write(w, ExtensionType::PskKeyExchangeModes, |w| w.vec(1, self.psk_modes))?;
             }
             // §9.2: key_share goes with supported_groups; it may list no share.
             if !self.groups.is_empty() || self.key_share.is_some() {
-                write_extension(w, ExtensionType::KeyShare.to_wire(), |w| {
+                offered.write(w, ExtensionType::KeyShare, |w| {
                     let m = w.begin(2)?;
                     if let Some((group, key)) = self.key_share {
                         w.u16(group.to_wire())?;
@@ -145,11 +200,11 @@ impl ClientHelloParams<'_> {
             }
         }
         if let Some(cookie) = self.cookie {
-            write_extension(w, ExtensionType::Cookie.to_wire(), |w| w.vec(2, cookie))?;
+            offered.write(w, ExtensionType::Cookie, |w| w.vec(2, cookie))?;
         }
         // §4.2.11: pre_shared_key must be the last extension.
         if let Some(psk) = self.psk {
-            write_extension(w, ExtensionType::PreSharedKey.to_wire(), |w| {
+            offered.write(w, ExtensionType::PreSharedKey, |w| {
                 let ids = w.begin(2)?;
                 w.vec(2, psk.identity)?;
                 w.u32(psk.obfuscated_age)?;
@@ -163,7 +218,8 @@ impl ClientHelloParams<'_> {
                 w.end(binders)
             })?;
         }
-        w.end(exts)
+        w.end(exts)?;
+        Ok(offered)
     }
 }
 
@@ -198,6 +254,11 @@ impl<'a> ClientHello<'a> {
         Ok(ClientHello { legacy_version, random, session_id, cipher_suites, compression_methods, extensions })
     }
 
+    /// The extension types it carries.
+    pub fn offered(&self) -> Offered {
+        Offered(self.extensions.iter().fold(0, |acc, (t, _)| acc | Offered::bit(ExtensionType::from_wire(t))))
+    }
+
     /// Writes the body back.
     pub fn encode(&self, w: &mut Writer<'_>) -> Result<(), WriteError> {
         w.u16(self.legacy_version)?;
@@ -222,4 +283,59 @@ pub fn check_alpn_list(list: &[u8]) -> Result<(), DecodeError> {
         r.vec8_bounded(1, 255, "ProtocolName")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every extension a ClientHello can carry, then none of the optional
+    /// ones: what `encode` reports is what it wrote, read back.
+    #[test]
+    fn encode_reports_the_extensions_it_wrote() {
+        let (random, key, ticket) = ([1u8; 32], [2u8; 32], [3u8; 40]);
+        let all = ClientHelloParams {
+            random: &random,
+            session_id: &[4; 32],
+            cipher_suites: &[CipherSuite::Tls13Aes128GcmSha256],
+            server_name: Some("example.com"),
+            versions: &[ProtocolVersion::Tls13, ProtocolVersion::Tls12],
+            tls12: Some(Tls12Offer { ticket: &ticket }),
+            groups: &[NamedGroup::X25519],
+            signature_schemes: &[SignatureScheme::EcdsaSecp256r1Sha256],
+            key_share: Some((NamedGroup::X25519, &key)),
+            alpn: b"\x02h2",
+            cookie: Some(&[5, 6]),
+            psk_modes: &[PSK_DHE_KE],
+            max_fragment_length: Some(2),
+            record_size_limit: Some(4096),
+            psk: Some(PskIdentity { identity: b"id", obfuscated_age: 7, binder_len: 32 }),
+        };
+        let bare = ClientHelloParams {
+            server_name: None,
+            versions: &[],
+            tls12: Some(Tls12Offer { ticket: &[] }),
+            groups: &[],
+            key_share: None,
+            alpn: &[],
+            cookie: None,
+            psk_modes: &[],
+            max_fragment_length: None,
+            record_size_limit: None,
+            psk: None,
+            ..all
+        };
+        for (params, count) in [(all, 16), (bare, 6)] {
+            let mut buf = [0u8; 1024];
+            let mut w = Writer::new(&mut buf);
+            let offered = params.encode(&mut w).unwrap();
+            let ch = ClientHello::decode(w.written()).unwrap();
+            assert_eq!(offered, ch.offered());
+            assert_eq!(ch.extensions.iter().count(), count);
+            assert!(ch.extensions.iter().all(|(t, _)| offered.contains(ExtensionType::from_wire(t))));
+            assert_eq!(offered.0.count_ones() as usize, count);
+        }
+        // Types the client never sends are never in the set.
+        assert!(!Offered(u32::MAX).contains(ExtensionType::from_wire(0xfafa)));
+    }
 }

@@ -310,9 +310,10 @@ fn trace_fields_parse_as_expected() {
 fn params_round_trip(p: &ClientHelloParams<'_>) {
     let mut buf = [0u8; 1024];
     let mut w = Writer::new(&mut buf);
-    p.encode(&mut w).unwrap();
+    let offered = p.encode(&mut w).unwrap();
     let bytes = w.written().to_vec();
     let ch = ClientHello::decode(&bytes).unwrap();
+    assert_eq!(offered, ch.offered(), "encode reports the extensions it wrote");
     assert_eq!(ch.legacy_version, 0x0303);
     assert_eq!(&ch.random, p.random);
     assert_eq!(ch.session_id, p.session_id);
@@ -404,6 +405,9 @@ fn params_round_trip(p: &ClientHelloParams<'_>) {
     ];
     let want: Vec<u16> = expected.iter().filter(|(_, on)| *on).map(|(t, _)| t.to_wire()).collect();
     assert_eq!(ch.extensions.iter().map(|(t, _)| t).collect::<Vec<_>>(), want);
+    for (t, on) in expected {
+        assert_eq!(offered.contains(t), on, "{t:?}");
+    }
     let mut again = [0u8; 1024];
     let mut w2 = Writer::new(&mut again);
     ch.encode(&mut w2).unwrap();
