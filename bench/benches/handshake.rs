@@ -555,6 +555,16 @@ fn bench(cr: &mut Criterion) {
             paired(&mut g, (&group, "embertls_ring_inplace_primitives", "ring_inplace_primitives.json"), || {
                 embertls_inplace(&server, &ember_config, (&mut rx, &mut tx), Ring, clock)
             });
+            // The floor of the ring comparison: embertls's ring calls alone
+            // (timed in place, as above) against the whole rustls + ring
+            // client, both offering one version: the ratio embertls would
+            // reach if its own code took no time at all.
+            alternated(
+                &mut g,
+                (&group, "embertls_ring_primitives_vs_rustls_alternated", "ring_floor_alternated.json"),
+                || embertls_inplace(&server, &same_versions, (&mut rx, &mut tx), Ring, clock).1,
+                || rustls_once(&server, &ring),
+            );
             g.finish();
         }
         let server = resuming_server_config(ECDSA_CERT, ECDSA_KEY, version);
