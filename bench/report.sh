@@ -37,20 +37,22 @@ for version, label in [("tls13", "TLS 1.3"), ("tls12", "TLS 1.2")]:
         alt, palt = fmt(alternated(g)), fmt(alternated(g, "primitives_alternated.json"))
         same = fmt(alternated(g, "same_versions_alternated.json"))
         print(f"| {label} full, X25519, {cert} leaf | {us(e)} | {us(prim)} | {r(e, prim)} | {palt} | {us(rc)} | {r(e, rc)} | {us(er)} | {us(rp)} | {r(er, rp)} | {us(ri)} | {r(er, ri)} | {alt} | {same} |")
-print("\n| handshake, RustCrypto, alternated (pairs) | client alone / its own primitives (server recorded, random bytes from a tape) | client with the live server / alone (the same tape) | client with the live server / its own primitives |")
-print("|---|---|---|---|")
-for version, label in [("tls13", "TLS 1.3"), ("tls12", "TLS 1.2")]:
-    for cert in ["ecdsa_p256", "rsa2048"]:
-        g = f"{version}_full_handshake_x25519_{cert}"
-        cells = [fmt(alternated(g, f)) for f in ["canned_primitives_alternated.json", "live_canned_alternated.json", "primitives_alternated.json"]]
-        print(f"| {label} full, X25519, {cert} leaf | " + " | ".join(cells) + " |")
-print("\n| handshake, live server, primitives timed in place (handshakes; pairs) | RustCrypto: client / its primitives | ring: client / its primitives | ring: its primitives alone / rustls + ring, both offering one version, alternated (the floor of the ring comparison) |")
-print("|---|---|---|---|")
-for version, label in [("tls13", "TLS 1.3"), ("tls12", "TLS 1.2")]:
-    for cert in ["ecdsa_p256", "rsa2048"]:
-        g = f"{version}_full_handshake_x25519_{cert}"
-        cells = [fmt(alternated(g, f)) for f in ["inplace_primitives.json", "ring_inplace_primitives.json", "ring_floor_alternated.json"]]
-        print(f"| {label} full, X25519, {cert} leaf | " + " | ".join(cells) + " |")
+def ratio_table(title, columns):
+    """One row per handshake, one column per (heading, file) of paired or alternated ratios."""
+    print(f"\n| {title} | " + " | ".join(h for h, _ in columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for version, label in [("tls13", "TLS 1.3"), ("tls12", "TLS 1.2")]:
+        for cert in ["ecdsa_p256", "rsa2048"]:
+            g = f"{version}_full_handshake_x25519_{cert}"
+            print(f"| {label} full, X25519, {cert} leaf | " + " | ".join(fmt(alternated(g, f)) for _, f in columns) + " |")
+ratio_table("handshake, RustCrypto, alternated (pairs)", [
+    ("client alone / its own primitives (server recorded, random bytes from a tape)", "canned_primitives_alternated.json"),
+    ("client with the live server / alone (the same tape)", "live_canned_alternated.json"),
+    ("client with the live server / its own primitives", "primitives_alternated.json")])
+ratio_table("handshake, live server, primitives timed in place (handshakes; pairs)", [
+    ("RustCrypto: client / its primitives", "inplace_primitives.json"),
+    ("ring: client / its primitives", "ring_inplace_primitives.json"),
+    ("ring: its primitives alone / rustls + ring, both offering one version, alternated (the floor of the ring comparison)", "ring_floor_alternated.json")])
 for cert in ["ecdsa_p256", "rsa2048"]:
     e13 = est(f"tls13_full_handshake_x25519_{cert}", "embertls")
     e12 = est(f"tls12_full_handshake_x25519_{cert}", "embertls")

@@ -217,22 +217,30 @@ where
 /// Random bytes drawn once and handed out in order, from the start in each
 /// handshake: the client sends the same ClientHello and key share every
 /// time, so a server's recorded answer fits it.
-struct Tape(Arc<[u8]>, usize);
+struct Tape(Arc<[u8]>);
 
 impl Tape {
     fn new() -> Self {
         let mut bytes = vec![0u8; 4096];
         getrandom::fill(&mut bytes).unwrap();
-        Tape(bytes.into(), 0)
+        Tape(bytes.into())
     }
 
-    /// The same bytes from the start.
-    fn rewound(&self) -> Self {
-        Tape(self.0.clone(), 0)
+    /// A generator handing out the same bytes from the start.
+    fn rewound(&self) -> FillRng<impl FnMut(&mut [u8])> {
+        let (bytes, mut at) = (self.0.clone(), 0);
+        FillRng(move |dst: &mut [u8]| {
+            dst.copy_from_slice(&bytes[at..at + dst.len()]);
+            at += dst.len();
+        })
     }
 }
 
-impl rand_core::TryRng for Tape {
+/// A random generator filled by `F`: a [`Tape`], or the system's
+/// generator timed on a [`Stopwatch`].
+struct FillRng<F>(F);
+
+impl<F: FnMut(&mut [u8])> rand_core::TryRng for FillRng<F> {
     type Error = std::convert::Infallible;
     fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
         let mut b = [0u8; 4];
@@ -245,13 +253,11 @@ impl rand_core::TryRng for Tape {
         Ok(u64::from_le_bytes(b))
     }
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        dst.copy_from_slice(&self.0[self.1..self.1 + dst.len()]);
-        self.1 += dst.len();
+        (self.0)(dst);
         Ok(())
     }
 }
-
-impl rand_core::TryCryptoRng for Tape {}
+impl<F: FnMut(&mut [u8])> rand_core::TryCryptoRng for FillRng<F> {}
 
 /// The server's flights of one full handshake with `server`, the client
 /// drawing from `tape` (rewound), and the provider calls the client made.
@@ -719,7 +725,7 @@ impl CryptoProvider for Recorder {
 
 /// The time spent in a handshake's primitive operations, timed in place:
 /// its provider's calls ([`Timed`]) and its draws from the caller's random
-/// generator ([`TimedRng`]; on a host each is a system call, in ring's key
+/// generator ([`timed_rng`]; on a host each is a system call, in ring's key
 /// generation as in the engine's hello random). The sum sees the caches and
 /// branch predictors as the live server leaves them (the replays run their
 /// calls back to back). Each call adds two clock reads to the client's time
@@ -763,28 +769,10 @@ impl<'w, P> Timed<'w, P> {
     }
 }
 
-/// The system's random generator, each draw timed on a [`Stopwatch`].
-struct TimedRng<'w>(&'w Stopwatch);
-
-impl rand_core::TryRng for TimedRng<'_> {
-    type Error = core::convert::Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        let mut b = [0u8; 4];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        let mut b = [0u8; 8];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        use rand_core::Rng;
-        self.0.time(|| rand_core::UnwrapErr(getrandom::SysRng).fill_bytes(dst));
-        Ok(())
-    }
+/// The system's random generator, each draw timed on `watch`.
+fn timed_rng(watch: &Stopwatch) -> FillRng<impl FnMut(&mut [u8]) + '_> {
+    FillRng(move |dst: &mut [u8]| watch.time(|| getrandom::fill(dst).unwrap()))
 }
-impl rand_core::TryCryptoRng for TimedRng<'_> {}
 
 /// One live handshake with `server` on provider `p`, its primitive
 /// operations timed in place: the client's time and theirs, without the
@@ -798,7 +786,7 @@ fn embertls_inplace<P: CryptoProvider>(
 ) -> (Duration, Duration) {
     let watch = Stopwatch::default();
     let provider = Timed { inner: p, watch: &watch };
-    let (client, _) = embertls_live(server, config, bufs, None, provider, TimedRng(&watch), |_| {});
+    let (client, _) = embertls_live(server, config, bufs, None, provider, timed_rng(&watch), |_| {});
     clock.subtract(client, &watch)
 }
 
