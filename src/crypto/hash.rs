@@ -26,6 +26,25 @@ impl HashAlg {
         }
     }
 
+    /// The hash of the empty string (FIPS 180-4 test values), which the
+    /// TLS 1.3 key schedule takes for each "derived" salt (RFC 8446 §7.1):
+    /// a constant, not computed per handshake.
+    pub fn empty_hash(self) -> Digest {
+        const SHA256: [u8; 32] = [
+            0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae,
+            0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+        ];
+        const SHA384: [u8; 48] = [
+            0x38, 0xb0, 0x60, 0xa7, 0x51, 0xac, 0x96, 0x38, 0x4c, 0xd9, 0x32, 0x7e, 0xb1, 0xb1, 0xe3, 0x6a, 0x21, 0xfd,
+            0xb7, 0x11, 0x14, 0xbe, 0x07, 0x43, 0x4c, 0x0c, 0xc7, 0xbf, 0x63, 0xf6, 0xe1, 0xda, 0x27, 0x4e, 0xde, 0xbf,
+            0xe7, 0x6f, 0x65, 0xfb, 0xd5, 0x1a, 0xd2, 0xf1, 0x48, 0x98, 0xb9, 0x5b,
+        ];
+        Digest::from_slice(match self {
+            HashAlg::Sha256 => &SHA256,
+            HashAlg::Sha384 => &SHA384,
+        })
+    }
+
     /// Hash of `data` in one call.
     pub fn hash<P: CryptoProvider>(self, p: &mut P, data: &[u8]) -> Digest {
         let mut h = p.hash_start(self);
@@ -161,6 +180,14 @@ pub fn hkdf_expand<P: CryptoProvider>(p: &mut P, alg: HashAlg, prk: &Secret, inf
 mod tests {
     use super::*;
     use crate::crypto::RustCrypto;
+
+    /// The constants are what a hash of nothing gives.
+    #[test]
+    fn empty_hash_is_the_hash_of_nothing() {
+        for alg in [HashAlg::Sha256, HashAlg::Sha384] {
+            assert_eq!(alg.empty_hash().as_bytes(), alg.hash(&mut RustCrypto, &[]).as_bytes(), "{alg:?}");
+        }
+    }
 
     /// RFC 5869 Appendix A.1 and A.3 (vectors/rfc5869/README.md): PRK with a
     /// salt and with an empty one.

@@ -29,22 +29,74 @@ use crate::verify::{ServerName, Trust};
 const MAX_TICKET_LIFETIME: u32 = 604_800;
 
 /// The transcript before the cipher suite (and so the hash) is known.
+///
+/// The ClientHello is kept as bytes and hashed once, with the hash the
+/// ServerHello (or HelloRetryRequest) names, as long as it fits in the room
+/// the two running hashes would take; a larger one (a session ticket) runs
+/// both hashes until then. So a hello that offers SHA-256 and SHA-384
+/// suites is not hashed twice: the suite negotiated uses one hash.
 #[derive(Clone)]
-#[allow(clippy::large_enum_variant)] // no heap: both hashes run until ServerHello names one
+#[allow(clippy::large_enum_variant)] // no heap: the variants share the state's room
 pub(crate) enum HelloTranscript<P: CryptoProvider> {
-    Unknown { sha256: Transcript<P>, sha384: Transcript<P> },
+    Pending(PendingHello),
+    Both { sha256: Transcript<P>, sha384: Transcript<P> },
     Known(Transcript<P>),
 }
 
+/// The bytes of a ClientHello not yet hashed.
+#[derive(Clone)]
+pub(crate) struct PendingHello {
+    len: u16,
+    bytes: [u8; PENDING_HELLO_MAX],
+}
+
+/// Room for a typical ClientHello (about 300 bytes with TLS 1.3 and 1.2
+/// offered, one key share and a server name) in no more than the two hash
+/// states of the default provider take: the state does not grow.
+const PENDING_HELLO_MAX: usize = 436;
+const _: () =
+    assert!(core::mem::size_of::<PendingHello>() <= 2 * core::mem::size_of::<Transcript<crate::crypto::RustCrypto>>());
+
 impl<P: CryptoProvider> HelloTranscript<P> {
+    pub(crate) fn new() -> Self {
+        HelloTranscript::Pending(PendingHello { len: 0, bytes: [0; PENDING_HELLO_MAX] })
+    }
+
     fn update(&mut self, crypto: &mut P, msg: &[u8]) {
         match self {
-            HelloTranscript::Unknown { sha256, sha384 } => {
+            HelloTranscript::Pending(p) => {
+                let len = usize::from(p.len);
+                match p.bytes.get_mut(len..len + msg.len()) {
+                    Some(room) => {
+                        room.copy_from_slice(msg);
+                        p.len += msg.len() as u16;
+                    }
+                    None => self.hash_both(crypto, msg),
+                }
+            }
+            HelloTranscript::Both { sha256, sha384 } => {
                 sha256.update(crypto, msg);
                 sha384.update(crypto, msg);
             }
             HelloTranscript::Known(t) => t.update(crypto, msg),
         }
+    }
+
+    /// A hello too large to keep: both hashes take the bytes kept and
+    /// `msg`. In a frame of its own, as the two hashes are built on the
+    /// stack (issue 12).
+    #[cold]
+    #[inline(never)]
+    fn hash_both(&mut self, crypto: &mut P, msg: &[u8]) {
+        let HelloTranscript::Pending(p) = self else { return };
+        let kept = &p.bytes[..usize::from(p.len)];
+        let mut sha256 = Transcript::new(crypto, HashAlg::Sha256);
+        let mut sha384 = Transcript::new(crypto, HashAlg::Sha384);
+        for t in [&mut sha256, &mut sha384] {
+            t.update(crypto, kept);
+            t.update(crypto, msg);
+        }
+        *self = HelloTranscript::Both { sha256, sha384 };
     }
 
     /// §4.2.11.2: fills the binder at the end of the ClientHello `msg`; it
@@ -53,7 +105,7 @@ impl<P: CryptoProvider> HelloTranscript<P> {
     #[inline(never)]
     fn write_binder(&self, crypto: &mut P, p: &PskOffer<'_>, msg: &mut [u8]) {
         let truncated = msg.len() - (2 + 1 + p.hash.len());
-        let mut t = self.get(p.hash).clone();
+        let mut t = self.of_hash(crypto, p.hash);
         t.update(crypto, &msg[..truncated]);
         let resumption = matches!(p.source, PskSource::Resumption { .. });
         let hash = t.current(crypto);
@@ -62,14 +114,21 @@ impl<P: CryptoProvider> HelloTranscript<P> {
         msg[end - p.hash.len()..].copy_from_slice(binder.as_bytes());
     }
 
-    /// The running transcript of hash `alg`.
-    pub(crate) fn get(&self, alg: HashAlg) -> &Transcript<P> {
+    /// The transcript so far, under hash `alg`. A frame of its own: each
+    /// form builds its copy in a place of its own (issue 12).
+    #[inline(never)]
+    pub(crate) fn of_hash(&self, crypto: &mut P, alg: HashAlg) -> Transcript<P> {
         match self {
-            HelloTranscript::Unknown { sha256, sha384 } => match alg {
-                HashAlg::Sha256 => sha256,
-                HashAlg::Sha384 => sha384,
+            HelloTranscript::Pending(p) => {
+                let mut t = Transcript::new(crypto, alg);
+                t.update(crypto, &p.bytes[..usize::from(p.len)]);
+                t
+            }
+            HelloTranscript::Both { sha256, sha384 } => match alg {
+                HashAlg::Sha256 => sha256.clone(),
+                HashAlg::Sha384 => sha384.clone(),
             },
-            HelloTranscript::Known(t) => t,
+            HelloTranscript::Known(t) => t.clone(),
         }
     }
 }
@@ -223,10 +282,7 @@ fn store_first_state<'s, 'a, R: CryptoRng, P: CryptoProvider>(
         psk,
         tls12_session,
         limits,
-        transcript: HelloTranscript::Unknown {
-            sha256: Transcript::new(ctx.crypto, HashAlg::Sha256),
-            sha384: Transcript::new(ctx.crypto, HashAlg::Sha384),
-        },
+        transcript: HelloTranscript::new(),
         offered: Offered::default(),
         retry_suite: None,
         sent_ccs: false,
@@ -550,7 +606,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             }
         );
 
-        let mut transcript = this.transcript.get(suite.hash).clone();
+        let mut transcript = this.transcript.of_hash(ctx.crypto, suite.hash);
         transcript.update(ctx.crypto, raw);
         let hash = transcript.current(ctx.crypto);
         let secret = EarlySecret::new(ctx.crypto, suite.hash, psk.map(|p| p.key))
@@ -637,7 +693,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
             cookie.is_some()
         );
         // §4.4.1: the transcript restarts with message_hash(ClientHello1).
-        let ch1 = self.transcript.get(suite.hash).current(ctx.crypto);
+        let ch1 = self.transcript.of_hash(ctx.crypto, suite.hash).current(ctx.crypto);
         let mut t = Transcript::new(ctx.crypto, suite.hash);
         t.update(ctx.crypto, &[HandshakeType::MessageHash.to_wire(), 0, 0, suite.hash.len() as u8]);
         t.update(ctx.crypto, ch1.as_bytes());
@@ -675,10 +731,7 @@ impl<'x, P: CryptoProvider> ExpectServerHello<'x, P> {
             self.offered = p.offered();
         }
         self.key_share = Some(key_share);
-        self.transcript = HelloTranscript::Unknown {
-            sha256: Transcript::new(crypto, HashAlg::Sha256),
-            sha384: Transcript::new(crypto, HashAlg::Sha384),
-        };
+        self.transcript = HelloTranscript::new();
         self.transcript.update(crypto, ch);
     }
 
@@ -701,5 +754,39 @@ impl<'x, P: CryptoProvider> ExpectServerHello<'x, P> {
         t.update(crypto, hrr);
         t.update(crypto, ch2);
         self.transcript = HelloTranscript::Known(t);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::RustCrypto;
+
+    /// However the hello is fed in and whichever form the transcript takes
+    /// (bytes kept, both hashes, one hash), it is the hash of the bytes.
+    #[test]
+    fn a_pending_hello_hashes_as_the_bytes_would() {
+        let p = &mut RustCrypto;
+        let msg: [u8; 1000] = core::array::from_fn(|i| (i * 7 + 3) as u8);
+        for len in [0, 1, 300, PENDING_HELLO_MAX, PENDING_HELLO_MAX + 1, 1000] {
+            for chunk in [1, 64, 1000] {
+                let mut t = HelloTranscript::<RustCrypto>::new();
+                for part in msg[..len].chunks(chunk) {
+                    t.update(p, part);
+                }
+                let kept = matches!(t, HelloTranscript::Pending(_));
+                assert_eq!(kept, len <= PENDING_HELLO_MAX, "len {len}: kept as bytes only if they fit");
+                assert_eq!(matches!(t, HelloTranscript::Both { .. }), !kept, "len {len}");
+                for alg in [HashAlg::Sha256, HashAlg::Sha384] {
+                    let want = alg.hash(p, &msg[..len]);
+                    assert_eq!(t.of_hash(p, alg).current(p).as_bytes(), want.as_bytes(), "len {len}, {alg:?}");
+                    let mut more = t.clone();
+                    more.update(p, b"tail");
+                    let mut whole = msg[..len].to_vec();
+                    whole.extend_from_slice(b"tail");
+                    assert_eq!(more.of_hash(p, alg).current(p).as_bytes(), alg.hash(p, &whole).as_bytes());
+                }
+            }
+        }
     }
 }

@@ -77,6 +77,7 @@ pub(crate) enum Output {
 }
 
 /// The state of the handshake.
+#[allow(clippy::large_enum_variant)] // no heap: one slot in the client holds every state (FOOTPRINT.md)
 pub(crate) enum State<'a, P: CryptoProvider> {
     /// The ClientHello went out; the server's answer picks the version.
     ExpectServerHello(ExpectServerHello<'a, P>),

@@ -50,7 +50,7 @@ pub fn derive_secret<P: CryptoProvider>(
 }
 
 fn derived_salt<P: CryptoProvider>(p: &mut P, alg: HashAlg, secret: &Secret) -> Secret {
-    let empty = alg.hash(p, &[]);
+    let empty = alg.empty_hash();
     derive_secret(p, alg, secret, b"derived", &empty)
 }
 
@@ -76,7 +76,7 @@ impl EarlySecret {
     /// binder_key: "ext binder" for external PSKs, "res binder" for tickets (§4.2.11.2).
     pub fn binder_key<P: CryptoProvider>(&self, p: &mut P, resumption: bool) -> Secret {
         let label: &[u8] = if resumption { b"res binder" } else { b"ext binder" };
-        let empty = self.alg.hash(p, &[]);
+        let empty = self.alg.empty_hash();
         derive_secret(p, self.alg, &self.secret, label, &empty)
     }
 
@@ -215,7 +215,7 @@ pub fn export<P: CryptoProvider>(
     context: &[u8],
     out: &mut [u8],
 ) {
-    let empty = alg.hash(p, &[]);
+    let empty = alg.empty_hash();
     let tmp = derive_secret(p, alg, exporter_master_secret, label, &empty);
     let context = alg.hash(p, context);
     expand_label(p, alg, &tmp, b"exporter", context.as_bytes(), out);

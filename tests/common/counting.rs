@@ -27,12 +27,14 @@ pub struct Counting<P> {
     pub ops: Rc<Cell<Ops>>,
     /// HMAC computations, apart from `ops` (symmetric work).
     pub hmacs: Rc<Cell<u32>>,
+    /// Hashes started, per algorithm (SHA-256, SHA-384).
+    pub hashes: Rc<Cell<[u32; 2]>>,
 }
 
 impl<P> Counting<P> {
     pub fn new(inner: P) -> (Self, Rc<Cell<Ops>>) {
         let ops = Rc::new(Cell::new(Ops::default()));
-        (Counting { inner, ops: ops.clone(), hmacs: Rc::default() }, ops)
+        (Counting { inner, ops: ops.clone(), hmacs: Rc::default(), hashes: Rc::default() }, ops)
     }
 
     fn count(&self, f: impl FnOnce(&mut Ops)) {
@@ -45,6 +47,9 @@ impl<P> Counting<P> {
 impl<P: CryptoProvider> CryptoProvider for Counting<P> {
     type Hash = P::Hash;
     fn hash_start(&mut self, alg: HashAlg) -> P::Hash {
+        let mut n = self.hashes.get();
+        n[usize::from(alg == HashAlg::Sha384)] += 1;
+        self.hashes.set(n);
         self.inner.hash_start(alg)
     }
     fn hash_update(&mut self, hash: &mut P::Hash, data: &[u8]) {

@@ -295,3 +295,32 @@ fn public_key_operations_per_handshake_kind() {
     let wrong: Vec<_> = table.iter().filter(|(_, got, want)| got != want).collect();
     assert!(wrong.is_empty(), "operation counts differ from the protocol's: {wrong:#?}");
 }
+
+/// The ClientHello offers SHA-256 and SHA-384 suites; it is kept as bytes
+/// and hashed once, with the negotiated suite's hash, when it fits the
+/// room the two hashes would take. A hello too large for it (here, a
+/// 244-byte server name) runs both hashes until the ServerHello.
+#[test]
+fn the_hello_is_hashed_with_the_negotiated_hash_only() {
+    let insecure = ClientConfig::new(ServerVerification::danger_accept_any());
+    let long_name = ["a".repeat(60), "b".repeat(60), "c".repeat(60), "d".repeat(60), "example".into()].join(".");
+    let tls13_sha384 = [CipherSuite::Tls13Aes256GcmSha384];
+    let cases: [(&str, &str, rustls::ServerConfig, [u32; 2]); 4] = [
+        ("TLS 1.3, SHA-256 suite", "localhost", rustls_config(CertKind::Ecdsa, &[], &[]), [1, 0]),
+        ("TLS 1.3, SHA-384 suite", "localhost", rustls_config(CertKind::Ecdsa, &tls13_sha384, &[]), [0, 1]),
+        ("TLS 1.2, SHA-256 suite", "localhost", rustls_config_tls12(CertKind::Ecdsa, &[], &[]), [1, 0]),
+        ("TLS 1.2, hello too large to keep", &long_name, rustls_config_tls12(CertKind::Ecdsa, &[], &[]), [1, 1]),
+    ];
+    for (name, host, server, want) in cases {
+        let (provider, _) = Counting::new(RustCrypto);
+        let hashes = provider.hashes.clone();
+        let options = ConnectOptions::new(&insecure, ServerName::parse(host)).now(now());
+        let client = Client::new(options.with_provider(provider), rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD])
+            .expect("Client::new");
+        MemPeer::with_client(client, server).handshake();
+        // Hashes started: the transcript's, once (a running transcript is
+        // copied, not restarted, for each hash of it taken; the key
+        // schedule's hash of nothing is a constant).
+        assert_eq!(hashes.get(), want, "{name}: SHA-256 and SHA-384 hashes started");
+    }
+}

@@ -51,7 +51,7 @@ pub(crate) fn server_hello<'a, R, P: CryptoProvider>(
     let alpn = exts.alpn.map(|names| select_alpn(&names, &ctx.config.alpn)).transpose()?;
     let limits = Limits::from_answer(hello.limits, exts.record_size_limit, exts.max_fragment_length, false)?;
     ctx.out.set_max_fragment(limits.send);
-    let mut transcript = hello.transcript.get(suite.hash).clone();
+    let mut transcript = hello.transcript.of_hash(ctx.crypto, suite.hash);
     transcript.update(ctx.crypto, raw);
     let mut randoms = [0u8; 64];
     randoms[..32].copy_from_slice(&hello.random);
