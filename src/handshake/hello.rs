@@ -28,7 +28,8 @@ use crate::verify::{ServerName, Trust};
 /// Longest a ticket may be used: 7 days (RFC 8446 §4.6.1).
 const MAX_TICKET_LIFETIME: u32 = 604_800;
 
-/// The transcript before the cipher suite (and so the hash) is known.
+/// The transcript (RFC 8446 §4.4.1, RFC 5246 §7.4.9) before the cipher
+/// suite, and so the hash, is known.
 ///
 /// The ClientHello is kept as bytes and hashed once, with the hash the
 /// ServerHello (or HelloRetryRequest) names, as long as it fits in the room
@@ -58,6 +59,7 @@ const _: () =
     assert!(core::mem::size_of::<PendingHello>() <= 2 * core::mem::size_of::<Transcript<crate::crypto::RustCrypto>>());
 
 impl<P: CryptoProvider> HelloTranscript<P> {
+    /// Nothing yet: the first ClientHello's bytes are kept.
     pub(crate) fn new() -> Self {
         HelloTranscript::Pending(PendingHello { len: 0, bytes: [0; PENDING_HELLO_MAX] })
     }
