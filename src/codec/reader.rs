@@ -35,6 +35,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Takes the next `n` bytes.
+    #[inline]
     pub fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], DecodeError> {
         let end = self.pos.checked_add(n).ok_or(DecodeError(what))?;
         let s = self.buf.get(self.pos..end).ok_or(DecodeError(what))?;
@@ -43,17 +44,20 @@ impl<'a> Reader<'a> {
     }
 
     /// Takes exactly `N` bytes as an array.
+    #[inline]
     pub fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], DecodeError> {
         let s = self.take(N, what)?;
         s.try_into().map_err(|_| DecodeError(what))
     }
 
     /// A `uint8`.
+    #[inline]
     pub fn u8(&mut self, what: &'static str) -> Result<u8, DecodeError> {
         Ok(self.array::<1>(what)?[0])
     }
 
     /// A `uint16`.
+    #[inline]
     pub fn u16(&mut self, what: &'static str) -> Result<u16, DecodeError> {
         Ok(u16::from_be_bytes(self.array(what)?))
     }
@@ -70,12 +74,14 @@ impl<'a> Reader<'a> {
     }
 
     /// A vector with a 1-byte length prefix.
+    #[inline]
     pub fn vec8(&mut self, what: &'static str) -> Result<&'a [u8], DecodeError> {
         let n = self.u8(what)? as usize;
         self.take(n, what)
     }
 
     /// A vector with a 2-byte length prefix.
+    #[inline]
     pub fn vec16(&mut self, what: &'static str) -> Result<&'a [u8], DecodeError> {
         let n = self.u16(what)? as usize;
         self.take(n, what)

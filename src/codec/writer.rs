@@ -68,6 +68,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends bytes.
+    #[inline]
     pub fn bytes(&mut self, b: &[u8]) -> Result<(), WriteError> {
         let end = self.pos.checked_add(b.len()).ok_or(WriteError)?;
         if !self.measuring {
@@ -78,11 +79,13 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends a `uint8`.
+    #[inline]
     pub fn u8(&mut self, v: u8) -> Result<(), WriteError> {
         self.bytes(&[v])
     }
 
     /// Appends a `uint16`.
+    #[inline]
     pub fn u16(&mut self, v: u16) -> Result<(), WriteError> {
         self.bytes(&v.to_be_bytes())
     }
@@ -96,11 +99,13 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends a `uint32`.
+    #[inline]
     pub fn u32(&mut self, v: u32) -> Result<(), WriteError> {
         self.bytes(&v.to_be_bytes())
     }
 
     /// Reserves a length prefix of `width` bytes (1, 2 or 3).
+    #[inline]
     pub fn begin(&mut self, width: usize) -> Result<LengthMark, WriteError> {
         let at = self.pos;
         for _ in 0..width {
@@ -110,6 +115,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Fills the length prefix reserved by `mark` with the bytes written since.
+    #[inline]
     pub fn end(&mut self, mark: LengthMark) -> Result<(), WriteError> {
         let len = self.pos - mark.at - mark.width;
         if mark.width < 4 && len >> (8 * mark.width) != 0 {
@@ -123,6 +129,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Writes `bytes` with a length prefix of `width` bytes.
+    #[inline]
     pub fn vec(&mut self, width: usize, bytes: &[u8]) -> Result<(), WriteError> {
         let m = self.begin(width)?;
         self.bytes(bytes)?;
