@@ -69,12 +69,17 @@ impl Signer for CountingSigner<'_> {
 /// A client with the counting provider.
 type CountedClient<'a> = Client<'a, common::peer::Rng, Vec<u8>, Vec<u8>, Counting<RustCrypto>>;
 
-/// A client with the counting provider, and its counts.
-fn counted<'a>(options: ConnectOptions<'a>) -> (CountedClient<'a>, Rc<Cell<Ops>>) {
+/// Hashes started by a counted client: SHA-256, SHA-384.
+type HashCounts = Rc<Cell<[u32; 2]>>;
+
+/// A client with the counting provider, its public-key operation counts
+/// and its hashes started.
+fn counted<'a>(options: ConnectOptions<'a>) -> (CountedClient<'a>, Rc<Cell<Ops>>, HashCounts) {
     let (provider, ops) = Counting::new(RustCrypto);
+    let hashes = provider.hashes.clone();
     let client = Client::new(options.with_provider(provider), rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD])
         .expect("Client::new");
-    (client, ops)
+    (client, ops, hashes)
 }
 
 /// One handshake against rustls in memory; its operations and the session it left.
@@ -87,7 +92,7 @@ fn rustls_row(
     if let Some(t) = resume {
         options = options.resuming(SessionTicket::decode(t).expect("stored session"));
     }
-    let (client, ops) = counted(options);
+    let (client, ops, _) = counted(options);
     let mut peer = MemPeer::with_client(client, server);
     let summary = peer.handshake();
     assert_eq!(summary.resumed, resume.is_some(), "resumed");
@@ -125,7 +130,7 @@ impl Meter for NoMeter {
 
 /// One handshake against `openssl s_server -www`.
 fn openssl_row(server: &OpensslServer, config: &ClientConfig<'_>) -> Ops {
-    let (mut client, ops) = counted(ConnectOptions::new(config, ServerName::parse("localhost")));
+    let (mut client, ops, _) = counted(ConnectOptions::new(config, ServerName::parse("localhost")));
     let mut sock = server.connect();
     get_page("openssl", &mut sock, &mut client, &mut NoMeter);
     let _ = sock.flush();
@@ -312,11 +317,7 @@ fn the_hello_is_hashed_with_the_negotiated_hash_only() {
         ("TLS 1.2, hello too large to keep", &long_name, rustls_config_tls12(CertKind::Ecdsa, &[], &[]), [1, 1]),
     ];
     for (name, host, server, want) in cases {
-        let (provider, _) = Counting::new(RustCrypto);
-        let hashes = provider.hashes.clone();
-        let options = ConnectOptions::new(&insecure, ServerName::parse(host)).now(now());
-        let client = Client::new(options.with_provider(provider), rng(), vec![0; MAX_RECORD], vec![0; MAX_RECORD])
-            .expect("Client::new");
+        let (client, _, hashes) = counted(ConnectOptions::new(&insecure, ServerName::parse(host)).now(now()));
         MemPeer::with_client(client, server).handshake();
         // Hashes started: the transcript's, once (a running transcript is
         // copied, not restarted, for each hash of it taken; the key
