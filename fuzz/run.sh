@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 secs="${1:-20}"
-targets="${TARGETS:-client_server_bytes deframer messages ticket flight_mutator x509_verify x509_differential}"
+targets="${TARGETS:-client_server_bytes deframer messages ticket flight_mutator x509_verify x509_differential der_walk}"
 toolchain="${FUZZ_TOOLCHAIN:-nightly}"
 
 command -v cargo-fuzz >/dev/null 2>&1 || { echo "cargo-fuzz missing: cargo install cargo-fuzz" >&2; exit 2; }
@@ -20,7 +20,7 @@ command -v cargo-fuzz >/dev/null 2>&1 || { echo "cargo-fuzz missing: cargo insta
 seeds_for() {
   case "$1" in
     flight_mutator) echo seeds/flights ;;
-    x509_verify) echo ../vectors/x509 ;;
+    x509_verify | der_walk) echo ../vectors/x509 ;;
     *) echo "seeds/$1" ;;
   esac
 }

@@ -702,3 +702,92 @@ pub fn first_error(data: &[u8]) -> Option<Error> {
     drive(&mut c, server, setup);
     c.process().err()
 }
+
+// ---------------------------------------------------------------------------
+// (f) der_walk
+// ---------------------------------------------------------------------------
+
+/// What [`der_walk`] found in its input.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DerWalk {
+    /// The input read as a certificate: issuer, subject, SPKI found.
+    pub fields: [bool; 3],
+    /// The parts of a SubjectPublicKeyInfo found: the certificate's, or the input read as one.
+    pub spki: bool,
+}
+
+/// The handshake's own DER walk (`embertls::crypto::certificate_*`,
+/// `spki_parts`) against the same walk done with the `der` crate's
+/// `AnyRef`: it may refuse more, never accept more, and where both accept
+/// they give the same bytes. The input is read as a certificate (and the
+/// SPKI found in it as one) and as a SubjectPublicKeyInfo.
+pub fn der_walk(data: &[u8]) -> DerWalk {
+    use embertls::crypto::{certificate_issuer, certificate_spki, certificate_subject, spki_parts};
+    type Walk = fn(&[u8]) -> Option<&[u8]>;
+    let mut found = DerWalk::default();
+    let ours: [(usize, Walk); 3] = [(1, certificate_issuer), (3, certificate_subject), (4, certificate_spki)];
+    for (i, (index, walk)) in ours.into_iter().enumerate() {
+        if let Some(field) = walk(data) {
+            assert_eq!(Some(field), der_tbs_field(data, index), "TBSCertificate field {index}");
+            found.fields[i] = true;
+        }
+    }
+    // The SPKI the walk found in the certificate, then the input itself.
+    for spki in certificate_spki(data).into_iter().chain([data]) {
+        if let Some(parts) = spki_parts(spki) {
+            assert_eq!(
+                Some(parts),
+                der_spki_parts(spki),
+                "the der crate refuses or reads otherwise an SPKI the walk accepts"
+            );
+            found.spki = true;
+        }
+    }
+    found
+}
+
+/// `der_walk`'s reference: TBSCertificate field `index` after the optional
+/// version and the serial, whole.
+fn der_tbs_field(cert: &[u8], index: usize) -> Option<&[u8]> {
+    use der::asn1::AnyRef;
+    use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
+    let cert = AnyRef::from_der(cert).ok()?;
+    let tbs: AnyRef<'_> = SliceReader::new(cert.value()).ok()?.decode().ok()?;
+    let body = tbs.value();
+    let mut t = SliceReader::new(body).ok()?;
+    let first: AnyRef<'_> = t.decode().ok()?;
+    if first.tag() == (Tag::ContextSpecific { constructed: true, number: TagNumber(0) }) {
+        let _serial: AnyRef<'_> = t.decode().ok()?;
+    }
+    for _ in 0..index {
+        let _: AnyRef<'_> = t.decode().ok()?;
+    }
+    let before = usize::try_from(u32::from(t.remaining_len())).ok()?;
+    let _field: AnyRef<'_> = t.decode().ok()?;
+    let after = usize::try_from(u32::from(t.remaining_len())).ok()?;
+    let start = body.len() - before;
+    body.get(start..start + (before - after))
+}
+
+/// `der_walk`'s reference: algorithm OID, parameters (tag, contents), key.
+fn der_spki_parts(spki: &[u8]) -> Option<embertls::crypto::SpkiParts<'_>> {
+    use der::asn1::{AnyRef, BitStringRef};
+    use der::{Decode, Reader, SliceReader, Tag, Tagged};
+    let spki = AnyRef::from_der(spki).ok().filter(|s| s.tag() == Tag::Sequence)?;
+    let mut r = SliceReader::new(spki.value()).ok()?;
+    let alg: AnyRef<'_> = r.decode().ok().filter(|a: &AnyRef<'_>| a.tag() == Tag::Sequence)?;
+    let key: BitStringRef<'_> = r.decode().ok()?;
+    if !r.is_finished() {
+        return None;
+    }
+    let mut a = SliceReader::new(alg.value()).ok()?;
+    let oid: AnyRef<'_> = a.decode().ok().filter(|o: &AnyRef<'_>| o.tag() == Tag::ObjectIdentifier)?;
+    // The parameters' first octet is their tag (a one-octet tag: the walk refuses longer ones).
+    let tag_at = alg.value().len() - usize::try_from(u32::from(a.remaining_len())).ok()?;
+    let params =
+        if a.is_finished() { None } else { Some((alg.value()[tag_at], a.decode::<AnyRef<'_>>().ok()?.value())) };
+    if !a.is_finished() {
+        return None;
+    }
+    Some(embertls::crypto::SpkiParts { algorithm: oid.value(), params, key: key.as_bytes()? })
+}

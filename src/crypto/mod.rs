@@ -13,6 +13,7 @@ mod provider;
 mod ring;
 mod rustcrypto;
 mod sig;
+mod tlv;
 
 #[cfg(feature = "ring")]
 pub use self::ring::{Ring, RingAead, RingHash, RingKx};
@@ -25,3 +26,5 @@ pub use sig::{
     certificate_issuer, certificate_spki, certificate_subject, name_common_name, PeerKey, SigAlg, SigHash,
     SignatureError,
 };
+#[cfg(feature = "__internal")]
+pub use sig::{spki_parts, SpkiParts};

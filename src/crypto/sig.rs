@@ -2,8 +2,10 @@
 //! RSA PKCS#1 v1.5 and RSA-PSS (RFC 8017).
 
 use const_oid::ObjectIdentifier;
-use der::asn1::{AnyRef, BitStringRef};
-use der::{Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
+use der::asn1::AnyRef;
+use der::{Decode, Reader, SliceReader, Tag, Tagged};
+
+use super::tlv::{self, Elements};
 
 pub use crate::error::SignatureError;
 
@@ -64,27 +66,27 @@ impl core::fmt::Debug for PeerKey {
 impl PeerKey {
     /// Parses a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
     pub fn from_spki(spki_der: &[u8], min_rsa_bits: u32) -> Result<Self, SignatureError> {
-        let (alg, params, key) = spki_parts(spki_der).ok_or(SignatureError::MalformedKey)?;
+        let SpkiParts { algorithm: alg, params, key } = spki_parts(spki_der).ok_or(SignatureError::MalformedKey)?;
         if alg == OID_EC_PUBLIC_KEY.as_bytes() {
             // RFC 5480 §2.1.1: namedCurve parameters.
-            let curve = params.filter(|p| p.tag() == Tag::ObjectIdentifier).ok_or(SignatureError::MalformedKey)?;
+            let (_, curve) = params.filter(|&(tag, _)| tag == tlv::OID).ok_or(SignatureError::MalformedKey)?;
             // RFC 5480 §2.2: the uncompressed form is the one that must be supported.
             let uncompressed = |len: usize| key.len() == len && key[0] == 4;
-            return if curve.value() == OID_P256.as_bytes() {
+            return if curve == OID_P256.as_bytes() {
                 if !uncompressed(65) {
                     return Err(SignatureError::MalformedKey);
                 }
                 let mut p = [0u8; 65];
                 p.copy_from_slice(key);
                 Ok(PeerKey::P256(p))
-            } else if curve.value() == OID_P384.as_bytes() {
+            } else if curve == OID_P384.as_bytes() {
                 if !uncompressed(97) {
                     return Err(SignatureError::MalformedKey);
                 }
                 let mut p = [0u8; 97];
                 p.copy_from_slice(key);
                 Ok(PeerKey::P384(p))
-            } else if ObjectIdentifier::from_bytes(curve.value()).is_ok() {
+            } else if ObjectIdentifier::from_bytes(curve).is_ok() {
                 Err(SignatureError::UnsupportedKey("ECDSA on a curve other than P-256 or P-384"))
             } else {
                 Err(SignatureError::MalformedKey)
@@ -142,25 +144,42 @@ impl PeerKey {
     }
 }
 
-/// A SubjectPublicKeyInfo's parts (RFC 5280 §4.1.2.7): the algorithm OID's
-/// content octets, the algorithm's parameters, the key's bits (whole bytes).
-/// OIDs are compared as bytes (DER gives each one encoding) and parsed only
-/// to name one we do not support.
-fn spki_parts(spki_der: &[u8]) -> Option<(&[u8], Option<AnyRef<'_>>, &[u8])> {
-    let spki = AnyRef::from_der(spki_der).ok().filter(|s| s.tag() == Tag::Sequence)?;
-    let mut r = SliceReader::new(spki.value()).ok()?;
-    let alg: AnyRef<'_> = r.decode().ok().filter(|a: &AnyRef<'_>| a.tag() == Tag::Sequence)?;
-    let key: BitStringRef<'_> = r.decode().ok()?;
-    if !r.is_finished() {
+/// A SubjectPublicKeyInfo's parts (RFC 5280 §4.1.2.7). OIDs are compared
+/// as bytes (DER gives each one encoding) and parsed only to name one we do
+/// not support.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpkiParts<'a> {
+    /// The algorithm OID's content octets.
+    pub algorithm: &'a [u8],
+    /// The algorithm's parameters, tag and contents: an OID, NULL or a SEQUENCE.
+    pub params: Option<(u8, &'a [u8])>,
+    /// The key's bits (whole bytes).
+    pub key: &'a [u8],
+}
+
+/// The parts of a DER SubjectPublicKeyInfo.
+pub fn spki_parts(spki_der: &[u8]) -> Option<SpkiParts<'_>> {
+    let mut spki = Elements::new(Elements::single(spki_der, tlv::SEQUENCE)?);
+    let (_, alg) = spki.next(tlv::SEQUENCE)?;
+    let (_, bits) = spki.next(tlv::BIT_STRING)?;
+    if !spki.is_empty() {
         return None;
     }
-    let mut a = SliceReader::new(alg.value()).ok()?;
-    let oid: AnyRef<'_> = a.decode().ok().filter(|o: &AnyRef<'_>| o.tag() == Tag::ObjectIdentifier)?;
-    let params = if a.is_finished() { None } else { Some(a.decode::<AnyRef<'_>>().ok()?) };
-    if !a.is_finished() {
+    let mut alg = Elements::new(alg);
+    let (_, oid) = alg.next(tlv::OID)?;
+    let params = match alg.peek() {
+        None => None,
+        Some(tag @ (tlv::OID | tlv::NULL | tlv::SEQUENCE)) => Some((tag, alg.next(tag)?.1)),
+        Some(_) => return None,
+    };
+    if !alg.is_empty() {
         return None;
     }
-    Some((oid.value(), params, key.as_bytes()?))
+    // X.690 §8.6.2: the first octet counts the unused bits of the last one.
+    match bits.split_first()? {
+        (0, key) => Some(SpkiParts { algorithm: oid, params, key }),
+        _ => None,
+    }
 }
 
 /// The size in bits of the modulus of a DER RSAPublicKey (RFC 8017
@@ -233,27 +252,21 @@ pub fn name_common_name(name_der: &[u8]) -> Option<&str> {
     None
 }
 
-/// Field `index` of TBSCertificate after the optional version and the
-/// serial number: 0 signature, 1 issuer, 2 validity, 3 subject, 4 SPKI;
-/// returned whole (tag and length included).
+/// Field `index` of TBSCertificate (RFC 5280 §4.1) after the optional
+/// version and the serial number: 0 signature, 1 issuer, 2 validity,
+/// 3 subject, 4 SPKI, each a SEQUENCE; returned whole (tag and length
+/// included).
 fn tbs_field(cert_der: &[u8], index: usize) -> Option<&[u8]> {
-    let cert = AnyRef::from_der(cert_der).ok()?;
-    let mut c = SliceReader::new(cert.value()).ok()?;
-    let tbs: AnyRef<'_> = c.decode().ok()?;
-    let body = tbs.value();
-    let mut t = SliceReader::new(body).ok()?;
-    let first: AnyRef<'_> = t.decode().ok()?;
-    if first.tag() == (Tag::ContextSpecific { constructed: true, number: TagNumber(0) }) {
-        let _serial: AnyRef<'_> = t.decode().ok()?;
+    let (_, tbs) = Elements::new(Elements::single(cert_der, tlv::SEQUENCE)?).next(tlv::SEQUENCE)?;
+    let mut fields = Elements::new(tbs);
+    if fields.peek() == Some(tlv::CONTEXT_0) {
+        fields.next(tlv::CONTEXT_0)?;
     }
+    fields.next(tlv::INTEGER)?;
     for _ in 0..index {
-        let _: AnyRef<'_> = t.decode().ok()?;
+        fields.next(tlv::SEQUENCE)?;
     }
-    let before = usize::try_from(u32::from(t.remaining_len())).ok()?;
-    let _field: AnyRef<'_> = t.decode().ok()?;
-    let after = usize::try_from(u32::from(t.remaining_len())).ok()?;
-    let start = body.len().checked_sub(before)?;
-    body.get(start..start + (before - after))
+    fields.next(tlv::SEQUENCE).map(|(whole, _)| whole)
 }
 
 #[cfg(test)]

@@ -79,6 +79,31 @@ fn seeds_run_through_every_harness() {
     }
 }
 
+/// The `der_walk` harness on the seeds `fuzz/run.sh` gives it (the
+/// certificates of vectors/x509/): the handshake's walk finds every field of
+/// every certificate and the parts of every SPKI, agreeing with the `der`
+/// crate's walk, and the SPKI it finds is the one x509-cert decodes.
+#[test]
+fn der_walk_reads_every_vector_certificate() {
+    use der::{Decode, Encode};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/x509");
+    let certs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "der"))
+        .collect();
+    assert!(certs.len() >= 20, "{} certificates in {}", certs.len(), dir.display());
+    for path in certs {
+        let (name, der) = (path.display(), std::fs::read(&path).unwrap());
+        let found = fuzz::der_walk(&der);
+        assert_eq!(found.fields, [true; 3], "{name}");
+        let spki = embertls::crypto::certificate_spki(&der).unwrap();
+        assert!(fuzz::der_walk(spki).spki, "{name}: SPKI");
+        let decoded = x509_cert::Certificate::from_der(&der).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(spki, decoded.tbs_certificate().subject_public_key_info().to_der().unwrap(), "{name}");
+    }
+}
+
 /// Every folder of fuzz/seeds/ is replayed above or named in [`NOT_REPLAYED`]:
 /// a new corpus cannot be skipped by the regression run without saying so.
 #[test]
