@@ -38,7 +38,13 @@ impl<'a> ServerName<'a> {
     /// assert_eq!(ServerName::parse("example.com"), ServerName::Dns("example.com"));
     /// ```
     pub fn parse(host: &'a str) -> Self {
-        match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        // An address is hex digits, dots and colons only: other names skip
+        // the address parser.
+        if !bare.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':') {
+            return ServerName::Dns(host);
+        }
+        match bare.parse::<IpAddr>() {
             Ok(ip) => ServerName::Ip(ip),
             Err(_) => ServerName::Dns(host),
         }
@@ -231,5 +237,24 @@ impl ServerVerification {
     /// ```
     pub fn danger_accept_any() -> &'static DangerAcceptAnyServer {
         &DangerAcceptAnyServer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Addresses, bracketed or not, are addresses; every other name is a
+    /// DNS name, including those the parser sees and refuses (hex digits
+    /// and dots only).
+    #[test]
+    fn server_names_are_addresses_or_dns_names() {
+        for ip in ["127.0.0.1", "192.0.2.255", "::1", "[::1]", "2001:DB8::a", "::ffff:192.0.2.1", "[fe80::1]"] {
+            let want: IpAddr = ip.trim_start_matches('[').trim_end_matches(']').parse().unwrap();
+            assert_eq!(ServerName::parse(ip), ServerName::Ip(want), "{ip}");
+        }
+        for dns in ["localhost", "example.com", "cafe.beef", "1password.com", "abc", "1.2.3", "fe80::1%eth0", ""] {
+            assert_eq!(ServerName::parse(dns), ServerName::Dns(dns), "{dns}");
+        }
     }
 }
