@@ -12,11 +12,31 @@ macro_rules! wire_enum {
         }
 
         impl $name {
-            /// The value on the wire.
+            /// Every known variant, in declaration order: `KNOWN[v.position()] == v`.
+            #[allow(dead_code)] // read by tests and by the tables built on `position`
+            pub(crate) const KNOWN: &'static [Self] = &[$($name::$var,)*];
+
+            /// The value on the wire, read from a table by the variant's
+            /// position: a list of variants is written without a branch
+            /// per variant, which mispredicts when the code runs cold.
             pub const fn to_wire(self) -> $ty {
+                const WIRE: &[$ty] = &[$($val,)* 0];
+                let at = self.position();
                 match self {
-                    $($name::$var => $val,)*
                     $name::Unknown(v) => v,
+                    _ if at < WIRE.len() => WIRE[at],
+                    _ => 0,
+                }
+            }
+
+            /// The variant's place in declaration order (`KNOWN.len()` for
+            /// `Unknown`): the stored discriminant itself, no branch.
+            #[inline(always)]
+            pub(crate) const fn position(self) -> usize {
+                enum Position { $($var,)* Unknown }
+                match self {
+                    $($name::$var => Position::$var as usize,)*
+                    $name::Unknown(_) => Position::Unknown as usize,
                 }
             }
 
@@ -312,5 +332,33 @@ mod tests {
         extern crate std;
         use std::string::ToString;
         assert_eq!(ExtensionType::Unknown(0xabcd).to_string(), "unknown(0xabcd)");
+    }
+
+    /// `to_wire` reads a table by position: every known variant maps back
+    /// to itself through `from_wire` (a match of its own), and `Unknown`
+    /// keeps its value.
+    #[test]
+    fn every_variant_round_trips_through_its_table_position() {
+        macro_rules! check {
+            ($($t:ident),*) => {$(
+                assert!(!$t::KNOWN.is_empty());
+                for (at, v) in $t::KNOWN.iter().enumerate() {
+                    assert_eq!(v.position(), at, "{v:?}");
+                    assert_eq!($t::from_wire(v.to_wire()), *v, "{v:?}");
+                }
+                assert_eq!($t::Unknown(0x7f).position(), $t::KNOWN.len());
+                assert_eq!($t::Unknown(0x7f).to_wire(), 0x7f);
+            )*};
+        }
+        check!(
+            ContentType,
+            HandshakeType,
+            ProtocolVersion,
+            CipherSuite,
+            NamedGroup,
+            SignatureScheme,
+            ExtensionType,
+            AlertDescription
+        );
     }
 }
