@@ -13,7 +13,7 @@ macro_rules! wire_enum {
 
         impl $name {
             /// Every known variant, in declaration order: `KNOWN[v.position()] == v`.
-            #[allow(dead_code)] // read by tests and by the tables built on `position`
+            #[cfg(test)]
             pub(crate) const KNOWN: &'static [Self] = &[$($name::$var,)*];
 
             /// The value on the wire, read from a table by the variant's
@@ -29,8 +29,8 @@ macro_rules! wire_enum {
                 }
             }
 
-            /// The variant's place in declaration order (`KNOWN.len()` for
-            /// `Unknown`): the stored discriminant itself, no branch.
+            /// The variant's place in declaration order (one past the last
+            /// known one for `Unknown`): the stored discriminant itself, no branch.
             #[inline(always)]
             pub(crate) const fn position(self) -> usize {
                 enum Position { $($var,)* Unknown }
