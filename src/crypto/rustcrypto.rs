@@ -305,33 +305,42 @@ mod ecdsa_verify {
         SignatureError::BadSignature
     }
 
-    /// A verifier on curve crate `$curve` (0.13 or 0.14: the same API), in a
-    /// frame of its own under `verify_signature`.
+    /// A verifier on curve crate `$curve` (0.13: `ecdsa` 0.16) with curve
+    /// `$c`, in a frame of its own under `verify_signature`. It calls the
+    /// hazmat verification itself, as `VerifyingKey::verify_prehash` does
+    /// through two wrappers: their frames are not on the stack (issue 12).
     macro_rules! verifier {
-        ($(#[$attr:meta])* $name:ident, $curve:ident) => {
+        ($(#[$attr:meta])* $name:ident, $curve:ident, $c:ident) => {
             $(#[$attr])*
             #[inline(never)]
             pub fn $name(key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
-                use $curve::ecdsa::signature::hazmat::PrehashVerifier;
-                use $curve::ecdsa::{DerSignature, VerifyingKey};
-                let k = VerifyingKey::from_sec1_bytes(key).map_err(|_| SignatureError::MalformedKey)?;
-                let s = DerSignature::try_from(sig).map_err(bad)?;
-                k.verify_prehash(digest, &s).map_err(bad)
+                use ecdsa_verify::hazmat::{bits2field, verify_prehashed};
+                let k = $curve::PublicKey::from_sec1_bytes(key).map_err(|_| SignatureError::MalformedKey)?;
+                let s = $curve::ecdsa::Signature::from_der(sig).map_err(bad)?;
+                let z = bits2field::<$curve::$c>(digest).map_err(bad)?;
+                verify_prehashed(&k.to_projective(), &z, &s).map_err(bad)
             }
         };
     }
 
-    verifier!(p256_small_stack, p256_verify);
+    verifier!(p256_small_stack, p256_verify, NistP256);
     verifier!(
         #[cfg(any(not(feature = "ec-tables"), test))]
         p384_small_stack,
-        p384_verify
+        p384_verify,
+        NistP384
     );
-    verifier!(
-        #[cfg(any(feature = "ec-tables", test))]
-        p384_fast,
-        p384
-    );
+
+    /// The P-384 verifier on `p384` 0.14 (`ec-tables`, hosts).
+    #[cfg(any(feature = "ec-tables", test))]
+    #[inline(never)]
+    pub fn p384_fast(key: &[u8], digest: &[u8], sig: &[u8]) -> Result<(), SignatureError> {
+        use p384::ecdsa::signature::hazmat::PrehashVerifier;
+        use p384::ecdsa::{DerSignature, VerifyingKey};
+        let k = VerifyingKey::from_sec1_bytes(key).map_err(|_| SignatureError::MalformedKey)?;
+        let s = DerSignature::try_from(sig).map_err(bad)?;
+        k.verify_prehash(digest, &s).map_err(bad)
+    }
 }
 
 #[cfg(feature = "alloc")]
