@@ -347,5 +347,44 @@ mod tests {
         let mut extra_param = tlv(0x06, P256);
         extra_param.extend([0x05, 0x00]);
         malformed(&spki(EC, &extra_param, 0, &point(65)));
+        // The walk's own refusals (tlv.rs): parameters other than an OID, NULL or a
+        // SEQUENCE, even for an algorithm we would only name; a length not in its
+        // shortest form.
+        malformed(&spki(&[0x2b, 0x65, 0x70], &tlv(0x02, &[1]), 0, &[1; 32]));
+        let mut long_form = spki(EC, &tlv(0x06, P256), 0, &point(65));
+        long_form.splice(1..2, [0x81, long_form[1]]);
+        assert!(long_form[2] < 0x80);
+        malformed(&long_form);
+    }
+
+    /// A certificate's fields are found by their RFC 5280 tags; a serial
+    /// that is not an INTEGER, or a field that is not a SEQUENCE, finds nothing.
+    #[test]
+    fn certificate_fields_are_found_by_their_tags() {
+        let key = spki(EC, &tlv(0x06, P256), 0, &point(65));
+        let name = tlv(0x30, &tlv(0x31, &[]));
+        let cert = |serial_tag: u8, version: bool| {
+            let mut tbs = if version { tlv(0xa0, &tlv(0x02, &[2])) } else { Vec::new() };
+            tbs.extend(tlv(serial_tag, &[1]));
+            for field in [&tlv(0x30, &[]), &name, &tlv(0x30, &[]), &name, &key] {
+                tbs.extend_from_slice(field);
+            }
+            let mut body = tlv(0x30, &tbs);
+            body.extend(tlv(0x30, &[]));
+            body.extend(tlv(0x03, &[0]));
+            tlv(0x30, &body)
+        };
+        for version in [true, false] {
+            let c = cert(0x02, version);
+            assert_eq!(certificate_spki(&c), Some(&key[..]));
+            assert_eq!(certificate_subject(&c), Some(&name[..]));
+            assert_eq!(certificate_issuer(&c), Some(&name[..]));
+            assert_eq!(PeerKey::from_certificate(&c, 2048).map(|k| k.ecdsa_curve().is_some()), Ok(true));
+            assert_eq!(certificate_spki(&cert(0x30, version)), None, "a serial that is not an INTEGER");
+        }
+        let mut trailing = cert(0x02, true);
+        trailing.push(0);
+        assert_eq!(certificate_spki(&trailing), None);
+        assert_eq!(PeerKey::from_certificate(&trailing, 2048), Err(SignatureError::MalformedKey));
     }
 }
