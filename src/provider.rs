@@ -34,9 +34,10 @@
 //! make its ephemeral keys with that one and must say so).
 
 pub use crate::crypto::{
-    hkdf_expand_on_hmac, hmac_on_hash, tls12_prf_on_hmac, AeadAlg, AeadError, CryptoProvider, Digest, HashAlg, PeerKey,
-    RustCrypto, RustCryptoAead, RustCryptoHash, RustCryptoKx, SigAlg, SigHash, SignatureError, SignatureVerifier,
-    MAX_HASH_LEN, MAX_KEYGEN_TRIES, MAX_PUBLIC_KEY_LEN, MAX_SHARED_SECRET_LEN, TAG_LEN,
+    hkdf_expand_on_hmac, hkdf_expand_on_mac, hmac_on_hash, tls12_prf_on_hmac, tls12_prf_on_mac, AeadAlg, AeadError,
+    CryptoProvider, Digest, HashAlg, PeerKey, RustCrypto, RustCryptoAead, RustCryptoHash, RustCryptoKx, SigAlg,
+    SigHash, SignatureError, SignatureVerifier, MAX_HASH_LEN, MAX_KEYGEN_TRIES, MAX_PUBLIC_KEY_LEN,
+    MAX_SHARED_SECRET_LEN, TAG_LEN,
 };
 #[cfg(feature = "ring")]
 pub use crate::crypto::{Ring, RingAead, RingHash, RingKx};

@@ -458,7 +458,11 @@ const SAME_SUITES: [u16; 3] = [0x1301, 0xc02b, 0xc02f];
 /// Panics unless embertls (`config`) and rustls (`rustls`) negotiate the
 /// same cipher suite with `server`, one of [`SAME_SUITES`]: a comparison of
 /// two clients is only fair on the same primitives.
-fn assert_same_suite(server: &Arc<rustls::ServerConfig>, config: &ClientConfig<'_>, rustls: &Arc<rustls::ClientConfig>) {
+fn assert_same_suite(
+    server: &Arc<rustls::ServerConfig>,
+    config: &ClientConfig<'_>,
+    rustls: &Arc<rustls::ClientConfig>,
+) {
     let mut srv = rustls::ServerConnection::new(server.clone()).unwrap();
     let mut c = rustls::ClientConnection::new(rustls.clone(), RustlsName::try_from("localhost").unwrap()).unwrap();
     while c.is_handshaking() {
@@ -685,6 +689,8 @@ enum Call {
     Hmac(HashAlg, Vec<u8>, Vec<Vec<u8>>),
     /// PRK, info parts, output length.
     HkdfExpand(HashAlg, Vec<u8>, Vec<Vec<u8>>, usize),
+    /// PRK, then each output's info parts and length.
+    HkdfExpandEach(HashAlg, Vec<u8>, Vec<(Vec<Vec<u8>>, usize)>),
     /// Secret, label, seed, output length.
     Tls12Prf(HashAlg, Vec<u8>, Vec<u8>, Vec<u8>, usize),
     AeadKey(AeadAlg, Vec<u8>),
@@ -726,6 +732,11 @@ impl CryptoProvider for Recorder {
     fn hkdf_expand(&mut self, alg: HashAlg, prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
         self.calls.push(Call::HkdfExpand(alg, prk.to_vec(), info.iter().map(|p| p.to_vec()).collect(), out.len()));
         RustCrypto.hkdf_expand(alg, prk, info, out)
+    }
+    fn hkdf_expand_each(&mut self, alg: HashAlg, prk: &[u8], outputs: &mut [(&[&[u8]], &mut [u8])]) {
+        let each = outputs.iter().map(|(info, out)| (info.iter().map(|p| p.to_vec()).collect(), out.len())).collect();
+        self.calls.push(Call::HkdfExpandEach(alg, prk.to_vec(), each));
+        RustCrypto.hkdf_expand_each(alg, prk, outputs)
     }
     fn tls12_prf(&mut self, alg: HashAlg, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
         self.calls.push(Call::Tls12Prf(alg, secret.to_vec(), label.to_vec(), seed.to_vec(), out.len()));
@@ -917,6 +928,9 @@ impl<P: CryptoProvider> CryptoProvider for Timed<'_, P> {
     fn hkdf_expand(&mut self, alg: HashAlg, prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
         self.time(|p| p.hkdf_expand(alg, prk, info, out))
     }
+    fn hkdf_expand_each(&mut self, alg: HashAlg, prk: &[u8], outputs: &mut [(&[&[u8]], &mut [u8])]) {
+        self.time(|p| p.hkdf_expand_each(alg, prk, outputs))
+    }
     fn tls12_prf(&mut self, alg: HashAlg, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
         self.time(|p| p.tls12_prf(alg, secret, label, seed, out))
     }
@@ -1032,6 +1046,17 @@ fn replay_with<P: CryptoProvider, R: rand_core::CryptoRng>(calls: &[Call], mut p
             Call::HkdfExpand(a, prk, info, len) => {
                 let info: Vec<&[u8]> = info.iter().map(Vec::as_slice).collect();
                 p.hkdf_expand(*a, prk, &info, &mut buf[..*len]);
+            }
+            Call::HkdfExpandEach(a, prk, each) => {
+                let infos: Vec<Vec<&[u8]>> = each.iter().map(|(i, _)| i.iter().map(Vec::as_slice).collect()).collect();
+                let mut rest = &mut buf[..];
+                let mut outputs = Vec::with_capacity(each.len());
+                for (info, (_, len)) in infos.iter().zip(each) {
+                    let (out, tail) = std::mem::take(&mut rest).split_at_mut(*len);
+                    outputs.push((info.as_slice(), out));
+                    rest = tail;
+                }
+                p.hkdf_expand_each(*a, prk, &mut outputs);
             }
             Call::Tls12Prf(a, secret, label, seed, len) => p.tls12_prf(*a, secret, label, seed, &mut buf[..*len]),
             Call::AeadKey(a, k) => keys.push(p.aead_key(*a, k)),

@@ -115,6 +115,10 @@ impl Secret {
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len as usize]
     }
+    /// The secret bytes, to derive them in place.
+    pub(crate) fn as_mut_bytes(&mut self) -> &mut [u8] {
+        &mut self.buf[..self.len as usize]
+    }
 }
 
 impl core::fmt::Debug for Secret {
@@ -234,6 +238,34 @@ mod tests {
                 let (a, b) = info.split_at(info.len() / 2);
                 hkdf_expand(&mut RustCrypto, HashAlg::Sha256, &prk, &[a, b], &mut short[..len]);
                 assert_eq!(short[..len], okm[..len], "L = {len}");
+            }
+        }
+    }
+
+    /// [`CryptoProvider::hkdf_expand_each`] (RustCrypto: the default) gives
+    /// each output what its own expansion gives, for outputs of zero,
+    /// partial, whole and several blocks; an output over the RFC 5869 limit
+    /// (255 hash lengths) is zeroed. (Ring's keyed-once override: ring.rs.)
+    #[test]
+    fn hkdf_expand_each_equals_one_expansion_each() {
+        use crate::crypto::provider::hkdf_expand_on_hmac;
+        use std::{vec, vec::Vec};
+        for alg in [HashAlg::Sha256, HashAlg::Sha384] {
+            let prk: Vec<u8> = (0..alg.len() as u8).collect();
+            let infos: [&[&[u8]]; 3] = [&[b"c hs traffic"], &[b"tls13 ", b"", b"key"], &[]];
+            let n = alg.len();
+            for lens in [[16, 12, n], [n + 1, 2 * n, 0], [255 * n, 1, 255 * n + 1]] {
+                let mut outs = lens.map(|len| vec![0xaau8; len]);
+                let [a, b, c] = &mut outs;
+                RustCrypto.hkdf_expand_each(alg, &prk, &mut [(infos[0], a), (infos[1], b), (infos[2], c)]);
+                for ((info, len), got) in infos.iter().zip(lens).zip(&outs) {
+                    let mut want = vec![0xaau8; len];
+                    hkdf_expand_on_hmac(&mut RustCrypto, alg, &prk, info, &mut want);
+                    assert_eq!(got, &want, "{alg:?}, {len} bytes");
+                    if len > 255 * n {
+                        assert!(got.iter().all(|&b| b == 0), "over the limit: zeroed");
+                    }
+                }
             }
         }
     }

@@ -20,7 +20,10 @@ pub use self::ring::{Ring, RingAead, RingHash, RingKx};
 pub use aead::{AeadAlg, AeadError, TAG_LEN};
 pub use hash::{hkdf_expand, hkdf_extract, hmac, Digest, HashAlg, Secret, Transcript, MAX_HASH_LEN};
 pub use kx::{KeyShare, SharedSecret, MAX_KEYGEN_TRIES, MAX_PUBLIC_KEY_LEN, MAX_SHARED_SECRET_LEN};
-pub use provider::{hkdf_expand_on_hmac, hmac_on_hash, tls12_prf_on_hmac, CryptoProvider, SignatureVerifier};
+pub use provider::{
+    hkdf_expand_on_hmac, hkdf_expand_on_mac, hmac_on_hash, tls12_prf_on_hmac, tls12_prf_on_mac, CryptoProvider,
+    SignatureVerifier,
+};
 pub use rustcrypto::{RustCrypto, RustCryptoAead, RustCryptoHash, RustCryptoKx};
 pub use sig::{
     certificate_issuer, certificate_spki, certificate_subject, name_common_name, PeerKey, SigAlg, SigHash,

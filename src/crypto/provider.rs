@@ -39,6 +39,17 @@ pub trait CryptoProvider {
         hkdf_expand_on_hmac(self, alg, prk, info, out)
     }
 
+    /// HKDF-Expand of several outputs from one PRK (RFC 5869 §2.3): each
+    /// `(info, out)` of `outputs` as [`hkdf_expand`](Self::hkdf_expand).
+    /// The default calls it once per output; a provider whose HMAC key
+    /// setup is worth keeping keys `prk` once for all of them (the engine
+    /// derives a traffic key and IV, or a stage's secrets, this way).
+    fn hkdf_expand_each(&mut self, alg: HashAlg, prk: &[u8], outputs: &mut [(&[&[u8]], &mut [u8])]) {
+        for (info, out) in outputs.iter_mut() {
+            self.hkdf_expand(alg, prk, info, out);
+        }
+    }
+
     /// The TLS 1.2 PRF, P_hash(secret, label || seed) (RFC 5246 §5), into
     /// `out`. The default runs it on [`hmac`](Self::hmac); a provider whose
     /// HMAC key setup is worth keeping keys `secret` once.
@@ -177,9 +188,7 @@ pub fn hmac_on_hash<P: CryptoProvider + ?Sized>(
 }
 
 /// The TLS 1.2 PRF (RFC 5246 §5) on the provider's HMAC: the default of
-/// [`CryptoProvider::tls12_prf`]. A(0) = label || seed,
-/// A(i) = HMAC(secret, A(i-1)), P_hash = HMAC(secret, A(1) || label || seed) ||
-/// HMAC(secret, A(2) || label || seed) || ...
+/// [`CryptoProvider::tls12_prf`] ([`tls12_prf_on_mac`], keyed at each HMAC).
 pub fn tls12_prf_on_hmac<P: CryptoProvider + ?Sized>(
     p: &mut P,
     alg: HashAlg,
@@ -188,23 +197,39 @@ pub fn tls12_prf_on_hmac<P: CryptoProvider + ?Sized>(
     seed: &[u8],
     out: &mut [u8],
 ) {
+    tls12_prf_on_mac(alg, label, seed, out, |parts, tag| {
+        p.hmac(alg, secret, parts, tag);
+    })
+}
+
+/// The TLS 1.2 PRF (RFC 5246 §5) on `mac`, which writes HMAC(secret,
+/// parts concatenated) into its second argument: for a provider that keys
+/// `secret` once. A(0) = label || seed, A(i) = HMAC(secret, A(i-1)),
+/// P_hash = HMAC(secret, A(1) || label || seed) || HMAC(secret, A(2) || label || seed) || ...
+pub fn tls12_prf_on_mac(
+    alg: HashAlg,
+    label: &[u8],
+    seed: &[u8],
+    out: &mut [u8],
+    mut mac: impl FnMut(&[&[u8]], &mut [u8; MAX_HASH_LEN]),
+) {
+    let len = alg.len();
     let mut a = Zeroizing::new([0u8; MAX_HASH_LEN]);
     let mut block = Zeroizing::new([0u8; MAX_HASH_LEN]);
-    let len = p.hmac(alg, secret, &[label, seed], &mut a);
-    for (i, chunk) in out.chunks_mut(alg.len()).enumerate() {
+    mac(&[label, seed], &mut a);
+    for (i, chunk) in out.chunks_mut(len).enumerate() {
         // A(i+1) only when a block follows: the last one would go unused.
         if i > 0 {
             let prev = Zeroizing::new(*a);
-            p.hmac(alg, secret, &[&prev[..len]], &mut a);
+            mac(&[&prev[..len]], &mut a);
         }
-        p.hmac(alg, secret, &[&a[..len], label, seed], &mut block);
+        mac(&[&a[..len], label, seed], &mut block);
         chunk.copy_from_slice(&block[..chunk.len()]);
     }
 }
 
 /// HKDF-Expand (RFC 5869 §2.3) on the provider's HMAC: the default of
-/// [`CryptoProvider::hkdf_expand`]. An `out` longer than 255 hash lengths
-/// is zeroed instead (the RFC's limit).
+/// [`CryptoProvider::hkdf_expand`] ([`hkdf_expand_on_mac`], keyed at each HMAC).
 pub fn hkdf_expand_on_hmac<P: CryptoProvider + ?Sized>(
     p: &mut P,
     alg: HashAlg,
@@ -212,13 +237,24 @@ pub fn hkdf_expand_on_hmac<P: CryptoProvider + ?Sized>(
     info: &[&[u8]],
     out: &mut [u8],
 ) {
+    hkdf_expand_on_mac(alg, info, out, |parts, tag| {
+        p.hmac(alg, prk, parts, tag);
+    })
+}
+
+/// HKDF-Expand (RFC 5869 §2.3) on `mac`, which writes HMAC(PRK, parts
+/// concatenated) into its second argument: for a provider that keys the
+/// PRK once. An `out` longer than 255 hash lengths (the RFC's limit), or
+/// an `info` of more than six parts, is zeroed instead.
+pub fn hkdf_expand_on_mac(
+    alg: HashAlg,
+    info: &[&[u8]],
+    out: &mut [u8],
+    mut mac: impl FnMut(&[&[u8]], &mut [u8; MAX_HASH_LEN]),
+) {
     let len = alg.len();
-    if out.len() > 255 * len {
-        out.zeroize();
-        return;
-    }
     const MAX_INFO_PARTS: usize = 6;
-    if info.len() > MAX_INFO_PARTS {
+    if out.len() > 255 * len || info.len() > MAX_INFO_PARTS {
         out.zeroize();
         return;
     }
@@ -231,7 +267,7 @@ pub fn hkdf_expand_on_hmac<P: CryptoProvider + ?Sized>(
             parts[0] = if i == 0 { &[] } else { &t[..len] };
             parts[1..=info.len()].copy_from_slice(info);
             parts[info.len() + 1] = &counter;
-            p.hmac(alg, prk, &parts[..info.len() + 2], &mut next);
+            mac(&parts[..info.len() + 2], &mut next);
         }
         t.copy_from_slice(&next[..]);
         chunk.copy_from_slice(&t[..chunk.len()]);

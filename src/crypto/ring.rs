@@ -11,7 +11,7 @@ use zeroize::Zeroize;
 use super::aead::{AeadAlg, AeadError, TAG_LEN};
 use super::hash::{Digest, HashAlg, MAX_HASH_LEN};
 use super::kx::{MAX_PUBLIC_KEY_LEN, MAX_SHARED_SECRET_LEN};
-use super::provider::CryptoProvider;
+use super::provider::{tls12_prf_on_mac, CryptoProvider};
 use super::rustcrypto::RustCrypto;
 use super::sig::{PeerKey, SigAlg, SigHash, SignatureError};
 use crate::error::Error;
@@ -73,6 +73,21 @@ fn hmac_alg(alg: HashAlg) -> hmac::Algorithm {
     }
 }
 
+fn hkdf_alg(alg: HashAlg) -> hkdf::Algorithm {
+    match alg {
+        HashAlg::Sha256 => hkdf::HKDF_SHA256,
+        HashAlg::Sha384 => hkdf::HKDF_SHA384,
+    }
+}
+
+/// HKDF-Expand of `prk` into `out`; zeroed if ring refuses the length
+/// (over 255 hash lengths, RFC 5869 §2.3).
+fn expand(prk: &hkdf::Prk, info: &[&[u8]], out: &mut [u8]) {
+    if prk.expand(info, OkmLen(out.len())).and_then(|okm| okm.fill(out)).is_err() {
+        out.zeroize();
+    }
+}
+
 /// The output length asked of ring's HKDF-Expand.
 struct OkmLen(usize);
 
@@ -125,14 +140,15 @@ impl CryptoProvider for Ring {
     /// ring's HKDF-Expand (RFC 5869 §2.3), which takes the info in parts;
     /// an `out` longer than 255 hash lengths is zeroed instead.
     fn hkdf_expand(&mut self, alg: HashAlg, prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
-        let alg = match alg {
-            HashAlg::Sha256 => hkdf::HKDF_SHA256,
-            HashAlg::Sha384 => hkdf::HKDF_SHA384,
-        };
-        let prk = hkdf::Prk::new_less_safe(alg, prk);
-        let filled = prk.expand(info, OkmLen(out.len())).and_then(|okm| okm.fill(out));
-        if filled.is_err() {
-            out.zeroize();
+        expand(&hkdf::Prk::new_less_safe(hkdf_alg(alg), prk), info, out);
+    }
+
+    /// As [`hkdf_expand`](Self::hkdf_expand), the PRK keyed once (ring's
+    /// key setup hashes the padded key; once per output would repeat it).
+    fn hkdf_expand_each(&mut self, alg: HashAlg, prk: &[u8], outputs: &mut [(&[&[u8]], &mut [u8])]) {
+        let prk = hkdf::Prk::new_less_safe(hkdf_alg(alg), prk);
+        for (info, out) in outputs.iter_mut() {
+            expand(&prk, info, out);
         }
     }
 
@@ -141,22 +157,14 @@ impl CryptoProvider for Ring {
     /// repeat it for each of them).
     fn tls12_prf(&mut self, alg: HashAlg, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
         let key = hmac::Key::new(hmac_alg(alg), secret);
-        let sign = |parts: &[&[u8]]| {
+        tls12_prf_on_mac(alg, label, seed, out, |parts, tag| {
             let mut ctx = hmac::Context::with_key(&key);
             for p in parts {
                 ctx.update(p);
             }
-            ctx.sign()
-        };
-        let mut a = sign(&[label, seed]);
-        for (i, chunk) in out.chunks_mut(alg.len()).enumerate() {
-            // A(i+1) only when a block follows (as `tls12_prf_on_hmac`).
-            if i > 0 {
-                a = sign(&[a.as_ref()]);
-            }
-            let block = sign(&[a.as_ref(), label, seed]);
-            chunk.copy_from_slice(&block.as_ref()[..chunk.len()]);
-        }
+            let t = ctx.sign();
+            tag[..t.as_ref().len()].copy_from_slice(t.as_ref());
+        });
     }
 
     type AeadKey = RingAead;
@@ -355,6 +363,14 @@ mod tests {
                 Ring.hkdf_expand(alg, prk, &[b"tls13 ", &data[..5], &[]], &mut a);
                 RustCrypto.hkdf_expand(alg, prk, &[b"tls13 ", &data[..5], &[]], &mut b);
                 assert_eq!(a, b, "{alg:?} HKDF-Expand of {len}");
+            }
+            // Several outputs from one keyed PRK: each as its own expansion.
+            let (mut k, mut iv, mut long) = ([0u8; 16], [0u8; 12], vec![0u8; 3 * alg.len() + 1]);
+            Ring.hkdf_expand_each(alg, prk, &mut [(&[b"key"], &mut k), (&[b"iv", b""], &mut iv), (&[], &mut long)]);
+            for (info, got) in [(&[&b"key"[..]][..], &k[..]), (&[b"iv", b""], &iv), (&[], &long)] {
+                let mut want = vec![0u8; got.len()];
+                RustCrypto.hkdf_expand(alg, prk, info, &mut want);
+                assert_eq!(got, &want[..], "{alg:?} HKDF-Expand of {} bytes, keyed once", got.len());
             }
             // Over the RFC 5869 limit: zeros, not a panic.
             let mut long = vec![0xaa; 255 * alg.len() + 1];

@@ -613,8 +613,7 @@ impl<'a, P: CryptoProvider> ExpectServerHello<'a, P> {
         let hash = transcript.current(ctx.crypto);
         let secret = EarlySecret::new(ctx.crypto, suite.hash, psk.map(|p| p.key))
             .into_handshake(ctx.crypto, shared.as_ref().map(|s| s.as_bytes()));
-        let client_secret = secret.client_traffic_secret(ctx.crypto, &hash);
-        let server_secret = secret.server_traffic_secret(ctx.crypto, &hash);
+        let (client_secret, server_secret) = secret.traffic_secrets(ctx.crypto, &hash);
         key_log!(ctx.config, CLIENT_HANDSHAKE_TRAFFIC_SECRET, &this.random, client_secret.as_bytes());
         key_log!(ctx.config, SERVER_HANDSHAKE_TRAFFIC_SECRET, &this.random, server_secret.as_bytes());
         let hs = Handshaking {

@@ -7,7 +7,7 @@
 
 pub mod tls12;
 
-use crate::crypto::{hkdf_expand, hkdf_extract, hmac, AeadAlg, CryptoProvider, Digest, HashAlg, Secret, MAX_HASH_LEN};
+use crate::crypto::{hkdf_extract, hmac, AeadAlg, CryptoProvider, Digest, HashAlg, Secret, MAX_HASH_LEN};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// HKDF-Expand-Label(Secret, Label, Context, Length) (RFC 8446 §7.1).
@@ -19,10 +19,30 @@ pub fn expand_label<P: CryptoProvider>(
     context: &[u8],
     out: &mut [u8],
 ) {
-    let len = (out.len() as u16).to_be_bytes();
-    let label_len = [(6 + label.len()) as u8];
-    let ctx_len = [context.len() as u8];
-    hkdf_expand(p, alg, secret, &[&len, &label_len, b"tls13 ", label, &ctx_len, context], out);
+    expand_labels(p, alg, secret, [(label, context, out)]);
+}
+
+/// HKDF-Expand-Label (RFC 8446 §7.1) of each `(label, context, out)` from
+/// one secret, which the provider may key once for all of them
+/// ([`CryptoProvider::hkdf_expand_each`]).
+pub fn expand_labels<P: CryptoProvider, const N: usize>(
+    p: &mut P,
+    alg: HashAlg,
+    secret: &Secret,
+    labels: [(&[u8], &[u8], &mut [u8]); N],
+) {
+    let heads: [[u8; 4]; N] = core::array::from_fn(|i| {
+        let (label, context, out) = &labels[i];
+        let [hi, lo] = (out.len() as u16).to_be_bytes();
+        [hi, lo, (6 + label.len()) as u8, context.len() as u8]
+    });
+    let infos: [[&[u8]; 6]; N] = core::array::from_fn(|i| {
+        let h = &heads[i];
+        [&h[..2], &h[2..3], b"tls13 ", labels[i].0, &h[3..], labels[i].1]
+    });
+    let mut infos = infos.iter();
+    let mut outputs = labels.map(|(_, _, out)| (infos.next().map_or(&[][..], |i| &i[..]), out));
+    p.hkdf_expand_each(alg, secret.as_bytes(), &mut outputs);
 }
 
 /// HKDF-Expand-Label into a secret of one hash length. A frame of its
@@ -121,6 +141,18 @@ impl HandshakeSecret {
         derive_secret(p, self.alg, &self.secret, b"s hs traffic", hash)
     }
 
+    /// Both handshake traffic secrets (client, server) over
+    /// Hash(ClientHello..ServerHello), the secret keyed once.
+    #[inline(never)]
+    pub fn traffic_secrets<P: CryptoProvider>(&self, p: &mut P, hash: &Digest) -> (Secret, Secret) {
+        let n = self.alg.len();
+        let (mut client, mut server) = (Secret::zero(n), Secret::zero(n));
+        let h = hash.as_bytes();
+        let labels = [(&b"c hs traffic"[..], h, client.as_mut_bytes()), (b"s hs traffic", h, server.as_mut_bytes())];
+        expand_labels(p, self.alg, &self.secret, labels);
+        (client, server)
+    }
+
     /// Master Secret = HKDF-Extract(Derive-Secret(., "derived", ""), 0).
     pub fn master<P: CryptoProvider>(&self, p: &mut P) -> MasterSecret {
         let zeros = [0u8; MAX_HASH_LEN];
@@ -161,10 +193,51 @@ impl MasterSecret {
         derive_secret(p, self.alg, &self.secret, b"exp master", hash)
     }
 
+    /// The four secrets of this stage, the secret keyed once: the
+    /// application traffic secrets and the exporter master secret over
+    /// `hash_sf` (through the server's Finished), the resumption master
+    /// secret over `hash_cf` (through the client's).
+    #[inline(never)]
+    pub fn secrets<P: CryptoProvider>(&self, p: &mut P, hash_sf: &Digest, hash_cf: &Digest) -> ApplicationSecrets {
+        let n = self.alg.len();
+        let mut secrets = ApplicationSecrets {
+            client: Secret::zero(n),
+            server: Secret::zero(n),
+            exporter: Secret::zero(n),
+            resumption: Secret::zero(n),
+        };
+        let ApplicationSecrets { client, server, exporter, resumption } = &mut secrets;
+        let (sf, cf) = (hash_sf.as_bytes(), hash_cf.as_bytes());
+        expand_labels(
+            p,
+            self.alg,
+            &self.secret,
+            [
+                (b"c ap traffic", sf, client.as_mut_bytes()),
+                (b"s ap traffic", sf, server.as_mut_bytes()),
+                (b"exp master", sf, exporter.as_mut_bytes()),
+                (b"res master", cf, resumption.as_mut_bytes()),
+            ],
+        );
+        secrets
+    }
+
     /// resumption_master_secret over Hash(ClientHello..client Finished).
     pub fn resumption_master_secret<P: CryptoProvider>(&self, p: &mut P, hash: &Digest) -> Secret {
         derive_secret(p, self.alg, &self.secret, b"res master", hash)
     }
+}
+
+/// What [`MasterSecret::secrets`] derives (RFC 8446 §7.1).
+pub struct ApplicationSecrets {
+    /// client_application_traffic_secret_0.
+    pub client: Secret,
+    /// server_application_traffic_secret_0.
+    pub server: Secret,
+    /// exporter_master_secret.
+    pub exporter: Secret,
+    /// resumption_master_secret.
+    pub resumption: Secret,
 }
 
 /// application_traffic_secret_N+1 (RFC 8446 §7.2).
@@ -241,12 +314,11 @@ impl<P: CryptoProvider> ZeroizeOnDrop for TrafficKeys<P> {}
 impl<P: CryptoProvider> TrafficKeys<P> {
     /// `[sender]_write_key` and `[sender]_write_iv` from a traffic secret.
     pub fn derive(p: &mut P, alg: HashAlg, aead: AeadAlg, secret: &Secret) -> Self {
-        let mut key = [0u8; 32];
-        expand_label(p, alg, secret, b"key", &[], &mut key[..aead.key_len()]);
-        let mut keys = TrafficKeys { key: p.aead_key(aead, &key[..aead.key_len()]), iv: [0; 12] };
+        let (mut key, mut iv) = ([0u8; 32], [0u8; 12]);
+        expand_labels(p, alg, secret, [(b"key", &[], &mut key[..aead.key_len()]), (b"iv", &[], &mut iv)]);
+        let keys = TrafficKeys { key: p.aead_key(aead, &key[..aead.key_len()]), iv };
         key.zeroize();
-        // Straight into place: no copy of the IV is left behind.
-        expand_label(p, alg, secret, b"iv", &[], &mut keys.iv);
+        iv.zeroize();
         keys
     }
 }

@@ -65,6 +65,9 @@ impl<P: CryptoProvider> CryptoProvider for Counting<P> {
     fn hkdf_expand(&mut self, alg: HashAlg, prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
         self.inner.hkdf_expand(alg, prk, info, out)
     }
+    fn hkdf_expand_each(&mut self, alg: HashAlg, prk: &[u8], outputs: &mut [(&[&[u8]], &mut [u8])]) {
+        self.inner.hkdf_expand_each(alg, prk, outputs)
+    }
 
     type AeadKey = P::AeadKey;
     fn aead_key(&mut self, alg: AeadAlg, key: &[u8]) -> P::AeadKey {

@@ -199,6 +199,9 @@ pub mod ring_trace {
         fn hkdf_expand(&mut self, alg: HashAlg, prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
             Ring.hkdf_expand(alg, prk, info, out)
         }
+        fn hkdf_expand_each(&mut self, alg: HashAlg, prk: &[u8], outputs: &mut [(&[&[u8]], &mut [u8])]) {
+            Ring.hkdf_expand_each(alg, prk, outputs)
+        }
 
         type AeadKey = RingAead;
         fn aead_key(&mut self, alg: AeadAlg, key: &[u8]) -> RingAead {

@@ -262,6 +262,10 @@ fn schedule(v: &Vectors, group: NamedGroup) -> (usize, Secret) {
     let shts = hs.server_traffic_secret(&mut trace_provider(), &sh_hash);
     c.vec("client_handshake_traffic_secret", chts.as_bytes());
     c.vec("server_handshake_traffic_secret", shts.as_bytes());
+    // The engine's path: both from one keyed secret.
+    let (chts_once, shts_once) = hs.traffic_secrets(&mut trace_provider(), &sh_hash);
+    c.vec("client_handshake_traffic_secret", chts_once.as_bytes());
+    c.vec("server_handshake_traffic_secret", shts_once.as_bytes());
     traffic_keys(&mut c, "server_handshake", &shts, Some("server_flight"));
     let client_hs_record = if v.has("client_flight_record") { "client_flight" } else { "client_finished" };
     // In §4 the client's first handshake-key record is its Finished
@@ -327,6 +331,12 @@ fn schedule(v: &Vectors, group: NamedGroup) -> (usize, Secret) {
     c.vec("resumption_master_secret_transcript_hash", cf_hash.as_bytes());
     let rms = ms.resumption_master_secret(&mut trace_provider(), &cf_hash);
     c.vec("resumption_master_secret", rms.as_bytes());
+    // The engine's path: the four from one keyed secret.
+    let once = ms.secrets(&mut trace_provider(), &sf_hash, &cf_hash);
+    c.vec("client_application_traffic_secret_0", once.client.as_bytes());
+    c.vec("server_application_traffic_secret_0", once.server.as_bytes());
+    c.vec("exporter_master_secret", once.exporter.as_bytes());
+    c.vec("resumption_master_secret", once.resumption.as_bytes());
 
     // §3: the PSK of the ticket, with the nonce taken from the NewSessionTicket.
     let mut psk_out = Secret::zero(0);
@@ -346,7 +356,7 @@ fn section3_simple_1rtt() {
     let v = Vectors::load(SECTION3);
     let (n, _) = schedule(&v, NamedGroup::X25519);
     println!("§3: {n} byte-for-byte comparisons");
-    assert_eq!(n, 49);
+    assert_eq!(n, 55);
 }
 
 #[test]
@@ -354,7 +364,7 @@ fn section4_resumed_0rtt() {
     let v = Vectors::load(SECTION4);
     let (n, _) = schedule(&v, NamedGroup::X25519);
     println!("§4: {n} byte-for-byte comparisons");
-    assert_eq!(n, 62);
+    assert_eq!(n, 68);
 }
 
 #[test]
@@ -387,7 +397,7 @@ fn section5_hello_retry_request() {
     );
     let (n, _) = schedule(&v, NamedGroup::Secp256r1);
     println!("§5: {n} byte-for-byte comparisons");
-    assert_eq!(n, 47);
+    assert_eq!(n, 53);
 }
 
 #[test]
@@ -395,7 +405,7 @@ fn section6_client_authentication() {
     let v = Vectors::load(SECTION6);
     let (n, _) = schedule(&v, NamedGroup::X25519);
     println!("§6: {n} byte-for-byte comparisons");
-    assert_eq!(n, 47);
+    assert_eq!(n, 53);
 }
 
 #[test]
@@ -403,7 +413,7 @@ fn section7_compatibility_mode() {
     let v = Vectors::load(SECTION7);
     let (n, _) = schedule(&v, NamedGroup::X25519);
     println!("§7: {n} byte-for-byte comparisons");
-    assert_eq!(n, 47);
+    assert_eq!(n, 53);
 }
 
 /// The "derived" salts feed the next extract: a wrong transcript hash for a

@@ -101,17 +101,13 @@ impl<P: CryptoProvider> ExpectFinished<P> {
         };
         let (trust, hs) = (this.trust, &mut this.hs);
         let alg = hs.suite.hash;
-        let master = hs.secret.master(ctx.crypto);
-        let server_app_secret = master.server_traffic_secret(ctx.crypto, hash_sf);
-        let exporter_master_secret = master.exporter_master_secret(ctx.crypto, hash_sf);
-        let client_app_secret = master.client_traffic_secret(ctx.crypto, hash_sf);
-        key_log!(ctx.config, CLIENT_TRAFFIC_SECRET_0, &hs.client_random, client_app_secret.as_bytes());
-        key_log!(ctx.config, SERVER_TRAFFIC_SECRET_0, &hs.client_random, server_app_secret.as_bytes());
-        key_log!(ctx.config, EXPORTER_SECRET, &hs.client_random, exporter_master_secret.as_bytes());
-        ctx.read_prot.install(ctx.crypto, alg, hs.suite.aead, &server_app_secret);
         let hash_cf = hs.transcript.current(ctx.crypto);
-        let resumption_master_secret = master.resumption_master_secret(ctx.crypto, &hash_cf);
-        Protection::install(ctx.write_prot, ctx.crypto, alg, hs.suite.aead, &client_app_secret);
+        let secrets = hs.secret.master(ctx.crypto).secrets(ctx.crypto, hash_sf, &hash_cf);
+        key_log!(ctx.config, CLIENT_TRAFFIC_SECRET_0, &hs.client_random, secrets.client.as_bytes());
+        key_log!(ctx.config, SERVER_TRAFFIC_SECRET_0, &hs.client_random, secrets.server.as_bytes());
+        key_log!(ctx.config, EXPORTER_SECRET, &hs.client_random, secrets.exporter.as_bytes());
+        ctx.read_prot.install(ctx.crypto, alg, hs.suite.aead, &secrets.server);
+        Protection::install(ctx.write_prot, ctx.crypto, alg, hs.suite.aead, &secrets.client);
 
         let connected = Connected {
             limits: hs.limits,
@@ -122,10 +118,10 @@ impl<P: CryptoProvider> ExpectFinished<P> {
             resumed: matches!(hs.psk, Some(PskSource::Resumption { .. })),
             alpn: hs.alpn,
             client_auth: hs.client_auth.as_ref().map(|a| a.chosen.map(|(i, _)| i)),
-            server_app_secret,
-            client_app_secret,
-            resumption_master_secret,
-            exporter_master_secret,
+            server_app_secret: secrets.server,
+            client_app_secret: secrets.client,
+            resumption_master_secret: secrets.resumption,
+            exporter_master_secret: secrets.exporter,
         };
         *slot = State::Connected(connected);
         Ok(Output::Complete)
