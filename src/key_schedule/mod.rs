@@ -143,7 +143,7 @@ impl HandshakeSecret {
 
     /// Both handshake traffic secrets (client, server) over
     /// Hash(ClientHello..ServerHello), the secret keyed once.
-    #[inline(never)]
+    #[inline(never)] // a frame of its own, as expand_secret (issue 12: stack)
     pub fn traffic_secrets<P: CryptoProvider>(&self, p: &mut P, hash: &Digest) -> (Secret, Secret) {
         let n = self.alg.len();
         let (mut client, mut server) = (Secret::zero(n), Secret::zero(n));
@@ -197,7 +197,7 @@ impl MasterSecret {
     /// application traffic secrets and the exporter master secret over
     /// `hash_sf` (through the server's Finished), the resumption master
     /// secret over `hash_cf` (through the client's).
-    #[inline(never)]
+    #[inline(never)] // a frame of its own, as expand_secret (issue 12: stack)
     pub fn secrets<P: CryptoProvider>(&self, p: &mut P, hash_sf: &Digest, hash_cf: &Digest) -> ApplicationSecrets {
         let n = self.alg.len();
         let mut secrets = ApplicationSecrets {
